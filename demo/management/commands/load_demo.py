@@ -1,0 +1,24 @@
+"""``manage.py load_demo``: the demo's care network and a dozen mothers. Safe to run twice."""
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from demo.scenarios import DEMO_PASSWORD, load_demo
+
+
+class Command(BaseCommand):
+    help = "Load the demo care network and mothers (idempotent); prints the demo logins."
+
+    def handle(self, *args, **options):
+        if settings.PRODUCTION:
+            raise CommandError(
+                "The demo data have a shared, printed password and must not enter a production "
+                "record. Run it with DJANGO_ENV=development (as `make demo` does)."
+            )
+        result = load_demo()
+        self.stdout.write(self.style.SUCCESS(
+            f"Demo data: {result.created_mothers} mothers added, "
+            f"{result.existing_mothers} already present."))
+        self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
+        for username, who in result.logins:
+            self.stdout.write(f"  {username:<10} {who}")

@@ -1,0 +1,249 @@
+"""The demo's people and records: a care network of every profession and a dozen mothers
+across Belgium at every stage, dated relative to the day the demo is first loaded.
+
+Everything is written through the same services the pages use, so the demo data obey every
+rule a real record does. Loading is idempotent: people are found by user name or INSZ,
+and a mother already present keeps the records she has."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.utils import timezone
+
+from dossier import services
+from dossier.geography import province_for_postcode
+from dossier.insz import build_insz
+from dossier.models import (
+    Delivery,
+    DeliveryMode,
+    Dossier,
+    DossierStatus,
+    Feeding,
+    Mother,
+    Newborn,
+    NewbornStatus,
+    PlaceOfBirth,
+    Presentation,
+    RiskFactor,
+    Sex,
+)
+from network.models import Organisation, OrganisationKind, Profession, Professional
+
+DEMO_PASSWORD = "moederschap-demo"
+ADMIN_USERNAME = "beheerder"
+
+ORGANISATIONS = [
+    ("UZ Gent – materniteit", OrganisationKind.MATERNITY_WARD, "Gent"),
+    ("AZ Sint-Jan Brugge – materniteit", OrganisationKind.MATERNITY_WARD, "Brugge"),
+    ("Vroedvrouwenpraktijk De Wieg", OrganisationKind.MIDWIFE_PRACTICE, "Gent"),
+    ("Kraamzorg Familiehulp", OrganisationKind.HOME_HELP_PRIVATE, "Brussel"),
+    ("OCMW Gent – kraamzorg", OrganisationKind.HOME_HELP_PUBLIC, "Gent"),
+    ("Huisartsenpraktijk Brugse Poort", OrganisationKind.GP_PRACTICE, "Gent"),
+    ("Kind en Gezin – regio Gent", OrganisationKind.CHILD_HEALTH_OFFICE, "Gent"),
+]
+
+# (user name, first name, surname, profession, RIZIV/INAMI number, organisation)
+PROFESSIONALS = [
+    ("griet", "Griet", "Van den Broeck", Profession.MIDWIFE, "40123456001",
+     "Vroedvrouwenpraktijk De Wieg"),
+    ("sarah", "Sarah", "Mertens", Profession.MIDWIFE, "40234567001",
+     "UZ Gent – materniteit"),
+    ("pieter", "Pieter", "De Vos", Profession.GYNAECOLOGIST, "11234567580",
+     "UZ Gent – materniteit"),
+    ("karim", "Karim", "Benali", Profession.GP, "11345678004",
+     "Huisartsenpraktijk Brugse Poort"),
+    ("anne", "Anne", "Willems", Profession.PAEDIATRICIAN, "11456789690",
+     "AZ Sint-Jan Brugge – materniteit"),
+    ("ingrid", "Ingrid", "Goossens", Profession.MATERNITY_ASSISTANT, "", "Kraamzorg Familiehulp"),
+    ("leen", "Leen", "Jacobs", Profession.CHILD_HEALTH_NURSE, "", "Kind en Gezin – regio Gent"),
+    ("ellen", "Ellen", "Dupont", Profession.LACTATION_CONSULTANT, "", ""),
+    ("tom", "Tom", "Verstraete", Profession.PHYSIOTHERAPIST, "51234567001", ""),
+    ("nadia", "Nadia", "Ouali", Profession.SOCIAL_WORKER, "", "OCMW Gent – kraamzorg"),
+]
+
+
+@dataclass
+class Baby:
+    sex: str
+    weight: int
+    apgar: tuple[int, int] = (9, 10)
+    given_name: str = ""
+    status: str = NewbornStatus.WITH_MOTHER
+    feeding: str = Feeding.BREAST
+    with_insz: bool = True
+
+
+@dataclass
+class Story:
+    """One mother and the course of her pregnancy so far, in days relative to today."""
+
+    given_name: str
+    family_name: str
+    born: datetime.date
+    postcode: str
+    municipality: str
+    language: str = "nl"
+    insurer: str = "100"
+    weeks_pregnant: int | None = None  # still pregnant: weeks since the last period
+    delivered_days_ago: int | None = None
+    stay_hours: int | None = None  # discharged after this many hours; None: still admitted
+    place: str = PlaceOfBirth.HOSPITAL
+    ward: str = "UZ Gent – materniteit"
+    mode: str = DeliveryMode.SPONTANEOUS
+    gestation: tuple[int, int] = (39, 3)
+    babies: list[Baby] = field(default_factory=list)
+    gravidity: int = 1
+    parity: int = 0
+    risks: list[str] = field(default_factory=list)
+    final_status: str | None = None
+
+
+STORIES = [
+    Story("An", "Peeters", datetime.date(1995, 4, 12), "9000", "Gent", weeks_pregnant=9),
+    Story("Fatima", "El Amrani", datetime.date(1991, 9, 3), "1080", "Sint-Jans-Molenbeek",
+          language="fr", insurer="300", weeks_pregnant=34, gravidity=3, parity=2),
+    Story("Sofie", "Janssens", datetime.date(1993, 1, 27), "2018", "Antwerpen",
+          delivered_days_ago=1, ward="ZNA Middelheim – materniteit",
+          babies=[Baby(Sex.FEMALE, 3420, given_name="Lena")]),
+    Story("Lotte", "Claes", datetime.date(1990, 6, 30), "3500", "Hasselt",
+          delivered_days_ago=6, stay_hours=96, ward="Jessa Ziekenhuis – materniteit",
+          mode=DeliveryMode.EMERGENCY_CAESAREAN, gestation=(36, 2), gravidity=2, parity=1,
+          risks=[RiskFactor.ASSISTED_CONCEPTION],
+          babies=[Baby(Sex.MALE, 2480, (8, 9), "Mats"), Baby(Sex.MALE, 2310, (7, 9), "Wout")]),
+    Story("Marie", "Dubois", datetime.date(1996, 11, 8), "5000", "Namur", language="fr",
+          insurer="500", delivered_days_ago=3, stay_hours=50,
+          ward="CHU UCL Namur – maternité", babies=[Baby(Sex.FEMALE, 3150, given_name="Louise")]),
+    Story("Elise", "Wouters", datetime.date(1988, 2, 19), "3000", "Leuven",
+          delivered_days_ago=60, stay_hours=72, ward="UZ Leuven – materniteit",
+          gravidity=2, parity=1, babies=[Baby(Sex.MALE, 3710, given_name="Jules")],
+          final_status=DossierStatus.CLOSED),
+    Story("Julie", "Lambert", datetime.date(1994, 7, 14), "4000", "Liège", language="fr",
+          insurer="200", weeks_pregnant=38, risks=[RiskFactor.GESTATIONAL_DIABETES]),
+    Story("Nathalie", "Maes", datetime.date(1992, 5, 5), "8000", "Brugge", delivered_days_ago=3,
+          place=PlaceOfBirth.HOME, ward="", gravidity=3, parity=2,
+          babies=[Baby(Sex.FEMALE, 3890, given_name="Noor")]),
+    Story("Amira", "Haddad", datetime.date(1989, 12, 1), "6000", "Charleroi", language="fr",
+          insurer="600", delivered_days_ago=4, ward="GHdC Charleroi – maternité",
+          mode=DeliveryMode.EMERGENCY_CAESAREAN, gestation=(33, 5),
+          risks=[RiskFactor.HYPERTENSION],
+          babies=[Baby(Sex.MALE, 1980, (6, 8), "Adam", NewbornStatus.NEONATAL_UNIT,
+                       Feeding.MIXED, with_insz=False)]),
+    Story("Hanne", "Vermeulen", datetime.date(1997, 3, 22), "2800", "Mechelen", weeks_pregnant=20,
+          insurer="400", risks=[RiskFactor.GESTATIONAL_DIABETES, RiskFactor.OBESITY]),
+    Story("Camille", "Lejeune", datetime.date(1998, 8, 16), "6700", "Arlon", language="fr",
+          insurer="100", weeks_pregnant=28),
+    Story("Eva", "De Smet", datetime.date(1993, 10, 2), "1300", "Wavre", language="nl",
+          weeks_pregnant=11, final_status=DossierStatus.CLOSED),
+]
+
+
+@dataclass
+class DemoResult:
+    created_mothers: int = 0
+    existing_mothers: int = 0
+    logins: list[tuple[str, str]] = field(default_factory=list)
+
+
+@transaction.atomic
+def load_demo(today: datetime.date | None = None) -> DemoResult:
+    today = today or timezone.localdate()
+    result = DemoResult()
+    admin = _admin_user()
+    result.logins.append((ADMIN_USERNAME, "beheerder (staff, Django admin)"))
+    organisations = {
+        name: Organisation.objects.update_or_create(
+            name=name, defaults={"kind": kind, "municipality": municipality})[0]
+        for name, kind, municipality in ORGANISATIONS
+    }
+    for username, first, last, profession, riziv, organisation in PROFESSIONALS:
+        user = _user(username, first, last)
+        Professional.objects.update_or_create(user=user, defaults={
+            "profession": profession, "riziv_number": riziv,
+            "organisation": organisations.get(organisation)})
+        result.logins.append((username, f"{first} {last} ({profession.label})"))
+    for serial, story in enumerate(STORIES, start=1):
+        insz = build_insz(story.born, serial * 2)
+        if Mother.objects.filter(insz=insz).exists():
+            result.existing_mothers += 1
+            continue
+        _tell(story, serial, insz, admin, today)
+        result.created_mothers += 1
+    return result
+
+
+def _admin_user() -> User:
+    user, _created = User.objects.get_or_create(username=ADMIN_USERNAME, defaults={
+        "first_name": "Demo", "last_name": "Beheerder", "email": "beheerder@example.org"})
+    user.is_staff = user.is_superuser = True
+    user.set_password(DEMO_PASSWORD)
+    user.save()
+    return user
+
+
+def _user(username: str, first: str, last: str) -> User:
+    user, _created = User.objects.get_or_create(username=username, defaults={
+        "first_name": first, "last_name": last, "email": f"{username}@example.org"})
+    user.set_password(DEMO_PASSWORD)
+    user.save()
+    return user
+
+
+def _tell(story: Story, serial: int, insz: str, actor: User, today: datetime.date) -> None:
+    mother = Mother(
+        insz=insz, given_name=story.given_name, family_name=story.family_name,
+        date_of_birth=story.born, phone="0470 12 34 56",
+        email=f"{story.given_name}.{story.family_name.replace(' ', '')}@example.org".lower(),
+        street_address="Kerkstraat 1", postcode=story.postcode, municipality=story.municipality,
+        province=province_for_postcode(story.postcode), preferred_language=story.language,
+        health_insurer=story.insurer,
+    )
+    if story.weeks_pregnant is not None:
+        lmp = today - datetime.timedelta(weeks=story.weeks_pregnant)
+    else:
+        weeks, days = story.gestation
+        lmp = today - datetime.timedelta(days=story.delivered_days_ago + weeks * 7 + days)
+    dossier = Dossier(last_menstrual_period=lmp, gravidity=story.gravidity, parity=story.parity,
+                      fetus_count=max(1, len(story.babies)), risk_factors=list(story.risks))
+    services.dossier_open(actor=actor, mother=mother, dossier=dossier)
+    if story.delivered_days_ago is not None:
+        _deliver(story, serial, dossier, actor, today)
+    if story.final_status:
+        dossier.status = story.final_status
+        services.dossier_update(actor=actor, dossier=dossier)
+
+
+def _deliver(story: Story, serial: int, dossier: Dossier, actor: User,
+             today: datetime.date) -> None:
+    born_at = timezone.make_aware(datetime.datetime.combine(
+        today - datetime.timedelta(days=story.delivered_days_ago), datetime.time(4, 35)))
+    in_hospital = story.place == PlaceOfBirth.HOSPITAL
+    admitted_at = born_at - datetime.timedelta(hours=9) if in_hospital else None
+    discharged_at = (admitted_at + datetime.timedelta(hours=story.stay_hours)
+                     if in_hospital and story.stay_hours else None)
+    weeks, days = story.gestation
+    delivery = Delivery(
+        dossier=dossier, born_at=born_at, place=story.place, maternity_ward=story.ward,
+        gestational_weeks=weeks, gestational_days=days, mode=story.mode,
+        presentation=Presentation.CEPHALIC, epidural=in_hospital,
+        induction=bool(story.risks), blood_loss_ml=650 if "caesarean" in story.mode else 300,
+        admitted_at=admitted_at, discharged_at=discharged_at,
+    )
+    services.delivery_record(actor=actor, delivery=delivery)
+    for order, baby in enumerate(story.babies, start=1):
+        services.newborn_record(actor=actor, newborn=Newborn(
+            dossier=dossier, birth_order=order, given_name=baby.given_name,
+            family_name=story.family_name, sex=baby.sex,
+            insz=build_insz(born_at.date(), serial * 10 + order * 2 + (baby.sex == Sex.MALE))
+            if baby.with_insz else "",
+            birth_weight_g=baby.weight, length_cm=Decimal("50.0") - (3 - order),
+            head_circumference_cm=Decimal("34.5"), apgar_1=baby.apgar[0], apgar_5=baby.apgar[1],
+            feeding=baby.feeding, status=baby.status,
+        ))
+    if discharged_at or story.place == PlaceOfBirth.HOME:
+        dossier.status = DossierStatus.POSTNATAL
+        services.dossier_update(actor=actor, dossier=dossier)

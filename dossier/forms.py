@@ -1,0 +1,137 @@
+"""Forms for the record's pages. They hold no business rules: the models' ``clean()`` and
+the services decide; the forms only shape input for a phone or a desk."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from dossier.insz import compact_insz, format_insz
+from dossier.models import Delivery, Dossier, Mother, Newborn, RiskFactor
+
+
+class DateInput(forms.DateInput):
+    """The phone's own date picker; the value travels as ISO (yyyy-mm-dd)."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
+
+
+class InszField(forms.CharField):
+    """Accepts the number as people type it (85.07.30-033.28) and keeps the 11 digits."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 20)
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+        self.widget.attrs.update({"inputmode": "numeric", "autocomplete": "off",
+                                  "placeholder": "85.07.30-033.28"})
+
+    def prepare_value(self, value):
+        return format_insz(value) if value and len(str(value)) == 11 else value
+
+    def to_python(self, value):
+        return compact_insz(super().to_python(value))
+
+
+class MotherForm(forms.ModelForm):
+    insz = InszField(label=_("INSZ number"),
+                     help_text=Mother._meta.get_field("insz").help_text)
+
+    class Meta:
+        model = Mother
+        fields = ["given_name", "family_name", "date_of_birth", "insz", "phone", "email",
+                  "street_address", "postcode", "municipality", "province",
+                  "preferred_language", "health_insurer"]
+        widgets = {
+            "date_of_birth": DateInput(),
+            "phone": forms.TelInput(attrs={"autocomplete": "tel"}),
+            "postcode": forms.TextInput(attrs={"inputmode": "numeric", "pattern": "[0-9]{4}"}),
+        }
+        help_texts = {"province": _("Filled in from the postcode when left empty.")}
+
+
+class DossierForm(forms.ModelForm):
+    risk_factors = forms.MultipleChoiceField(
+        label=_("Risk factors"), choices=RiskFactor.choices, required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Dossier
+        fields = ["last_menstrual_period", "expected_due_date", "gravidity", "parity",
+                  "fetus_count", "risk_factors", "risk_notes"]
+        widgets = {
+            "last_menstrual_period": DateInput(),
+            "expected_due_date": DateInput(),
+            "risk_notes": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["expected_due_date"].required = False
+
+
+class DossierEditForm(DossierForm):
+    """Editing a record also moves its status (forward only; see the model)."""
+
+    class Meta(DossierForm.Meta):
+        fields = [*DossierForm.Meta.fields, "status"]
+
+    def clean_status(self):
+        status = self.cleaned_data["status"]
+        self.instance.check_status_change(status)
+        return status
+
+
+class DeliveryForm(forms.ModelForm):
+    class Meta:
+        model = Delivery
+        fields = ["born_at", "place", "maternity_ward", "gestational_weeks", "gestational_days",
+                  "mode", "presentation", "induction", "epidural", "episiotomy",
+                  "blood_loss_ml", "complications", "admitted_at", "discharged_at"]
+        widgets = {
+            "born_at": DateTimeInput(),
+            "admitted_at": DateTimeInput(),
+            "discharged_at": DateTimeInput(),
+            "complications": forms.Textarea(attrs={"rows": 3}),
+            "gestational_weeks": forms.NumberInput(attrs={"inputmode": "numeric"}),
+            "gestational_days": forms.NumberInput(attrs={"inputmode": "numeric"}),
+        }
+
+
+class NewbornForm(forms.ModelForm):
+    insz = InszField(label=_("INSZ number"),
+                     help_text=Newborn._meta.get_field("insz").help_text)
+
+    class Meta:
+        model = Newborn
+        fields = ["birth_order", "given_name", "family_name", "sex", "insz", "vital_status",
+                  "birth_weight_g", "length_cm", "head_circumference_cm", "apgar_1", "apgar_5",
+                  "feeding", "status"]
+        widgets = {
+            "birth_weight_g": forms.NumberInput(attrs={"inputmode": "numeric"}),
+            "apgar_1": forms.NumberInput(attrs={"inputmode": "numeric", "min": 0, "max": 10}),
+            "apgar_5": forms.NumberInput(attrs={"inputmode": "numeric", "min": 0, "max": 10}),
+        }
+
+
+class DossierSearchForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=100,
+                        widget=forms.SearchInput(attrs={
+                            "placeholder": _("Name, INSZ or municipality")}))
+    status = forms.ChoiceField(label=_("Status"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [("", _("All statuses")),
+                                         *Dossier._meta.get_field("status").choices]

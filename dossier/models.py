@@ -1,0 +1,565 @@
+"""The mother, each pregnancy's record, the delivery and the newborn's own record (R1, R2,
+R6). Single-row rules live in ``clean()``; what must never be stored is also a database
+constraint. Public UUIDs are used in URLs; the integer keys never leave the server."""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from dossier.geography import Province, province_for_postcode
+from dossier.insz import check_insz_matches_birth_date, format_insz, validate_insz
+from dossier.rules import Bounds, bounds_constraints, bounds_errors, past_errors, raise_if_any
+
+phone_validator = RegexValidator(
+    r"^\+?[0-9][0-9 ./-]{7,18}$",
+    _("Phone: digits only, with an optional + in front, e.g. 0470 12 34 56 or +32 470 12 34 56."),
+    code="phone_format",
+)
+
+# Naegele's rule: the due date is 280 days after the last menstrual period; a pregnancy does
+# not go on past 44 weeks.
+PREGNANCY_DAYS = 280
+LONGEST_PREGNANCY = datetime.timedelta(weeks=44)
+
+
+class RecordModel(models.Model):
+    """What every record row carries: a public id for URLs and when it was made and changed."""
+
+    public_id = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class Language(models.TextChoices):
+    DUTCH = "nl", _("Dutch")
+    FRENCH = "fr", _("French")
+    GERMAN = "de", _("German")
+    ENGLISH = "en", _("English")
+    OTHER = "other", _("Other language")
+
+
+class HealthInsurer(models.TextChoices):
+    """The Belgian national unions of mutual health insurers (landsbonden), by their code."""
+
+    CHRISTIAN = "100", _("Christian health insurer (CM / MC)")
+    NEUTRAL = "200", _("Neutral health insurers")
+    SOCIALIST = "300", _("Solidaris (socialist health insurers)")
+    LIBERAL = "400", _("Liberal health insurers")
+    INDEPENDENT = "500", _("Independent health insurers (Helan, Partenamut)")
+    PUBLIC = "600", _("Auxiliary fund (HZIV / CAAMI)")
+    RAIL = "900", _("HR Rail health fund")
+    NONE = "none", _("Not insured / not known")
+
+
+class Mother(RecordModel):
+    """The (future) mother as a person: identity, contact and address.
+
+    One mother has a dossier per pregnancy. Her INSZ (or BIS) number links her records to
+    her newborn's and to the eBirth registration; it may be missing for a mother not yet
+    registered in Belgium, but two mothers never share one."""
+
+    insz = models.CharField(
+        _("INSZ number"), max_length=11, blank=True,
+        help_text=_("National register or BIS number, 11 digits; leave empty if she has none."),
+    )
+    given_name = models.CharField(_("first name"), max_length=100)
+    family_name = models.CharField(_("surname"), max_length=100)
+    date_of_birth = models.DateField(_("date of birth"))
+    phone = models.CharField(_("phone"), max_length=20, blank=True, validators=[phone_validator])
+    email = models.EmailField(_("e-mail"), blank=True)
+    street_address = models.CharField(_("street and number"), max_length=200, blank=True)
+    postcode = models.CharField(_("postcode"), max_length=4)
+    municipality = models.CharField(_("municipality"), max_length=100)
+    province = models.CharField(_("province"), max_length=3, choices=Province.choices,
+                                blank=True)
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=5, choices=Language.choices, default=Language.DUTCH
+    )
+    health_insurer = models.CharField(
+        _("health insurer"), max_length=4, choices=HealthInsurer.choices, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("mother")
+        verbose_name_plural = _("mothers")
+        ordering = ["family_name", "given_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["insz"], condition=~Q(insz=""), name="mother_insz_unique",
+                violation_error_message=_("A mother with this INSZ number is already "
+                                          "registered: open her record instead."),
+            ),
+            models.CheckConstraint(
+                condition=Q(insz="") | Q(insz__regex=r"^[0-9]{11}$"), name="mother_insz_digits"
+            ),
+            models.CheckConstraint(condition=Q(province__in=Province.values),
+                                   name="mother_province_known"),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.given_name} {self.family_name}"
+
+    @property
+    def insz_display(self) -> str:
+        return format_insz(self.insz)
+
+    def clean(self) -> None:
+        errors = past_errors(self, ["date_of_birth"])
+        if self.date_of_birth and self.date_of_birth.year < 1930 and "date_of_birth" not in errors:
+            errors["date_of_birth"] = ValidationError(
+                gettext("Date of birth: enter a date from 1930 onwards in the form dd-mm-yyyy."),
+                code="implausible",
+            )
+        if self.insz:
+            try:
+                validate_insz(self.insz)
+                check_insz_matches_birth_date(self.insz, self.date_of_birth)
+            except ValidationError as error:
+                errors["insz"] = error
+        expected = province_for_postcode(self.postcode or "")
+        if self.postcode and expected is None:
+            errors["postcode"] = ValidationError(
+                gettext("Postcode: a Belgian postcode has 4 digits, from 1000 to 9999."),
+                code="postcode",
+            )
+        elif expected and self.province and self.province != expected:
+            errors["province"] = ValidationError(
+                gettext("Postcode %(postcode)s lies in %(expected)s, not in %(given)s.")
+                % {"postcode": self.postcode, "expected": expected.label,
+                   "given": Province(self.province).label},
+                code="province_mismatch",
+            )
+        elif expected and not self.province:
+            self.province = expected
+        raise_if_any(errors)
+
+
+class RiskFactor(models.TextChoices):
+    PREVIOUS_CAESAREAN = "previous_caesarean", _("Previous caesarean section")
+    PREVIOUS_PRETERM = "previous_preterm", _("Previous preterm birth")
+    HYPERTENSION = "hypertension", _("Hypertension or pre-eclampsia")
+    GESTATIONAL_DIABETES = "gestational_diabetes", _("Gestational diabetes")
+    DIABETES = "diabetes", _("Pre-existing diabetes")
+    OBESITY = "obesity", _("Obesity (BMI 30 or more)")
+    AGE_UNDER_18 = "age_under_18", _("Mother younger than 18")
+    AGE_40_PLUS = "age_40_plus", _("Mother aged 40 or more")
+    SMOKING = "smoking", _("Smoking")
+    ASSISTED_CONCEPTION = "assisted_conception", _("Assisted conception (IVF/ICSI)")
+    PLACENTA_PRAEVIA = "placenta_praevia", _("Placenta praevia")
+    FETAL_GROWTH = "fetal_growth", _("Fetal growth restriction")
+    OTHER = "other", _("Other (see notes)")
+
+
+class DossierStatus(models.TextChoices):
+    PRENATAL = "prenatal", _("Prenatal")
+    DELIVERED = "delivered", _("Delivered")
+    POSTNATAL = "postnatal", _("Postnatal")
+    CLOSED = "closed", _("Closed")
+
+
+# The status only moves forward; a record can be closed at any stage (e.g. a miscarriage).
+STATUS_TRANSITIONS = {
+    DossierStatus.PRENATAL: {DossierStatus.DELIVERED, DossierStatus.CLOSED},
+    DossierStatus.DELIVERED: {DossierStatus.POSTNATAL, DossierStatus.CLOSED},
+    DossierStatus.POSTNATAL: {DossierStatus.CLOSED},
+    DossierStatus.CLOSED: set(),
+}
+
+
+DOSSIER_BOUNDS = (Bounds("gravidity", 1, 30), Bounds("parity", 0, 29), Bounds("fetus_count", 1, 6))
+
+
+class Dossier(RecordModel):
+    """The maternity record of one pregnancy, from early pregnancy to six weeks after birth.
+
+    Its modules are prenatal, delivery and stay, and postnatal (R2); its status moves
+    prenatal → delivered → postnatal → closed. The expected due date is computed from the
+    last menstrual period unless an ultrasound dating replaces it."""
+
+    mother = models.ForeignKey(
+        Mother, on_delete=models.PROTECT, related_name="dossiers", verbose_name=_("mother")
+    )
+    last_menstrual_period = models.DateField(_("last menstrual period"), null=True, blank=True)
+    expected_due_date = models.DateField(
+        _("expected due date"), blank=True,
+        help_text=_("Left empty, it is computed as 280 days after the last menstrual period."),
+    )
+    gravidity = models.PositiveSmallIntegerField(
+        _("gravidity"), default=1, help_text=_("Number of pregnancies, this one included.")
+    )
+    parity = models.PositiveSmallIntegerField(
+        _("parity"), default=0, help_text=_("Number of earlier births (from 22 weeks).")
+    )
+    fetus_count = models.PositiveSmallIntegerField(
+        _("number of fetuses"), default=1, help_text=_("2 for twins, 3 for triplets.")
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=DossierStatus.choices, default=DossierStatus.PRENATAL
+    )
+    risk_factors = ArrayField(
+        models.CharField(max_length=30, choices=RiskFactor.choices),
+        verbose_name=_("risk factors"), default=list, blank=True,
+    )
+    risk_notes = models.TextField(_("notes on risks"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("created by"),
+    )
+
+    BOUNDS = DOSSIER_BOUNDS
+
+    class Meta:
+        verbose_name = _("maternity record")
+        verbose_name_plural = _("maternity records")
+        ordering = ["-created_at"]
+        constraints = [
+            *bounds_constraints("dossier", DOSSIER_BOUNDS),
+            models.CheckConstraint(condition=Q(parity__lt=F("gravidity")),
+                                   name="dossier_parity_below_gravidity"),
+            models.CheckConstraint(
+                condition=Q(last_menstrual_period__isnull=True)
+                | Q(expected_due_date__gt=F("last_menstrual_period"),
+                    expected_due_date__lte=F("last_menstrual_period") + LONGEST_PREGNANCY),
+                name="dossier_due_date_within_44_weeks",
+            ),
+            models.CheckConstraint(condition=Q(status__in=DossierStatus.values),
+                                   name="dossier_status_known"),
+        ]
+        indexes = [models.Index(fields=["status", "expected_due_date"])]
+
+    def __str__(self) -> str:
+        return gettext("%(mother)s, due %(date)s") % {
+            "mother": self.mother.full_name if self.mother_id else "?",
+            "date": self.expected_due_date.strftime("%d-%m-%Y") if self.expected_due_date else "?",
+        }
+
+    @property
+    def is_multiple(self) -> bool:
+        return self.fetus_count > 1
+
+    def risk_factor_labels(self) -> list[str]:
+        return [str(RiskFactor(code).label) for code in self.risk_factors]
+
+    def computed_due_date(self) -> datetime.date | None:
+        if self.last_menstrual_period is None:
+            return None
+        return self.last_menstrual_period + datetime.timedelta(days=PREGNANCY_DAYS)
+
+    def gestational_age_on(self, day: datetime.date) -> tuple[int, int] | None:
+        """(weeks, days) of pregnancy on a day, from the due date (which ultrasound may fix)."""
+        if not self.expected_due_date:
+            return None
+        days = (day - (self.expected_due_date - datetime.timedelta(days=PREGNANCY_DAYS))).days
+        return divmod(days, 7) if days >= 0 else None
+
+    def clean(self) -> None:
+        if self.expected_due_date is None:
+            self.expected_due_date = self.computed_due_date()
+        errors = {**past_errors(self, ["last_menstrual_period"]),
+                  **bounds_errors(self, self.BOUNDS)}
+        if self.expected_due_date is None:
+            errors["expected_due_date"] = ValidationError(
+                gettext("Expected due date: enter it, or enter the last menstrual period so "
+                        "that it can be computed."), code="required")
+        elif self.last_menstrual_period and "last_menstrual_period" not in errors:
+            weeks = (self.expected_due_date - self.last_menstrual_period).days / 7
+            if not 0 < weeks <= 44:
+                errors["expected_due_date"] = ValidationError(
+                    gettext("Expected due date must fall after the last menstrual period and at "
+                            "most 44 weeks after it (at the latest %(latest)s).")
+                    % {"latest": (self.last_menstrual_period + LONGEST_PREGNANCY)
+                       .strftime("%d-%m-%Y")},
+                    code="due_date_window",
+                )
+        if (self.parity is not None and self.gravidity is not None
+                and "parity" not in errors and self.parity >= self.gravidity):
+            errors["parity"] = ValidationError(
+                gettext("Parity counts earlier births only, so it must be lower than gravidity "
+                        "(%(gravidity)s).") % {"gravidity": self.gravidity},
+                code="parity_gravidity",
+            )
+        raise_if_any(errors)
+
+    def check_status_change(self, new_status: str) -> None:
+        """Raise unless the record may move from its stored status to ``new_status``."""
+        if new_status == self.status:
+            return
+        if new_status not in STATUS_TRANSITIONS[DossierStatus(self.status)]:
+            raise ValidationError(
+                gettext("Status cannot go from “%(old)s” to “%(new)s”; it only moves forward: "
+                        "prenatal, delivered, postnatal, closed.")
+                % {"old": DossierStatus(self.status).label, "new": DossierStatus(new_status).label},
+                code="status_transition")
+        if new_status in {DossierStatus.DELIVERED, DossierStatus.POSTNATAL} and not hasattr(
+            self, "delivery"
+        ):
+            raise ValidationError(
+                gettext("Record the delivery first; the status then becomes “Delivered”."),
+                code="status_needs_delivery")
+
+
+class PlaceOfBirth(models.TextChoices):
+    HOSPITAL = "hospital", _("Hospital (maternity ward)")
+    BIRTH_CENTRE = "birth_centre", _("Birth centre")
+    HOME = "home", _("At home")
+    ELSEWHERE = "elsewhere", _("Elsewhere (on the way, …)")
+
+
+class DeliveryMode(models.TextChoices):
+    SPONTANEOUS = "spontaneous", _("Spontaneous vaginal")
+    VACUUM = "vacuum", _("Vacuum extraction")
+    FORCEPS = "forceps", _("Forceps")
+    PLANNED_CAESAREAN = "planned_caesarean", _("Planned caesarean section")
+    EMERGENCY_CAESAREAN = "emergency_caesarean", _("Emergency caesarean section")
+
+
+class Presentation(models.TextChoices):
+    CEPHALIC = "cephalic", _("Cephalic")
+    BREECH = "breech", _("Breech")
+    TRANSVERSE = "transverse", _("Transverse or other")
+
+
+DELIVERY_BOUNDS = (
+    Bounds("gestational_weeks", 16, 44),
+    Bounds("gestational_days", 0, 6),
+    Bounds("blood_loss_ml", 0, 10000, "ml"),
+)
+
+
+class Delivery(RecordModel):
+    """The birth and the maternity stay: when, where, how, and the admission and discharge.
+
+    One per dossier; its data become the eBirth registration (R8) without being typed
+    again. A home birth has no admission; a discharge never precedes the admission."""
+
+    dossier = models.OneToOneField(
+        Dossier, on_delete=models.PROTECT, related_name="delivery", verbose_name=_("dossier")
+    )
+    born_at = models.DateTimeField(_("date and time of birth"))
+    place = models.CharField(_("place of birth"), max_length=15, choices=PlaceOfBirth.choices,
+                             default=PlaceOfBirth.HOSPITAL)
+    maternity_ward = models.CharField(
+        _("maternity ward"), max_length=150, blank=True,
+        help_text=_("Hospital and campus, e.g. UZ Gent – materniteit."),
+    )
+    gestational_weeks = models.PositiveSmallIntegerField(_("gestational age (weeks)"))
+    gestational_days = models.PositiveSmallIntegerField(_("gestational age (+days)"), default=0)
+    mode = models.CharField(_("mode of delivery"), max_length=20, choices=DeliveryMode.choices)
+    presentation = models.CharField(_("presentation"), max_length=12,
+                                    choices=Presentation.choices, default=Presentation.CEPHALIC)
+    induction = models.BooleanField(_("induced labour"), default=False)
+    epidural = models.BooleanField(_("epidural"), default=False)
+    episiotomy = models.BooleanField(_("episiotomy"), default=False)
+    blood_loss_ml = models.PositiveIntegerField(_("blood loss (ml)"), null=True, blank=True)
+    complications = models.TextField(_("complications"), blank=True)
+    admitted_at = models.DateTimeField(_("admitted at"), null=True, blank=True)
+    discharged_at = models.DateTimeField(_("discharged at"), null=True, blank=True)
+
+    BOUNDS = DELIVERY_BOUNDS
+
+    class Meta:
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+        constraints = [
+            *bounds_constraints("delivery", DELIVERY_BOUNDS),
+            models.CheckConstraint(
+                condition=Q(admitted_at__isnull=True) | Q(discharged_at__isnull=True)
+                | Q(discharged_at__gt=F("admitted_at")),
+                name="delivery_discharge_after_admission",
+                violation_error_message=_("The discharge must come after the admission."),
+            ),
+            models.CheckConstraint(
+                condition=Q(discharged_at__isnull=True) | Q(discharged_at__gte=F("born_at")),
+                name="delivery_discharge_after_birth",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return gettext("Delivery of %(when)s") % {"when": self.born_at.strftime("%d-%m-%Y %H:%M")}
+
+    @property
+    def length_of_stay(self) -> datetime.timedelta | None:
+        if self.admitted_at and self.discharged_at:
+            return self.discharged_at - self.admitted_at
+        return None
+
+    @property
+    def stay_hours(self) -> int | None:
+        stay = self.length_of_stay
+        return round(stay.total_seconds() / 3600) if stay else None
+
+    def clean(self) -> None:
+        errors = {**past_errors(self, ["born_at", "admitted_at", "discharged_at"]),
+                  **bounds_errors(self, self.BOUNDS)}
+        if self.admitted_at and self.discharged_at and self.discharged_at <= self.admitted_at:
+            errors.setdefault("discharged_at", ValidationError(
+                gettext("Discharged at: the discharge must come after the admission "
+                        "(%(admitted)s).")
+                % {"admitted": _local(self.admitted_at)}, code="discharge_before_admission"))
+        if self.born_at and self.discharged_at and self.discharged_at < self.born_at:
+            errors.setdefault("discharged_at", ValidationError(
+                gettext("Discharged at: the discharge cannot come before the birth (%(born)s).")
+                % {"born": _local(self.born_at)}, code="discharge_before_birth"))
+        if self.place == PlaceOfBirth.HOSPITAL and not self.maternity_ward:
+            errors["maternity_ward"] = ValidationError(
+                gettext("Maternity ward: name the hospital for a birth in hospital."),
+                code="required")
+        dossier = getattr(self, "dossier", None) if self.dossier_id else None
+        if (dossier and dossier.last_menstrual_period and self.born_at
+                and "born_at" not in errors
+                and self.born_at.date() <= dossier.last_menstrual_period):
+            errors["born_at"] = ValidationError(
+                gettext("Date and time of birth must come after the last menstrual period "
+                        "(%(lmp)s).") % {"lmp": dossier.last_menstrual_period.strftime("%d-%m-%Y")},
+                code="birth_before_lmp")
+        raise_if_any(errors)
+
+
+def _local(moment: datetime.datetime) -> str:
+    return timezone.localtime(moment).strftime("%d-%m-%Y %H:%M")
+
+
+class Sex(models.TextChoices):
+    FEMALE = "F", _("Girl")
+    MALE = "M", _("Boy")
+    UNDETERMINED = "U", _("Undetermined")
+
+
+class VitalStatus(models.TextChoices):
+    LIVE_BIRTH = "live", _("Live birth")
+    STILLBIRTH = "stillbirth", _("Stillbirth")
+
+
+class Feeding(models.TextChoices):
+    BREAST = "breast", _("Breastfeeding")
+    FORMULA = "formula", _("Formula")
+    MIXED = "mixed", _("Mixed feeding")
+
+
+class NewbornStatus(models.TextChoices):
+    WITH_MOTHER = "with_mother", _("With the mother")
+    NEONATAL_UNIT = "neonatal_unit", _("Neonatal unit (N*/NICU)")
+    TRANSFERRED = "transferred", _("Transferred to another hospital")
+    AT_HOME = "at_home", _("At home")
+    DECEASED = "deceased", _("Deceased")
+
+
+NEWBORN_BOUNDS = (
+    Bounds("birth_order", 1, 6),
+    Bounds("birth_weight_g", 300, 7000, "g"),
+    Bounds("length_cm", Decimal("20.0"), Decimal("65.0"), "cm"),
+    Bounds("head_circumference_cm", Decimal("18.0"), Decimal("45.0"), "cm"),
+    Bounds("apgar_1", 0, 10),
+    Bounds("apgar_5", 0, 10),
+)
+
+
+class Newborn(RecordModel):
+    """The newborn's own birth record, linked to the mother's dossier (R6).
+
+    Twins and triplets each have one, told apart by birth order. The INSZ links the child's
+    later records; it is often only known a few days after birth."""
+
+    dossier = models.ForeignKey(
+        Dossier, on_delete=models.PROTECT, related_name="newborns", verbose_name=_("dossier")
+    )
+    birth_order = models.PositiveSmallIntegerField(
+        _("birth order"), default=1, help_text=_("1 for a single birth; 1, 2… for multiples.")
+    )
+    given_name = models.CharField(_("first name"), max_length=100, blank=True)
+    family_name = models.CharField(_("surname"), max_length=100, blank=True)
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
+    insz = models.CharField(_("INSZ number"), max_length=11, blank=True,
+                            help_text=_("Fill in as soon as it is known."))
+    vital_status = models.CharField(_("born alive or stillborn"), max_length=10,
+                                    choices=VitalStatus.choices, default=VitalStatus.LIVE_BIRTH)
+    birth_weight_g = models.PositiveIntegerField(_("birth weight (g)"))
+    length_cm = models.DecimalField(_("length (cm)"), max_digits=4, decimal_places=1,
+                                    null=True, blank=True)
+    head_circumference_cm = models.DecimalField(_("head circumference (cm)"), max_digits=4,
+                                                decimal_places=1, null=True, blank=True)
+    apgar_1 = models.PositiveSmallIntegerField(_("Apgar at 1 minute"), null=True, blank=True)
+    apgar_5 = models.PositiveSmallIntegerField(_("Apgar at 5 minutes"), null=True, blank=True)
+    feeding = models.CharField(_("feeding"), max_length=10, choices=Feeding.choices, blank=True)
+    status = models.CharField(_("status"), max_length=15, choices=NewbornStatus.choices,
+                              default=NewbornStatus.WITH_MOTHER)
+
+    BOUNDS = NEWBORN_BOUNDS
+
+    class Meta:
+        verbose_name = _("newborn")
+        verbose_name_plural = _("newborns")
+        ordering = ["dossier", "birth_order"]
+        constraints = [
+            *bounds_constraints("newborn", NEWBORN_BOUNDS),
+            models.UniqueConstraint(
+                fields=["dossier", "birth_order"], name="newborn_birth_order_unique",
+                violation_error_message=_("This record already has a newborn with this birth "
+                                          "order; choose the next number."),
+            ),
+            models.UniqueConstraint(fields=["insz"], condition=~Q(insz=""),
+                                    name="newborn_insz_unique"),
+            models.CheckConstraint(condition=Q(insz="") | Q(insz__regex=r"^[0-9]{11}$"),
+                                   name="newborn_insz_digits"),
+        ]
+
+    def __str__(self) -> str:
+        name = f"{self.given_name} {self.family_name}".strip()
+        return name or gettext("Newborn %(order)s") % {"order": self.birth_order}
+
+    @property
+    def insz_display(self) -> str:
+        return format_insz(self.insz)
+
+    def clean(self) -> None:
+        errors = bounds_errors(self, self.BOUNDS)
+        dossier = self.dossier if self.dossier_id else None
+        delivery = getattr(dossier, "delivery", None) if dossier else None
+        if dossier is not None and delivery is None:
+            errors["__all__"] = ValidationError(
+                gettext("Record the delivery before adding a newborn."), code="needs_delivery")
+        if (dossier is not None and "birth_order" not in errors and self.birth_order
+                and self.birth_order > dossier.fetus_count):
+            errors["birth_order"] = ValidationError(
+                gettext("Birth order %(order)s is not possible: this pregnancy has "
+                        "%(count)s fetus(es). Change the number of fetuses on the "
+                        "pregnancy first.")
+                % {"order": self.birth_order, "count": dossier.fetus_count},
+                code="birth_order_above_fetus_count")
+        if self.vital_status == VitalStatus.LIVE_BIRTH:
+            for name in ("apgar_1", "apgar_5"):
+                if getattr(self, name) is None and name not in errors:
+                    errors[name] = ValidationError(
+                        gettext("%(field)s is required for a live birth (0 to 10).")
+                        % {"field": self._meta.get_field(name).verbose_name},
+                        code="required")
+        else:
+            self.status = NewbornStatus.DECEASED
+        if self.insz:
+            try:
+                validate_insz(self.insz)
+                if delivery is not None:
+                    check_insz_matches_birth_date(
+                        self.insz, timezone.localtime(delivery.born_at).date())
+            except ValidationError as error:
+                errors["insz"] = error
+        raise_if_any(errors)

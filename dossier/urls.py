@@ -1,0 +1,19 @@
+from django.urls import path
+
+from dossier import views
+
+app_name = "dossier"
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("nieuw/", views.dossier_create, name="create"),
+    path("<uuid:public_id>/", views.dossier_detail, name="detail"),
+    path("<uuid:public_id>/zwangerschap/", views.dossier_edit, name="edit"),
+    path("<uuid:public_id>/moeder/", views.mother_edit, name="mother_edit"),
+    path("<uuid:public_id>/nieuwe-zwangerschap/", views.dossier_new_pregnancy,
+         name="new_pregnancy"),
+    path("<uuid:public_id>/bevalling/", views.delivery_edit, name="delivery"),
+    path("<uuid:public_id>/pasgeborenen/nieuw/", views.newborn_edit, name="newborn_create"),
+    path("<uuid:public_id>/pasgeborenen/<uuid:newborn_id>/", views.newborn_edit,
+         name="newborn_edit"),
+]

@@ -1,0 +1,172 @@
+"""Server-rendered pages of the record. No rules here: access comes from
+``network.access`` (through the selectors), validation from the models, writes from the
+services."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from dossier import selectors, services
+from dossier.forms import (
+    DeliveryForm,
+    DossierEditForm,
+    DossierForm,
+    DossierSearchForm,
+    MotherForm,
+    NewbornForm,
+)
+from dossier.models import Delivery, Dossier, Newborn
+from network.access import can_edit_dossier, can_open_dossier, is_care_provider, visible_dossiers
+
+PAGE_SIZE = 20
+
+
+@login_required
+def dashboard(request):
+    search = DossierSearchForm(request.GET or None)
+    query = status = ""
+    if search.is_valid():
+        query, status = search.cleaned_data["q"], search.cleaned_data["status"]
+    page = Paginator(selectors.dossier_list(request.user, query=query, status=status),
+                     PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "dossier/dashboard.html", {
+        "search": search, "page": page, "query": query, "status": status,
+        "is_care_provider": is_care_provider(request.user),
+        "can_open": can_open_dossier(request.user),
+    })
+
+
+@login_required
+def dossier_detail(request, public_id):
+    dossier = selectors.dossier_for(request.user, public_id)
+    return render(request, "dossier/detail.html", {
+        "dossier": dossier,
+        "mother": dossier.mother,
+        "delivery": getattr(dossier, "delivery", None),
+        "newborns": dossier.newborns.all(),
+        "can_edit": can_edit_dossier(request.user, dossier),
+        "other_dossiers": visible_dossiers(request.user)
+        .filter(mother=dossier.mother).exclude(pk=dossier.pk).order_by("-expected_due_date"),
+    })
+
+
+def _save(request, form, write, success_message):
+    """Run a service on a valid form; a ValidationError from the service lands on the form
+    (the transaction rolled back, nothing half-saved)."""
+    try:
+        result = write()
+    except ValidationError as error:
+        form.add_error(None, error)
+        return None
+    messages.success(request, success_message)
+    return result
+
+
+@login_required
+def dossier_create(request):
+    if not can_open_dossier(request.user):
+        raise PermissionDenied
+    mother_form = MotherForm(request.POST or None, prefix="mother")
+    dossier_form = DossierForm(request.POST or None, prefix="dossier")
+    if request.method == "POST" and mother_form.is_valid() and dossier_form.is_valid():
+        dossier = _save(request, dossier_form, lambda: services.dossier_open(
+            actor=request.user, mother=mother_form.instance, dossier=dossier_form.instance),
+            _("The maternity record has been opened."))
+        if dossier:
+            return redirect("dossier:detail", public_id=dossier.public_id)
+    return render(request, "dossier/dossier_create.html",
+                  {"mother_form": mother_form, "dossier_form": dossier_form})
+
+
+@login_required
+def dossier_new_pregnancy(request, public_id):
+    """A new pregnancy of a mother already known: her identity is not typed again (R8)."""
+    previous = selectors.dossier_for(request.user, public_id)
+    if not can_open_dossier(request.user):
+        raise PermissionDenied
+    mother = previous.mother
+    form = DossierForm(request.POST or None, prefix="dossier",
+                       initial={"gravidity": previous.gravidity + 1,
+                                "parity": previous.parity + previous.newborns.count()})
+    if request.method == "POST" and form.is_valid():
+        dossier = _save(request, form, lambda: services.dossier_open(
+            actor=request.user, mother=mother, dossier=form.instance),
+            _("The maternity record has been opened."))
+        if dossier:
+            return redirect("dossier:detail", public_id=dossier.public_id)
+    return render(request, "dossier/form.html", {
+        "form": form, "dossier": previous, "mother": mother,
+        "title": _("New pregnancy of %(name)s") % {"name": mother.full_name}})
+
+
+def _editable_dossier(request, public_id) -> Dossier:
+    dossier = selectors.dossier_for(request.user, public_id)
+    if not can_edit_dossier(request.user, dossier):
+        raise PermissionDenied
+    return dossier
+
+
+@login_required
+def mother_edit(request, public_id):
+    dossier = _editable_dossier(request, public_id)
+    form = MotherForm(request.POST or None, instance=dossier.mother)
+    if request.method == "POST" and form.is_valid() and _save(
+        request, form, lambda: services.mother_update(actor=request.user, mother=form.instance),
+        _("The mother's details have been saved."),
+    ):
+        return redirect("dossier:detail", public_id=dossier.public_id)
+    return render(request, "dossier/form.html", {
+        "form": form, "dossier": dossier, "title": _("Edit the mother's details")})
+
+
+@login_required
+def dossier_edit(request, public_id):
+    dossier = _editable_dossier(request, public_id)
+    form = DossierEditForm(request.POST or None, instance=dossier)
+    if request.method == "POST" and form.is_valid() and _save(
+        request, form, lambda: services.dossier_update(actor=request.user, dossier=form.instance),
+        _("The pregnancy has been saved."),
+    ):
+        return redirect("dossier:detail", public_id=dossier.public_id)
+    return render(request, "dossier/form.html", {
+        "form": form, "dossier": dossier, "title": _("Edit the pregnancy")})
+
+
+@login_required
+def delivery_edit(request, public_id):
+    dossier = _editable_dossier(request, public_id)
+    delivery = getattr(dossier, "delivery", None) or Delivery(dossier=dossier)
+    form = DeliveryForm(request.POST or None, instance=delivery)
+    if request.method == "POST" and form.is_valid() and _save(
+        request, form,
+        lambda: services.delivery_record(actor=request.user, delivery=form.instance),
+        _("The delivery has been saved."),
+    ):
+        return redirect("dossier:detail", public_id=dossier.public_id)
+    title = _("Edit the delivery") if delivery.pk else _("Record the delivery")
+    return render(request, "dossier/form.html", {"form": form, "dossier": dossier, "title": title})
+
+
+@login_required
+def newborn_edit(request, public_id, newborn_id=None):
+    dossier = _editable_dossier(request, public_id)
+    if newborn_id is None:
+        next_order = (max((n.birth_order for n in dossier.newborns.all()), default=0) + 1)
+        newborn = Newborn(dossier=dossier, family_name=dossier.mother.family_name,
+                          birth_order=next_order)
+    else:
+        newborn = get_object_or_404(dossier.newborns, public_id=newborn_id)
+    form = NewbornForm(request.POST or None, instance=newborn)
+    if request.method == "POST" and form.is_valid() and _save(
+        request, form,
+        lambda: services.newborn_record(actor=request.user, newborn=form.instance),
+        _("The newborn has been saved."),
+    ):
+        return redirect("dossier:detail", public_id=dossier.public_id)
+    title = _("Edit newborn") if newborn.pk else _("Add a newborn")
+    return render(request, "dossier/form.html", {"form": form, "dossier": dossier, "title": title})

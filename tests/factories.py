@@ -1,0 +1,88 @@
+"""factory_boy factories that build valid records; a test changes only what it is about."""
+
+import datetime
+from decimal import Decimal
+
+import factory
+from django.contrib.auth.models import User
+from django.utils import timezone
+
+from dossier.insz import build_insz
+from dossier.models import Delivery, DeliveryMode, Dossier, Mother, Newborn, Sex
+from network.models import Profession, Professional
+
+TODAY = datetime.date.today()
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    first_name = factory.Faker("first_name", locale="nl_BE")
+    last_name = factory.Faker("last_name", locale="nl_BE")
+    password = factory.django.Password("correct-horse-battery")
+
+
+class ProfessionalFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Professional
+
+    user = factory.SubFactory(UserFactory)
+    profession = Profession.MIDWIFE
+
+
+class MotherFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Mother
+
+    given_name = factory.Faker("first_name_female", locale="nl_BE")
+    family_name = factory.Faker("last_name", locale="nl_BE")
+    date_of_birth = factory.Sequence(
+        lambda n: datetime.date(1990, 1, 1) + datetime.timedelta(days=n))
+    insz = factory.LazyAttributeSequence(
+        lambda o, n: build_insz(o.date_of_birth, 2 + 2 * (n % 400)))
+    postcode = "9000"
+    municipality = "Gent"
+    province = "VOV"
+
+
+class DossierFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Dossier
+
+    mother = factory.SubFactory(MotherFactory)
+    last_menstrual_period = factory.LazyFunction(lambda: TODAY - datetime.timedelta(weeks=12))
+    expected_due_date = factory.LazyAttribute(
+        lambda o: o.last_menstrual_period + datetime.timedelta(days=280))
+
+
+class DeliveryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Delivery
+
+    dossier = factory.SubFactory(
+        DossierFactory,
+        last_menstrual_period=factory.LazyFunction(lambda: TODAY - datetime.timedelta(days=280)),
+        status="delivered",
+    )
+    born_at = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(days=1))
+    maternity_ward = "UZ Gent – materniteit"
+    gestational_weeks = 39
+    gestational_days = 6
+    mode = DeliveryMode.SPONTANEOUS
+    admitted_at = factory.LazyAttribute(lambda o: o.born_at - datetime.timedelta(hours=8))
+
+
+class NewbornFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Newborn
+
+    dossier = factory.LazyAttribute(lambda o: DeliveryFactory().dossier)
+    sex = Sex.FEMALE
+    birth_weight_g = 3400
+    length_cm = Decimal("50.5")
+    head_circumference_cm = Decimal("34.0")
+    apgar_1 = 9
+    apgar_5 = 10
