@@ -1,0 +1,43 @@
+"""/healthz against the real broker: up when Redis answers, 503 when it does not."""
+
+import socket
+
+import pytest
+from django.urls import reverse
+
+from config.celery import app as celery_app
+
+
+@pytest.fixture
+def broker(redis_url):
+    """Route Celery to the real Redis for this test (the suite otherwise runs tasks eagerly)."""
+    saved = celery_app.conf.task_always_eager, celery_app.conf.broker_url
+    celery_app.conf.task_always_eager = False
+    celery_app.conf.broker_url = redis_url
+    celery_app.pool.force_close_all()
+    yield celery_app
+    celery_app.conf.task_always_eager, celery_app.conf.broker_url = saved
+    celery_app.pool.force_close_all()
+
+
+def closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.mark.django_db
+def test_healthy_with_a_reachable_broker(client, broker):
+    response = client.get(reverse("healthz"))
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok", "broker": "ok"}
+
+
+@pytest.mark.django_db
+def test_503_naming_the_broker_when_it_is_down(client, broker):
+    broker.conf.broker_url = f"redis://127.0.0.1:{closed_port()}/0"
+    broker.pool.force_close_all()
+    response = client.get(reverse("healthz"))
+    assert response.status_code == 503
+    body = response.json()
+    assert body["database"] == "ok" and body["broker"].startswith("error")

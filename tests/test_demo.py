@@ -1,0 +1,50 @@
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import CommandError, call_command
+
+from demo.scenarios import DEMO_PASSWORD, PROFESSIONALS
+from dossier.geography import Province
+from dossier.models import Delivery, Dossier, DossierStatus, Mother, Newborn
+from network.models import Profession, Professional
+
+pytestmark = pytest.mark.django_db
+
+
+def counts():
+    return {model.__name__: model.objects.count()
+            for model in (Mother, Dossier, Delivery, Newborn, Professional)}
+
+
+def test_load_demo_twice_duplicates_nothing(capsys):
+    call_command("load_demo")
+    first = counts()
+    call_command("load_demo")
+    assert counts() == first
+    assert first["Mother"] == 12
+    out = capsys.readouterr().out
+    assert "0 mothers added, 12 already present" in out
+    assert f"password for all: {DEMO_PASSWORD}" in out
+
+
+def test_the_demo_covers_every_stage_province_and_profession():
+    call_command("load_demo")
+    assert set(Dossier.objects.values_list("status", flat=True)) == set(DossierStatus.values)
+    regions = set(Mother.objects.values_list("province", flat=True))
+    assert Province.BRUSSEL in regions and len(regions) >= 9
+    assert set(Professional.objects.values_list("profession", flat=True)) == set(Profession.values)
+    assert Dossier.objects.filter(fetus_count=2, newborns__birth_order=2).exists()
+    short_stays = [d for d in Delivery.objects.all() if d.stay_hours and d.stay_hours <= 50]
+    assert short_stays
+
+
+def test_every_printed_login_works():
+    call_command("load_demo")
+    for username, *_rest in PROFESSIONALS:
+        assert authenticate(username=username, password=DEMO_PASSWORD) is not None
+
+
+def test_the_demo_never_enters_a_production_record(settings):
+    settings.PRODUCTION = True
+    with pytest.raises(CommandError, match="production"):
+        call_command("load_demo")
+    assert Mother.objects.count() == 0
