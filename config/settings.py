@@ -134,9 +134,10 @@ TIME_ZONE = "Europe/Brussels"
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / ".data" / "staticfiles"
+# Collected files exist only in production builds (the Dockerfile runs collectstatic);
+# elsewhere WhiteNoise serves straight from the source folders.
+STATIC_ROOT = BASE_DIR / "staticfiles" if PRODUCTION else None
 STATICFILES_DIRS = [BASE_DIR / "static"]
-# Outside production the files are served from the source folders, no collectstatic needed.
 WHITENOISE_USE_FINDERS = not PRODUCTION
 WHITENOISE_AUTOREFRESH = ENVIRONMENT == "development"
 STORAGES = {
@@ -169,6 +170,11 @@ EMAIL_BACKEND = os.environ.get(
     else "django.core.mail.backends.console.EmailBackend",
 )
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "moederschapsdossier@localhost")
+EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("DJANGO_EMAIL_PORT", "587"))
+EMAIL_HOST_USER = os.environ.get("DJANGO_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("DJANGO_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", True)
 
 # Celery: Redis when REDIS_URL is set; without it (the demo) tasks run in-process.
 REDIS_URL = os.environ.get("REDIS_URL", "").strip()
