@@ -1,6 +1,7 @@
 """Settings for the maternity record: one module, everything that differs comes from the
-environment. ``DJANGO_ENV`` is ``production`` (the default), ``development`` (``make
-demo``) or ``test`` (pytest). See ``.env.example`` for every variable."""
+environment. ``DJANGO_ENV`` is ``production`` (the default for the WSGI and Celery
+servers), ``development`` (the default for ``manage.py``) or ``test`` (pytest). See
+``.env.example`` for every variable."""
 
 import os
 import sys

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.db.models import Count, Q, QuerySet
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from dossier.insz import compact_insz
@@ -45,9 +44,3 @@ def dossier_list(user, *, query: str = "", status: str = "") -> QuerySet[Dossier
         dossiers = dossiers.filter(match)
     return dossiers
 
-
-def newborn_for(dossier: Dossier, public_id):
-    newborn = dossier.newborns.filter(public_id=public_id).first()
-    if newborn is None:
-        raise Http404
-    return newborn

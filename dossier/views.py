@@ -67,6 +67,18 @@ def _save(request, form, write, success_message):
     return result
 
 
+def _form_page(request, form, write, *, dossier, success, title, done=None):
+    """GET shows the form; a valid POST runs the service and returns to the record
+    (``done(result)`` names another record to return to)."""
+    if request.method == "POST" and form.is_valid():
+        result = _save(request, form, write, success)
+        if result is not None:
+            target = done(result) if done else dossier
+            return redirect("dossier:detail", public_id=target.public_id)
+    return render(request, "dossier/form.html",
+                  {"form": form, "dossier": dossier, "title": title})
+
+
 @login_required
 def dossier_create(request):
     if not can_open_dossier(request.user):
@@ -89,19 +101,16 @@ def dossier_new_pregnancy(request, public_id):
     previous = selectors.dossier_for(request.user, public_id)
     if not can_open_dossier(request.user):
         raise PermissionDenied
-    mother = previous.mother
     form = DossierForm(request.POST or None, prefix="dossier",
                        initial={"gravidity": previous.gravidity + 1,
                                 "parity": previous.parity + previous.newborns.count()})
-    if request.method == "POST" and form.is_valid():
-        dossier = _save(request, form, lambda: services.dossier_open(
-            actor=request.user, mother=mother, dossier=form.instance),
-            _("The maternity record has been opened."))
-        if dossier:
-            return redirect("dossier:detail", public_id=dossier.public_id)
-    return render(request, "dossier/form.html", {
-        "form": form, "dossier": previous, "mother": mother,
-        "title": _("New pregnancy of %(name)s") % {"name": mother.full_name}})
+    return _form_page(
+        request, form,
+        lambda: services.dossier_open(actor=request.user, mother=previous.mother,
+                                      dossier=form.instance),
+        dossier=previous, success=_("The maternity record has been opened."),
+        title=_("New pregnancy of %(name)s") % {"name": previous.mother.full_name},
+        done=lambda dossier: dossier)
 
 
 def _editable_dossier(request, public_id) -> Dossier:
@@ -115,26 +124,20 @@ def _editable_dossier(request, public_id) -> Dossier:
 def mother_edit(request, public_id):
     dossier = _editable_dossier(request, public_id)
     form = MotherForm(request.POST or None, instance=dossier.mother)
-    if request.method == "POST" and form.is_valid() and _save(
+    return _form_page(
         request, form, lambda: services.mother_update(actor=request.user, mother=form.instance),
-        _("The mother's details have been saved."),
-    ):
-        return redirect("dossier:detail", public_id=dossier.public_id)
-    return render(request, "dossier/form.html", {
-        "form": form, "dossier": dossier, "title": _("Edit the mother's details")})
+        dossier=dossier, success=_("The mother's details have been saved."),
+        title=_("Edit the mother's details"))
 
 
 @login_required
 def dossier_edit(request, public_id):
     dossier = _editable_dossier(request, public_id)
     form = DossierEditForm(request.POST or None, instance=dossier)
-    if request.method == "POST" and form.is_valid() and _save(
+    return _form_page(
         request, form, lambda: services.dossier_update(actor=request.user, dossier=form.instance),
-        _("The pregnancy has been saved."),
-    ):
-        return redirect("dossier:detail", public_id=dossier.public_id)
-    return render(request, "dossier/form.html", {
-        "form": form, "dossier": dossier, "title": _("Edit the pregnancy")})
+        dossier=dossier, success=_("The pregnancy has been saved."),
+        title=_("Edit the pregnancy"))
 
 
 @login_required
@@ -142,31 +145,25 @@ def delivery_edit(request, public_id):
     dossier = _editable_dossier(request, public_id)
     delivery = getattr(dossier, "delivery", None) or Delivery(dossier=dossier)
     form = DeliveryForm(request.POST or None, instance=delivery)
-    if request.method == "POST" and form.is_valid() and _save(
+    return _form_page(
         request, form,
         lambda: services.delivery_record(actor=request.user, delivery=form.instance),
-        _("The delivery has been saved."),
-    ):
-        return redirect("dossier:detail", public_id=dossier.public_id)
-    title = _("Edit the delivery") if delivery.pk else _("Record the delivery")
-    return render(request, "dossier/form.html", {"form": form, "dossier": dossier, "title": title})
+        dossier=dossier, success=_("The delivery has been saved."),
+        title=_("Edit the delivery") if delivery.pk else _("Record the delivery"))
 
 
 @login_required
 def newborn_edit(request, public_id, newborn_id=None):
     dossier = _editable_dossier(request, public_id)
     if newborn_id is None:
-        next_order = (max((n.birth_order for n in dossier.newborns.all()), default=0) + 1)
+        next_order = max((n.birth_order for n in dossier.newborns.all()), default=0) + 1
         newborn = Newborn(dossier=dossier, family_name=dossier.mother.family_name,
                           birth_order=next_order)
     else:
         newborn = get_object_or_404(dossier.newborns, public_id=newborn_id)
     form = NewbornForm(request.POST or None, instance=newborn)
-    if request.method == "POST" and form.is_valid() and _save(
+    return _form_page(
         request, form,
         lambda: services.newborn_record(actor=request.user, newborn=form.instance),
-        _("The newborn has been saved."),
-    ):
-        return redirect("dossier:detail", public_id=dossier.public_id)
-    title = _("Edit newborn") if newborn.pk else _("Add a newborn")
-    return render(request, "dossier/form.html", {"form": form, "dossier": dossier, "title": title})
+        dossier=dossier, success=_("The newborn has been saved."),
+        title=_("Edit newborn") if newborn.pk else _("Add a newborn"))
