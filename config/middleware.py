@@ -4,8 +4,16 @@ Django's LocaleMiddleware would follow the browser's Accept-Language; a shared r
 on borrowed tablets and hospital PCs should not switch language by itself, so only the
 user's own choice (the language cookie set by the switch in the header) counts."""
 
+import re
+import uuid
+
 from django.conf import settings
 from django.utils import translation
+
+from network import access
+from network.audit import current_request_id
+
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
 
 class ChosenLanguageMiddleware:
@@ -21,3 +29,37 @@ class ChosenLanguageMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+class RequestIdMiddleware:
+    """Give every request an id (the proxy's X-Request-ID when it sends a sane one), shown
+    in the response header and written on every access-log event of the request."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        given = request.headers.get("X-Request-ID", "")
+        request.request_id = given if _REQUEST_ID.match(given) else uuid.uuid4().hex
+        token = current_request_id.set(request.request_id)
+        try:
+            response = self.get_response(request)
+        finally:
+            current_request_id.reset(token)
+        response.headers["X-Request-ID"] = request.request_id
+        return response
+
+
+class AccessRefusalMiddleware:
+    """Log every refused access (404 outside the network, 403 inside it) once, after the
+    view's transaction has rolled back; Django then renders the 404 or 403 as usual."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, access.DossierNotFound | access.AccessDenied):
+            access.log_refusal(request.user, exception)

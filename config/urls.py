@@ -12,6 +12,7 @@ urlpatterns = [
     path("afmelden/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("dossiers/", include("dossier.urls")),
+    path("", include("network.urls")),
     path("beheer/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
 ]

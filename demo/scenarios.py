@@ -32,6 +32,7 @@ from dossier.models import (
     RiskFactor,
     Sex,
 )
+from network import services as network_services
 from network.models import Organisation, OrganisationKind, Profession, Professional
 
 DEMO_PASSWORD = "moederschap-demo"
@@ -101,44 +102,60 @@ class Story:
     parity: int = 0
     risks: list[str] = field(default_factory=list)
     final_status: str | None = None
+    coordinator: str = "griet"
+    members: list[str] = field(default_factory=list)
+    login: str = ""  # the mother's own user name, if she has an account
 
 
 STORIES = [
-    Story("An", "Peeters", datetime.date(1995, 4, 12), "9000", "Gent", weeks_pregnant=9),
+    Story("An", "Peeters", datetime.date(1995, 4, 12), "9000", "Gent", weeks_pregnant=9,
+          coordinator="griet", members=["karim"], login="an"),
     Story("Fatima", "El Amrani", datetime.date(1991, 9, 3), "1080", "Sint-Jans-Molenbeek",
-          language="fr", insurer="300", weeks_pregnant=34, gravidity=3, parity=2),
+          language="fr", insurer="300", weeks_pregnant=34, gravidity=3, parity=2,
+          coordinator="karim", members=["griet", "nadia", "leen"], login="fatima"),
     Story("Sofie", "Janssens", datetime.date(1993, 1, 27), "2018", "Antwerpen",
           delivered_days_ago=1, ward="ZNA Middelheim – materniteit",
-          babies=[Baby(Sex.FEMALE, 3420, given_name="Lena")]),
+          babies=[Baby(Sex.FEMALE, 3420, given_name="Lena")],
+          coordinator="griet", members=["sarah", "anne", "ingrid"]),
     Story("Lotte", "Claes", datetime.date(1990, 6, 30), "3500", "Hasselt",
           delivered_days_ago=6, stay_hours=96, ward="Jessa Ziekenhuis – materniteit",
           mode=DeliveryMode.EMERGENCY_CAESAREAN, gestation=(36, 2), gravidity=2, parity=1,
           risks=[RiskFactor.ASSISTED_CONCEPTION],
-          babies=[Baby(Sex.MALE, 2480, (8, 9), "Mats"), Baby(Sex.MALE, 2310, (7, 9), "Wout")]),
+          babies=[Baby(Sex.MALE, 2480, (8, 9), "Mats"), Baby(Sex.MALE, 2310, (7, 9), "Wout")],
+          coordinator="pieter", members=["griet", "anne", "karim", "ingrid", "ellen"],
+          login="lotte"),
     Story("Marie", "Dubois", datetime.date(1996, 11, 8), "5000", "Namur", language="fr",
           insurer="500", delivered_days_ago=3, stay_hours=50,
-          ward="CHU UCL Namur – maternité", babies=[Baby(Sex.FEMALE, 3150, given_name="Louise")]),
+          ward="CHU UCL Namur – maternité", babies=[Baby(Sex.FEMALE, 3150, given_name="Louise")],
+          coordinator="sarah", members=["griet", "anne"]),
     Story("Elise", "Wouters", datetime.date(1988, 2, 19), "3000", "Leuven",
           delivered_days_ago=60, stay_hours=72, ward="UZ Leuven – materniteit",
           gravidity=2, parity=1, babies=[Baby(Sex.MALE, 3710, given_name="Jules")],
-          final_status=DossierStatus.CLOSED),
+          final_status=DossierStatus.CLOSED,
+          coordinator="griet", members=["karim", "tom"]),
     Story("Julie", "Lambert", datetime.date(1994, 7, 14), "4000", "Liège", language="fr",
-          insurer="200", weeks_pregnant=38, risks=[RiskFactor.GESTATIONAL_DIABETES]),
+          insurer="200", weeks_pregnant=38, risks=[RiskFactor.GESTATIONAL_DIABETES],
+          coordinator="pieter"),
     Story("Nathalie", "Maes", datetime.date(1992, 5, 5), "8000", "Brugge", delivered_days_ago=3,
           place=PlaceOfBirth.HOME, ward="", gravidity=3, parity=2,
-          babies=[Baby(Sex.FEMALE, 3890, given_name="Noor")]),
+          babies=[Baby(Sex.FEMALE, 3890, given_name="Noor")],
+          coordinator="griet", members=["karim", "ingrid", "leen"]),
     Story("Amira", "Haddad", datetime.date(1989, 12, 1), "6000", "Charleroi", language="fr",
           insurer="600", delivered_days_ago=4, ward="GHdC Charleroi – maternité",
           mode=DeliveryMode.EMERGENCY_CAESAREAN, gestation=(33, 5),
           risks=[RiskFactor.HYPERTENSION],
           babies=[Baby(Sex.MALE, 1980, (6, 8), "Adam", NewbornStatus.NEONATAL_UNIT,
-                       Feeding.MIXED, with_insz=False)]),
+                       Feeding.MIXED, with_insz=False)],
+          coordinator="sarah", members=["griet", "anne", "nadia"]),
     Story("Hanne", "Vermeulen", datetime.date(1997, 3, 22), "2800", "Mechelen", weeks_pregnant=20,
-          insurer="400", risks=[RiskFactor.GESTATIONAL_DIABETES, RiskFactor.OBESITY]),
+          insurer="400", risks=[RiskFactor.GESTATIONAL_DIABETES, RiskFactor.OBESITY],
+          coordinator="karim", members=["griet"]),
     Story("Camille", "Lejeune", datetime.date(1998, 8, 16), "6700", "Arlon", language="fr",
-          insurer="100", weeks_pregnant=28),
+          insurer="100", weeks_pregnant=28,
+          coordinator="pieter", members=["karim"]),
     Story("Eva", "De Smet", datetime.date(1993, 10, 2), "1300", "Wavre", language="nl",
-          weeks_pregnant=11, final_status=DossierStatus.CLOSED),
+          weeks_pregnant=11, final_status=DossierStatus.CLOSED,
+          coordinator="griet", members=["karim"]),
 ]
 
 
@@ -147,13 +164,14 @@ class DemoResult:
     created_mothers: int = 0
     existing_mothers: int = 0
     logins: list[tuple[str, str]] = field(default_factory=list)
+    mother_logins: list[tuple[str, str]] = field(default_factory=list)
 
 
 @transaction.atomic
 def load_demo(today: datetime.date | None = None) -> DemoResult:
     today = today or timezone.localdate()
     result = DemoResult()
-    admin = _admin_user()
+    _admin_user()
     result.logins.append((ADMIN_USERNAME, "beheerder (staff, Django admin)"))
     organisations = {
         name: Organisation.objects.update_or_create(
@@ -162,16 +180,21 @@ def load_demo(today: datetime.date | None = None) -> DemoResult:
     }
     for username, first, last, profession, riziv, organisation in PROFESSIONALS:
         user = _user(username, first, last)
+        place = organisations.get(organisation)
         Professional.objects.update_or_create(user=user, defaults={
-            "profession": profession, "riziv_number": riziv,
-            "organisation": organisations.get(organisation)})
+            "profession": profession, "riziv_number": riziv, "organisation": place,
+            "municipality": place.municipality if place else "Gent"})
         result.logins.append((username, f"{first} {last} ({profession.label})"))
     for serial, story in enumerate(STORIES, start=1):
         insz = build_insz(story.born, serial * 2)
+        if story.login:
+            result.mother_logins.append(
+                (story.login, f"{story.given_name} {story.family_name} (mother)"))
         if Mother.objects.filter(insz=insz).exists():
             result.existing_mothers += 1
             continue
-        _tell(story, serial, insz, admin, today)
+        coordinator = User.objects.get(username=story.coordinator)
+        _tell(story, serial, insz, coordinator, today)
         result.created_mothers += 1
     return result
 
@@ -201,6 +224,7 @@ def _tell(story: Story, serial: int, insz: str, actor: User, today: datetime.dat
         street_address="Kerkstraat 1", postcode=story.postcode, municipality=story.municipality,
         province=province_for_postcode(story.postcode), preferred_language=story.language,
         health_insurer=story.insurer,
+        user=_user(story.login, story.given_name, story.family_name) if story.login else None,
     )
     if story.weeks_pregnant is not None:
         lmp = today - datetime.timedelta(weeks=story.weeks_pregnant)
@@ -210,6 +234,9 @@ def _tell(story: Story, serial: int, insz: str, actor: User, today: datetime.dat
     dossier = Dossier(last_menstrual_period=lmp, gravidity=story.gravidity, parity=story.parity,
                       fetus_count=max(1, len(story.babies)), risk_factors=list(story.risks))
     services.dossier_open(actor=actor, mother=mother, dossier=dossier)
+    for username in story.members:
+        network_services.membership_add(actor=actor, dossier=dossier,
+                                        professional=Professional.objects.get(user__username=username))
     if story.delivered_days_ago is not None:
         _deliver(story, serial, dossier, actor, today)
     if story.final_status:

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from dossier.geography import Province, province_for_postcode
 from dossier.insz import check_insz_matches_birth_date, format_insz, validate_insz
 from dossier.rules import Bounds, bounds_constraints, bounds_errors, past_errors, raise_if_any
+from dossier.sections import section_permissions
 
 phone_validator = RegexValidator(
     r"^\+?[0-9][0-9 ./-]{7,18}$",
@@ -92,6 +93,12 @@ class Mother(RecordModel):
     )
     health_insurer = models.CharField(
         _("health insurer"), max_length=4, choices=HealthInsurer.choices, blank=True
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="mother", verbose_name=_("login"),
+        help_text=_("The mother's own account: she sees her whole record and decides who "
+                    "sees what."),
     )
 
     class Meta:
@@ -231,6 +238,7 @@ class Dossier(RecordModel):
         verbose_name = _("maternity record")
         verbose_name_plural = _("maternity records")
         ordering = ["-created_at"]
+        permissions = section_permissions()
         constraints = [
             *bounds_constraints("dossier", DOSSIER_BOUNDS),
             models.CheckConstraint(condition=Q(parity__lt=F("gravidity")),

@@ -3,27 +3,30 @@
 from __future__ import annotations
 
 from django.db.models import Count, Q, QuerySet
-from django.shortcuts import get_object_or_404
 
 from dossier.insz import compact_insz
 from dossier.models import Dossier
-from network.access import visible_dossiers
+from dossier.sections import Section
+from network import access
 
 
 def dossier_for(user, public_id) -> Dossier:
-    """The dossier, or 404 whether it does not exist or is outside the user's reach: its
-    existence is itself health data."""
-    queryset = visible_dossiers(user).select_related("mother", "delivery")
-    return get_object_or_404(queryset, public_id=public_id)
+    """The dossier, or a 404 whether it does not exist or lies outside the user's reach: its
+    existence is itself health data. The refusal is logged by the boundary."""
+    dossier = (access.visible_dossiers(user).select_related("mother", "delivery")
+               .filter(public_id=public_id).first())
+    if dossier is None:
+        raise access.DossierNotFound(public_id, Dossier.objects.filter(public_id=public_id).first())
+    return dossier
 
 
 def dossier_list(user, *, query: str = "", status: str = "") -> QuerySet[Dossier]:
-    dossiers = (
-        visible_dossiers(user)
-        .select_related("mother", "delivery")
-        .annotate(newborn_count=Count("newborns"))
-        .order_by("-created_at")
-    )
+    """The user's dossiers, newest first. A search on name or INSZ only matches dossiers
+    whose identity section the user may see."""
+    dossiers = access.with_section_flag(
+        access.visible_dossiers(user).select_related("mother", "delivery")
+        .annotate(newborn_count=Count("newborns")).order_by("-created_at"),
+        user, Section.IDENTITY)
     if status:
         dossiers = dossiers.filter(status=status)
     query = query.strip()
@@ -41,6 +44,5 @@ def dossier_list(user, *, query: str = "", status: str = "") -> QuerySet[Dossier
                 every_word &= (Q(mother__given_name__icontains=word)
                                | Q(mother__family_name__icontains=word))
             match |= every_word
-        dossiers = dossiers.filter(match)
+        dossiers = dossiers.filter(match, can_view_identity=True)
     return dossiers
-

@@ -1,22 +1,29 @@
 """Every write to the record: ``<noun>_<verb>(*, actor, ...)``, one transaction each.
 
-The services validate again (the API and the demo loader come here without a form), so a
-bad value never reaches the database half-way: either everything in a call is saved, or
-nothing is and a ValidationError says why."""
+Each service checks the actor's right on the section it writes (``network.access``), so the
+pages and the API share one gate; it validates again (the API and the demo loader come here
+without a form), and it logs the write in the access log inside the same transaction: either
+everything in a call is saved and logged, or nothing is and an error says why."""
 
 from __future__ import annotations
 
 from django.contrib.auth.models import User
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from dossier.models import Delivery, Dossier, DossierStatus, Mother, Newborn
+from dossier.sections import Section
+from network import access
 
 
 @transaction.atomic
 def dossier_open(*, actor: User, mother: Mother, dossier: Dossier) -> Dossier:
-    """Open a pregnancy's record; the mother is saved with it (new) or updated (known)."""
+    """Open a pregnancy's record; the mother is saved with it (new) or updated (known).
+    The opener becomes the care coordinator."""
+    if not access.can_open_dossier(actor):
+        raise PermissionDenied(_("Only a midwife, gynaecologist or GP opens a maternity "
+                                 "record; they become its care coordinator."))
     mother.full_clean()
     mother.save()
     dossier.mother = mother
@@ -24,22 +31,29 @@ def dossier_open(*, actor: User, mother: Mother, dossier: Dossier) -> Dossier:
     dossier.status = DossierStatus.PRENATAL
     dossier.full_clean()
     dossier.save()
+    access.start_network(actor, dossier)
+    for section in (Section.IDENTITY, Section.PRENATAL):
+        access.record_write(actor, dossier, section, access.Action.CREATE)
     return dossier
 
 
 @transaction.atomic
-def mother_update(*, actor: User, mother: Mother) -> Mother:
+def mother_update(*, actor: User, dossier: Dossier, mother: Mother) -> Mother:
+    access.require_edit(actor, dossier, Section.IDENTITY)
     mother.full_clean()
     mother.save()
+    access.record_write(actor, dossier, Section.IDENTITY)
     return mother
 
 
 @transaction.atomic
 def dossier_update(*, actor: User, dossier: Dossier) -> Dossier:
+    access.require_edit(actor, dossier, Section.PRENATAL)
     stored = Dossier.objects.select_for_update().get(pk=dossier.pk)
     stored.check_status_change(dossier.status)
     dossier.full_clean()
     dossier.save()
+    access.record_write(actor, dossier, Section.PRENATAL)
     return dossier
 
 
@@ -47,19 +61,25 @@ def dossier_update(*, actor: User, dossier: Dossier) -> Dossier:
 def delivery_record(*, actor: User, delivery: Delivery) -> Delivery:
     """Record or correct the delivery; a first record moves the dossier to “delivered”."""
     dossier = Dossier.objects.select_for_update().get(pk=delivery.dossier_id)
+    access.require_edit(actor, dossier, Section.DELIVERY)
+    created = delivery.pk is None
     delivery.dossier = dossier
     delivery.full_clean()
     delivery.save()
     if dossier.status == DossierStatus.PRENATAL:
         dossier.status = DossierStatus.DELIVERED
         dossier.save(update_fields=["status", "updated_at"])
+    access.record_write(actor, dossier, Section.DELIVERY,
+                        access.Action.CREATE if created else access.Action.UPDATE)
     return delivery
 
 
 @transaction.atomic
 def newborn_record(*, actor: User, newborn: Newborn) -> Newborn:
     # Lock the dossier so two people entering twins at once get birth orders in turn.
-    Dossier.objects.select_for_update().get(pk=newborn.dossier_id)
+    dossier = Dossier.objects.select_for_update().get(pk=newborn.dossier_id)
+    access.require_edit(actor, dossier, Section.NEWBORN)
+    created = newborn.pk is None
     newborn.full_clean()
     try:
         with transaction.atomic():
@@ -69,4 +89,6 @@ def newborn_record(*, actor: User, newborn: Newborn) -> Newborn:
             _("This newborn could not be saved because another user saved the same birth order "
               "or INSZ number just now. Reload the record and check the newborns.")
         ) from error
+    access.record_write(actor, dossier, Section.NEWBORN,
+                        access.Action.CREATE if created else access.Action.UPDATE)
     return newborn

@@ -1,6 +1,6 @@
 """Server-rendered pages of the record. No rules here: access comes from
 ``network.access`` (through the selectors), validation from the models, writes from the
-services."""
+services. Every section shown is logged as a read; a section not granted is absent."""
 
 from __future__ import annotations
 
@@ -21,7 +21,8 @@ from dossier.forms import (
     NewbornForm,
 )
 from dossier.models import Delivery, Dossier, Newborn
-from network.access import can_edit_dossier, can_open_dossier, is_care_provider, visible_dossiers
+from dossier.sections import Section
+from network import access
 
 PAGE_SIZE = 20
 
@@ -34,24 +35,34 @@ def dashboard(request):
         query, status = search.cleaned_data["q"], search.cleaned_data["status"]
     page = Paginator(selectors.dossier_list(request.user, query=query, status=status),
                      PAGE_SIZE).get_page(request.GET.get("page"))
+    access.record_read_list(request.user, [d for d in page.object_list if d.can_view_identity])
     return render(request, "dossier/dashboard.html", {
         "search": search, "page": page, "query": query, "status": status,
-        "is_care_provider": is_care_provider(request.user),
-        "can_open": can_open_dossier(request.user),
+        "has_role": access.is_care_provider(request.user) or access.is_mother(request.user),
+        "can_open": access.can_open_dossier(request.user),
     })
 
 
 @login_required
 def dossier_detail(request, public_id):
     dossier = selectors.dossier_for(request.user, public_id)
+    user = request.user
+    shown = access.visible_sections(user, dossier)
+    access.record_read(user, dossier, shown)
     return render(request, "dossier/detail.html", {
         "dossier": dossier,
         "mother": dossier.mother,
         "delivery": getattr(dossier, "delivery", None),
-        "newborns": dossier.newborns.all(),
-        "can_edit": can_edit_dossier(request.user, dossier),
-        "other_dossiers": visible_dossiers(request.user)
-        .filter(mother=dossier.mother).exclude(pk=dossier.pk).order_by("-expected_due_date"),
+        "newborns": dossier.newborns.all() if Section.NEWBORN in shown else [],
+        "show": {section: section in shown for section in Section},
+        "edit": {section: access.can_edit(user, dossier, section) for section in Section},
+        "members": access.network_of(dossier),
+        "can_manage_network": access.can_manage_network(user, dossier),
+        "is_mother": access.is_mother_of(user, dossier),
+        "can_open": access.can_open_dossier(user) and Section.IDENTITY in shown,
+        "other_dossiers": access.visible_dossiers(user)
+        .filter(mother=dossier.mother).exclude(pk=dossier.pk).order_by("-expected_due_date")
+        if Section.IDENTITY in shown else [],
     })
 
 
@@ -81,8 +92,9 @@ def _form_page(request, form, write, *, dossier, success, title, done=None):
 
 @login_required
 def dossier_create(request):
-    if not can_open_dossier(request.user):
-        raise PermissionDenied
+    if not access.can_open_dossier(request.user):
+        raise PermissionDenied(_("Only a midwife, gynaecologist or GP opens a maternity "
+                                 "record; they become its care coordinator."))
     mother_form = MotherForm(request.POST or None, prefix="mother")
     dossier_form = DossierForm(request.POST or None, prefix="dossier")
     if request.method == "POST" and mother_form.is_valid() and dossier_form.is_valid():
@@ -95,12 +107,20 @@ def dossier_create(request):
                   {"mother_form": mother_form, "dossier_form": dossier_form})
 
 
+def _dossier_to_change(request, public_id, section: str) -> Dossier:
+    dossier = selectors.dossier_for(request.user, public_id)
+    access.require_edit(request.user, dossier, section)
+    return dossier
+
+
 @login_required
 def dossier_new_pregnancy(request, public_id):
     """A new pregnancy of a mother already known: her identity is not typed again (R8)."""
     previous = selectors.dossier_for(request.user, public_id)
-    if not can_open_dossier(request.user):
-        raise PermissionDenied
+    access.require_view(request.user, previous, Section.IDENTITY)
+    if not access.can_open_dossier(request.user):
+        raise PermissionDenied(_("Only a midwife, gynaecologist or GP opens a maternity "
+                                 "record; they become its care coordinator."))
     form = DossierForm(request.POST or None, prefix="dossier",
                        initial={"gravidity": previous.gravidity + 1,
                                 "parity": previous.parity + previous.newborns.count()})
@@ -113,26 +133,20 @@ def dossier_new_pregnancy(request, public_id):
         done=lambda dossier: dossier)
 
 
-def _editable_dossier(request, public_id) -> Dossier:
-    dossier = selectors.dossier_for(request.user, public_id)
-    if not can_edit_dossier(request.user, dossier):
-        raise PermissionDenied
-    return dossier
-
-
 @login_required
 def mother_edit(request, public_id):
-    dossier = _editable_dossier(request, public_id)
+    dossier = _dossier_to_change(request, public_id, Section.IDENTITY)
     form = MotherForm(request.POST or None, instance=dossier.mother)
     return _form_page(
-        request, form, lambda: services.mother_update(actor=request.user, mother=form.instance),
+        request, form,
+        lambda: services.mother_update(actor=request.user, dossier=dossier, mother=form.instance),
         dossier=dossier, success=_("The mother's details have been saved."),
         title=_("Edit the mother's details"))
 
 
 @login_required
 def dossier_edit(request, public_id):
-    dossier = _editable_dossier(request, public_id)
+    dossier = _dossier_to_change(request, public_id, Section.PRENATAL)
     form = DossierEditForm(request.POST or None, instance=dossier)
     return _form_page(
         request, form, lambda: services.dossier_update(actor=request.user, dossier=form.instance),
@@ -142,7 +156,7 @@ def dossier_edit(request, public_id):
 
 @login_required
 def delivery_edit(request, public_id):
-    dossier = _editable_dossier(request, public_id)
+    dossier = _dossier_to_change(request, public_id, Section.DELIVERY)
     delivery = getattr(dossier, "delivery", None) or Delivery(dossier=dossier)
     form = DeliveryForm(request.POST or None, instance=delivery)
     return _form_page(
@@ -154,7 +168,7 @@ def delivery_edit(request, public_id):
 
 @login_required
 def newborn_edit(request, public_id, newborn_id=None):
-    dossier = _editable_dossier(request, public_id)
+    dossier = _dossier_to_change(request, public_id, Section.NEWBORN)
     if newborn_id is None:
         next_order = max((n.birth_order for n in dossier.newborns.all()), default=0) + 1
         newborn = Newborn(dossier=dossier, family_name=dossier.mother.family_name,

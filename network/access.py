@@ -1,35 +1,323 @@
-"""Who may see and change which dossier: the only place that decides (DESIGN.md §3).
+"""Who may see and change which dossier and which section: the only place that decides
+(DESIGN.md §3). Every page, form, API endpoint, PDF and export asks this module.
 
-Every page, form, API endpoint, PDF and export asks this module. Until the care network
-(memberships and the mother's consent) exists, the rule is deliberately coarse: staff and
-registered professionals see every dossier, everyone else sees none. The network issue
-narrows these functions; their callers stay as they are."""
+The truth is the active memberships, the role defaults and the mother's consent rules.
+``recompute_permissions(dossier)`` turns them into django-guardian object permissions on
+the dossier (``view_dossier`` for every member and the mother, ``view_<section>`` and
+``change_<section>`` per section); every check reads those, so a change takes effect on the
+very next request. Whoever changes a membership, a default or a consent rule calls
+``recompute_permissions`` in the same transaction."""
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import QuerySet
+from collections.abc import Iterable
 
-from dossier.models import Dossier
+from django.contrib.auth.models import AnonymousUser, Permission, User
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Exists, OuterRef, QuerySet
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dossier.models import Dossier, Mother
+from dossier.sections import Section
+from network import audit
+from network.audit import record_read, record_write  # noqa: F401 (re-exported for dossier)
+from network.models import (
+    Action,
+    ConsentRule,
+    DossierUserObjectPermission,
+    Level,
+    Membership,
+    Profession,
+    Role,
+    RoleDefault,
+)
+
+E, V, N = Level.EDIT, Level.VIEW, Level.NONE
+S = Section
+
+# What each role may ever do, whatever anyone consents to: the profession's limit.
+# Order of columns: identity, prenatal, psychosocial, delivery, postnatal, newborn, careplan,
+# homehelp.
+_COLUMNS = [S.IDENTITY, S.PRENATAL, S.PSYCHOSOCIAL, S.DELIVERY, S.POSTNATAL, S.NEWBORN,
+            S.CAREPLAN, S.HOMEHELP]
+_LIMIT_ROWS = {
+    Role.COORDINATOR: (E, E, E, E, E, E, E, E),
+    Role.MIDWIFE: (E, E, E, E, E, E, E, E),
+    Role.GYNAECOLOGIST: (E, E, E, E, E, V, E, V),
+    Role.GP: (E, E, E, V, E, E, E, V),
+    Role.PAEDIATRICIAN: (V, V, V, V, V, E, E, V),
+    Role.MATERNITY_ASSISTANT: (V, N, N, V, V, V, V, E),
+    Role.CHILD_HEALTH_NURSE: (V, V, V, V, V, E, E, V),
+    Role.LACTATION_CONSULTANT: (V, N, N, V, E, E, V, V),
+    Role.PHYSIOTHERAPIST: (V, V, N, V, E, N, V, N),
+    Role.SOCIAL_WORKER: (V, N, E, N, V, V, V, E),
+}
+LIMITS: dict[tuple[str, str], int] = {
+    (role, section): level
+    for role, row in _LIMIT_ROWS.items()
+    for section, level in zip(_COLUMNS, row, strict=True)
+}
 
 
-def is_care_provider(user: User | AnonymousUser) -> bool:
-    if not user.is_authenticated or not user.is_active:
-        return False
-    return user.is_staff or hasattr(user, "professional")
+def default_level(role: str, section: str) -> int:
+    """The built-in default (seeded into RoleDefault): the limit, except that the
+    psychosocial anamnesis is closed to everyone but the coordinator (R29)."""
+    if section == Section.PSYCHOSOCIAL and role != Role.COORDINATOR:
+        return Level.NONE
+    return LIMITS[(role, section)]
+
+
+# Only these professions may coordinate a network (R10).
+COORDINATING_PROFESSIONS = {Profession.MIDWIFE, Profession.GYNAECOLOGIST, Profession.GP}
+
+# The mother sees her whole record (R5); what she may change comes with her own entries.
+MOTHER_LEVELS = dict.fromkeys(Section, Level.VIEW)
+
+
+def limit(role: str, section: str) -> int:
+    return LIMITS[(role, section)]
+
+
+def check_within_limit(role: str, section: str, level: int) -> None:
+    """Refuse a default or consent above what the role may ever do."""
+    if level > limit(role, section):
+        raise ValidationError(
+            _("A %(role)s may at most have “%(limit)s” for “%(section)s”.")
+            % {"role": Role(role).label.lower(), "limit": Level(limit(role, section)).label,
+               "section": Section(section).label},
+            code="above_limit",
+        )
+
+
+# --- the truth → permissions ------------------------------------------------------------
+
+def effective_levels(membership: Membership, defaults: dict, rules: Iterable[ConsentRule]
+                     ) -> dict[str, int]:
+    """A member's level per section: the role default, then the mother's rule for the role,
+    then her rule for this member; never above the role's limit."""
+    by_role = {r.section: r.level for r in rules if r.role == membership.role}
+    by_member = {r.section: r.level for r in rules if r.membership_id == membership.pk}
+    levels = {}
+    for section in Section:
+        level = defaults.get((membership.role, section), default_level(membership.role, section))
+        level = by_member.get(section, by_role.get(section, level))
+        levels[section] = min(level, limit(membership.role, section))
+    return levels
+
+
+def _codenames(levels: dict[str, int]) -> list[str]:
+    names = ["view_dossier"]
+    for section, level in levels.items():
+        if level >= Level.VIEW:
+            names.append(f"view_{section}")
+        if level >= Level.EDIT:
+            names.append(f"change_{section}")
+    return names
+
+
+@transaction.atomic
+def recompute_permissions(dossier: Dossier) -> None:
+    """Rewrite the dossier's guardian permissions from its network and consent. The one
+    function that writes object permissions; call it in the transaction that changed the
+    truth, and the next request sees the result."""
+    Dossier.objects.select_for_update().filter(pk=dossier.pk).first()
+    permissions = {p.codename: p for p in Permission.objects.filter(
+        content_type__app_label="dossier", content_type__model="dossier")}
+    defaults = {(d.role, d.section): d.level for d in RoleDefault.objects.all()}
+    rules = list(ConsentRule.objects.filter(dossier=dossier))
+    grants: dict[int, list[str]] = {}
+    members = Membership.objects.filter(dossier=dossier, ended_at__isnull=True,
+                                        professional__user__is_active=True)
+    for membership in members.select_related("professional"):
+        grants[membership.professional.user_id] = _codenames(
+            effective_levels(membership, defaults, rules))
+    mother_user_id = dossier.mother.user_id if dossier.mother_id else None
+    if mother_user_id:
+        grants[mother_user_id] = _codenames(MOTHER_LEVELS)
+    DossierUserObjectPermission.objects.filter(content_object=dossier).delete()
+    DossierUserObjectPermission.objects.bulk_create([
+        DossierUserObjectPermission(user_id=user_id, permission=permissions[name],
+                                    content_object=dossier)
+        for user_id, names in grants.items() for name in names
+    ])
+
+
+# --- the questions everyone asks ---------------------------------------------------------
+
+def _active(user: User | AnonymousUser) -> bool:
+    return bool(user.is_authenticated and user.is_active)
 
 
 def visible_dossiers(user: User | AnonymousUser) -> QuerySet[Dossier]:
-    """The dossiers this user may open; every list and every lookup starts here."""
-    if is_care_provider(user):
-        return Dossier.objects.all()
-    return Dossier.objects.none()
+    """The dossiers this user may open: their networks' and, for a mother, her own. Every
+    list and every lookup starts here; anything else is a 404."""
+    if not _active(user):
+        return Dossier.objects.none()
+    granted = DossierUserObjectPermission.objects.filter(
+        user=user, permission__codename="view_dossier",
+        permission__content_type__app_label="dossier")
+    return Dossier.objects.filter(pk__in=granted.values("content_object_id"))
 
 
-def can_edit_dossier(user: User | AnonymousUser, dossier: Dossier) -> bool:
-    return visible_dossiers(user).filter(pk=dossier.pk).exists()
+def with_section_flag(dossiers: QuerySet[Dossier], user, section: str) -> QuerySet[Dossier]:
+    """Annotate each dossier with ``can_view_<section>`` for this user (one subquery), so a
+    list can show or hide e.g. the mother's name without a query per row."""
+    granted = DossierUserObjectPermission.objects.filter(
+        user=user, content_object=OuterRef("pk"), permission__codename=f"view_{section}",
+        permission__content_type__app_label="dossier")
+    return dossiers.annotate(**{f"can_view_{section}": Exists(granted)})
+
+
+def section_levels(user: User | AnonymousUser, dossier: Dossier) -> dict[str, int]:
+    """The user's level per section of this dossier, read from the permissions (one query,
+    remembered on the dossier object for the rest of the request)."""
+    cache = getattr(dossier, "_section_levels", None)
+    if cache is not None and cache[0] == user.pk:
+        return cache[1]
+    levels = dict.fromkeys(Section, Level.NONE)
+    if _active(user):
+        codenames = DossierUserObjectPermission.objects.filter(
+            user=user, content_object=dossier).values_list("permission__codename", flat=True)
+        for codename in codenames:
+            action, _sep, section = codename.partition("_")
+            if section in levels:
+                wanted = Level.EDIT if action == "change" else Level.VIEW
+                levels[section] = max(levels[section], wanted)
+    dossier._section_levels = (user.pk, levels)
+    return levels
+
+
+def can_view(user, dossier: Dossier, section: str) -> bool:
+    return section_levels(user, dossier)[section] >= Level.VIEW
+
+
+def can_edit(user, dossier: Dossier, section: str) -> bool:
+    return section_levels(user, dossier)[section] >= Level.EDIT
+
+
+def visible_sections(user, dossier: Dossier) -> set[str]:
+    return {s for s, level in section_levels(user, dossier).items() if level >= Level.VIEW}
+
+
+def is_care_provider(user: User | AnonymousUser) -> bool:
+    return _active(user) and hasattr(user, "professional")
+
+
+def is_mother(user: User | AnonymousUser) -> bool:
+    return _active(user) and hasattr(user, "mother")
+
+
+def is_mother_of(user, dossier: Dossier) -> bool:
+    return _active(user) and dossier.mother.user_id == user.pk
 
 
 def can_open_dossier(user: User | AnonymousUser) -> bool:
-    """May this user start a new maternity record?"""
-    return is_care_provider(user)
+    """Only a midwife, gynaecologist or GP opens a record: they become its coordinator."""
+    return is_care_provider(user) and user.professional.profession in COORDINATING_PROFESSIONS
+
+
+def active_membership(user, dossier: Dossier) -> Membership | None:
+    if not is_care_provider(user):
+        return None
+    return Membership.objects.filter(dossier=dossier, professional__user=user,
+                                     ended_at__isnull=True).first()
+
+
+def is_coordinator(user, dossier: Dossier) -> bool:
+    membership = active_membership(user, dossier)
+    return membership is not None and membership.role == Role.COORDINATOR
+
+
+def can_manage_network(user, dossier: Dossier) -> bool:
+    """The coordinator assigns, replaces and ends members (R10); the mother may replace
+    providers of her free choice (R11) through the coordinator's page as well."""
+    return is_coordinator(user, dossier) or is_mother_of(user, dossier)
+
+
+def can_decide_consent(user, dossier: Dossier) -> bool:
+    """Only the mother decides who sees what of her record (R4)."""
+    return is_mother_of(user, dossier)
+
+
+def record_read_list(user, dossiers) -> None:
+    """The dashboard shows each listed mother's name: a read of her identity section."""
+    audit.record_read_list(user, dossiers, Section.IDENTITY)
+
+
+def network_of(dossier: Dossier) -> list[Membership]:
+    """The active members, coordinator first: who is in the network is shown to everyone
+    who may open the dossier (the mother, every member)."""
+    members = (Membership.objects.filter(dossier=dossier, ended_at__isnull=True)
+               .select_related("professional__user", "professional__organisation"))
+    return sorted(members, key=lambda m: (m.role != Role.COORDINATOR, m.started_at))
+
+
+def recompute_for_mother(mother: Mother) -> None:
+    """After her login is linked or unlinked: her dossiers' permissions follow."""
+    for dossier in mother.dossiers.all():
+        recompute_permissions(dossier)
+
+
+@transaction.atomic
+def start_network(actor: User, dossier: Dossier) -> Membership:
+    """Whoever opens a record (a midwife, gynaecologist or GP) becomes its coordinator:
+    the first grant of access to a new dossier, so it is made here."""
+    if not can_open_dossier(actor):
+        raise PermissionDenied(_("Only a midwife, gynaecologist or GP opens a maternity "
+                                 "record; they become its care coordinator."))
+    membership = Membership.objects.create(
+        dossier=dossier, professional=actor.professional, role=Role.COORDINATOR,
+        started_at=timezone.now(), added_by=actor)
+    recompute_permissions(dossier)
+    return membership
+
+
+# --- refusals: raised anywhere, logged once by the boundary after any rollback ------------
+
+class DossierNotFound(Http404):
+    """The dossier does not exist or lies outside the user's reach: the same 404 for both."""
+
+    def __init__(self, reference: str, dossier: Dossier | None = None):
+        super().__init__()
+        self.reference, self.dossier = str(reference), dossier
+
+
+class AccessDenied(PermissionDenied):
+    """A member asked for something their role or the mother's consent does not allow."""
+
+    def __init__(self, message: str, *, dossier: Dossier, section: str = "",
+                 action: str = Action.UPDATE):
+        super().__init__(message)
+        self.dossier, self.section, self.action = dossier, section, action
+
+
+def log_refusal(user, refusal: Exception) -> None:
+    """Write the access-log event of a refusal. Called by config.middleware (pages) and the
+    API's exception handler, after the refused request's transaction has rolled back, so
+    the event is kept even though the write it refused is not."""
+    if isinstance(refusal, DossierNotFound):
+        audit.record_denied(user, dossier=refusal.dossier, dossier_ref=refusal.reference)
+    elif isinstance(refusal, AccessDenied):
+        audit.record_denied(user, dossier=refusal.dossier, section=refusal.section,
+                            action=refusal.action)
+
+
+def require_edit(user, dossier: Dossier, section: str) -> None:
+    """Refuse (403, logged) unless the user may change this section. Call it only with a
+    dossier from ``visible_dossiers``: outsiders get their 404 before this."""
+    if not can_edit(user, dossier, section):
+        raise AccessDenied(
+            _("You may not change the section “%(section)s” of this record. The mother "
+              "decides who sees and edits what; ask the care coordinator.")
+            % {"section": Section(section).label}, dossier=dossier, section=section)
+
+
+def require_view(user, dossier: Dossier, section: str) -> None:
+    if not can_view(user, dossier, section):
+        raise AccessDenied(
+            _("The mother has not shared the section “%(section)s” with you.")
+            % {"section": Section(section).label},
+            dossier=dossier, section=section, action=Action.READ)

@@ -1,16 +1,19 @@
-"""The people and organisations around a mother. This issue lays the ground: who is a
-professional and of which profession. Memberships, roles and consent follow with the care
-network (R3, R4, R10, R11)."""
+"""The people and organisations around a mother, her care network, her consent and the
+access log (R3, R4, R10, R11; DESIGN.md §3).
+
+These tables hold the truth; ``network/access.py`` alone turns it into decisions."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from guardian.models import UserObjectPermissionBase
 
-from dossier.models import RecordModel, phone_validator
+from dossier.models import Dossier, RecordModel, phone_validator
+from dossier.sections import Section
 
 riziv_validator = RegexValidator(
     r"^[0-9]{11}$",
@@ -46,6 +49,7 @@ class Organisation(RecordModel):
     name = models.CharField(_("name"), max_length=150, unique=True)
     kind = models.CharField(_("kind"), max_length=25, choices=OrganisationKind.choices)
     municipality = models.CharField(_("municipality"), max_length=100, blank=True)
+    province = models.CharField(_("province"), max_length=3, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True, validators=[phone_validator])
 
     class Meta:
@@ -69,6 +73,7 @@ class Professional(RecordModel):
                                      blank=True, related_name="professionals",
                                      verbose_name=_("organisation"))
     phone = models.CharField(_("phone"), max_length=20, blank=True, validators=[phone_validator])
+    municipality = models.CharField(_("municipality"), max_length=100, blank=True)
 
     class Meta:
         verbose_name = _("professional")
@@ -82,3 +87,230 @@ class Professional(RecordModel):
     def __str__(self) -> str:
         name = self.user.get_full_name() or self.user.get_username()
         return f"{name} ({self.get_profession_display()})"
+
+
+class Role(models.TextChoices):
+    """The part a member plays in one mother's network: coordinator, or their profession."""
+
+    COORDINATOR = "coordinator", _("Care coordinator")
+    MIDWIFE = Profession.MIDWIFE.value, Profession.MIDWIFE.label
+    GYNAECOLOGIST = Profession.GYNAECOLOGIST.value, Profession.GYNAECOLOGIST.label
+    GP = Profession.GP.value, Profession.GP.label
+    PAEDIATRICIAN = Profession.PAEDIATRICIAN.value, Profession.PAEDIATRICIAN.label
+    MATERNITY_ASSISTANT = (Profession.MATERNITY_ASSISTANT.value,
+                           Profession.MATERNITY_ASSISTANT.label)
+    CHILD_HEALTH_NURSE = Profession.CHILD_HEALTH_NURSE.value, Profession.CHILD_HEALTH_NURSE.label
+    LACTATION_CONSULTANT = (Profession.LACTATION_CONSULTANT.value,
+                            Profession.LACTATION_CONSULTANT.label)
+    PHYSIOTHERAPIST = Profession.PHYSIOTHERAPIST.value, Profession.PHYSIOTHERAPIST.label
+    SOCIAL_WORKER = Profession.SOCIAL_WORKER.value, Profession.SOCIAL_WORKER.label
+
+
+class Level(models.IntegerChoices):
+    NONE = 0, _("No access")
+    VIEW = 1, _("View")
+    EDIT = 2, _("View and edit")
+
+
+class EndReason(models.TextChoices):
+    PARENTS_CHOICE = "parents_choice", _("The parents chose another provider")
+    REPLACED = "replaced", _("Replaced by another member")
+    CARE_ENDED = "care_ended", _("Care completed")
+    UNAVAILABLE = "unavailable", _("Provider no longer available")
+    OTHER = "other", _("Other reason")
+
+
+class Membership(RecordModel):
+    """A professional in one mother's care network, in one role, from a moment until ended.
+
+    Ended memberships are kept (who was in the network, and why they left); the database
+    allows one active coordinator per dossier and one active membership per professional."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="memberships",
+                                verbose_name=_("dossier"))
+    professional = models.ForeignKey(Professional, on_delete=models.PROTECT,
+                                     related_name="memberships", verbose_name=_("professional"))
+    role = models.CharField(_("role"), max_length=25, choices=Role.choices)
+    started_at = models.DateTimeField(_("member since"))
+    ended_at = models.DateTimeField(_("member until"), null=True, blank=True)
+    end_reason = models.CharField(_("reason for ending"), max_length=20,
+                                  choices=EndReason.choices, blank=True)
+    end_note = models.CharField(_("note on ending"), max_length=300, blank=True)
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                 blank=True, related_name="+", verbose_name=_("added by"))
+
+    class Meta:
+        verbose_name = _("network membership")
+        verbose_name_plural = _("network memberships")
+        ordering = ["dossier", "ended_at", "started_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dossier"], condition=Q(role="coordinator", ended_at__isnull=True),
+                name="membership_one_active_coordinator",
+                violation_error_message=_("This record already has a care coordinator; hand "
+                                          "the role over instead of adding a second one."),
+            ),
+            models.UniqueConstraint(
+                fields=["dossier", "professional"], condition=Q(ended_at__isnull=True),
+                name="membership_one_active_per_professional",
+                violation_error_message=_("This provider is already a member of this network."),
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_at__isnull=True) | Q(ended_at__gte=F("started_at")),
+                name="membership_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_at__isnull=True) | ~Q(end_reason=""),
+                name="membership_end_has_reason",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["professional", "dossier"], condition=Q(ended_at__isnull=True),
+                         name="membership_active_by_member"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.professional} – {self.get_role_display()}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.ended_at is None
+
+
+class RoleDefault(models.Model):
+    """What a role sees of each section unless the mother decides otherwise (R4).
+
+    Editable in the admin; never above the role's legal limit (``network.access``)."""
+
+    role = models.CharField(_("role"), max_length=25, choices=Role.choices)
+    section = models.CharField(_("section"), max_length=15, choices=Section.choices)
+    level = models.PositiveSmallIntegerField(_("level"), choices=Level.choices)
+
+    class Meta:
+        verbose_name = _("default access of a role")
+        verbose_name_plural = _("default access of roles")
+        ordering = ["role", "section"]
+        constraints = [
+            models.UniqueConstraint(fields=["role", "section"], name="roledefault_unique"),
+            models.CheckConstraint(condition=Q(level__in=Level.values), name="roledefault_level"),
+        ]
+
+    def __str__(self) -> str:
+        role, section = self.get_role_display(), self.get_section_display()
+        return f"{role} · {section}: {self.get_level_display()}"
+
+    def clean(self) -> None:
+        from network.access import check_within_limit
+
+        check_within_limit(self.role, self.section, self.level)
+
+
+class ConsentRule(RecordModel):
+    """The mother's choice for one section: for every member of a role, or for one member."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="consent_rules",
+                                verbose_name=_("dossier"))
+    section = models.CharField(_("section"), max_length=15, choices=Section.choices)
+    role = models.CharField(_("role"), max_length=25, choices=Role.choices, blank=True)
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, null=True, blank=True,
+                                   related_name="consent_rules", verbose_name=_("member"))
+    level = models.PositiveSmallIntegerField(_("level"), choices=Level.choices)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                   null=True, blank=True, related_name="+",
+                                   verbose_name=_("decided by"))
+
+    class Meta:
+        verbose_name = _("consent rule")
+        verbose_name_plural = _("consent rules")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(role="") & Q(membership__isnull=False))
+                | (~Q(role="") & Q(membership__isnull=True)),
+                name="consentrule_role_or_member",
+            ),
+            models.UniqueConstraint(fields=["dossier", "section", "role"],
+                                    condition=~Q(role=""), name="consentrule_unique_role"),
+            models.UniqueConstraint(fields=["dossier", "section", "membership"],
+                                    condition=Q(membership__isnull=False),
+                                    name="consentrule_unique_member"),
+            models.CheckConstraint(condition=Q(level__in=Level.values), name="consentrule_level"),
+        ]
+
+    def __str__(self) -> str:
+        who = self.membership or self.get_role_display()
+        return f"{who} · {self.get_section_display()}: {self.get_level_display()}"
+
+
+class DossierUserObjectPermission(UserObjectPermissionBase):
+    """django-guardian's per-dossier permissions with a direct foreign key (its documented
+    advice for speed). Derived data: ``network.access.recompute_permissions`` rewrites a
+    dossier's rows from memberships, defaults and consent; nothing else writes here."""
+
+    content_object = models.ForeignKey(Dossier, on_delete=models.CASCADE,
+                                       related_name="user_permissions")
+
+    class Meta(UserObjectPermissionBase.Meta):
+        indexes = [models.Index(fields=["user", "permission", "content_object"],
+                                name="dossierperm_user_perm_obj")]
+
+
+class Notification(RecordModel):
+    """An in-app message to a member or the mother about a change in a network."""
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                  related_name="notifications", verbose_name=_("recipient"))
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, null=True, blank=True,
+                                related_name="+", verbose_name=_("dossier"))
+    text = models.CharField(_("message"), max_length=300)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["recipient", "read_at"])]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class Action(models.TextChoices):
+    READ = "read", _("Read")
+    CREATE = "create", _("Created")
+    UPDATE = "update", _("Changed")
+    DOWNLOAD = "download", _("Downloaded")
+
+
+class Outcome(models.TextChoices):
+    ALLOWED = "allowed", _("Allowed")
+    DENIED = "denied", _("Denied")
+
+
+class AccessEvent(models.Model):
+    """One line of the access log: who read or changed which section of which record, when,
+    and whether it was allowed. No clinical content. Append-only (a database trigger refuses
+    UPDATE and DELETE) and hash-chained: ``manage.py verify_access_log`` finds the first
+    broken link after a row is edited, removed or reordered."""
+
+    at = models.DateTimeField(_("when"))
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
+                              blank=True, related_name="+", verbose_name=_("who"))
+    actor_label = models.CharField(_("who (as shown)"), max_length=200)
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, null=True, blank=True,
+                                related_name="+", verbose_name=_("dossier"))
+    dossier_ref = models.CharField(_("dossier reference"), max_length=36)
+    section = models.CharField(_("section"), max_length=15, choices=Section.choices, blank=True)
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices)
+    request_id = models.CharField(_("request id"), max_length=64, blank=True)
+    previous_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        verbose_name = _("access event")
+        verbose_name_plural = _("access log")
+        ordering = ["id"]
+        indexes = [models.Index(fields=["dossier", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%d-%m-%Y %H:%M} {self.actor_label} {self.action} {self.section}"

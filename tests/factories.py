@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from dossier.insz import build_insz
 from dossier.models import Delivery, DeliveryMode, Dossier, Mother, Newborn, Sex
-from network.models import Profession, Professional
+from network.access import recompute_permissions
+from network.models import Membership, Profession, Professional, Role
 
 TODAY = datetime.date.today()
 
@@ -51,11 +52,32 @@ class MotherFactory(factory.django.DjangoModelFactory):
 class DossierFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Dossier
+        skip_postgeneration_save = True
 
     mother = factory.SubFactory(MotherFactory)
     last_menstrual_period = factory.LazyFunction(lambda: TODAY - datetime.timedelta(weeks=12))
     expected_due_date = factory.LazyAttribute(
         lambda o: o.last_menstrual_period + datetime.timedelta(days=280))
+
+    @factory.post_generation
+    def coordinator(self, create, extracted, **kwargs):
+        """Every saved dossier has a care coordinator: the user given
+        (``DossierFactory(coordinator=midwife)``), else a new midwife."""
+        if not create:
+            return
+        user = extracted or ProfessionalFactory().user
+        Membership.objects.create(dossier=self, professional=user.professional,
+                                  role=Role.COORDINATOR, started_at=timezone.now())
+        recompute_permissions(self)
+
+
+def join(dossier, user, role=None):
+    """Make ``user`` (a professional) a member of the dossier's network."""
+    membership = Membership.objects.create(
+        dossier=dossier, professional=user.professional,
+        role=role or user.professional.profession, started_at=timezone.now())
+    recompute_permissions(dossier)
+    return membership
 
 
 class DeliveryFactory(factory.django.DjangoModelFactory):
@@ -79,7 +101,11 @@ class NewbornFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Newborn
 
-    dossier = factory.LazyAttribute(lambda o: DeliveryFactory().dossier)
+    class Params:
+        coordinator = None
+
+    dossier = factory.LazyAttribute(
+        lambda o: DeliveryFactory(dossier__coordinator=o.coordinator).dossier)
     sex = Sex.FEMALE
     birth_weight_g = 3400
     length_cm = Decimal("50.5")

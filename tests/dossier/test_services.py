@@ -30,7 +30,8 @@ def test_dossier_open_always_starts_prenatal(midwife):
 
 @pytest.mark.django_db
 def test_dossier_update_checks_the_stored_status_not_the_submitted_one(midwife):
-    dossier = DeliveryFactory(dossier__status=DossierStatus.CLOSED).dossier
+    dossier = DeliveryFactory(dossier__status=DossierStatus.CLOSED,
+                              dossier__coordinator=midwife).dossier
     dossier.status = DossierStatus.POSTNATAL
     with pytest.raises(ValidationError):
         services.dossier_update(actor=midwife, dossier=dossier)
@@ -39,7 +40,8 @@ def test_dossier_update_checks_the_stored_status_not_the_submitted_one(midwife):
 
 @pytest.mark.django_db
 def test_a_second_delivery_record_keeps_the_status(midwife):
-    delivery = DeliveryFactory(dossier__status=DossierStatus.POSTNATAL)
+    delivery = DeliveryFactory(dossier__status=DossierStatus.POSTNATAL,
+                               dossier__coordinator=midwife)
     delivery.blood_loss_ml = 800
     services.delivery_record(actor=midwife, delivery=delivery)
     assert Dossier.objects.get().status == DossierStatus.POSTNATAL
@@ -47,7 +49,8 @@ def test_a_second_delivery_record_keeps_the_status(midwife):
 
 @pytest.mark.django_db
 def test_services_validate_without_a_form(midwife):
-    newborn = NewbornFactory.build(dossier=DeliveryFactory().dossier, birth_weight_g=8000)
+    newborn = NewbornFactory.build(dossier=DeliveryFactory(dossier__coordinator=midwife).dossier,
+                                   birth_weight_g=8000)
     with pytest.raises(ValidationError) as caught:
         services.newborn_record(actor=midwife, newborn=newborn)
     assert "birth_weight_g" in caught.value.message_dict
@@ -58,7 +61,7 @@ def test_services_validate_without_a_form(midwife):
 def test_two_people_saving_the_same_twin_at_once_keep_one(midwife):
     """Two midwives enter "child 1" of twins at the same moment: one is saved, the other
     is told to reload; never two children with the same birth order."""
-    dossier = DeliveryFactory(dossier__fetus_count=2).dossier
+    dossier = DeliveryFactory(dossier__fetus_count=2, dossier__coordinator=midwife).dossier
     barrier = threading.Barrier(2)
     outcomes = []
 

@@ -20,5 +20,5 @@ class Command(BaseCommand):
             f"Demo data: {result.created_mothers} mothers added, "
             f"{result.existing_mothers} already present."))
         self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
-        for username, who in result.logins:
+        for username, who in [*result.logins, *result.mother_logins]:
             self.stdout.write(f"  {username:<10} {who}")

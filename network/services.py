@@ -1,0 +1,185 @@
+"""Every change to a care network and to the mother's consent, one transaction each:
+check the rule, write, recompute the dossier's permissions (``network.access``), log the
+write and notify the people concerned (R10, R11, R4)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop, override
+
+from dossier.models import Dossier
+from network import access, audit
+from network.models import (
+    Action,
+    ConsentRule,
+    EndReason,
+    Level,
+    Membership,
+    Notification,
+    Professional,
+    Role,
+)
+
+
+def _lock(dossier: Dossier) -> Dossier:
+    return Dossier.objects.select_for_update().select_related("mother").get(pk=dossier.pk)
+
+
+def _notify(dossier: Dossier, users, message: str, **params) -> None:
+    """In-app messages, each in the recipient's language (e-mail and SMS come with the care
+    plan's outbox). ``message`` is a translatable msgid with %(name)s placeholders."""
+    notifications = []
+    for user in {u for u in users if u is not None and u.is_active}:
+        language = getattr(getattr(user, "mother", None), "preferred_language", None)
+        with override(language if language in {"nl", "fr", "en"} else "nl"):
+            text = _(message) % params
+        notifications.append(Notification(recipient=user, dossier=dossier, text=text[:300]))
+    Notification.objects.bulk_create(notifications)
+
+
+def _network_users(dossier: Dossier) -> list[User]:
+    users = [m.professional.user for m in Membership.objects.filter(
+        dossier=dossier, ended_at__isnull=True).select_related("professional__user")]
+    return [*users, dossier.mother.user]
+
+
+def _require_manager(actor: User, dossier: Dossier) -> None:
+    if not access.can_manage_network(actor, dossier):
+        raise access.AccessDenied(
+            _("Only the care coordinator or the mother changes the network."), dossier=dossier)
+
+
+def check_role_fits(professional: Professional, role: str) -> None:
+    if role == Role.COORDINATOR:
+        if professional.profession not in access.COORDINATING_PROFESSIONS:
+            raise ValidationError(_("Only a midwife, gynaecologist or GP can be the care "
+                                    "coordinator."), code="coordinator_profession")
+    elif role != professional.profession:
+        raise ValidationError(
+            _("%(name)s is a %(profession)s and cannot take the role “%(role)s”.")
+            % {"name": professional, "profession": professional.get_profession_display().lower(),
+               "role": Role(role).label}, code="role_profession")
+
+
+def _start(dossier, professional, role, actor) -> Membership:
+    check_role_fits(professional, role)
+    try:
+        with transaction.atomic():
+            return Membership.objects.create(dossier=dossier, professional=professional,
+                                             role=role, started_at=timezone.now(),
+                                             added_by=actor)
+    except IntegrityError as error:
+        raise ValidationError(_("%(name)s is already a member of this network.")
+                              % {"name": professional}, code="already_member") from error
+
+
+def _end(membership: Membership, reason: str, note: str = "") -> None:
+    membership.ended_at = timezone.now()
+    membership.end_reason = reason
+    membership.end_note = note
+    membership.save(update_fields=["ended_at", "end_reason", "end_note", "updated_at"])
+
+
+@transaction.atomic
+def membership_add(*, actor: User, dossier: Dossier, professional: Professional,
+                   role: str | None = None) -> Membership:
+    dossier = _lock(dossier)
+    _require_manager(actor, dossier)
+    membership = _start(dossier, professional, role or professional.profession, actor)
+    access.recompute_permissions(dossier)
+    audit.record_write(actor, dossier, "", Action.CREATE)
+    _notify(dossier, _network_users(dossier),
+            gettext_noop("%(member)s joined the care network of %(mother)s as %(role)s."),
+            member=str(professional.user.get_full_name()), mother=dossier.mother.full_name,
+            role=membership.get_role_display().lower())
+    return membership
+
+
+@transaction.atomic
+def membership_end(*, actor: User, membership: Membership, reason: str, note: str = "") -> None:
+    dossier = _lock(membership.dossier)
+    _require_manager(actor, dossier)
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    if membership.ended_at is not None:
+        raise ValidationError(_("This membership has already ended."), code="already_ended")
+    if membership.role == Role.COORDINATOR:
+        raise ValidationError(_("The care coordinator cannot simply leave: hand the role to "
+                                "another member first."), code="coordinator_must_hand_over")
+    if reason not in EndReason.values:
+        raise ValidationError(_("Choose a reason for ending the membership."), code="reason")
+    recipients = _network_users(dossier)
+    _end(membership, reason, note)
+    access.recompute_permissions(dossier)
+    audit.record_write(actor, dossier, "", Action.UPDATE)
+    _notify(dossier, recipients,
+            gettext_noop("%(member)s left the care network of %(mother)s."),
+            member=membership.professional.user.get_full_name(), mother=dossier.mother.full_name)
+
+
+@transaction.atomic
+def membership_replace(*, actor: User, membership: Membership, professional: Professional,
+                       reason: str = EndReason.PARENTS_CHOICE) -> Membership:
+    """The parents' free choice (R11): another provider of the same profession takes over."""
+    if membership.role == Role.COORDINATOR:
+        raise ValidationError(_("Hand the coordinator role over instead of replacing the "
+                                "coordinator."), code="coordinator_must_hand_over")
+    if professional.profession != membership.professional.profession:
+        raise ValidationError(_("Replace a member by a provider of the same profession."),
+                              code="replace_profession")
+    membership_end(actor=actor, membership=membership, reason=reason)
+    return membership_add(actor=actor, dossier=membership.dossier, professional=professional,
+                          role=membership.role)
+
+
+@transaction.atomic
+def coordinator_hand_over(*, actor: User, dossier: Dossier, to: Membership) -> Membership:
+    """The coordinator role moves to another active member; the former coordinator stays
+    in the network in their profession's role. Checked by the database at commit."""
+    dossier = _lock(dossier)
+    _require_manager(actor, dossier)
+    to = Membership.objects.select_for_update().get(pk=to.pk, dossier=dossier)
+    if to.ended_at is not None or to.role == Role.COORDINATOR:
+        raise ValidationError(_("Choose an active member who is not the coordinator yet."),
+                              code="handover_target")
+    check_role_fits(to.professional, Role.COORDINATOR)
+    current = Membership.objects.select_for_update().filter(
+        dossier=dossier, role=Role.COORDINATOR, ended_at__isnull=True).first()
+    if current is not None:
+        _end(current, EndReason.REPLACED)
+        _start(dossier, current.professional, current.professional.profession, actor)
+    _end(to, EndReason.REPLACED)
+    coordinator = _start(dossier, to.professional, Role.COORDINATOR, actor)
+    access.recompute_permissions(dossier)
+    audit.record_write(actor, dossier, "", Action.UPDATE)
+    _notify(dossier, _network_users(dossier),
+            gettext_noop("%(member)s is now the care coordinator of %(mother)s."),
+            member=to.professional.user.get_full_name(), mother=dossier.mother.full_name)
+    return coordinator
+
+
+@transaction.atomic
+def consent_set(*, actor: User, dossier: Dossier, section: str, level: int,
+                role: str = "", membership: Membership | None = None) -> ConsentRule | None:
+    """The mother's choice for a role or one member; ``level=None`` returns to the default.
+    Takes effect on the very next request."""
+    dossier = _lock(dossier)
+    if not access.can_decide_consent(actor, dossier):
+        raise access.AccessDenied(_("Only the mother decides who sees what of her record."),
+                                  dossier=dossier, section=section)
+    target_role = membership.role if membership else role
+    filters = {"dossier": dossier, "section": section}
+    filters.update({"membership": membership} if membership else {"role": role})
+    if level is None:
+        ConsentRule.objects.filter(**filters).delete()
+        rule = None
+    else:
+        access.check_within_limit(target_role, section, Level(level))
+        rule, _created = ConsentRule.objects.update_or_create(
+            **filters, defaults={"level": level, "decided_by": actor})
+    access.recompute_permissions(dossier)
+    audit.record_write(actor, dossier, section, Action.UPDATE)
+    return rule

@@ -1,0 +1,224 @@
+"""Pages of the care network: the coordinator's network page, the mother's "Wie ziet wat?"
+and "Wie bekeek mijn dossier", and the inbox. Access decisions come from
+``network.access``; writes from ``network.services``."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from dossier.sections import Section
+from dossier.selectors import dossier_for
+from network import access, selectors, services
+from network.forms import EndMembershipForm, ProfessionalSearchForm
+from network.models import ConsentRule, Level, Membership, Professional, Role, RoleDefault
+
+SEARCH_LIMIT = 25
+
+
+def _managed_dossier(request, public_id):
+    dossier = dossier_for(request.user, public_id)
+    if not access.can_manage_network(request.user, dossier):
+        raise access.AccessDenied(
+            _("Only the care coordinator or the mother changes the network."), dossier=dossier)
+    access.record_read(request.user, dossier, [Section.IDENTITY])
+    return dossier
+
+
+@login_required
+def manage(request, public_id):
+    dossier = _managed_dossier(request, public_id)
+    search = ProfessionalSearchForm(request.GET or None)
+    found = None
+    if search.is_valid() and any(search.cleaned_data.values()):
+        found = selectors.professionals_matching(**search.cleaned_data,
+                                                 exclude_dossier=dossier)[:SEARCH_LIMIT]
+    members = access.network_of(dossier)
+    return render(request, "network/manage.html", {
+        "dossier": dossier, "members": members, "search": search, "found": found,
+        "past": selectors.past_members(dossier), "end_form": EndMembershipForm(),
+        "replace_for": request.GET.get("vervang", ""),
+        "search_limit": SEARCH_LIMIT,
+    })
+
+
+def _membership(dossier, public_id) -> Membership:
+    return get_object_or_404(Membership, dossier=dossier, public_id=public_id,
+                             ended_at__isnull=True)
+
+
+def _run(request, dossier, write, success: str):
+    try:
+        write()
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, success)
+    return redirect("network:manage", public_id=dossier.public_id)
+
+
+@login_required
+@require_POST
+def add_member(request, public_id):
+    dossier = _managed_dossier(request, public_id)
+    professional = get_object_or_404(Professional, public_id=request.POST.get("professional"))
+    return _run(request, dossier, lambda: services.membership_add(
+        actor=request.user, dossier=dossier, professional=professional),
+        _("%(name)s has been added to the care network.")
+        % {"name": professional.user.get_full_name()})
+
+
+@login_required
+@require_POST
+def end_member(request, public_id, membership_id):
+    dossier = _managed_dossier(request, public_id)
+    membership = _membership(dossier, membership_id)
+    form = EndMembershipForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a reason for ending the membership."))
+        return redirect("network:manage", public_id=dossier.public_id)
+    return _run(request, dossier, lambda: services.membership_end(
+        actor=request.user, membership=membership, **form.cleaned_data),
+        _("%(name)s is no longer a member of the care network.")
+        % {"name": membership.professional.user.get_full_name()})
+
+
+@login_required
+@require_POST
+def replace_member(request, public_id, membership_id):
+    dossier = _managed_dossier(request, public_id)
+    membership = _membership(dossier, membership_id)
+    professional = get_object_or_404(Professional, public_id=request.POST.get("professional"))
+    return _run(request, dossier, lambda: services.membership_replace(
+        actor=request.user, membership=membership, professional=professional),
+        _("%(old)s has been replaced by %(new)s.")
+        % {"old": membership.professional.user.get_full_name(),
+           "new": professional.user.get_full_name()})
+
+
+@login_required
+@require_POST
+def hand_over(request, public_id, membership_id):
+    dossier = _managed_dossier(request, public_id)
+    membership = _membership(dossier, membership_id)
+    return _run(request, dossier, lambda: services.coordinator_hand_over(
+        actor=request.user, dossier=dossier, to=membership),
+        _("%(name)s is now the care coordinator.")
+        % {"name": membership.professional.user.get_full_name()})
+
+
+# --- "Wie ziet wat?" ----------------------------------------------------------------------
+
+def _cell(rules, section, level_default, limit):
+    rule = rules.get(section)
+    return {"section": section, "chosen": "" if rule is None else rule.level,
+            "default": level_default, "limit": limit,
+            "levels": [level for level in Level if level <= limit]}
+
+
+@login_required
+def consent(request, public_id):
+    """The mother decides per role and per member what each may see (R4); the coordinator
+    may look at the choices. Nobody else."""
+    dossier = dossier_for(request.user, public_id)
+    decides = access.can_decide_consent(request.user, dossier)
+    if not (decides or access.is_coordinator(request.user, dossier)):
+        raise access.AccessDenied(_("Only the mother decides who sees what of her record."),
+                                  dossier=dossier, action="read")
+    members = access.network_of(dossier)
+    if request.method == "POST" and decides:
+        try:
+            changed = _save_consent(request, dossier, members)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Your choices have been saved: %(count)s change(s), "
+                                        "in force from now on.") % {"count": changed})
+            return redirect("network:consent", public_id=dossier.public_id)
+    defaults = {(d.role, d.section): d.level for d in RoleDefault.objects.all()}
+    rules = list(ConsentRule.objects.filter(dossier=dossier))
+    roles = sorted({m.role for m in members}, key=lambda r: list(Role.values).index(r))
+    role_rows = [{
+        "role": Role(role), "key": f"role:{role}",
+        "cells": [_cell({r.section: r for r in rules if r.role == role}, section,
+                        defaults.get((role, section), access.default_level(role, section)),
+                        access.limit(role, section)) for section in Section],
+    } for role in roles]
+    member_rows = [{
+        "member": member, "key": f"member:{member.public_id}",
+        "effective": access.effective_levels(member, defaults, rules),
+        "cells": [_cell({r.section: r for r in rules if r.membership_id == member.pk}, section,
+                        None, access.limit(member.role, section)) for section in Section],
+    } for member in members]
+    return render(request, "network/consent.html", {
+        "dossier": dossier, "sections": list(Section), "role_rows": role_rows,
+        "member_rows": member_rows, "decides": decides, "levels": Level,
+    })
+
+
+def _rule_key(rule: ConsentRule) -> str:
+    return f"member:{rule.membership.public_id}" if rule.membership_id else rule.role
+
+
+@transaction.atomic
+def _save_consent(request, dossier, members) -> int:
+    """Apply every changed cell of the form in one transaction: all choices or none."""
+    by_key = {f"member:{m.public_id}": m for m in members}
+    existing = {(_rule_key(r), r.section): r.level
+                for r in ConsentRule.objects.filter(dossier=dossier).select_related("membership")}
+    changed = 0
+    for name, raw in request.POST.items():
+        kind, _sep, rest = name.partition(":")
+        if kind not in {"role", "member"}:
+            continue
+        who, _sep, section = rest.rpartition(":")
+        if section not in Section.values:
+            continue
+        level = None if raw == "" else int(raw)
+        if level is not None and level not in Level.values:
+            raise ValidationError(_("Unknown access level."))
+        key = f"member:{who}" if kind == "member" else who
+        if existing.get((key, section)) == level:
+            continue
+        if kind == "member":
+            membership = by_key.get(key)
+            if membership is None:
+                continue
+            services.consent_set(actor=request.user, dossier=dossier, section=section,
+                                 level=level, membership=membership)
+        elif who in Role.values:
+            services.consent_set(actor=request.user, dossier=dossier, section=section,
+                                 level=level, role=who)
+        changed += 1
+    return changed
+
+
+# --- "Wie bekeek mijn dossier" and the inbox ----------------------------------------------
+
+@login_required
+def access_log(request, public_id):
+    dossier = dossier_for(request.user, public_id)
+    if not access.is_mother_of(request.user, dossier):
+        raise access.AccessDenied(_("Only the mother sees who viewed her record."),
+                                  dossier=dossier, action="read")
+    events = selectors.access_events_of(dossier).select_related("actor__professional")
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    return render(request, "network/access_log.html", {"dossier": dossier, "page": page})
+
+
+@login_required
+def inbox(request):
+    notifications = selectors.notifications_for(request.user)
+    if request.method == "POST":
+        notifications.filter(read_at__isnull=True).update(read_at=timezone.now())
+        return redirect("network:inbox")
+    page = Paginator(notifications, 30).get_page(request.GET.get("page"))
+    return render(request, "network/inbox.html", {"page": page})
