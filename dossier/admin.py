@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from dossier.models import Delivery, Dossier, Mother, Newborn
+from network import access
 
 
 @admin.register(Mother)
@@ -9,6 +10,13 @@ class MotherAdmin(admin.ModelAdmin):
     list_filter = ["province", "preferred_language", "health_insurer"]
     search_fields = ["family_name", "given_name", "insz", "municipality"]
     readonly_fields = ["public_id", "created_at", "updated_at"]
+    raw_id_fields = ["user"]
+
+    def save_model(self, request, obj, form, change):
+        """Linking or unlinking her login changes who may open her dossiers."""
+        super().save_model(request, obj, form, change)
+        if "user" in form.changed_data:
+            access.recompute_for_mother(obj)
 
 
 class NewbornInline(admin.StackedInline):

@@ -47,7 +47,8 @@ def dashboard(request):
 def dossier_detail(request, public_id):
     dossier = selectors.dossier_for(request.user, public_id)
     user = request.user
-    shown = access.visible_sections(user, dossier)
+    levels = access.section_levels(user, dossier)
+    shown = {section for section, level in levels.items() if level >= access.Level.VIEW}
     access.record_read(user, dossier, shown)
     return render(request, "dossier/detail.html", {
         "dossier": dossier,
@@ -55,7 +56,7 @@ def dossier_detail(request, public_id):
         "delivery": getattr(dossier, "delivery", None),
         "newborns": dossier.newborns.all() if Section.NEWBORN in shown else [],
         "show": {section: section in shown for section in Section},
-        "edit": {section: access.can_edit(user, dossier, section) for section in Section},
+        "edit": {section: levels[section] >= access.Level.EDIT for section in Section},
         "members": access.network_of(dossier),
         "can_manage_network": access.can_manage_network(user, dossier),
         "is_mother": access.is_mother_of(user, dossier),

@@ -172,11 +172,8 @@ def with_section_flag(dossiers: QuerySet[Dossier], user, section: str) -> QueryS
 
 
 def section_levels(user: User | AnonymousUser, dossier: Dossier) -> dict[str, int]:
-    """The user's level per section of this dossier, read from the permissions (one query,
-    remembered on the dossier object for the rest of the request)."""
-    cache = getattr(dossier, "_section_levels", None)
-    if cache is not None and cache[0] == user.pk:
-        return cache[1]
+    """The user's level per section of this dossier, read from the permissions in one
+    query. A page asks once and derives what to show and what to offer for editing."""
     levels = dict.fromkeys(Section, Level.NONE)
     if _active(user):
         codenames = DossierUserObjectPermission.objects.filter(
@@ -186,7 +183,6 @@ def section_levels(user: User | AnonymousUser, dossier: Dossier) -> dict[str, in
             if section in levels:
                 wanted = Level.EDIT if action == "change" else Level.VIEW
                 levels[section] = max(levels[section], wanted)
-    dossier._section_levels = (user.pk, levels)
     return levels
 
 
@@ -253,6 +249,10 @@ def network_of(dossier: Dossier) -> list[Membership]:
     members = (Membership.objects.filter(dossier=dossier, ended_at__isnull=True)
                .select_related("professional__user", "professional__organisation"))
     return sorted(members, key=lambda m: (m.role != Role.COORDINATOR, m.started_at))
+
+
+def recompute_permissions_by_id(dossier_id: int) -> None:
+    recompute_permissions(Dossier.objects.select_related("mother").get(pk=dossier_id))
 
 
 def recompute_for_mother(mother: Mother) -> None:

@@ -57,7 +57,12 @@ def outsider(db):
     return UserFactory(username="buitenstaander")
 
 
+def sign_in_verified(client, user):
+    """Log a user in as the app would after every required step of signing in."""
+    client.force_login(user)
+    return client
+
+
 @pytest.fixture
 def midwife_client(client, midwife):
-    client.force_login(midwife)
-    return client
+    return sign_in_verified(client, midwife)

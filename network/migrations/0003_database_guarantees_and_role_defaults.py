@@ -1,7 +1,7 @@
 """What the database itself guarantees, whatever code writes:
 
-* every care network has exactly one active coordinator once it has members (checked at
-  commit, so a handover can end one and start the other inside one transaction);
+* every care network has exactly one active coordinator from its first membership on
+  (checked at commit, so a handover can end one and start the other in one transaction);
 * the access log is append-only: UPDATE and DELETE are refused.
 
 And the role defaults seeded from the built-in policy table (network.access)."""
@@ -15,9 +15,9 @@ DECLARE
     coordinators integer;
     members integer;
 BEGIN
-    SELECT count(*) FILTER (WHERE role = 'coordinator'), count(*)
+    SELECT count(*) FILTER (WHERE role = 'coordinator' AND ended_at IS NULL), count(*)
       INTO coordinators, members
-      FROM network_membership WHERE dossier_id = target AND ended_at IS NULL;
+      FROM network_membership WHERE dossier_id = target;
     IF members > 0 AND coordinators <> 1 THEN
         RAISE EXCEPTION 'dossier % must have exactly one active care coordinator, has %',
             target, coordinators USING ERRCODE = '23514';

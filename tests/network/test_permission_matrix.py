@@ -1,0 +1,144 @@
+"""The permission matrix: every persona × every page × every section, against ONE policy
+table written here from the requirements (not from network/access.py), so a change in the
+access rule that breaks the agreed policy fails here. Zero mismatches allowed."""
+
+import pytest
+from django.urls import reverse
+
+from dossier.sections import Section
+from network.models import AccessEvent, Outcome
+from tests.network.conftest import sign_in
+
+pytestmark = pytest.mark.django_db
+
+N, V, E = 0, 1, 2
+S = Section
+ORDER = [S.IDENTITY, S.PRENATAL, S.PSYCHOSOCIAL, S.DELIVERY, S.POSTNATAL, S.NEWBORN,
+         S.CAREPLAN, S.HOMEHELP]
+
+# The agreed policy for dossier A (R4, R5, R29). Columns in ORDER.
+POLICY = {
+    "coordinator": (E, E, E, E, E, E, E, E),
+    # a GP's default minus the delivery, which the mother closed for him
+    "gp": (E, E, N, N, E, E, E, V),
+    "paediatrician": (V, V, N, V, V, E, E, V),
+    # a maternity assistant never sees the psychosocial answers, nor the prenatal file
+    "assistant": (V, N, N, V, V, V, V, E),
+    "mother": (V, V, V, V, V, V, V, V),
+}
+OUTSIDERS = ["outsider", "other_mother"]
+PERSONAS = [*POLICY, *OUTSIDERS, "anonymous"]
+
+# Which page needs which section at which level.
+EDIT_PAGES = {
+    "dossier:mother_edit": S.IDENTITY,
+    "dossier:edit": S.PRENATAL,
+    "dossier:delivery": S.DELIVERY,
+    "dossier:newborn_create": S.NEWBORN,
+}
+# Pages that are about the network, not a section: who may open them.
+NETWORK_PAGES = {
+    "network:manage": {"coordinator", "mother"},
+    "network:consent": {"coordinator", "mother"},
+    "network:access_log": {"mother"},
+}
+CARDS = {S.IDENTITY: "identity", S.PRENATAL: "prenatal", S.DELIVERY: "delivery",
+         S.NEWBORN: "newborn"}
+
+
+def level(persona, section):
+    return POLICY[persona][ORDER.index(section)] if persona in POLICY else N
+
+
+def expected_status(persona, allowed: bool) -> int:
+    if persona == "anonymous":
+        return 302  # to the login page
+    if persona in OUTSIDERS:
+        return 404  # the dossier's existence is itself health data
+    return 200 if allowed else 403
+
+
+def events_since(last_id, **filters):
+    return AccessEvent.objects.filter(id__gt=last_id, **filters)
+
+
+def last_event_id():
+    return AccessEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_the_overview_shows_exactly_the_agreed_sections_and_logs_each_read(
+        client, network, persona):
+    user = network.users[persona]
+    sign_in(client, user)
+    before = last_event_id()
+    response = client.get(reverse("dossier:detail", args=[network.a.public_id]))
+    assert response.status_code == expected_status(persona, allowed=True)
+    if response.status_code != 200:
+        if persona in OUTSIDERS:
+            denied = events_since(before, dossier=network.a, outcome=Outcome.DENIED)
+            assert denied.count() == 1 and denied.get().actor == user
+        return
+    mismatches = []
+    for section, card in CARDS.items():
+        shown = f'data-section="{card}"' in response.text
+        if shown != (level(persona, section) >= V):
+            mismatches.append((section, "shown" if shown else "hidden"))
+    assert mismatches == []
+    reads = events_since(before, actor=user, dossier=network.a, action="read")
+    expected = {s for s in ORDER if level(persona, s) >= V}
+    assert sorted(reads.values_list("section", flat=True)) == sorted(expected)
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize(("page", "section"), EDIT_PAGES.items())
+def test_edit_pages_follow_the_policy(client, network, persona, page, section):
+    user = network.users[persona]
+    sign_in(client, user)
+    before = last_event_id()
+    response = client.get(reverse(page, args=[network.a.public_id]))
+    assert response.status_code == expected_status(persona, level(persona, section) >= E)
+    if response.status_code in (403, 404):
+        assert events_since(before, outcome=Outcome.DENIED, dossier=network.a).count() == 1
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize(("page", "who"), NETWORK_PAGES.items())
+def test_network_pages_follow_the_policy(client, network, persona, page, who):
+    sign_in(client, network.users[persona])
+    response = client.get(reverse(page, args=[network.a.public_id]))
+    assert response.status_code == expected_status(persona, persona in who)
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_list_counts_equal_what_each_persona_may_see(client, network, persona):
+    sign_in(client, network.users[persona])
+    response = client.get(reverse("dossier:dashboard"))
+    if persona == "anonymous":
+        assert response.status_code == 302
+        return
+    expected = {"coordinator": 2, "gp": 1, "paediatrician": 1, "assistant": 1, "mother": 1,
+                "other_mother": 1, "outsider": 0}[persona]
+    assert response.context["page"].paginator.count == expected
+    shown = {d.pk for d in response.context["page"].object_list}
+    if persona in POLICY:
+        assert network.a.pk in shown
+    if persona == "other_mother":
+        assert shown == {network.b.pk}
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_posting_an_edit_without_the_right_changes_nothing(client, network, persona):
+    """Not only the form page: the write itself is refused by the service's gate."""
+    sign_in(client, network.users[persona])
+    dossier = network.a
+    response = client.post(reverse("dossier:edit", args=[dossier.public_id]), {
+        "last_menstrual_period": dossier.last_menstrual_period.isoformat(),
+        "expected_due_date": dossier.expected_due_date.isoformat(),
+        "gravidity": "5", "parity": "0", "fetus_count": "1", "status": dossier.status})
+    dossier.refresh_from_db()
+    if level(persona, S.PRENATAL) >= E:
+        assert response.status_code == 302 and dossier.gravidity == 5
+    else:
+        assert response.status_code == expected_status(persona, allowed=False)
+        assert dossier.gravidity == 1
