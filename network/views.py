@@ -117,10 +117,10 @@ def hand_over(request, public_id, membership_id):
 
 # --- "Wie ziet wat?" ----------------------------------------------------------------------
 
-def _cell(rules, section, level_default, limit):
+def _cell(rules, section, level_default, limit, now=None):
     rule = rules.get(section)
     return {"section": section, "chosen": "" if rule is None else rule.level,
-            "default": level_default, "limit": limit,
+            "default": level_default, "limit": limit, "now": now,
             "levels": [level for level in Level if level <= limit]}
 
 
@@ -152,12 +152,15 @@ def consent(request, public_id):
                         defaults.get((role, section), access.default_level(role, section)),
                         access.limit(role, section)) for section in Section],
     } for role in roles]
-    member_rows = [{
-        "member": member, "key": f"member:{member.public_id}",
-        "effective": access.effective_levels(member, defaults, rules),
-        "cells": [_cell({r.section: r for r in rules if r.membership_id == member.pk}, section,
-                        None, access.limit(member.role, section)) for section in Section],
-    } for member in members]
+    member_rows = []
+    for member in members:
+        now = access.effective_levels(member, defaults, rules)
+        own = {r.section: r for r in rules if r.membership_id == member.pk}
+        member_rows.append({
+            "member": member, "key": f"member:{member.public_id}",
+            "cells": [_cell(own, section, None, access.limit(member.role, section),
+                            now=Level(now[section])) for section in Section],
+        })
     return render(request, "network/consent.html", {
         "dossier": dossier, "sections": list(Section), "role_rows": role_rows,
         "member_rows": member_rows, "decides": decides, "levels": Level,

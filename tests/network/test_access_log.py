@@ -32,7 +32,7 @@ def tamper(sql, params=()):
 
 
 def broken_at():
-    checked, broken = audit.verify_chain(batch_size=2)  # small batches: cross their seams
+    _checked, broken = audit.verify_chain(batch_size=2)  # small batches: cross their seams
     return broken.event_id if broken else None
 
 
