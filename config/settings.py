@@ -3,6 +3,7 @@ environment. ``DJANGO_ENV`` is ``production`` (the default for the WSGI and Cele
 servers), ``development`` (the default for ``manage.py``) or ``test`` (pytest). See
 ``.env.example`` for every variable."""
 
+import datetime
 import os
 import sys
 from pathlib import Path
@@ -61,7 +62,13 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # the Swagger UI files, served locally (no CDN)
     "guardian",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
     "dossier",
     "network",
     "careplan",
@@ -77,10 +84,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "config.signin.SecondFactorMiddleware",
     "config.middleware.RequestIdMiddleware",
     "config.middleware.AccessRefusalMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lock-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -106,6 +117,7 @@ DATABASES = {"default": database_settings(ENVIRONMENT)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out user name + address
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -124,6 +136,24 @@ if ENVIRONMENT == "test":
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dossier:dashboard"
 LOGOUT_REDIRECT_URL = "login"
+
+# Signing in (config/signin.py): password, then a TOTP code for professionals and staff
+# (optional for mothers); repeated failures lock the user name on that address for a while.
+SESSION_COOKIE_AGE = int(os.environ.get("DJANGO_SESSION_MINUTES", "30")) * 60  # inactivity
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+OTP_TOTP_ISSUER = "Moederschapsdossier"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the admin may delete a lost app, never read its key
+AXES_ENABLED = True
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_LOCKOUT_CALLABLE = "config.signin_views.locked_out"
+AXES_CLIENT_IP_CALLABLE = "config.signin.client_ip"
+# Behind N reverse proxies that append to X-Forwarded-For, the address of the outermost.
+TRUSTED_PROXY_COUNT = int(os.environ.get("DJANGO_TRUSTED_PROXY_COUNT", "0"))
 
 # Interface: Dutch first, then French and English. The language is the one the user
 # chose (cookie); the browser's Accept-Language is not consulted.
@@ -197,13 +227,39 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 
+# The API (config/api_urls.py): a token (issued in the admin or with
+# `manage.py drf_create_token <user>`, sent as "Authorization: Token <key>") or the page's
+# session. The token comes first so that an anonymous request gets a 401 with its challenge.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 25,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Logs refusals (as config.middleware does for pages); a model's ValidationError → 400.
+    "EXCEPTION_HANDLER": "config.api.exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Moederschapsdossier API",
+    "DESCRIPTION": "The shared maternity record: dossiers, newborns, the care network and "
+                   "the mother's consent. A section the user may not see is absent.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/",
+    # Swagger UI from the local sidecar files, and no online validator badge: the app runs
+    # on a closed network. (Redoc is not offered: its page loads Google Fonts.)
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    "ENUM_NAME_OVERRIDES": {
+        "DossierStatusEnum": "dossier.models.DossierStatus",
+        "NewbornStatusEnum": "dossier.models.NewbornStatus",
+        "LevelEnum": "network.models.Level",
+        "EndReasonEnum": "network.models.EndReason",
+    },
 }
 
 GUARDIAN_RAISE_403 = False

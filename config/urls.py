@@ -3,15 +3,19 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from config import signin_views
 from config.health import healthz
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="dossier:dashboard", permanent=False)),
     path("aanmelden/", auth_views.LoginView.as_view(redirect_authenticated_user=True),
          name="login"),
+    path("aanmelden/code/", signin_views.verify_code, name="signin_code"),
+    path("aanmelden/instellen/", signin_views.set_up_device, name="signin_setup"),
     path("afmelden/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("dossiers/", include("dossier.urls")),
+    path("api/", include("config.api_urls")),
     path("", include("network.urls")),
     path("beheer/", admin.site.urls),
     path("healthz", healthz, name="healthz"),

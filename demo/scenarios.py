@@ -15,6 +15,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
+from demo.totp import demo_secret, ensure_demo_device
 from dossier import services
 from dossier.geography import province_for_postcode
 from dossier.insz import build_insz
@@ -109,7 +110,7 @@ class Story:
 
 STORIES = [
     Story("An", "Peeters", datetime.date(1995, 4, 12), "9000", "Gent", weeks_pregnant=9,
-          coordinator="griet", members=["karim"], login="an"),
+          coordinator="griet", login="an"),
     Story("Fatima", "El Amrani", datetime.date(1991, 9, 3), "1080", "Sint-Jans-Molenbeek",
           language="fr", insurer="300", weeks_pregnant=34, gravidity=3, parity=2,
           coordinator="karim", members=["griet", "nadia", "leen"], login="fatima"),
@@ -165,14 +166,16 @@ class DemoResult:
     existing_mothers: int = 0
     logins: list[tuple[str, str]] = field(default_factory=list)
     mother_logins: list[tuple[str, str]] = field(default_factory=list)
+    totp_secrets: dict[str, str] = field(default_factory=dict)  # user name: base32 secret
 
 
 @transaction.atomic
 def load_demo(today: datetime.date | None = None) -> DemoResult:
     today = today or timezone.localdate()
     result = DemoResult()
-    _admin_user()
+    ensure_demo_device(_admin_user())
     result.logins.append((ADMIN_USERNAME, "beheerder (staff, Django admin)"))
+    result.totp_secrets[ADMIN_USERNAME] = demo_secret(ADMIN_USERNAME)
     organisations = {
         name: Organisation.objects.update_or_create(
             name=name, defaults={"kind": kind, "municipality": municipality})[0]
@@ -185,6 +188,8 @@ def load_demo(today: datetime.date | None = None) -> DemoResult:
             "profession": profession, "riziv_number": riziv, "organisation": place,
             "municipality": place.municipality if place else "Gent"})
         result.logins.append((username, f"{first} {last} ({profession.label})"))
+        ensure_demo_device(user)
+        result.totp_secrets[username] = demo_secret(username)
     for serial, story in enumerate(STORIES, start=1):
         insz = build_insz(story.born, serial * 2)
         if story.login:

@@ -6,7 +6,6 @@ from django.db.models import Count, Q, QuerySet
 
 from dossier.insz import compact_insz
 from dossier.models import Dossier
-from dossier.sections import Section
 from network import access
 
 
@@ -23,10 +22,9 @@ def dossier_for(user, public_id) -> Dossier:
 def dossier_list(user, *, query: str = "", status: str = "") -> QuerySet[Dossier]:
     """The user's dossiers, newest first. A search on name or INSZ only matches dossiers
     whose identity section the user may see."""
-    dossiers = access.with_section_flag(
+    dossiers = access.with_section_flags(
         access.visible_dossiers(user).select_related("mother", "delivery")
-        .annotate(newborn_count=Count("newborns")).order_by("-created_at"),
-        user, Section.IDENTITY)
+        .annotate(newborn_count=Count("newborns")).order_by("-created_at"), user)
     if status:
         dossiers = dossiers.filter(status=status)
     query = query.strip()

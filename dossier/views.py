@@ -35,12 +35,22 @@ def dashboard(request):
         query, status = search.cleaned_data["q"], search.cleaned_data["status"]
     page = Paginator(selectors.dossier_list(request.user, query=query, status=status),
                      PAGE_SIZE).get_page(request.GET.get("page"))
-    access.record_read_list(request.user, [d for d in page.object_list if d.can_view_identity])
+    access.record_read_list(request.user, [
+        (dossier, section) for dossier in page.object_list for section in _row_shows(dossier)])
     return render(request, "dossier/dashboard.html", {
         "search": search, "page": page, "query": query, "status": status,
         "has_role": access.is_care_provider(request.user) or access.is_mother(request.user),
         "can_open": access.can_open_dossier(request.user),
     })
+
+
+def _row_shows(dossier) -> list[str]:
+    """The sections a dashboard row displays (see dashboard.html): the mother's name, and
+    the birth date once delivered, else the due date; each only where granted."""
+    delivered = getattr(dossier, "delivery", None) is not None
+    wanted = [(Section.IDENTITY, True), (Section.DELIVERY, delivered),
+              (Section.PRENATAL, not delivered)]
+    return [s for s, shown in wanted if shown and getattr(dossier, f"can_view_{s}")]
 
 
 @login_required

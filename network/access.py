@@ -162,13 +162,22 @@ def visible_dossiers(user: User | AnonymousUser) -> QuerySet[Dossier]:
     return Dossier.objects.filter(pk__in=granted.values("content_object_id"))
 
 
-def with_section_flag(dossiers: QuerySet[Dossier], user, section: str) -> QuerySet[Dossier]:
-    """Annotate each dossier with ``can_view_<section>`` for this user (one subquery), so a
-    list can show or hide e.g. the mother's name without a query per row."""
-    granted = DossierUserObjectPermission.objects.filter(
-        user=user, content_object=OuterRef("pk"), permission__codename=f"view_{section}",
-        permission__content_type__app_label="dossier")
-    return dossiers.annotate(**{f"can_view_{section}": Exists(granted)})
+# What a row of a dossier list shows: the mother's name (identity), the due date (prenatal)
+# and the birth date (delivery).
+LIST_SECTIONS = (Section.IDENTITY, Section.PRENATAL, Section.DELIVERY)
+
+
+def with_section_flags(dossiers: QuerySet[Dossier], user,
+                       sections=LIST_SECTIONS) -> QuerySet[Dossier]:
+    """Annotate each dossier with ``can_view_<section>`` for this user (one subquery per
+    section, in the same SQL query), so a list shows or hides each part of a row without a
+    query per row."""
+    def granted(section):
+        return Exists(DossierUserObjectPermission.objects.filter(
+            user=user, content_object=OuterRef("pk"), permission__codename=f"view_{section}",
+            permission__content_type__app_label="dossier"))
+
+    return dossiers.annotate(**{f"can_view_{s}": granted(s) for s in sections})
 
 
 def section_levels(user: User | AnonymousUser, dossier: Dossier) -> dict[str, int]:
@@ -238,9 +247,10 @@ def can_decide_consent(user, dossier: Dossier) -> bool:
     return is_mother_of(user, dossier)
 
 
-def record_read_list(user, dossiers) -> None:
-    """The dashboard shows each listed mother's name: a read of her identity section."""
-    audit.record_read_list(user, dossiers, Section.IDENTITY)
+def record_read_list(user, reads) -> None:
+    """A list's reads, ``(dossier, section)`` for every part of a row actually shown, in
+    one append."""
+    audit.record_read_list(user, list(reads))
 
 
 def network_of(dossier: Dossier) -> list[Membership]:

@@ -70,10 +70,10 @@ def record_read(actor, dossier, sections) -> None:
         record(actor=actor, dossier=dossier, sections=sorted(sections), action=Action.READ)
 
 
-def record_read_list(actor, dossiers, section: str) -> None:
-    """A list that shows e.g. the mothers' names reads that section of every row shown."""
-    if dossiers:
-        append(actor, [(d, str(d.public_id), section) for d in dossiers], action=Action.READ)
+def record_read_list(actor, reads) -> None:
+    """A list reads, per row shown, the sections it shows: ``reads`` is (dossier, section)."""
+    if reads:
+        append(actor, [(d, str(d.public_id), s) for d, s in reads], action=Action.READ)
 
 
 def record_write(actor, dossier, section: str, action: str = Action.UPDATE) -> None:

@@ -35,6 +35,24 @@ def redis_url():
     return url
 
 
+@pytest.fixture(autouse=True, scope="session")
+def axes_sees_client_login():
+    """django-axes (on in every test) needs the request in ``authenticate()``; the test
+    client's ``login()`` passes none. Give it one from 127.0.0.1, so ``client.login`` works
+    and counts toward a lock-out like a real login would."""
+    from django.test import Client, RequestFactory
+
+    original = Client.login
+
+    def login(self, **credentials):
+        credentials.setdefault("request", RequestFactory().post("/aanmelden/"))
+        return original(self, **credentials)
+
+    Client.login = login
+    yield
+    Client.login = original
+
+
 @pytest.fixture(autouse=True)
 def dutch():
     """Every test starts in the interface's default language."""
@@ -58,8 +76,22 @@ def outsider(db):
 
 
 def sign_in_verified(client, user):
-    """Log a user in as the app would after every required step of signing in."""
+    """Log a user in as the app would after every required step of signing in: the
+    password and, for whoever must give one (professionals, staff, a mother with her own
+    authenticator app), a code from a confirmed TOTP device, marked in the session exactly
+    as ``django_otp.login`` does. Returns the client."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from config.signin import must_verify
+
     client.force_login(user)
+    if must_verify(user):
+        device = (TOTPDevice.objects.devices_for_user(user, confirmed=True).first()
+                  or TOTPDevice.objects.create(user=user, name="test app", confirmed=True))
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
     return client
 
 

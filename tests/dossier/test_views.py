@@ -91,9 +91,12 @@ def test_an_outsider_cannot_open_a_dossier(client, outsider):
 
 def test_search_by_name_insz_and_status(midwife_client, midwife):
     an = DossierFactory(mother__given_name="An", mother__family_name="Peeters",
-                        coordinator=midwife)
-    DossierFactory(mother__given_name="Marie", mother__family_name="Dubois", coordinator=midwife)
+                        mother__municipality="Gent", coordinator=midwife)
+    DossierFactory(mother__given_name="Marie", mother__family_name="Dubois",
+                   mother__municipality="Namur", coordinator=midwife)
     delivered = DeliveryFactory(dossier__mother__given_name="Lotte",
+                                dossier__mother__family_name="Claes",
+                                dossier__mother__municipality="Hasselt",
                                 dossier__coordinator=midwife).dossier
 
     def found(**params):

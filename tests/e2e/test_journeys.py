@@ -4,17 +4,24 @@ import pytest
 from django.core.management import call_command
 
 from demo.scenarios import DEMO_PASSWORD
+from demo.totp import current_code, demo_device
 from dossier.models import Mother
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def log_in(page, live_server, username="griet"):
+def log_in(page, live_server, username="griet", expect_code=True):
+    """Sign in as a person would: the password, then (professionals, and a mother with an
+    authenticator app) the 6-digit code her app shows, computed from the demo secret."""
     page.goto(live_server.url + "/")
     assert page.locator("h1").inner_text() == "Aanmelden"
     page.get_by_label("Gebruikersnaam").fill(username)
     page.get_by_label("Wachtwoord").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Aanmelden").click()
+    if expect_code:
+        page.wait_for_url("**/aanmelden/code/**")
+        page.locator("#id_code").fill(current_code(demo_device(username)))
+        page.locator("main form button[type=submit]").click()
     page.wait_for_url("**/dossiers/")
 
 

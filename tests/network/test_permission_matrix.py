@@ -142,3 +142,20 @@ def test_posting_an_edit_without_the_right_changes_nothing(client, network, pers
     else:
         assert response.status_code == expected_status(persona, allowed=False)
         assert dossier.gravidity == 1
+
+
+def test_dashboard_rows_show_and_log_only_granted_parts(client, network):
+    """The GP may not see A's delivery: his row of A carries no birth date, and the list
+    logs only the parts it showed (identity), not the delivery."""
+    gp = network.users["gp"]
+    from django.utils import timezone
+
+    born = timezone.localtime(network.a.delivery.born_at).strftime("%d-%m-%Y")
+    sign_in(client, network.users["coordinator"])
+    assert born in client.get(reverse("dossier:dashboard")).text
+    sign_in(client, gp)
+    before = last_event_id()
+    page = client.get(reverse("dossier:dashboard"))
+    assert network.a.mother.family_name in page.text and born not in page.text
+    reads = events_since(before, actor=gp, action="read")
+    assert sorted(reads.values_list("section", flat=True)) == ["identity"]

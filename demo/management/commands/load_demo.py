@@ -20,5 +20,10 @@ class Command(BaseCommand):
             f"Demo data: {result.created_mothers} mothers added, "
             f"{result.existing_mothers} already present."))
         self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
+        self.stdout.write(f"  {'user name':<10} {'TOTP secret (authenticator app)':<32}  who")
         for username, who in [*result.logins, *result.mother_logins]:
-            self.stdout.write(f"  {username:<10} {who}")
+            secret = result.totp_secrets.get(username, "- (password only)")
+            self.stdout.write(f"  {username:<10} {secret:<32}  {who}")
+        self.stdout.write(
+            "\nAfter the password, professionals and beheerder type a 6-digit code: add their "
+            "secret to an authenticator app, or run `manage.py totp_code <user name>`.")

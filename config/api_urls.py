@@ -1,0 +1,28 @@
+"""The REST API under ``/api/``: the OpenAPI schema, its page (Swagger UI, served from the
+local drf-spectacular-sidecar files: no CDN), and the record's routes. Every id in a URL is
+a public UUID."""
+
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from dossier import api as dossier_api
+from network import api as network_api
+
+app_name = "api"
+
+DOSSIER = "dossiers/<uuid:public_id>/"
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("dossiers/", dossier_api.DossierListApi.as_view(), name="dossier-list"),
+    path(DOSSIER, dossier_api.DossierDetailApi.as_view(), name="dossier-detail"),
+    path(DOSSIER + "newborns/", dossier_api.NewbornListApi.as_view(), name="newborn-list"),
+    path(DOSSIER + "newborns/<uuid:newborn_id>/", dossier_api.NewbornDetailApi.as_view(),
+         name="newborn-detail"),
+    path(DOSSIER + "memberships/", network_api.MembershipListApi.as_view(),
+         name="membership-list"),
+    path(DOSSIER + "memberships/<uuid:membership_id>/end/",
+         network_api.MembershipEndApi.as_view(), name="membership-end"),
+    path(DOSSIER + "consent/", network_api.ConsentApi.as_view(), name="consent"),
+]

@@ -1,0 +1,247 @@
+"""The API's shapes of the record: output serializers that show only the sections the user
+may see, and input serializers that only turn JSON into Python values.
+
+Input serializers hold no rules: bounds, dates and other plausibility checks stay in the
+models' ``clean()``, which the services run, so the API answers with the same Dutch message
+naming the field as the pages do. A section the user may not see is absent from the output
+(the key is not there, not ``null``); the view decides which sections are shown and logs
+them as read."""
+
+from __future__ import annotations
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+from rest_framework.fields import SkipField
+from rest_framework.reverse import reverse
+
+from dossier.insz import compact_insz
+from dossier.models import (
+    Delivery,
+    Dossier,
+    DossierStatus,
+    Feeding,
+    Mother,
+    Newborn,
+    NewbornStatus,
+    RiskFactor,
+    Sex,
+    VitalStatus,
+)
+from dossier.sections import Section
+
+# --- shared fields ------------------------------------------------------------------------
+
+
+@extend_schema_field(OpenApiTypes.URI)
+class ApiLink(serializers.Field):
+    """An absolute link to another API route of the object, built from its public ids."""
+
+    def __init__(self, view_name: str, url_kwargs, **kwargs):
+        self.view_name, self.url_kwargs = view_name, url_kwargs
+        super().__init__(read_only=True, source="*", **kwargs)
+
+    def to_representation(self, value):
+        return reverse(self.view_name, kwargs=self.url_kwargs(value),
+                       request=self.context.get("request"))
+
+
+def dossier_link(view_name: str) -> ApiLink:
+    return ApiLink(view_name, lambda dossier: {"public_id": dossier.public_id})
+
+
+class InszField(serializers.CharField):
+    """Accepts the number as people type it (85.07.30-033.28) and keeps the 11 digits; the
+    model checks it."""
+
+    def __init__(self, **kwargs):
+        super().__init__(allow_blank=True, required=False, **kwargs)
+
+    def to_internal_value(self, data):
+        return compact_insz(super().to_internal_value(data))
+
+
+# --- output: the sections -----------------------------------------------------------------
+
+
+class MotherSerializer(serializers.ModelSerializer):
+    """The identity section: the mother's identity, contact details and address."""
+
+    class Meta:
+        model = Mother
+        fields = ["public_id", "insz", "given_name", "family_name", "date_of_birth", "phone",
+                  "email", "street_address", "postcode", "municipality", "province",
+                  "preferred_language", "health_insurer"]
+        read_only_fields = fields
+
+
+class MotherSummarySerializer(serializers.ModelSerializer):
+    """What a list shows of the identity section (as the dashboard does)."""
+
+    class Meta:
+        model = Mother
+        fields = ["given_name", "family_name", "municipality", "province"]
+        read_only_fields = fields
+
+
+class PrenatalSerializer(serializers.ModelSerializer):
+    """The prenatal section: the pregnancy's own fields."""
+
+    class Meta:
+        model = Dossier
+        fields = ["last_menstrual_period", "expected_due_date", "gravidity", "parity",
+                  "fetus_count", "risk_factors", "risk_notes"]
+        read_only_fields = fields
+
+
+class DeliverySerializer(serializers.ModelSerializer):
+    """The delivery section: the birth and the maternity stay."""
+
+    class Meta:
+        model = Delivery
+        fields = ["public_id", "born_at", "place", "maternity_ward", "gestational_weeks",
+                  "gestational_days", "mode", "presentation", "induction", "epidural",
+                  "episiotomy", "blood_loss_ml", "complications", "admitted_at",
+                  "discharged_at"]
+        read_only_fields = fields
+
+
+class NewbornSerializer(serializers.ModelSerializer):
+    """The newborn section: one newborn's birth record."""
+
+    url = ApiLink("api:newborn-detail", lambda newborn: {
+        "public_id": newborn.dossier.public_id, "newborn_id": newborn.public_id})
+
+    class Meta:
+        model = Newborn
+        fields = ["public_id", "url", "birth_order", "given_name", "family_name", "sex", "insz",
+                  "vital_status", "birth_weight_g", "length_cm", "head_circumference_cm",
+                  "apgar_1", "apgar_5", "feeding", "status"]
+        read_only_fields = fields
+
+
+def _no_data_yet():
+    return serializers.DictField(
+        required=False,
+        help_text="A section without data in the API yet: an empty object when granted.")
+
+
+class DossierSerializer(serializers.Serializer):
+    """One maternity record. ``public_id``, ``status`` and the links are always there; each
+    section (``identity``, ``prenatal``, ``psychosocial``, ``delivery``, ``postnatal``,
+    ``newborn``, ``careplan``, ``homehelp``) is a key only when the user may see it.
+    ``delivery`` is ``null`` while no delivery is recorded."""
+
+    # context["sections"] names the sections to show: the view logs exactly those as read.
+
+    public_id = serializers.UUIDField(read_only=True)
+    status = serializers.ChoiceField(choices=DossierStatus.choices, read_only=True)
+    url = dossier_link("api:dossier-detail")
+    newborns_url = dossier_link("api:newborn-list")
+    memberships_url = dossier_link("api:membership-list")
+    consent_url = dossier_link("api:consent")
+
+    # Not read-only, so that the schema marks them optional; this serializer never reads input.
+    identity = MotherSerializer(source="mother", required=False)
+    prenatal = PrenatalSerializer(source="*", required=False)
+    psychosocial = _no_data_yet()
+    delivery = DeliverySerializer(required=False, allow_null=True)
+    postnatal = _no_data_yet()
+    newborn = NewbornSerializer(source="newborns", many=True, required=False)
+    careplan = _no_data_yet()
+    homehelp = _no_data_yet()
+
+    NO_DATA_YET = frozenset({Section.PSYCHOSOCIAL, Section.POSTNATAL, Section.CAREPLAN,
+                             Section.HOMEHELP})
+
+    def to_representation(self, dossier):
+        shown = self.context["sections"]
+        data = {}
+        for name, field in self.fields.items():
+            if name in Section.values:
+                if name not in shown:
+                    continue
+                if name in self.NO_DATA_YET:
+                    data[name] = {}
+                    continue
+            try:
+                value = field.get_attribute(dossier)
+            except SkipField:
+                continue
+            data[name] = None if value is None else field.to_representation(value)
+        return data
+
+
+class DossierListSerializer(serializers.Serializer):
+    """A row of the list: the mother's name only when her identity is shared with the user
+    (``identity`` is absent otherwise), like the dashboard."""
+
+    public_id = serializers.UUIDField(read_only=True)
+    status = serializers.ChoiceField(choices=DossierStatus.choices, read_only=True)
+    url = dossier_link("api:dossier-detail")
+    identity = MotherSummarySerializer(source="mother", required=False)
+
+    def to_representation(self, dossier):
+        data = super().to_representation(dossier)
+        if not dossier.can_view_identity:
+            del data["identity"]
+        return data
+
+
+# --- input --------------------------------------------------------------------------------
+
+
+class DossierFilterSerializer(serializers.Serializer):
+    q = serializers.CharField(required=False, allow_blank=True, max_length=100,
+                              help_text="Name, INSZ or municipality of the mother.")
+    status = serializers.ChoiceField(choices=DossierStatus.choices, required=False,
+                                     allow_blank=True)
+
+
+class DossierUpdateSerializer(serializers.Serializer):
+    """The prenatal section and the status. A due date left out of a change of the last
+    menstrual period stays as it is; ``null`` computes it again (280 days later)."""
+
+    last_menstrual_period = serializers.DateField(required=False, allow_null=True)
+    expected_due_date = serializers.DateField(required=False, allow_null=True)
+    gravidity = serializers.IntegerField(required=False)
+    parity = serializers.IntegerField(required=False)
+    fetus_count = serializers.IntegerField(required=False)
+    risk_factors = serializers.ListField(child=serializers.ChoiceField(RiskFactor.choices),
+                                         required=False)
+    risk_notes = serializers.CharField(required=False, allow_blank=True)
+    status = serializers.ChoiceField(choices=DossierStatus.choices, required=False)
+
+    def validate_status(self, status):
+        """Forward only, and "delivered" needs a delivery: the model's own rule, shown on
+        the field as the page's form does."""
+        self.context["dossier"].check_status_change(status)
+        return status
+
+
+class NewbornInputSerializer(serializers.Serializer):
+    """A newborn's birth record. ``birth_order`` defaults to the next free number."""
+
+    birth_order = serializers.IntegerField(required=False)
+    given_name = serializers.CharField(required=False, allow_blank=True)
+    family_name = serializers.CharField(required=False, allow_blank=True)
+    sex = serializers.ChoiceField(choices=Sex.choices)
+    insz = InszField()
+    vital_status = serializers.ChoiceField(choices=VitalStatus.choices, required=False)
+    birth_weight_g = serializers.IntegerField()
+    length_cm = serializers.DecimalField(max_digits=4, decimal_places=1, required=False,
+                                         allow_null=True)
+    head_circumference_cm = serializers.DecimalField(max_digits=4, decimal_places=1,
+                                                     required=False, allow_null=True)
+    apgar_1 = serializers.IntegerField(required=False, allow_null=True)
+    apgar_5 = serializers.IntegerField(required=False, allow_null=True)
+    feeding = serializers.ChoiceField(choices=Feeding.choices, required=False, allow_blank=True)
+    status = serializers.ChoiceField(choices=NewbornStatus.choices, required=False)
+
+
+def validated(serializer_class, request, *, partial: bool = False, **context) -> dict:
+    """Turn the request body into Python values, or answer 400 naming the fields."""
+    serializer = serializer_class(data=request.data, partial=partial,
+                                  context={"request": request, **context})
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data

@@ -1,0 +1,111 @@
+"""The care network's API: members and the mother's consent. Thin views, like the pages
+(``views.py``): the dossier comes from ``dossier_for`` (404 outside the user's reach), the
+decisions from ``network.access`` and the writes from ``network.services``. Refusals are
+logged by ``config.api.exception_handler``."""
+
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from dossier.api import ListApi
+from dossier.models import Dossier
+from dossier.selectors import dossier_for
+from dossier.serializers import validated
+from network import access, services
+from network.models import Action, ConsentRule, Membership, RoleDefault
+from network.serializers import (
+    ConsentSerializer,
+    ConsentSetSerializer,
+    MembershipAddSerializer,
+    MembershipEndSerializer,
+    MembershipSerializer,
+)
+
+
+def _managed_dossier(request, public_id) -> Dossier:
+    """The coordinator and the mother change the network (refused before reading input,
+    as the pages do)."""
+    dossier = dossier_for(request.user, public_id)
+    if not access.can_manage_network(request.user, dossier):
+        raise access.AccessDenied(
+            _("Only the care coordinator or the mother changes the network."), dossier=dossier)
+    return dossier
+
+
+def _consent_overview(request, dossier: Dossier) -> Response:
+    members = access.network_of(dossier)
+    defaults = {(d.role, d.section): d.level for d in RoleDefault.objects.all()}
+    rules = list(ConsentRule.objects.filter(dossier=dossier).select_related("membership")
+                 .order_by("section", "role", "created_at"))
+    return Response(ConsentSerializer({
+        "members": [{"membership": member,
+                     "levels": access.effective_levels(member, defaults, rules)}
+                    for member in members],
+        "rules": rules,
+    }, context={"request": request}).data)
+
+
+class MembershipListApi(ListApi):
+    @extend_schema(responses=MembershipSerializer(many=True))
+    def get(self, request, public_id):
+        """The active members, coordinator first: everyone who may open the record sees
+        who is in its network."""
+        dossier = dossier_for(request.user, public_id)
+        page = self.paginate(access.network_of(dossier))
+        return self.paginated(
+            MembershipSerializer(page, many=True, context={"request": request}).data)
+
+    @extend_schema(request=MembershipAddSerializer, responses={201: MembershipSerializer})
+    def post(self, request, public_id):
+        """Add a professional to the network (the coordinator or the mother)."""
+        dossier = _managed_dossier(request, public_id)
+        data = validated(MembershipAddSerializer, request)
+        membership = services.membership_add(actor=request.user, dossier=dossier, **data)
+        return Response(MembershipSerializer(membership, context={"request": request}).data,
+                        status=status.HTTP_201_CREATED)
+
+
+class MembershipEndApi(APIView):
+    @extend_schema(request=MembershipEndSerializer, responses=MembershipSerializer)
+    def post(self, request, public_id, membership_id):
+        """End a membership, with a reason (the coordinator hands over instead)."""
+        dossier = _managed_dossier(request, public_id)
+        membership = get_object_or_404(Membership.objects.select_related("professional__user"),
+                                       dossier=dossier, public_id=membership_id,
+                                       ended_at__isnull=True)
+        data = validated(MembershipEndSerializer, request)
+        services.membership_end(actor=request.user, membership=membership, **data)
+        membership.refresh_from_db()
+        return Response(MembershipSerializer(membership, context={"request": request}).data)
+
+
+class ConsentApi(APIView):
+    @extend_schema(responses=ConsentSerializer)
+    def get(self, request, public_id):
+        """The mother's choices and what each member may see and change now; for the
+        mother and the care coordinator only."""
+        dossier = dossier_for(request.user, public_id)
+        if not (access.can_decide_consent(request.user, dossier)
+                or access.is_coordinator(request.user, dossier)):
+            raise access.AccessDenied(_("Only the mother decides who sees what of her record."),
+                                      dossier=dossier, action=Action.READ)
+        return _consent_overview(request, dossier)
+
+    @extend_schema(request=ConsentSetSerializer, responses=ConsentSerializer)
+    def post(self, request, public_id):
+        """The mother sets (or, with ``level: null``, removes) one rule; it is in force
+        from the very next request."""
+        dossier = dossier_for(request.user, public_id)
+        if not access.can_decide_consent(request.user, dossier):
+            raise access.AccessDenied(_("Only the mother decides who sees what of her record."),
+                                      dossier=dossier)
+        data = validated(ConsentSetSerializer, request, dossier=dossier)
+        services.consent_set(actor=request.user, dossier=dossier, section=data["section"],
+                             level=data["level"], role=data.get("role") or "",
+                             membership=data.get("membership"))
+        return _consent_overview(request, dossier)
