@@ -1,55 +1,17 @@
-"""The personas of the API tests around one care network (DESIGN.md §7).
-
-Dossier A (delivered, one newborn): coordinator midwife Griet, GP Karim, paediatrician Anne,
-maternity assistant Ingrid, and the mother Lotte with her own login. Dossier B: another
-mother (Eva) with only Griet. Olivia is a midwife outside every network. Every persona
-calls the API with its own token, as an integration would."""
-
-from dataclasses import dataclass
+"""The API tests' personas (tests/personas.py); every persona calls the API with its own
+token, as an integration would."""
 
 import pytest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from network.models import AccessEvent, Profession
-from tests.factories import (
-    DeliveryFactory,
-    DossierFactory,
-    NewbornFactory,
-    ProfessionalFactory,
-    UserFactory,
-    join,
-)
-
-
-@dataclass
-class Network:
-    a: object
-    b: object
-    newborn: object
-    users: dict
+from network.models import AccessEvent
+from tests.personas import build_network
 
 
 @pytest.fixture
 def network(db):
-    people = {
-        "coordinator": ProfessionalFactory(user__username="griet").user,
-        "gp": ProfessionalFactory(user__username="karim", profession=Profession.GP).user,
-        "paediatrician": ProfessionalFactory(user__username="anne",
-                                             profession=Profession.PAEDIATRICIAN).user,
-        "assistant": ProfessionalFactory(user__username="ingrid",
-                                         profession=Profession.MATERNITY_ASSISTANT).user,
-        "outsider": ProfessionalFactory(user__username="olivia").user,
-        "mother": UserFactory(username="lotte"),
-        "other_mother": UserFactory(username="eva"),
-    }
-    a = DeliveryFactory(dossier__coordinator=people["coordinator"],
-                        dossier__mother__user=people["mother"]).dossier
-    newborn = NewbornFactory(dossier=a)
-    b = DossierFactory(coordinator=people["coordinator"], mother__user=people["other_mother"])
-    for persona in ("gp", "paediatrician", "assistant"):
-        join(a, people[persona])
-    return Network(a=a, b=b, newborn=newborn, users=people)
+    return build_network()
 
 
 def token_client(user) -> APIClient:

@@ -274,3 +274,14 @@ def test_the_mother_sees_who_viewed_her_record_and_nothing_else(client, network)
     assert {e.dossier_id for e in events} == {network.a.pk}
     assert any(e.actor == network.users["gp"] for e in events)
     assert client.get(reverse("network:access_log", args=[network.b.public_id])).status_code == 404
+
+
+def test_the_inbox_shows_the_unread_count_and_marks_read(client, network):
+    services.membership_add(actor=network.users["coordinator"], dossier=network.a,
+                            professional=ProfessionalFactory())
+    sign_in(client, network.users["mother"])
+    page = client.get(reverse("network:inbox"))
+    assert page.context["unread_notifications"] == 1
+    assert len(page.context["page"].object_list) == 1
+    client.post(reverse("network:inbox"))
+    assert client.get(reverse("network:inbox")).context["unread_notifications"] == 0
