@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install demo test lint format bench messages stop-db clean-db
+.PHONY: install demo test lint format bench bench-data messages stop-db clean-db
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -36,8 +36,16 @@ format: install
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
+# Benchmarks (bench/): `make bench` rebuilds the small data set (10,000 records) in
+# moederschapsdossier_bench_small and prints BENCH lines in under a minute;
+# `make bench-data` builds the national one (five years of births, ~550,000 records, about
+# 5 minutes) in moederschapsdossier_bench, kept until `make bench-data FORCE=1`;
+# `make bench SCALE=national` then measures it.
 bench: install
-	DJANGO_ENV=test $(PY) -m bench
+	DJANGO_ENV=test SCALE=$(or $(SCALE),small) $(PY) -m bench
+
+bench-data: install
+	DJANGO_ENV=test SCALE=$(or $(SCALE),national) FORCE=$(FORCE) $(PY) -m bench.generate
 
 # After changing a translatable text: extract, translate in locale/*/LC_MESSAGES/django.po,
 # then compile. tests/test_translations.py fails while any nl or fr text is missing.

@@ -1,66 +1,260 @@
 """``make bench``: figures to compare run to run, one line each: ``BENCH <name> <value> <unit>``.
 
-Runs in a throw-away database (``test_moederschapsdossier``) on the same server the tests
-use. Later issues add the national-scale generator (five years of Belgian births) and the
-figures that need it."""
+``make bench`` (``SCALE=small``) rebuilds the small data set (10,000 records, see
+``bench/generator.py``) in ``moederschapsdossier_bench_small`` and measures it in a minute;
+``make bench SCALE=national`` measures the national data set (≈550,000 records) that
+``make bench-data`` built in ``moederschapsdossier_bench`` (it stops when that is missing).
 
+The "my dossiers" page (``dossier:dashboard``), for two people of the generated data:
+``bench-midwife`` (≈2,000 records nationally, the busiest midwife) and ``bench-gp`` (≈200).
+
+* ``my_dossiers_median_ms`` / ``my_dossiers_p95_ms`` (midwife) and ``my_dossiers_gp_*``
+  (GP): server time of the page with 25 rows: the wall time of the Django test Client's GET
+  of the real view, in this process — middleware, session, the selector's queries, the
+  access-log events the page writes for every mother it names (hash-chained, under the
+  chain's lock), template rendering. The view's ``PAGE_SIZE`` (20) is set to 25 for these
+  figures only. Median and 95th percentile of ``REPEAT`` requests after a warm-up.
+* ``my_dossiers_queries`` / ``my_dossiers_gp_queries``: queries of one such page. Target:
+  the same at both scales (the last figures of each scale are kept in ``.data/bench/`` and
+  compared when both exist).
+* ``my_dossiers_floor_ratio`` (and ``_gp_``): the page's list query against the floor, both
+  fetching 25 rows through the same database cursor (no model instances, no rendering):
+  the list query is the SQL Django generates for ``dossier.selectors.dossier_list(user)[:25]``
+  (``visible_dossiers``' permission subquery, the identity flag of ``with_section_flag``,
+  mother and delivery joined, newborns counted, newest first); the floor is a plain indexed
+  membership query for the same 25 records in the same order::
+
+      SELECT d.* FROM dossier_dossier d
+        JOIN network_membership m ON m.dossier_id = d.id
+       WHERE m.professional_id = %s AND m.ended_at IS NULL
+       ORDER BY d.created_at DESC LIMIT 25
+
+  timed with the planner's plan, or with ``enable_seqscan = off`` when that is faster
+  (with the server's default ``random_page_cost`` of 4 the planner prefers a sequential
+  scan of all records for the busiest people, which is not the indexed floor).
+  Ratio = median list-query time / median floor time. Target: ≤ 1.5. The whole page
+  against the same floor is ``my_dossiers_page_floor_ratio`` (informative: the page also
+  counts the rows for the pagination, writes the access log and renders).
+* ``dashboard_*`` and ``dossier_detail_*``: the page as shipped (20 rows), a search, and the
+  overview of one of the midwife's records.
+
+Targets are printed as ``# target …`` lines, never asserted. ``python -m bench.explain``
+prints the plans behind these figures."""
+
+import json
+import math
 import os
 import statistics
 import sys
 import time
+from pathlib import Path
 
-os.environ.setdefault("DJANGO_ENV", "test")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+from bench.database import scale_from_environment, use_bench_database
 
-import django
-
-django.setup()
-
-from django.db import connection  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
-from django.urls import reverse  # noqa: E402
+PERSONAS = (("", "bench-midwife"), ("gp_", "bench-gp"))
+LIST_ROWS = 25
+FLOOR_SQL = """
+SELECT d.* FROM dossier_dossier d
+  JOIN network_membership m ON m.dossier_id = d.id
+ WHERE m.professional_id = %s AND m.ended_at IS NULL
+ ORDER BY d.created_at DESC LIMIT 25"""
+RESULTS = Path(__file__).resolve().parent.parent / ".data" / "bench"
 
 
 def emit(name: str, value: float, unit: str) -> None:
     print(f"BENCH {name} {value:.2f} {unit}", flush=True)
 
 
-def timed(client: Client, url: str, repeat: int) -> tuple[float, int]:
-    client.get(url)  # warm caches and templates
+def note(text: str) -> None:
+    print(f"# {text}", flush=True)
+
+
+def p95(samples: list[float]) -> float:
+    ordered = sorted(samples)
+    return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
+
+
+def main() -> None:
+    scale = scale_from_environment("small")
+    use_bench_database(scale, create=scale == "small")
+
+    import django
+
+    django.setup()
+    from bench.generator import build, build_status
+
+    if scale == "small":
+        build("small", force=True)  # a fresh data set (and access log) every run
+    else:
+        status = build_status()
+        if not status or status.get("state") != "complete" or status.get("scale") != scale:
+            sys.exit("The national data set is missing or incomplete: build it first with "
+                     "`make bench-data` (≈10 minutes), then run `make bench SCALE=national`.")
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0, interactive=False)
+        note(f"national data set built {status['built_at']} in {status['elapsed_s']:.0f} s: "
+             f"{status['counts']['dossiers']:,} records, "
+             f"{status['counts']['permissions']:,} permission rows")
+    run(scale, repeat=int(os.environ.get("REPEAT") or (60 if scale == "national" else 30)))
+
+
+def login(user):
+    """A test Client signed in as this user, second factor included when the app asks."""
+    from django.apps import apps
+    from django.test import Client
+
+    # Not setup_test_environment(): it instruments every template render, which is not
+    # server time. The Client then needs a host the settings allow.
+    client = Client(SERVER_NAME="localhost")
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    if apps.is_installed("django_otp"):
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        device, _created = TOTPDevice.objects.get_or_create(
+            user=user, name="bench", defaults={"confirmed": True})
+        session = client.session
+        session["otp_device_id"] = device.persistent_id
+        session.save()
+    return client
+
+
+def time_page(client, url: str, repeat: int, warmup: int = 3) -> list[float]:
+    for _ in range(warmup):
+        response = client.get(url)
+        if response.status_code != 200:
+            sys.exit(f"GET {url} answered {response.status_code} "
+                     f"{response.headers.get('Location', '')}")
     samples = []
     for _ in range(repeat):
         start = time.perf_counter()
         response = client.get(url)
         samples.append((time.perf_counter() - start) * 1000)
         assert response.status_code == 200, response.status_code
+    return samples
+
+
+def count_queries(client, url: str) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
     with CaptureQueriesContext(connection) as queries:
         client.get(url)
-    return statistics.median(samples), len(queries)
+    return len(queries)
 
 
-def main(dossier_count: int = 5000, repeat: int = 30) -> None:
-    setup_test_environment()
-    old_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    try:
-        from bench.records import build_records
+def time_sql(statement: str, params, repeat: int, warmup: int = 3,
+             setting: str = "") -> tuple[float, int]:
+    from django.db import connection
 
-        user, sample = build_records(dossier_count)
-        client = Client()
-        client.force_login(user)
-        dashboard = reverse("dossier:dashboard")
-        ms, queries = timed(client, dashboard, repeat)
-        emit("dashboard_median_ms", ms, "ms")
-        emit("dashboard_queries", queries, "queries")
-        ms, _ = timed(client, dashboard + "?q=Peeters&status=postnatal", repeat)
-        emit("dashboard_search_median_ms", ms, "ms")
-        ms, queries = timed(client, reverse("dossier:detail", args=[sample.public_id]), repeat)
-        emit("dossier_detail_median_ms", ms, "ms")
-        emit("dossier_detail_queries", queries, "queries")
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
+    samples, rows = [], 0
+    with connection.cursor() as cursor:
+        if setting:
+            cursor.execute(setting)
+        try:
+            for index in range(warmup + repeat):
+                start = time.perf_counter()
+                cursor.execute(statement, params)
+                rows = len(cursor.fetchall())
+                if index >= warmup:
+                    samples.append((time.perf_counter() - start) * 1000)
+        finally:
+            if setting:
+                cursor.execute("RESET ALL")
+    return statistics.median(samples), rows
+
+
+def time_floor(professional_id: int, repeat: int) -> tuple[float, int]:
+    """The floor is the indexed plan: the planner's own choice, or the index path when it
+    prefers a sequential scan of every record (it does for the busiest people once their id
+    is among the column's most common values, with the default random_page_cost of 4)."""
+    planned = time_sql(FLOOR_SQL, [professional_id], repeat)
+    indexed = time_sql(FLOOR_SQL, [professional_id], repeat, setting="SET enable_seqscan = off")
+    if indexed[0] < planned[0] * 0.8:
+        note(f"floor: the planner's own plan takes {planned[0]:.2f} ms, the index path "
+             f"{indexed[0]:.2f} ms (used)")
+        return indexed
+    return planned
+
+
+def run(scale: str, repeat: int) -> None:
+    from django.contrib.auth.models import User
+    from django.urls import reverse
+
+    from dossier import selectors, views
+    from network import access
+
+    dashboard = reverse("dossier:dashboard")
+    results = {"scale": scale}
+    shipped_page_size = views.PAGE_SIZE
+    for prefix, username in PERSONAS:
+        user = User.objects.select_related("professional").get(username=username)
+        visible = access.visible_dossiers(user).count()
+        note(f"{username}: {visible:,} records visible; page of {LIST_ROWS} rows, "
+             f"{repeat} requests")
+        client = login(user)
+        views.PAGE_SIZE = LIST_ROWS
+        try:
+            samples = time_page(client, dashboard, repeat)
+            queries = count_queries(client, dashboard)
+        finally:
+            views.PAGE_SIZE = shipped_page_size
+        page = statistics.median(samples)
+        emit(f"my_dossiers_{prefix}median_ms", page, "ms")
+        emit(f"my_dossiers_{prefix}p95_ms", p95(samples), "ms")
+        emit(f"my_dossiers_{prefix}queries", queries, "queries")
+        emit(f"my_dossiers_{prefix}visible", visible, "dossiers")
+
+        listing = selectors.dossier_list(user)[:LIST_ROWS]
+        list_sql, list_params = listing.query.sql_with_params()
+        list_ms, list_rows = time_sql(list_sql, list_params, repeat)
+        floor_ms, floor_rows = time_floor(user.professional.pk, repeat)
+        start = time.perf_counter()
+        for _ in range(repeat):
+            list(selectors.dossier_list(user)[:LIST_ROWS])
+        orm_ms = (time.perf_counter() - start) * 1000 / repeat
+        emit(f"my_dossiers_{prefix}list_query_median_ms", list_ms, "ms")
+        emit(f"my_dossiers_{prefix}list_orm_mean_ms", orm_ms, "ms")
+        emit(f"my_dossiers_{prefix}floor_query_median_ms", floor_ms, "ms")
+        emit(f"my_dossiers_{prefix}floor_ratio", list_ms / floor_ms, "x")
+        emit(f"my_dossiers_{prefix}page_floor_ratio", page / floor_ms, "x")
+        if list_rows != floor_rows:
+            note(f"the list query returned {list_rows} rows, the floor {floor_rows}")
+        met = "met" if list_ms / floor_ms <= 1.5 else "NOT met"
+        note(f"target my_dossiers_{prefix}floor_ratio ≤ 1.50: {list_ms / floor_ms:.2f} ({met})")
+        results[f"{prefix}queries"] = queries
+
+        if not prefix:  # the figures bench/__main__.py has always printed, for the midwife
+            samples = time_page(client, dashboard, repeat)
+            emit("dashboard_median_ms", statistics.median(samples), "ms")
+            emit("dashboard_queries", count_queries(client, dashboard), "queries")
+            search = dashboard + "?q=Peeters&status=postnatal"
+            emit("dashboard_search_median_ms",
+                 statistics.median(time_page(client, search, repeat)), "ms")
+            sample = access.visible_dossiers(user).filter(delivery__isnull=False).first()
+            detail = reverse("dossier:detail", args=[sample.public_id])
+            emit("dossier_detail_median_ms",
+                 statistics.median(time_page(client, detail, repeat)), "ms")
+            emit("dossier_detail_queries", count_queries(client, detail), "queries")
+    _compare_scales(results)
+
+
+def _compare_scales(results: dict) -> None:
+    """Keep this scale's query counts; compare with the other scale's last run."""
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / f"last-{results['scale']}.json").write_text(json.dumps(results, indent=1))
+    other = "national" if results["scale"] == "small" else "small"
+    path = RESULTS / f"last-{other}.json"
+    if not path.exists():
+        note(f"target: page queries equal at both scales (run SCALE={other} to compare)")
+        return
+    theirs = json.loads(path.read_text())
+    for prefix, username in PERSONAS:
+        mine, their = results[f"{prefix}queries"], theirs.get(f"{prefix}queries")
+        verdict = "met" if mine == their else "NOT met"
+        note(f"target my_dossiers_{prefix}queries equal at both scales ({username}): "
+             f"{results['scale']} {mine}, {other} {their} ({verdict})")
 
 
 if __name__ == "__main__":
-    main(*(int(arg) for arg in sys.argv[1:3]))
+    main()

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from dossier.insz import compact_insz
-from dossier.models import Dossier
+from dossier.models import Dossier, Newborn
 from network import access
 
 
@@ -22,9 +23,14 @@ def dossier_for(user, public_id) -> Dossier:
 def dossier_list(user, *, query: str = "", status: str = "") -> QuerySet[Dossier]:
     """The user's dossiers, newest first. A search on name or INSZ only matches dossiers
     whose identity section the user may see."""
+    newborns = (Newborn.objects.filter(dossier=OuterRef("pk")).order_by()
+                .values("dossier").annotate(n=Count("pk")).values("n"))
+    # Newest first by id (ids grow with created_at): the index returns the page in order and
+    # only its rows are read; the newborns are counted per row shown, not grouped over all.
     dossiers = access.with_section_flags(
         access.visible_dossiers(user).select_related("mother", "delivery")
-        .annotate(newborn_count=Count("newborns")).order_by("-created_at"), user)
+        .annotate(newborn_count=Coalesce(Subquery(newborns, output_field=IntegerField()), 0))
+        .order_by("-pk"), user)
     if status:
         dossiers = dossiers.filter(status=status)
     query = query.strip()

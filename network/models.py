@@ -250,8 +250,9 @@ class DossierUserObjectPermission(UserObjectPermissionBase):
                                        related_name="user_permissions")
 
     class Meta(UserObjectPermissionBase.Meta):
-        indexes = [models.Index(fields=["user", "permission", "content_object"],
-                                name="dossierperm_user_perm_obj")]
+        # guardian's unique (user, permission, content_object) is the index every access
+        # query walks; a second index on the same columns only cost space and writes.
+        pass
 
 
 class Notification(RecordModel):
