@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django_otp import user_has_device
 
 from dossier import selectors, services
 from dossier.forms import (
@@ -41,6 +42,9 @@ def dashboard(request):
         "search": search, "page": page, "query": query, "status": status,
         "has_role": access.is_care_provider(request.user) or access.is_mother(request.user),
         "can_open": access.can_open_dossier(request.user),
+        # a mother chooses herself whether to add a second step to her sign-in
+        "offer_two_step": access.is_mother(request.user)
+        and not user_has_device(request.user, confirmed=True),
     })
 
 

@@ -5,9 +5,15 @@ write and notify the people concerned (R10, R11, R4)."""
 from __future__ import annotations
 
 from django.contrib.auth.models import User
+from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, override
 
@@ -183,3 +189,42 @@ def consent_set(*, actor: User, dossier: Dossier, section: str, level: int,
     access.recompute_permissions(dossier)
     audit.record_write(actor, dossier, section, Action.UPDATE)
     return rule
+
+
+@transaction.atomic
+def mother_account_create(*, actor: User, dossier: Dossier, base_url: str) -> User:
+    """The coordinator gives the mother her own login (R5): an account named after her
+    e-mail address, without a password, and an e-mail in her language with a one-time link
+    to choose one. Sent only once the transaction has committed."""
+    dossier = _lock(dossier)
+    if not access.is_coordinator(actor, dossier):
+        raise access.AccessDenied(_("Only the care coordinator creates the mother's account."),
+                                  dossier=dossier)
+    mother = dossier.mother
+    if mother.user_id:
+        raise ValidationError(_("The mother already has an account."), code="has_account")
+    email = mother.email.strip().lower()
+    if not email:
+        raise ValidationError(_("Fill in the mother's e-mail address first: the invitation "
+                                "to choose a password is sent there."), code="no_email")
+    if User.objects.filter(username__iexact=email).exists():
+        raise ValidationError(_("An account with this e-mail address already exists. Ask the "
+                                "administrator to link it to this mother."), code="taken")
+    user = User.objects.create_user(username=email, email=email, password=None,
+                                    first_name=mother.given_name, last_name=mother.family_name)
+    mother.user = user
+    mother.save(update_fields=["user", "updated_at"])
+    access.recompute_for_mother(mother)
+    audit.record_write(actor, dossier, "identity", Action.UPDATE)
+    link = base_url.rstrip("/") + reverse("password_reset_confirm", kwargs={
+        "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+        "token": default_token_generator.make_token(user)})
+    language = mother.preferred_language if mother.preferred_language in {"nl", "fr", "en"} \
+        else "nl"
+    with override(language):
+        context = {"mother": mother, "link": link, "username": email,
+                   "coordinator": actor.get_full_name()}
+        subject = render_to_string("network/email/mother_invitation_subject.txt", context)
+        body = render_to_string("network/email/mother_invitation.txt", context)
+    transaction.on_commit(lambda: send_mail(" ".join(subject.split()), body, None, [email]))
+    return user

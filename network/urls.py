@@ -13,6 +13,8 @@ urlpatterns = [
          views.replace_member, name="replace_member"),
     path("dossiers/<uuid:public_id>/netwerk/<uuid:membership_id>/coordinator/",
          views.hand_over, name="hand_over"),
+    path("dossiers/<uuid:public_id>/netwerk/account-moeder/", views.invite_mother,
+         name="invite_mother"),
     path("dossiers/<uuid:public_id>/wie-ziet-wat/", views.consent, name="consent"),
     path("dossiers/<uuid:public_id>/wie-bekeek-mijn-dossier/", views.access_log,
          name="access_log"),

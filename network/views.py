@@ -43,6 +43,7 @@ def manage(request, public_id):
     members = access.network_of(dossier)
     return render(request, "network/manage.html", {
         "dossier": dossier, "members": members, "search": search, "found": found,
+        "is_coordinator": access.is_coordinator(request.user, dossier),
         "past": selectors.past_members(dossier), "end_form": EndMembershipForm(),
         "replace_for": request.GET.get("vervang", ""),
         "search_limit": SEARCH_LIMIT,
@@ -113,6 +114,16 @@ def hand_over(request, public_id, membership_id):
         actor=request.user, dossier=dossier, to=membership),
         _("%(name)s is now the care coordinator.")
         % {"name": membership.professional.user.get_full_name()})
+
+
+@login_required
+@require_POST
+def invite_mother(request, public_id):
+    dossier = _managed_dossier(request, public_id)
+    return _run(request, dossier, lambda: services.mother_account_create(
+        actor=request.user, dossier=dossier, base_url=request.build_absolute_uri("/")),
+        _("An account has been created for %(name)s; she has received an e-mail to choose "
+          "her password.") % {"name": dossier.mother.full_name})
 
 
 # --- "Wie ziet wat?" ----------------------------------------------------------------------
