@@ -255,10 +255,9 @@ class Dossier(RecordModel):
         indexes = [models.Index(fields=["status", "expected_due_date"])]
 
     def __str__(self) -> str:
-        return gettext("%(mother)s, due %(date)s") % {
-            "mother": self.mother.full_name if self.mother_id else "?",
-            "date": self.expected_due_date.strftime("%d-%m-%Y") if self.expected_due_date else "?",
-        }
+        # No name or date here: this string appears in admin lists and logs, where the
+        # mother's identity must not be read without an access-log event.
+        return f"{gettext('Maternity record')} {str(self.public_id)[:8]}"
 
     @property
     def is_multiple(self) -> bool:

@@ -68,7 +68,11 @@ class AccessEventAdmin(ReadOnlyAdmin):
 
 @admin.register(Notification)
 class NotificationAdmin(ReadOnlyAdmin):
-    list_display = ["recipient", "text", "created_at", "read_at"]
+    """Delivery status only: the text names the mother and is for its recipient."""
+
+    list_display = ["recipient", "dossier", "created_at", "read_at"]
+    fields = ["recipient", "dossier", "created_at", "read_at"]
+    readonly_fields = fields
 
 
 @admin.register(RoleDefault)
