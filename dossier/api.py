@@ -86,9 +86,10 @@ class DossierDetailApi(APIView):
         dossier = selectors.dossier_for(request.user, public_id)
         access.require_edit(request.user, dossier, Section.PRENATAL)
         changes = validated(DossierUpdateSerializer, request, partial=True, dossier=dossier)
+        reason = changes.pop("reason", "")
         for name, value in changes.items():
             setattr(dossier, name, value)
-        services.dossier_update(actor=request.user, dossier=dossier)
+        services.dossier_update(actor=request.user, dossier=dossier, reason=reason)
         return _dossier_response(request, dossier)
 
 
@@ -107,6 +108,7 @@ class NewbornListApi(ListApi):
         dossier = selectors.dossier_for(request.user, public_id)
         access.require_edit(request.user, dossier, Section.NEWBORN)
         data = validated(NewbornInputSerializer, request)
+        data.pop("reason", None)  # a new record has no history to explain yet
         if "birth_order" not in data:
             highest = dossier.newborns.aggregate(highest=Max("birth_order"))["highest"]
             data["birth_order"] = (highest or 0) + 1
@@ -130,7 +132,9 @@ class NewbornDetailApi(APIView):
         dossier = selectors.dossier_for(request.user, public_id)
         access.require_edit(request.user, dossier, Section.NEWBORN)
         newborn = get_object_or_404(dossier.newborns, public_id=newborn_id)
-        for name, value in validated(NewbornInputSerializer, request, partial=True).items():
+        changes = validated(NewbornInputSerializer, request, partial=True)
+        reason = changes.pop("reason", "")
+        for name, value in changes.items():
             setattr(newborn, name, value)
-        services.newborn_record(actor=request.user, newborn=newborn)
+        services.newborn_record(actor=request.user, newborn=newborn, reason=reason)
         return Response(_newborn_data(request, dossier, newborn))

@@ -43,7 +43,26 @@ class InszField(forms.CharField):
         return compact_insz(super().to_python(value))
 
 
-class MotherForm(forms.ModelForm):
+class AmendmentForm(forms.ModelForm):
+    """Changing what was already recorded asks why (kept in the entry's history)."""
+
+    change_reason = forms.CharField(
+        label=_("Reason for the change"), max_length=300, required=False,
+        help_text=_("E.g. “typing error”, “ultrasound dating”, “INSZ now known”."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is None:
+            del self.fields["change_reason"]
+        else:
+            self.fields["change_reason"].required = True
+
+    @property
+    def reason(self) -> str:
+        return self.cleaned_data.get("change_reason", "")
+
+
+class MotherForm(AmendmentForm):
     insz = InszField(label=_("INSZ number"),
                      help_text=Mother._meta.get_field("insz").help_text)
 
@@ -60,7 +79,7 @@ class MotherForm(forms.ModelForm):
         help_texts = {"province": _("Filled in from the postcode when left empty.")}
 
 
-class DossierForm(forms.ModelForm):
+class DossierForm(AmendmentForm):
     risk_factors = forms.MultipleChoiceField(
         label=_("Risk factors"), choices=RiskFactor.choices, required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -93,7 +112,7 @@ class DossierEditForm(DossierForm):
         return status
 
 
-class DeliveryForm(forms.ModelForm):
+class DeliveryForm(AmendmentForm):
     class Meta:
         model = Delivery
         fields = ["born_at", "place", "maternity_ward", "gestational_weeks", "gestational_days",
@@ -109,7 +128,7 @@ class DeliveryForm(forms.ModelForm):
         }
 
 
-class NewbornForm(forms.ModelForm):
+class NewbornForm(AmendmentForm):
     insz = InszField(label=_("INSZ number"),
                      help_text=Newborn._meta.get_field("insz").help_text)
 

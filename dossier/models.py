@@ -570,3 +570,30 @@ class Newborn(RecordModel):
             except ValidationError as error:
                 errors["insz"] = error
         raise_if_any(errors)
+
+
+class EntryChange(models.Model):
+    """One change to a clinical table, written by a PostgreSQL trigger (not by Python), so
+    bulk updates and raw SQL are recorded too: the table and row, who (set by the service
+    for its transaction), when, why, and the row before and after. Append-only."""
+
+    at = models.DateTimeField(_("when"))
+    table_name = models.CharField(max_length=63)
+    row_id = models.BigIntegerField()
+    dossier_id = models.BigIntegerField(null=True, db_index=True)
+    operation = models.CharField(max_length=6)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING,
+                              db_constraint=False, null=True, related_name="+",
+                              verbose_name=_("who"))
+    reason = models.CharField(_("reason for the change"), max_length=300, blank=True)
+    old_values = models.JSONField(null=True)
+    new_values = models.JSONField(null=True)
+
+    class Meta:
+        verbose_name = _("change")
+        verbose_name_plural = _("change history")
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["table_name", "row_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.table_name} {self.row_id} {self.operation} {self.at:%d-%m-%Y %H:%M}"

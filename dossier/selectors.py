@@ -6,7 +6,8 @@ from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquer
 from django.db.models.functions import Coalesce
 
 from dossier.insz import compact_insz
-from dossier.models import Dossier, Newborn
+from dossier.models import Dossier, EntryChange, Newborn
+from dossier.sections import Section
 from network import access
 
 
@@ -50,3 +51,23 @@ def dossier_list(user, *, query: str = "", status: str = "") -> QuerySet[Dossier
             match |= every_word
         dossiers = dossiers.filter(match, can_view_identity=True)
     return dossiers
+
+
+# Where each section's entries live, for its history page.
+HISTORY_SOURCES = {
+    Section.IDENTITY: ("dossier_mother", "mother"),
+    Section.PRENATAL: ("dossier_dossier", "dossier"),
+    Section.DELIVERY: ("dossier_delivery", "entries"),
+    Section.NEWBORN: ("dossier_newborn", "entries"),
+}
+
+
+def changes_of(dossier: Dossier, section: str) -> QuerySet[EntryChange]:
+    """The history of one section of this dossier, newest first."""
+    table, scope = HISTORY_SOURCES[section]
+    changes = EntryChange.objects.filter(table_name=table).select_related("actor")
+    if scope == "mother":
+        return changes.filter(row_id=dossier.mother_id)
+    if scope == "dossier":
+        return changes.filter(row_id=dossier.pk)
+    return changes.filter(dossier_id=dossier.pk)

@@ -211,6 +211,8 @@ class DossierUpdateSerializer(serializers.Serializer):
                                          required=False)
     risk_notes = serializers.CharField(required=False, allow_blank=True)
     status = serializers.ChoiceField(choices=DossierStatus.choices, required=False)
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=300,
+                                   help_text="Why the record changes; kept in its history.")
 
     def validate_status(self, status):
         """Forward only, and "delivered" needs a delivery: the model's own rule, shown on
@@ -223,6 +225,9 @@ class NewbornInputSerializer(serializers.Serializer):
     """A newborn's birth record. ``birth_order`` defaults to the next free number."""
 
     birth_order = serializers.IntegerField(required=False)
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=300,
+                                   help_text="Why an existing birth record changes; kept in "
+                                             "its history.")
     given_name = serializers.CharField(required=False, allow_blank=True)
     family_name = serializers.CharField(required=False, allow_blank=True)
     sex = serializers.ChoiceField(choices=Sex.choices)

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from dossier.history import attribute
 from dossier.models import Delivery, Dossier, DossierStatus, Mother, Newborn
 from dossier.sections import Section
 from network import access
@@ -24,6 +25,7 @@ def dossier_open(*, actor: User, mother: Mother, dossier: Dossier) -> Dossier:
     if not access.can_open_dossier(actor):
         raise PermissionDenied(_("Only a midwife, gynaecologist or GP opens a maternity "
                                  "record; they become its care coordinator."))
+    attribute(actor)
     mother.full_clean()
     mother.save()
     dossier.mother = mother
@@ -38,8 +40,9 @@ def dossier_open(*, actor: User, mother: Mother, dossier: Dossier) -> Dossier:
 
 
 @transaction.atomic
-def mother_update(*, actor: User, dossier: Dossier, mother: Mother) -> Mother:
+def mother_update(*, actor: User, dossier: Dossier, mother: Mother, reason: str = "") -> Mother:
     access.require_edit(actor, dossier, Section.IDENTITY)
+    attribute(actor, reason)
     mother.full_clean()
     mother.save()
     access.record_write(actor, dossier, Section.IDENTITY)
@@ -47,8 +50,9 @@ def mother_update(*, actor: User, dossier: Dossier, mother: Mother) -> Mother:
 
 
 @transaction.atomic
-def dossier_update(*, actor: User, dossier: Dossier) -> Dossier:
+def dossier_update(*, actor: User, dossier: Dossier, reason: str = "") -> Dossier:
     access.require_edit(actor, dossier, Section.PRENATAL)
+    attribute(actor, reason)
     stored = Dossier.objects.select_for_update().get(pk=dossier.pk)
     stored.check_status_change(dossier.status)
     dossier.full_clean()
@@ -58,10 +62,11 @@ def dossier_update(*, actor: User, dossier: Dossier) -> Dossier:
 
 
 @transaction.atomic
-def delivery_record(*, actor: User, delivery: Delivery) -> Delivery:
+def delivery_record(*, actor: User, delivery: Delivery, reason: str = "") -> Delivery:
     """Record or correct the delivery; a first record moves the dossier to “delivered”."""
     dossier = Dossier.objects.select_for_update().get(pk=delivery.dossier_id)
     access.require_edit(actor, dossier, Section.DELIVERY)
+    attribute(actor, reason)
     created = delivery.pk is None
     delivery.dossier = dossier
     delivery.full_clean()
@@ -75,10 +80,11 @@ def delivery_record(*, actor: User, delivery: Delivery) -> Delivery:
 
 
 @transaction.atomic
-def newborn_record(*, actor: User, newborn: Newborn) -> Newborn:
+def newborn_record(*, actor: User, newborn: Newborn, reason: str = "") -> Newborn:
     # Lock the dossier so two people entering twins at once get birth orders in turn.
     dossier = Dossier.objects.select_for_update().get(pk=newborn.dossier_id)
     access.require_edit(actor, dossier, Section.NEWBORN)
+    attribute(actor, reason)
     created = newborn.pk is None
     newborn.full_clean()
     try:

@@ -13,6 +13,7 @@ urlpatterns = [
     path("<uuid:public_id>/nieuwe-zwangerschap/", views.dossier_new_pregnancy,
          name="new_pregnancy"),
     path("<uuid:public_id>/bevalling/", views.delivery_edit, name="delivery"),
+    path("<uuid:public_id>/geschiedenis/<str:section>/", views.history, name="history"),
     path("<uuid:public_id>/pasgeborenen/nieuw/", views.newborn_edit, name="newborn_create"),
     path("<uuid:public_id>/pasgeborenen/<uuid:newborn_id>/", views.newborn_edit,
          name="newborn_edit"),

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django_otp import user_has_device
@@ -21,6 +22,7 @@ from dossier.forms import (
     MotherForm,
     NewbornForm,
 )
+from dossier.history import field_changes
 from dossier.models import Delivery, Dossier, Newborn
 from dossier.sections import Section
 from network import access
@@ -46,6 +48,20 @@ def dashboard(request):
         "offer_two_step": access.is_mother(request.user)
         and not user_has_device(request.user, confirmed=True),
     })
+
+
+@login_required
+def history(request, public_id, section):
+    """Every change to one section: who, when, why, and each field before and after."""
+    if section not in selectors.HISTORY_SOURCES:
+        raise Http404
+    dossier = selectors.dossier_for(request.user, public_id)
+    access.require_view(request.user, dossier, section)
+    page = Paginator(selectors.changes_of(dossier, section), 20).get_page(request.GET.get("page"))
+    access.record_read(request.user, dossier, [section])
+    entries = [(change, field_changes(change)) for change in page.object_list]
+    return render(request, "dossier/history.html", {
+        "dossier": dossier, "section": Section(section), "page": page, "entries": entries})
 
 
 def _row_shows(dossier) -> list[str]:
@@ -154,7 +170,8 @@ def mother_edit(request, public_id):
     form = MotherForm(request.POST or None, instance=dossier.mother)
     return _form_page(
         request, form,
-        lambda: services.mother_update(actor=request.user, dossier=dossier, mother=form.instance),
+        lambda: services.mother_update(actor=request.user, dossier=dossier, mother=form.instance,
+                                       reason=form.reason),
         dossier=dossier, success=_("The mother's details have been saved."),
         title=_("Edit the mother's details"))
 
@@ -164,7 +181,8 @@ def dossier_edit(request, public_id):
     dossier = _dossier_to_change(request, public_id, Section.PRENATAL)
     form = DossierEditForm(request.POST or None, instance=dossier)
     return _form_page(
-        request, form, lambda: services.dossier_update(actor=request.user, dossier=form.instance),
+        request, form, lambda: services.dossier_update(actor=request.user, dossier=form.instance,
+                                                       reason=form.reason),
         dossier=dossier, success=_("The pregnancy has been saved."),
         title=_("Edit the pregnancy"))
 
@@ -176,7 +194,8 @@ def delivery_edit(request, public_id):
     form = DeliveryForm(request.POST or None, instance=delivery)
     return _form_page(
         request, form,
-        lambda: services.delivery_record(actor=request.user, delivery=form.instance),
+        lambda: services.delivery_record(actor=request.user, delivery=form.instance,
+                                         reason=form.reason),
         dossier=dossier, success=_("The delivery has been saved."),
         title=_("Edit the delivery") if delivery.pk else _("Record the delivery"))
 
@@ -193,6 +212,7 @@ def newborn_edit(request, public_id, newborn_id=None):
     form = NewbornForm(request.POST or None, instance=newborn)
     return _form_page(
         request, form,
-        lambda: services.newborn_record(actor=request.user, newborn=form.instance),
+        lambda: services.newborn_record(actor=request.user, newborn=form.instance,
+                                        reason=form.reason),
         dossier=dossier, success=_("The newborn has been saved."),
         title=_("Edit newborn") if newborn.pk else _("Add a newborn"))

@@ -17,6 +17,7 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, override
 
+from dossier.history import attribute
 from dossier.models import Dossier
 from network import access, audit
 from network.models import (
@@ -210,6 +211,7 @@ def mother_account_create(*, actor: User, dossier: Dossier, base_url: str) -> Us
     if User.objects.filter(username__iexact=email).exists():
         raise ValidationError(_("An account with this e-mail address already exists. Ask the "
                                 "administrator to link it to this mother."), code="taken")
+    attribute(actor, "account created for the mother")
     user = User.objects.create_user(username=email, email=email, password=None,
                                     first_name=mother.given_name, last_name=mother.family_name)
     mother.user = user

@@ -230,7 +230,7 @@ def test_status_moves_forward_only_through_the_edit_form(midwife_client, midwife
     url = reverse("dossier:edit", args=[dossier.public_id])
     fields = {"last_menstrual_period": dossier.last_menstrual_period.isoformat(),
               "expected_due_date": dossier.expected_due_date.isoformat(), "gravidity": "1",
-              "parity": "0", "fetus_count": "1"}
+              "parity": "0", "fetus_count": "1", "change_reason": "bevallen"}
     refused = midwife_client.post(url, {**fields, "status": "prenatal"})
     assert "alleen vooruit" in refused.text
     assert midwife_client.post(url, {**fields, "status": "postnatal"}).status_code == 302

@@ -78,3 +78,17 @@ def test_open_a_record_on_a_phone_correcting_a_mistyped_insz(phone, live_server,
     assert "West-Vlaanderen" in page.content()
     assert "85.07.30-033.28" in page.content()
     screenshot(page, "2-opened")
+
+    # A correction asks why, and the history shows who changed what.
+    page.locator('[data-section="identity"]').get_by_role("link", name="Wijzigen").click()
+    page.get_by_label("Telefoon").fill("0499 11 22 33")
+    page.get_by_role("button", name="Bewaren").click()
+    assert page.locator(".field-invalid #id_change_reason").count() == 1
+    page.get_by_label("Reden van de wijziging").fill("nieuw gsm-nummer")
+    page.get_by_role("button", name="Bewaren").click()
+    page.wait_for_url("**/dossiers/*/")
+    page.locator('[data-section="identity"]').get_by_role("link", name="Geschiedenis").click()
+    entry = page.locator(".history-entry").first
+    assert "nieuw gsm-nummer" in entry.inner_text()
+    assert "0499 11 22 33" in entry.inner_text()
+    screenshot(page, "3-history")

@@ -135,7 +135,8 @@ def test_posting_an_edit_without_the_right_changes_nothing(client, network, pers
     response = client.post(reverse("dossier:edit", args=[dossier.public_id]), {
         "last_menstrual_period": dossier.last_menstrual_period.isoformat(),
         "expected_due_date": dossier.expected_due_date.isoformat(),
-        "gravidity": "5", "parity": "0", "fetus_count": "1", "status": dossier.status})
+        "gravidity": "5", "parity": "0", "fetus_count": "1", "status": dossier.status,
+        "change_reason": "G5 na navraag"})
     dossier.refresh_from_db()
     if level(persona, S.PRENATAL) >= E:
         assert response.status_code == 302 and dossier.gravidity == 5
