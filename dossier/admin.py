@@ -10,11 +10,9 @@ from dossier.sections import Section
 from network import access
 
 
-class ClinicalAdmin(admin.ModelAdmin):
-    section: str = ""
-
-    def dossiers_of(self, obj) -> list[Dossier]:
-        return [obj.dossier]
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Shown for insight; changed only through the services (which check access, recompute
+    permissions and write the logs), never by hand in the admin."""
 
     def has_add_permission(self, request):
         return False
@@ -24,6 +22,13 @@ class ClinicalAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ClinicalAdmin(ReadOnlyAdmin):
+    section: str = ""
+
+    def dossiers_of(self, obj) -> list[Dossier]:
+        return [obj.dossier]
 
     def _log(self, request, objects) -> None:
         access.record_read_list(request.user, [

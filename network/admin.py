@@ -2,6 +2,7 @@ from django.contrib import admin, messages
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from dossier.admin import ReadOnlyAdmin
 from network.models import (
     AccessEvent,
     ConsentRule,
@@ -28,20 +29,6 @@ class ProfessionalAdmin(admin.ModelAdmin):
     search_fields = ["user__first_name", "user__last_name", "riziv_number"]
     list_select_related = ["user", "organisation"]
     raw_id_fields = ["user"]
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Shown for insight; changed only through the services (which recompute access and
-    log the change), never by hand in the admin."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Membership)
