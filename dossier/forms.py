@@ -7,7 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from dossier.insz import compact_insz, format_insz
-from dossier.models import Delivery, Dossier, Mother, Newborn, RiskFactor
+from dossier.models import Delivery, Dossier, Measurement, Mother, Newborn, RiskFactor
 
 
 class DateInput(forms.DateInput):
@@ -154,3 +154,16 @@ class DossierSearchForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["status"].choices = [("", _("All statuses")),
                                          *Dossier._meta.get_field("status").choices]
+
+
+class MeasurementForm(AmendmentForm):
+    class Meta:
+        model = Measurement
+        fields = ["measured_at", "weight_g", "length_cm", "head_circumference_cm", "source"]
+        widgets = {
+            "measured_at": DateTimeInput(),
+            "weight_g": forms.NumberInput(attrs={"inputmode": "numeric"}),
+            "length_cm": forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.1"}),
+            "head_circumference_cm": forms.NumberInput(attrs={"inputmode": "decimal",
+                                                              "step": "0.1"}),
+        }

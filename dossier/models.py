@@ -537,6 +537,16 @@ class Newborn(RecordModel):
     def insz_display(self) -> str:
         return format_insz(self.insz)
 
+    def last_weighing(self):
+        """The latest weighing as a weight-curve point (uses prefetched measurements)."""
+        from dossier import growth
+
+        weighings = sorted(self.measurements.all(), key=lambda m: m.measured_at)
+        if not weighings:
+            return None
+        last = weighings[-1]
+        return growth.weight_point(self.birth_weight_g, last.measured_at, last.weight_g)
+
     def clean(self) -> None:
         errors = bounds_errors(self, self.BOUNDS)
         dossier = self.dossier if self.dossier_id else None
@@ -569,6 +579,63 @@ class Newborn(RecordModel):
                         self.insz, timezone.localtime(delivery.born_at).date())
             except ValidationError as error:
                 errors["insz"] = error
+        raise_if_any(errors)
+
+
+class MeasurementSource(models.TextChoices):
+    HOSPITAL = "hospital", _("Maternity ward")
+    HOME_VISIT = "home_visit", _("Home visit")
+    CONSULTATION = "consultation", _("Consultation")
+    MOTHER = "mother", _("Weighed at home by the parents")
+
+
+MEASUREMENT_BOUNDS = (
+    Bounds("weight_g", 300, 7000, "g"),
+    Bounds("length_cm", Decimal("20.0"), Decimal("65.0"), "cm"),
+    Bounds("head_circumference_cm", Decimal("18.0"), Decimal("45.0"), "cm"),
+)
+
+
+class Measurement(RecordModel):
+    """A newborn weighed (and measured) after birth: the points of the weight curve. The
+    birth weight itself lives on the newborn; the curve starts there."""
+
+    newborn = models.ForeignKey(Newborn, on_delete=models.PROTECT, related_name="measurements",
+                                verbose_name=_("newborn"))
+    measured_at = models.DateTimeField(_("measured at"))
+    weight_g = models.PositiveIntegerField(_("weight (g)"))
+    length_cm = models.DecimalField(_("length (cm)"), max_digits=4, decimal_places=1,
+                                    null=True, blank=True)
+    head_circumference_cm = models.DecimalField(_("head circumference (cm)"), max_digits=4,
+                                                decimal_places=1, null=True, blank=True)
+    source = models.CharField(_("where"), max_length=15, choices=MeasurementSource.choices,
+                              default=MeasurementSource.HOME_VISIT)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                    null=True, blank=True, related_name="+",
+                                    verbose_name=_("recorded by"))
+
+    BOUNDS = MEASUREMENT_BOUNDS
+
+    class Meta:
+        verbose_name = _("measurement")
+        verbose_name_plural = _("measurements")
+        ordering = ["newborn", "measured_at"]
+        constraints = bounds_constraints("measurement", MEASUREMENT_BOUNDS)
+        indexes = [models.Index(fields=["newborn", "measured_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.weight_g} g"
+
+    def clean(self) -> None:
+        errors = {**past_errors(self, ["measured_at"]), **bounds_errors(self, self.BOUNDS)}
+        newborn = self.newborn if self.newborn_id else None
+        delivery = getattr(newborn.dossier, "delivery", None) if newborn else None
+        if (delivery and self.measured_at and "measured_at" not in errors
+                and self.measured_at < delivery.born_at):
+            errors["measured_at"] = ValidationError(
+                gettext("Measured at: the measurement cannot come before the birth "
+                        "(%(born)s).") % {"born": _local(delivery.born_at)},
+                code="before_birth")
         raise_if_any(errors)
 
 

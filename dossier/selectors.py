@@ -6,7 +6,7 @@ from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquer
 from django.db.models.functions import Coalesce
 
 from dossier.insz import compact_insz
-from dossier.models import Dossier, EntryChange, Newborn
+from dossier.models import Dossier, EntryChange, Measurement, Newborn
 from dossier.sections import Section
 from network import access
 
@@ -70,4 +70,9 @@ def changes_of(dossier: Dossier, section: str) -> QuerySet[EntryChange]:
         return changes.filter(row_id=dossier.mother_id)
     if scope == "dossier":
         return changes.filter(row_id=dossier.pk)
+    if section == Section.NEWBORN:  # the newborns and their weighings
+        weighings = Measurement.objects.filter(newborn__dossier=dossier).values("pk")
+        return EntryChange.objects.select_related("actor").filter(
+            Q(table_name=table, dossier_id=dossier.pk)
+            | Q(table_name="dossier_measurement", row_id__in=weighings))
     return changes.filter(dossier_id=dossier.pk)

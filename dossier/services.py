@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from dossier.history import attribute
-from dossier.models import Delivery, Dossier, DossierStatus, Mother, Newborn
+from dossier.models import Delivery, Dossier, DossierStatus, Measurement, Mother, Newborn
 from dossier.sections import Section
 from network import access
 
@@ -98,3 +98,19 @@ def newborn_record(*, actor: User, newborn: Newborn, reason: str = "") -> Newbor
     access.record_write(actor, dossier, Section.NEWBORN,
                         access.Action.CREATE if created else access.Action.UPDATE)
     return newborn
+
+
+@transaction.atomic
+def measurement_record(*, actor: User, measurement: Measurement, reason: str = "") -> Measurement:
+    """A weighing of the newborn (a point of the weight curve)."""
+    dossier = Dossier.objects.select_for_update().get(pk=measurement.newborn.dossier_id)
+    access.require_edit(actor, dossier, Section.NEWBORN)
+    attribute(actor, reason)
+    created = measurement.pk is None
+    if created:
+        measurement.recorded_by = actor
+    measurement.full_clean()
+    measurement.save()
+    access.record_write(actor, dossier, Section.NEWBORN,
+                        access.Action.CREATE if created else access.Action.UPDATE)
+    return measurement

@@ -17,4 +17,6 @@ urlpatterns = [
     path("<uuid:public_id>/pasgeborenen/nieuw/", views.newborn_edit, name="newborn_create"),
     path("<uuid:public_id>/pasgeborenen/<uuid:newborn_id>/", views.newborn_edit,
          name="newborn_edit"),
+    path("<uuid:public_id>/pasgeborenen/<uuid:newborn_id>/gewicht/", views.weight,
+         name="weight"),
 ]

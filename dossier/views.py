@@ -10,20 +10,22 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp import user_has_device
 
-from dossier import selectors, services
+from dossier import growth, selectors, services
 from dossier.forms import (
     DeliveryForm,
     DossierEditForm,
     DossierForm,
     DossierSearchForm,
+    MeasurementForm,
     MotherForm,
     NewbornForm,
 )
 from dossier.history import field_changes
-from dossier.models import Delivery, Dossier, Newborn
+from dossier.models import Delivery, Dossier, Measurement, Newborn
 from dossier.sections import Section
 from network import access
 
@@ -84,7 +86,8 @@ def dossier_detail(request, public_id):
         "dossier": dossier,
         "mother": dossier.mother,
         "delivery": getattr(dossier, "delivery", None),
-        "newborns": dossier.newborns.all() if Section.NEWBORN in shown else [],
+        "newborns": dossier.newborns.prefetch_related("measurements")
+        if Section.NEWBORN in shown else [],
         "show": {section: section in shown for section in Section},
         "edit": {section: levels[section] >= access.Level.EDIT for section in Section},
         "members": access.network_of(dossier),
@@ -216,3 +219,34 @@ def newborn_edit(request, public_id, newborn_id=None):
                                         reason=form.reason),
         dossier=dossier, success=_("The newborn has been saved."),
         title=_("Edit newborn") if newborn.pk else _("Add a newborn"))
+
+
+@login_required
+def weight(request, public_id, newborn_id):
+    """The weight curve of one newborn, its table, and (for whoever may edit the newborn
+    section) the form to add a weighing — on a phone during a home visit."""
+    dossier = selectors.dossier_for(request.user, public_id)
+    access.require_view(request.user, dossier, Section.NEWBORN)
+    newborn = get_object_or_404(dossier.newborns.prefetch_related("measurements"),
+                                public_id=newborn_id)
+    can_add = access.can_edit(request.user, dossier, Section.NEWBORN)
+    form = None
+    if can_add:
+        form = MeasurementForm(request.POST or None, initial={"measured_at": timezone.now()},
+                               instance=Measurement(newborn=newborn))
+        if request.method == "POST" and form.is_valid() and _save(
+            request, form,
+            lambda: services.measurement_record(actor=request.user, measurement=form.instance),
+            _("The weighing has been saved."),
+        ):
+            return redirect("dossier:weight", public_id=dossier.public_id,
+                            newborn_id=newborn.public_id)
+    elif request.method == "POST":
+        access.require_edit(request.user, dossier, Section.NEWBORN)
+    points = growth.weight_points(newborn, dossier.delivery.born_at, newborn.measurements.all())
+    access.record_read(request.user, dossier, [Section.NEWBORN])
+    return render(request, "dossier/weight.html", {
+        "dossier": dossier, "newborn": newborn, "form": form,
+        "chart": growth.curve(points, newborn.birth_weight_g), "points": points,
+        "latest": points[-1], "alert_percent": growth.ALERT_LOSS_PERCENT,
+    })

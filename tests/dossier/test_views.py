@@ -54,7 +54,7 @@ def test_a_professional_sees_the_dossiers(midwife_client, midwife):
 
 
 def test_an_account_without_care_role_sees_nothing_and_is_told_why(client, outsider):
-    dossier = DossierFactory()
+    dossier = DossierFactory(mother__family_name="Zwartvleugel")
     client.force_login(outsider)
     response = client.get(reverse("dossier:dashboard"))
     assert "nog niet gekoppeld" in response.text
