@@ -20,6 +20,8 @@ urlpatterns = [
     path(DOSSIER + "newborns/", dossier_api.NewbornListApi.as_view(), name="newborn-list"),
     path(DOSSIER + "newborns/<uuid:newborn_id>/", dossier_api.NewbornDetailApi.as_view(),
          name="newborn-detail"),
+    path(DOSSIER + "newborns/<uuid:newborn_id>/measurements/",
+         dossier_api.MeasurementListApi.as_view(), name="measurement-list"),
     path(DOSSIER + "memberships/", network_api.MembershipListApi.as_view(),
          name="membership-list"),
     path(DOSSIER + "memberships/<uuid:membership_id>/end/",

@@ -15,13 +15,15 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from dossier import selectors, services
-from dossier.models import Dossier, Newborn
+from dossier.models import Dossier, Measurement, Newborn
 from dossier.sections import Section
 from dossier.serializers import (
     DossierFilterSerializer,
     DossierListSerializer,
     DossierSerializer,
     DossierUpdateSerializer,
+    MeasurementInputSerializer,
+    MeasurementSerializer,
     NewbornInputSerializer,
     NewbornSerializer,
     validated,
@@ -138,3 +140,29 @@ class NewbornDetailApi(APIView):
             setattr(newborn, name, value)
         services.newborn_record(actor=request.user, newborn=newborn, reason=reason)
         return Response(_newborn_data(request, dossier, newborn))
+
+
+class MeasurementListApi(ListApi):
+    """A newborn's weighings (the weight curve), oldest first, with the change since birth
+    and the > 10 % loss flag."""
+
+    def _newborn(self, request, public_id, newborn_id, *, edit: bool):
+        dossier = selectors.dossier_for(request.user, public_id)
+        (access.require_edit if edit else access.require_view)(
+            request.user, dossier, Section.NEWBORN)
+        return dossier, get_object_or_404(dossier.newborns, public_id=newborn_id)
+
+    @extend_schema(responses=MeasurementSerializer(many=True))
+    def get(self, request, public_id, newborn_id):
+        dossier, newborn = self._newborn(request, public_id, newborn_id, edit=False)
+        page = self.paginate(newborn.measurements.select_related("newborn"))
+        access.record_read(request.user, dossier, [Section.NEWBORN])
+        return self.paginated(MeasurementSerializer(page, many=True).data)
+
+    @extend_schema(request=MeasurementInputSerializer, responses={201: MeasurementSerializer})
+    def post(self, request, public_id, newborn_id):
+        _dossier, newborn = self._newborn(request, public_id, newborn_id, edit=True)
+        data = validated(MeasurementInputSerializer, request)
+        weighing = services.measurement_record(
+            actor=request.user, measurement=Measurement(newborn=newborn, **data))
+        return Response(MeasurementSerializer(weighing).data, status=status.HTTP_201_CREATED)

@@ -9,18 +9,23 @@ them as read."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.fields import SkipField
 from rest_framework.reverse import reverse
 
+from dossier import growth
 from dossier.insz import compact_insz
 from dossier.models import (
     Delivery,
     Dossier,
     DossierStatus,
     Feeding,
+    Measurement,
+    MeasurementSource,
     Mother,
     Newborn,
     NewbornStatus,
@@ -118,6 +123,35 @@ class NewbornSerializer(serializers.ModelSerializer):
                   "vital_status", "birth_weight_g", "length_cm", "head_circumference_cm",
                   "apgar_1", "apgar_5", "feeding", "status"]
         read_only_fields = fields
+
+
+class MeasurementSerializer(serializers.ModelSerializer):
+    """A weighing, with the change since the birth weight and the > 10 % loss flag."""
+
+    change_percent = serializers.SerializerMethodField()
+    loss_alert = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Measurement
+        fields = ["public_id", "measured_at", "weight_g", "length_cm", "head_circumference_cm",
+                  "source", "change_percent", "loss_alert"]
+        read_only_fields = fields
+
+    def get_change_percent(self, weighing) -> Decimal:
+        return growth.percent_change(weighing.newborn.birth_weight_g, weighing.weight_g)
+
+    def get_loss_alert(self, weighing) -> bool:
+        return growth.is_alarming(weighing.newborn.birth_weight_g, weighing.weight_g)
+
+
+class MeasurementInputSerializer(serializers.Serializer):
+    measured_at = serializers.DateTimeField()
+    weight_g = serializers.IntegerField()
+    length_cm = serializers.DecimalField(max_digits=4, decimal_places=1, required=False,
+                                        allow_null=True)
+    head_circumference_cm = serializers.DecimalField(max_digits=4, decimal_places=1,
+                                                    required=False, allow_null=True)
+    source = serializers.ChoiceField(choices=MeasurementSource.choices, required=False)
 
 
 def _no_data_yet():

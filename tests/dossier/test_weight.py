@@ -103,3 +103,25 @@ def test_the_curve_follows_the_newborn_section_rights(client):
     refused = client.post(url, {"measured_at": "2026-01-01T10:00", "weight_g": "3000",
                                 "source": "home_visit"})
     assert refused.status_code == 403 and not Measurement.objects.exists()
+
+
+def test_the_api_lists_and_adds_weighings_with_the_same_rules():
+    from tests.api.conftest import token_client
+
+    network = build_network()
+    newborn = network.newborn
+    url = f"/api/dossiers/{network.a.public_id}/newborns/{newborn.public_id}/measurements/"
+    loss = int(newborn.birth_weight_g * 0.88)
+    created = token_client(network.users["coordinator"]).post(
+        url, {"measured_at": timezone.now().isoformat(), "weight_g": loss}, format="json")
+    assert created.status_code == 201, created.content
+    assert created.json()["loss_alert"] is True
+    listed = token_client(network.users["assistant"]).get(url)
+    assert listed.status_code == 200 and listed.json()["count"] == 1
+    assert token_client(network.users["assistant"]).post(
+        url, {"measured_at": timezone.now().isoformat(), "weight_g": 3000},
+        format="json").status_code == 403
+    assert token_client(network.users["outsider"]).get(url).status_code == 404
+    bad = token_client(network.users["coordinator"]).post(
+        url, {"measured_at": timezone.now().isoformat(), "weight_g": 100}, format="json")
+    assert bad.status_code == 400 and "weight_g" in bad.json()
