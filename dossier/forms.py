@@ -7,7 +7,15 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from dossier.insz import compact_insz, format_insz
-from dossier.models import Delivery, Dossier, Measurement, Mother, Newborn, RiskFactor
+from dossier.models import (
+    Delivery,
+    Dossier,
+    Measurement,
+    Mother,
+    Newborn,
+    RiskFactor,
+    Screening,
+)
 
 
 class DateInput(forms.DateInput):
@@ -167,3 +175,10 @@ class MeasurementForm(AmendmentForm):
             "head_circumference_cm": forms.NumberInput(attrs={"inputmode": "decimal",
                                                               "step": "0.1"}),
         }
+
+
+class ScreeningForm(forms.ModelForm):
+    class Meta:
+        model = Screening
+        fields = ["kind", "done_at", "result", "note"]
+        widgets = {"done_at": DateTimeInput()}

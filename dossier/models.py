@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from dossier.geography import Province, province_for_postcode
 from dossier.insz import check_insz_matches_birth_date, format_insz, validate_insz
 from dossier.rules import Bounds, bounds_constraints, bounds_errors, past_errors, raise_if_any
+from dossier.screenings import ScreeningKind, ScreeningResult
 from dossier.sections import section_permissions
 
 phone_validator = RegexValidator(
@@ -636,6 +637,49 @@ class Measurement(RecordModel):
                 gettext("Measured at: the measurement cannot come before the birth "
                         "(%(born)s).") % {"born": _local(delivery.born_at)},
                 code="before_birth")
+        raise_if_any(errors)
+
+
+class Screening(RecordModel):
+    """A neonatal screening done (R23): which, when, the result, by whom. The schedule and
+    the missing/overdue states are in ``dossier.screenings``."""
+
+    newborn = models.ForeignKey(Newborn, on_delete=models.PROTECT, related_name="screenings",
+                                verbose_name=_("newborn"))
+    kind = models.CharField(_("screening"), max_length=12, choices=ScreeningKind.choices)
+    done_at = models.DateTimeField(_("done at"))
+    result = models.CharField(_("result"), max_length=8, choices=ScreeningResult.choices)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                    null=True, blank=True, related_name="+",
+                                    verbose_name=_("recorded by"))
+
+    class Meta:
+        verbose_name = _("neonatal screening")
+        verbose_name_plural = _("neonatal screenings")
+        ordering = ["newborn", "done_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=ScreeningKind.values),
+                                   name="screening_kind_known"),
+            models.CheckConstraint(condition=Q(result__in=ScreeningResult.values),
+                                   name="screening_result_known"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.get_result_display()}"
+
+    def clean(self) -> None:
+        errors = past_errors(self, ["done_at"])
+        newborn = self.newborn if self.newborn_id else None
+        delivery = getattr(newborn.dossier, "delivery", None) if newborn else None
+        if (delivery and self.done_at and "done_at" not in errors
+                and self.done_at < delivery.born_at):
+            errors["done_at"] = ValidationError(
+                gettext("Done at: a screening cannot come before the birth (%(born)s).")
+                % {"born": _local(delivery.born_at)}, code="before_birth")
+        if self.result == ScreeningResult.REFER and not self.note:
+            errors["note"] = ValidationError(
+                gettext("Note: say where the baby was referred to."), code="required")
         raise_if_any(errors)
 
 

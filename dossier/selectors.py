@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
+from dossier import screenings
 from dossier.insz import compact_insz
-from dossier.models import Dossier, EntryChange, Measurement, Newborn
+from dossier.models import (
+    Dossier,
+    EntryChange,
+    Measurement,
+    Newborn,
+    NewbornStatus,
+    Screening,
+    VitalStatus,
+)
 from dossier.sections import Section
 from network import access
 
@@ -70,9 +82,33 @@ def changes_of(dossier: Dossier, section: str) -> QuerySet[EntryChange]:
         return changes.filter(row_id=dossier.mother_id)
     if scope == "dossier":
         return changes.filter(row_id=dossier.pk)
-    if section == Section.NEWBORN:  # the newborns and their weighings
+    if section == Section.NEWBORN:  # the newborns, their weighings and their screenings
         weighings = Measurement.objects.filter(newborn__dossier=dossier).values("pk")
+        tests = Screening.objects.filter(newborn__dossier=dossier).values("pk")
         return EntryChange.objects.select_related("actor").filter(
             Q(table_name=table, dossier_id=dossier.pk)
-            | Q(table_name="dossier_measurement", row_id__in=weighings))
+            | Q(table_name="dossier_measurement", row_id__in=weighings)
+            | Q(table_name="dossier_screening", row_id__in=tests))
     return changes.filter(dossier_id=dossier.pk)
+
+
+def missing_screenings(user, *, days: int = 60) -> list[dict]:
+    """For the coordinator: live newborns of the last ``days`` days in the dossiers they
+    coordinate (and whose newborn section they may see) with a screening due or overdue."""
+    since = timezone.now() - datetime.timedelta(days=days)
+    dossiers = access.with_section_flags(access.coordinated_dossiers(user), user,
+                                         sections=[Section.NEWBORN])
+    newborns = (Newborn.objects
+                .filter(dossier__in=dossiers.filter(can_view_newborn=True),
+                        dossier__delivery__born_at__gte=since,
+                        vital_status=VitalStatus.LIVE_BIRTH)
+                .exclude(status=NewbornStatus.DECEASED)
+                .select_related("dossier__mother", "dossier__delivery")
+                .prefetch_related("screenings"))
+    rows = []
+    for newborn in newborns:
+        missing = [s for s in screenings.states(newborn.dossier.delivery.born_at,
+                                                newborn.screenings.all()) if s.missing]
+        if missing:
+            rows.append({"newborn": newborn, "dossier": newborn.dossier, "missing": missing})
+    return sorted(rows, key=lambda row: row["dossier"].delivery.born_at)

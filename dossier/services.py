@@ -13,7 +13,15 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from dossier.history import attribute
-from dossier.models import Delivery, Dossier, DossierStatus, Measurement, Mother, Newborn
+from dossier.models import (
+    Delivery,
+    Dossier,
+    DossierStatus,
+    Measurement,
+    Mother,
+    Newborn,
+    Screening,
+)
 from dossier.sections import Section
 from network import access
 
@@ -114,3 +122,19 @@ def measurement_record(*, actor: User, measurement: Measurement, reason: str = "
     access.record_write(actor, dossier, Section.NEWBORN,
                         access.Action.CREATE if created else access.Action.UPDATE)
     return measurement
+
+
+@transaction.atomic
+def screening_record(*, actor: User, screening: Screening, reason: str = "") -> Screening:
+    """A neonatal screening done, with its result (R23)."""
+    dossier = Dossier.objects.select_for_update().get(pk=screening.newborn.dossier_id)
+    access.require_edit(actor, dossier, Section.NEWBORN)
+    attribute(actor, reason)
+    created = screening.pk is None
+    if created:
+        screening.recorded_by = actor
+    screening.full_clean()
+    screening.save()
+    access.record_write(actor, dossier, Section.NEWBORN,
+                        access.Action.CREATE if created else access.Action.UPDATE)
+    return screening

@@ -19,4 +19,6 @@ urlpatterns = [
          name="newborn_edit"),
     path("<uuid:public_id>/pasgeborenen/<uuid:newborn_id>/gewicht/", views.weight,
          name="weight"),
+    path("<uuid:public_id>/pasgeborenen/<uuid:newborn_id>/screenings/",
+         views.newborn_screenings, name="screenings"),
 ]

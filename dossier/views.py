@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp import user_has_device
 
-from dossier import growth, selectors, services
+from dossier import growth, screenings, selectors, services
 from dossier.forms import (
     DeliveryForm,
     DossierEditForm,
@@ -23,9 +23,10 @@ from dossier.forms import (
     MeasurementForm,
     MotherForm,
     NewbornForm,
+    ScreeningForm,
 )
 from dossier.history import field_changes
-from dossier.models import Delivery, Dossier, Measurement, Newborn
+from dossier.models import Delivery, Dossier, Measurement, Newborn, Screening
 from dossier.sections import Section
 from network import access
 
@@ -40,10 +41,13 @@ def dashboard(request):
         query, status = search.cleaned_data["q"], search.cleaned_data["status"]
     page = Paginator(selectors.dossier_list(request.user, query=query, status=status),
                      PAGE_SIZE).get_page(request.GET.get("page"))
+    watch = selectors.missing_screenings(request.user) if not query and not status else []
     access.record_read_list(request.user, [
-        (dossier, section) for dossier in page.object_list for section in _row_shows(dossier)])
+        (dossier, section) for dossier in page.object_list for section in _row_shows(dossier)]
+        + [(row["dossier"], Section.NEWBORN) for row in watch])
     return render(request, "dossier/dashboard.html", {
         "search": search, "page": page, "query": query, "status": status,
+        "missing_screenings": watch,
         "has_role": access.is_care_provider(request.user) or access.is_mother(request.user),
         "can_open": access.can_open_dossier(request.user),
         # a mother chooses herself whether to add a second step to her sign-in
@@ -250,3 +254,30 @@ def weight(request, public_id, newborn_id):
         "chart": growth.curve(points, newborn.birth_weight_g), "points": points,
         "latest": points[-1], "alert_percent": growth.ALERT_LOSS_PERCENT,
     })
+
+
+@login_required
+def newborn_screenings(request, public_id, newborn_id):
+    """A newborn's scheduled screenings with their state, and the form to record one."""
+    dossier = selectors.dossier_for(request.user, public_id)
+    access.require_view(request.user, dossier, Section.NEWBORN)
+    newborn = get_object_or_404(dossier.newborns.prefetch_related("screenings"),
+                                public_id=newborn_id)
+    form = None
+    if access.can_edit(request.user, dossier, Section.NEWBORN):
+        form = ScreeningForm(request.POST or None, initial={"done_at": timezone.now()},
+                             instance=Screening(newborn=newborn))
+        if request.method == "POST" and form.is_valid() and _save(
+            request, form,
+            lambda: services.screening_record(actor=request.user, screening=form.instance),
+            _("The screening has been saved."),
+        ):
+            return redirect("dossier:screenings", public_id=dossier.public_id,
+                            newborn_id=newborn.public_id)
+    elif request.method == "POST":
+        access.require_edit(request.user, dossier, Section.NEWBORN)
+    access.record_read(request.user, dossier, [Section.NEWBORN])
+    return render(request, "dossier/screenings.html", {
+        "dossier": dossier, "newborn": newborn, "form": form,
+        "states": screenings.states(dossier.delivery.born_at, newborn.screenings.all()),
+        "done": newborn.screenings.all()})

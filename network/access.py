@@ -240,6 +240,15 @@ def active_membership(user, dossier: Dossier) -> Membership | None:
                                      ended_at__isnull=True).first()
 
 
+def coordinated_dossiers(user) -> QuerySet[Dossier]:
+    """The dossiers this user coordinates: what the coordinator's watch lists start from."""
+    if not is_care_provider(user):
+        return Dossier.objects.none()
+    return Dossier.objects.filter(
+        pk__in=Membership.objects.filter(professional__user=user, role=Role.COORDINATOR,
+                                         ended_at__isnull=True).values("dossier_id"))
+
+
 def is_coordinator(user, dossier: Dossier) -> bool:
     membership = active_membership(user, dossier)
     return membership is not None and membership.role == Role.COORDINATOR

@@ -36,3 +36,13 @@ def test_the_midwife_weighs_the_baby_and_sees_the_curve(phone, live_server, scre
     assert float(line.get_attribute("y1")) > float(
         page.locator("svg.weight-curve circle").first.get_attribute("cy"))
     screenshot(page, "weight-curve")
+
+    # The same visit: the screenings, one recorded on the spot.
+    page.get_by_role("link", name="Terug naar het dossier").click()
+    page.get_by_role("link", name="Screenings en resultaten").click()
+    page.locator("#id_kind").select_option("bilirubin")
+    page.locator("#id_result").select_option("normal")
+    page.get_by_role("button", name="Bewaren").click()
+    assert page.get_by_text("De screening is bewaard").is_visible()
+    assert page.locator(".screening-done").count() == 1
+    screenshot(page, "screenings")

@@ -1,0 +1,120 @@
+"""Neonatal screenings (R23): the schedule, what is due or overdue, the coordinator's watch
+list, and recording a result with the newborn section's rights."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from dossier import screenings, services
+from dossier.models import Screening
+from dossier.screenings import ScreeningKind, ScreeningResult, Status
+from tests.factories import NewbornFactory, ProfessionalFactory, join
+from tests.network.conftest import sign_in
+from tests.personas import build_network
+
+pytestmark = pytest.mark.django_db
+
+BORN = timezone.make_aware(datetime.datetime(2026, 11, 1, 8, 0))
+
+
+def state(kind, hours_after_birth, done=()):
+    now = BORN + datetime.timedelta(hours=hours_after_birth)
+    return {s.kind: s for s in screenings.states(BORN, done, now=now)}[kind].status
+
+
+@pytest.mark.parametrize(("kind", "hours", "expected"), [
+    (ScreeningKind.CCHD, 12, Status.NOT_YET),
+    (ScreeningKind.CCHD, 30, Status.DUE),
+    (ScreeningKind.CCHD, 49, Status.OVERDUE),
+    (ScreeningKind.HEEL_PRICK, 48, Status.NOT_YET),
+    (ScreeningKind.HEEL_PRICK, 72, Status.DUE),       # the window opens at 72 h exactly
+    (ScreeningKind.HEEL_PRICK, 120, Status.DUE),      # and closes after 120 h
+    (ScreeningKind.HEEL_PRICK, 121, Status.OVERDUE),
+    (ScreeningKind.HEARING, 1, Status.DUE),
+    (ScreeningKind.HEARING, 28 * 24 + 1, Status.OVERDUE),
+])
+def test_the_schedule(kind, hours, expected):
+    assert state(kind, hours) == expected
+
+
+@pytest.mark.parametrize(("result", "expected"), [
+    (ScreeningResult.NORMAL, Status.DONE),
+    (ScreeningResult.REFER, Status.FOLLOW_UP),
+    (ScreeningResult.REPEAT, Status.OVERDUE),  # inconclusive keeps it open
+])
+def test_a_result_closes_the_screening_or_not(result, expected):
+    done = [Screening(kind=ScreeningKind.HEEL_PRICK, result=result,
+                      done_at=BORN + datetime.timedelta(hours=80))]
+    assert state(ScreeningKind.HEEL_PRICK, 200, done) == expected
+
+
+def test_the_latest_result_counts():
+    done = [Screening(kind=ScreeningKind.HEARING, result=ScreeningResult.REPEAT,
+                      done_at=BORN + datetime.timedelta(days=2)),
+            Screening(kind=ScreeningKind.HEARING, result=ScreeningResult.NORMAL,
+                      done_at=BORN + datetime.timedelta(days=9))]
+    assert state(ScreeningKind.HEARING, 24 * 30, done) == Status.DONE
+
+
+def test_a_referral_names_where_and_nothing_comes_before_birth(midwife):
+    newborn = NewbornFactory(coordinator=midwife)
+    born = newborn.dossier.delivery.born_at
+    with pytest.raises(ValidationError) as caught:
+        services.screening_record(actor=midwife, screening=Screening(
+            newborn=newborn, kind=ScreeningKind.HEARING, result=ScreeningResult.REFER,
+            done_at=born - datetime.timedelta(hours=2)))
+    assert set(caught.value.message_dict) == {"note", "done_at"}
+    assert not Screening.objects.exists()
+
+
+def test_the_coordinator_sees_missing_screenings_on_her_dashboard(midwife_client, midwife):
+    newborn = NewbornFactory(coordinator=midwife, given_name="Mila")
+    newborn.dossier.delivery.born_at = timezone.now() - datetime.timedelta(days=6)
+    newborn.dossier.delivery.admitted_at = None
+    newborn.dossier.delivery.save()
+    services.screening_record(actor=midwife, screening=Screening(
+        newborn=newborn, kind=ScreeningKind.HEEL_PRICK, result=ScreeningResult.NORMAL,
+        done_at=timezone.now() - datetime.timedelta(days=2)))
+    page = midwife_client.get(reverse("dossier:dashboard"))
+    rows = page.context["missing_screenings"]
+    assert [row["newborn"] for row in rows] == [newborn]
+    assert {s.kind for s in rows[0]["missing"]} == {
+        ScreeningKind.CCHD, ScreeningKind.BILIRUBIN, ScreeningKind.HEARING}
+    assert "Mila" in page.text
+
+
+def test_other_members_do_not_get_the_coordinators_watch_list(client):
+    network = build_network()
+    gp = network.users["gp"]
+    sign_in(client, gp)
+    assert client.get(reverse("dossier:dashboard")).context["missing_screenings"] == []
+
+
+def test_recording_a_screening_on_the_page(midwife_client, midwife):
+    newborn = NewbornFactory(coordinator=midwife)
+    url = reverse("dossier:screenings", args=[newborn.dossier.public_id, newborn.public_id])
+    response = midwife_client.post(url, {
+        "kind": "hearing", "result": "normal",
+        "done_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M")})
+    assert response.status_code == 302
+    states = {s.kind: s.status for s in midwife_client.get(url).context["states"]}
+    assert states[ScreeningKind.HEARING] == Status.DONE
+    assert Screening.objects.get().recorded_by == midwife
+
+
+def test_screenings_follow_the_newborn_section_rights(client):
+    network = build_network()
+    url = reverse("dossier:screenings", args=[network.a.public_id, network.newborn.public_id])
+    for persona, status in [("assistant", 200), ("outsider", 404), ("mother", 200)]:
+        sign_in(client, network.users[persona])
+        assert client.get(url).status_code == status, persona
+    sign_in(client, network.users["assistant"])
+    assert client.post(url, {"kind": "hearing", "result": "normal",
+                             "done_at": "2026-11-20T10:00"}).status_code == 403
+    paediatrician = ProfessionalFactory(profession="paediatrician").user
+    join(network.a, paediatrician)
+    sign_in(client, paediatrician)
+    assert client.get(url).context["form"] is not None
