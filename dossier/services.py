@@ -108,33 +108,28 @@ def newborn_record(*, actor: User, newborn: Newborn, reason: str = "") -> Newbor
     return newborn
 
 
-@transaction.atomic
+def _newborn_entry_record(actor: User, entry, reason: str):
+    """Save an entry of the newborn section (a weighing, a screening): the section's right,
+    the author, validation, history and the access log, in one transaction."""
+    with transaction.atomic():
+        dossier = Dossier.objects.select_for_update().get(pk=entry.newborn.dossier_id)
+        access.require_edit(actor, dossier, Section.NEWBORN)
+        attribute(actor, reason)
+        created = entry.pk is None
+        if created:
+            entry.recorded_by = actor
+        entry.full_clean()
+        entry.save()
+        access.record_write(actor, dossier, Section.NEWBORN,
+                            access.Action.CREATE if created else access.Action.UPDATE)
+    return entry
+
+
 def measurement_record(*, actor: User, measurement: Measurement, reason: str = "") -> Measurement:
     """A weighing of the newborn (a point of the weight curve)."""
-    dossier = Dossier.objects.select_for_update().get(pk=measurement.newborn.dossier_id)
-    access.require_edit(actor, dossier, Section.NEWBORN)
-    attribute(actor, reason)
-    created = measurement.pk is None
-    if created:
-        measurement.recorded_by = actor
-    measurement.full_clean()
-    measurement.save()
-    access.record_write(actor, dossier, Section.NEWBORN,
-                        access.Action.CREATE if created else access.Action.UPDATE)
-    return measurement
+    return _newborn_entry_record(actor, measurement, reason)
 
 
-@transaction.atomic
 def screening_record(*, actor: User, screening: Screening, reason: str = "") -> Screening:
     """A neonatal screening done, with its result (R23)."""
-    dossier = Dossier.objects.select_for_update().get(pk=screening.newborn.dossier_id)
-    access.require_edit(actor, dossier, Section.NEWBORN)
-    attribute(actor, reason)
-    created = screening.pk is None
-    if created:
-        screening.recorded_by = actor
-    screening.full_clean()
-    screening.save()
-    access.record_write(actor, dossier, Section.NEWBORN,
-                        access.Action.CREATE if created else access.Action.UPDATE)
-    return screening
+    return _newborn_entry_record(actor, screening, reason)
