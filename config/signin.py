@@ -14,6 +14,8 @@ and is left to the API's own authentication; a password-only session gets a 403 
 
 from __future__ import annotations
 
+import functools
+
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.http import JsonResponse
@@ -58,9 +60,14 @@ class SecondFactorMiddleware:
     @staticmethod
     def _open(path: str) -> bool:
         """Pages an unverified session may reach."""
-        allowed = (reverse("signin_code"), reverse("signin_setup"), reverse("logout"),
-                   reverse("set_language"), reverse("healthz"))
-        return path in allowed or path.startswith("/" + settings.STATIC_URL.lstrip("/"))
+        return path in _open_paths() or path.startswith("/" + settings.STATIC_URL.lstrip("/"))
+
+
+@functools.cache
+def _open_paths() -> frozenset[str]:
+    """Resolved once per process, not on every request."""
+    return frozenset(reverse(name) for name in
+                     ("signin_code", "signin_setup", "logout", "set_language", "healthz"))
 
 
 def client_ip(request) -> str | None:

@@ -8,7 +8,7 @@ everything in a call is saved and logged, or nothing is and an error says why.""
 from __future__ import annotations
 
 from django.contrib.auth.models import User
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
@@ -30,9 +30,7 @@ from network import access
 def dossier_open(*, actor: User, mother: Mother, dossier: Dossier) -> Dossier:
     """Open a pregnancy's record; the mother is saved with it (new) or updated (known).
     The opener becomes the care coordinator."""
-    if not access.can_open_dossier(actor):
-        raise PermissionDenied(_("Only a midwife, gynaecologist or GP opens a maternity "
-                                 "record; they become its care coordinator."))
+    access.require_can_open(actor)
     attribute(actor)
     mother.full_clean()
     mother.save()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -130,9 +130,7 @@ def _form_page(request, form, write, *, dossier, success, title, done=None):
 
 @login_required
 def dossier_create(request):
-    if not access.can_open_dossier(request.user):
-        raise PermissionDenied(_("Only a midwife, gynaecologist or GP opens a maternity "
-                                 "record; they become its care coordinator."))
+    access.require_can_open(request.user)
     mother_form = MotherForm(request.POST or None, prefix="mother")
     dossier_form = DossierForm(request.POST or None, prefix="dossier")
     if request.method == "POST" and mother_form.is_valid() and dossier_form.is_valid():
@@ -156,9 +154,7 @@ def dossier_new_pregnancy(request, public_id):
     """A new pregnancy of a mother already known: her identity is not typed again (R8)."""
     previous = selectors.dossier_for(request.user, public_id)
     access.require_view(request.user, previous, Section.IDENTITY)
-    if not access.can_open_dossier(request.user):
-        raise PermissionDenied(_("Only a midwife, gynaecologist or GP opens a maternity "
-                                 "record; they become its care coordinator."))
+    access.require_can_open(request.user, about=previous)
     form = DossierForm(request.POST or None, prefix="dossier",
                        initial={"gravidity": previous.gravidity + 1,
                                 "parity": previous.parity + previous.newborns.count()})
@@ -225,28 +221,42 @@ def newborn_edit(request, public_id, newborn_id=None):
         title=_("Edit newborn") if newborn.pk else _("Add a newborn"))
 
 
+def _newborn_page(request, public_id, newborn_id, entries: str):
+    """A page about one newborn: the dossier within reach, the newborn section shared."""
+    dossier = selectors.dossier_for(request.user, public_id)
+    access.require_view(request.user, dossier, Section.NEWBORN)
+    newborn = get_object_or_404(dossier.newborns.prefetch_related(entries),
+                                public_id=newborn_id)
+    return dossier, newborn
+
+
+def _newborn_entry_form(request, dossier, newborn, form_class, entry, write, *, initial,
+                        success, page):
+    """The add-an-entry form of a newborn page, for whoever may edit the newborn section
+    (anyone else's POST is refused and logged). Returns (form or None, redirect or None)."""
+    if not access.can_edit(request.user, dossier, Section.NEWBORN):
+        if request.method == "POST":
+            access.require_edit(request.user, dossier, Section.NEWBORN)
+        return None, None
+    form = form_class(request.POST or None, initial=initial, instance=entry)
+    if request.method == "POST" and form.is_valid() and _save(
+            request, form, lambda: write(form.instance), success):
+        return form, redirect(page, public_id=dossier.public_id, newborn_id=newborn.public_id)
+    return form, None
+
+
 @login_required
 def weight(request, public_id, newborn_id):
     """The weight curve of one newborn, its table, and (for whoever may edit the newborn
     section) the form to add a weighing — on a phone during a home visit."""
-    dossier = selectors.dossier_for(request.user, public_id)
-    access.require_view(request.user, dossier, Section.NEWBORN)
-    newborn = get_object_or_404(dossier.newborns.prefetch_related("measurements"),
-                                public_id=newborn_id)
-    can_add = access.can_edit(request.user, dossier, Section.NEWBORN)
-    form = None
-    if can_add:
-        form = MeasurementForm(request.POST or None, initial={"measured_at": timezone.now()},
-                               instance=Measurement(newborn=newborn))
-        if request.method == "POST" and form.is_valid() and _save(
-            request, form,
-            lambda: services.measurement_record(actor=request.user, measurement=form.instance),
-            _("The weighing has been saved."),
-        ):
-            return redirect("dossier:weight", public_id=dossier.public_id,
-                            newborn_id=newborn.public_id)
-    elif request.method == "POST":
-        access.require_edit(request.user, dossier, Section.NEWBORN)
+    dossier, newborn = _newborn_page(request, public_id, newborn_id, "measurements")
+    form, done = _newborn_entry_form(
+        request, dossier, newborn, MeasurementForm, Measurement(newborn=newborn),
+        lambda m: services.measurement_record(actor=request.user, measurement=m),
+        initial={"measured_at": timezone.now()}, success=_("The weighing has been saved."),
+        page="dossier:weight")
+    if done:
+        return done
     points = growth.weight_points(newborn, dossier.delivery.born_at, newborn.measurements.all())
     access.record_read(request.user, dossier, [Section.NEWBORN])
     return render(request, "dossier/weight.html", {
@@ -259,25 +269,15 @@ def weight(request, public_id, newborn_id):
 @login_required
 def newborn_screenings(request, public_id, newborn_id):
     """A newborn's scheduled screenings with their state, and the form to record one."""
-    dossier = selectors.dossier_for(request.user, public_id)
-    access.require_view(request.user, dossier, Section.NEWBORN)
-    newborn = get_object_or_404(dossier.newborns.prefetch_related("screenings"),
-                                public_id=newborn_id)
-    form = None
-    if access.can_edit(request.user, dossier, Section.NEWBORN):
-        form = ScreeningForm(request.POST or None, initial={"done_at": timezone.now()},
-                             instance=Screening(newborn=newborn))
-        if request.method == "POST" and form.is_valid() and _save(
-            request, form,
-            lambda: services.screening_record(actor=request.user, screening=form.instance),
-            _("The screening has been saved."),
-        ):
-            return redirect("dossier:screenings", public_id=dossier.public_id,
-                            newborn_id=newborn.public_id)
-    elif request.method == "POST":
-        access.require_edit(request.user, dossier, Section.NEWBORN)
+    dossier, newborn = _newborn_page(request, public_id, newborn_id, "screenings")
+    form, done = _newborn_entry_form(
+        request, dossier, newborn, ScreeningForm, Screening(newborn=newborn),
+        lambda s: services.screening_record(actor=request.user, screening=s),
+        initial={"done_at": timezone.now()}, success=_("The screening has been saved."),
+        page="dossier:screenings")
+    if done:
+        return done
     access.record_read(request.user, dossier, [Section.NEWBORN])
     return render(request, "dossier/screenings.html", {
         "dossier": dossier, "newborn": newborn, "form": form,
-        "states": screenings.states(dossier.delivery.born_at, newborn.screenings.all()),
-        "done": newborn.screenings.all()})
+        "states": screenings.states(dossier.delivery.born_at, newborn.screenings.all())})

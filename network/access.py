@@ -293,9 +293,7 @@ def recompute_for_mother(mother: Mother) -> None:
 def start_network(actor: User, dossier: Dossier) -> Membership:
     """Whoever opens a record (a midwife, gynaecologist or GP) becomes its coordinator:
     the first grant of access to a new dossier, so it is made here."""
-    if not can_open_dossier(actor):
-        raise PermissionDenied(_("Only a midwife, gynaecologist or GP opens a maternity "
-                                 "record; they become its care coordinator."))
+    require_can_open(actor)
     membership = Membership.objects.create(
         dossier=dossier, professional=actor.professional, role=Role.COORDINATOR,
         started_at=timezone.now(), added_by=actor)
@@ -341,6 +339,18 @@ def require_edit(user, dossier: Dossier, section: str) -> None:
             _("You may not change the section “%(section)s” of this record. The mother "
               "decides who sees and edits what; ask the care coordinator.")
             % {"section": Section(section).label}, dossier=dossier, section=section)
+
+
+def require_can_open(user, *, about: Dossier | None = None) -> None:
+    """Refuse (403) unless the user may open a new record. ``about``: the dossier the
+    attempt started from (a new pregnancy of a known mother), so the refusal is logged."""
+    if can_open_dossier(user):
+        return
+    message = _("Only a midwife, gynaecologist or GP opens a maternity record; they become "
+                "its care coordinator. Ask the mother's coordinator.")
+    if about is not None:
+        raise AccessDenied(message, dossier=about, action=Action.CREATE)
+    raise PermissionDenied(message)
 
 
 def require_view(user, dossier: Dossier, section: str) -> None:

@@ -285,3 +285,15 @@ def test_the_inbox_shows_the_unread_count_and_marks_read(client, network):
     assert len(page.context["page"].object_list) == 1
     client.post(reverse("network:inbox"))
     assert client.get(reverse("network:inbox")).context["unread_notifications"] == 0
+
+
+def test_a_refused_new_pregnancy_is_logged_on_the_record_it_started_from(client, network):
+    """A paediatrician may see the mother but not open records: 403, and the mother sees
+    the attempt in her access log."""
+    sign_in(client, network.users["paediatrician"])
+    before = AccessEvent.objects.count()
+    response = client.get(reverse("dossier:new_pregnancy", args=[network.a.public_id]))
+    assert response.status_code == 403
+    denied = AccessEvent.objects.latest("id")
+    assert AccessEvent.objects.count() == before + 1
+    assert (denied.dossier, denied.outcome, denied.action) == (network.a, "denied", "create")
