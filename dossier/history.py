@@ -9,11 +9,13 @@ reason for its transaction with ``attribute()``; the trigger reads them from the
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.apps import apps
 from django.db import connection, models
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.formats import number_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext
 
@@ -86,6 +88,8 @@ def _display(field, value) -> str:
         return parse_date(value).strftime("%d-%m-%Y")
     if isinstance(value, bool):
         return gettext("yes") if value else gettext("no")
+    if isinstance(value, int | float) and not getattr(field, "choices", None):
+        return number_format(Decimal(str(value)))  # Belgian: 71,5
     if field.name == "insz":
         return format_insz(value)
     base = getattr(field, "base_field", field)  # an ArrayField's choices sit on its items

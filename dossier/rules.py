@@ -94,3 +94,34 @@ def past_errors(instance: models.Model, field_names: Iterable[str]) -> dict[str,
 def raise_if_any(errors: dict[str, ValidationError]) -> None:
     if errors:
         raise ValidationError(errors)
+
+
+# Blood pressure in mmHg: each value within its range, the two given together, the upper
+# above the lower. Used by the prenatal consultation and the home visit.
+BLOOD_PRESSURE_BOUNDS = (Bounds("bp_systolic", 60, 250, "mmHg"),
+                         Bounds("bp_diastolic", 30, 150, "mmHg"))
+
+
+def blood_pressure_errors(instance: models.Model) -> dict[str, ValidationError]:
+    systolic, diastolic = instance.bp_systolic, instance.bp_diastolic
+    if (systolic is None) != (diastolic is None):
+        missing = "bp_diastolic" if diastolic is None else "bp_systolic"
+        return {missing: ValidationError(
+            _("Blood pressure: enter both the upper and the lower value (e.g. 120 / 80)."),
+            code="blood_pressure_pair")}
+    if systolic is not None and systolic <= diastolic:
+        return {"bp_systolic": ValidationError(
+            _("Blood pressure: the upper value (%(systolic)s) must be higher than the lower "
+              "value (%(diastolic)s).") % {"systolic": systolic, "diastolic": diastolic},
+            code="blood_pressure_order")}
+    return {}
+
+
+def blood_pressure_constraints(prefix: str) -> list[models.CheckConstraint]:
+    return [
+        *bounds_constraints(prefix, BLOOD_PRESSURE_BOUNDS),
+        models.CheckConstraint(
+            condition=models.Q(bp_systolic__isnull=True, bp_diastolic__isnull=True)
+            | models.Q(bp_systolic__gt=models.F("bp_diastolic")),
+            name=f"{prefix}_blood_pressure_pair"),
+    ]

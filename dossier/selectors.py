@@ -3,19 +3,28 @@
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
+from decimal import Decimal
 
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from dossier import screenings
+from dossier.entries import KINDS
+from dossier.entries import facts as entry_facts
 from dossier.insz import compact_insz
 from dossier.models import (
+    Comment,
+    DischargeChecklist,
     Dossier,
     EntryChange,
+    HomeHelpDay,
+    HomeHelpNeed,
     Measurement,
     Newborn,
     NewbornStatus,
+    PhoneContact,
     Screening,
     VitalStatus,
 )
@@ -65,31 +74,65 @@ def dossier_list(user, *, query: str = "", status: str = "") -> QuerySet[Dossier
     return dossiers
 
 
-# Where each section's entries live, for its history page.
-HISTORY_SOURCES = {
-    Section.IDENTITY: ("dossier_mother", "mother"),
-    Section.PRENATAL: ("dossier_dossier", "dossier"),
-    Section.DELIVERY: ("dossier_delivery", "entries"),
-    Section.NEWBORN: ("dossier_newborn", "entries"),
+# Where each section's history lives: the section's own row (the mother, the dossier), the
+# tables with a dossier_id, and the newborn's weighings and screenings (via the newborn).
+SECTION_TABLES = {
+    Section.IDENTITY: [],
+    Section.PRENATAL: ["dossier_prenatalconsultation", "dossier_shortstayassessment"],
+    Section.PSYCHOSOCIAL: ["dossier_psychosocialanamnesis"],
+    Section.DELIVERY: ["dossier_delivery", "dossier_dischargechecklist"],
+    Section.POSTNATAL: ["dossier_homevisit", "dossier_phonecontact", "dossier_admission",
+                        "dossier_selfmonitoring"],
+    Section.NEWBORN: ["dossier_newborn", "dossier_babycheck"],
+    Section.HOMEHELP: ["dossier_homehelpneed", "dossier_homehelpday"],
 }
+HISTORY_SOURCES = SECTION_TABLES
 
 
-def changes_of(dossier: Dossier, section: str) -> QuerySet[EntryChange]:
-    """The history of one section of this dossier, newest first."""
-    table, scope = HISTORY_SOURCES[section]
-    changes = EntryChange.objects.filter(table_name=table).select_related("actor")
-    if scope == "mother":
-        return changes.filter(row_id=dossier.mother_id)
-    if scope == "dossier":
-        return changes.filter(row_id=dossier.pk)
-    if section == Section.NEWBORN:  # the newborns, their weighings and their screenings
+def changes_of(dossier: Dossier, section: str, *, entry_id=None) -> QuerySet[EntryChange]:
+    """The history of one section of this dossier (or of one entry in it), newest first."""
+    match = Q(table_name__in=SECTION_TABLES[section], dossier_id=dossier.pk)
+    if section == Section.IDENTITY:
+        match = Q(table_name="dossier_mother", row_id=dossier.mother_id)
+    elif section == Section.PRENATAL:
+        match |= Q(table_name="dossier_dossier", row_id=dossier.pk)
+    elif section == Section.NEWBORN:
         weighings = Measurement.objects.filter(newborn__dossier=dossier).values("pk")
         tests = Screening.objects.filter(newborn__dossier=dossier).values("pk")
-        return EntryChange.objects.select_related("actor").filter(
-            Q(table_name=table, dossier_id=dossier.pk)
-            | Q(table_name="dossier_measurement", row_id__in=weighings)
-            | Q(table_name="dossier_screening", row_id__in=tests))
-    return changes.filter(dossier_id=dossier.pk)
+        match |= (Q(table_name="dossier_measurement", row_id__in=weighings)
+                  | Q(table_name="dossier_screening", row_id__in=tests))
+    changes = EntryChange.objects.select_related("actor").filter(match)
+    if entry_id is not None:
+        changes = changes.filter(Q(new_values__public_id=str(entry_id))
+                                 | Q(old_values__public_id=str(entry_id)))
+    return changes
+
+
+def comments_on(dossier: Dossier, entry_ids) -> dict:
+    """The comments under these entries, oldest first, by entry."""
+    by_entry = defaultdict(list)
+    for comment in (Comment.objects.filter(dossier=dossier, entry_id__in=list(entry_ids))
+                    .select_related("author")):
+        by_entry[comment.entry_id].append(comment)
+    return by_entry
+
+
+def entry_summary(kind, dossier: Dossier, entries) -> dict:
+    """What a kind's page says above its list: the open steps of the discharge, the calls
+    counted and timed (R12), the hours of home help against the need (R26)."""
+    model = kind.model
+    if model is DischargeChecklist:
+        checklist = next(iter(entries), None) or DischargeChecklist(dossier=dossier)
+        return {"open_steps": checklist.open_steps()}
+    if model is PhoneContact:
+        return PhoneContact.objects.filter(dossier=dossier).aggregate(
+            calls=Count("pk"), minutes=Coalesce(Sum("duration_minutes"), 0))
+    if model in (HomeHelpDay, HomeHelpNeed):
+        need = HomeHelpNeed.objects.filter(dossier=dossier).first()
+        delivered = HomeHelpDay.objects.filter(dossier=dossier).aggregate(
+            hours=Coalesce(Sum("hours"), Decimal(0)), days=Count("pk"))
+        return {"need_hours": need.estimated_hours if need else None, **delivered}
+    return {}
 
 
 def missing_screenings(user, *, days: int = 60) -> list[dict]:
@@ -112,3 +155,21 @@ def missing_screenings(user, *, days: int = 60) -> list[dict]:
         if missing:
             rows.append({"newborn": newborn, "dossier": newborn.dossier, "missing": missing})
     return sorted(rows, key=lambda row: row["dossier"].delivery.born_at)
+
+
+def entry_overview(user, dossier: Dossier, levels: dict) -> dict[str, list[dict]]:
+    """For the record's overview, per section the user may see: each kind of entry with
+    its number and latest entry, and whether the user may add one. Two queries per kind,
+    however many entries the record holds."""
+    overview = defaultdict(list)
+    for kind in KINDS.values():
+        if levels[kind.section] < access.Level.VIEW:
+            continue
+        entries = kind.entries(dossier)
+        latest = entries.first()
+        overview[kind.section].append({
+            "kind": kind, "latest": latest,
+            "latest_facts": entry_facts(kind, latest)[:3] if latest else [],
+            "count": entries.count() if latest else 0,
+            "can_write": access.can_write_entry(user, dossier, kind.model, levels)})
+    return {section: overview[section] for section in overview}

@@ -10,19 +10,28 @@ from __future__ import annotations
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dossier.history import attribute
 from dossier.models import (
+    BabyCheck,
+    ClinicalEntry,
+    Comment,
     Delivery,
+    DischargeChecklist,
     Dossier,
     DossierStatus,
+    HomeVisit,
     Measurement,
+    MeasurementSource,
     Mother,
     Newborn,
     Screening,
+    SelfMonitoring,
 )
 from dossier.sections import Section
+from dossier.selfcare import SelfKind
 from network import access
 
 
@@ -106,21 +115,34 @@ def newborn_record(*, actor: User, newborn: Newborn, reason: str = "") -> Newbor
     return newborn
 
 
+def _save_entry(actor: User, dossier: Dossier, section: str, entry, reason: str):
+    """The common tail of every entry write, after the access check and inside its
+    transaction: author, validation, history attribution, save and the access log. A
+    uniqueness race (two people creating the one checklist at once) becomes a message."""
+    attribute(actor, reason)
+    created = entry.pk is None
+    if created:
+        entry.recorded_by = actor
+    entry.full_clean()
+    try:
+        with transaction.atomic():
+            entry.save()
+    except IntegrityError as error:
+        raise ValidationError(
+            _("Someone else saved this entry just now. Reload the page and check it before "
+              "saving again.")) from error
+    access.record_write(actor, dossier, section,
+                        access.Action.CREATE if created else access.Action.UPDATE)
+    return entry
+
+
 def _newborn_entry_record(actor: User, entry, reason: str):
     """Save an entry of the newborn section (a weighing, a screening): the section's right,
     the author, validation, history and the access log, in one transaction."""
     with transaction.atomic():
         dossier = Dossier.objects.select_for_update().get(pk=entry.newborn.dossier_id)
         access.require_edit(actor, dossier, Section.NEWBORN)
-        attribute(actor, reason)
-        created = entry.pk is None
-        if created:
-            entry.recorded_by = actor
-        entry.full_clean()
-        entry.save()
-        access.record_write(actor, dossier, Section.NEWBORN,
-                            access.Action.CREATE if created else access.Action.UPDATE)
-    return entry
+        return _save_entry(actor, dossier, Section.NEWBORN, entry, reason)
 
 
 def measurement_record(*, actor: User, measurement: Measurement, reason: str = "") -> Measurement:
@@ -131,3 +153,105 @@ def measurement_record(*, actor: User, measurement: Measurement, reason: str = "
 def screening_record(*, actor: User, screening: Screening, reason: str = "") -> Screening:
     """A neonatal screening done, with its result (R23)."""
     return _newborn_entry_record(actor, screening, reason)
+
+
+@transaction.atomic
+def entry_record(*, actor: User, entry: ClinicalEntry, reason: str = "") -> ClinicalEntry:
+    """Record or amend a clinical entry under the rule of its kind (``access.
+    require_entry_write``): a consultation, the anamnesis, a phone contact, an admission,
+    hours of home help… An amendment keeps the previous version in the history."""
+    dossier = Dossier.objects.select_for_update().get(pk=entry.dossier_id)
+    access.require_entry_write(actor, dossier, type(entry))
+    if entry.pk is not None and type(entry).objects.filter(
+            pk=entry.pk).exclude(dossier=dossier).exists():
+        raise ValidationError(_("This entry belongs to another record."))
+    entry.dossier = dossier
+    return _save_entry(actor, dossier, entry.section, entry, reason)
+
+
+@transaction.atomic
+def home_visit_record(*, actor: User, visit: HomeVisit, babies: list[dict],
+                      reason: str = "") -> HomeVisit:
+    """A home visit with, per baby, what was found; a weight becomes a point of the weight
+    curve, so nobody types it twice. ``babies``: dicts with ``newborn`` and any of
+    ``weight_g``, ``jaundice``, ``feeding``, ``stools``, ``notes``; a baby with nothing
+    filled in is left out. Writing about a baby needs the newborn section's right."""
+    entry_record(actor=actor, entry=visit, reason=reason)
+    for baby in babies:
+        newborn = baby["newborn"]
+        if newborn.dossier_id != visit.dossier_id:
+            raise ValidationError(_("This newborn belongs to another record."))
+        check = (BabyCheck.objects.filter(home_visit=visit, newborn=newborn)
+                 .select_related("measurement").first()
+                 or BabyCheck(home_visit=visit, newborn=newborn, dossier=visit.dossier))
+        observations = {k: baby.get(k) or "" for k in ("jaundice", "feeding", "stools", "notes")}
+        weight = baby.get("weight_g")
+        if check.pk is None and not weight and not any(observations.values()):
+            continue
+        for name, value in observations.items():
+            setattr(check, name, value)
+        if weight:
+            weighing = check.measurement or Measurement(newborn=newborn,
+                                                        source=MeasurementSource.HOME_VISIT)
+            weighing.measured_at, weighing.weight_g = visit.visited_at, weight
+            check.measurement = measurement_record(actor=actor, measurement=weighing,
+                                                   reason=reason)
+        entry_record(actor=actor, entry=check, reason=reason)
+    return visit
+
+
+@transaction.atomic
+def discharge_checklist_save(*, actor: User, checklist: DischargeChecklist,
+                             discharged_at=None, confirm: bool = False,
+                             reason: str = "") -> DischargeChecklist:
+    """Walk the discharge pathway (R21). ``discharged_at`` is the stay's end, kept on the
+    delivery; ``confirm`` confirms the discharge, refused (by the checklist's validation)
+    while a required step is open without a reason. A confirmed discharge moves the record
+    to the postnatal module."""
+    dossier = Dossier.objects.select_for_update().get(pk=checklist.dossier_id)
+    delivery = getattr(dossier, "delivery", None)
+    if discharged_at is not None and delivery is not None \
+            and delivery.discharged_at != discharged_at:
+        delivery.discharged_at = discharged_at
+        delivery_record(actor=actor, delivery=delivery, reason=reason)
+    if confirm and checklist.confirmed_at is None:
+        checklist.confirmed_at, checklist.confirmed_by = timezone.now(), actor
+    entry_record(actor=actor, entry=checklist, reason=reason)
+    if checklist.is_confirmed and dossier.status == DossierStatus.DELIVERED:
+        dossier.status = DossierStatus.POSTNATAL
+        dossier.save(update_fields=["status", "updated_at"])
+    return checklist
+
+
+@transaction.atomic
+def own_entry_record(*, actor: User, entry: SelfMonitoring, reason: str = "") -> SelfMonitoring:
+    """The mother notes an observation of her own (R5). A baby's weight is also put on the
+    weight curve, marked as weighed at home by the parents."""
+    dossier = Dossier.objects.select_for_update().get(pk=entry.dossier_id)
+    access.require_entry_write(actor, dossier, SelfMonitoring)
+    entry.dossier = dossier
+    if entry.kind == SelfKind.BABY_WEIGHT and entry.newborn_id:
+        entry.full_clean(exclude=["measurement"])  # the entry's own message comes first
+        attribute(actor, reason)
+        weighing = entry.measurement or Measurement(newborn=entry.newborn,
+                                                    source=MeasurementSource.MOTHER)
+        weighing.measured_at, weighing.weight_g = entry.noted_at, int(entry.value)
+        weighing.recorded_by = weighing.recorded_by or actor
+        weighing.full_clean()
+        weighing.save()
+        entry.measurement = weighing
+    return _save_entry(actor, dossier, entry.section, entry, reason)
+
+
+@transaction.atomic
+def comment_add(*, actor: User, entry, text: str) -> Comment:
+    """A comment on an entry by whoever may see it (``access.require_comment``); comments
+    are never changed, so the dialogue keeps its trace."""
+    dossier = Dossier.objects.get(pk=entry.dossier_id)
+    access.require_comment(actor, dossier, entry.section)
+    comment = Comment(dossier=dossier, section=entry.section, entry_id=entry.public_id,
+                      author=actor, text=text.strip())
+    comment.full_clean()
+    comment.save()
+    access.record_write(actor, dossier, entry.section, access.Action.CREATE)
+    return comment

@@ -1,6 +1,25 @@
-from django.urls import path
+import re
+
+from django.urls import path, register_converter
 
 from dossier import views
+from dossier.entries import KINDS
+
+
+class EntryKindConverter:
+    """Only the slugs of ``dossier.entries.KINDS``: other pages under a dossier's URL (the
+    network's, for one) stay theirs."""
+
+    regex = "|".join(re.escape(slug) for slug in KINDS)
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value
+
+
+register_converter(EntryKindConverter, "entrykind")
 
 app_name = "dossier"
 
@@ -21,4 +40,8 @@ urlpatterns = [
          name="weight"),
     path("<uuid:public_id>/pasgeborenen/<uuid:newborn_id>/screenings/",
          views.newborn_screenings, name="screenings"),
+    path("<uuid:public_id>/<entrykind:kind>/", views.entry_list, name="entries"),
+    path("<uuid:public_id>/<entrykind:kind>/<uuid:entry_id>/", views.entry_edit, name="entry_edit"),
+    path("<uuid:public_id>/<entrykind:kind>/<uuid:entry_id>/reactie/", views.entry_comment,
+         name="entry_comment"),
 ]

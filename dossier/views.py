@@ -4,17 +4,24 @@ services. Every section shown is logged as a read; a section not granted is abse
 
 from __future__ import annotations
 
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 from django_otp import user_has_device
 
 from dossier import growth, screenings, selectors, services
+from dossier.entries import KINDS, EntryKind
+from dossier.entries import facts as entry_facts
+from dossier.entry_forms import CommentForm
 from dossier.forms import (
     DeliveryForm,
     DossierEditForm,
@@ -26,7 +33,7 @@ from dossier.forms import (
     ScreeningForm,
 )
 from dossier.history import field_changes
-from dossier.models import Delivery, Dossier, Measurement, Newborn, Screening
+from dossier.models import Delivery, Dossier, HomeVisit, Measurement, Newborn, Screening
 from dossier.sections import Section
 from network import access
 
@@ -59,15 +66,26 @@ def dashboard(request):
 @login_required
 def history(request, public_id, section):
     """Every change to one section: who, when, why, and each field before and after."""
-    if section not in selectors.HISTORY_SOURCES:
+    if section not in selectors.SECTION_TABLES:
         raise Http404
     dossier = selectors.dossier_for(request.user, public_id)
     access.require_view(request.user, dossier, section)
-    page = Paginator(selectors.changes_of(dossier, section), 20).get_page(request.GET.get("page"))
+    entry_id = _uuid_or_none(request.GET.get("regel"))
+    page = Paginator(selectors.changes_of(dossier, section, entry_id=entry_id), 20).get_page(
+        request.GET.get("page"))
     access.record_read(request.user, dossier, [section])
     entries = [(change, field_changes(change)) for change in page.object_list]
     return render(request, "dossier/history.html", {
-        "dossier": dossier, "section": Section(section), "page": page, "entries": entries})
+        "dossier": dossier, "section": Section(section), "page": page, "entries": entries,
+        "entry_id": entry_id})
+
+
+def _uuid_or_none(value):
+    """The one entry a history page is narrowed to (``?regel=``), if the id is valid."""
+    try:
+        return uuid.UUID(value) if value else None
+    except ValueError:
+        return None
 
 
 def _row_shows(dossier) -> list[str]:
@@ -93,9 +111,11 @@ def dossier_detail(request, public_id):
         "newborns": dossier.newborns.prefetch_related("measurements")
         if Section.NEWBORN in shown else [],
         "show": {section: section in shown for section in Section},
+        "overview": dict(selectors.entry_overview(user, dossier, levels)),
         "edit": {section: levels[section] >= access.Level.EDIT for section in Section},
         "members": access.network_of(dossier),
         "can_manage_network": access.can_manage_network(user, dossier),
+        "can_raise_concern": access.can_raise_concern(user, dossier),
         "is_mother": access.is_mother_of(user, dossier),
         "can_open": access.can_open_dossier(user) and Section.IDENTITY in shown,
         "other_dossiers": access.visible_dossiers(user)
@@ -281,3 +301,89 @@ def newborn_screenings(request, public_id, newborn_id):
     return render(request, "dossier/screenings.html", {
         "dossier": dossier, "newborn": newborn, "form": form,
         "states": screenings.states(dossier.delivery.born_at, newborn.screenings.all())})
+
+
+# --- clinical entries: one page per kind (dossier.entries) -------------------------------
+
+def _kind(slug: str) -> EntryKind:
+    kind = KINDS.get(slug)
+    if kind is None:
+        raise Http404
+    return kind
+
+
+def _entry_form(request, kind, dossier, entry, *, data=None):
+    extra = {}
+    if kind.model is HomeVisit:
+        extra["with_babies"] = access.can_edit(request.user, dossier, Section.NEWBORN)
+    return kind.form(data, instance=entry, dossier=dossier, user=request.user,
+                     initial=kind.initial(dossier) if entry.pk is None else None, **extra)
+
+
+@login_required
+def entry_list(request, public_id, kind):
+    """The entries of one kind with their comments, and the form to add one (or, for a
+    kind recorded once per record, to fill it in or amend it) for whoever may write it."""
+    kind = _kind(kind)
+    dossier = selectors.dossier_for(request.user, public_id)
+    access.require_view(request.user, dossier, kind.section)
+    entries = kind.entries(dossier)
+    form = None
+    if access.can_write_entry(request.user, dossier, kind.model):
+        entry = (entries.first() if kind.single else None) or kind.model(dossier=dossier)
+        form = _entry_form(request, kind, dossier, entry,
+                           data=request.POST if request.method == "POST" else None)
+        if request.method == "POST" and form.is_valid() and _save(
+                request, form, lambda: kind.write(request.user, form), _("Saved.")):
+            return redirect("dossier:entries", public_id=dossier.public_id, kind=kind.slug)
+    elif request.method == "POST":
+        access.require_entry_write(request.user, dossier, kind.model)
+    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+    comments = selectors.comments_on(dossier, [entry.public_id for entry in page])
+    access.record_read(request.user, dossier, [kind.section])
+    return render(request, "dossier/entries.html", {
+        "dossier": dossier, "kind": kind, "form": form, "page": page,
+        "rows": [(entry, entry_facts(kind, entry), comments.get(entry.public_id, []))
+                 for entry in page],
+        "summary": selectors.entry_summary(kind, dossier, page.object_list),
+        "comment_form": CommentForm(),
+        "can_amend": form is not None and not kind.single,
+    })
+
+
+@login_required
+def entry_edit(request, public_id, kind, entry_id):
+    """Amend an entry: the form asks why, the history keeps the previous values."""
+    kind = _kind(kind)
+    dossier = selectors.dossier_for(request.user, public_id)
+    access.require_view(request.user, dossier, kind.section)
+    access.require_entry_write(request.user, dossier, kind.model)
+    entry = get_object_or_404(kind.entries(dossier), public_id=entry_id)
+    form = _entry_form(request, kind, dossier, entry,
+                       data=request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid() and _save(
+            request, form, lambda: kind.write(request.user, form), _("Saved.")):
+        return redirect("dossier:entries", public_id=dossier.public_id, kind=kind.slug)
+    return render(request, "dossier/form.html", {"form": form, "dossier": dossier,
+                                                 "title": f"{kind.title}: {_('amend')}"})
+
+
+@login_required
+@require_POST
+def entry_comment(request, public_id, kind, entry_id):
+    """A comment under an entry (the mother's, or a provider's answer)."""
+    kind = _kind(kind)
+    dossier = selectors.dossier_for(request.user, public_id)
+    access.require_comment(request.user, dossier, kind.section)
+    entry = get_object_or_404(kind.entries(dossier), public_id=entry_id)
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        try:
+            services.comment_add(actor=request.user, entry=entry, text=form.cleaned_data["text"])
+            messages.success(request, _("Your comment has been added."))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+    else:
+        messages.error(request, _("Write your comment first (at most 2000 characters)."))
+    return redirect(f"{reverse('dossier:entries', args=[dossier.public_id, kind.slug])}"
+                    f"#entry-{entry.public_id}")

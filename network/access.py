@@ -20,7 +20,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dossier.models import Dossier, Mother
+from dossier.models import Dossier, Mother, Writer
 from dossier.sections import Section
 from network import audit
 from network.audit import record_read, record_write  # noqa: F401 (re-exported for dossier)
@@ -353,9 +353,89 @@ def require_can_open(user, *, about: Dossier | None = None) -> None:
     raise PermissionDenied(message)
 
 
+# --- clinical entries: who writes which kind (R3, R5, R18) -------------------------------
+
+def can_write_entry(user, dossier: Dossier, entry_class, levels: dict | None = None) -> bool:
+    """Most entries are written by whoever may change their section; the short-stay
+    assessment only by the coordinator (R18), still within her right on the section; the
+    mother's own observations only by the mother (R5). ``levels``: the user's
+    ``section_levels`` when the caller has them already."""
+    if entry_class.WRITER == Writer.MOTHER:
+        return is_mother_of(user, dossier)
+    if entry_class.WRITER == Writer.COORDINATOR and not is_coordinator(user, dossier):
+        return False
+    levels = levels if levels is not None else section_levels(user, dossier)
+    return levels[entry_class.SECTION] >= Level.EDIT
+
+
+def require_entry_write(user, dossier: Dossier, entry_class) -> None:
+    if can_write_entry(user, dossier, entry_class):
+        return
+    if entry_class.WRITER == Writer.MOTHER:
+        message = _("Only the mother herself adds her own observations.")
+    elif entry_class.WRITER == Writer.COORDINATOR and can_edit(user, dossier,
+                                                                 entry_class.SECTION):
+        message = _("Only the care coordinator records “%(what)s”.") % {
+            "what": entry_class._meta.verbose_name}
+    else:
+        require_edit(user, dossier, entry_class.SECTION)
+        return
+    raise AccessDenied(message, dossier=dossier, section=entry_class.SECTION)
+
+
+def require_comment(user, dossier: Dossier, section: str) -> None:
+    """Whoever may see an entry may comment on it: the mother on her whole record (R5),
+    the providers who answer her on what they see."""
+    require_view(user, dossier, section)
+
+
 def require_view(user, dossier: Dossier, section: str) -> None:
     if not can_view(user, dossier, section):
         raise AccessDenied(
             _("The mother has not shared the section “%(section)s” with you.")
             % {"section": Section(section).label},
             dossier=dossier, section=section, action=Action.READ)
+
+
+# --- worrying situations (R28) ---
+
+def can_raise_concern(user, dossier: Dossier) -> bool:
+    """Every active member of the network and the mother herself may signal a worrying
+    situation to the coordinator."""
+    return active_membership(user, dossier) is not None or is_mother_of(user, dossier)
+
+
+def can_read_concern(user, concern) -> bool:
+    """A signalled situation is read by the coordinator and by whoever signalled it; the
+    rest of the network does not see it (its text is psychosocial content)."""
+    return _active(user) and (concern.raised_by_id == user.pk
+                              or is_coordinator(user, concern.dossier))
+
+
+def can_acknowledge_concern(user, concern) -> bool:
+    """Only the coordinator acknowledges a signalled situation and records what was done."""
+    return is_coordinator(user, concern.dossier)
+
+
+def require_can_raise_concern(user, dossier: Dossier, *, action: str = Action.CREATE) -> None:
+    """Refuse (403, logged) unless the user may signal a worrying situation here. Call it
+    only with a dossier from ``dossier_for``: outsiders get their 404 before this."""
+    if not can_raise_concern(user, dossier):
+        raise AccessDenied(
+            _("Only the members of the care network and the mother signal a worrying "
+              "situation in this record."),
+            dossier=dossier, section=Section.PSYCHOSOCIAL, action=action)
+
+
+def require_can_read_concern(user, concern) -> None:
+    if not can_read_concern(user, concern):
+        raise AccessDenied(
+            _("Only the care coordinator and whoever signalled it read a worrying situation."),
+            dossier=concern.dossier, section=Section.PSYCHOSOCIAL, action=Action.READ)
+
+
+def require_can_acknowledge_concern(user, concern) -> None:
+    if not can_acknowledge_concern(user, concern):
+        raise AccessDenied(
+            _("Only the care coordinator responds to a worrying situation."),
+            dossier=concern.dossier, section=Section.PSYCHOSOCIAL, action=Action.UPDATE)

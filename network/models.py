@@ -6,7 +6,7 @@ These tables hold the truth; ``network/access.py`` alone turns it into decisions
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.validators import RegexValidator
+from django.core.validators import MaxLengthValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -273,6 +273,61 @@ class Notification(RecordModel):
 
     def __str__(self) -> str:
         return self.text
+
+
+class Urgency(models.TextChoices):
+    TODAY = "today", _("Needs attention today")
+    NOW = "now", _("Needs attention now (call me)")
+
+
+class Concern(RecordModel):
+    """A worrying situation signalled by a member of the network or the mother herself
+    (R28). It reaches the coordinator at once; only the coordinator and whoever signalled
+    it read it (its text is psychosocial content). The coordinator acknowledges it once,
+    with what they did about it."""
+
+    TEXT_MAX = 2000
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="concerns",
+                                verbose_name=_("dossier"))
+    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                  related_name="+", verbose_name=_("signalled by"))
+    urgency = models.CharField(_("urgency"), max_length=10, choices=Urgency.choices)
+    text = models.TextField(_("the situation"), max_length=TEXT_MAX,
+                            validators=[MaxLengthValidator(TEXT_MAX)])
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                        null=True, blank=True, related_name="+",
+                                        verbose_name=_("acknowledged by"))
+    response = models.TextField(_("response"), max_length=TEXT_MAX, blank=True,
+                                validators=[MaxLengthValidator(TEXT_MAX)])
+
+    class Meta:
+        verbose_name = _("worrying situation")
+        verbose_name_plural = _("worrying situations")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(text=""), name="concern_has_text"),
+            models.CheckConstraint(condition=Q(urgency__in=Urgency.values),
+                                   name="concern_urgency"),
+            models.CheckConstraint(
+                condition=Q(acknowledged_at__isnull=True) | ~Q(response=""),
+                name="concern_acknowledged_has_response",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["dossier", "created_at"],
+                         condition=Q(acknowledged_at__isnull=True),
+                         name="concern_open_by_dossier"),
+        ]
+
+    def __str__(self) -> str:
+        when = f"{self.created_at:%d-%m-%Y %H:%M} " if self.created_at else ""
+        return f"{when}{self.get_urgency_display()}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.acknowledged_at is None
 
 
 class Action(models.TextChoices):

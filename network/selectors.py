@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
-from network.models import AccessEvent, Membership, Notification, Professional
+from network import access
+from network.models import (
+    AccessEvent,
+    Concern,
+    Membership,
+    Notification,
+    Professional,
+    Urgency,
+)
 
 
 def professionals_matching(*, q: str = "", profession: str = "", municipality: str = "",
@@ -37,3 +45,31 @@ def access_events_of(dossier) -> QuerySet[AccessEvent]:
 
 def notifications_for(user) -> QuerySet[Notification]:
     return Notification.objects.filter(recipient=user).select_related("dossier")
+
+
+# --- worrying situations (R28) ---------------------------------------------------------
+
+def open_concerns_for_coordinator(user) -> QuerySet[Concern]:
+    """The signalled situations not yet acknowledged in the records this user coordinates:
+    "call me" first, then the oldest first. Whoever shows their text logs a psychosocial
+    read per record shown."""
+    return (Concern.objects
+            .filter(dossier__in=access.coordinated_dossiers(user), acknowledged_at__isnull=True)
+            .select_related("dossier__mother", "raised_by__professional")
+            .annotate(now_first=Case(When(urgency=Urgency.NOW, then=Value(0)), default=Value(1),
+                                      output_field=IntegerField()))
+            .order_by("now_first", "created_at", "pk"))
+
+
+def concerns_of(user, dossier) -> QuerySet[Concern]:
+    """What this user may read of the situations signalled in this dossier, newest first:
+    the coordinator reads them all, anyone else only the ones they signalled. ``dossier``
+    comes from ``dossier_for``."""
+    concerns = (Concern.objects.filter(dossier=dossier)
+                .select_related("raised_by__professional", "acknowledged_by")
+                .order_by("-created_at", "-pk"))
+    if access.is_coordinator(user, dossier):
+        return concerns
+    if not access.can_raise_concern(user, dossier):
+        return concerns.none()
+    return concerns.filter(raised_by=user)

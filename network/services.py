@@ -19,9 +19,11 @@ from django.utils.translation import gettext_noop, override
 
 from dossier.history import attribute
 from dossier.models import Dossier
+from dossier.sections import Section
 from network import access, audit
 from network.models import (
     Action,
+    Concern,
     ConsentRule,
     EndReason,
     Level,
@@ -29,6 +31,7 @@ from network.models import (
     Notification,
     Professional,
     Role,
+    Urgency,
 )
 
 
@@ -190,6 +193,68 @@ def consent_set(*, actor: User, dossier: Dossier, section: str, level: int,
     access.recompute_permissions(dossier)
     audit.record_write(actor, dossier, section, Action.UPDATE)
     return rule
+
+
+def _coordinators(dossier: Dossier) -> list[User]:
+    return [m.professional.user for m in Membership.objects.filter(
+        dossier=dossier, role=Role.COORDINATOR, ended_at__isnull=True,
+    ).select_related("professional__user")]
+
+
+@transaction.atomic
+def concern_raise(*, actor: User, dossier: Dossier, text: str, urgency: str) -> Concern:
+    """A member or the mother signals a worrying situation (R28): it is saved and the
+    coordinator is told at once, in-app. The message names the urgency, never the text:
+    only the concerns page shows that, to the coordinator and to whoever signalled it."""
+    dossier = _lock(dossier)
+    access.require_can_raise_concern(actor, dossier)
+    if urgency not in Urgency.values:
+        raise ValidationError({"urgency": _("Choose how urgent the situation is.")},
+                              code="urgency")
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"text": _("Describe the situation: what did you see or hear "
+                                         "that worries you?")}, code="text_required")
+    concern = Concern(dossier=dossier, raised_by=actor, urgency=urgency, text=text)
+    concern.full_clean()
+    concern.save()
+    audit.record_write(actor, dossier, Section.PSYCHOSOCIAL, Action.CREATE)
+    _notify(dossier, [u for u in _coordinators(dossier) if u.pk != actor.pk],
+            gettext_noop("Worrying situation signalled in the record of %(mother)s: "
+                         "%(urgency)s. Open the record to read it."),
+            mother=dossier.mother.full_name, urgency=Urgency(urgency).label)
+    return concern
+
+
+@transaction.atomic
+def concern_acknowledge(*, actor: User, concern: Concern, response: str) -> Concern:
+    """The coordinator acknowledges a signalled situation with what they did about it;
+    whoever signalled it is told that the coordinator responded."""
+    _lock(concern.dossier)
+    concern = Concern.objects.select_for_update().select_related("dossier__mother").get(
+        pk=concern.pk)
+    access.require_can_acknowledge_concern(actor, concern)
+    if concern.acknowledged_at is not None:
+        raise ValidationError(_("This worrying situation has already been acknowledged."),
+                              code="already_acknowledged")
+    response = (response or "").strip()
+    if not response:
+        raise ValidationError({"response": _("Write what you did or will do about this "
+                                             "situation; the person who signalled it "
+                                             "reads it.")}, code="response_required")
+    concern.acknowledged_at = timezone.now()
+    concern.acknowledged_by = actor
+    concern.response = response
+    concern.full_clean()
+    concern.save(update_fields=["acknowledged_at", "acknowledged_by", "response",
+                                "updated_at"])
+    audit.record_write(actor, concern.dossier, Section.PSYCHOSOCIAL, Action.UPDATE)
+    if concern.raised_by_id != actor.pk:
+        _notify(concern.dossier, [concern.raised_by],
+                gettext_noop("The care coordinator responded to the worrying situation you "
+                             "signalled on %(date)s."),
+                date=timezone.localtime(concern.created_at).strftime("%d-%m-%Y %H:%M"))
+    return concern
 
 
 @transaction.atomic

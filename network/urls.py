@@ -18,5 +18,8 @@ urlpatterns = [
     path("dossiers/<uuid:public_id>/wie-ziet-wat/", views.consent, name="consent"),
     path("dossiers/<uuid:public_id>/wie-bekeek-mijn-dossier/", views.access_log,
          name="access_log"),
+    path("dossiers/<uuid:public_id>/zorgsignaal/", views.concerns, name="concerns"),
+    path("dossiers/<uuid:public_id>/zorgsignaal/<uuid:concern_id>/", views.concern_acknowledge,
+         name="concern_acknowledge"),
     path("meldingen/", views.inbox, name="inbox"),
 ]

@@ -17,8 +17,22 @@ from django.views.decorators.http import require_POST
 from dossier.sections import Section
 from dossier.selectors import dossier_for
 from network import access, selectors, services
-from network.forms import EndMembershipForm, ProfessionalSearchForm
-from network.models import ConsentRule, Level, Membership, Professional, Role, RoleDefault
+from network.forms import (
+    ConcernAcknowledgeForm,
+    ConcernForm,
+    EndMembershipForm,
+    ProfessionalSearchForm,
+)
+from network.models import (
+    Action,
+    Concern,
+    ConsentRule,
+    Level,
+    Membership,
+    Professional,
+    Role,
+    RoleDefault,
+)
 
 SEARCH_LIMIT = 25
 
@@ -236,3 +250,72 @@ def inbox(request):
         return redirect("network:inbox")
     page = Paginator(notifications, 30).get_page(request.GET.get("page"))
     return render(request, "network/inbox.html", {"page": page})
+
+
+# --- "Zorgsignaal": a worrying situation (R28) ---------------------------------------------
+
+def _acknowledge_form(concern, data=None) -> ConcernAcknowledgeForm:
+    # One form per open concern on the page: ids unique, the field's name stays "response".
+    return ConcernAcknowledgeForm(data, auto_id=f"id_%s_{concern.public_id}")
+
+
+def _concerns_page(request, dossier, *, form, failed=None, failed_form=None):
+    """The form to signal a situation and, below it, what this user may read of the ones
+    signalled; the reads are logged only when at least one is shown."""
+    concerns = list(selectors.concerns_of(request.user, dossier))
+    coordinator = access.is_coordinator(request.user, dossier)
+    for concern in concerns:
+        if coordinator and concern.is_open:
+            concern.acknowledge_form = (failed_form if failed is not None and concern.pk == failed
+                                        else _acknowledge_form(concern))
+    if concerns:
+        access.record_read(request.user, dossier, [Section.PSYCHOSOCIAL])
+    return render(request, "network/concerns.html", {
+        "dossier": dossier, "form": form, "concerns": concerns, "is_coordinator": coordinator,
+    })
+
+
+@login_required
+def concerns(request, public_id):
+    """Signal a worrying situation to the coordinator (every member and the mother), and
+    follow up on the ones this user may read."""
+    dossier = dossier_for(request.user, public_id)
+    access.require_can_raise_concern(
+        request.user, dossier, action=Action.CREATE if request.method == "POST" else Action.READ)
+    form = ConcernForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.concern_raise(actor=request.user, dossier=dossier, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The care coordinator has been told at once. If the "
+                                        "situation is life-threatening, call 112."))
+            return redirect("network:concerns", public_id=dossier.public_id)
+    return _concerns_page(request, dossier, form=form)
+
+
+@login_required
+@require_POST
+def concern_acknowledge(request, public_id, concern_id):
+    """The coordinator records what they did about a signalled situation."""
+    dossier = dossier_for(request.user, public_id)
+    concern = get_object_or_404(Concern, dossier=dossier, public_id=concern_id)
+    access.require_can_acknowledge_concern(request.user, concern)
+    form = _acknowledge_form(concern, request.POST)
+    if form.is_valid():
+        try:
+            services.concern_acknowledge(actor=request.user, concern=concern,
+                                         response=form.cleaned_data["response"])
+        except ValidationError as error:
+            if not hasattr(error, "error_dict"):  # e.g. acknowledged meanwhile by someone
+                for message in error.messages:
+                    messages.error(request, message)
+                return redirect("network:concerns", public_id=dossier.public_id)
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Your response has been saved; whoever signalled the "
+                                        "situation has been told."))
+            return redirect("network:concerns", public_id=dossier.public_id)
+    return _concerns_page(request, dossier, form=ConcernForm(), failed=concern.pk,
+                          failed_form=form)

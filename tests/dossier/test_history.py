@@ -34,7 +34,7 @@ def test_a_change_through_a_service_keeps_who_when_why_and_the_old_value(midwife
     assert change.old_values["birth_weight_g"] == 3400
     assert change.new_values["birth_weight_g"] == 3450
     assert [(f.label, f.before, f.after) for f in history.field_changes(change)] == [
-        ("Geboortegewicht (g)", "3400", "3450")]
+        ("Geboortegewicht (g)", "3.400", "3.450")]
 
 
 def test_bulk_updates_are_recorded_row_by_row_with_their_author(midwife):
@@ -89,7 +89,7 @@ def test_the_history_page_shows_the_change_and_is_logged(midwife_client, midwife
     page = midwife_client.get(reverse("dossier:history",
                                       args=[newborn.dossier.public_id, "newborn"]))
     assert page.status_code == 200
-    assert "tikfout" in page.text and "3400" in page.text and "3300" in page.text
+    assert "tikfout" in page.text and "3.400" in page.text and "3.300" in page.text
 
 
 def test_the_history_follows_the_section_rights(client, network):

@@ -42,8 +42,25 @@ NETWORK_PAGES = {
     "network:consent": {"coordinator", "mother"},
     "network:access_log": {"mother"},
 }
-CARDS = {S.IDENTITY: "identity", S.PRENATAL: "prenatal", S.DELIVERY: "delivery",
-         S.NEWBORN: "newborn"}
+CARDS = {S.IDENTITY: "identity", S.PRENATAL: "prenatal", S.PSYCHOSOCIAL: "psychosocial",
+         S.DELIVERY: "delivery", S.POSTNATAL: "postnatal", S.NEWBORN: "newborn",
+         S.HOMEHELP: "homehelp"}
+# Every page of clinical entries (issue 5): the section it belongs to, and who writes it
+# when not simply "whoever may change the section": the short stay is the coordinator's
+# judgement (R18), the own observations are the mother's (R5).
+ENTRY_PAGES = {
+    "consultaties": S.PRENATAL, "psychosociaal": S.PSYCHOSOCIAL, "kort-verblijf": S.PRENATAL,
+    "ontslag": S.DELIVERY, "huisbezoeken": S.POSTNATAL, "telefoon": S.POSTNATAL,
+    "opnames": S.POSTNATAL, "kraamhulp": S.HOMEHELP, "kraamhulp-uren": S.HOMEHELP,
+    "eigen-metingen": S.POSTNATAL,
+}
+WRITERS = {"kort-verblijf": {"coordinator"}, "eigen-metingen": {"mother"}}
+
+
+def may_write(persona, kind):
+    if kind in WRITERS:
+        return persona in WRITERS[kind]
+    return level(persona, ENTRY_PAGES[kind]) >= E
 
 
 def level(persona, section):
@@ -160,3 +177,34 @@ def test_dashboard_rows_show_and_log_only_granted_parts(client, network):
     assert network.a.mother.family_name in page.text and born not in page.text
     reads = events_since(before, actor=gp, action="read")
     assert sorted(reads.values_list("section", flat=True)) == ["identity"]
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("kind", ENTRY_PAGES)
+def test_entry_pages_show_and_offer_writing_by_the_policy(client, network, persona, kind):
+    """GET: the page opens for whoever sees the section (and logs one read); the form is
+    there only for whoever may write. POST of an empty form: the writer's is handled (the
+    form back with its messages, or an empty checklist saved), anyone else's is refused and
+    logged."""
+    sign_in(client, network.users[persona])
+    url = reverse("dossier:entries", args=[network.a.public_id, kind])
+    before = last_event_id()
+    response = client.get(url)
+    assert response.status_code == expected_status(persona, level(persona, ENTRY_PAGES[kind]) >= V)
+    if response.status_code == 200:
+        assert (response.context["form"] is not None) == may_write(persona, kind)
+        reads = events_since(before, dossier=network.a, action="read")
+        assert list(reads.values_list("section", flat=True)) == [ENTRY_PAGES[kind]]
+    else:
+        assert events_since(before, outcome=Outcome.DENIED).count() == (
+            0 if persona == "anonymous" else 1)
+    before = last_event_id()
+    response = client.post(url, {})
+    allowed = level(persona, ENTRY_PAGES[kind]) >= V and may_write(persona, kind)
+    if allowed:
+        assert response.status_code in (200, 302)
+        assert response.status_code == 200 or kind == "ontslag"
+    else:
+        assert response.status_code == expected_status(persona, allowed)
+    if persona != "anonymous" and not allowed:
+        assert events_since(before, outcome=Outcome.DENIED).count() == 1

@@ -1,0 +1,218 @@
+"""Forms for the clinical entries. Like ``forms.py`` they hold no rules: the models'
+``clean()`` and the services decide. Each takes the dossier it writes into, to offer only
+that record's babies and network members."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth.models import User
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from dossier.forms import AmendmentForm, DateInput, DateTimeInput
+from dossier.models import (
+    Admission,
+    DischargeChecklist,
+    Feeding,
+    HomeHelpDay,
+    HomeHelpNeed,
+    HomeHelpReason,
+    HomeVisit,
+    Jaundice,
+    PhoneContact,
+    PrenatalConsultation,
+    PsychosocialAnamnesis,
+    SelfMonitoring,
+    ShortStayAssessment,
+    ShortStayCriterion,
+    Stools,
+    VitalStatus,
+)
+from dossier.selfcare import SCALES
+
+NUMERIC = {"inputmode": "numeric"}
+DECIMAL = {"inputmode": "decimal", "step": "0.1"}
+
+
+class EntryForm(AmendmentForm):
+    def __init__(self, *args, dossier, user=None, **kwargs):
+        self.dossier, self.user = dossier, user
+        super().__init__(*args, **kwargs)
+        if "newborn" in self.fields:
+            self.fields["newborn"].queryset = dossier.newborns.all()
+
+
+class ConsultationForm(EntryForm):
+    class Meta:
+        model = PrenatalConsultation
+        fields = ["consulted_on", "weight_kg", "bp_systolic", "bp_diastolic",
+                  "fundal_height_cm", "fetal_heart_rate", "notes"]
+        widgets = {"consulted_on": DateInput(), "weight_kg": forms.NumberInput(attrs=DECIMAL),
+                   "bp_systolic": forms.NumberInput(attrs=NUMERIC),
+                   "bp_diastolic": forms.NumberInput(attrs=NUMERIC),
+                   "fundal_height_cm": forms.NumberInput(attrs=DECIMAL),
+                   "fetal_heart_rate": forms.NumberInput(attrs=NUMERIC),
+                   "notes": forms.Textarea(attrs={"rows": 3})}
+
+
+class PsychosocialForm(EntryForm):
+    class Meta:
+        model = PsychosocialAnamnesis
+        fields = ["interviewed_on", "social_support", "housing", "income", "language",
+                  "mental_health", "violence", "substance_use", "notes"]
+        widgets = {"interviewed_on": DateInput(), "notes": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in PsychosocialAnamnesis().answers():
+            field = self.fields[name]
+            field.widget = forms.RadioSelect(choices=[("", _("Not asked")),
+                                                      *field.choices[1:]])
+
+
+class ShortStayForm(EntryForm):
+    criteria_met = forms.MultipleChoiceField(
+        label=_("Criteria met"), choices=ShortStayCriterion.choices, required=False,
+        widget=forms.CheckboxSelectMultiple)
+
+    class Meta:
+        model = ShortStayAssessment
+        fields = ["assessed_on", "criteria_met", "decision", "notes"]
+        widgets = {"assessed_on": DateInput(), "notes": forms.Textarea(attrs={"rows": 3})}
+
+
+class DischargeForm(EntryForm):
+    discharged_at = forms.DateTimeField(
+        label=_("Discharged at"), required=False, widget=DateTimeInput(),
+        help_text=_("The moment mother and baby leave the ward; kept with the stay."))
+    confirm = forms.BooleanField(label=_("Confirm the discharge"), required=False)
+
+    class Meta:
+        model = DischargeChecklist
+        fields = ["needs_mother_assessed", "needs_child_assessed", "needs_notes",
+                  "first_home_visit_at", "first_home_visit_midwife",
+                  "paediatric_consultation_on", "home_help", "gp_informed",
+                  "open_steps_reason"]
+        widgets = {"first_home_visit_at": DateTimeInput(),
+                   "paediatric_consultation_on": DateInput(),
+                   "needs_notes": forms.Textarea(attrs={"rows": 2}),
+                   "open_steps_reason": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        delivery = getattr(self.dossier, "delivery", None)
+        if delivery is not None:
+            self.fields["discharged_at"].initial = delivery.discharged_at
+        # the midwives of this network (the members, not everyone with a login)
+        self.fields["first_home_visit_midwife"].queryset = User.objects.filter(
+            professional__memberships__dossier=self.dossier,
+            professional__memberships__ended_at__isnull=True,
+            professional__profession__in=["midwife", "gp"]).distinct()
+        self.fields["first_home_visit_midwife"].label_from_instance = (
+            lambda user: user.get_full_name() or user.username)
+        if self.instance.is_confirmed:
+            del self.fields["confirm"]
+
+
+class HomeVisitForm(EntryForm):
+    """The mother's part of the visit, and per live baby a few fields (weight, jaundice,
+    feeding, stools) for whoever may write in the newborn section."""
+
+    class Meta:
+        model = HomeVisit
+        fields = ["visited_at", "temperature_c", "bp_systolic", "bp_diastolic", "involution",
+                  "lochia", "wound", "breasts", "epds_score", "advice", "notes",
+                  "next_visit_at"]
+        widgets = {"visited_at": DateTimeInput(), "next_visit_at": DateTimeInput(),
+                   "temperature_c": forms.NumberInput(attrs=DECIMAL),
+                   "bp_systolic": forms.NumberInput(attrs=NUMERIC),
+                   "bp_diastolic": forms.NumberInput(attrs=NUMERIC),
+                   "epds_score": forms.NumberInput(attrs=NUMERIC),
+                   "advice": forms.Textarea(attrs={"rows": 2}),
+                   "notes": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, with_babies: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.newborns = (list(self.dossier.newborns.filter(vital_status=VitalStatus.LIVE_BIRTH))
+                         if with_babies else [])
+        checks = ({c.newborn_id: c for c in self.instance.baby_checks.select_related(
+            "measurement")} if self.instance.pk else {})
+        for newborn in self.newborns:
+            check = checks.get(newborn.pk)
+            prefix = f"baby{newborn.birth_order}_"
+            named = f" – {newborn}" if len(self.newborns) > 1 else ""
+            self.fields[prefix + "weight_g"] = forms.IntegerField(
+                label=_("Baby's weight (g)") + named, required=False, min_value=300,
+                max_value=7000, widget=forms.NumberInput(attrs=NUMERIC),
+                initial=check.measurement.weight_g if check and check.measurement else None)
+            for name, label, choices in (("jaundice", _("Jaundice"), Jaundice.choices),
+                                         ("feeding", _("Feeding"), Feeding.choices),
+                                         ("stools", _("Stools"), Stools.choices)):
+                self.fields[prefix + name] = forms.ChoiceField(
+                    label=label + named, required=False, choices=[("", "—"), *choices],
+                    initial=getattr(check, name, ""))
+
+    def babies(self) -> list[dict]:
+        data = self.cleaned_data
+        return [{"newborn": newborn,
+                 **{name: data.get(f"baby{newborn.birth_order}_{name}")
+                    for name in ("weight_g", "jaundice", "feeding", "stools")}}
+                for newborn in self.newborns]
+
+
+class PhoneContactForm(EntryForm):
+    class Meta:
+        model = PhoneContact
+        fields = ["started_at", "duration_minutes", "caller", "reason", "reason_detail",
+                  "outcome", "notes"]
+        widgets = {"started_at": DateTimeInput(),
+                   "duration_minutes": forms.NumberInput(attrs=NUMERIC),
+                   "notes": forms.Textarea(attrs={"rows": 2})}
+
+
+class AdmissionForm(EntryForm):
+    class Meta:
+        model = Admission
+        fields = ["patient", "newborn", "admitted_on", "hospital", "reason", "reason_detail",
+                  "days"]
+        widgets = {"admitted_on": DateInput(), "days": forms.NumberInput(attrs=NUMERIC)}
+
+
+class HomeHelpNeedForm(EntryForm):
+    reasons = forms.MultipleChoiceField(
+        label=_("Reasons for more help"), choices=HomeHelpReason.choices, required=False,
+        widget=forms.CheckboxSelectMultiple)
+
+    class Meta:
+        model = HomeHelpNeed
+        fields = ["estimated_hours", "reasons", "organisation", "notes"]
+        widgets = {"estimated_hours": forms.NumberInput(attrs=NUMERIC),
+                   "notes": forms.Textarea(attrs={"rows": 2})}
+
+
+class HomeHelpDayForm(EntryForm):
+    class Meta:
+        model = HomeHelpDay
+        fields = ["day", "hours", "organisation", "notes"]
+        widgets = {"day": DateInput(),
+                   "hours": forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.25"})}
+
+
+class SelfMonitoringForm(EntryForm):
+    class Meta:
+        model = SelfMonitoring
+        fields = ["kind", "noted_at", "value", "newborn", "note"]
+        widgets = {"noted_at": DateTimeInput(), "value": forms.NumberInput(attrs=DECIMAL)}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["value"].help_text = " · ".join(
+            f"{kind.label}: {scale.hint}" for kind, scale in SCALES.items())
+        self.fields["newborn"].help_text = _("Only for a feed or the baby's weight.")
+        if not self.instance.pk:
+            self.fields["noted_at"].initial = timezone.now()
+
+
+class CommentForm(forms.Form):
+    text = forms.CharField(label=_("Your comment"), max_length=2000,
+                           widget=forms.Textarea(attrs={"rows": 2}))
