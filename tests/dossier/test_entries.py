@@ -280,7 +280,8 @@ def test_home_visit_values_are_checked(net, values, field):
 
 
 def test_a_home_visit_before_the_birth_is_refused(net):
-    early = HomeVisit(dossier=net.a, visited_at=net.a.delivery.born_at - datetime.timedelta(hours=1))
+    early = HomeVisit(dossier=net.a,
+                      visited_at=net.a.delivery.born_at - datetime.timedelta(hours=1))
     assert "visited_at" in errors_of(lambda: services.entry_record(actor=midwife(net),
                                                                    entry=early))
 
@@ -393,7 +394,8 @@ def test_comments_follow_the_section_of_the_entry(net):
 # --- history ---------------------------------------------------------------------------------
 
 def test_every_entry_change_is_kept_even_in_bulk(net):
-    saved = services.entry_record(actor=midwife(net), entry=visit(net, temperature_c=Decimal("37.0")))
+    saved = services.entry_record(actor=midwife(net),
+                                  entry=visit(net, temperature_c=Decimal("37.0")))
     saved.temperature_c = Decimal("37.4")
     services.entry_record(actor=midwife(net), entry=saved, reason="verkeerd afgelezen")
     HomeVisit.objects.filter(dossier=net.a).update(advice="Meer drinken")  # bulk, no service

@@ -51,7 +51,8 @@ def test_a_consultation_is_added_amended_with_a_reason_and_its_history_shown(cli
     assert "71,5" in page.text and "118/76 mmHg" in page.text
     amend = url(net, "consultaties", consultation.public_id, name="dossier:entry_edit")
     without_reason = client.post(amend, {"consulted_on": day.isoformat(), "weight_kg": "72"})
-    assert without_reason.status_code == 200 and "change_reason" in without_reason.context["form"].errors
+    assert without_reason.status_code == 200
+    assert "change_reason" in without_reason.context["form"].errors
     client.post(amend, {"consulted_on": day.isoformat(), "weight_kg": "72.5",
                         "bp_systolic": "118", "bp_diastolic": "76",
                         "change_reason": "weegschaal nagekeken"})
