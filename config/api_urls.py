@@ -6,6 +6,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from dossier import api as dossier_api
+from dossier.entry_api import entry_routes
 from network import api as network_api
 
 app_name = "api"
@@ -27,4 +28,5 @@ urlpatterns = [
     path(DOSSIER + "memberships/<uuid:membership_id>/end/",
          network_api.MembershipEndApi.as_view(), name="membership-end"),
     path(DOSSIER + "consent/", network_api.ConsentApi.as_view(), name="consent"),
+    *entry_routes(),
 ]

@@ -31,6 +31,7 @@ from dossier.models import (
     SelfMonitoring,
     ShortStayAssessment,
 )
+from dossier.sections import Section
 
 
 def _default_write(actor, form):
@@ -179,3 +180,13 @@ def facts(kind: EntryKind, entry) -> list[tuple[str, str]]:
         if shown != "—" or name in {"vulnerable"}:
             rows.append((str(capfirst(label)), shown))
     return rows
+
+
+def shown_sections(kind: EntryKind, entries, show_babies: bool) -> list[str]:
+    """The sections a list of entries shows: the kind's own, and the newborn section when
+    home visits with findings in a baby are shown to someone who may see them."""
+    sections = [kind.section]
+    if (kind.model is HomeVisit and show_babies
+            and any(entry.baby_checks.all() for entry in entries)):
+        sections.append(Section.NEWBORN)
+    return sections

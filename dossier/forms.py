@@ -63,7 +63,8 @@ class AmendmentForm(forms.ModelForm):
         if self.instance.pk is None:
             del self.fields["change_reason"]
         else:
-            self.fields["change_reason"].required = True
+            self.fields["change_reason"].required = getattr(
+                self.instance, "AMEND_NEEDS_REASON", True)
 
     @property
     def reason(self) -> str:

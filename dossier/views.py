@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from django_otp import user_has_device
 
 from dossier import growth, screenings, selectors, services
-from dossier.entries import KINDS, EntryKind
+from dossier.entries import KINDS, EntryKind, shown_sections
 from dossier.entries import facts as entry_facts
 from dossier.entry_forms import CommentForm
 from dossier.forms import (
@@ -340,13 +340,16 @@ def entry_list(request, public_id, kind):
         access.require_entry_write(request.user, dossier, kind.model)
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
     comments = selectors.comments_on(dossier, [entry.public_id for entry in page])
-    access.record_read(request.user, dossier, [kind.section])
+    # a home visit's findings in the babies belong to the newborn section
+    show_babies = access.can_view(request.user, dossier, Section.NEWBORN)
+    access.record_read(request.user, dossier, shown_sections(kind, page, show_babies))
     return render(request, "dossier/entries.html", {
         "dossier": dossier, "kind": kind, "form": form, "page": page,
         "rows": [(entry, entry_facts(kind, entry), comments.get(entry.public_id, []))
                  for entry in page],
         "summary": selectors.entry_summary(kind, dossier, page.object_list),
         "comment_form": CommentForm(),
+        "show_babies": show_babies,
         "can_amend": form is not None and not kind.single,
     })
 

@@ -32,6 +32,8 @@ class ClinicalEntry(RecordModel):
     WRITER: ClassVar[str] = Writer.SECTION
     # At most one per dossier (a questionnaire, a checklist) rather than a list.
     SINGLE: ClassVar[bool] = False
+    # An amendment says why (R3); a checklist ticked off step by step does not need to.
+    AMEND_NEEDS_REASON: ClassVar[bool] = True
 
     dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="+",
                                 verbose_name=_("maternity record"))
@@ -45,6 +47,11 @@ class ClinicalEntry(RecordModel):
     @property
     def section(self) -> str:
         return self.SECTION
+
+    @property
+    def recorded_by_name(self) -> str | None:
+        user = self.recorded_by
+        return (user.get_full_name() or user.username) if user else None
 
     def delivery(self):
         return getattr(self.dossier, "delivery", None) if self.dossier_id else None

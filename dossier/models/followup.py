@@ -144,6 +144,7 @@ class BabyCheck(ClinicalEntry):
     weight curve: a ``Measurement`` made with the check, so it is typed once."""
 
     SECTION = Section.NEWBORN
+    AMEND_NEEDS_REASON = False  # amended with its visit, under the visit's reason
 
     home_visit = models.ForeignKey(HomeVisit, on_delete=models.PROTECT,
                                    related_name="baby_checks", verbose_name=_("home visit"))

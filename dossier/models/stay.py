@@ -34,6 +34,7 @@ class DischargeChecklist(ClinicalEntry):
     with the reason why a step stays open."""
 
     SECTION = Section.DELIVERY
+    AMEND_NEEDS_REASON = False  # ticked off step by step
     SINGLE = True
 
     needs_mother_assessed = models.BooleanField(_("needs of the mother assessed"),

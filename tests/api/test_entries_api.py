@@ -1,0 +1,166 @@
+"""The clinical entries over the API: the same rules as the pages (section access, who
+writes which kind, validation, amendments with a reason, history, the access log), per
+persona, and nothing of a section the caller may not see."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from dossier.models import EntryChange, HomeVisit, Measurement, PsychosocialAnamnesis
+from network.models import Outcome
+from tests.api.conftest import token_client
+from tests.network.test_permission_matrix import ENTRY_PAGES, PERSONAS, level, may_write
+from tests.personas import build_network
+
+pytestmark = pytest.mark.django_db
+API_NAMES = {"consultaties": "consultations", "psychosociaal": "psychosocial-anamnesis",
+             "kort-verblijf": "short-stay", "ontslag": "discharge",
+             "huisbezoeken": "home-visits", "telefoon": "phone-contacts",
+             "opnames": "admissions", "kraamhulp": "home-help-need",
+             "kraamhulp-uren": "home-help-days", "eigen-metingen": "own-observations"}
+SINGLE = {"psychosociaal", "kort-verblijf", "ontslag", "kraamhulp"}
+
+
+@pytest.fixture
+def network(db):
+    return build_network(gp_without_delivery=True)  # the matrix's network
+
+
+def client_of(network, persona):
+    user = network.users[persona]
+    if user is None:
+        from rest_framework.test import APIClient
+        return APIClient()
+    return token_client(user)
+
+
+def base(network, kind):
+    return f"/api/dossiers/{network.a.public_id}/{API_NAMES[kind]}/"
+
+
+def when(minutes=10):
+    return (timezone.now() - datetime.timedelta(minutes=minutes)).isoformat()
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("kind", ENTRY_PAGES)
+def test_reading_and_writing_each_kind_follows_the_policy(network, persona, kind, events):
+    client = client_of(network, persona)
+    url = base(network, kind)
+    response = client.get(url)
+    sees = level(persona, ENTRY_PAGES[kind]) >= 1
+    if persona == "anonymous":
+        assert response.status_code in (401, 403)
+        return
+    if persona in ("outsider", "other_mother"):
+        assert response.status_code == 404
+    elif not sees:
+        assert response.status_code == 403
+    else:  # a kind recorded once answers 404 until it is filled in
+        assert response.status_code == (404 if kind in SINGLE else 200)
+    events.reset()
+    write = client.put if kind in SINGLE else client.post
+    response = write(url, {}, format="json")
+    if sees and may_write(persona, kind):
+        assert response.status_code in (200, 201, 400)
+    else:
+        assert response.status_code in (403, 404)
+        assert [e.outcome for e in events.since()] == [Outcome.DENIED]
+
+
+def test_a_home_visit_with_a_baby_weight_over_the_api(network, events):
+    client = client_of(network, "coordinator")
+    newborn = str(network.newborn.public_id)
+    response = client.post(base(network, "huisbezoeken"), {
+        "visited_at": when(), "temperature_c": "37.3", "bp_systolic": 115, "bp_diastolic": 70,
+        "epds_score": 13, "babies": [{"newborn": newborn, "weight_g": 3020,
+                                      "jaundice": "mild"}]}, format="json")
+    assert response.status_code == 201, response.json()
+    data = response.json()
+    assert data["day_post_partum"] == 1 and data["epds_alarming"] is True
+    assert data["babies"][0]["weight_g"] == 3020
+    assert Measurement.objects.get().weight_g == 3020
+    # the maternity assistant sees the visit (postnatal, view) and the babies (newborn, view)
+    listing = client_of(network, "assistant").get(base(network, "huisbezoeken")).json()
+    assert listing["count"] == 1 and listing["results"][0]["babies"]
+
+
+def test_the_babies_are_absent_for_whoever_may_not_see_the_newborn(network):
+    from dossier.sections import Section
+    from network import services
+    from network.models import Level
+
+    client_of(network, "coordinator").post(base(network, "huisbezoeken"), {
+        "visited_at": when(), "babies": [{"newborn": str(network.newborn.public_id),
+                                          "weight_g": 3000}]}, format="json")
+    assistant = network.users["assistant"]
+    services.consent_set(actor=network.users["mother"], dossier=network.a,
+                         section=Section.NEWBORN, level=Level.NONE,
+                         membership=network.a.memberships.get(professional__user=assistant))
+    row = client_of(network, "assistant").get(base(network, "huisbezoeken")).json()["results"][0]
+    assert "babies" not in row
+
+
+def test_an_amendment_needs_a_reason_and_keeps_the_history(network):
+    client = client_of(network, "coordinator")
+    created = client.post(base(network, "telefoon"), {
+        "started_at": when(), "duration_minutes": 8, "caller": "mother",
+        "reason": "baby_feeding", "outcome": "advice"}, format="json").json()
+    url = base(network, "telefoon") + created["id"] + "/"
+    refused = client.patch(url, {"duration_minutes": 18}, format="json")
+    assert refused.status_code == 400 and "change_reason" in refused.json()
+    amended = client.patch(url, {"duration_minutes": 18, "change_reason": "tikfout"}, format="json")
+    assert amended.status_code == 200 and amended.json()["duration_minutes"] == 18
+    change = EntryChange.objects.filter(table_name="dossier_phonecontact").first()
+    assert change.reason == "tikfout" and change.old_values["duration_minutes"] == 8
+
+
+def test_validation_messages_name_the_field(network):
+    response = client_of(network, "coordinator").post(base(network, "huisbezoeken"), {
+        "visited_at": when(), "temperature_c": "44.0"}, format="json")
+    assert response.status_code == 400 and "temperature_c" in response.json()
+    assert not HomeVisit.objects.exists()
+
+
+def test_the_discharge_is_confirmed_only_with_every_step_or_a_reason(network):
+    client = client_of(network, "coordinator")
+    url = base(network, "ontslag")
+    refused = client.put(url, {"needs_mother_assessed": True, "confirm": True,
+                               "discharged_at": when()}, format="json")
+    assert refused.status_code == 400 and "open_steps_reason" in refused.json()
+    accepted = client.put(url, {"confirm": True, "discharged_at": when(),
+                                "open_steps_reason": "Vertrek op eigen verzoek"},
+                          format="json")
+    assert accepted.status_code == 200, accepted.json()
+    assert accepted.json()["is_confirmed"] and accepted.json()["open_steps"]
+    network.a.refresh_from_db()
+    assert network.a.status == "postnatal"
+
+
+def test_the_anamnesis_flags_vulnerability_and_stays_with_the_coordinator(network):
+    response = client_of(network, "coordinator").put(base(network, "psychosociaal"), {
+        "interviewed_on": timezone.localdate().isoformat(), "violence": "now"}, format="json")
+    assert response.status_code == 200 and response.json()["vulnerable"] is True
+    assert PsychosocialAnamnesis.objects.get().vulnerable
+    assert client_of(network, "assistant").get(base(network, "psychosociaal")).status_code == 403
+
+
+def test_the_mother_adds_her_own_temperature(network):
+    response = client_of(network, "mother").post(base(network, "eigen-metingen"), {
+        "kind": "temperature", "noted_at": when(), "value": "37.9"}, format="json")
+    assert response.status_code == 201 and response.json()["unit"] == "°C"
+    refused = client_of(network, "coordinator").post(base(network, "eigen-metingen"), {
+        "kind": "temperature", "noted_at": when(), "value": "37.9"}, format="json")
+    assert refused.status_code == 403
+
+
+def test_the_schema_lists_every_entry_route(db):
+    import json
+
+    from rest_framework.test import APIClient
+    paths = set(json.loads(APIClient().get("/api/schema/", {"format": "json"}).content)["paths"])
+    for kind, name in API_NAMES.items():
+        assert f"/api/dossiers/{{public_id}}/{name}/" in paths
+        if kind not in SINGLE:
+            assert f"/api/dossiers/{{public_id}}/{name}/{{entry_id}}/" in paths
