@@ -121,8 +121,9 @@ def _save_entry(actor: User, dossier: Dossier, section: str, entry, reason: str)
     uniqueness race (two people creating the one checklist at once) becomes a message."""
     created = entry.pk is None
     if not created and getattr(entry, "AMEND_NEEDS_REASON", False) and not reason.strip():
-        raise ValidationError({"change_reason": _("Say why you change this entry; the reason is kept "
-                                           "in its history.")}, code="reason_required")
+        raise ValidationError({"change_reason": _(
+            "Say why you change this entry; the reason is kept in its history.")},
+            code="reason_required")
     attribute(actor, reason)
     if created:
         entry.recorded_by = actor
