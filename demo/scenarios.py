@@ -15,6 +15,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
+from demo import entries as demo_entries
 from demo.totp import demo_secret, ensure_demo_device
 from dossier import services
 from dossier.geography import province_for_postcode
@@ -106,6 +107,7 @@ class Story:
     coordinator: str = "griet"
     members: list[str] = field(default_factory=list)
     login: str = ""  # the mother's own user name, if she has an account
+    entries: str = ""  # demo.entries: "prenatal" or "at_home"
 
 
 STORIES = [
@@ -113,7 +115,8 @@ STORIES = [
           coordinator="griet", login="an"),
     Story("Fatima", "El Amrani", datetime.date(1991, 9, 3), "1080", "Sint-Jans-Molenbeek",
           language="fr", insurer="300", weeks_pregnant=34, gravidity=3, parity=2,
-          coordinator="karim", members=["griet", "nadia", "leen"], login="fatima"),
+          coordinator="karim", members=["griet", "nadia", "leen"], login="fatima",
+          entries="prenatal"),
     Story("Sofie", "Janssens", datetime.date(1993, 1, 27), "2018", "Antwerpen",
           delivered_days_ago=1, ward="ZNA Middelheim – materniteit",
           babies=[Baby(Sex.FEMALE, 3420, given_name="Lena")],
@@ -124,7 +127,7 @@ STORIES = [
           risks=[RiskFactor.ASSISTED_CONCEPTION],
           babies=[Baby(Sex.MALE, 2480, (8, 9), "Mats"), Baby(Sex.MALE, 2310, (7, 9), "Wout")],
           coordinator="pieter", members=["griet", "anne", "karim", "ingrid", "ellen"],
-          login="lotte"),
+          login="lotte", entries="at_home"),
     Story("Marie", "Dubois", datetime.date(1996, 11, 8), "5000", "Namur", language="fr",
           insurer="500", delivered_days_ago=3, stay_hours=50,
           ward="CHU UCL Namur – maternité", babies=[Baby(Sex.FEMALE, 3150, given_name="Louise")],
@@ -244,6 +247,10 @@ def _tell(story: Story, serial: int, insz: str, actor: User, today: datetime.dat
                                         professional=Professional.objects.get(user__username=username))
     if story.delivered_days_ago is not None:
         _deliver(story, serial, dossier, actor, today)
+    if story.entries == "prenatal":
+        demo_entries.prenatal(dossier, actor, today)
+    elif story.entries == "at_home":
+        demo_entries.at_home(dossier, User.objects.get(username="griet"), mother.user)
     if story.final_status:
         dossier.status = story.final_status
         services.dossier_update(actor=actor, dossier=dossier)

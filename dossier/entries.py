@@ -134,7 +134,7 @@ KINDS = {kind.slug: kind for kind in (
               ("day", "hours", "organisation", "notes"), related=("organisation",),
               initial=lambda dossier: {"day": timezone.localdate()}),
     EntryKind("eigen-metingen", "own-observations", SelfMonitoring, forms.SelfMonitoringForm,
-              _("My own observations"),
+              _("The mother's own observations"),
               ("noted_at", "kind", ("value_display", _("value")), "newborn", "note"),
               write=_write_own, related=("newborn",)),
 )}

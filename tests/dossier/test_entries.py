@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from dossier import psychosocial, services
 from dossier.models import (
@@ -42,6 +42,13 @@ from tests.personas import build_network
 pytestmark = pytest.mark.django_db
 NOW = timezone.now
 DAY = datetime.timedelta(days=1)
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """The messages are checked by their English words (the pages show them in Dutch)."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

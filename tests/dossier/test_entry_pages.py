@@ -5,7 +5,8 @@ import datetime
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from dossier.models import (
     Comment,
@@ -122,7 +123,8 @@ def test_confirming_a_discharge_with_open_steps_says_which(client, net):
     response = client.post(url(net, "ontslag"), {
         "needs_mother_assessed": "on", "discharged_at": local(timezone.now()), "confirm": "on"})
     assert response.status_code == 200
-    assert "Inform the GP" in str(response.context["form"].errors)
+    with translation.override("nl"):
+        assert gettext("Inform the GP") in str(response.context["form"].errors)
     net.a.delivery.refresh_from_db()
     assert net.a.delivery.discharged_at is None
 

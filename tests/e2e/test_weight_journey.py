@@ -27,7 +27,7 @@ def test_the_midwife_weighs_the_baby_and_sees_the_curve(phone, live_server, scre
     assert page.locator(".alert-badge").is_visible()
     assert page.locator("svg.weight-curve circle").count() == 2
     assert page.locator("svg.weight-curve .point-alarm").count() == 1
-    assert Measurement.objects.get().weight_g == 3070
+    assert Measurement.objects.get(newborn__given_name="Lena").weight_g == 3070
     # the points sit where the numbers say: SVG coordinates are not localised (no commas)
     for attribute in ("cx", "cy"):
         value = page.locator("svg.weight-curve circle").first.get_attribute(attribute)

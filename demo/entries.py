@@ -1,0 +1,84 @@
+"""The demo's clinical entries, written through the same services as the pages: a record
+in prenatal follow-up with consultations and a psychosocial anamnesis that flags a
+vulnerable family (Fatima), and a record at home after the birth with its discharge
+pathway, a home visit, a call to the 24/7 line, kraamhulp and the mother's own notes
+(Lotte's twins)."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.contrib.auth.models import User
+from django.utils import timezone
+
+from dossier import services
+from dossier.models import (
+    DischargeChecklist,
+    Dossier,
+    HomeHelpChoice,
+    HomeHelpDay,
+    HomeHelpNeed,
+    HomeVisit,
+    PhoneContact,
+    PrenatalConsultation,
+    PsychosocialAnamnesis,
+    SelfMonitoring,
+)
+from dossier.selfcare import SelfKind
+from network.models import Organisation
+
+
+def prenatal(dossier: Dossier, actor: User, today: datetime.date) -> None:
+    for weeks_ago, weight, systolic in ((6, "68.0", 112), (2, "70.5", 118)):
+        services.entry_record(actor=actor, entry=PrenatalConsultation(
+            dossier=dossier, consulted_on=today - datetime.timedelta(weeks=weeks_ago),
+            weight_kg=Decimal(weight), bp_systolic=systolic, bp_diastolic=72,
+            fundal_height_cm=Decimal(30 - weeks_ago), fetal_heart_rate=140,
+            notes="Goede kindsbewegingen."))
+    services.entry_record(actor=actor, entry=PsychosocialAnamnesis(
+        dossier=dossier, interviewed_on=today - datetime.timedelta(weeks=6),
+        social_support="limited", housing="uncertain", income="difficult", language="fluent",
+        mental_health="well", violence="no", substance_use="none",
+        notes="Gezin van vijf in een appartement met twee kamers; OCMW-begeleiding loopt."))
+
+
+def at_home(dossier: Dossier, midwife: User, mother: User | None) -> None:
+    delivery = dossier.delivery
+    born = delivery.born_at
+    newborns = list(dossier.newborns.order_by("birth_order"))
+    services.discharge_checklist_save(
+        actor=midwife, discharged_at=delivery.discharged_at, confirm=True,
+        checklist=DischargeChecklist(
+            dossier=dossier, needs_mother_assessed=True, needs_child_assessed=True,
+            needs_notes="Tweeling, borstvoeding moeizaam: extra steun bij het aanleggen.",
+            first_home_visit_at=delivery.discharged_at + datetime.timedelta(hours=20),
+            first_home_visit_midwife=midwife,
+            paediatric_consultation_on=timezone.localdate(born) + datetime.timedelta(days=8),
+            home_help=HomeHelpChoice.REQUESTED, gp_informed=True))
+    visit = delivery.discharged_at + datetime.timedelta(hours=20)
+    services.home_visit_record(
+        actor=midwife, visit=HomeVisit(
+            dossier=dossier, visited_at=visit, temperature_c=Decimal("37.1"),
+            bp_systolic=121, bp_diastolic=78, involution="normal", lochia="normal",
+            wound="healing", breasts="sore_nipples", epds_score=9,
+            advice="Aanlegtechniek besproken; lanoline voor de tepels.",
+            next_visit_at=visit + datetime.timedelta(days=2)),
+        babies=[{"newborn": baby, "weight_g": baby.birth_weight_g - 150, "jaundice": "mild",
+                 "feeding": "mixed", "stools": "normal"} for baby in newborns])
+    services.entry_record(actor=midwife, entry=PhoneContact(
+        dossier=dossier, started_at=visit + datetime.timedelta(hours=14), duration_minutes=12,
+        caller="mother", reason="baby_feeding", outcome="advice",
+        notes="Wout drinkt traag; kolven na de voeding aangeraden."))
+    service = Organisation.objects.get(name="Kraamzorg Familiehulp")
+    services.entry_record(actor=midwife, entry=HomeHelpNeed(
+        dossier=dossier, estimated_hours=64, reasons=["multiples", "feeding"],
+        organisation=service))
+    for day in range(2):
+        services.entry_record(actor=midwife, entry=HomeHelpDay(
+            dossier=dossier, day=timezone.localdate(visit) + datetime.timedelta(days=day),
+            hours=Decimal("6.5"), organisation=service))
+    if mother is not None:
+        services.own_entry_record(actor=mother, entry=SelfMonitoring(
+            dossier=dossier, kind=SelfKind.TEMPERATURE, value=Decimal("37.4"),
+            noted_at=visit + datetime.timedelta(hours=6)))
