@@ -86,7 +86,6 @@ SECTION_TABLES = {
     Section.NEWBORN: ["dossier_newborn", "dossier_babycheck"],
     Section.HOMEHELP: ["dossier_homehelpneed", "dossier_homehelpday"],
 }
-HISTORY_SOURCES = SECTION_TABLES
 
 
 def changes_of(dossier: Dossier, section: str, *, entry_id=None) -> QuerySet[EntryChange]:

@@ -320,6 +320,14 @@ def _entry_form(request, kind, dossier, entry, *, data=None):
                      initial=kind.initial(dossier) if entry.pk is None else None, **extra)
 
 
+def _form_sections(kind, form) -> list[str]:
+    """What an entry form shows: its kind's section, and the newborn section when it asks
+    about the babies by name (a home visit)."""
+    if form is None:
+        return []
+    return [kind.section, *([Section.NEWBORN] if getattr(form, "newborns", None) else [])]
+
+
 @login_required
 def entry_list(request, public_id, kind):
     """The entries of one kind with their comments, and the form to add one (or, for a
@@ -342,7 +350,8 @@ def entry_list(request, public_id, kind):
     comments = selectors.comments_on(dossier, [entry.public_id for entry in page])
     # a home visit's findings in the babies belong to the newborn section
     show_babies = access.can_view(request.user, dossier, Section.NEWBORN)
-    access.record_read(request.user, dossier, shown_sections(kind, page, show_babies))
+    access.record_read(request.user, dossier, sorted(
+        {*shown_sections(kind, page, show_babies), *_form_sections(kind, form)}))
     return render(request, "dossier/entries.html", {
         "dossier": dossier, "kind": kind, "form": form, "page": page,
         "rows": [(entry, entry_facts(kind, entry), comments.get(entry.public_id, []))
@@ -367,6 +376,7 @@ def entry_edit(request, public_id, kind, entry_id):
     if request.method == "POST" and form.is_valid() and _save(
             request, form, lambda: kind.write(request.user, form), _("Saved.")):
         return redirect("dossier:entries", public_id=dossier.public_id, kind=kind.slug)
+    access.record_read(request.user, dossier, _form_sections(kind, form))  # it shows the entry
     return render(request, "dossier/form.html", {"form": form, "dossier": dossier,
                                                  "title": f"{kind.title}: {_('amend')}"})
 
