@@ -37,6 +37,16 @@ The "my dossiers" page (``dossier:dashboard``), for two people of the generated 
   counts the rows for the pagination, writes the access log and renders).
 * ``dashboard_*`` and ``dossier_detail_*``: the page as shipped (20 rows), a search, and the
   overview of one of the midwife's records.
+* ``dossier_overview_queries_1`` / ``_30`` and ``dossier_overview_median_ms``: the overview
+  (``dossier:detail``) of a record in its postnatal weeks, seen by its coordinator
+  (``bench-midwife``), with 1 entry of each kind, then with 30 (30 prenatal consultations,
+  home visits with a baby check each, phone contacts and own observations; 20 weighings,
+  4 screenings): see ``bench/overview.py``. Each record is built, measured and rolled back
+  in one transaction, so the data set (and its append-only access log) is left as it was;
+  the page's own commit is therefore not in the time, nor its savepoints in the count.
+  Targets: the same number of queries for 1 and 30 entries (when not, the differing
+  statements are printed as ``#`` lines); median (of ``REPEAT`` requests after 3 warm-ups,
+  30 entries) ≤ 50 ms at national scale.
 
 Targets are printed as ``# target …`` lines, never asserted. ``python -m bench.explain``
 prints the plans behind these figures."""
@@ -44,6 +54,7 @@ prints the plans behind these figures."""
 import json
 import math
 import os
+import re
 import statistics
 import sys
 import time
@@ -134,13 +145,24 @@ def time_page(client, url: str, repeat: int, warmup: int = 3) -> list[float]:
     return samples
 
 
-def count_queries(client, url: str) -> int:
+SAVEPOINT = re.compile(r"^(?:RELEASE |ROLLBACK TO )?SAVEPOINT ")
+
+
+def page_queries(client, url: str) -> list[str]:
+    """The SQL of the statements one GET of the page runs. Savepoints are left out: they
+    are the page's own transactions when it is measured inside one that is rolled back, and
+    outside one their BEGIN and COMMIT are not counted either."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     with CaptureQueriesContext(connection) as queries:
         client.get(url)
-    return len(queries)
+    return [query["sql"] for query in queries.captured_queries
+            if not SAVEPOINT.match(query["sql"])]
+
+
+def count_queries(client, url: str) -> int:
+    return len(page_queries(client, url))
 
 
 def time_sql(statement: str, params, repeat: int, warmup: int = 3,
@@ -236,7 +258,71 @@ def run(scale: str, repeat: int) -> None:
             emit("dossier_detail_median_ms",
                  statistics.median(time_page(client, detail, repeat)), "ms")
             emit("dossier_detail_queries", count_queries(client, detail), "queries")
+    overview(repeat)
     _compare_scales(results)
+
+
+OVERVIEW_SIZES = (1, 30)
+OVERVIEW_TARGET_MS = 50.0
+
+
+def overview(repeat: int) -> None:
+    """The overview of a record with a full postnatal follow-up (``bench/overview.py``), with
+    1 and with 30 entries of each kind; each record built and measured in a transaction that
+    is rolled back."""
+    from django.contrib.auth.models import User
+    from django.db import transaction
+    from django.urls import reverse
+
+    from bench.overview import build_overview_dossier
+
+    midwife = User.objects.select_related("professional").get(username=PERSONAS[0][1])
+    statements = {}
+    for size in OVERVIEW_SIZES:
+        with transaction.atomic():
+            dossier = build_overview_dossier(midwife, size)
+            client = login(midwife)
+            url = reverse("dossier:detail", args=[dossier.public_id])
+            time_page(client, url, repeat=0)  # warm-up, and stops unless it answers 200
+            statements[size] = page_queries(client, url)
+            if size == OVERVIEW_SIZES[-1]:
+                samples = time_page(client, url, repeat)
+            transaction.set_rollback(True)
+    few, many = (statements[size] for size in OVERVIEW_SIZES)
+    for size in OVERVIEW_SIZES:
+        emit(f"dossier_overview_queries_{size}", len(statements[size]), "queries")
+    median = statistics.median(samples)
+    emit("dossier_overview_median_ms", median, "ms")
+    note(f"overview: {repeat} requests of the {OVERVIEW_SIZES[-1]}-entry record")
+    same = "met" if len(few) == len(many) else "NOT met"
+    note(f"target dossier_overview_queries_1 == dossier_overview_queries_30: {len(few)} vs "
+         f"{len(many)} ({same})")
+    _query_difference(few, many)
+    met = "met" if median <= OVERVIEW_TARGET_MS else "NOT met"
+    note(f"target dossier_overview_median_ms ≤ {OVERVIEW_TARGET_MS:.0f} (national scale): "
+         f"{median:.2f} ({met})")
+
+
+def _shape(statement: str) -> str:
+    """A statement without its values (numbers, strings, lists of them), shortened."""
+    shape = re.sub(r"'(?:[^']|'')*'", "?", statement)
+    shape = re.sub(r"\b\d+(?:\.\d+)?\b", "?", shape)
+    shape = re.sub(r"\((?:\?, )+\?\)", "(?…)", shape)
+    return shape if len(shape) <= 240 else shape[:160] + " … " + shape[-70:]
+
+
+def _query_difference(few: list[str], many: list[str]) -> None:
+    """Print the statements one run has and the other has not (by shape), if any."""
+    import difflib
+
+    a, b = [_shape(q) for q in few], [_shape(q) for q in many]
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
+        if tag == "equal":
+            continue
+        for statement in a[i1:i2]:
+            note(f"overview query only with 1 entry: {statement}")
+        for statement in b[j1:j2]:
+            note(f"overview query only with 30 entries: {statement}")
 
 
 def _compare_scales(results: dict) -> None:
