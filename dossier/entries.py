@@ -74,10 +74,10 @@ class EntryKind:
     def single(self) -> bool:
         return self.model.SINGLE
 
-    def entries(self, dossier):
-        return (self.model.objects.filter(dossier=dossier)
-                .select_related("recorded_by", "dossier__delivery", *self.related)
-                .prefetch_related(*self.prefetch))
+    def entries(self, dossier, *, prefetch: bool = True):
+        entries = (self.model.objects.filter(dossier=dossier)
+                   .select_related("recorded_by", "dossier__delivery", *self.related))
+        return entries.prefetch_related(*self.prefetch) if prefetch else entries
 
 
 def _today(dossier):

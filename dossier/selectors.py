@@ -6,7 +6,16 @@ import datetime
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import (
+    Count,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Window,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -158,17 +167,18 @@ def missing_screenings(user, *, days: int = 60) -> list[dict]:
 
 def entry_overview(user, dossier: Dossier, levels: dict) -> dict[str, list[dict]]:
     """For the record's overview, per section the user may see: each kind of entry with
-    its number and latest entry, and whether the user may add one. Two queries per kind,
+    its number and latest entry, and whether the user may add one. One query per kind,
     however many entries the record holds."""
     overview = defaultdict(list)
     for kind in KINDS.values():
         if levels[kind.section] < access.Level.VIEW:
             continue
-        entries = kind.entries(dossier)
-        latest = entries.first()
+        # the newest entry and, in the same query, how many there are
+        latest = (kind.entries(dossier, prefetch=False)
+                  .annotate(total=Window(Count("pk"))).first())
         overview[kind.section].append({
             "kind": kind, "latest": latest,
             "latest_facts": entry_facts(kind, latest)[:3] if latest else [],
-            "count": entries.count() if latest else 0,
+            "count": latest.total if latest else 0,
             "can_write": access.can_write_entry(user, dossier, kind.model, levels)})
     return {section: overview[section] for section in overview}

@@ -411,3 +411,13 @@ def test_every_entry_change_is_kept_even_in_bulk(net):
     assert changes[1].reason == "verkeerd afgelezen" and changes[1].actor == midwife(net)
     assert changes[1].old_values["temperature_c"] == 37.0
     assert changes[2].new_values["advice"] == "Meer drinken"
+
+
+@pytest.mark.parametrize(("day", "counted"), [(28, True), (29, False)])
+def test_a_readmission_counts_within_28_days_of_the_birth(net, day, counted):
+    born = timezone.localdate(net.a.delivery.born_at)
+    admission = Admission(dossier=net.a, patient=Patient.MOTHER, hospital="AZ Delta",
+                          reason=AdmissionReason.INFECTION,
+                          admitted_on=born + datetime.timedelta(days=day))
+    assert admission.day_after_birth == day
+    assert admission.within_28_days is counted
