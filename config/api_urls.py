@@ -23,6 +23,8 @@ urlpatterns = [
          name="newborn-detail"),
     path(DOSSIER + "newborns/<uuid:newborn_id>/measurements/",
          dossier_api.MeasurementListApi.as_view(), name="measurement-list"),
+    path(DOSSIER + "newborns/<uuid:newborn_id>/screenings/",
+         dossier_api.ScreeningListApi.as_view(), name="screening-list"),
     path(DOSSIER + "memberships/", network_api.MembershipListApi.as_view(),
          name="membership-list"),
     path(DOSSIER + "memberships/<uuid:membership_id>/end/",

@@ -260,6 +260,8 @@ SPECTACULAR_SETTINGS = {
         "NewbornStatusEnum": "dossier.models.NewbornStatus",
         "LevelEnum": "network.models.Level",
         "EndReasonEnum": "network.models.EndReason",
+        "ScreeningKindEnum": "dossier.screenings.ScreeningKind",
+        "SelfKindEnum": "dossier.selfcare.SelfKind",
     },
 }
 

@@ -14,8 +14,8 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
-from dossier import selectors, services
-from dossier.models import Dossier, Measurement, Newborn
+from dossier import screenings, selectors, services
+from dossier.models import Dossier, Measurement, Newborn, Screening
 from dossier.sections import Section
 from dossier.serializers import (
     DossierFilterSerializer,
@@ -26,6 +26,9 @@ from dossier.serializers import (
     MeasurementSerializer,
     NewbornInputSerializer,
     NewbornSerializer,
+    ScreeningInputSerializer,
+    ScreeningSerializer,
+    ScreeningStateSerializer,
     validated,
 )
 from network import access
@@ -142,27 +145,49 @@ class NewbornDetailApi(APIView):
         return Response(_newborn_data(request, dossier, newborn))
 
 
+def _newborn(request, public_id, newborn_id, *, edit: bool):
+    """The dossier within reach and one of its newborns, under the newborn section's
+    right to view (or to edit)."""
+    dossier = selectors.dossier_for(request.user, public_id)
+    (access.require_edit if edit else access.require_view)(
+        request.user, dossier, Section.NEWBORN)
+    return dossier, get_object_or_404(dossier.newborns, public_id=newborn_id)
+
+
 class MeasurementListApi(ListApi):
     """A newborn's weighings (the weight curve), oldest first, with the change since birth
     and the > 10 % loss flag."""
 
-    def _newborn(self, request, public_id, newborn_id, *, edit: bool):
-        dossier = selectors.dossier_for(request.user, public_id)
-        (access.require_edit if edit else access.require_view)(
-            request.user, dossier, Section.NEWBORN)
-        return dossier, get_object_or_404(dossier.newborns, public_id=newborn_id)
-
     @extend_schema(responses=MeasurementSerializer(many=True))
     def get(self, request, public_id, newborn_id):
-        dossier, newborn = self._newborn(request, public_id, newborn_id, edit=False)
+        dossier, newborn = _newborn(request, public_id, newborn_id, edit=False)
         page = self.paginate(newborn.measurements.select_related("newborn"))
         access.record_read(request.user, dossier, [Section.NEWBORN])
         return self.paginated(MeasurementSerializer(page, many=True).data)
 
     @extend_schema(request=MeasurementInputSerializer, responses={201: MeasurementSerializer})
     def post(self, request, public_id, newborn_id):
-        _dossier, newborn = self._newborn(request, public_id, newborn_id, edit=True)
+        _dossier, newborn = _newborn(request, public_id, newborn_id, edit=True)
         data = validated(MeasurementInputSerializer, request)
         weighing = services.measurement_record(
             actor=request.user, measurement=Measurement(newborn=newborn, **data))
         return Response(MeasurementSerializer(weighing).data, status=status.HTTP_201_CREATED)
+
+
+class ScreeningListApi(APIView):
+    """A newborn's scheduled screenings with their state (R23), and recording one."""
+
+    @extend_schema(responses=ScreeningStateSerializer(many=True))
+    def get(self, request, public_id, newborn_id):
+        dossier, newborn = _newborn(request, public_id, newborn_id, edit=False)
+        states = screenings.states(dossier.delivery.born_at, newborn.screenings.all())
+        access.record_read(request.user, dossier, [Section.NEWBORN])
+        return Response(ScreeningStateSerializer(states, many=True).data)
+
+    @extend_schema(request=ScreeningInputSerializer, responses={201: ScreeningSerializer})
+    def post(self, request, public_id, newborn_id):
+        _dossier, newborn = _newborn(request, public_id, newborn_id, edit=True)
+        data = validated(ScreeningInputSerializer, request)
+        screening = services.screening_record(actor=request.user,
+                                              screening=Screening(newborn=newborn, **data))
+        return Response(ScreeningSerializer(screening).data, status=status.HTTP_201_CREATED)

@@ -30,9 +30,11 @@ from dossier.models import (
     Newborn,
     NewbornStatus,
     RiskFactor,
+    Screening,
     Sex,
     VitalStatus,
 )
+from dossier.screenings import ScreeningKind, ScreeningResult
 from dossier.sections import Section
 
 # --- shared fields ------------------------------------------------------------------------
@@ -152,6 +154,33 @@ class MeasurementInputSerializer(serializers.Serializer):
     head_circumference_cm = serializers.DecimalField(max_digits=4, decimal_places=1,
                                                     required=False, allow_null=True)
     source = serializers.ChoiceField(choices=MeasurementSource.choices, required=False)
+
+
+class ScreeningSerializer(serializers.ModelSerializer):
+    """A neonatal screening done, with its result."""
+
+    class Meta:
+        model = Screening
+        fields = ["public_id", "kind", "done_at", "result", "note"]
+        read_only_fields = fields
+
+
+class ScreeningInputSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=ScreeningKind.choices)
+    done_at = serializers.DateTimeField()
+    result = serializers.ChoiceField(choices=ScreeningResult.choices)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=300)
+
+
+class ScreeningStateSerializer(serializers.Serializer):
+    """One scheduled screening of a newborn: its window after birth, its state (not yet,
+    due, overdue, done, follow-up) and the last result recorded."""
+
+    kind = serializers.CharField()
+    status = serializers.CharField()
+    due_from = serializers.DateTimeField()
+    due_until = serializers.DateTimeField()
+    last = ScreeningSerializer(allow_null=True)
 
 
 def _no_data_yet():

@@ -234,6 +234,10 @@ def own_entry_record(*, actor: User, entry: SelfMonitoring, reason: str = "") ->
     dossier = Dossier.objects.select_for_update().get(pk=entry.dossier_id)
     access.require_entry_write(actor, dossier, SelfMonitoring)
     entry.dossier = dossier
+    if entry.pk is not None and SelfMonitoring.objects.filter(pk=entry.pk).exclude(
+            kind=entry.kind).exists():
+        raise ValidationError({"kind": _("An observation keeps what it is about; add a new "
+                                         "one for something else.")}, code="kind_changed")
     if entry.kind == SelfKind.BABY_WEIGHT and entry.newborn_id:
         entry.full_clean(exclude=["measurement"])  # the entry's own message comes first
         attribute(actor, reason)

@@ -164,3 +164,22 @@ def test_the_schema_lists_every_entry_route(db):
         assert f"/api/dossiers/{{public_id}}/{name}/" in paths
         if kind not in SINGLE:
             assert f"/api/dossiers/{{public_id}}/{name}/{{entry_id}}/" in paths
+
+
+def test_the_screenings_of_a_newborn_over_the_api(network):
+    url = (f"/api/dossiers/{network.a.public_id}/newborns/{network.newborn.public_id}"
+           "/screenings/")
+    states = client_of(network, "assistant").get(url).json()
+    assert {s["kind"] for s in states} == {"cchd", "bilirubin", "heel_prick", "hearing"}
+    assert all(s["last"] is None for s in states)
+    refused = client_of(network, "assistant").post(url, {
+        "kind": "hearing", "done_at": when(), "result": "normal"}, format="json")
+    assert refused.status_code == 403  # the assistant sees the newborn, does not write it
+    missing_note = client_of(network, "coordinator").post(url, {
+        "kind": "hearing", "done_at": when(), "result": "refer"}, format="json")
+    assert missing_note.status_code == 400 and "note" in missing_note.json()
+    done = client_of(network, "coordinator").post(url, {
+        "kind": "hearing", "done_at": when(), "result": "normal"}, format="json")
+    assert done.status_code == 201
+    states = {s["kind"]: s for s in client_of(network, "coordinator").get(url).json()}
+    assert states["hearing"]["status"] == "done"

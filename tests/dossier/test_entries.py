@@ -421,3 +421,13 @@ def test_a_readmission_counts_within_28_days_of_the_birth(net, day, counted):
                           admitted_on=born + datetime.timedelta(days=day))
     assert admission.day_after_birth == day
     assert admission.within_28_days is counted
+
+
+def test_an_own_observation_keeps_its_kind_when_amended(net):
+    """A baby's weight turned into a temperature would leave its point on the curve."""
+    saved = services.own_entry_record(
+        actor=net.users["mother"], entry=own(net, SelfKind.BABY_WEIGHT, "3150",
+                                             newborn=net.newborn))
+    saved.kind, saved.value = SelfKind.TEMPERATURE, Decimal("37.0")
+    assert "kind" in errors_of(lambda: services.own_entry_record(
+        actor=net.users["mother"], entry=saved, reason="vergist"))

@@ -211,3 +211,39 @@ def test_entry_pages_show_and_offer_writing_by_the_policy(client, network, perso
         assert response.status_code == expected_status(persona, allowed)
     if persona != "anonymous" and not allowed:
         assert events_since(before, outcome=Outcome.DENIED).count() == 1
+
+
+@pytest.fixture
+def visit(network):
+    from django.utils import timezone
+
+    from dossier.models import HomeVisit
+
+    return HomeVisit.objects.create(dossier=network.a, visited_at=timezone.now())
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_amending_an_entry_follows_the_policy(client, network, persona, visit):
+    sign_in(client, network.users[persona])
+    before = last_event_id()
+    response = client.get(reverse("dossier:entry_edit",
+                                  args=[network.a.public_id, "huisbezoeken", visit.public_id]))
+    assert response.status_code == expected_status(persona, may_write(persona, "huisbezoeken"))
+    if response.status_code in (403, 404):
+        assert events_since(before, outcome=Outcome.DENIED).count() == 1
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_commenting_follows_who_sees_the_entry(client, network, persona, visit):
+    from dossier.models import Comment
+
+    sign_in(client, network.users[persona])
+    response = client.post(reverse("dossier:entry_comment",
+                                   args=[network.a.public_id, "huisbezoeken", visit.public_id]),
+                           {"text": "Gezien."})
+    sees = level(persona, S.POSTNATAL) >= V
+    if sees:
+        assert response.status_code == 302 and Comment.objects.count() == 1
+    else:
+        assert response.status_code == expected_status(persona, allowed=False)
+        assert not Comment.objects.exists()
