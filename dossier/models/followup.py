@@ -114,7 +114,9 @@ class HomeVisit(WithBloodPressure, ClinicalEntry):
                            name="homevisit_next_after_this")]
 
     def __str__(self) -> str:
-        return gettext("Home visit")
+        if self.day is None:
+            return gettext("Home visit")
+        return gettext("Home visit, day %(day)s") % {"day": self.day}
 
     @property
     def day(self) -> int | None:

@@ -25,6 +25,7 @@ def test_the_midwife_records_a_home_visit_and_the_mother_her_temperature(
     page = phone
     log_in(page, live_server, "griet")
     open_lotte(page)
+    screenshot(page, "overview")
     page.locator("[data-section=postnatal]").get_by_role("link", name="Huisbezoeken").click()
     page.locator("summary").click()  # the form is folded away above an existing list
     page.locator("#id_visited_at").fill(timezone.localtime().strftime("%Y-%m-%dT%H:%M"))
