@@ -252,14 +252,14 @@ def own_entry_record(*, actor: User, entry: SelfMonitoring, reason: str = "") ->
 
 
 @transaction.atomic
-def comment_add(*, actor: User, entry, text: str) -> Comment:
-    """A comment on an entry by whoever may see it (``access.require_comment``); comments
-    are never changed, so the dialogue keeps its trace."""
-    dossier = Dossier.objects.get(pk=entry.dossier_id)
-    access.require_comment(actor, dossier, entry.section)
-    comment = Comment(dossier=dossier, section=entry.section, entry_id=entry.public_id,
-                      author=actor, text=text.strip())
+def comment_add(*, actor: User, dossier: Dossier, section: str, entry_id, text: str) -> Comment:
+    """A comment on an entry (``entry_id``, its public id) of a section, by whoever may see
+    that section (``access.require_comment``); comments are never changed, so the dialogue
+    keeps its trace."""
+    access.require_comment(actor, dossier, section)
+    comment = Comment(dossier=dossier, section=section, entry_id=entry_id, author=actor,
+                      text=text.strip())
     comment.full_clean()
     comment.save()
-    access.record_write(actor, dossier, entry.section, access.Action.CREATE)
+    access.record_write(actor, dossier, section, access.Action.CREATE)
     return comment

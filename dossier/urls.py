@@ -40,6 +40,8 @@ urlpatterns = [
          name="weight"),
     path("<uuid:public_id>/pasgeborenen/<uuid:newborn_id>/screenings/",
          views.newborn_screenings, name="screenings"),
+    path("<uuid:public_id>/pasgeborenen/<uuid:newborn_id>/reactie/<str:page>/",
+         views.newborn_comment, name="newborn_comment"),
     path("<uuid:public_id>/<entrykind:kind>/", views.entry_list, name="entries"),
     path("<uuid:public_id>/<entrykind:kind>/<uuid:entry_id>/", views.entry_edit, name="entry_edit"),
     path("<uuid:public_id>/<entrykind:kind>/<uuid:entry_id>/reactie/", views.entry_comment,

@@ -14,6 +14,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_otp import user_has_device
@@ -283,6 +284,10 @@ def weight(request, public_id, newborn_id):
         "dossier": dossier, "newborn": newborn, "form": form,
         "chart": growth.curve(points, newborn.birth_weight_g), "points": points,
         "latest": points[-1], "alert_percent": growth.ALERT_LOSS_PERCENT,
+        "comment_page": "gewicht",
+        **_newborn_comments(dossier, newborn.measurements.all(), lambda m: (
+            f"{timezone.localtime(m.measured_at):%d-%m-%Y %H:%M} · "
+            f"{number_format(m.weight_g, force_grouping=True)} g")),
     })
 
 
@@ -300,7 +305,11 @@ def newborn_screenings(request, public_id, newborn_id):
     access.record_read(request.user, dossier, [Section.NEWBORN])
     return render(request, "dossier/screenings.html", {
         "dossier": dossier, "newborn": newborn, "form": form,
-        "states": screenings.states(dossier.delivery.born_at, newborn.screenings.all())})
+        "states": screenings.states(dossier.delivery.born_at, newborn.screenings.all()),
+        "comment_page": "screenings",
+        **_newborn_comments(dossier, newborn.screenings.all(), lambda s: (
+            f"{s.get_kind_display()} · {timezone.localtime(s.done_at):%d-%m-%Y %H:%M}")),
+    })
 
 
 # --- clinical entries: one page per kind (dossier.entries) -------------------------------
@@ -381,6 +390,21 @@ def entry_edit(request, public_id, kind, entry_id):
                                                  "title": f"{kind.title}: {_('amend')}"})
 
 
+def _comment(request, dossier, section: str, entry_id, target: str):
+    """Add the posted comment to an entry and go back to where it is shown."""
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        try:
+            services.comment_add(actor=request.user, dossier=dossier, section=section,
+                                 entry_id=entry_id, text=form.cleaned_data["text"])
+            messages.success(request, _("Your comment has been added."))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+    else:
+        messages.error(request, _("Write your comment first (at most 2000 characters)."))
+    return redirect(target)
+
+
 @login_required
 @require_POST
 def entry_comment(request, public_id, kind, entry_id):
@@ -389,14 +413,40 @@ def entry_comment(request, public_id, kind, entry_id):
     dossier = selectors.dossier_for(request.user, public_id)
     access.require_comment(request.user, dossier, kind.section)
     entry = get_object_or_404(kind.entries(dossier), public_id=entry_id)
-    form = CommentForm(request.POST)
-    if form.is_valid():
-        try:
-            services.comment_add(actor=request.user, entry=entry, text=form.cleaned_data["text"])
-            messages.success(request, _("Your comment has been added."))
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-    else:
-        messages.error(request, _("Write your comment first (at most 2000 characters)."))
-    return redirect(f"{reverse('dossier:entries', args=[dossier.public_id, kind.slug])}"
+    return _comment(request, dossier, kind.section, entry.public_id,
+                    f"{reverse('dossier:entries', args=[dossier.public_id, kind.slug])}"
                     f"#entry-{entry.public_id}")
+
+
+# A newborn page's part of the URL of its comments: (the page, the newborn's entries on it).
+NEWBORN_PAGES = {"gewicht": ("dossier:weight", "measurements"),
+                 "screenings": ("dossier:screenings", "screenings")}
+
+
+@login_required
+@require_POST
+def newborn_comment(request, public_id, newborn_id, page):
+    """A comment on one of a newborn's weighings or screenings, chosen in the page's form."""
+    if page not in NEWBORN_PAGES:
+        raise Http404
+    dossier = selectors.dossier_for(request.user, public_id)
+    access.require_comment(request.user, dossier, Section.NEWBORN)
+    newborn = get_object_or_404(dossier.newborns, public_id=newborn_id)
+    entry_id = _uuid_or_none(request.POST.get("entry"))
+    url_name, entries = NEWBORN_PAGES[page]
+    entry = get_object_or_404(getattr(newborn, entries), public_id=entry_id)
+    return _comment(request, dossier, Section.NEWBORN, entry.public_id,
+                    f"{reverse(url_name, args=[dossier.public_id, newborn.public_id])}#comments")
+
+
+def _newborn_comments(dossier, entries, label) -> dict:
+    """The comments of a newborn page: each with what it is about, and the choice of
+    entries the form offers (newest first)."""
+    entries = list(entries)
+    labels = {entry.public_id: label(entry) for entry in entries}
+    by_entry = selectors.comments_on(dossier, labels)
+    return {"comments": sorted(((labels[entry_id], comment)
+                                for entry_id, comments in by_entry.items()
+                                for comment in comments), key=lambda row: row[1].written_at),
+            "comment_choices": [(entry.public_id, labels[entry.public_id])
+                                for entry in reversed(entries)]}

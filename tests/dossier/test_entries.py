@@ -390,11 +390,16 @@ def test_a_baby_weight_at_home_joins_the_weight_curve(net):
 def test_comments_follow_the_section_of_the_entry(net):
     anamnesis = record(net, PsychosocialAnamnesis(interviewed_on=timezone.localdate(),
                                                   income="difficult"))
-    services.comment_add(actor=net.users["mother"], entry=anamnesis, text="Klopt, dank u.")
+    def comment(persona, text):
+        return services.comment_add(actor=net.users[persona], dossier=net.a,
+                                    section=anamnesis.section, entry_id=anamnesis.public_id,
+                                    text=text)
+
+    comment("mother", "Klopt, dank u.")
     with pytest.raises(access.AccessDenied):
-        services.comment_add(actor=net.users["assistant"], entry=anamnesis, text="?")
+        comment("assistant", "?")
     with pytest.raises(ValidationError):
-        services.comment_add(actor=net.users["mother"], entry=anamnesis, text="   ")
+        comment("mother", "   ")
     assert Comment.objects.count() == 1
 
 

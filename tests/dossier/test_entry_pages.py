@@ -158,3 +158,36 @@ def test_the_history_of_an_entry_is_reached_from_the_entry(client, net):
     assert "?regel=" in page.text
     assert page.context["summary"] == {"calls": 1, "minutes": 12}
     assert EntryChange.objects.filter(table_name="dossier_phonecontact").count() == 1
+
+
+def test_the_mother_comments_on_a_weighing_and_the_midwife_reads_it(client, net):
+    from dossier.models import Measurement
+
+    weighing = Measurement.objects.create(newborn=net.newborn, measured_at=timezone.now(),
+                                          weight_g=3000)
+    weight_page = reverse("dossier:weight", args=[net.a.public_id, net.newborn.public_id])
+    comment_url = reverse("dossier:newborn_comment",
+                          args=[net.a.public_id, net.newborn.public_id, "gewicht"])
+    sign_in(client, net.users["mother"])
+    response = client.post(comment_url, {"entry": str(weighing.public_id),
+                                         "text": "Thuis woog ze 20 g meer."})
+    assert response.status_code == 302 and response["Location"].endswith("#comments")
+    assert Comment.objects.get().entry_id == weighing.public_id
+    sign_in(client, net.users["coordinator"])
+    page = client.get(weight_page)
+    assert "Thuis woog ze 20 g meer." in page.text and "3.000 g" in page.text
+    assert client.post(comment_url, {"entry": "not-a-uuid", "text": "x"}).status_code == 404
+
+
+def test_a_comment_on_a_screening_of_another_newborn_is_not_found(client, net):
+    from dossier.models import Screening
+    from tests.factories import NewbornFactory
+
+    other = NewbornFactory()
+    screening = Screening.objects.create(newborn=other, kind="hearing", result="normal",
+                                         done_at=timezone.now())
+    sign_in(client, net.users["mother"])
+    response = client.post(reverse("dossier:newborn_comment",
+                                   args=[net.a.public_id, net.newborn.public_id, "screenings"]),
+                           {"entry": str(screening.public_id), "text": "?"})
+    assert response.status_code == 404 and not Comment.objects.exists()

@@ -247,3 +247,22 @@ def test_commenting_follows_who_sees_the_entry(client, network, persona, visit):
     else:
         assert response.status_code == expected_status(persona, allowed=False)
         assert not Comment.objects.exists()
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_commenting_on_a_weighing_follows_who_sees_the_newborn(client, network, persona):
+    from django.utils import timezone
+
+    from dossier.models import Comment, Measurement
+
+    weighing = Measurement.objects.create(newborn=network.newborn, measured_at=timezone.now(),
+                                          weight_g=3100)
+    sign_in(client, network.users[persona])
+    response = client.post(reverse("dossier:newborn_comment", args=[
+        network.a.public_id, network.newborn.public_id, "gewicht"]),
+        {"entry": str(weighing.public_id), "text": "Gezien."})
+    if level(persona, S.NEWBORN) >= V:
+        assert response.status_code == 302 and Comment.objects.count() == 1
+    else:
+        assert response.status_code == expected_status(persona, allowed=False)
+        assert not Comment.objects.exists()
