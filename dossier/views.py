@@ -105,12 +105,18 @@ def dossier_detail(request, public_id):
     levels = access.section_levels(user, dossier)
     shown = {section for section, level in levels.items() if level >= access.Level.VIEW}
     access.record_read(user, dossier, shown)
+    delivery = getattr(dossier, "delivery", None)
+    newborns = (list(dossier.newborns.prefetch_related("measurements"))
+                if Section.NEWBORN in shown else [])
     return render(request, "dossier/detail.html", {
         "dossier": dossier,
         "mother": dossier.mother,
-        "delivery": getattr(dossier, "delivery", None),
-        "newborns": dossier.newborns.prefetch_related("measurements")
-        if Section.NEWBORN in shown else [],
+        "delivery": delivery,
+        "newborns": newborns,
+        "delivery_comments": _comments_card(
+            dossier, [delivery] if delivery and Section.DELIVERY in shown else [],
+            lambda entry: _("the delivery")),
+        "newborn_comments": _comments_card(dossier, newborns, str),
         "show": {section: section in shown for section in Section},
         "overview": dict(selectors.entry_overview(user, dossier, levels)),
         "edit": {section: levels[section] >= access.Level.EDIT for section in Section},
@@ -284,8 +290,7 @@ def weight(request, public_id, newborn_id):
         "dossier": dossier, "newborn": newborn, "form": form,
         "chart": growth.curve(points, newborn.birth_weight_g), "points": points,
         "latest": points[-1], "alert_percent": growth.ALERT_LOSS_PERCENT,
-        "comment_page": "gewicht",
-        **_newborn_comments(dossier, newborn.measurements.all(), lambda m: (
+        "comments": _comments_card(dossier, newborn.measurements.all(), lambda m: (
             f"{timezone.localtime(m.measured_at):%d-%m-%Y %H:%M} · "
             f"{number_format(m.weight_g, force_grouping=True)} g")),
     })
@@ -306,8 +311,7 @@ def newborn_screenings(request, public_id, newborn_id):
     return render(request, "dossier/screenings.html", {
         "dossier": dossier, "newborn": newborn, "form": form,
         "states": screenings.states(dossier.delivery.born_at, newborn.screenings.all()),
-        "comment_page": "screenings",
-        **_newborn_comments(dossier, newborn.screenings.all(), lambda s: (
+        "comments": _comments_card(dossier, newborn.screenings.all(), lambda s: (
             f"{s.get_kind_display()} · {timezone.localtime(s.done_at):%d-%m-%Y %H:%M}")),
     })
 
@@ -418,35 +422,52 @@ def entry_comment(request, public_id, kind, entry_id):
                     f"#entry-{entry.public_id}")
 
 
-# A newborn page's part of the URL of its comments: (the page, the newborn's entries on it).
-NEWBORN_PAGES = {"gewicht": ("dossier:weight", "measurements"),
-                 "screenings": ("dossier:screenings", "screenings")}
+def _page_of_newborn_entry(url_name):
+    return lambda dossier, entry: (
+        f"{reverse(url_name, args=[dossier.public_id, entry.newborn.public_id])}#comments")
+
+
+def _overview_card(anchor):
+    return lambda dossier, entry: f"{reverse('dossier:detail', args=[dossier.public_id])}#{anchor}"
+
+
+# What else than the entry kinds may be commented on (the part of the URL, Dutch): its
+# section, the entries of a dossier it can be, and where the comment is shown.
+COMMENTABLE = {
+    "wegingen": (Section.NEWBORN, lambda d: Measurement.objects.filter(newborn__dossier=d),
+                 _page_of_newborn_entry("dossier:weight")),
+    "screenings": (Section.NEWBORN, lambda d: Screening.objects.filter(newborn__dossier=d),
+                   _page_of_newborn_entry("dossier:screenings")),
+    "bevalling": (Section.DELIVERY, lambda d: Delivery.objects.filter(dossier=d),
+                  _overview_card("h-delivery")),
+    "pasgeborenen": (Section.NEWBORN, lambda d: d.newborns.all(), _overview_card("h-newborns")),
+}
 
 
 @login_required
 @require_POST
-def newborn_comment(request, public_id, newborn_id, page):
-    """A comment on one of a newborn's weighings or screenings, chosen in the page's form."""
-    if page not in NEWBORN_PAGES:
+def record_comment(request, public_id, about):
+    """A comment on the delivery, a newborn, a weighing or a screening (the ``entry`` the
+    page's form names)."""
+    if about not in COMMENTABLE:
         raise Http404
+    section, entries, shown_at = COMMENTABLE[about]
     dossier = selectors.dossier_for(request.user, public_id)
-    access.require_comment(request.user, dossier, Section.NEWBORN)
-    newborn = get_object_or_404(dossier.newborns, public_id=newborn_id)
-    entry_id = _uuid_or_none(request.POST.get("entry"))
-    url_name, entries = NEWBORN_PAGES[page]
-    entry = get_object_or_404(getattr(newborn, entries), public_id=entry_id)
-    return _comment(request, dossier, Section.NEWBORN, entry.public_id,
-                    f"{reverse(url_name, args=[dossier.public_id, newborn.public_id])}#comments")
+    access.require_comment(request.user, dossier, section)
+    entry = get_object_or_404(entries(dossier).select_related(*(
+        ["newborn"] if about in ("wegingen", "screenings") else [])),
+        public_id=_uuid_or_none(request.POST.get("entry")))
+    return _comment(request, dossier, section, entry.public_id, shown_at(dossier, entry))
 
 
-def _newborn_comments(dossier, entries, label) -> dict:
-    """The comments of a newborn page: each with what it is about, and the choice of
-    entries the form offers (newest first)."""
+def _comments_card(dossier, entries, label) -> dict:
+    """The comments on a few entries (a newborn's weighings, the delivery…), each with what
+    it is about, and the entries the card's form offers, newest first. One query."""
     entries = list(entries)
     labels = {entry.public_id: label(entry) for entry in entries}
-    by_entry = selectors.comments_on(dossier, labels)
+    by_entry = selectors.comments_on(dossier, labels) if labels else {}
     return {"comments": sorted(((labels[entry_id], comment)
                                 for entry_id, comments in by_entry.items()
                                 for comment in comments), key=lambda row: row[1].written_at),
-            "comment_choices": [(entry.public_id, labels[entry.public_id])
-                                for entry in reversed(entries)]}
+            "choices": [(entry.public_id, labels[entry.public_id])
+                        for entry in reversed(entries)]}

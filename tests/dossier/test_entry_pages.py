@@ -166,8 +166,7 @@ def test_the_mother_comments_on_a_weighing_and_the_midwife_reads_it(client, net)
     weighing = Measurement.objects.create(newborn=net.newborn, measured_at=timezone.now(),
                                           weight_g=3000)
     weight_page = reverse("dossier:weight", args=[net.a.public_id, net.newborn.public_id])
-    comment_url = reverse("dossier:newborn_comment",
-                          args=[net.a.public_id, net.newborn.public_id, "gewicht"])
+    comment_url = reverse("dossier:record_comment", args=[net.a.public_id, "wegingen"])
     sign_in(client, net.users["mother"])
     response = client.post(comment_url, {"entry": str(weighing.public_id),
                                          "text": "Thuis woog ze 20 g meer."})
@@ -187,7 +186,20 @@ def test_a_comment_on_a_screening_of_another_newborn_is_not_found(client, net):
     screening = Screening.objects.create(newborn=other, kind="hearing", result="normal",
                                          done_at=timezone.now())
     sign_in(client, net.users["mother"])
-    response = client.post(reverse("dossier:newborn_comment",
-                                   args=[net.a.public_id, net.newborn.public_id, "screenings"]),
+    response = client.post(reverse("dossier:record_comment",
+                                   args=[net.a.public_id, "screenings"]),
                            {"entry": str(screening.public_id), "text": "?"})
     assert response.status_code == 404 and not Comment.objects.exists()
+
+
+def test_the_mother_comments_on_her_delivery_record_from_the_overview(client, net):
+    sign_in(client, net.users["mother"])
+    detail = reverse("dossier:detail", args=[net.a.public_id])
+    response = client.post(reverse("dossier:record_comment", args=[net.a.public_id, "bevalling"]),
+                           {"entry": str(net.a.delivery.public_id),
+                            "text": "Het uur van de geboorte klopt niet."})
+    assert response["Location"].endswith("#h-delivery")
+    sign_in(client, net.users["coordinator"])
+    assert "Het uur van de geboorte klopt niet." in client.get(detail).text
+    sign_in(client, net.users["gp"])  # sees the delivery in this network: the comment too
+    assert "Het uur van de geboorte klopt niet." in client.get(detail).text

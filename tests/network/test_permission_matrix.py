@@ -258,8 +258,8 @@ def test_commenting_on_a_weighing_follows_who_sees_the_newborn(client, network, 
     weighing = Measurement.objects.create(newborn=network.newborn, measured_at=timezone.now(),
                                           weight_g=3100)
     sign_in(client, network.users[persona])
-    response = client.post(reverse("dossier:newborn_comment", args=[
-        network.a.public_id, network.newborn.public_id, "gewicht"]),
+    response = client.post(reverse("dossier:record_comment", args=[
+        network.a.public_id, "wegingen"]),
         {"entry": str(weighing.public_id), "text": "Gezien."})
     if level(persona, S.NEWBORN) >= V:
         assert response.status_code == 302 and Comment.objects.count() == 1
