@@ -436,3 +436,61 @@ def test_an_own_observation_keeps_its_kind_when_amended(net):
     saved.kind, saved.value = SelfKind.TEMPERATURE, Decimal("37.0")
     assert "kind" in errors_of(lambda: services.own_entry_record(
         actor=net.users["mother"], entry=saved, reason="vergist"))
+
+
+# --- the remaining rules, one case each that the rule alone refuses -------------------------
+
+@pytest.fixture
+def other_newborn():
+    from tests.factories import NewbornFactory
+
+    return NewbornFactory()
+
+
+def test_the_remaining_rules_each_refuse_their_case(net, kraamzorg, other_newborn):
+    born = net.a.delivery.born_at
+    cases = [
+        (consultation(net, fundal_height_cm=Decimal("55")), "fundal_height_cm"),
+        (PrenatalConsultation(consulted_on=timezone.localdate() + DAY), "consulted_on"),
+        (Admission(patient=Patient.MOTHER, admitted_on=timezone.localdate(),
+                   hospital="AZ Delta", reason=AdmissionReason.OTHER), "reason_detail"),
+        (Admission(patient=Patient.MOTHER, admitted_on=timezone.localdate(),
+                   hospital="AZ Delta", reason=AdmissionReason.INFECTION, days=400), "days"),
+        (Admission(patient=Patient.NEWBORN, newborn=other_newborn, hospital="AZ Delta",
+                   admitted_on=timezone.localdate(), reason=AdmissionReason.JAUNDICE),
+         "newborn"),
+        (HomeHelpDay(day=timezone.localdate(born) - DAY, hours=Decimal("3"),
+                     organisation=kraamzorg), "day"),
+        (HomeHelpDay(day=timezone.localdate() + DAY, hours=Decimal("3"),
+                     organisation=kraamzorg), "day"),
+    ]
+    for entry, field in cases:
+        assert field in errors_of(lambda entry=entry: record(net, entry)), field
+    baby = own(net, SelfKind.BOTTLE, "90", newborn=other_newborn)
+    assert "newborn" in errors_of(lambda: services.own_entry_record(
+        actor=net.users["mother"], entry=baby))
+
+
+def test_entries_after_the_birth_wait_for_the_delivery(net):
+    from tests.factories import DossierFactory
+
+    prenatal = DossierFactory(coordinator=midwife(net))
+    for entry in (HomeVisit(visited_at=NOW()), DischargeChecklist(),
+                  HomeHelpDay(day=timezone.localdate(), hours=Decimal("2"))):
+        entry.dossier = prenatal
+        with pytest.raises(ValidationError) as refused:
+            services.entry_record(actor=midwife(net), entry=entry)
+        assert "delivery" in str(refused.value)
+
+
+def test_confirming_needs_the_moment_of_discharge(net):
+    checklist = complete_checklist(net)
+    checklist.confirmed_at = NOW()
+    assert "confirmed_at" in errors_of(lambda: record(net, checklist))
+
+
+def test_a_baby_check_names_a_baby_of_this_record(net, other_newborn):
+    with pytest.raises(ValidationError):
+        services.home_visit_record(actor=midwife(net), visit=visit(net),
+                                   babies=[{"newborn": other_newborn, "jaundice": "mild"}])
+    assert not HomeVisit.objects.exists()
