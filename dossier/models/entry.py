@@ -70,8 +70,17 @@ class ClinicalEntry(RecordModel):
                 code="before_birth")
 
 
-class WithBloodPressure:
-    """For an entry with ``bp_systolic`` and ``bp_diastolic``: shown as "120/80"."""
+class WithBloodPressure(models.Model):
+    """An entry that measures the blood pressure: both values or neither, shown as
+    "120/80 mmHg" (the rules: ``dossier.rules.blood_pressure_errors``)."""
+
+    bp_systolic = models.PositiveSmallIntegerField(_("blood pressure, upper (mmHg)"),
+                                                   null=True, blank=True)
+    bp_diastolic = models.PositiveSmallIntegerField(_("blood pressure, lower (mmHg)"),
+                                                    null=True, blank=True)
+
+    class Meta:
+        abstract = True
 
     @property
     def blood_pressure(self) -> str | None:

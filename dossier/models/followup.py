@@ -82,10 +82,6 @@ class HomeVisit(WithBloodPressure, ClinicalEntry):
     visited_at = models.DateTimeField(_("visited at"))
     temperature_c = models.DecimalField(_("temperature (°C)"), max_digits=3, decimal_places=1,
                                         null=True, blank=True)
-    bp_systolic = models.PositiveSmallIntegerField(_("blood pressure, upper (mmHg)"),
-                                                   null=True, blank=True)
-    bp_diastolic = models.PositiveSmallIntegerField(_("blood pressure, lower (mmHg)"),
-                                                    null=True, blank=True)
     involution = models.CharField(_("uterine involution"), max_length=10,
                                   choices=Involution.choices, blank=True)
     lochia = models.CharField(_("lochia"), max_length=10, choices=Lochia.choices, blank=True)

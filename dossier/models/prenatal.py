@@ -43,10 +43,6 @@ class PrenatalConsultation(WithBloodPressure, ClinicalEntry):
     consulted_on = models.DateField(_("date of the consultation"))
     weight_kg = models.DecimalField(_("weight (kg)"), max_digits=4, decimal_places=1,
                                     null=True, blank=True)
-    bp_systolic = models.PositiveSmallIntegerField(_("blood pressure, upper (mmHg)"),
-                                                   null=True, blank=True)
-    bp_diastolic = models.PositiveSmallIntegerField(_("blood pressure, lower (mmHg)"),
-                                                    null=True, blank=True)
     fundal_height_cm = models.DecimalField(_("fundal height (cm)"), max_digits=3,
                                            decimal_places=1, null=True, blank=True)
     fetal_heart_rate = models.PositiveSmallIntegerField(_("fetal heart rate (/min)"),
