@@ -5,7 +5,6 @@ that record's babies and network members."""
 from __future__ import annotations
 
 from django import forms
-from django.contrib.auth.models import User
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -29,6 +28,7 @@ from dossier.models import (
     VitalStatus,
 )
 from dossier.selfcare import SCALES
+from network import access
 
 NUMERIC = {"inputmode": "numeric"}
 DECIMAL = {"inputmode": "decimal", "step": "0.1"}
@@ -103,11 +103,8 @@ class DischargeForm(EntryForm):
         delivery = getattr(self.dossier, "delivery", None)
         if delivery is not None:
             self.fields["discharged_at"].initial = delivery.discharged_at
-        # the midwives of this network (the members, not everyone with a login)
-        self.fields["first_home_visit_midwife"].queryset = User.objects.filter(
-            professional__memberships__dossier=self.dossier,
-            professional__memberships__ended_at__isnull=True,
-            professional__profession__in=["midwife", "gp"]).distinct()
+        self.fields["first_home_visit_midwife"].queryset = access.home_visit_providers(
+            self.dossier)
         self.fields["first_home_visit_midwife"].label_from_instance = (
             lambda user: user.get_full_name() or user.username)
         if self.instance.is_confirmed:

@@ -218,6 +218,12 @@ def discharge_checklist_save(*, actor: User, checklist: DischargeChecklist,
             and delivery.discharged_at != discharged_at:
         delivery.discharged_at = discharged_at
         delivery_record(actor=actor, delivery=delivery, reason=reason)
+    midwife = checklist.first_home_visit_midwife
+    if midwife is not None and not access.home_visit_providers(dossier).filter(
+            pk=midwife.pk).exists():
+        raise ValidationError({"first_home_visit_midwife": _(
+            "The first home visit is made by a midwife or GP of the care network; add them "
+            "to the network first.")}, code="not_in_network")
     if confirm and checklist.confirmed_at is None:
         checklist.confirmed_at, checklist.confirmed_by = timezone.now(), actor
     entry_record(actor=actor, entry=checklist, reason=reason)

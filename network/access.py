@@ -383,6 +383,18 @@ def require_entry_write(user, dossier: Dossier, entry_class) -> None:
     raise AccessDenied(message, dossier=dossier, section=entry_class.SECTION)
 
 
+# R22: the home visits after discharge are made by a midwife (or the GP) of the network.
+HOME_VISIT_PROFESSIONS = {Profession.MIDWIFE, Profession.GP}
+
+
+def home_visit_providers(dossier: Dossier) -> QuerySet[User]:
+    """The members who may be planned for the first home visit."""
+    return User.objects.filter(
+        is_active=True, professional__profession__in=HOME_VISIT_PROFESSIONS,
+        professional__memberships__dossier=dossier,
+        professional__memberships__ended_at__isnull=True).distinct()
+
+
 def require_comment(user, dossier: Dossier, section: str) -> None:
     """Whoever may see an entry may comment on it: the mother on her whole record (R5),
     the providers who answer her on what they see."""

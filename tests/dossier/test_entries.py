@@ -494,3 +494,15 @@ def test_a_baby_check_names_a_baby_of_this_record(net, other_newborn):
         services.home_visit_record(actor=midwife(net), visit=visit(net),
                                    babies=[{"newborn": other_newborn, "jaundice": "mild"}])
     assert not HomeVisit.objects.exists()
+
+
+def test_the_first_home_visit_is_planned_with_a_midwife_or_gp_of_the_network(net):
+    from tests.factories import ProfessionalFactory
+
+    stranger = ProfessionalFactory().user
+    assert "first_home_visit_midwife" in errors_of(lambda: confirm(
+        net, complete_checklist(net, first_home_visit_midwife=stranger)))
+    assistant = net.users["assistant"]  # a member, but not one who makes home visits
+    assert "first_home_visit_midwife" in errors_of(lambda: confirm(
+        net, complete_checklist(net, first_home_visit_midwife=assistant)))
+    assert confirm(net, complete_checklist(net, first_home_visit_midwife=net.users["gp"]))
