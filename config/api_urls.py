@@ -5,6 +5,7 @@ a public UUID."""
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from careplan import api as careplan_api
 from dossier import api as dossier_api
 from dossier.entry_api import entry_routes
 from network import api as network_api
@@ -31,4 +32,9 @@ urlpatterns = [
          network_api.MembershipEndApi.as_view(), name="membership-end"),
     path(DOSSIER + "consent/", network_api.ConsentApi.as_view(), name="consent"),
     *entry_routes(),
+    path(DOSSIER + "careplan/", careplan_api.CarePlanApi.as_view(), name="careplan"),
+    path(DOSSIER + "careplan/versions/", careplan_api.PlanVersionListApi.as_view(),
+         name="careplan-versions"),
+    path(DOSSIER + "careplan/versions/<int:number>/", careplan_api.PlanVersionApi.as_view(),
+         name="careplan-version"),
 ]

@@ -29,6 +29,7 @@ from dossier.models import (
     Newborn,
     Screening,
     SelfMonitoring,
+    lock_dossier,
 )
 from dossier.sections import Section
 from dossier.selfcare import SelfKind
@@ -68,7 +69,7 @@ def mother_update(*, actor: User, dossier: Dossier, mother: Mother, reason: str 
 def dossier_update(*, actor: User, dossier: Dossier, reason: str = "") -> Dossier:
     access.require_edit(actor, dossier, Section.PRENATAL)
     attribute(actor, reason)
-    stored = Dossier.objects.select_for_update().get(pk=dossier.pk)
+    stored = lock_dossier(dossier.pk)
     stored.check_status_change(dossier.status)
     dossier.full_clean()
     dossier.save()
@@ -79,7 +80,7 @@ def dossier_update(*, actor: User, dossier: Dossier, reason: str = "") -> Dossie
 @transaction.atomic
 def delivery_record(*, actor: User, delivery: Delivery, reason: str = "") -> Delivery:
     """Record or correct the delivery; a first record moves the dossier to “delivered”."""
-    dossier = Dossier.objects.select_for_update().get(pk=delivery.dossier_id)
+    dossier = lock_dossier(delivery.dossier_id)
     access.require_edit(actor, dossier, Section.DELIVERY)
     attribute(actor, reason)
     created = delivery.pk is None
@@ -97,7 +98,7 @@ def delivery_record(*, actor: User, delivery: Delivery, reason: str = "") -> Del
 @transaction.atomic
 def newborn_record(*, actor: User, newborn: Newborn, reason: str = "") -> Newborn:
     # Lock the dossier so two people entering twins at once get birth orders in turn.
-    dossier = Dossier.objects.select_for_update().get(pk=newborn.dossier_id)
+    dossier = lock_dossier(newborn.dossier_id)
     access.require_edit(actor, dossier, Section.NEWBORN)
     attribute(actor, reason)
     created = newborn.pk is None
@@ -144,7 +145,7 @@ def _newborn_entry_record(actor: User, entry, reason: str):
     """Save an entry of the newborn section (a weighing, a screening): the section's right,
     the author, validation, history and the access log, in one transaction."""
     with transaction.atomic():
-        dossier = Dossier.objects.select_for_update().get(pk=entry.newborn.dossier_id)
+        dossier = lock_dossier(entry.newborn.dossier_id)
         access.require_edit(actor, dossier, Section.NEWBORN)
         return _save_entry(actor, dossier, Section.NEWBORN, entry, reason)
 
@@ -164,7 +165,7 @@ def entry_record(*, actor: User, entry: ClinicalEntry, reason: str = "") -> Clin
     """Record or amend a clinical entry under the rule of its kind (``access.
     require_entry_write``): a consultation, the anamnesis, a phone contact, an admission,
     hours of home help… An amendment keeps the previous version in the history."""
-    dossier = Dossier.objects.select_for_update().get(pk=entry.dossier_id)
+    dossier = lock_dossier(entry.dossier_id)
     access.require_entry_write(actor, dossier, type(entry))
     if entry.pk is not None and type(entry).objects.filter(
             pk=entry.pk).exclude(dossier=dossier).exists():
@@ -212,7 +213,7 @@ def discharge_checklist_save(*, actor: User, checklist: DischargeChecklist,
     delivery; ``confirm`` confirms the discharge, refused (by the checklist's validation)
     while a required step is open without a reason. A confirmed discharge moves the record
     to the postnatal module."""
-    dossier = Dossier.objects.select_for_update().get(pk=checklist.dossier_id)
+    dossier = lock_dossier(checklist.dossier_id)
     delivery = getattr(dossier, "delivery", None)
     if discharged_at is not None and delivery is not None \
             and delivery.discharged_at != discharged_at:
@@ -237,7 +238,7 @@ def discharge_checklist_save(*, actor: User, checklist: DischargeChecklist,
 def own_entry_record(*, actor: User, entry: SelfMonitoring, reason: str = "") -> SelfMonitoring:
     """The mother notes an observation of her own (R5). A baby's weight is also put on the
     weight curve, marked as weighed at home by the parents."""
-    dossier = Dossier.objects.select_for_update().get(pk=entry.dossier_id)
+    dossier = lock_dossier(entry.dossier_id)
     access.require_entry_write(actor, dossier, SelfMonitoring)
     entry.dossier = dossier
     if entry.pk is not None and SelfMonitoring.objects.filter(pk=entry.pk).exclude(

@@ -20,7 +20,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dossier.models import Dossier, Mother, Writer
+from dossier.models import Dossier, Mother, Writer, lock_dossier
 from dossier.sections import Section
 from network import audit
 from network.audit import record_read, record_write  # noqa: F401 (re-exported for dossier)
@@ -123,7 +123,7 @@ def recompute_permissions(dossier: Dossier) -> None:
     """Rewrite the dossier's guardian permissions from its network and consent. The one
     function that writes object permissions; call it in the transaction that changed the
     truth, and the next request sees the result."""
-    Dossier.objects.select_for_update().filter(pk=dossier.pk).first()
+    lock_dossier(dossier.pk)
     permissions = {p.codename: p for p in Permission.objects.filter(
         content_type__app_label="dossier", content_type__model="dossier")}
     defaults = {(d.role, d.section): d.level for d in RoleDefault.objects.all()}
@@ -399,6 +399,31 @@ def require_comment(user, dossier: Dossier, section: str) -> None:
     """Whoever may see an entry may comment on it: the mother on her whole record (R5),
     the providers who answer her on what they see."""
     require_view(user, dossier, section)
+
+
+# --- the care plan (R5, R16) ------------------------------------------------------------------
+
+def can_change_plan(user, dossier: Dossier, levels: dict | None = None) -> bool:
+    """Whoever may change the care-plan section, and the mother: it is her plan (R5)."""
+    if is_mother_of(user, dossier):
+        return True
+    levels = levels if levels is not None else section_levels(user, dossier)
+    return levels[Section.CAREPLAN] >= Level.EDIT
+
+
+def require_change_plan(user, dossier: Dossier) -> None:
+    if not can_change_plan(user, dossier):
+        raise AccessDenied(
+            _("You may read this care plan but not change it; the mother and the members "
+              "she lets edit it may. Add an annotation instead."),
+            dossier=dossier, section=Section.CAREPLAN)
+
+
+def users_who_see(dossier: Dossier, section: str) -> QuerySet[User]:
+    """Everyone who may read this section of the dossier now (members and the mother)."""
+    return User.objects.filter(is_active=True, pk__in=DossierUserObjectPermission.objects.filter(
+        content_object=dossier, permission_id=_permission_id(f"view_{section}"),
+    ).values("user_id"))
 
 
 def require_view(user, dossier: Dossier, section: str) -> None:

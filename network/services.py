@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, override
 
 from dossier.history import attribute
-from dossier.models import Dossier
+from dossier.models import Dossier, lock_dossier
 from dossier.sections import Section
 from network import access, audit
 from network.models import (
@@ -36,7 +36,7 @@ from network.models import (
 
 
 def _lock(dossier: Dossier) -> Dossier:
-    return Dossier.objects.select_for_update().select_related("mother").get(pk=dossier.pk)
+    return lock_dossier(dossier.pk)
 
 
 def _notify(dossier: Dossier, users, message: str, **params) -> None:
@@ -49,6 +49,15 @@ def _notify(dossier: Dossier, users, message: str, **params) -> None:
             text = _(message) % params
         notifications.append(Notification(recipient=user, dossier=dossier, text=text[:300]))
     Notification.objects.bulk_create(notifications)
+
+
+def notify_section_readers(dossier: Dossier, section: str, message: str, *,
+                           exclude: User | None = None, **params) -> None:
+    """An in-app message about a change in a section to everyone who may read it (members
+    and the mother) but ``exclude``, who made it: nobody is left out (R16), nobody learns
+    of a section not shared with them. The message links to the record; it names no one."""
+    _notify(dossier, access.users_who_see(dossier, section).exclude(
+        pk=getattr(exclude, "pk", None)), message, **params)
 
 
 def _network_users(dossier: Dossier) -> list[User]:
@@ -113,7 +122,7 @@ def membership_add(*, actor: User, dossier: Dossier, professional: Professional,
 def membership_end(*, actor: User, membership: Membership, reason: str, note: str = "") -> None:
     dossier = _lock(membership.dossier)
     _require_manager(actor, dossier)
-    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    membership = Membership.objects.select_for_update(no_key=True).get(pk=membership.pk)
     if membership.ended_at is not None:
         raise ValidationError(_("This membership has already ended."), code="already_ended")
     if membership.role == Role.COORDINATOR:
@@ -151,12 +160,12 @@ def coordinator_hand_over(*, actor: User, dossier: Dossier, to: Membership) -> M
     in the network in their profession's role. Checked by the database at commit."""
     dossier = _lock(dossier)
     _require_manager(actor, dossier)
-    to = Membership.objects.select_for_update().get(pk=to.pk, dossier=dossier)
+    to = Membership.objects.select_for_update(no_key=True).get(pk=to.pk, dossier=dossier)
     if to.ended_at is not None or to.role == Role.COORDINATOR:
         raise ValidationError(_("Choose an active member who is not the coordinator yet."),
                               code="handover_target")
     check_role_fits(to.professional, Role.COORDINATOR)
-    current = Membership.objects.select_for_update().filter(
+    current = Membership.objects.select_for_update(no_key=True).filter(
         dossier=dossier, role=Role.COORDINATOR, ended_at__isnull=True).first()
     if current is not None:
         _end(current, EndReason.REPLACED)
@@ -231,7 +240,7 @@ def concern_acknowledge(*, actor: User, concern: Concern, response: str) -> Conc
     """The coordinator acknowledges a signalled situation with what they did about it;
     whoever signalled it is told that the coordinator responded."""
     _lock(concern.dossier)
-    concern = Concern.objects.select_for_update().select_related("dossier__mother").get(
+    concern = Concern.objects.select_for_update(of=("self",)).select_related("dossier__mother").get(
         pk=concern.pk)
     access.require_can_acknowledge_concern(actor, concern)
     if concern.acknowledged_at is not None:

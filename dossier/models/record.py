@@ -325,6 +325,18 @@ class Dossier(RecordModel):
                 code="status_needs_delivery")
 
 
+def lock_dossier(pk: int) -> Dossier:
+    """The dossier, locked for the rest of the transaction: every writer of one record
+    takes its turn (twins' birth orders, care-plan versions, the one coordinator).
+
+    FOR NO KEY UPDATE, not FOR UPDATE: inserting a row that refers to the dossier (an
+    access-log event, an entry) takes FOR KEY SHARE on it, which FOR UPDATE would block —
+    and a reader holding the access log's lock while inserting its event would then wait
+    for the writer, who waits for that lock: a deadlock."""
+    return (Dossier.objects.select_for_update(no_key=True, of=("self",))
+            .select_related("mother").get(pk=pk))
+
+
 class PlaceOfBirth(models.TextChoices):
     HOSPITAL = "hospital", _("Hospital (maternity ward)")
     BIRTH_CENTRE = "birth_centre", _("Birth centre")

@@ -1,0 +1,122 @@
+"""The care plan's forms. Each edits a part of the plan on top of the version it started
+from (``base_version``, hidden): the service refuses a stale base and the page offers the
+merge. No rules here: ``careplan.content.check`` and the services decide."""
+
+from __future__ import annotations
+
+import copy
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from careplan.content import (
+    CHECKLIST,
+    AppointmentKind,
+    AppointmentStatus,
+    FeedingPreference,
+    HomeHelpWish,
+    StayPreference,
+    new_appointment,
+)
+from dossier.forms import DateInput
+
+
+class VersionedForm(forms.Form):
+    base_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    reason = forms.CharField(label=_("Why (optional)"), max_length=300, required=False,
+                             help_text=_("Kept with the version, e.g. “after the "
+                                         "consultation of 12 March”."))
+
+
+class PlanForm(VersionedForm):
+    stay = forms.ChoiceField(label=_("Stay after the birth"), choices=StayPreference.choices,
+                             widget=forms.RadioSelect)
+    feeding = forms.ChoiceField(label=_("Feeding"), choices=FeedingPreference.choices,
+                                widget=forms.RadioSelect)
+    visitors = forms.CharField(label=_("Who may visit"), max_length=500, required=False,
+                               widget=forms.Textarea(attrs={"rows": 2}))
+    expected_course = forms.CharField(label=_("Expected course"), max_length=3000,
+                                      required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    home_help_wish = forms.ChoiceField(label=_("Maternity home help"),
+                                       choices=HomeHelpWish.choices, widget=forms.RadioSelect)
+    home_help_hours = forms.IntegerField(label=_("First estimate (hours)"), required=False,
+                                         min_value=0, max_value=200)
+    discharge_notify = forms.MultipleChoiceField(
+        label=_("Who must be told of the discharge"), required=False,
+        widget=forms.CheckboxSelectMultiple)
+    checklist = forms.MultipleChoiceField(label=_("Checklist: what is already arranged"),
+                                          required=False, choices=list(CHECKLIST.items()),
+                                          widget=forms.CheckboxSelectMultiple)
+
+    field_order = ["stay", "feeding", "visitors", "expected_course", "home_help_wish",
+                   "home_help_hours", "discharge_notify", "checklist", "reason", "base_version"]
+
+    def __init__(self, *args, members: dict[str, str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["discharge_notify"].choices = sorted(members.items(), key=lambda m: m[1])
+
+    @staticmethod
+    def initial_from(plan: dict, base_version: int) -> dict:
+        return {"base_version": base_version, "stay": plan["preferences"]["stay"],
+                "feeding": plan["preferences"]["feeding"],
+                "visitors": plan["preferences"]["visitors"],
+                "expected_course": plan["expected_course"],
+                "home_help_wish": plan["home_help"]["wish"],
+                "home_help_hours": plan["home_help"]["estimated_hours"],
+                "discharge_notify": plan["discharge_notify"],
+                "checklist": [key for key, done in plan["checklist"].items() if done]}
+
+    def applied_to(self, plan: dict) -> dict:
+        """``plan`` with this form's parts replaced; the appointments are left as they are."""
+        data, plan = self.cleaned_data, copy.deepcopy(plan)
+        plan["preferences"] = {"stay": data["stay"], "feeding": data["feeding"],
+                               "visitors": data["visitors"]}
+        plan["expected_course"] = data["expected_course"]
+        plan["home_help"] = {"wish": data["home_help_wish"],
+                             "estimated_hours": data["home_help_hours"]}
+        plan["discharge_notify"] = sorted(data["discharge_notify"])
+        plan["checklist"] = {key: key in data["checklist"] for key in CHECKLIST}
+        return plan
+
+
+class AppointmentForm(VersionedForm):
+    kind = forms.ChoiceField(label=_("Kind"), choices=AppointmentKind.choices)
+    due_from = forms.DateField(label=_("From"), widget=DateInput())
+    due_until = forms.DateField(label=_("Until"), widget=DateInput())
+    member = forms.ChoiceField(label=_("With"), required=False)
+    status = forms.ChoiceField(label=_("Status"), choices=AppointmentStatus.choices,
+                               initial=AppointmentStatus.PLANNED)
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+
+    field_order = ["kind", "due_from", "due_until", "member", "status", "note", "reason",
+                   "base_version"]
+
+    def __init__(self, *args, members: dict[str, str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"].choices = [("", "—"), *sorted(members.items(),
+                                                             key=lambda m: m[1])]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("due_from") and data.get("due_until") and data["due_until"] < data["due_from"]:
+            self.add_error("due_until", _("The window ends before it starts."))
+        return data
+
+    def applied_to(self, plan: dict, appointment_id: str | None) -> dict:
+        """``plan`` with this appointment added (no id) or replaced."""
+        data, plan = self.cleaned_data, copy.deepcopy(plan)
+        appointment = new_appointment(data["kind"], data["due_from"], data["due_until"],
+                                      member=data["member"], status=data["status"],
+                                      note=data["note"])
+        if appointment_id:
+            appointment["id"] = appointment_id
+            plan["appointments"] = [a for a in plan["appointments"] if a["id"] != appointment_id]
+        plan["appointments"].append(appointment)
+        return plan
+
+
+class AnnotationForm(forms.Form):
+    path = forms.CharField(widget=forms.HiddenInput, max_length=80)
+    reply_to = forms.UUIDField(widget=forms.HiddenInput, required=False)
+    text = forms.CharField(label=_("Your remark"), max_length=2000,
+                           widget=forms.Textarea(attrs={"rows": 2}))

@@ -1,0 +1,87 @@
+"""R22 as one readable table: from the birth and the discharge, the appointments the plan
+proposes. A proposal only: the midwife or the mother accepts or edits it; nothing is put
+in the plan without them.
+
+Days are counted as in the record: the day of birth is day 0 (``day_post_partum``); "after
+discharge" counts from the discharge moment, in hours for the first visit."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from careplan.content import AppointmentKind, AppointmentStatus, new_appointment
+
+FIRST_VISIT_WITHIN = datetime.timedelta(hours=24)
+SHORT_STAY = datetime.timedelta(hours=72)
+
+
+@dataclass(frozen=True)
+class Rule:
+    kind: str
+    start: str          # "birth" or "discharge": where the days are counted from
+    days: tuple[int, int]
+    only_short_stay: bool = False
+    per_baby: bool = False
+    why: str = ""
+
+
+RULES = (
+    # the first home visit within 24 hours of the discharge, whatever the length of stay
+    Rule(AppointmentKind.FIRST_HOME_VISIT, "discharge", (0, 1),
+         why="R22: within 24 h of discharge"),
+    # after a stay under 3 days: extra visits in the first week after discharge
+    Rule(AppointmentKind.HOME_VISIT, "discharge", (2, 2), only_short_stay=True,
+         why="R22: stay under 3 days"),
+    Rule(AppointmentKind.HOME_VISIT, "discharge", (4, 4), only_short_stay=True,
+         why="R22: stay under 3 days"),
+    Rule(AppointmentKind.HOME_VISIT, "discharge", (6, 6), only_short_stay=True,
+         why="R22: stay under 3 days"),
+    # care continues to day 10
+    Rule(AppointmentKind.HOME_VISIT, "birth", (9, 10), why="R22: follow-up to day 10"),
+    # the baby seen by a doctor, preferably a paediatrician, on day 7–10: each baby
+    Rule(AppointmentKind.PAEDIATRIC, "birth", (7, 10), per_baby=True,
+         why="R22: physician day 7–10"),
+    # the gynaecological check at 6 weeks
+    Rule(AppointmentKind.SIX_WEEK_CHECK, "birth", (35, 49), why="R15: 6-week check"),
+)
+
+
+def propose(born_at: datetime.datetime, discharged_at: datetime.datetime | None,
+            babies: list[str], existing: list[dict]) -> list[dict]:
+    """The appointments the rules propose that the plan does not have yet (an existing
+    appointment of the same kind whose window overlaps counts as the same one). ``babies``:
+    the live newborns' names, for an appointment per baby."""
+    birth_day = timezone.localtime(born_at).date()
+    discharged = discharged_at or born_at  # a home birth: "discharge" is the birth
+    short = discharged - born_at < SHORT_STAY
+    proposals = []
+    for rule in RULES:
+        if rule.only_short_stay and not short:
+            continue
+        if rule.start == "birth":
+            start = birth_day + datetime.timedelta(days=rule.days[0])
+            end = birth_day + datetime.timedelta(days=rule.days[1])
+        else:
+            leaving = timezone.localtime(discharged)
+            start = leaving.date() + datetime.timedelta(days=rule.days[0])
+            end = (leaving + FIRST_VISIT_WITHIN).date() if rule.days == (0, 1) else (
+                leaving.date() + datetime.timedelta(days=rule.days[1]))
+        for baby in (babies if rule.per_baby else [""]):
+            # the same inputs give the same id: a proposal shown can be accepted later
+            key = hashlib.sha256(f"{rule.kind}|{start}|{baby}".encode()).hexdigest()[:12]
+            candidate = new_appointment(rule.kind, start, end, note=baby,
+                                        status=AppointmentStatus.PROPOSED, appointment_id=key)
+            if not _covered(candidate, [*existing, *proposals]):
+                proposals.append(candidate)
+    return proposals
+
+
+def _covered(candidate: dict, appointments: list[dict]) -> bool:
+    return any(a["kind"] == candidate["kind"] and a["note"] == candidate["note"]
+               and a["status"] != AppointmentStatus.CANCELLED
+               and a["due_from"] <= candidate["due_until"]
+               and candidate["due_from"] <= a["due_until"] for a in appointments)

@@ -1,0 +1,60 @@
+"""What the care-plan pages show, for a user who may read the plan (``network.access``)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.utils.translation import gettext_lazy as _
+
+from careplan import content as plan_content
+from careplan.models import Annotation, CarePlan, PlanVersion
+from careplan.services import member_names
+
+# The plan's parts in the order of the page, by the first part of their paths.
+GROUPS = (
+    ("preferences", _("The parents' preferences")),
+    ("expected_course", _("Expected course")),
+    ("appointments", _("Appointments")),
+    ("home_help", _("Maternity home help")),
+    ("discharge_notify", _("Who must be told of the discharge")),
+    ("checklist", _("Checklist for the parents")),
+)
+
+
+def current_plan(dossier) -> tuple[CarePlan | None, PlanVersion | None]:
+    plan = CarePlan.objects.filter(dossier=dossier).first()
+    if plan is None or plan.current_number == 0:
+        return plan, None
+    return plan, plan.versions.select_related("author").get(number=plan.current_number)
+
+
+def plan_page(dossier) -> dict:
+    """The current version by group, each part with its annotations (of any version, with
+    the version they were written on) and whether the latest version changed it."""
+    plan, version = current_plan(dossier)
+    content = version.content if version else plan_content.empty_plan()
+    names = member_names(dossier)
+    threads = defaultdict(list)
+    if plan is not None:
+        annotations = (Annotation.objects.filter(version__plan=plan)
+                       .select_related("author", "version", "reply_to"))
+        replies = defaultdict(list)
+        for note in annotations:
+            if note.reply_to_id:
+                replies[note.reply_to_id].append(note)
+        for note in annotations:
+            if not note.reply_to_id:
+                threads[note.path].append((note, replies[note.pk]))
+    changed = set(version.changed) if version else set()
+    groups = []
+    for prefix, title in GROUPS:
+        parts = [{"path": path, "label": plan_content.label(path),
+                  "value": plan_content.display(path, value, names),
+                  "appointment": value if prefix == "appointments" else None,
+                  "changed": path in changed and version.number > 1,
+                  "threads": threads.get(path, [])}
+                 for path, value in plan_content.flatten(content).items()
+                 if path.split(".")[0] == prefix]
+        groups.append({"key": prefix, "title": title, "parts": parts})
+    return {"plan": plan, "version": version, "content": content, "groups": groups,
+            "names": names}

@@ -1,0 +1,20 @@
+from django.urls import path
+
+from careplan import views
+
+app_name = "careplan"
+
+PLAN = "<uuid:public_id>/zorgplan/"
+
+urlpatterns = [
+    path(PLAN, views.plan, name="plan"),
+    path(PLAN + "wijzigen/", views.plan_edit, name="edit"),
+    path(PLAN + "afspraken/nieuw/", views.appointment_edit, name="appointment_add"),
+    path(PLAN + "afspraken/<str:appointment_id>/", views.appointment_edit,
+         name="appointment_edit"),
+    path(PLAN + "voorstel/", views.proposal, name="proposal"),
+    path(PLAN + "versies/", views.versions, name="versions"),
+    path(PLAN + "vergelijken/", views.compare, name="compare"),
+    path(PLAN + "versies/<int:number>/terugzetten/", views.restore, name="restore"),
+    path(PLAN + "versies/<int:number>/opmerking/", views.annotate, name="annotate"),
+]

@@ -1,0 +1,273 @@
+"""The care plan's pages: the plan with its annotations, editing (with the merge when
+someone saved in between), appointments, the schedule's proposal, versions compared side
+by side and restored. Access from ``network.access``; writes through ``careplan.services``."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from careplan import content as plan_content
+from careplan import schedule, selectors, services
+from careplan.forms import AnnotationForm, AppointmentForm, PlanForm
+from careplan.models import Annotation, PlanVersion
+from dossier.models import VitalStatus
+from dossier.sections import Section
+from dossier.selectors import dossier_for
+from network import access
+
+
+def _readable(request, public_id):
+    dossier = dossier_for(request.user, public_id)
+    access.require_view(request.user, dossier, Section.CAREPLAN)
+    return dossier
+
+
+def _changeable(request, public_id):
+    dossier = _readable(request, public_id)
+    access.require_change_plan(request.user, dossier)
+    return dossier
+
+
+def _to_plan(dossier, anchor: str = ""):
+    response = redirect("careplan:plan", public_id=dossier.public_id)
+    if anchor:
+        response["Location"] += f"#{anchor}"
+    return response
+
+
+@login_required
+def plan(request, public_id):
+    dossier = _readable(request, public_id)
+    page = selectors.plan_page(dossier)
+    access.record_read(request.user, dossier, [Section.CAREPLAN])
+    return render(request, "careplan/plan.html", {
+        "dossier": dossier, **page, "annotation_form": AnnotationForm(),
+        "can_change": access.can_change_plan(request.user, dossier),
+        "has_delivery": hasattr(dossier, "delivery"),
+    })
+
+
+def _save(request, dossier, form, mine, *, base: int, reason: str, redo):
+    """Save ``mine`` as the next version; on a conflict, show what changed meanwhile and
+    the form again (``redo(conflict)`` builds it on the current version)."""
+    try:
+        services.plan_save(actor=request.user, dossier=dossier, content=mine,
+                           base_number=base, reason=reason)
+    except services.PlanConflict as conflict:
+        plan, _version = selectors.current_plan(dossier)
+        base_content = services.version_content(plan, base)
+        form, conflicts = redo(conflict, base_content)
+        messages.warning(request, _(
+            "Someone saved version %(number)s of the plan while you were editing. Their "
+            "changes are below; yours are kept where they do not clash. Check and save "
+            "again.") % {"number": conflict.current.number})
+        return None, form, {
+            "meanwhile": [row for row in plan_content.compare(
+                base_content, conflict.current.content, services.member_names(dossier))
+                if row["changed"]],
+            "conflicts": [plan_content.label(path) for path in sorted(conflicts)],
+        }
+    except ValidationError as error:
+        form.add_error(None, error)
+        return None, form, {}
+    messages.success(request, _("The care plan has been saved as a new version."))
+    return _to_plan(dossier), form, {}
+
+
+@login_required
+def plan_edit(request, public_id):
+    dossier = _changeable(request, public_id)
+    plan, version = selectors.current_plan(dossier)
+    names = services.member_names(dossier, active_only=True)
+    number = version.number if version else 0
+    form = PlanForm(request.POST or None, members=names, initial=PlanForm.initial_from(
+        version.content if version else plan_content.empty_plan(), number))
+    extra = {}
+    if request.method == "POST" and form.is_valid():
+        base = form.cleaned_data["base_version"]
+        mine = form.applied_to(services.version_content(plan, base))
+
+        def redo(conflict, base_content):
+            merged = plan_content.merge(base_content, conflict.current.content, mine)
+            return PlanForm(members=names, initial={
+                **PlanForm.initial_from(merged.plan, conflict.current.number),
+                "reason": form.cleaned_data["reason"]}), merged.conflicts
+
+        done, form, extra = _save(request, dossier, form, mine, base=base,
+                                  reason=form.cleaned_data["reason"], redo=redo)
+        if done:
+            return done
+    access.record_read(request.user, dossier, [Section.CAREPLAN])
+    return render(request, "careplan/edit.html", {
+        "dossier": dossier, "form": form, "title": _("Change the care plan"), **extra})
+
+
+@login_required
+def appointment_edit(request, public_id, appointment_id=None):
+    dossier = _changeable(request, public_id)
+    plan, version = selectors.current_plan(dossier)
+    content = version.content if version else plan_content.empty_plan()
+    names = services.member_names(dossier, active_only=True)
+    initial = {"base_version": version.number if version else 0}
+    if appointment_id:
+        current = next((a for a in content["appointments"] if a["id"] == appointment_id), None)
+        if current is None:
+            raise Http404
+        initial.update({key: current[key] for key in
+                        ("kind", "due_from", "due_until", "member", "status", "note")})
+    form = AppointmentForm(request.POST or None, members=names, initial=initial)
+    extra = {}
+    if request.method == "POST" and form.is_valid():
+        base = form.cleaned_data["base_version"]
+        mine = form.applied_to(services.version_content(plan, base), appointment_id)
+
+        def redo(conflict, _base_content):
+            data = {**form.cleaned_data, "base_version": conflict.current.number}
+            return AppointmentForm(members=names, initial=data), set()
+
+        done, form, extra = _save(request, dossier, form, mine, base=base,
+                                  reason=form.cleaned_data["reason"], redo=redo)
+        if done:
+            return done
+    access.record_read(request.user, dossier, [Section.CAREPLAN])
+    return render(request, "careplan/edit.html", {
+        "dossier": dossier, "form": form, **extra,
+        "title": _("Change the appointment") if appointment_id else _("Add an appointment")})
+
+
+def _babies(dossier) -> list[str]:
+    newborns = dossier.newborns.filter(vital_status=VitalStatus.LIVE_BIRTH)
+    if newborns.count() < 2:
+        return [""]  # one baby: the appointment needs no name
+    return [str(newborn) for newborn in newborns]
+
+
+@login_required
+def proposal(request, public_id):
+    """R22's appointments for this birth and discharge that the plan does not have yet: the
+    midwife or the mother accepts them (all, or some), never the system alone."""
+    dossier = _changeable(request, public_id)
+    delivery = getattr(dossier, "delivery", None)
+    if delivery is None:
+        messages.info(request, _("The schedule is proposed once the delivery is recorded."))
+        return _to_plan(dossier)
+    _plan, version = selectors.current_plan(dossier)
+    content = version.content if version else plan_content.empty_plan()
+    proposals = schedule.propose(delivery.born_at, delivery.discharged_at, _babies(dossier),
+                                 content["appointments"])
+    if request.method == "POST":
+        chosen = set(request.POST.getlist("accept"))
+        accepted = [{**a, "status": plan_content.AppointmentStatus.PLANNED}
+                    for a in proposals if a["id"] in chosen]
+        if not accepted:
+            messages.error(request, _("Tick the appointments to add to the plan."))
+        else:
+            mine = {**content, "appointments": [*content["appointments"], *accepted]}
+            try:
+                services.plan_save(actor=request.user, dossier=dossier, content=mine,
+                                   base_number=int(request.POST.get("base_version", -1)),
+                                   reason=_("Appointments from the schedule (R22)"))
+            except services.PlanConflict:
+                messages.warning(request, _("The plan changed while you were reading the "
+                                            "proposal; here it is again."))
+                return redirect("careplan:proposal", public_id=dossier.public_id)
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+            else:
+                messages.success(request, _("The appointments have been added to the plan."))
+                return _to_plan(dossier, "appointments")
+    names = services.member_names(dossier)
+    access.record_read(request.user, dossier, [Section.CAREPLAN])
+    return render(request, "careplan/proposal.html", {
+        "dossier": dossier, "version": version,
+        "proposals": [(a, plan_content.display(f"appointments.{a['id']}", a, names))
+                      for a in proposals],
+        "discharged_at": delivery.discharged_at})
+
+
+@login_required
+def versions(request, public_id):
+    dossier = _readable(request, public_id)
+    plan, version = selectors.current_plan(dossier)
+    history = plan.versions.select_related("author") if plan else PlanVersion.objects.none()
+    page = Paginator(history, 20).get_page(request.GET.get("page"))
+    access.record_read(request.user, dossier, [Section.CAREPLAN])
+    return render(request, "careplan/versions.html", {
+        "dossier": dossier, "page": page, "current": version,
+        "rows": [(v, [plan_content.label(p) for p in v.changed]) for v in page],
+        "can_change": access.can_change_plan(request.user, dossier)})
+
+
+@login_required
+def compare(request, public_id):
+    """Two versions side by side, the differences marked (``?a=2&b=5``)."""
+    dossier = _readable(request, public_id)
+    plan, version = selectors.current_plan(dossier)
+    if plan is None or version is None:
+        raise Http404
+    try:
+        b = int(request.GET.get("b", version.number))
+        a = int(request.GET.get("a", b - 1))
+    except ValueError as error:
+        raise Http404 from error
+    older = plan.versions.filter(number=a).first()
+    newer = get_object_or_404(plan.versions, number=b)
+    rows = plan_content.compare(older.content if older else plan_content.empty_plan(),
+                                newer.content, services.member_names(dossier))
+    access.record_read(request.user, dossier, [Section.CAREPLAN])
+    return render(request, "careplan/compare.html", {
+        "dossier": dossier, "older": older, "newer": newer, "a": a, "b": b, "rows": rows,
+        "numbers": list(plan.versions.values_list("number", flat=True))})
+
+
+@login_required
+@require_POST
+def restore(request, public_id, number):
+    dossier = _changeable(request, public_id)
+    plan, _version = selectors.current_plan(dossier)
+    if plan is None or not plan.versions.filter(number=number).exists():
+        raise Http404
+    try:
+        services.plan_restore(actor=request.user, dossier=dossier, number=number,
+                              base_number=int(request.POST.get("base_version", -1)))
+    except services.PlanConflict:
+        messages.warning(request, _("The plan changed meanwhile; compare again before "
+                                    "restoring."))
+        return redirect("careplan:versions", public_id=dossier.public_id)
+    messages.success(request, _("Version %(number)s is the current plan again, as a new "
+                                "version.") % {"number": number})
+    return _to_plan(dossier)
+
+
+@login_required
+@require_POST
+def annotate(request, public_id, number):
+    """A remark on a part of a version, or a reply to one."""
+    dossier = _readable(request, public_id)
+    plan, _version = selectors.current_plan(dossier)
+    version = get_object_or_404(PlanVersion, plan=plan, number=number) if plan else None
+    if version is None:
+        raise Http404
+    form = AnnotationForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Write your remark first (at most 2000 characters)."))
+        return _to_plan(dossier)
+    reply_to = None
+    if form.cleaned_data["reply_to"]:
+        reply_to = get_object_or_404(Annotation, version__plan=plan,
+                                     public_id=form.cleaned_data["reply_to"])
+    try:
+        services.annotation_add(actor=request.user, version=version,
+                                path=form.cleaned_data["path"], text=form.cleaned_data["text"],
+                                reply_to=reply_to)
+        messages.success(request, _("Your remark has been added."))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return _to_plan(dossier, f"part-{form.cleaned_data['path']}")
