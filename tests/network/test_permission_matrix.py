@@ -44,7 +44,7 @@ NETWORK_PAGES = {
 }
 CARDS = {S.IDENTITY: "identity", S.PRENATAL: "prenatal", S.PSYCHOSOCIAL: "psychosocial",
          S.DELIVERY: "delivery", S.POSTNATAL: "postnatal", S.NEWBORN: "newborn",
-         S.HOMEHELP: "homehelp"}
+         S.CAREPLAN: "careplan", S.HOMEHELP: "homehelp"}
 # Every page of clinical entries (issue 5): the section it belongs to, and who writes it
 # when not simply "whoever may change the section": the short stay is the coordinator's
 # judgement (R18), the own observations are the mother's (R5).
@@ -266,3 +266,21 @@ def test_commenting_on_a_weighing_follows_who_sees_the_newborn(client, network, 
     else:
         assert response.status_code == expected_status(persona, allowed=False)
         assert not Comment.objects.exists()
+
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("page", ["careplan:plan", "careplan:versions", "careplan:edit",
+                                  "careplan:appointment_add", "careplan:proposal"])
+def test_care_plan_pages_follow_the_policy(client, network, persona, page):
+    """Reading the plan follows the care-plan section; changing it too, and the mother
+    always may (R5: it is her plan)."""
+    sign_in(client, network.users[persona])
+    before = last_event_id()
+    response = client.get(reverse(page, args=[network.a.public_id]))
+    reads_only = page in ("careplan:plan", "careplan:versions")
+    allowed = level(persona, S.CAREPLAN) >= (V if reads_only else E) or (
+        persona == "mother" and not reads_only)
+    assert response.status_code == expected_status(persona, allowed)
+    if response.status_code in (403, 404):
+        assert events_since(before, outcome=Outcome.DENIED).count() == 1
