@@ -265,15 +265,20 @@ def display(path: str, value, names: dict[str, str]) -> str:
     if path.startswith("checklist."):
         return gettext("done") if value else gettext("to do")
     if path.startswith("appointments."):
-        parts = [str(AppointmentKind(value["kind"]).label),
-                 f"{_day(value['due_from'])} – {_day(value['due_until'])}",
-                 str(AppointmentStatus(value["status"]).label)]
-        if value["member"]:
-            parts.append(names.get(value["member"], gettext("a former member")))
-        if value["note"]:
-            parts.append(value["note"])
-        return " · ".join(parts)
+        return " · ".join([str(AppointmentKind(value["kind"]).label),
+                           appointment_text(value, names)])
     return str(value)
+
+
+def appointment_text(value: dict, names: dict[str, str]) -> str:
+    """An appointment without its kind: its window, status, member and note."""
+    parts = [f"{_day(value['due_from'])} – {_day(value['due_until'])}",
+             str(AppointmentStatus(value["status"]).label)]
+    if value["member"]:
+        parts.append(names.get(value["member"], gettext("a former member")))
+    if value["note"]:
+        parts.append(value["note"])
+    return " · ".join(parts)
 
 
 def compare(before: dict, after: dict, names: dict[str, str]) -> list[dict]:

@@ -28,6 +28,15 @@ def current_plan(dossier) -> tuple[CarePlan | None, PlanVersion | None]:
     return plan, plan.versions.select_related("author").get(number=plan.current_number)
 
 
+def _shown(path: str, value, names) -> dict:
+    """A part's label and value; an appointment is labelled by its kind."""
+    if path.startswith("appointments."):
+        return {"label": str(plan_content.AppointmentKind(value["kind"]).label),
+                "value": plan_content.appointment_text(value, names)}
+    return {"label": plan_content.label(path),
+            "value": plan_content.display(path, value, names)}
+
+
 def plan_page(dossier) -> dict:
     """The current version by group, each part with its annotations (of any version, with
     the version they were written on) and whether the latest version changed it."""
@@ -48,8 +57,7 @@ def plan_page(dossier) -> dict:
     changed = set(version.changed) if version else set()
     groups = []
     for prefix, title in GROUPS:
-        parts = [{"path": path, "label": plan_content.label(path),
-                  "value": plan_content.display(path, value, names),
+        parts = [{"path": path, **_shown(path, value, names),
                   "appointment": value if prefix == "appointments" else None,
                   "changed": path in changed and version.number > 1,
                   "threads": threads.get(path, [])}

@@ -12,6 +12,9 @@ from decimal import Decimal
 from django.contrib.auth.models import User
 from django.utils import timezone
 
+from careplan import content as plan_content
+from careplan import schedule
+from careplan import services as plan_services
 from dossier import services
 from dossier.models import (
     DischargeChecklist,
@@ -26,7 +29,7 @@ from dossier.models import (
     SelfMonitoring,
 )
 from dossier.selfcare import SelfKind
-from network.models import Organisation
+from network.models import Organisation, Professional
 
 
 def prenatal(dossier: Dossier, actor: User, today: datetime.date) -> None:
@@ -82,3 +85,22 @@ def at_home(dossier: Dossier, midwife: User, mother: User | None) -> None:
         services.own_entry_record(actor=mother, entry=SelfMonitoring(
             dossier=dossier, kind=SelfKind.TEMPERATURE, value=Decimal("37.4"),
             noted_at=visit + datetime.timedelta(hours=6)))
+
+
+def care_plan(dossier: Dossier, midwife: User) -> None:
+    """The plan prepared with the parents, with the schedule's appointments accepted."""
+    delivery = dossier.delivery
+    gp = str(Professional.objects.get(user__username="karim").public_id)
+    plan = plan_content.empty_plan()
+    plan["preferences"] = {"stay": "classic", "feeding": "breast",
+                           "visitors": "Grootouders, de eerste week niemand anders."}
+    plan["expected_course"] = ("Tweeling na een keizersnede: klassiek verblijf, daarna "
+                               "dagelijks een huisbezoek tot dag 10.")
+    plan["home_help"] = {"wish": "wanted", "estimated_hours": 64}
+    plan["discharge_notify"] = [gp]
+    plan["checklist"].update(car_seat=True, help_first_week=True, health_insurer=True)
+    babies = [str(n) for n in dossier.newborns.order_by("birth_order")]
+    plan["appointments"] = [{**a, "status": "planned"} for a in schedule.propose(
+        delivery.born_at, delivery.discharged_at, babies, [])]
+    plan_services.plan_save(actor=midwife, dossier=dossier, content=plan, base_number=0,
+                            reason="Voorbereid op de prenatale consultatie")

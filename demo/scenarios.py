@@ -251,6 +251,7 @@ def _tell(story: Story, serial: int, insz: str, actor: User, today: datetime.dat
         demo_entries.prenatal(dossier, actor, today)
     elif story.entries == "at_home":
         demo_entries.at_home(dossier, User.objects.get(username="griet"), mother.user)
+        demo_entries.care_plan(dossier, User.objects.get(username="griet"))
     if story.final_status:
         dossier.status = story.final_status
         services.dossier_update(actor=actor, dossier=dossier)
