@@ -47,6 +47,9 @@ The "my dossiers" page (``dossier:dashboard``), for two people of the generated 
   Targets: the same number of queries for 1 and 30 entries (when not, the differing
   statements are printed as ``#`` lines); median (of ``REPEAT`` requests after 3 warm-ups,
   30 entries) ≤ 50 ms at national scale.
+* ``plan_save_median_ms`` and ``plan_pdf_median_ms``: a new care-plan version saved, and the
+  plan as a PDF, on a record without delivery: see ``bench/careplan.py``. Targets ≤ 30 ms
+  and ≤ 1000 ms.
 
 Targets are printed as ``# target …`` lines, never asserted. ``python -m bench.explain``
 prints the plans behind these figures."""
@@ -259,6 +262,7 @@ def run(scale: str, repeat: int) -> None:
                  statistics.median(time_page(client, detail, repeat)), "ms")
             emit("dossier_detail_queries", count_queries(client, detail), "queries")
     overview(repeat)
+    care_plan(repeat)
     _compare_scales(results)
 
 
@@ -301,6 +305,14 @@ def overview(repeat: int) -> None:
     met = "met" if median <= OVERVIEW_TARGET_MS else "NOT met"
     note(f"target dossier_overview_median_ms ≤ {OVERVIEW_TARGET_MS:.0f} (national scale): "
          f"{median:.2f} ({met})")
+
+
+def care_plan(repeat: int) -> None:
+    """Saving a care-plan version and printing the plan (``bench/careplan.py``), on a record
+    built and measured in a transaction that is rolled back."""
+    from bench.careplan import care_plan as measure
+
+    measure(repeat, emit, note)
 
 
 def _shape(statement: str) -> str:

@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class CareplanConfig(AppConfig):
     name = "careplan"
     verbose_name = _("Postnatal care plan")
+
+    def ready(self):
+        from careplan import messages
+        from dossier.signals import discharge_confirmed
+
+        discharge_confirmed.connect(
+            lambda sender, dossier, discharged_at, **kwargs: messages.discharge_confirmed(
+                dossier, discharged_at), weak=False, dispatch_uid="careplan-discharge")

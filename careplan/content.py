@@ -83,9 +83,9 @@ def empty_plan() -> dict:
 
 def new_appointment(kind: str, due_from: datetime.date, due_until: datetime.date, *,
                     member: str = "", status: str = AppointmentStatus.PLANNED,
-                    note: str = "", appointment_id: str = "") -> dict:
+                    note: str = "", appointment_id: str = "", time: str = "") -> dict:
     return {"id": appointment_id or uuid.uuid4().hex[:12], "kind": kind,
-            "due_from": due_from.isoformat(),
+            "due_from": due_from.isoformat(), "time": time,
             "due_until": due_until.isoformat(), "member": member, "status": status,
             "note": note}
 
@@ -152,6 +152,11 @@ def _check_appointment(appointment: dict, members: set[str], errors: list) -> di
     due_until = _date(appointment.get("due_until"), label, errors)
     if due_from and due_until and due_until < due_from:
         errors.append(gettext("%(what)s: the window ends before it starts.") % {"what": label})
+    time = str(appointment.get("time") or "")
+    try:
+        time = datetime.time.fromisoformat(time).strftime("%H:%M") if time else ""
+    except ValueError:
+        errors.append(gettext("%(what)s: enter the time as hh:mm.") % {"what": label})
     member = str(appointment.get("member") or "")
     if member and member not in members:
         errors.append(gettext("%(what)s: choose a member of the care network.")
@@ -159,7 +164,7 @@ def _check_appointment(appointment: dict, members: set[str], errors: list) -> di
     return {"id": str(appointment.get("id") or uuid.uuid4().hex[:12])[:40],
             "kind": kind.value,
             "due_from": due_from.isoformat() if due_from else "",
-            "due_until": due_until.isoformat() if due_until else "",
+            "due_until": due_until.isoformat() if due_until else "", "time": time,
             "member": member, "status": AppointmentStatus(appointment["status"]).value,
             "note": str(appointment.get("note", ""))[:300]}
 
@@ -270,9 +275,16 @@ def display(path: str, value, names: dict[str, str]) -> str:
     return str(value)
 
 
+def window_text(appointment: dict) -> str:
+    """"17-03-2026 – 20-03-2026", or the day and time when one was agreed."""
+    if appointment.get("time"):
+        return f"{_day(appointment['due_from'])} {appointment['time']}"
+    return f"{_day(appointment['due_from'])} – {_day(appointment['due_until'])}"
+
+
 def appointment_text(value: dict, names: dict[str, str]) -> str:
     """An appointment without its kind: its window, status, member and note."""
-    parts = [f"{_day(value['due_from'])} – {_day(value['due_until'])}",
+    parts = [window_text(value),
              str(AppointmentStatus(value["status"]).label)]
     if value["member"]:
         parts.append(names.get(value["member"], gettext("a former member")))

@@ -83,12 +83,16 @@ class AppointmentForm(VersionedForm):
     kind = forms.ChoiceField(label=_("Kind"), choices=AppointmentKind.choices)
     due_from = forms.DateField(label=_("From"), widget=DateInput())
     due_until = forms.DateField(label=_("Until"), widget=DateInput())
+    at = forms.TimeField(label=_("At (time, if agreed)"), required=False,
+                         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+                         help_text=_("With a time, the invitation is for that hour on the "
+                                     "first day."))
     member = forms.ChoiceField(label=_("With"), required=False)
     status = forms.ChoiceField(label=_("Status"), choices=AppointmentStatus.choices,
                                initial=AppointmentStatus.PLANNED)
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
 
-    field_order = ["kind", "due_from", "due_until", "member", "status", "note", "reason",
+    field_order = ["kind", "due_from", "due_until", "at", "member", "status", "note", "reason",
                    "base_version"]
 
     def __init__(self, *args, members: dict[str, str], **kwargs):
@@ -107,7 +111,8 @@ class AppointmentForm(VersionedForm):
         data, plan = self.cleaned_data, copy.deepcopy(plan)
         appointment = new_appointment(data["kind"], data["due_from"], data["due_until"],
                                       member=data["member"], status=data["status"],
-                                      note=data["note"])
+                                      note=data["note"],
+                                      time=data["at"].strftime("%H:%M") if data["at"] else "")
         if appointment_id:
             appointment["id"] = appointment_id
             plan["appointments"] = [a for a in plan["appointments"] if a["id"] != appointment_id]

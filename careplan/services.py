@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from careplan import content as plan_content
+from careplan import messages
 from careplan.models import Annotation, CarePlan, PlanVersion
 from dossier.models import Dossier, lock_dossier
 from dossier.sections import Section
@@ -71,6 +72,7 @@ def plan_save(*, actor: User, dossier: Dossier, content: dict, base_number: int,
         by_mother=access.is_mother_of(actor, dossier))
     access.record_write(actor, dossier, Section.CAREPLAN,
                         access.Action.CREATE if version.number == 1 else access.Action.UPDATE)
+    messages.appointments_changed(dossier, version, version_content(plan, base_number))
     notify_section_readers(dossier, Section.CAREPLAN, gettext_noop(
         "A care plan you follow has a new version (%(number)s)."), exclude=actor,
         number=version.number)

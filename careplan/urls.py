@@ -4,9 +4,11 @@ from careplan import views
 
 app_name = "careplan"
 
-PLAN = "<uuid:public_id>/zorgplan/"
+PLAN = "dossiers/<uuid:public_id>/zorgplan/"
 
 urlpatterns = [
+    path("agenda/", views.my_calendar, name="my_calendar"),
+    path("agenda/<str:token>.ics", views.calendar_feed, name="feed"),
     path(PLAN, views.plan, name="plan"),
     path(PLAN + "wijzigen/", views.plan_edit, name="edit"),
     path(PLAN + "afspraken/nieuw/", views.appointment_edit, name="appointment_add"),
@@ -17,4 +19,5 @@ urlpatterns = [
     path(PLAN + "vergelijken/", views.compare, name="compare"),
     path(PLAN + "versies/<int:number>/terugzetten/", views.restore, name="restore"),
     path(PLAN + "versies/<int:number>/opmerking/", views.annotate, name="annotate"),
+    path(PLAN + "pdf/", views.plan_pdf, name="pdf"),
 ]

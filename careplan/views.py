@@ -8,19 +8,21 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from careplan import content as plan_content
-from careplan import schedule, selectors, services
+from careplan import feeds, schedule, selectors, services
 from careplan.forms import AnnotationForm, AppointmentForm, PlanForm
 from careplan.models import Annotation, PlanVersion
 from dossier.models import VitalStatus
 from dossier.sections import Section
 from dossier.selectors import dossier_for
 from network import access
+from network.models import CalendarFeed
 
 
 def _readable(request, public_id):
@@ -122,6 +124,7 @@ def appointment_edit(request, public_id, appointment_id=None):
             raise Http404
         initial.update({key: current[key] for key in
                         ("kind", "due_from", "due_until", "member", "status", "note")})
+        initial["at"] = current.get("time") or None
     form = AppointmentForm(request.POST or None, members=names, initial=initial)
     extra = {}
     if request.method == "POST" and form.is_valid():
@@ -271,3 +274,53 @@ def annotate(request, public_id, number):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return _to_plan(dossier, f"part-{form.cleaned_data['path']}")
+
+
+@login_required
+def plan_pdf(request, public_id):
+    """The current version of the plan as an A4 PDF (``careplan.pdf``), downloaded; the
+    download is logged, with the sections beyond the plan it shows (the mother's identity)."""
+    from django.http import HttpResponse
+
+    from careplan.pdf import render_plan
+
+    dossier = _readable(request, public_id)
+    document = render_plan(request.user, dossier)  # 404 when there is no plan yet
+    access.record_write(request.user, dossier, Section.CAREPLAN, access.Action.DOWNLOAD)
+    for section in document.shown:
+        access.record_write(request.user, dossier, section, access.Action.DOWNLOAD)
+    response = HttpResponse(document.pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="zorgplan-v{document.number}.pdf"'
+    return response
+
+
+@login_required
+def my_calendar(request):
+    """A professional's private calendar address: show it, make a new one, revoke it."""
+    if not access.is_care_provider(request.user):
+        raise Http404
+    professional = request.user.professional
+    if request.method == "POST":
+        if request.POST.get("action") == "revoke":
+            feeds.feed_revoke(professional)
+            messages.success(request, _("The calendar address no longer works."))
+        else:
+            feeds.feed_renew(professional)
+            messages.success(request, _("A new calendar address was made; the old one no "
+                                        "longer works."))
+        return redirect("careplan:my_calendar")
+    feed = feeds.active_feed(professional)
+    return render(request, "careplan/my_calendar.html", {
+        "feed_url": request.build_absolute_uri(
+            reverse("careplan:feed", args=[feed.token])) if feed else ""})
+
+
+def calendar_feed(request, token):
+    """The feed itself, for a calendar app: no sign-in, the secret address is the key."""
+    feed = get_object_or_404(CalendarFeed.objects.select_related("professional__user"),
+                             token=token, revoked_at__isnull=True)
+    if not feed.professional.user.is_active:
+        raise Http404
+    response = HttpResponse(feeds.feed_calendar(feed), content_type="text/calendar")
+    response["Content-Disposition"] = 'inline; filename="afspraken.ics"'
+    return response

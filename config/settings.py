@@ -209,6 +209,13 @@ EMAIL_PORT = int(os.environ.get("DJANGO_EMAIL_PORT", "587"))
 EMAIL_HOST_USER = os.environ.get("DJANGO_EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("DJANGO_EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", True)
+EMAIL_FILE_PATH = os.environ.get("DJANGO_EMAIL_FILE_PATH", str(BASE_DIR / ".data" / "mail"))
+
+# SMS: the console backend logs the message; network.sms.HttpGatewayBackend posts it to
+# SMS_GATEWAY_URL (JSON {"to", "text"}, bearer SMS_GATEWAY_TOKEN).
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "network.sms.ConsoleBackend")
+SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL", "")
+SMS_GATEWAY_TOKEN = os.environ.get("SMS_GATEWAY_TOKEN", "")
 
 # Celery: Redis when REDIS_URL is set; without it (the demo) tasks run in-process.
 REDIS_URL = os.environ.get("REDIS_URL", "").strip()
@@ -227,6 +234,10 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE = {
+    # the outbox's sweep: what a broker outage left waiting goes out within a minute
+    "deliver-pending-messages": {"task": "network.tasks.deliver_pending", "schedule": 60.0},
+}
 
 # The API (config/api_urls.py): a token (issued in the admin or with
 # `manage.py drf_create_token <user>`, sent as "Authorization: Token <key>") or the page's

@@ -24,7 +24,7 @@ urlpatterns = [
          name="password_reset_complete"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("dossiers/", include("dossier.urls")),
-    path("dossiers/", include("careplan.urls")),
+    path("", include("careplan.urls")),
     path("api/", include("config.api_urls")),
     path("", include("network.urls")),
     path("beheer/", admin.site.urls),

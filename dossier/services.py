@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from dossier import signals
 from dossier.history import attribute
 from dossier.models import (
     BabyCheck,
@@ -225,9 +226,14 @@ def discharge_checklist_save(*, actor: User, checklist: DischargeChecklist,
         raise ValidationError({"first_home_visit_midwife": _(
             "The first home visit is made by a midwife or GP of the care network; add them "
             "to the network first.")}, code="not_in_network")
-    if confirm and checklist.confirmed_at is None:
+    newly_confirmed = confirm and checklist.confirmed_at is None
+    if newly_confirmed:
         checklist.confirmed_at, checklist.confirmed_by = timezone.now(), actor
     entry_record(actor=actor, entry=checklist, reason=reason)
+    if newly_confirmed:
+        signals.discharge_confirmed.send(sender=DischargeChecklist, dossier=dossier,
+                                         discharged_at=dossier.delivery.discharged_at,
+                                         actor=actor)
     if checklist.is_confirmed and dossier.status == DossierStatus.DELIVERED:
         dossier.status = DossierStatus.POSTNATAL
         dossier.save(update_fields=["status", "updated_at"])

@@ -370,3 +370,70 @@ class AccessEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%d-%m-%Y %H:%M} {self.actor_label} {self.action} {self.section}"
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", _("E-mail")
+    SMS = "sms", _("SMS")
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting to be sent")
+    SENDING = "sending", _("Being sent")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+
+
+class OutboxMessage(models.Model):
+    """An e-mail or SMS to send, written in the same transaction as the change it tells of
+    (DESIGN.md §4). A Celery task sends it and marks it sent; a periodic sweep sends what a
+    broker outage left waiting. ``key`` says what the message is about, once: the same
+    change never makes two messages, and a message is claimed (``sending``) before it goes
+    out, so it is never sent twice."""
+
+    key = models.CharField(_("what it is about"), max_length=120, unique=True)
+    channel = models.CharField(_("channel"), max_length=5, choices=Channel.choices)
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                  related_name="+", verbose_name=_("recipient"))
+    address = models.CharField(_("address"), max_length=254)
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, null=True, blank=True,
+                                related_name="+", verbose_name=_("dossier"))
+    subject = models.CharField(_("subject"), max_length=200, blank=True)
+    body = models.TextField(_("text"))
+    calendar = models.TextField(_("calendar invitation (.ics)"), blank=True)
+    status = models.CharField(_("status"), max_length=8, choices=DeliveryStatus.choices,
+                              default=DeliveryStatus.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    created_at = models.DateTimeField(_("written at"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    last_error = models.CharField(_("last error"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("outgoing message")
+        verbose_name_plural = _("outbox")
+        ordering = ["id"]
+        indexes = [models.Index(fields=["status", "id"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} → {self.address}: {self.subject or self.body[:40]}"
+
+
+class CalendarFeed(RecordModel):
+    """A professional's private iCalendar address of their appointments: the token is the
+    only key, so it can be revoked and replaced at any time."""
+
+    professional = models.ForeignKey(Professional, on_delete=models.CASCADE,
+                                     related_name="calendar_feeds",
+                                     verbose_name=_("care provider"))
+    token = models.CharField(_("token"), max_length=64, unique=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+        constraints = [models.UniqueConstraint(
+            fields=["professional"], condition=models.Q(revoked_at__isnull=True),
+            name="calendarfeed_one_active_per_professional")]
+
+    def __str__(self) -> str:
+        return str(self.professional)

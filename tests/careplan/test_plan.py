@@ -179,7 +179,7 @@ def test_everyone_who_reads_the_plan_is_told_of_a_new_version_but_the_author(net
 def test_two_edits_from_the_same_version_exactly_one_wins():
     net = build_network()
     save(net, preferences__feeding="breast")
-    barrier, outcomes = threading.Barrier(2), []
+    barrier, outcomes = threading.Barrier(2, timeout=30), []
 
     def edit(persona, visitors):
         try:

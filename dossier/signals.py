@@ -1,0 +1,8 @@
+"""What the record announces to the apps built on it (DESIGN.md §1: ``dossier`` imports
+none of them; they listen). Sent inside the transaction of the change, so a listener's
+writes (an outbox message) commit or roll back with it."""
+
+from django.dispatch import Signal
+
+# The discharge from the maternity ward was confirmed: dossier, discharged_at, actor.
+discharge_confirmed = Signal()

@@ -1,0 +1,93 @@
+"""The outbox against the real broker and a real Celery worker: with Redis unreachable the
+plan is saved and its messages wait; once Redis is back the sweep hands them to the
+worker, which sends each exactly once — even when the same message is queued again."""
+
+import datetime
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from careplan import content, services
+from config.celery import app
+from network.models import DeliveryStatus, OutboxMessage
+from network.tasks import deliver_message, deliver_pending
+from tests.personas import build_network
+
+ROOT = Path(__file__).resolve().parents[2]
+DEAD_BROKER = "redis://127.0.0.1:6390/0"  # nothing listens there: Redis "stopped"
+
+
+def use_broker(url: str, *, eager: bool) -> None:
+    app.conf.update(broker_url=url, task_always_eager=eager)
+    app._pool = None  # the next publish connects to the new broker
+    app.amqp._producer_pool = None
+
+
+def start_worker(mail_dir: Path, broker: str) -> subprocess.Popen:
+    database = connection.settings_dict
+    env = {**os.environ, "DJANGO_ENV": "test", "REDIS_URL": broker,
+           "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST']}:"
+                           f"{database['PORT']}/{database['NAME']}",
+           "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+           "DJANGO_EMAIL_FILE_PATH": str(mail_dir)}
+    return subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo",
+         "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "warning"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def wait_until(condition, seconds=60):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.3)
+    return False
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_broker_outage_delays_messages_and_loses_or_doubles_none(tmp_path, redis_url):
+    net = build_network()
+    for persona in ("coordinator", "gp"):
+        user = net.users[persona]
+        user.email = f"{user.username}@example.org"
+        user.save()
+    today = datetime.date.today()
+    appointment = content.new_appointment(
+        "first_home_visit", today, today, time="09:00",
+        member=str(net.users["coordinator"].professional.public_id))
+    plan = content.empty_plan()
+    plan["appointments"] = [appointment]
+    plan["discharge_notify"] = [str(net.users["gp"].professional.public_id)]
+
+    use_broker(DEAD_BROKER, eager=False)
+    try:
+        services.plan_save(actor=net.users["mother"], dossier=net.a, content=plan,
+                           base_number=0)  # commits; handing the messages over fails
+    finally:
+        use_broker(redis_url, eager=False)
+    waiting = list(OutboxMessage.objects.filter(channel="email"))
+    assert len(waiting) == 2 and {m.status for m in waiting} == {DeliveryStatus.PENDING}
+
+    app.control.purge()
+    worker = start_worker(tmp_path, redis_url)
+    try:
+        deliver_pending.apply_async()                  # the sweep, as beat runs it
+        deliver_message.apply_async(args=[waiting[0].pk])  # and the same message again
+        assert wait_until(lambda: not OutboxMessage.objects.exclude(
+            status=DeliveryStatus.SENT).exists()), "the worker did not send every message"
+        deliver_message.apply_async(args=[waiting[1].pk])  # once more, after it was sent
+        time.sleep(2)
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+        use_broker(redis_url, eager=True)
+    written = "".join(f.read_text() for f in tmp_path.iterdir())  # the worker's e-mails
+    assert written.count("\nSubject: ") == 2  # two e-mails, each once
+    assert written.count("T090000") == 2     # each with its invitation at 09:00
+    assert set(OutboxMessage.objects.values_list("attempts", flat=True)) == {1}
