@@ -50,6 +50,13 @@ The "my dossiers" page (``dossier:dashboard``), for two people of the generated 
 * ``plan_save_median_ms`` and ``plan_pdf_median_ms``: a new care-plan version saved, and the
   plan as a PDF, on a record without delivery: see ``bench/careplan.py``. Targets ≤ 30 ms
   and ≤ 1000 ms.
+* ``coordinator_dashboard_median_ms`` and ``coordinator_dashboard_queries``: the watch list
+  (``careplan:watch``) of a midwife who coordinates 300 open records born in the last 14
+  days, with gaps on every list (``bench/watch.py``), built in a transaction that is rolled
+  back. Median of ``REPEAT`` requests after 3 warm-ups (target ≤ 100 ms at national scale;
+  when not met, the slowest statements are printed as ``#`` lines) and the page's queries,
+  which must not depend on the number of records: the same page with her first 30 records
+  is counted too (``# target … independent of the number of dossiers``).
 
 Targets are printed as ``# target …`` lines, never asserted. ``python -m bench.explain``
 prints the plans behind these figures."""
@@ -263,6 +270,7 @@ def run(scale: str, repeat: int) -> None:
             emit("dossier_detail_queries", count_queries(client, detail), "queries")
     overview(repeat)
     care_plan(repeat)
+    coordinator_dashboard(repeat)
     _compare_scales(results)
 
 
@@ -315,6 +323,73 @@ def care_plan(repeat: int) -> None:
     measure(repeat, emit, note)
 
 
+WATCH_SIZES = (30, 300)
+WATCH_TARGET_MS = 100.0
+SLOWEST = 5
+
+
+def coordinator_dashboard(repeat: int) -> None:
+    """The coordinator's watch list (``careplan:watch``) of a midwife who coordinates 30,
+    then 300 records in their first postnatal weeks (``bench/watch.py``): all built and
+    measured in one transaction that is rolled back."""
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from bench.watch import add_records, build_coordinator
+    from careplan.watch import watch_list
+    from dossier.selectors import missing_screenings
+
+    url = reverse("careplan:watch")
+    statements, shown = {}, {}
+    with transaction.atomic():
+        coordinator = build_coordinator()
+        client = login(coordinator)
+        now, built, start = timezone.now(), 0, time.perf_counter()
+        for size in WATCH_SIZES:
+            add_records(coordinator, built, size, now)
+            built = size
+            time_page(client, url, repeat=0)  # warm-up, and stops unless it answers 200
+            statements[size] = page_queries(client, url)
+            lists = watch_list(coordinator)
+            lists["screenings"] = missing_screenings(coordinator)
+            shown[size] = {key: len(rows) for key, rows in lists.items() if key != "reads"}
+        build_s = time.perf_counter() - start
+        samples = time_page(client, url, repeat)
+        runs = []
+        for _ in range(5):  # the statements' times, median of 5 renders
+            with CaptureQueriesContext(connection) as captured:
+                client.get(url)
+            runs.append([(float(q["time"]) * 1000, q["sql"]) for q in captured.captured_queries
+                         if not SAVEPOINT.match(q["sql"])])
+        transaction.set_rollback(True)
+    few, many = (statements[size] for size in WATCH_SIZES)
+    median = statistics.median(samples)
+    emit("coordinator_dashboard_median_ms", median, "ms")
+    emit("coordinator_dashboard_queries", len(many), "queries")
+    note(f"coordinator dashboard: {repeat} requests of the watch list of a midwife coordinating "
+         f"{WATCH_SIZES[-1]} open records (built in {build_s:.0f} s); rows per list: "
+         + ", ".join(f"{key} {n}" for key, n in shown[WATCH_SIZES[-1]].items())
+         + f" (with {WATCH_SIZES[0]} records: "
+         + ", ".join(str(n) for n in shown[WATCH_SIZES[0]].values()) + ")")
+    same = "met" if len(few) == len(many) else "NOT met"
+    note(f"target coordinator_dashboard_queries independent of the number of dossiers: "
+         f"{len(few)} vs {len(many)} ({same})")
+    _query_difference(few, many, what="watch list", sizes=("30 records", "300 records"))
+    met = "met" if median <= WATCH_TARGET_MS else "NOT met"
+    note(f"target coordinator_dashboard_median_ms ≤ {WATCH_TARGET_MS:.0f} (national scale): "
+         f"{median:.2f} ({met})")
+    if median > WATCH_TARGET_MS:
+        alike = [run for run in runs if len(run) == len(runs[0])]
+        timed = [(statistics.median(run[i][0] for run in alike), sql)
+                 for i, (_ms, sql) in enumerate(runs[0])]
+        note(f"the page's queries take {sum(ms for ms, _sql in timed):.1f} ms of "
+             f"{median:.1f}; the slowest:")
+        for ms, sql in sorted(timed, key=lambda row: -row[0])[:SLOWEST]:
+            note(f"  {ms:7.2f} ms  {_shape(sql)}")
+
+
 def _shape(statement: str) -> str:
     """A statement without its values (numbers, strings, lists of them), shortened."""
     shape = re.sub(r"'(?:[^']|'')*'", "?", statement)
@@ -323,7 +398,8 @@ def _shape(statement: str) -> str:
     return shape if len(shape) <= 240 else shape[:160] + " … " + shape[-70:]
 
 
-def _query_difference(few: list[str], many: list[str]) -> None:
+def _query_difference(few: list[str], many: list[str], what: str = "overview",
+                      sizes: tuple[str, str] = ("1 entry", "30 entries")) -> None:
     """Print the statements one run has and the other has not (by shape), if any."""
     import difflib
 
@@ -332,9 +408,9 @@ def _query_difference(few: list[str], many: list[str]) -> None:
         if tag == "equal":
             continue
         for statement in a[i1:i2]:
-            note(f"overview query only with 1 entry: {statement}")
+            note(f"{what} query only with {sizes[0]}: {statement}")
         for statement in b[j1:j2]:
-            note(f"overview query only with 30 entries: {statement}")
+            note(f"{what} query only with {sizes[1]}: {statement}")
 
 
 def _compare_scales(results: dict) -> None:

@@ -20,6 +20,9 @@ class CarePlan(RecordModel):
     dossier = models.OneToOneField(Dossier, on_delete=models.PROTECT, related_name="care_plan",
                                    verbose_name=_("maternity record"))
     current_number = models.PositiveIntegerField(_("current version"), default=0)
+    acknowledged_number = models.PositiveIntegerField(
+        _("seen by the coordinator up to version"), default=0,
+        help_text=_("The coordinator marks the mother's changes as seen (the watch list)."))
 
     class Meta:
         verbose_name = _("care plan")

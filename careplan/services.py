@@ -112,3 +112,18 @@ def annotation_add(*, actor: User, version: PlanVersion, path: str, text: str,
         "A remark was written on a care plan you follow (version %(number)s)."),
         exclude=actor, number=version.number)
     return annotation
+
+
+@transaction.atomic
+def plan_acknowledge(*, actor: User, dossier: Dossier) -> CarePlan:
+    """The coordinator has seen the plan as it is now (the mother's changes leave her watch
+    list)."""
+    dossier = lock_dossier(dossier.pk)
+    if not access.is_coordinator(actor, dossier):
+        raise access.AccessDenied(_("Only the care coordinator marks the plan as seen."),
+                                  dossier=dossier, section=Section.CAREPLAN)
+    plan = CarePlan.objects.get(dossier=dossier)
+    plan.acknowledged_number = plan.current_number
+    plan.save(update_fields=["acknowledged_number", "updated_at"])
+    access.record_write(actor, dossier, Section.CAREPLAN)
+    return plan

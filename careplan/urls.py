@@ -7,6 +7,8 @@ app_name = "careplan"
 PLAN = "dossiers/<uuid:public_id>/zorgplan/"
 
 urlpatterns = [
+    path("zorgwacht/", views.watch, name="watch"),
+    path(PLAN + "gezien/", views.acknowledge, name="acknowledge"),
     path("agenda/", views.my_calendar, name="my_calendar"),
     path("agenda/<str:token>.ics", views.calendar_feed, name="feed"),
     path(PLAN, views.plan, name="plan"),

@@ -16,11 +16,13 @@ from django.views.decorators.http import require_POST
 
 from careplan import content as plan_content
 from careplan import feeds, schedule, selectors, services
+from careplan import watch as care_watch
 from careplan.forms import AnnotationForm, AppointmentForm, PlanForm
 from careplan.models import Annotation, PlanVersion
+from dossier.growth import ALERT_LOSS_PERCENT
 from dossier.models import VitalStatus
 from dossier.sections import Section
-from dossier.selectors import dossier_for
+from dossier.selectors import dossier_for, missing_screenings
 from network import access
 from network.models import CalendarFeed
 
@@ -324,3 +326,28 @@ def calendar_feed(request, token):
     response = HttpResponse(feeds.feed_calendar(feed), content_type="text/calendar")
     response["Content-Disposition"] = 'inline; filename="afspraken.ics"'
     return response
+
+
+@login_required
+def watch(request):
+    """The coordinator's watch list against the care vacuum (``careplan.watch``)."""
+    if not access.is_care_provider(request.user):
+        raise Http404
+    lists = care_watch.watch_list(request.user)
+    screenings = missing_screenings(request.user)
+    access.record_read_list(request.user, sorted(
+        lists.pop("reads") | {(row["dossier"], Section.NEWBORN) for row in screenings}
+        | {(row["dossier"], Section.IDENTITY) for row in screenings},
+        key=lambda read: (read[0].pk, read[1])))
+    return render(request, "careplan/watch.html", {**lists, "screenings": screenings,
+                                                   "alert_percent": ALERT_LOSS_PERCENT})
+
+
+@login_required
+@require_POST
+def acknowledge(request, public_id):
+    """The coordinator has seen the mother's changes to the plan."""
+    dossier = _readable(request, public_id)
+    services.plan_acknowledge(actor=request.user, dossier=dossier)
+    messages.success(request, _("Marked as seen."))
+    return redirect("careplan:watch")

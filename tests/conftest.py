@@ -98,3 +98,18 @@ def sign_in_verified(client, user):
 @pytest.fixture
 def midwife_client(client, midwife):
     return sign_in_verified(client, midwife)
+
+
+def route_celery(url: str, *, eager: bool) -> None:
+    """Point the Celery app at a broker (the real Redis, or a port where nothing listens to
+    play an outage) and choose whether tasks run in-process. The connection pools are
+    dropped, kombu's shared ones too, so the next publish really goes to ``url``."""
+    from kombu import pools
+
+    from config.celery import app
+
+    app.conf.update(broker_url=url, task_always_eager=eager)
+    app.pool.force_close_all()
+    app._pool = None
+    app.amqp._producer_pool = None
+    pools.reset()

@@ -10,22 +10,17 @@ import time
 from pathlib import Path
 
 import pytest
+import redis
 from django.db import connection
 
 from careplan import content, services
-from config.celery import app
 from network.models import DeliveryStatus, OutboxMessage
 from network.tasks import deliver_message, deliver_pending
+from tests.conftest import route_celery
 from tests.personas import build_network
 
 ROOT = Path(__file__).resolve().parents[2]
 DEAD_BROKER = "redis://127.0.0.1:6390/0"  # nothing listens there: Redis "stopped"
-
-
-def use_broker(url: str, *, eager: bool) -> None:
-    app.conf.update(broker_url=url, task_always_eager=eager)
-    app._pool = None  # the next publish connects to the new broker
-    app.amqp._producer_pool = None
 
 
 def start_worker(mail_dir: Path, broker: str) -> subprocess.Popen:
@@ -65,16 +60,16 @@ def test_a_broker_outage_delays_messages_and_loses_or_doubles_none(tmp_path, red
     plan["appointments"] = [appointment]
     plan["discharge_notify"] = [str(net.users["gp"].professional.public_id)]
 
-    use_broker(DEAD_BROKER, eager=False)
+    route_celery(DEAD_BROKER, eager=False)
     try:
         services.plan_save(actor=net.users["mother"], dossier=net.a, content=plan,
                            base_number=0)  # commits; handing the messages over fails
     finally:
-        use_broker(redis_url, eager=False)
+        route_celery(redis_url, eager=False)
     waiting = list(OutboxMessage.objects.filter(channel="email"))
     assert len(waiting) == 2 and {m.status for m in waiting} == {DeliveryStatus.PENDING}
 
-    app.control.purge()
+    redis.Redis.from_url(redis_url).flushdb()  # an empty queue: only what this test sends
     worker = start_worker(tmp_path, redis_url)
     try:
         deliver_pending.apply_async()                  # the sweep, as beat runs it
@@ -86,7 +81,7 @@ def test_a_broker_outage_delays_messages_and_loses_or_doubles_none(tmp_path, red
     finally:
         worker.terminate()
         worker.wait(timeout=30)
-        use_broker(redis_url, eager=True)
+        route_celery(redis_url, eager=True)
     written = "".join(f.read_text() for f in tmp_path.iterdir())  # the worker's e-mails
     assert written.count("\nSubject: ") == 2  # two e-mails, each once
     assert written.count("T090000") == 2     # each with its invitation at 09:00

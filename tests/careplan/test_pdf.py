@@ -65,6 +65,12 @@ def pdf_text(data: bytes) -> str:
     return words(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages))
 
 
+def squeezed(text: str) -> str:
+    """Without any white space: a table cell may wrap a label anywhere, depending on how
+    wide the other columns (the random names) make it."""
+    return "".join(text.split())
+
+
 def last_event_id():
     return AccessEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
 
@@ -86,12 +92,15 @@ def test_the_coordinator_downloads_the_plan_in_dutch_and_it_is_logged(client, ne
         product = gettext("Maternity record")
         due = gettext("expected due date")
     assert kind != "Paediatric consultation (day 7–10)"  # a real Dutch text, not the msgid
-    assert net.a.mother.full_name in text
-    assert kind in text and item in text and done in text and to_do in text
-    assert product in text and "17-03-2025 – 20-03-2025" in text
-    assert f"{due.lower()}: {net.a.expected_due_date:%d-%m-%Y}" in text.lower()
-    assert net.users["paediatrician"].get_full_name() in text  # member and contact
-    assert "Kort verblijf als alles vlot verloopt." in text
+    assert squeezed(net.a.mother.full_name) in squeezed(text)
+    assert squeezed(kind) in squeezed(text) and squeezed(item) in squeezed(text)
+    assert done in text and to_do in text
+    assert squeezed(product) in squeezed(text)
+    assert squeezed("17-03-2025 – 20-03-2025") in squeezed(text)
+    assert squeezed(f"{due.lower()}: {net.a.expected_due_date:%d-%m-%Y}") in squeezed(
+        text.lower())
+    assert squeezed(net.users["paediatrician"].get_full_name()) in squeezed(text)  # contact
+    assert squeezed("Kort verblijf als alles vlot verloopt.") in squeezed(text)
     downloads = AccessEvent.objects.filter(id__gt=before, action="download")
     careplan = downloads.filter(section=Section.CAREPLAN)
     assert careplan.count() == 1
@@ -106,10 +115,10 @@ def test_the_pdf_follows_the_language_cookie(client, net, settings):
     sign_in(client, net.users["coordinator"])
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     text = pdf_text(client.get(url(net)).content)
-    assert "Paediatric consultation (day 7–10)" in text
-    assert "A car seat for the way home" in text
+    assert squeezed("Paediatric consultation (day 7–10)") in squeezed(text)
+    assert squeezed("A car seat for the way home") in squeezed(text)
     assert re.search(r"page 1 of [12]\b", text)
-    assert "Who must be told of the discharge" in text
+    assert squeezed("Who must be told of the discharge") in squeezed(text)
 
 
 def test_a_reader_without_the_identity_section_gets_no_name(client, net):

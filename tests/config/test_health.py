@@ -6,18 +6,16 @@ import pytest
 from django.urls import reverse
 
 from config.celery import app as celery_app
+from tests.conftest import route_celery
 
 
 @pytest.fixture
 def broker(redis_url):
     """Route Celery to the real Redis for this test (the suite otherwise runs tasks eagerly)."""
     saved = celery_app.conf.task_always_eager, celery_app.conf.broker_url
-    celery_app.conf.task_always_eager = False
-    celery_app.conf.broker_url = redis_url
-    celery_app.pool.force_close_all()
+    route_celery(redis_url, eager=False)
     yield celery_app
-    celery_app.conf.task_always_eager, celery_app.conf.broker_url = saved
-    celery_app.pool.force_close_all()
+    route_celery(saved[1], eager=saved[0])
 
 
 def closed_port() -> int:
@@ -35,8 +33,7 @@ def test_healthy_with_a_reachable_broker(client, broker):
 
 @pytest.mark.django_db
 def test_503_naming_the_broker_when_it_is_down(client, broker):
-    broker.conf.broker_url = f"redis://127.0.0.1:{closed_port()}/0"
-    broker.pool.force_close_all()
+    route_celery(f"redis://127.0.0.1:{closed_port()}/0", eager=False)
     response = client.get(reverse("healthz"))
     assert response.status_code == 503
     body = response.json()

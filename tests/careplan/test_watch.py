@@ -1,0 +1,119 @@
+"""The coordinator's watch list against the care vacuum: each gap appears, and disappears
+once the care is given or planned; only her records; the same queries however many."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from careplan import content, services, watch
+from dossier.models import Delivery, HomeVisit, Measurement, PhoneContact, PsychosocialAnamnesis
+from network import access
+from tests.factories import DeliveryFactory, NewbornFactory
+from tests.network.conftest import sign_in
+from tests.personas import build_network
+
+pytestmark = pytest.mark.django_db
+NOW = timezone.now
+
+
+@pytest.fixture
+def net():
+    network = build_network()
+    Delivery.objects.filter(dossier=network.a).update(
+        born_at=NOW() - datetime.timedelta(days=3),
+        admitted_at=NOW() - datetime.timedelta(days=3, hours=8),
+        discharged_at=NOW() - datetime.timedelta(hours=30))
+    network.a.refresh_from_db()
+    return network
+
+
+def lists(net, persona="coordinator"):
+    return watch.watch_list(net.users[persona])
+
+
+def test_a_discharge_without_a_first_visit_until_the_visit(net):
+    assert [d.dossier for d in lists(net)["no_first_visit"]] == [net.a]
+    HomeVisit.objects.create(dossier=net.a, visited_at=net.a.delivery.discharged_at
+                             + datetime.timedelta(hours=20))
+    assert lists(net)["no_first_visit"] == []
+
+
+def test_no_physician_consultation_until_one_is_planned(net):
+    assert [d.dossier for d in lists(net)["no_physician"]] == [net.a]
+    born = timezone.localdate(net.a.delivery.born_at)
+    appointment = content.new_appointment("paediatric", born + datetime.timedelta(7),
+                                          born + datetime.timedelta(10))
+    plan = {**content.empty_plan(), "appointments": [appointment]}
+    services.plan_save(actor=net.users["coordinator"], dossier=net.a, content=plan,
+                       base_number=0)
+    assert lists(net)["no_physician"] == []
+    plan["appointments"] = [{**appointment, "status": "cancelled"}]
+    services.plan_save(actor=net.users["coordinator"], dossier=net.a, content=plan,
+                       base_number=1)
+    assert [d.dossier for d in lists(net)["no_physician"]] == [net.a]
+
+
+@pytest.mark.parametrize(("weight", "listed"), [(2700, False), (2699, True)])
+def test_weight_loss_over_10_percent_exactly(net, weight, listed):
+    newborn = net.newborn
+    newborn.birth_weight_g = 3000
+    newborn.save()
+    Measurement.objects.create(newborn=newborn, measured_at=NOW(), weight_g=weight)
+    assert (newborn in lists(net)["weight_loss"]) is listed
+
+
+def test_a_vulnerable_family_without_contact_until_a_call(net):
+    PsychosocialAnamnesis.objects.create(dossier=net.a, interviewed_on=timezone.localdate(),
+                                         violence="now")
+    assert lists(net)["vulnerable"] == [net.a]
+    PhoneContact.objects.create(dossier=net.a, started_at=NOW(), duration_minutes=10,
+                                caller="mother", reason="mood", outcome="advice")
+    assert lists(net)["vulnerable"] == []
+
+
+def test_the_mothers_change_until_the_coordinator_has_seen_it(client, net):
+    services.plan_save(actor=net.users["mother"], dossier=net.a, base_number=0,
+                       content={**content.empty_plan(), "expected_course": "Liefst thuis"})
+    assert [p.dossier for p in lists(net)["mother_changed"]] == [net.a]
+    with pytest.raises(access.AccessDenied):
+        services.plan_acknowledge(actor=net.users["gp"], dossier=net.a)
+    sign_in(client, net.users["coordinator"])
+    client.post(reverse("careplan:acknowledge", args=[net.a.public_id]))
+    assert lists(net)["mother_changed"] == []
+
+
+def test_only_her_own_records_and_the_page_logs_what_it_shows(client, net):
+    assert all(not rows for key, rows in lists(net, "gp").items() if key != "reads")
+    sign_in(client, net.users["coordinator"])
+    page = client.get(reverse("careplan:watch"))
+    assert page.status_code == 200 and net.a.mother.full_name in page.text
+    from network.models import AccessEvent
+
+    shown = set(AccessEvent.objects.filter(actor=net.users["coordinator"], dossier=net.a,
+                                           action="read").values_list("section", flat=True))
+    assert {"identity", "delivery", "postnatal"} <= shown
+
+
+def test_the_page_runs_the_same_queries_for_one_record_or_five(client, net):
+    sign_in(client, net.users["coordinator"])
+    url = reverse("careplan:watch")
+    client.get(url)
+    with CaptureQueriesContext(connection) as one:
+        client.get(url)
+    for _ in range(4):
+        delivery = DeliveryFactory(dossier__coordinator=net.users["coordinator"],
+                                   discharged_at=None)
+        Delivery.objects.filter(pk=delivery.pk).update(
+            born_at=NOW() - datetime.timedelta(days=3),
+            admitted_at=NOW() - datetime.timedelta(days=3, hours=8),
+            discharged_at=NOW() - datetime.timedelta(hours=30))
+        NewbornFactory(dossier=delivery.dossier)
+    client.get(url)
+    with CaptureQueriesContext(connection) as five:
+        page = client.get(url)
+    assert len(page.context["no_first_visit"]) == 5
+    assert len(five) == len(one)
