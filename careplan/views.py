@@ -55,6 +55,7 @@ def plan(request, public_id):
         "dossier": dossier, **page, "annotation_form": AnnotationForm(),
         "can_change": access.can_change_plan(request.user, dossier),
         "has_delivery": hasattr(dossier, "delivery"),
+        "members": access.network_of(dossier),  # R15: the network's contact details
     })
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.db.models import (
     Count,
@@ -143,23 +144,37 @@ def entry_summary(kind, dossier: Dossier, entries) -> dict:
     return {}
 
 
+class _Done(NamedTuple):
+    """A screening as the watch lists need it: what, when, with which result."""
+
+    kind: str
+    result: str
+    done_at: datetime.datetime
+
+
 def missing_screenings(user, *, days: int = 60) -> list[dict]:
     """For the coordinator: live newborns of the last ``days`` days in the dossiers they
-    coordinate (and whose newborn section they may see) with a screening due or overdue."""
+    coordinate (and whose newborn section they may see) with a screening due or overdue.
+    Two queries; the screenings are read as plain values (a busy coordinator has hundreds
+    of newborns, and only their missing screenings are shown)."""
     since = timezone.now() - datetime.timedelta(days=days)
     dossiers = access.with_section_flags(access.coordinated_dossiers(user), user,
                                          sections=[Section.NEWBORN])
-    newborns = (Newborn.objects
-                .filter(dossier__in=dossiers.filter(can_view_newborn=True),
-                        dossier__delivery__born_at__gte=since,
-                        vital_status=VitalStatus.LIVE_BIRTH)
-                .exclude(status=NewbornStatus.DECEASED)
-                .select_related("dossier__mother", "dossier__delivery")
-                .prefetch_related("screenings"))
+    newborns = list(Newborn.objects
+                    .filter(dossier__in=dossiers.filter(can_view_newborn=True),
+                            dossier__delivery__born_at__gte=since,
+                            vital_status=VitalStatus.LIVE_BIRTH)
+                    .exclude(status=NewbornStatus.DECEASED)
+                    .select_related("dossier__mother", "dossier__delivery")
+                    .order_by())  # sorted below by birth (the model's order joins the dossier)
+    done = defaultdict(list)
+    for newborn_id, *values in (Screening.objects.filter(newborn__in=newborns).order_by()
+                                .values_list("newborn_id", "kind", "result", "done_at")):
+        done[newborn_id].append(_Done(*values))
     rows = []
     for newborn in newborns:
         missing = [s for s in screenings.states(newborn.dossier.delivery.born_at,
-                                                newborn.screenings.all()) if s.missing]
+                                                done[newborn.pk]) if s.missing]
         if missing:
             rows.append({"newborn": newborn, "dossier": newborn.dossier, "missing": missing})
     return sorted(rows, key=lambda row: row["dossier"].delivery.born_at)

@@ -52,14 +52,15 @@ def append(actor, targets, *, action: str, outcome: str = Outcome.ALLOWED) -> li
     last = AccessEvent.objects.order_by("-id").values_list("hash", flat=True).first()
     previous = last or GENESIS
     now = timezone.now()
-    authenticated = actor is not None and actor.is_authenticated
+    actor_id = actor.pk if actor is not None and actor.is_authenticated else None
+    label, request_id = _label(actor), current_request_id.get()
     events = []
-    for dossier, reference, section in targets:
+    for dossier, reference, section in targets:  # a list page may log hundreds at once
         event = AccessEvent(
-            at=now, actor=actor if authenticated else None, actor_label=_label(actor),
-            dossier=dossier, dossier_ref=reference,
+            at=now, actor_id=actor_id, actor_label=label,
+            dossier_id=dossier.pk if dossier is not None else None, dossier_ref=reference,
             section=section, action=action, outcome=outcome,
-            request_id=current_request_id.get(), previous_hash=previous)
+            request_id=request_id, previous_hash=previous)
         event.hash = previous = _digest(event)
         events.append(event)
     return AccessEvent.objects.bulk_create(events)
