@@ -155,28 +155,32 @@ class _Done(NamedTuple):
 def missing_screenings(user, *, days: int = 60) -> list[dict]:
     """For the coordinator: live newborns of the last ``days`` days in the dossiers they
     coordinate (and whose newborn section they may see) with a screening due or overdue.
-    Two queries; the screenings are read as plain values (a busy coordinator has hundreds
-    of newborns, and only their missing screenings are shown)."""
+    Three queries; the newborns and their screenings are first read as plain values (a
+    busy coordinator has hundreds of newborns), and only those shown are read whole."""
     since = timezone.now() - datetime.timedelta(days=days)
     dossiers = access.with_section_flags(access.coordinated_dossiers(user), user,
                                          sections=[Section.NEWBORN])
-    newborns = list(Newborn.objects
-                    .filter(dossier__in=dossiers.filter(can_view_newborn=True),
-                            dossier__delivery__born_at__gte=since,
-                            vital_status=VitalStatus.LIVE_BIRTH)
-                    .exclude(status=NewbornStatus.DECEASED)
-                    .select_related("dossier__mother", "dossier__delivery")
-                    .order_by())  # sorted below by birth (the model's order joins the dossier)
+    candidates = list(Newborn.objects
+                      .filter(dossier__in=dossiers.filter(can_view_newborn=True),
+                              dossier__delivery__born_at__gte=since,
+                              vital_status=VitalStatus.LIVE_BIRTH)
+                      .exclude(status=NewbornStatus.DECEASED).order_by()
+                      .values_list("pk", "dossier__delivery__born_at"))
     done = defaultdict(list)
-    for newborn_id, *values in (Screening.objects.filter(newborn__in=newborns).order_by()
-                                .values_list("newborn_id", "kind", "result", "done_at")):
+    for newborn_id, *values in (Screening.objects.filter(newborn__in=[pk for pk, _ in candidates])
+                                .order_by().values_list("newborn_id", "kind", "result",
+                                                        "done_at")):
         done[newborn_id].append(_Done(*values))
-    rows = []
-    for newborn in newborns:
-        missing = [s for s in screenings.states(newborn.dossier.delivery.born_at,
-                                                done[newborn.pk]) if s.missing]
-        if missing:
-            rows.append({"newborn": newborn, "dossier": newborn.dossier, "missing": missing})
+    missing = {}
+    for pk, born_at in candidates:
+        states = [s for s in screenings.states(born_at, done[pk]) if s.missing]
+        if states:
+            missing[pk] = states
+    # only the newborns shown are read whole, with their mother's record
+    newborns = (Newborn.objects.filter(pk__in=list(missing)).order_by()
+                .select_related("dossier__mother", "dossier__delivery"))
+    rows = [{"newborn": newborn, "dossier": newborn.dossier, "missing": missing[newborn.pk]}
+            for newborn in newborns]
     return sorted(rows, key=lambda row: row["dossier"].delivery.born_at)
 
 
