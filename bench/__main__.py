@@ -353,8 +353,8 @@ def coordinator_dashboard(repeat: int) -> None:
             time_page(client, url, repeat=0)  # warm-up, and stops unless it answers 200
             statements[size] = page_queries(client, url)
             lists = watch_list(coordinator)
-            lists["screenings"] = missing_screenings(coordinator)
-            shown[size] = {key: len(rows) for key, rows in lists.items() if key != "reads"}
+            shown[size] = {key: value.total for key, value in lists.items() if key != "reads"}
+            shown[size]["screenings"] = len(missing_screenings(coordinator))
         build_s = time.perf_counter() - start
         samples = time_page(client, url, repeat)
         runs = []

@@ -334,11 +334,13 @@ def watch(request):
     """The coordinator's watch list against the care vacuum (``careplan.watch``)."""
     if not access.is_care_provider(request.user):
         raise Http404
-    lists = care_watch.watch_list(request.user)
-    screenings = missing_screenings(request.user)
+    full = request.GET.get("alle", "")  # the one list to show whole
+    lists = care_watch.watch_list(request.user, full=full)
+    due = missing_screenings(request.user)
+    screenings = care_watch.Shown(due if full == "screenings" else due[:20], len(due))
     access.record_read_list(request.user, sorted(
-        lists.pop("reads") | {(row["dossier"], Section.NEWBORN) for row in screenings}
-        | {(row["dossier"], Section.IDENTITY) for row in screenings},
+        lists.pop("reads") | {(row["dossier"], section) for row in screenings.rows
+                              for section in (Section.IDENTITY, Section.NEWBORN)},
         key=lambda read: (read[0].pk, read[1])))
     return render(request, "careplan/watch.html", {**lists, "screenings": screenings,
                                                    "alert_percent": ALERT_LOSS_PERCENT})

@@ -13,8 +13,10 @@ sections it is made of.
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
+from operator import attrgetter
 
-from django.db.models import Exists, F, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Window
 from django.utils import timezone
 
 from careplan.content import AppointmentKind, AppointmentStatus
@@ -60,34 +62,34 @@ class Mine:
         return [pk for pk, seen in self.sections.items() if wanted <= seen]
 
 
-def no_first_visit(mine: Mine, now) -> list[Delivery]:
+def no_first_visit(mine: Mine, now) -> QuerySet[Delivery]:
     visited = HomeVisit.objects.filter(
         dossier=OuterRef("dossier"), visited_at__gte=OuterRef("discharged_at"),
         visited_at__lte=OuterRef("discharged_at") + FIRST_VISIT)
-    return list(Delivery.objects.filter(
+    return (Delivery.objects.filter(
         dossier_id__in=mine.ids(Section.DELIVERY, Section.POSTNATAL),
         discharged_at__lt=now - FIRST_VISIT, discharged_at__gte=now - RECENT)
         .exclude(Exists(visited)).select_related("dossier__mother").order_by("discharged_at"))
 
 
-def no_physician_planned(mine: Mine, now) -> list[Delivery]:
+def no_physician_planned(mine: Mine, now) -> QuerySet[Delivery]:
     planned = Q()
     for status in (AppointmentStatus.PLANNED, AppointmentStatus.DONE):
         planned |= Q(content__appointments__contains=[
             {"kind": AppointmentKind.PAEDIATRIC.value, "status": status.value}])
     has_consultation = PlanVersion.objects.filter(
         planned, plan__dossier=OuterRef("dossier"), number=F("plan__current_number"))
-    return list(Delivery.objects.filter(
+    return (Delivery.objects.filter(
         dossier_id__in=mine.ids(Section.DELIVERY, Section.CAREPLAN),
         born_at__gte=now - datetime.timedelta(days=10))
         .exclude(Exists(has_consultation)).select_related("dossier__mother")
         .order_by("born_at"))
 
 
-def weight_loss(mine: Mine, now) -> list[Newborn]:
+def weight_loss(mine: Mine, now) -> QuerySet[Newborn]:
     latest = Measurement.objects.filter(newborn=OuterRef("pk")).order_by("-measured_at")
     # dossier.growth.is_alarming in SQL, exactly: (birth − last) × 100 > 10 × birth
-    return list(Newborn.objects.filter(
+    return (Newborn.objects.filter(
         dossier_id__in=mine.ids(Section.NEWBORN), vital_status=VitalStatus.LIVE_BIRTH,
         dossier__delivery__born_at__gte=now - RECENT)
         .annotate(last_weight=Subquery(latest.values("weight_g")[:1]))
@@ -97,9 +99,9 @@ def weight_loss(mine: Mine, now) -> list[Newborn]:
         .select_related("dossier__mother").order_by("dossier__delivery__born_at"))
 
 
-def vulnerable_without_contact(mine: Mine, now) -> list[Dossier]:
+def vulnerable_without_contact(mine: Mine, now) -> QuerySet[Dossier]:
     since = now - FOLLOW_UP
-    return list(Dossier.objects.filter(
+    return (Dossier.objects.filter(
         pk__in=mine.ids(Section.PSYCHOSOCIAL, Section.POSTNATAL)).filter(
         Exists(PsychosocialAnamnesis.objects.filter(dossier=OuterRef("pk"), vulnerable=True)))
         .exclude(Exists(HomeVisit.objects.filter(dossier=OuterRef("pk"), visited_at__gte=since)))
@@ -108,33 +110,48 @@ def vulnerable_without_contact(mine: Mine, now) -> list[Dossier]:
         .select_related("mother").order_by("expected_due_date"))
 
 
-def mother_changed_plan(mine: Mine) -> list[CarePlan]:
+def mother_changed_plan(mine: Mine, now=None) -> QuerySet[CarePlan]:
     by_mother = PlanVersion.objects.filter(plan=OuterRef("pk"), by_mother=True,
                                            number__gt=OuterRef("acknowledged_number"))
-    return list(CarePlan.objects.filter(dossier_id__in=mine.ids(Section.CAREPLAN))
+    return (CarePlan.objects.filter(dossier_id__in=mine.ids(Section.CAREPLAN))
                 .filter(Exists(by_mother)).select_related("dossier__mother")
                 .order_by("-updated_at"))
 
 
-def watch_list(user, now=None) -> dict:
-    """Every list, and the (dossier, section) pairs they show, for the access log."""
+# Each list: how it is made, how a row names its record, and the sections a row shows.
+LISTS = {
+    "no_first_visit": (no_first_visit, attrgetter("dossier"),
+                       (Section.IDENTITY, Section.DELIVERY, Section.POSTNATAL)),
+    "no_physician": (no_physician_planned, attrgetter("dossier"),
+                     (Section.IDENTITY, Section.CAREPLAN)),
+    "weight_loss": (weight_loss, attrgetter("dossier"), (Section.IDENTITY, Section.NEWBORN)),
+    "vulnerable": (vulnerable_without_contact, lambda dossier: dossier,
+                   (Section.IDENTITY, Section.PSYCHOSOCIAL)),
+    "mother_changed": (mother_changed_plan, attrgetter("dossier"),
+                       (Section.IDENTITY, Section.CAREPLAN)),
+}
+
+
+@dataclass
+class Shown:
+    rows: list
+    total: int
+
+    @property
+    def more(self) -> int:
+        return self.total - len(self.rows)
+
+
+def watch_list(user, now=None, *, limit: int | None = 20, full: str = "") -> dict:
+    """Every list, the most urgent ``limit`` rows of each (all rows of the list named
+    ``full``) with how many there are, and the (dossier, section) pairs the rows shown
+    show, for the access log."""
     now = now or timezone.now()
     mine = Mine(user)
-    lists = {"no_first_visit": no_first_visit(mine, now),
-             "no_physician": no_physician_planned(mine, now),
-             "weight_loss": weight_loss(mine, now),
-             "vulnerable": vulnerable_without_contact(mine, now),
-             "mother_changed": mother_changed_plan(mine)}
-    reads = set()
-    for row in lists["no_first_visit"]:
-        reads |= {(row.dossier, Section.IDENTITY), (row.dossier, Section.DELIVERY),
-                  (row.dossier, Section.POSTNATAL)}
-    for row in lists["no_physician"]:
-        reads |= {(row.dossier, Section.IDENTITY), (row.dossier, Section.CAREPLAN)}
-    for row in lists["weight_loss"]:
-        reads |= {(row.dossier, Section.IDENTITY), (row.dossier, Section.NEWBORN)}
-    for row in lists["vulnerable"]:
-        reads |= {(row, Section.IDENTITY), (row, Section.PSYCHOSOCIAL)}
-    for row in lists["mother_changed"]:
-        reads |= {(row.dossier, Section.IDENTITY), (row.dossier, Section.CAREPLAN)}
+    lists, reads = {}, set()
+    for key, (make, record_of, sections) in LISTS.items():
+        rows = make(mine, now).annotate(list_total=Window(Count("pk")))
+        rows = list(rows if key == full or limit is None else rows[:limit])
+        lists[key] = Shown(rows, rows[0].list_total if rows else 0)
+        reads |= {(record_of(row), section) for row in rows for section in sections}
     return {**lists, "reads": reads}

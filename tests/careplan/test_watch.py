@@ -32,7 +32,9 @@ def net():
 
 
 def lists(net, persona="coordinator"):
-    return watch.watch_list(net.users[persona])
+    """Each list's rows (all of them)."""
+    shown = watch.watch_list(net.users[persona], limit=None)
+    return {key: value.rows for key, value in shown.items() if key != "reads"}
 
 
 def test_a_discharge_without_a_first_visit_until_the_visit(net):
@@ -87,7 +89,7 @@ def test_the_mothers_change_until_the_coordinator_has_seen_it(client, net):
 
 
 def test_only_her_own_records_and_the_page_logs_what_it_shows(client, net):
-    assert all(not rows for key, rows in lists(net, "gp").items() if key != "reads")
+    assert all(not rows for rows in lists(net, "gp").values())
     sign_in(client, net.users["coordinator"])
     page = client.get(reverse("careplan:watch"))
     assert page.status_code == 200 and net.a.mother.full_name in page.text
@@ -115,5 +117,19 @@ def test_the_page_runs_the_same_queries_for_one_record_or_five(client, net):
     client.get(url)
     with CaptureQueriesContext(connection) as five:
         page = client.get(url)
-    assert len(page.context["no_first_visit"]) == 5
+    assert page.context["no_first_visit"].total == 5
     assert len(five) == len(one)
+
+
+def test_a_long_list_shows_the_most_urgent_and_how_many_more(client, net):
+    for _ in range(3):
+        delivery = DeliveryFactory(dossier__coordinator=net.users["coordinator"],
+                                   discharged_at=None)
+        Delivery.objects.filter(pk=delivery.pk).update(
+            born_at=NOW() - datetime.timedelta(days=3),
+            admitted_at=NOW() - datetime.timedelta(days=3, hours=8),
+            discharged_at=NOW() - datetime.timedelta(hours=30))
+    shown = watch.watch_list(net.users["coordinator"], limit=2)["no_first_visit"]
+    assert (len(shown.rows), shown.total, shown.more) == (2, 4, 2)
+    full = watch.watch_list(net.users["coordinator"], limit=2, full="no_first_visit")
+    assert len(full["no_first_visit"].rows) == 4
