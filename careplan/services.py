@@ -55,6 +55,9 @@ def plan_save(*, actor: User, dossier: Dossier, content: dict, base_number: int,
     dossier = lock_dossier(dossier.pk)
     access.require_change_plan(actor, dossier)
     plan, _created = CarePlan.objects.get_or_create(dossier=dossier)
+    if plan.current_number != base_number and plan.current_number == 0:
+        raise ValidationError(_("This form does not match the plan: reload the plan and try "
+                                "again."), code="unknown_version")
     if plan.current_number != base_number:
         raise PlanConflict(base_number=base_number, mine=content,
                            current=PlanVersion.objects.get(plan=plan,

@@ -39,6 +39,15 @@ def _changeable(request, public_id):
     return dossier
 
 
+def _posted_base(request) -> int:
+    """The version a form started from; anything unreadable counts as stale (-1), so the
+    service answers with the conflict instead of a crash."""
+    try:
+        return int(request.POST.get("base_version", -1))
+    except (TypeError, ValueError):
+        return -1
+
+
 def _to_plan(dossier, anchor: str = ""):
     response = redirect("careplan:plan", public_id=dossier.public_id)
     if anchor:
@@ -178,7 +187,7 @@ def proposal(request, public_id):
             mine = {**content, "appointments": [*content["appointments"], *accepted]}
             try:
                 services.plan_save(actor=request.user, dossier=dossier, content=mine,
-                                   base_number=int(request.POST.get("base_version", -1)),
+                                   base_number=_posted_base(request),
                                    reason=_("Appointments from the schedule (R22)"))
             except services.PlanConflict:
                 messages.warning(request, _("The plan changed while you were reading the "
@@ -242,7 +251,7 @@ def restore(request, public_id, number):
         raise Http404
     try:
         services.plan_restore(actor=request.user, dossier=dossier, number=number,
-                              base_number=int(request.POST.get("base_version", -1)))
+                              base_number=_posted_base(request))
     except services.PlanConflict:
         messages.warning(request, _("The plan changed meanwhile; compare again before "
                                     "restoring."))

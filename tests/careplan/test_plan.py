@@ -206,3 +206,9 @@ def test_a_version_number_is_unique_in_the_database(net):
     with pytest.raises(IntegrityError), transaction.atomic():
         PlanVersion.objects.create(plan=version.plan, number=1, author=version.author,
                                    content=version.content)
+
+
+def test_a_form_naming_no_version_of_the_plan_gets_a_message(net):
+    with pytest.raises(ValidationError, match="reload the plan"):
+        services.plan_save(actor=net.users["mother"], dossier=net.a,
+                           content=content.empty_plan(), base_number=-1)
