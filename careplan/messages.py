@@ -4,7 +4,10 @@ network's outbox (R7, R16): written in the transaction of the change, sent after
 * an appointment added, moved or cancelled: its member (the invitation or its
   cancellation), and for a home visit also the people on the discharge list — the GP
   hears of the home-visit appointments;
-* the discharge confirmed: the people on the discharge list and the network's GPs.
+* a new version: by e-mail, the members the plan names (appointments, discharge list)
+  who may read the plan — everyone who reads it hears of it in the inbox;
+* the discharge confirmed: the people on the discharge list and the network's GPs, in the
+  inbox too.
 
 The texts name no clinical detail beyond what is planned; the record holds the rest. They
 name the mother only for a reader who may see her identity."""
@@ -14,13 +17,14 @@ from __future__ import annotations
 from django.contrib.auth.models import User
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import override
+from django.utils.translation import gettext_noop, override
 
 from careplan.content import AppointmentKind, AppointmentStatus
 from dossier.models import Dossier
 from dossier.sections import Section
 from network import access, ical, outbox
 from network.models import Channel, Profession, Professional, Role
+from network.services import notify
 
 HOME_VISITS = {AppointmentKind.FIRST_HOME_VISIT, AppointmentKind.HOME_VISIT}
 
@@ -43,6 +47,24 @@ def _send(key: str, person: Professional, dossier: Dossier, subject: str, body: 
                    subject=subject, body=body, calendar=calendar)
     outbox.enqueue(key=f"{key}:sms:{person.pk}", channel=Channel.SMS, recipient=person.user,
                    address=person.phone, dossier=dossier, body=f"{subject}. {body}"[:300])
+
+
+def version_saved(dossier: Dossier, version, actor: User) -> None:
+    """R16: the providers the plan names hear of every change by e-mail."""
+    named = ({a["member"] for a in version.content["appointments"]}
+             | set(version.content["discharge_notify"]))
+    readers = set(access.users_who_see(dossier, Section.CAREPLAN).values_list("pk", flat=True))
+    for person in _people(dossier, named):
+        if person.user_id == actor.pk or person.user_id not in readers:
+            continue
+        with override("nl"):
+            subject = _("Care plan changed: %(who)s") % {"who": _whose(person.user, dossier)}
+            body = _("Version %(number)s of the care plan was saved by %(author)s. See the "
+                     "maternity record for what changed.") % {
+                "number": version.number, "author": actor.get_full_name() or actor.username}
+        outbox.enqueue(key=f"plan:{version.pk}:version:email:{person.pk}",
+                       channel=Channel.EMAIL, recipient=person.user,
+                       address=person.user.email, dossier=dossier, subject=subject, body=body)
 
 
 def appointments_changed(dossier: Dossier, version, before: dict) -> None:
@@ -83,7 +105,11 @@ def discharge_confirmed(dossier: Dossier, discharged_at) -> None:
     gps = {str(m.professional.public_id) for m in access.network_of(dossier)
            if m.role == Role.GP or m.professional.profession == Profession.GP}
     moment = timezone.localtime(discharged_at).strftime("%d-%m-%Y %H:%M")
-    for person in _people(dossier, named | gps):
+    people = _people(dossier, named | gps)
+    notify(dossier, [person.user for person in people], gettext_noop(
+        "Discharged from the maternity ward on %(moment)s: see the care plan for the home "
+        "visits."), moment=moment)
+    for person in people:
         with override("nl"):
             subject = _("Discharged: %(who)s") % {"who": _whose(person.user, dossier)}
             body = _("Mother and baby left the maternity ward on %(moment)s. The care plan in "

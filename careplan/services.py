@@ -75,6 +75,7 @@ def plan_save(*, actor: User, dossier: Dossier, content: dict, base_number: int,
         by_mother=access.is_mother_of(actor, dossier))
     access.record_write(actor, dossier, Section.CAREPLAN,
                         access.Action.CREATE if version.number == 1 else access.Action.UPDATE)
+    messages.version_saved(dossier, version, actor)
     messages.appointments_changed(dossier, version, version_content(plan, base_number))
     notify_section_readers(dossier, Section.CAREPLAN, gettext_noop(
         "A care plan you follow has a new version (%(number)s)."), exclude=actor,

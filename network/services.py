@@ -51,6 +51,11 @@ def _notify(dossier: Dossier, users, message: str, **params) -> None:
     Notification.objects.bulk_create(notifications)
 
 
+def notify(dossier: Dossier, users, message: str, **params) -> None:
+    """In-app messages to these users, each in their language (see ``_notify``)."""
+    _notify(dossier, users, message, **params)
+
+
 def notify_section_readers(dossier: Dossier, section: str, message: str, *,
                            exclude: User | None = None, **params) -> None:
     """An in-app message about a change in a section to everyone who may read it (members

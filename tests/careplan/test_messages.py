@@ -55,6 +55,11 @@ def visit(net, member, *, time="10:30"):
                                    member=member, time=time)
 
 
+def invitations():
+    """The e-mails that carry an .ics (appointments), not the news of a new version."""
+    return [m for m in mail.outbox if m.attachments]
+
+
 def deliver_all(django_capture_on_commit_callbacks, make):
     with django_capture_on_commit_callbacks(execute=True):
         return make()
@@ -65,11 +70,11 @@ def test_an_appointment_invites_its_member_and_the_gp_on_the_discharge_list(
     appointment = visit(net, pid(net, "coordinator"))
     deliver_all(django_capture_on_commit_callbacks,
                 lambda: plan_with(net, appointment, notify=[pid(net, "gp")]))
-    assert sorted(m.to[0] for m in mail.outbox) == sorted(
+    assert sorted(m.to[0] for m in invitations()) == sorted(
         [net.users["coordinator"].email, net.users["gp"].email])
     texts = OutboxMessage.objects.filter(channel=Channel.SMS, status=DeliveryStatus.SENT)
     assert texts.count() == 2
-    invitation = mail.outbox[0].attachments[0]
+    invitation = invitations()[0].attachments[0]
     calendar = icalendar.Calendar.from_ical(invitation[1])
     assert calendar["method"] == "REQUEST"
     event = calendar.walk("VEVENT")[0]
@@ -83,17 +88,17 @@ def test_an_unchanged_appointment_is_not_sent_again_and_a_cancelled_one_is_cance
         net, django_capture_on_commit_callbacks):
     appointment = visit(net, pid(net, "coordinator"), time="")
     deliver_all(django_capture_on_commit_callbacks, lambda: plan_with(net, appointment))
-    sent = len(mail.outbox)
+    sent = len(invitations())
     plan = content.empty_plan()
     plan["appointments"] = [appointment]
     plan["expected_course"] = "Rustig verloop"
     deliver_all(django_capture_on_commit_callbacks, lambda: services.plan_save(
         actor=net.users["mother"], dossier=net.a, content=plan, base_number=1))
-    assert len(mail.outbox) == sent  # the appointment did not change
+    assert len(invitations()) == sent  # the appointment did not change
     plan["appointments"] = [{**appointment, "status": "cancelled"}]
     deliver_all(django_capture_on_commit_callbacks, lambda: services.plan_save(
         actor=net.users["mother"], dossier=net.a, content=plan, base_number=2))
-    cancellation = icalendar.Calendar.from_ical(mail.outbox[-1].attachments[0][1])
+    cancellation = icalendar.Calendar.from_ical(invitations()[-1].attachments[0][1])
     assert cancellation["method"] == "CANCEL"
     event = cancellation.walk("VEVENT")[0]
     assert isinstance(event.decoded("dtstart"), datetime.date)  # all-day, no time agreed
@@ -182,3 +187,31 @@ def test_the_http_gateway_backend_posts_to_the_configured_gateway(settings):
             sms.send_sms("+32470112233", "?")
     finally:
         server.shutdown()
+
+
+def test_the_members_the_plan_names_hear_of_a_new_version_by_e_mail(
+        net, django_capture_on_commit_callbacks):
+    deliver_all(django_capture_on_commit_callbacks,
+                lambda: plan_with(net, notify=[pid(net, "gp"), pid(net, "coordinator")]))
+    news = [m for m in mail.outbox if not m.attachments]
+    assert sorted(m.to[0] for m in news) == sorted(
+        [net.users["coordinator"].email, net.users["gp"].email])
+    assert all("1" in m.body for m in news)  # the version number
+
+
+def test_the_discharge_reaches_the_inbox_too(net):
+    from network.models import Notification
+
+    plan_with(net, notify=[pid(net, "coordinator")])
+    Notification.objects.all().delete()
+    born = net.a.delivery.born_at
+    dossier_services.discharge_checklist_save(
+        actor=net.users["coordinator"], discharged_at=timezone.now(), confirm=True,
+        checklist=DischargeChecklist(
+            dossier=net.a, needs_mother_assessed=True, needs_child_assessed=True,
+            first_home_visit_at=timezone.now() + datetime.timedelta(hours=3),
+            first_home_visit_midwife=net.users["coordinator"],
+            paediatric_consultation_on=timezone.localdate(born) + datetime.timedelta(days=8),
+            home_help=HomeHelpChoice.NOT_WANTED, gp_informed=True))
+    told = set(Notification.objects.values_list("recipient__username", flat=True))
+    assert told == {net.users["coordinator"].username, net.users["gp"].username}

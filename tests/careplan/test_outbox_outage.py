@@ -67,7 +67,7 @@ def test_a_broker_outage_delays_messages_and_loses_or_doubles_none(tmp_path, red
     finally:
         route_celery(redis_url, eager=False)
     waiting = list(OutboxMessage.objects.filter(channel="email"))
-    assert len(waiting) == 2 and {m.status for m in waiting} == {DeliveryStatus.PENDING}
+    assert len(waiting) == 4 and {m.status for m in waiting} == {DeliveryStatus.PENDING}
 
     redis.Redis.from_url(redis_url).flushdb()  # an empty queue: only what this test sends
     worker = start_worker(tmp_path, redis_url)
@@ -83,6 +83,7 @@ def test_a_broker_outage_delays_messages_and_loses_or_doubles_none(tmp_path, red
         worker.wait(timeout=30)
         route_celery(redis_url, eager=True)
     written = "".join(f.read_text() for f in tmp_path.iterdir())  # the worker's e-mails
-    assert written.count("\nSubject: ") == 2  # two e-mails, each once
-    assert written.count("T090000") == 2     # each with its invitation at 09:00
+    # two invitations at 09:00 and two notes of the new version, each sent once
+    assert written.count("\nSubject: ") == 4
+    assert written.count("T090000") == 2
     assert set(OutboxMessage.objects.values_list("attempts", flat=True)) == {1}
