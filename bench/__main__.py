@@ -271,6 +271,7 @@ def run(scale: str, repeat: int) -> None:
     overview(repeat)
     care_plan(repeat)
     coordinator_dashboard(repeat)
+    figures_page()
     _compare_scales(results)
 
 
@@ -428,6 +429,32 @@ def _compare_scales(results: dict) -> None:
         verdict = "met" if mine == their else "NOT met"
         note(f"target my_dossiers_{prefix}queries equal at both scales ({username}): "
              f"{results['scale']} {mine}, {other} {their} ({verdict})")
+
+FIGURES_TARGET_MS = 2000.0
+
+
+def figures_page(repeat: int = 5) -> None:
+    """``figures_page_ms``: the figures for policy makers (``/cijfers/``) for the latest
+    year with births, seen by a staff account made (and rolled back) for it; median of a
+    few renders after one warm-up. Target ≤ 2000 ms at national scale."""
+    from django.contrib.auth.models import User
+    from django.db import transaction
+    from django.urls import reverse
+
+    from ebirth.figures import years
+
+    with transaction.atomic():
+        analyst = User.objects.create(username="bench-analyst", is_staff=True)
+        client = login(analyst)
+        year = (years() or [0])[0]
+        url = f"{reverse('ebirth:figures')}?jaar={year}"
+        samples = time_page(client, url, repeat, warmup=1)
+        transaction.set_rollback(True)
+    median = statistics.median(samples)
+    emit("figures_page_ms", median, "ms")
+    met = "met" if median <= FIGURES_TARGET_MS else "NOT met"
+    note(f"target figures_page_ms ≤ {FIGURES_TARGET_MS:.0f} (national scale, year {year}): "
+         f"{median:.0f} ({met})")
 
 
 if __name__ == "__main__":

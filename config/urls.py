@@ -25,6 +25,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("dossiers/", include("dossier.urls")),
     path("", include("careplan.urls")),
+    path("", include("ebirth.urls")),
     path("api/", include("config.api_urls")),
     path("", include("network.urls")),
     path("beheer/", admin.site.urls),

@@ -401,6 +401,20 @@ def require_comment(user, dossier: Dossier, section: str) -> None:
     require_view(user, dossier, section)
 
 
+# --- the figures for policy makers (R31) --------------------------------------------------------
+
+def can_view_figures(user) -> bool:
+    """Aggregated, anonymous figures: for policy analysts (given the permission in the admin)
+    and staff; no record is ever shown there."""
+    return _active(user) and (user.is_staff or user.has_perm("ebirth.view_figures"))
+
+
+def require_view_figures(user) -> None:
+    if not can_view_figures(user):
+        raise PermissionDenied(_("The figures are for policy analysts; ask an administrator "
+                                 "for access."))
+
+
 # --- the care plan (R5, R16) ------------------------------------------------------------------
 
 def can_change_plan(user, dossier: Dossier, levels: dict | None = None) -> bool:
