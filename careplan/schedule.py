@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from careplan.content import AppointmentKind, AppointmentStatus, new_appointment
+from dossier.models.stay import FIRST_VISIT_WITHIN
 
-FIRST_VISIT_WITHIN = datetime.timedelta(hours=24)
 SHORT_STAY = datetime.timedelta(hours=72)
 
 

@@ -33,10 +33,10 @@ from dossier.models import (
     PsychosocialAnamnesis,
     VitalStatus,
 )
+from dossier.models.stay import FIRST_VISIT_WITHIN, first_visit_in_time
 from dossier.sections import Section
 from network import access
 
-FIRST_VISIT = datetime.timedelta(hours=24)
 RECENT = datetime.timedelta(days=14)
 FOLLOW_UP = datetime.timedelta(days=7)
 SECTIONS = [Section.IDENTITY, Section.DELIVERY, Section.POSTNATAL, Section.NEWBORN,
@@ -63,13 +63,11 @@ class Mine:
 
 
 def no_first_visit(mine: Mine, now) -> QuerySet[Delivery]:
-    visited = HomeVisit.objects.filter(
-        dossier=OuterRef("dossier"), visited_at__gte=OuterRef("discharged_at"),
-        visited_at__lte=OuterRef("discharged_at") + FIRST_VISIT)
     return (Delivery.objects.filter(
         dossier_id__in=mine.ids(Section.DELIVERY, Section.POSTNATAL),
-        discharged_at__lt=now - FIRST_VISIT, discharged_at__gte=now - RECENT)
-        .exclude(Exists(visited)).select_related("dossier__mother").order_by("discharged_at"))
+        discharged_at__lt=now - FIRST_VISIT_WITHIN, discharged_at__gte=now - RECENT)
+        .exclude(first_visit_in_time()).select_related("dossier__mother")
+        .order_by("discharged_at"))
 
 
 def no_physician_planned(mine: Mine, now) -> QuerySet[Delivery]:

@@ -24,12 +24,11 @@ from dossier.models import (
     Admission,
     Delivery,
     HomeHelpDay,
-    HomeVisit,
     Newborn,
     Screening,
     VitalStatus,
 )
-from dossier.models.stay import READMISSION_WINDOW_DAYS
+from dossier.models.stay import READMISSION_WINDOW_DAYS, first_visit_in_time
 from dossier.screenings import ScreeningKind
 
 MIN_FAMILIES = 5
@@ -149,15 +148,12 @@ def quality(year: int) -> Table:
     readmitted = Admission.objects.filter(
         dossier=OuterRef("dossier"),
         admitted_on__lte=TruncDate("dossier__delivery__born_at") + window)
-    visited = HomeVisit.objects.filter(
-        dossier=OuterRef("dossier"), visited_at__gte=OuterRef("discharged_at"),
-        visited_at__lte=OuterRef("discharged_at") + datetime.timedelta(hours=24))
     stay = F("discharged_at") - F("admitted_at")
     numbers = deliveries.aggregate(
         births=Count("pk"),
         readmitted=Count("pk", filter=Q(Exists(readmitted))),
         discharged=Count("pk", filter=Q(discharged_at__isnull=False)),
-        visited=Count("pk", filter=Q(discharged_at__isnull=False) & Q(Exists(visited))),
+        visited=Count("pk", filter=Q(discharged_at__isnull=False) & Q(first_visit_in_time())),
         stays=Count("pk", filter=Q(admitted_at__isnull=False, discharged_at__isnull=False)))
     hours = [(d.total_seconds() / 3600) for d in deliveries.filter(
         admitted_at__isnull=False, discharged_at__isnull=False)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from dossier.models.entry import ClinicalEntry, day_post_partum
+from dossier.models.followup import HomeVisit
 from dossier.models.record import Newborn
 from dossier.rules import Bounds, bounds_constraints, bounds_errors, past_errors, raise_if_any
 from dossier.sections import Section
@@ -21,6 +22,14 @@ from dossier.sections import Section
 # R22: the first home visit within 24 h of discharge; the physician sees the baby on day 7–10.
 FIRST_VISIT_WITHIN = datetime.timedelta(hours=24)
 PAEDIATRIC_DAYS = (7, 10)
+
+
+def first_visit_in_time() -> models.Exists:
+    """For a query over deliveries: a home visit within 24 hours of the discharge (R22).
+    The watch list and the quality figures ask the same question through this."""
+    return models.Exists(HomeVisit.objects.filter(
+        dossier=models.OuterRef("dossier"), visited_at__gte=models.OuterRef("discharged_at"),
+        visited_at__lte=models.OuterRef("discharged_at") + FIRST_VISIT_WITHIN))
 
 
 class HomeHelpChoice(models.TextChoices):
