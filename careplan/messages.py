@@ -29,7 +29,7 @@ from network.services import notify
 HOME_VISITS = {AppointmentKind.FIRST_HOME_VISIT, AppointmentKind.HOME_VISIT}
 
 
-def _people(dossier: Dossier, public_ids) -> list[Professional]:
+def _people(public_ids) -> list[Professional]:
     return list(Professional.objects.filter(public_id__in=[p for p in public_ids if p],
                                             user__is_active=True).select_related("user"))
 
@@ -54,7 +54,7 @@ def version_saved(dossier: Dossier, version, actor: User) -> None:
     named = ({a["member"] for a in version.content["appointments"]}
              | set(version.content["discharge_notify"]))
     readers = set(access.users_who_see(dossier, Section.CAREPLAN).values_list("pk", flat=True))
-    for person in _people(dossier, named):
+    for person in _people(named):
         if person.user_id == actor.pk or person.user_id not in readers:
             continue
         with override("nl"):
@@ -79,7 +79,7 @@ def appointments_changed(dossier: Dossier, version, before: dict) -> None:
         kind = AppointmentKind(appointment["kind"])
         to = {appointment["member"]} | (notify_list if kind in HOME_VISITS else set())
         cancelled = appointment["status"] == AppointmentStatus.CANCELLED
-        for person in _people(dossier, to):
+        for person in _people(to):
             with override("nl"):
                 summary = f"{kind.label} – {_whose(person.user, dossier)}"
                 invitation = ical.calendar([ical.event(
@@ -105,7 +105,7 @@ def discharge_confirmed(dossier: Dossier, discharged_at) -> None:
     gps = {str(m.professional.public_id) for m in access.network_of(dossier)
            if m.role == Role.GP or m.professional.profession == Profession.GP}
     moment = timezone.localtime(discharged_at).strftime("%d-%m-%Y %H:%M")
-    people = _people(dossier, named | gps)
+    people = _people(named | gps)
     notify(dossier, [person.user for person in people], gettext_noop(
         "Discharged from the maternity ward on %(moment)s: see the care plan for the home "
         "visits."), moment=moment)

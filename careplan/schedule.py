@@ -26,7 +26,7 @@ class Rule:
     days: tuple[int, int]
     only_short_stay: bool = False
     per_baby: bool = False
-    why: str = ""
+    why: str = ""       # where the rule comes from; read by people, not by the code
 
 
 RULES = (

@@ -138,7 +138,6 @@ KINDS = {kind.slug: kind for kind in (
               ("noted_at", "kind", ("value_display", _("value")), "newborn", "note"),
               write=_write_own, related=("newborn",)),
 )}
-KIND_OF_MODEL = {kind.model: kind for kind in KINDS.values()}
 
 
 def display(value, model_field=None) -> str:
