@@ -237,7 +237,15 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     # the outbox's sweep: what a broker outage left waiting goes out within a minute
     "deliver-pending-messages": {"task": "network.tasks.deliver_pending", "schedule": 60.0},
+    # the eBirth export: every hour, so that a birth completed in time leaves within its
+    # 24 hours; a run with nothing new writes no batch
+    "export-births": {"task": "ebirth.tasks.export_births", "schedule": 3600.0},
 }
+
+# The eBirth export (ebirth/): where the batches' files are kept, and how many births one
+# transaction claims (each chunk commits with its progress, so the page can show it).
+EBIRTH_EXPORT_DIR = Path(os.environ.get("EBIRTH_EXPORT_DIR", BASE_DIR / ".data" / "ebirth"))
+EBIRTH_EXPORT_CHUNK = int(os.environ.get("EBIRTH_EXPORT_CHUNK", "2000"))
 
 # The API (config/api_urls.py): a token (issued in the admin or with
 # `manage.py drf_create_token <user>`, sent as "Authorization: Token <key>") or the page's

@@ -97,7 +97,7 @@ class DossierForm(AmendmentForm):
     class Meta:
         model = Dossier
         fields = ["last_menstrual_period", "expected_due_date", "gravidity", "parity",
-                  "fetus_count", "risk_factors", "risk_notes"]
+                  "fetus_count", "conception", "risk_factors", "risk_notes"]
         widgets = {
             "last_menstrual_period": DateInput(),
             "expected_due_date": DateInput(),
@@ -145,8 +145,10 @@ class NewbornForm(AmendmentForm):
         model = Newborn
         fields = ["birth_order", "given_name", "family_name", "sex", "insz", "vital_status",
                   "birth_weight_g", "length_cm", "head_circumference_cm", "apgar_1", "apgar_5",
-                  "feeding", "status"]
+                  "feeding", "status", "congenital_anomaly", "anomaly_description",
+                  "neonatal_admission"]
         widgets = {
+            "neonatal_admission": forms.NullBooleanSelect(),
             "birth_weight_g": forms.NumberInput(attrs={"inputmode": "numeric"}),
             "apgar_1": forms.NumberInput(attrs={"inputmode": "numeric", "min": 0, "max": 10}),
             "apgar_5": forms.NumberInput(attrs={"inputmode": "numeric", "min": 0, "max": 10}),

@@ -20,6 +20,8 @@ from rest_framework.reverse import reverse
 from dossier import growth
 from dossier.insz import compact_insz
 from dossier.models import (
+    Anomaly,
+    Conception,
     Delivery,
     Dossier,
     DossierStatus,
@@ -97,7 +99,7 @@ class PrenatalSerializer(serializers.ModelSerializer):
     class Meta:
         model = Dossier
         fields = ["last_menstrual_period", "expected_due_date", "gravidity", "parity",
-                  "fetus_count", "risk_factors", "risk_notes"]
+                  "fetus_count", "conception", "risk_factors", "risk_notes"]
         read_only_fields = fields
 
 
@@ -123,7 +125,8 @@ class NewbornSerializer(serializers.ModelSerializer):
         model = Newborn
         fields = ["public_id", "url", "birth_order", "given_name", "family_name", "sex", "insz",
                   "vital_status", "birth_weight_g", "length_cm", "head_circumference_cm",
-                  "apgar_1", "apgar_5", "feeding", "status"]
+                  "apgar_1", "apgar_5", "feeding", "status", "congenital_anomaly",
+                  "anomaly_description", "neonatal_admission"]
         read_only_fields = fields
 
 
@@ -270,6 +273,8 @@ class DossierUpdateSerializer(serializers.Serializer):
     gravidity = serializers.IntegerField(required=False)
     parity = serializers.IntegerField(required=False)
     fetus_count = serializers.IntegerField(required=False)
+    conception = serializers.ChoiceField(choices=Conception.choices, required=False,
+                                         allow_blank=True)
     risk_factors = serializers.ListField(child=serializers.ChoiceField(RiskFactor.choices),
                                          required=False)
     risk_notes = serializers.CharField(required=False, allow_blank=True)
@@ -305,6 +310,11 @@ class NewbornInputSerializer(serializers.Serializer):
     apgar_5 = serializers.IntegerField(required=False, allow_null=True)
     feeding = serializers.ChoiceField(choices=Feeding.choices, required=False, allow_blank=True)
     status = serializers.ChoiceField(choices=NewbornStatus.choices, required=False)
+    congenital_anomaly = serializers.ChoiceField(choices=Anomaly.choices, required=False,
+                                                 allow_blank=True)
+    anomaly_description = serializers.CharField(required=False, allow_blank=True,
+                                                max_length=300)
+    neonatal_admission = serializers.BooleanField(required=False, allow_null=True)
 
 
 def validated(serializer_class, request, *, partial: bool = False, **context) -> dict:

@@ -1,18 +1,32 @@
-"""The figures for policy makers as a page (with charts) and as CSV (R31). Aggregates only:
-no record is shown, so no record's read is logged; who may see them is decided in
-``network.access``."""
+"""The eBirth pages: the completeness worklist (professionals), the exports with their
+progress and checksummed downloads (registrars), and the figures for policy makers as a
+page with charts and as CSV (R31; aggregates only, so no record's read is logged there).
+Who may see what is decided in ``network.access``."""
 
 from __future__ import annotations
 
 import csv
+import logging
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
-from django.shortcuts import render
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from ebirth import figures
-from network import access
+from dossier.models import Dossier
+from dossier.sections import Section
+from ebirth import export, figures, worklist
+from ebirth.models import BatchStatus, ExportBatch, FileFormat, MessageKind
+from network import access, audit
+from network.models import Action
+
+logger = logging.getLogger(__name__)
+PAGE_SIZE = 20
 
 CHART_WIDTH, BAR_HEIGHT = 640, 26
 
@@ -62,4 +76,133 @@ def figures_csv(request):
         writer.writerow(table.columns)
         writer.writerows(table.rows)
         writer.writerow([])
+    return response
+
+
+# --- the completeness worklist --------------------------------------------------------------
+
+@login_required
+def worklist_page(request):
+    """The births this professional can complete that the registration still lacks
+    something for, with the fields to fill in and the 24-hour deadline."""
+    items = worklist.worklist(request.user)
+    page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+    access.record_read_list(request.user, worklist.reads(page.object_list))
+    return render(request, "ebirth/worklist.html", {
+        "page": page, "total": len(items), "is_provider": access.is_care_provider(request.user),
+        "overdue": sum(item.overdue for item in items)})
+
+
+# --- the exports (registrars) -----------------------------------------------------------------
+
+# What each file holds of a record: the sections its download logs, per dossier.
+SECTIONS_OF_KIND = {
+    MessageKind.NOTIFICATION: (Section.IDENTITY, Section.DELIVERY, Section.NEWBORN),
+    MessageKind.STATISTICAL: (Section.PRENATAL, Section.DELIVERY, Section.NEWBORN),
+}
+SECTIONS_OF_FILE = {
+    FileFormat.CSV_NOTIFICATION: SECTIONS_OF_KIND[MessageKind.NOTIFICATION],
+    FileFormat.CSV_STATISTICAL: SECTIONS_OF_KIND[MessageKind.STATISTICAL],
+    FileFormat.XML: tuple(dict.fromkeys(sum(SECTIONS_OF_KIND.values(), ()))),
+    FileFormat.FHIR: tuple(dict.fromkeys(sum(SECTIONS_OF_KIND.values(), ()))),
+}
+LOG_CHUNK = 2000
+
+
+def progress(batch: ExportBatch) -> dict:
+    """Where a batch is: checking births (first half), then writing files (second half)."""
+    messages_total = batch.messages.count()
+    if batch.status == BatchStatus.DONE:
+        percent = 100
+    elif batch.status == BatchStatus.QUEUED or not batch.births_to_check:
+        percent = 0
+    elif batch.births_checked < batch.births_to_check:
+        percent = 50 * batch.births_checked // batch.births_to_check
+    else:
+        percent = 50 + 50 * batch.messages_written // max(messages_total, 1)
+    return {"status": batch.status, "status_label": batch.get_status_display(),
+            "percent": min(percent, 100), "births_checked": batch.births_checked,
+            "births_to_check": batch.births_to_check,
+            "births_held_back": batch.births_held_back, "messages": messages_total,
+            "messages_written": batch.messages_written, "error": batch.error,
+            "finished": batch.status in (BatchStatus.DONE, BatchStatus.FAILED)}
+
+
+@login_required
+def exports_page(request):
+    access.require_run_export(request.user)
+    page = Paginator(ExportBatch.objects.select_related("requested_by")
+                     .prefetch_related("files"), PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [{"batch": batch, "progress": progress(batch)} for batch in page.object_list]
+    return render(request, "ebirth/exports.html", {
+        "page": page, "rows": rows,
+        "running": any(not row["progress"]["finished"] for row in rows)})
+
+
+@login_required
+@require_POST
+def export_start(request):
+    """Queue a batch and hand it to the worker; one unfinished batch at a time."""
+    access.require_run_export(request.user)
+    waiting = ExportBatch.objects.filter(status__in=export.UNFINISHED).first()
+    if waiting is not None and waiting.status != BatchStatus.FAILED:
+        messages.info(request, _("Export %(name)s is still running; it is shown below.")
+                      % {"name": waiting.name})
+        return redirect("ebirth:exports")
+    if waiting is not None:  # tried again: its messages are claimed and must still leave
+        batch = waiting
+        ExportBatch.objects.filter(pk=batch.pk).update(status=BatchStatus.QUEUED, error="")
+        text = _("Export %(name)s had failed; it is tried again, its progress is shown below.")
+    else:
+        batch = export.new_batch(requested_by=request.user)
+        text = _("Export %(name)s has started; its progress is shown below.")
+    transaction.on_commit(_hand_to_worker)
+    messages.success(request, text % {"name": batch.name})
+    return redirect("ebirth:exports")
+
+
+def _hand_to_worker() -> None:
+    """Start the task; when the broker cannot be reached the batch stays queued and the
+    next scheduled run finishes it (nothing is lost)."""
+    from ebirth.tasks import export_births
+
+    try:
+        export_births.apply_async(kwargs={"scheduled": False}, retry=False)
+    except Exception as error:  # kombu/redis errors differ per transport; all mean "later"
+        logger.warning("eBirth export waits for the scheduled run: broker unavailable (%s)",
+                       error)
+
+
+@login_required
+def export_progress(request, public_id):
+    access.require_run_export(request.user)
+    return JsonResponse(progress(get_object_or_404(ExportBatch, public_id=public_id)))
+
+
+def _log_download(user, batch: ExportBatch, file_format: str) -> None:
+    """One download event per record in the file and section it holds (in chunks: a year's
+    batch holds every birth of the year)."""
+    sections = SECTIONS_OF_FILE[file_format]
+    dossier_ids = (batch.messages.order_by().values_list("newborn__dossier_id", flat=True)
+                   .distinct())
+    dossiers = Dossier.objects.filter(pk__in=dossier_ids).only("pk", "public_id").order_by("pk")
+    after = 0
+    while chunk := list(dossiers.filter(pk__gt=after)[:LOG_CHUNK]):
+        audit.append(user, [(d, str(d.public_id), s) for d in chunk for s in sections],
+                     action=Action.DOWNLOAD)
+        after = chunk[-1].pk
+
+
+@login_required
+def export_download(request, public_id, file_format):
+    access.require_run_export(request.user)
+    batch = get_object_or_404(ExportBatch, public_id=public_id, status=BatchStatus.DONE)
+    exported = get_object_or_404(batch.files, format=file_format)
+    path = export.batch_folder(batch) / exported.name
+    if not path.is_file():
+        raise Http404(_("The file of this export is no longer on the server; start a new "
+                        "export or ask an administrator to restore it."))
+    _log_download(request.user, batch, file_format)
+    response = FileResponse(path.open("rb"), as_attachment=True, filename=exported.name)
+    response["X-Checksum-SHA256"] = exported.sha256
     return response

@@ -181,12 +181,12 @@ def with_section_flags(dossiers: QuerySet[Dossier], user,
     """Annotate each dossier with ``can_view_<section>`` for this user (one subquery per
     section, in the same SQL query), so a list shows or hides each part of a row without a
     query per row."""
-    def granted(section):
-        return Exists(DossierUserObjectPermission.objects.filter(
-            user=user, content_object=OuterRef("pk"),
-            permission_id=_permission_id(f"view_{section}")))
+    return dossiers.annotate(**{f"can_view_{s}": _granted(user, f"view_{s}") for s in sections})
 
-    return dossiers.annotate(**{f"can_view_{s}": granted(s) for s in sections})
+
+def _granted(user, codename: str) -> Exists:
+    return Exists(DossierUserObjectPermission.objects.filter(
+        user=user, content_object=OuterRef("pk"), permission_id=_permission_id(codename)))
 
 
 def section_levels(user: User | AnonymousUser, dossier: Dossier) -> dict[str, int]:
@@ -413,6 +413,35 @@ def require_view_figures(user) -> None:
     if not can_view_figures(user):
         raise PermissionDenied(_("The figures are for policy analysts; ask an administrator "
                                  "for access."))
+
+
+# --- the eBirth registration (R8) ------------------------------------------------------------
+
+def can_run_export(user) -> bool:
+    """Exports hold every mother's identity: only a registrar (given the permission in the
+    admin) starts them and downloads their files — not staff as such."""
+    return _active(user) and user.has_perm("ebirth.run_export")
+
+
+def require_run_export(user) -> None:
+    if not can_run_export(user):
+        raise PermissionDenied(_("eBirth exports are for registrars; ask an administrator "
+                                 "for access."))
+
+
+def completing_dossiers(user) -> QuerySet[Dossier]:
+    """The dossiers whose births this user can complete for the registration: where she
+    may edit the delivery section (the delivering midwife, the gynaecologist)."""
+    if not is_care_provider(user):
+        return Dossier.objects.none()
+    granted = DossierUserObjectPermission.objects.filter(
+        user=user, permission_id=_permission_id(f"change_{Section.DELIVERY}"))
+    return Dossier.objects.filter(pk__in=granted.values("content_object_id"))
+
+
+def with_edit_flags(dossiers: QuerySet[Dossier], user, sections) -> QuerySet[Dossier]:
+    """Annotate each dossier with ``can_edit_<section>``: which fix links a list offers."""
+    return dossiers.annotate(**{f"can_edit_{s}": _granted(user, f"change_{s}") for s in sections})
 
 
 # --- the care plan (R5, R16) ------------------------------------------------------------------

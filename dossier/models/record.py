@@ -177,6 +177,15 @@ class RiskFactor(models.TextChoices):
     OTHER = "other", _("Other (see notes)")
 
 
+class Conception(models.TextChoices):
+    """How the pregnancy began, as the medical statistical form asks it (R8)."""
+
+    SPONTANEOUS = "spontaneous", _("Spontaneous")
+    OVULATION_INDUCTION = "ovulation", _("Ovulation induction only")
+    INSEMINATION = "iui", _("Intra-uterine insemination (IUI)")
+    IVF_ICSI = "ivf_icsi", _("IVF or ICSI")
+
+
 class DossierStatus(models.TextChoices):
     PRENATAL = "prenatal", _("Prenatal")
     DELIVERED = "delivered", _("Delivered")
@@ -228,6 +237,9 @@ class Dossier(RecordModel):
         verbose_name=_("risk factors"), default=list, blank=True,
     )
     risk_notes = models.TextField(_("notes on risks"), blank=True)
+    conception = models.CharField(
+        _("mode of conception"), max_length=12, choices=Conception.choices, blank=True,
+        help_text=_("Needed for the birth registration (eBirth)."))
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
         related_name="+", verbose_name=_("created by"),
@@ -252,6 +264,8 @@ class Dossier(RecordModel):
             ),
             models.CheckConstraint(condition=Q(status__in=DossierStatus.values),
                                    name="dossier_status_known"),
+            models.CheckConstraint(condition=Q(conception="") | Q(conception__in=Conception.values),
+                                   name="dossier_conception_known"),
         ]
         indexes = [models.Index(fields=["status", "expected_due_date"])]
 
@@ -469,6 +483,13 @@ class VitalStatus(models.TextChoices):
     STILLBIRTH = "stillbirth", _("Stillbirth")
 
 
+class Anomaly(models.TextChoices):
+    """Congenital anomalies, as the medical statistical form asks them (R8)."""
+
+    NONE = "none", _("None seen")
+    PRESENT = "present", _("Present (describe)")
+
+
 class Feeding(models.TextChoices):
     BREAST = "breast", _("Breastfeeding")
     FORMULA = "formula", _("Formula")
@@ -522,6 +543,13 @@ class Newborn(RecordModel):
     feeding = models.CharField(_("feeding"), max_length=10, choices=Feeding.choices, blank=True)
     status = models.CharField(_("status"), max_length=15, choices=NewbornStatus.choices,
                               default=NewbornStatus.WITH_MOTHER)
+    congenital_anomaly = models.CharField(
+        _("congenital anomalies"), max_length=8, choices=Anomaly.choices, blank=True,
+        help_text=_("Needed for the birth registration (eBirth)."))
+    anomaly_description = models.CharField(_("which anomalies"), max_length=300, blank=True)
+    neonatal_admission = models.BooleanField(
+        _("admitted to a neonatal unit (N*/NICU)"), null=True, blank=True,
+        help_text=_("Needed for the birth registration (eBirth)."))
 
     BOUNDS = NEWBORN_BOUNDS
 
@@ -540,6 +568,9 @@ class Newborn(RecordModel):
                                     name="newborn_insz_unique"),
             models.CheckConstraint(condition=Q(insz="") | Q(insz__regex=r"^[0-9]{11}$"),
                                    name="newborn_insz_digits"),
+            models.CheckConstraint(
+                condition=Q(congenital_anomaly="") | Q(congenital_anomaly__in=Anomaly.values),
+                name="newborn_anomaly_known"),
         ]
 
     def __str__(self) -> str:
@@ -584,6 +615,12 @@ class Newborn(RecordModel):
                         code="required")
         else:
             self.status = NewbornStatus.DECEASED
+        if self.status == NewbornStatus.NEONATAL_UNIT:
+            self.neonatal_admission = True
+        if self.congenital_anomaly == Anomaly.PRESENT and not self.anomaly_description.strip():
+            errors["anomaly_description"] = ValidationError(
+                gettext("Which anomalies: describe them (e.g. cleft lip, heart defect)."),
+                code="required")
         if self.insz:
             try:
                 validate_insz(self.insz)

@@ -1,0 +1,277 @@
+"""The eBirth export: claim the births' messages for a batch, then write the batch's files.
+
+1. **Claim**, a chunk of births per transaction (with the batch's progress): a complete
+   birth gets its message of each kind once — the key (birth, kind, revision) is unique —
+   and a birth changed since its last message gets a correction naming the original. An
+   incomplete birth is held back (it is on its midwife's worklist). The content sent is
+   stored with the message.
+2. **Write** the files from the stored messages only (XML validated against the schema,
+   two CSV files, FHIR bundles as NDJSON) into a scratch folder, checksum them, move the
+   folder into place and mark the batch done in one transaction.
+
+One export runs at a time (a PostgreSQL advisory lock, released by the server if the worker
+dies). A batch left unfinished by a dead worker is finished by the next run: claiming goes
+on where the last committed chunk ended and the files are written again from the same
+messages — the same files, each birth exactly once."""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import hashlib
+import json
+import logging
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Exists, F, Max, OuterRef, Q
+from django.utils import timezone
+from lxml import etree
+
+from dossier.models import Newborn
+from ebirth import completeness, content, fhir, formats
+from ebirth.births import CHANGED_AT, REGISTRABLE, Birth, births
+from ebirth.models import (
+    BatchStatus,
+    ExportBatch,
+    ExportedMessage,
+    ExportFile,
+    FileFormat,
+    MessageKind,
+)
+
+log = logging.getLogger(__name__)
+
+_EXPORT_LOCK = 0x45425254  # "EBRT": one export at a time
+_NUMBER_LOCK = 0x4542524E  # "EBRN": one new batch number at a time
+# A failed batch is tried again by the next run: its claimed messages must still leave.
+UNFINISHED = (BatchStatus.QUEUED, BatchStatus.RUNNING, BatchStatus.FAILED)
+FILE_NAMES = {FileFormat.XML: "{name}.xml", FileFormat.CSV_NOTIFICATION: "{name}-notifications.csv",
+              FileFormat.CSV_STATISTICAL: "{name}-statistical-forms.csv",
+              FileFormat.FHIR: "{name}-fhir.ndjson"}
+CSV_OF = {MessageKind.NOTIFICATION: FileFormat.CSV_NOTIFICATION,
+          MessageKind.STATISTICAL: FileFormat.CSV_STATISTICAL}
+
+
+class ExportBusy(Exception):
+    """Another export is running; this one would only wait for it."""
+
+
+@contextlib.contextmanager
+def export_lock() -> Iterator[None]:
+    """Hold the export lock for the block, or raise ``ExportBusy`` at once."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [_EXPORT_LOCK])
+        if not cursor.fetchone()[0]:
+            raise ExportBusy
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [_EXPORT_LOCK])
+
+
+# --- which births need a message ------------------------------------------------------------
+
+def candidates():
+    """The registrable births with no message yet, or changed (newborn, delivery,
+    pregnancy, mother) since the data their last message was built from: the only ones
+    worth building messages for. Unchanged content is not sent again (its hash)."""
+    last = (ExportedMessage.objects.filter(newborn_id=OuterRef("pk"))
+            .order_by("-source_changed_at").values("source_changed_at")[:1])
+    exported = Exists(ExportedMessage.objects.filter(newborn_id=OuterRef("pk")))
+    return (Newborn.objects.filter(REGISTRABLE).alias(changed_at=CHANGED_AT)
+            .filter(~exported | Q(changed_at__gt=last)))
+
+
+def new_batch(requested_by=None) -> ExportBatch:
+    """A queued batch with the next number (numbers never repeat: a unique column)."""
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_NUMBER_LOCK])
+        highest = ExportBatch.objects.aggregate(n=Max("number"))["n"]
+        return ExportBatch.objects.create(number=(highest or 0) + 1, requested_by=requested_by)
+
+
+# --- 1. claim ---------------------------------------------------------------------------------
+
+def _latest(newborn_ids: list[int]) -> dict[tuple[int, str], ExportedMessage]:
+    latest: dict[tuple[int, str], ExportedMessage] = {}
+    for message in (ExportedMessage.objects.filter(newborn_id__in=newborn_ids)
+                    .only("id", "newborn_id", "kind", "revision", "content_hash",
+                          "corrects_id").order_by("revision")):
+        latest[(message.newborn_id, message.kind)] = message
+    return latest
+
+
+def _messages_for(batch: ExportBatch, birth: Birth, latest) -> list[ExportedMessage]:
+    messages = []
+    for kind, build in content.BUILDERS.items():
+        body = build(birth)
+        digest = content.content_hash(body)
+        previous = latest.get((birth.newborn_id, kind))
+        if previous is not None and previous.content_hash == digest:
+            continue  # already sent as it is
+        revision = 0 if previous is None else previous.revision + 1
+        original = None if previous is None else (previous.corrects_id or previous.id)
+        key = content.message_key(birth.newborn_public_id, kind, revision)
+        message = ExportedMessage(
+            batch=batch, newborn_id=birth.newborn_id, kind=kind, revision=revision, key=key,
+            message_id=content.message_id(key), corrects_id=original, content=body,
+            content_hash=digest, source_changed_at=birth.changed_at)
+        # Checked before it is stored: a message the schema refuses is a mapping bug and
+        # stops the batch (with the birth's reference) instead of leaving with the files.
+        corrects = None if original is None else content.message_id(
+            content.message_key(birth.newborn_public_id, kind, 0))
+        formats.xml_message(formats.Message(kind, message.message_id, revision, corrects, body))
+        messages.append(message)
+    return messages
+
+
+def _claim_chunk(batch: ExportBatch, after_id: int, size: int) -> int | None:
+    """Claim the next chunk of births (by newborn id) in one transaction; return the last
+    newborn id looked at, or None when there is none left."""
+    with transaction.atomic():
+        rows = list(births(candidates().filter(id__gt=after_id))[:size])
+        if not rows:
+            return None
+        chunk = [Birth(**row) for row in rows]
+        latest = _latest([birth.newborn_id for birth in chunk])
+        messages, held_back = [], 0
+        for birth in chunk:
+            if completeness.problems(birth):
+                held_back += 1
+                continue
+            messages += _messages_for(batch, birth, latest)
+        ExportedMessage.objects.bulk_create(messages)
+        ExportBatch.objects.filter(pk=batch.pk).update(
+            births_checked=F("births_checked") + len(chunk),
+            births_held_back=F("births_held_back") + held_back)
+        return chunk[-1].newborn_id
+
+
+def claim(batch: ExportBatch) -> None:
+    """Claim every birth that needs a message. Resumable: a birth claimed by this batch in
+    an earlier, interrupted run has no change since, so it is not a candidate again."""
+    size = settings.EBIRTH_EXPORT_CHUNK
+    after = 0
+    while (after := _claim_chunk(batch, after, size)) is not None:
+        pass
+
+
+# --- 2. write ---------------------------------------------------------------------------------
+
+def _stored_messages(batch: ExportBatch, kind: str) -> Iterator[formats.Message]:
+    """The batch's messages of one kind in a fixed order, a page at a time (flat memory)."""
+    originals = ExportedMessage.objects.filter(pk=OuterRef("corrects_id")).values("message_id")
+    after, size = 0, settings.EBIRTH_EXPORT_CHUNK
+    while True:
+        page = list(batch.messages.filter(kind=kind, id__gt=after).order_by("id")
+                    .annotate(original=originals)
+                    .values_list("id", "message_id", "revision", "original", "content")[:size])
+        if not page:
+            return
+        for _id, message_id, revision, original, body in page:
+            yield formats.Message(kind, message_id, revision, original, body)
+        after = page[-1][0]
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _write_files(batch: ExportBatch, folder: Path) -> dict[str, Path]:
+    paths = {fmt: folder / pattern.format(name=batch.name) for fmt, pattern in FILE_NAMES.items()}
+    written = 0
+    with contextlib.ExitStack() as files:
+        xml = files.enter_context(etree.xmlfile(str(paths[FileFormat.XML]), encoding="UTF-8"))
+        ndjson = files.enter_context(paths[FileFormat.FHIR].open("w", encoding="utf-8"))
+        xml.write_declaration()
+        root = {"batch": str(batch.number), "schemaVersion": formats.SCHEMA_VERSION}
+        with xml.element(f"{{{formats.NAMESPACE}}}ebirthExport", root,
+                         nsmap={None: formats.NAMESPACE}):
+            for kind in MessageKind.values:  # the schema's order: notifications first
+                columns = formats.csv_columns(kind)
+                with paths[CSV_OF[kind]].open("w", encoding="utf-8", newline="") as table:
+                    rows = csv.writer(table)
+                    rows.writerow(columns)
+                    for message in _stored_messages(batch, kind):
+                        xml.write(formats.element(message))
+                        rows.writerow(formats.csv_row(message, columns))
+                        ndjson.write(json.dumps(fhir.bundle(message), sort_keys=True) + "\n")
+                        written += 1
+                        if written % settings.EBIRTH_EXPORT_CHUNK == 0:
+                            ExportBatch.objects.filter(pk=batch.pk).update(
+                                messages_written=written)
+    ExportBatch.objects.filter(pk=batch.pk).update(messages_written=written)
+    return paths
+
+
+def batch_folder(batch: ExportBatch) -> Path:
+    return Path(settings.EBIRTH_EXPORT_DIR) / batch.name
+
+
+def write(batch: ExportBatch) -> None:
+    """Write the batch's files from its messages, then publish them with their checksums.
+    A crash before the last step leaves only a scratch folder, which the rerun replaces."""
+    final = batch_folder(batch)
+    scratch = final.with_name(final.name + ".partial")
+    for leftover in (scratch, final):
+        shutil.rmtree(leftover, ignore_errors=True)
+    scratch.mkdir(parents=True)
+    paths = _write_files(batch, scratch)
+    scratch.rename(final)
+    with transaction.atomic():
+        batch.files.all().delete()
+        ExportFile.objects.bulk_create(
+            ExportFile(batch=batch, format=fmt, name=path.name, size=(final / path.name).stat()
+                       .st_size, sha256=_sha256(final / path.name))
+            for fmt, path in paths.items())
+        ExportBatch.objects.filter(pk=batch.pk).update(status=BatchStatus.DONE,
+                                                       finished_at=timezone.now(), error="")
+
+
+# --- the run ----------------------------------------------------------------------------------
+
+def run(batch: ExportBatch) -> ExportBatch | None:
+    """Claim and write one batch (queued, or left running by a dead worker). A scheduled
+    batch that found nothing to send is removed again (None): no empty batches pile up."""
+    ExportBatch.objects.filter(pk=batch.pk).update(
+        status=BatchStatus.RUNNING, started_at=batch.started_at or timezone.now(),
+        finished_at=None, error="", births_to_check=F("births_checked") + candidates().count())
+    try:
+        claim(batch)
+        if not batch.messages.exists():
+            if batch.requested_by_id is None:
+                batch.delete()
+                return None
+            ExportBatch.objects.filter(pk=batch.pk).update(status=BatchStatus.DONE,
+                                                           finished_at=timezone.now())
+        else:
+            write(batch)
+    except Exception as error:
+        ExportBatch.objects.filter(pk=batch.pk).update(
+            status=BatchStatus.FAILED, finished_at=timezone.now(), error=str(error)[:500])
+        log.exception("eBirth export %s failed", batch)
+        raise
+    batch.refresh_from_db()
+    return batch
+
+
+def export(*, scheduled: bool) -> list[ExportBatch]:
+    """What the task does: under the lock, finish every unfinished batch (a registrar's
+    request among them), then — on the schedule's run — a new batch if any birth needs a
+    message. Raises ``ExportBusy`` while another export runs."""
+    with export_lock():
+        done = [run(batch) for batch in ExportBatch.objects.filter(status__in=UNFINISHED)
+                .order_by("number")]
+        if scheduled and candidates().exists():
+            done.append(run(new_batch()))
+        return [batch for batch in done if batch is not None]
