@@ -11,7 +11,7 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Permission, User
 from django.db import transaction
 from django.utils import timezone
 
@@ -21,6 +21,8 @@ from dossier import services
 from dossier.geography import province_for_postcode
 from dossier.insz import build_insz
 from dossier.models import (
+    Anomaly,
+    Conception,
     Delivery,
     DeliveryMode,
     Dossier,
@@ -39,6 +41,7 @@ from network.models import Organisation, OrganisationKind, Profession, Professio
 
 DEMO_PASSWORD = "moederschap-demo"
 ADMIN_USERNAME = "beheerder"
+REGISTRAR_USERNAME = "rita"
 
 ORGANISATIONS = [
     ("UZ Gent – materniteit", OrganisationKind.MATERNITY_WARD, "Gent"),
@@ -79,6 +82,7 @@ class Baby:
     status: str = NewbornStatus.WITH_MOTHER
     feeding: str = Feeding.BREAST
     with_insz: bool = True
+    anomaly: str = Anomaly.NONE  # "" : not yet answered (the eBirth worklist asks for it)
 
 
 @dataclass
@@ -103,6 +107,7 @@ class Story:
     gravidity: int = 1
     parity: int = 0
     risks: list[str] = field(default_factory=list)
+    conception: str = Conception.SPONTANEOUS  # "": not yet recorded
     final_status: str | None = None
     coordinator: str = "griet"
     members: list[str] = field(default_factory=list)
@@ -118,13 +123,13 @@ STORIES = [
           coordinator="karim", members=["griet", "nadia", "leen"], login="fatima",
           entries="prenatal"),
     Story("Sofie", "Janssens", datetime.date(1993, 1, 27), "2018", "Antwerpen",
-          delivered_days_ago=1, ward="ZNA Middelheim – materniteit",
-          babies=[Baby(Sex.FEMALE, 3420, given_name="Lena")],
+          delivered_days_ago=1, ward="ZNA Middelheim – materniteit", conception="",
+          babies=[Baby(Sex.FEMALE, 3420, given_name="Lena", anomaly="")],
           coordinator="griet", members=["sarah", "anne", "ingrid"]),
     Story("Lotte", "Claes", datetime.date(1990, 6, 30), "3500", "Hasselt",
           delivered_days_ago=6, stay_hours=96, ward="Jessa Ziekenhuis – materniteit",
           mode=DeliveryMode.EMERGENCY_CAESAREAN, gestation=(36, 2), gravidity=2, parity=1,
-          risks=[RiskFactor.ASSISTED_CONCEPTION],
+          risks=[RiskFactor.ASSISTED_CONCEPTION], conception=Conception.IVF_ICSI,
           babies=[Baby(Sex.MALE, 2480, (8, 9), "Mats"), Baby(Sex.MALE, 2310, (7, 9), "Wout")],
           coordinator="pieter", members=["griet", "anne", "karim", "ingrid", "ellen"],
           login="lotte", entries="at_home"),
@@ -193,6 +198,9 @@ def load_demo(today: datetime.date | None = None) -> DemoResult:
         result.logins.append((username, f"{first} {last} ({profession.label})"))
         ensure_demo_device(user)
         result.totp_secrets[username] = demo_secret(username)
+    _registrar()
+    result.logins.append((REGISTRAR_USERNAME, "Rita Claes (eBirth registrar)"))
+    result.totp_secrets[REGISTRAR_USERNAME] = demo_secret(REGISTRAR_USERNAME)
     for serial, story in enumerate(STORIES, start=1):
         insz = build_insz(story.born, serial * 2)
         if story.login:
@@ -213,6 +221,15 @@ def _admin_user() -> User:
     user.is_staff = user.is_superuser = True
     user.set_password(DEMO_PASSWORD)
     user.save()
+    return user
+
+
+def _registrar() -> User:
+    """The registrar: starts the eBirth exports and downloads them; sees no record."""
+    user = _user(REGISTRAR_USERNAME, "Rita", "Claes")
+    user.user_permissions.add(Permission.objects.get(codename="run_export",
+                                                     content_type__app_label="ebirth"))
+    ensure_demo_device(user)
     return user
 
 
@@ -240,7 +257,8 @@ def _tell(story: Story, serial: int, insz: str, actor: User, today: datetime.dat
         weeks, days = story.gestation
         lmp = today - datetime.timedelta(days=story.delivered_days_ago + weeks * 7 + days)
     dossier = Dossier(last_menstrual_period=lmp, gravidity=story.gravidity, parity=story.parity,
-                      fetus_count=max(1, len(story.babies)), risk_factors=list(story.risks))
+                      fetus_count=max(1, len(story.babies)), risk_factors=list(story.risks),
+                      conception=story.conception)
     services.dossier_open(actor=actor, mother=mother, dossier=dossier)
     for username in story.members:
         network_services.membership_add(actor=actor, dossier=dossier,
@@ -282,7 +300,8 @@ def _deliver(story: Story, serial: int, dossier: Dossier, actor: User,
             if baby.with_insz else "",
             birth_weight_g=baby.weight, length_cm=Decimal("50.0") - (3 - order),
             head_circumference_cm=Decimal("34.5"), apgar_1=baby.apgar[0], apgar_5=baby.apgar[1],
-            feeding=baby.feeding, status=baby.status,
+            feeding=baby.feeding, status=baby.status, congenital_anomaly=baby.anomaly,
+            neonatal_admission=baby.status == NewbornStatus.NEONATAL_UNIT,
         ))
     if discharged_at or story.place == PlaceOfBirth.HOME:
         dossier.status = DossierStatus.POSTNATAL

@@ -76,15 +76,19 @@ def export_lock() -> Iterator[None]:
 
 # --- which births need a message ------------------------------------------------------------
 
-def candidates():
+def candidates(*, born=None):
     """The registrable births with no message yet, or changed (newborn, delivery,
     pregnancy, mother) since the data their last message was built from: the only ones
-    worth building messages for. Unchanged content is not sent again (its hash)."""
+    worth building messages for. Unchanged content is not sent again (its hash).
+    ``born``: only the births of a period, a (start, end) pair of datetimes, end excluded."""
     last = (ExportedMessage.objects.filter(newborn_id=OuterRef("pk"))
             .order_by("-source_changed_at").values("source_changed_at")[:1])
     exported = Exists(ExportedMessage.objects.filter(newborn_id=OuterRef("pk")))
-    return (Newborn.objects.filter(REGISTRABLE).alias(changed_at=CHANGED_AT)
-            .filter(~exported | Q(changed_at__gt=last)))
+    newborns = Newborn.objects.filter(REGISTRABLE)
+    if born is not None:
+        newborns = newborns.filter(dossier__delivery__born_at__gte=born[0],
+                                   dossier__delivery__born_at__lt=born[1])
+    return newborns.alias(changed_at=CHANGED_AT).filter(~exported | Q(changed_at__gt=last))
 
 
 def new_batch(requested_by=None) -> ExportBatch:
@@ -131,11 +135,11 @@ def _messages_for(batch: ExportBatch, birth: Birth, latest) -> list[ExportedMess
     return messages
 
 
-def _claim_chunk(batch: ExportBatch, after_id: int, size: int) -> int | None:
+def _claim_chunk(batch: ExportBatch, after_id: int, size: int, born=None) -> int | None:
     """Claim the next chunk of births (by newborn id) in one transaction; return the last
     newborn id looked at, or None when there is none left."""
     with transaction.atomic():
-        rows = list(births(candidates().filter(id__gt=after_id))[:size])
+        rows = list(births(candidates(born=born).filter(id__gt=after_id))[:size])
         if not rows:
             return None
         chunk = [Birth(**row) for row in rows]
@@ -153,12 +157,13 @@ def _claim_chunk(batch: ExportBatch, after_id: int, size: int) -> int | None:
         return chunk[-1].newborn_id
 
 
-def claim(batch: ExportBatch) -> None:
-    """Claim every birth that needs a message. Resumable: a birth claimed by this batch in
-    an earlier, interrupted run has no change since, so it is not a candidate again."""
+def claim(batch: ExportBatch, *, born=None) -> None:
+    """Claim every birth that needs a message (``born``: of that period only, as in
+    ``candidates``). Resumable: a birth claimed by this batch in an earlier, interrupted run
+    has no change since, so it is not a candidate again."""
     size = settings.EBIRTH_EXPORT_CHUNK
     after = 0
-    while (after := _claim_chunk(batch, after, size)) is not None:
+    while (after := _claim_chunk(batch, after, size, born)) is not None:
         pass
 
 
@@ -240,14 +245,16 @@ def write(batch: ExportBatch) -> None:
 
 # --- the run ----------------------------------------------------------------------------------
 
-def run(batch: ExportBatch) -> ExportBatch | None:
+def run(batch: ExportBatch, *, born=None) -> ExportBatch | None:
     """Claim and write one batch (queued, or left running by a dead worker). A scheduled
-    batch that found nothing to send is removed again (None): no empty batches pile up."""
+    batch that found nothing to send is removed again (None): no empty batches pile up.
+    ``born``: the births of that period only (see ``candidates``; the benchmark's year)."""
     ExportBatch.objects.filter(pk=batch.pk).update(
         status=BatchStatus.RUNNING, started_at=batch.started_at or timezone.now(),
-        finished_at=None, error="", births_to_check=F("births_checked") + candidates().count())
+        finished_at=None, error="",
+        births_to_check=F("births_checked") + candidates(born=born).count())
     try:
-        claim(batch)
+        claim(batch, born=born)
         if not batch.messages.exists():
             if batch.requested_by_id is None:
                 batch.delete()
@@ -267,11 +274,17 @@ def run(batch: ExportBatch) -> ExportBatch | None:
 
 def export(*, scheduled: bool) -> list[ExportBatch]:
     """What the task does: under the lock, finish every unfinished batch (a registrar's
-    request among them), then — on the schedule's run — a new batch if any birth needs a
-    message. Raises ``ExportBusy`` while another export runs."""
+    request among them, also one queued while this run was busy) and — on the schedule's
+    run — a new batch if any birth needs a message. Raises ``ExportBusy`` while another
+    export runs (a request queued then is picked up before that export ends)."""
+    done, tried, may_start = [], set(), scheduled
     with export_lock():
-        done = [run(batch) for batch in ExportBatch.objects.filter(status__in=UNFINISHED)
-                .order_by("number")]
-        if scheduled and candidates().exists():
-            done.append(run(new_batch()))
-        return [batch for batch in done if batch is not None]
+        while True:
+            batch = (ExportBatch.objects.filter(status__in=UNFINISHED).exclude(pk__in=tried)
+                     .order_by("number").first())
+            if batch is None and may_start and candidates().exists():
+                batch, may_start = new_batch(), False
+            if batch is None:
+                return [batch for batch in done if batch is not None]
+            tried.add(batch.pk)
+            done.append(run(batch))

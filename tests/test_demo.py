@@ -50,3 +50,24 @@ def test_the_demo_never_enters_a_production_record(settings):
     with pytest.raises(CommandError, match="production"):
         call_command("load_demo")
     assert Mother.objects.count() == 0
+
+
+def test_the_demo_registers_its_births_and_keeps_one_on_the_worklist(settings, tmp_path):
+    """Every delivered demo birth is complete for eBirth but Sofie's Lena (conception and
+    anomalies left open), which waits on Griet's worklist; Rita the registrar exports."""
+    from django.contrib.auth.models import User
+
+    from ebirth import export, worklist
+    from ebirth.models import ExportedMessage
+
+    settings.EBIRTH_EXPORT_DIR = tmp_path
+    call_command("load_demo")
+    griet = User.objects.get(username="griet")
+    (item,) = worklist.worklist(griet)
+    assert item.birth.mother_given_name == "Sofie"
+    assert {p.field for p in item.problems} == {"mode of conception", "congenital anomalies"}
+    assert User.objects.get(username="rita").has_perm("ebirth.run_export")
+    (batch,) = export.export(scheduled=True)
+    registrable = Newborn.objects.exclude(dossier__mother__given_name="Sofie").count()
+    assert batch.births_held_back == 1
+    assert ExportedMessage.objects.count() == 2 * registrable

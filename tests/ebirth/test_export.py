@@ -6,6 +6,7 @@ each download in the access log."""
 import csv
 import hashlib
 import json
+import time
 
 import psycopg
 import pytest
@@ -159,7 +160,21 @@ def test_one_export_at_a_time():
         assert not ExportBatch.objects.exists()
     finally:
         other.close()  # the lock goes with its connection, as with a dead worker
+    assert _lock_released(), "the server kept the lock of a closed connection"
     assert export_births() == ["ebirth-000001"]
+
+
+def _lock_released(seconds=10):
+    """The server drops a closed connection's locks a moment after the close."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT NOT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = "
+                           "'advisory' AND objid = %s)", [export._EXPORT_LOCK])
+            if cursor.fetchone()[0]:
+                return True
+        time.sleep(0.05)
+    return False
 
 
 def test_a_failed_batch_is_finished_by_the_next_run(monkeypatch):
@@ -264,3 +279,18 @@ def test_a_running_batch_shows_its_progress(client, registrar):
     progress = client.get(reverse("ebirth:export_progress", args=[batch.public_id])).json()
     assert (progress["percent"], progress["births_checked"], progress["finished"]) == (
         20, 4, False)
+
+
+def test_a_request_queued_while_an_export_runs_is_finished_by_that_export(monkeypatch, registrar):
+    complete_birth()
+    real_run, requests = export.run, []
+
+    def run_and_meanwhile_a_registrar_asks(batch):
+        if not requests:  # the registrar clicks while the scheduled batch is being written
+            requests.append(export.new_batch(requested_by=registrar))
+        return real_run(batch)
+
+    monkeypatch.setattr(export, "run", run_and_meanwhile_a_registrar_asks)
+    assert export_births() == ["ebirth-000001", "ebirth-000002"]
+    assert set(ExportBatch.objects.values_list("status", flat=True)) == {BatchStatus.DONE}
+    assert ExportBatch.objects.get(number=2).messages.count() == 0  # nothing new by then
