@@ -20,12 +20,15 @@ def test_the_midwife_completes_a_birth_and_the_registrar_exports_it(
     call_command("load_demo")
     page = phone
     log_in(page, live_server, "griet")
+    page.clock.install()  # the page's own clock, to watch the deadline count down
     page.get_by_role("link", name="Geboorteregistratie").click()
     card = page.locator(".worklist .card").filter(has_text="Sofie Janssens")
     assert card.get_by_text("Wijze van conceptie").is_visible()
     assert card.get_by_text("Aangeboren afwijkingen").is_visible()
-    assert card.locator(".countdown").is_visible()
     screenshot(page, "worklist")
+    page.clock.fast_forward("25:00:00")  # Lena was born yesterday: by then surely late
+    assert "te laat" in card.locator(".countdown").inner_text()
+    assert "alert" in card.get_attribute("class")
 
     card.locator("li").filter(has_text="Wijze van conceptie").get_by_role(
         "link", name="Aanvullen").click()
