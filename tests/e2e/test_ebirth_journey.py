@@ -3,6 +3,7 @@ still lacks, completes it from the worklist's links, and the registrar exports i
 downloads a file whose checksum matches the one on the page."""
 
 import hashlib
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -64,7 +65,7 @@ def test_the_midwife_completes_a_birth_and_the_registrar_exports_it(
     assert row.get_by_text(f"sha256 {xml.sha256}").is_visible()
     with desk.expect_download() as download:
         row.get_by_role("link", name=xml.name).click()
-    data = open(download.value.path(), "rb").read()
+    data = Path(download.value.path()).read_bytes()
     assert hashlib.sha256(data).hexdigest() == xml.sha256
     screenshot(desk, "exports")
     desk.context.close()
