@@ -3,46 +3,19 @@ plan is saved and its messages wait; once Redis is back the sweep hands them to 
 worker, which sends each exactly once — even when the same message is queued again."""
 
 import datetime
-import os
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 import redis
-from django.db import connection
 
 from careplan import content, services
 from network.models import DeliveryStatus, OutboxMessage
 from network.tasks import deliver_message, deliver_pending
 from tests.conftest import route_celery
 from tests.personas import build_network
+from tests.workers import start_worker, wait_until
 
-ROOT = Path(__file__).resolve().parents[2]
 DEAD_BROKER = "redis://127.0.0.1:6390/0"  # nothing listens there: Redis "stopped"
-
-
-def start_worker(mail_dir: Path, broker: str) -> subprocess.Popen:
-    database = connection.settings_dict
-    env = {**os.environ, "DJANGO_ENV": "test", "REDIS_URL": broker,
-           "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST']}:"
-                           f"{database['PORT']}/{database['NAME']}",
-           "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
-           "DJANGO_EMAIL_FILE_PATH": str(mail_dir)}
-    return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo",
-         "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "warning"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-
-
-def wait_until(condition, seconds=60):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.3)
-    return False
 
 
 @pytest.mark.django_db(transaction=True)
@@ -70,7 +43,9 @@ def test_a_broker_outage_delays_messages_and_loses_or_doubles_none(tmp_path, red
     assert len(waiting) == 4 and {m.status for m in waiting} == {DeliveryStatus.PENDING}
 
     redis.Redis.from_url(redis_url).flushdb()  # an empty queue: only what this test sends
-    worker = start_worker(tmp_path, redis_url)
+    worker = start_worker(
+        redis_url, DJANGO_EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
+        DJANGO_EMAIL_FILE_PATH=str(tmp_path))
     try:
         deliver_pending.apply_async()                  # the sweep, as beat runs it
         deliver_message.apply_async(args=[waiting[0].pk])  # and the same message again

@@ -15,6 +15,16 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 REASON = "Aangevuld voor de geboorteaangifte"
 
 
+def complete(card, field: str, select: str, value: str) -> None:
+    """Follow a problem's "Aanvullen" link, answer it and save with the reason."""
+    card.locator("li").filter(has_text=field).get_by_role("link", name="Aanvullen").click()
+    page = card.page
+    page.locator(select).select_option(value)
+    page.get_by_label("Reden van de wijziging").fill(REASON)
+    page.get_by_role("button", name="Bewaren").click()
+    page.wait_for_url("**/dossiers/*/")
+
+
 def test_the_midwife_completes_a_birth_and_the_registrar_exports_it(
         phone, browser, live_server, screenshot, settings, tmp_path):
     settings.EBIRTH_EXPORT_DIR = tmp_path
@@ -31,22 +41,11 @@ def test_the_midwife_completes_a_birth_and_the_registrar_exports_it(
     assert "te laat" in card.locator(".countdown").inner_text()
     assert "alert" in card.get_attribute("class")
 
-    card.locator("li").filter(has_text="Wijze van conceptie").get_by_role(
-        "link", name="Aanvullen").click()
-    page.locator("#id_conception").select_option("spontaneous")
-    page.get_by_label("Reden van de wijziging").fill(REASON)
-    page.get_by_role("button", name="Bewaren").click()
-    page.wait_for_url("**/dossiers/*/")
-
+    complete(card, "Wijze van conceptie", "#id_conception", "spontaneous")
     page.get_by_role("link", name="Geboorteregistratie").click()
     card = page.locator(".worklist .card").filter(has_text="Sofie Janssens")
     assert card.get_by_text("Wijze van conceptie").count() == 0
-    card.locator("li").filter(has_text="Aangeboren afwijkingen").get_by_role(
-        "link", name="Aanvullen").click()
-    page.locator("#id_congenital_anomaly").select_option("none")
-    page.get_by_label("Reden van de wijziging").fill(REASON)
-    page.get_by_role("button", name="Bewaren").click()
-    page.wait_for_url("**/dossiers/*/")
+    complete(card, "Aangeboren afwijkingen", "#id_congenital_anomaly", "none")
     page.get_by_role("link", name="Geboorteregistratie").click()
     assert page.get_by_text("Niets aan te vullen").is_visible()
 

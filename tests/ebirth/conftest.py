@@ -5,11 +5,19 @@ import datetime
 import zoneinfo
 
 import pytest
+from django.utils import translation
 
 from dossier.models import Anomaly, Conception
 from tests.factories import DeliveryFactory, NewbornFactory
 
 BORN = datetime.datetime(2026, 3, 10, 14, 25, tzinfo=zoneinfo.ZoneInfo("Europe/Brussels"))
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Messages asserted in English, whatever the default language."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(autouse=True)

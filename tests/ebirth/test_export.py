@@ -13,7 +13,6 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
-from django.utils import translation
 from lxml import etree
 
 from dossier.models import Newborn
@@ -26,12 +25,6 @@ from tests.factories import ProfessionalFactory, UserFactory
 from tests.network.conftest import sign_in
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture
@@ -198,14 +191,18 @@ def _broken_writer(batch, folder):
 
 # --- the pages ----------------------------------------------------------------------------------
 
+def in_english(client, user):
+    sign_in(client, user)
+    client.cookies["django_language"] = "en"  # the texts asserted are the English ones
+
 def test_only_a_registrar_reaches_the_exports(client, registrar):
     staff = UserFactory(username="admin-staff", is_staff=True)
     midwife = ProfessionalFactory().user
     for user in (staff, midwife):
-        sign_in(client, user)
+        in_english(client, user)
         assert client.get(reverse("ebirth:exports")).status_code == 403
         assert client.post(reverse("ebirth:export_start")).status_code == 403
-    sign_in(client, registrar)
+    in_english(client, registrar)
     page = client.get(reverse("ebirth:exports"))
     assert page.status_code == 200 and b"No export yet" in page.content
 
@@ -213,7 +210,7 @@ def test_only_a_registrar_reaches_the_exports(client, registrar):
 def test_a_registrar_starts_an_export_watches_it_and_downloads_with_the_access_logged(
         client, registrar, django_capture_on_commit_callbacks):
     newborns = complete_birth(fetuses=2) + complete_birth()
-    sign_in(client, registrar)
+    in_english(client, registrar)
     with django_capture_on_commit_callbacks(execute=True):  # the hand-over to the worker
         client.post(reverse("ebirth:export_start"))
     response = client.get(reverse("ebirth:exports"))
@@ -243,7 +240,7 @@ def test_a_registrar_starts_an_export_watches_it_and_downloads_with_the_access_l
 
 def test_an_export_while_one_is_unfinished_is_not_started_twice(client, registrar):
     export.new_batch()  # queued: the worker has not picked it up yet
-    sign_in(client, registrar)
+    in_english(client, registrar)
     response = client.post(reverse("ebirth:export_start"), follow=True)
     assert b"still running" in response.content
     assert ExportBatch.objects.count() == 1
@@ -253,7 +250,7 @@ def test_the_start_is_confirmed_and_a_broker_outage_only_delays_it(
         client, registrar, django_capture_on_commit_callbacks, monkeypatch):
     complete_birth()
     monkeypatch.setattr(export_births, "apply_async", _broker_down)
-    sign_in(client, registrar)
+    in_english(client, registrar)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("ebirth:export_start"), follow=True)
     assert b"ebirth-000001 has started" in response.content
@@ -273,7 +270,7 @@ def test_a_running_batch_shows_its_progress(client, registrar):
     batch = export.new_batch()
     ExportBatch.objects.filter(pk=batch.pk).update(status=BatchStatus.RUNNING,
                                                    births_to_check=10, births_checked=4)
-    sign_in(client, registrar)
+    in_english(client, registrar)
     page = client.get(reverse("ebirth:exports"))
     assert b'<progress max="100" value="20"' in page.content and b"disabled" in page.content
     progress = client.get(reverse("ebirth:export_progress", args=[batch.public_id])).json()

@@ -3,11 +3,7 @@ batch — while claiming births, or after writing the files but before publishin
 it had committed stays, what it was doing is rolled back, and the next run finishes the
 batch — every birth exactly once, and the very files an uninterrupted export writes."""
 
-import os
 import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import psycopg
@@ -20,30 +16,9 @@ from ebirth.models import BatchStatus, ExportBatch, ExportedMessage, MessageKind
 from ebirth.tasks import export_births
 from tests.conftest import route_celery
 from tests.ebirth.conftest import complete_birth
+from tests.workers import start_worker, wait_until
 
-ROOT = Path(__file__).resolve().parents[2]
 BIRTHS, CHUNK = 12, 3  # four chunks; the worker is stopped in the third
-
-
-def start_worker(broker: str, export_dir: Path) -> subprocess.Popen:
-    database = connection.settings_dict
-    env = {**os.environ, "DJANGO_ENV": "test", "REDIS_URL": broker,
-           "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST']}:"
-                           f"{database['PORT']}/{database['NAME']}",
-           "EBIRTH_EXPORT_DIR": str(export_dir), "EBIRTH_EXPORT_CHUNK": str(CHUNK)}
-    return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo",
-         "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "warning"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-
-
-def wait_until(condition, seconds=60):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if result := condition():
-            return result
-        time.sleep(0.2)
-    return None
 
 
 def other_connection():
@@ -84,7 +59,8 @@ def test_a_worker_killed_mid_batch_then_a_rerun_exports_every_birth_once(
     route_celery(redis_url, eager=False)
     redis.Redis.from_url(redis_url).flushdb()
     lock = other_connection()
-    worker = start_worker(redis_url, export_dir)
+    environment = {"EBIRTH_EXPORT_DIR": str(export_dir), "EBIRTH_EXPORT_CHUNK": str(CHUNK)}
+    worker = start_worker(redis_url, **environment)
     try:
         hold(lock, newborns)
         export_births.apply_async(kwargs={"scheduled": True})
@@ -111,7 +87,7 @@ def test_a_worker_killed_mid_batch_then_a_rerun_exports_every_birth_once(
         else:  # every message claimed and the files in place, but never published
             assert claimed == 2 * BIRTHS and (export_dir / batch.name).exists()
 
-        worker = start_worker(redis_url, export_dir)
+        worker = start_worker(redis_url, **environment)
         export_births.apply_async(kwargs={"scheduled": True})  # the schedule's next run
         assert wait_until(lambda: ExportBatch.objects.filter(
             status=BatchStatus.DONE).exists(), seconds=90), "the rerun did not finish"

@@ -9,7 +9,6 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
-from django.utils import translation
 
 from dossier.models import Admission, HomeHelpDay, HomeVisit, Screening
 from ebirth import figures
@@ -19,12 +18,6 @@ from tests.network.conftest import sign_in
 
 pytestmark = pytest.mark.django_db
 BORN = datetime.datetime(2025, 3, 10, 10, 0, tzinfo=zoneinfo.ZoneInfo("Europe/Brussels"))
-
-
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
 
 
 def birth(postcode, municipality, province, *, discharged_after=None):

@@ -5,7 +5,6 @@ exactly the births that lack something."""
 import datetime
 
 import pytest
-from django.utils import translation
 from lxml import etree
 
 from dossier.models import (
@@ -25,12 +24,6 @@ from ebirth.models import MessageKind
 from tests.ebirth.conftest import BORN, complete_birth
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
 
 
 def birth_of(newborn):

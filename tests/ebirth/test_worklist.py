@@ -7,7 +7,7 @@ import datetime
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from dossier.models import Anomaly, Newborn
 from dossier.sections import Section
@@ -19,12 +19,6 @@ from tests.factories import ProfessionalFactory, UserFactory
 from tests.network.conftest import sign_in
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture
