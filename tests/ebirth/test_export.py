@@ -12,6 +12,7 @@ import psycopg
 import pytest
 from django.contrib.auth.models import Permission
 from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from lxml import etree
 
@@ -291,3 +292,19 @@ def test_a_request_queued_while_an_export_runs_is_finished_by_that_export(monkey
     assert export_births() == ["ebirth-000001", "ebirth-000002"]
     assert set(ExportBatch.objects.values_list("status", flat=True)) == {BatchStatus.DONE}
     assert ExportBatch.objects.get(number=2).messages.count() == 0  # nothing new by then
+
+
+def test_the_exports_page_asks_the_same_queries_for_one_batch_or_twenty(client, registrar):
+    complete_birth()
+    export_births()
+    in_english(client, registrar)
+    client.get(reverse("ebirth:exports"))  # the session and permission caches warm up
+    with CaptureQueriesContext(connection) as one:
+        client.get(reverse("ebirth:exports"))
+    for _ in range(19):
+        complete_birth()
+        export_births()
+    with CaptureQueriesContext(connection) as twenty:
+        page = client.get(reverse("ebirth:exports"))
+    assert page.content.count(b"sha256 ") == 20 * 4
+    assert len(twenty.captured_queries) == len(one.captured_queries)
