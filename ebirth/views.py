@@ -136,7 +136,7 @@ def progress(batch: ExportBatch) -> dict:
 def exports_page(request):
     access.require_run_export(request.user)
     batches = (ExportBatch.objects.select_related("requested_by").prefetch_related("files")
-               .annotate(message_count=Count("messages")))
+               .annotate(message_count=Count("messages")).order_by("-number"))
     page = Paginator(batches, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [{"batch": batch, "progress": progress(batch)} for batch in page.object_list]
     return render(request, "ebirth/exports.html", {

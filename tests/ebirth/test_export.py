@@ -190,6 +190,23 @@ def _broken_writer(batch, folder):
     raise OSError("disk full")
 
 
+def test_the_registrar_sees_a_failed_export_and_finishes_it(
+        client, registrar, monkeypatch, django_capture_on_commit_callbacks):
+    complete_birth()
+    monkeypatch.setattr(export, "_write_files", _broken_writer)
+    with pytest.raises(OSError):
+        export_births()
+    monkeypatch.undo()
+    in_english(client, registrar)
+    page = client.get(reverse("ebirth:exports")).content.decode()
+    assert "This export stopped" in page and "to finish it" in page and "disk full" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("ebirth:export_start"), follow=True)
+    assert "had failed; it is tried again" in response.content.decode()
+    batch = ExportBatch.objects.get()
+    assert batch.status == BatchStatus.DONE and batch.files.count() == 4 and not batch.error
+
+
 # --- the pages ----------------------------------------------------------------------------------
 
 def in_english(client, user):
