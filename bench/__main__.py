@@ -57,6 +57,11 @@ The "my dossiers" page (``dossier:dashboard``), for two people of the generated 
   when not met, the slowest statements are printed as ``#`` lines) and the page's queries,
   which must not depend on the number of records: the same page with her first 30 records
   is counted too (``# target … independent of the number of dossiers``).
+* ``figures_page_ms``: the figures for policy makers for the latest year (target ≤ 2000 ms).
+* ``ebirth_export_year_s``, ``ebirth_export_peak_mb`` (and ``_quarter``),
+  ``ebirth_export_births``, ``ebirth_copy_s`` and ``ebirth_copy_ratio``: the eBirth export
+  of one year of births in a worker process, against a plain COPY of the same rows: see
+  ``bench/ebirth.py``. Targets ≤ 120 s and ≤ 300 MB, flat from a quarter to the year.
 
 Targets are printed as ``# target …`` lines, never asserted. ``python -m bench.explain``
 prints the plans behind these figures."""
@@ -272,6 +277,7 @@ def run(scale: str, repeat: int) -> None:
     care_plan(repeat)
     coordinator_dashboard(repeat)
     figures_page()
+    ebirth_export(scale)
     _compare_scales(results)
 
 
@@ -455,6 +461,14 @@ def figures_page(repeat: int = 5) -> None:
     met = "met" if median <= FIGURES_TARGET_MS else "NOT met"
     note(f"target figures_page_ms ≤ {FIGURES_TARGET_MS:.0f} (national scale, year {year}): "
          f"{median:.0f} ({met})")
+
+
+def ebirth_export(scale: str) -> None:
+    """The eBirth export of the latest full year of births, run in a worker process, and
+    its floor (``bench/ebirth.py``); the export tables are left empty, as found."""
+    from bench.ebirth import measure
+
+    measure(scale, emit, note)
 
 
 if __name__ == "__main__":

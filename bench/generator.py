@@ -26,6 +26,12 @@ How it stays fast (about 4 minutes on 2 cores, under 100 MB) and flat in memory:
 * the tables are vacuumed (visibility map set, as autovacuum would have done in a
   database that has lived five years) and the build ends with ANALYZE.
 
+The births are complete for the eBirth registration (``ebirth.completeness``): every mother
+has a valid INSZ matching her date of birth and an address, every pregnancy its mode of
+conception, every newborn its anomalies and neonatal admission answered (Apgar scores for
+the live-born), except ``INCOMPLETE_SHARE`` (≈1 %) of the records, whose mode of conception
+is left empty on purpose: the export holds those births back.
+
 Re-running: a complete build of the same scale and generator version is left as it is
 (``FORCE=1`` rebuilds it); an incomplete one is rebuilt. A rebuild truncates the generated
 tables (users, organisations, professionals, mothers, records, deliveries, newborns,
@@ -55,6 +61,8 @@ from psycopg import sql
 from dossier.geography import Province
 from dossier.insz import build_insz
 from dossier.models import (
+    Anomaly,
+    Conception,
     Delivery,
     DeliveryMode,
     Dossier,
@@ -86,7 +94,7 @@ from network.models import (
     RoleDefault,
 )
 
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2  # 2: the eBirth fields (conception, anomalies, admission)
 SEED = 20261123
 ZONE = ZoneInfo("Europe/Brussels")
 UTC = dt.UTC
@@ -195,6 +203,19 @@ RIZIV_PREFIX = {P.MIDWIFE: "4", P.GYNAECOLOGIST: "1", P.GP: "1", P.PAEDIATRICIAN
                 P.PHYSIOTHERAPIST: "5"}
 INACTIVE_SHARE = 0.015  # professionals whose account was deactivated (retired, moved)
 MOTHER_LOGIN_SHARE = 0.25
+# The eBirth fields: the mode of conception (≈ 7 % assisted: IVF/ICSI whenever the risk
+# factors say so, 4 % of the others), congenital anomalies (≈ 2 %, described), neonatal
+# admission (every child under 34 weeks, ≈ 8 % in all). INCOMPLETE_SHARE of the records have
+# no mode of conception: births the export holds back.
+CONCEPTIONS, CONCEPTION_WEIGHTS = (
+    (Conception.SPONTANEOUS, Conception.IVF_ICSI, Conception.INSEMINATION,
+     Conception.OVULATION_INDUCTION), (96.0, 2.0, 1.0, 1.0))
+INCOMPLETE_SHARE = 0.01
+ANOMALY_SHARE = 0.02
+ANOMALIES = ("Cleft lip and palate", "Ventricular septal defect", "Clubfoot (talipes)",
+             "Hypospadias", "Trisomy 21", "Polydactyly", "Congenital hip dysplasia",
+             "Spina bifida")
+ADMISSION_SHARE_AT_TERM = 0.03  # admissions from 34 weeks on (under 34: always)
 REPLACEMENT_SHARE = 0.08
 
 S, LV = Section, Level
@@ -280,14 +301,16 @@ COLUMNS = {
              "municipality", "province", "preferred_language", "health_insurer", "user_id"],
     Dossier: ["id", "public_id", "created_at", "updated_at", "mother_id",
               "last_menstrual_period", "expected_due_date", "gravidity", "parity",
-              "fetus_count", "status", "risk_factors", "risk_notes", "created_by_id"],
+              "fetus_count", "status", "risk_factors", "risk_notes", "created_by_id",
+              "conception"],
     Delivery: ["id", "public_id", "created_at", "updated_at", "dossier_id", "born_at", "place",
                "maternity_ward", "gestational_weeks", "gestational_days", "mode",
                "presentation", "induction", "epidural", "episiotomy", "blood_loss_ml",
                "complications", "admitted_at", "discharged_at"],
     Newborn: ["id", "public_id", "created_at", "updated_at", "dossier_id", "birth_order",
               "given_name", "family_name", "sex", "insz", "vital_status", "birth_weight_g",
-              "length_cm", "head_circumference_cm", "apgar_1", "apgar_5", "feeding", "status"],
+              "length_cm", "head_circumference_cm", "apgar_1", "apgar_5", "feeding", "status",
+              "congenital_anomaly", "anomaly_description", "neonatal_admission"],
     Membership: ["id", "public_id", "created_at", "updated_at", "dossier_id",
                  "professional_id", "role", "started_at", "ended_at", "end_reason", "end_note",
                  "added_by_id"],
@@ -745,7 +768,7 @@ class Generator:
                     user_id = self.next_user
                     users.write_row((user_id, "!bench", None, False, f"mother-{mother_id}",
                                      given, family, "", False, True, created))
-                insz = "" if rng.random() < 0.02 else self._insz(born, True)
+                insz = self._insz(born, True)  # valid, and her date of birth's
                 mothers.write_row((
                     mother_id, _uuid(rng), created, created, insz, given, family, born,
                     f"04{rng.randint(70, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)} "
@@ -791,13 +814,19 @@ class Generator:
                                                              rng.choice((1, 1, 2)))
             if fetuses > 1 and rng.random() < 0.3 and RiskFactor.ASSISTED_CONCEPTION not in risks:
                 risks.append(RiskFactor.ASSISTED_CONCEPTION)
+            if rng.random() < INCOMPLETE_SHARE:
+                conception = ""  # not filled in yet: the export holds the birth back
+            elif RiskFactor.ASSISTED_CONCEPTION in risks:
+                conception = Conception.IVF_ICSI
+            else:
+                conception = rng.choices(CONCEPTIONS, CONCEPTION_WEIGHTS)[0]
             coordinator = rng.choices(COORDINATOR_PROFESSIONS, COORDINATOR_WEIGHTS)[0]
             taken: set[int] = set()
             coordinator_id = pools[coordinator].pick(rng, taken)
             taken.add(coordinator_id)
             dossiers.write_row((dossier_id, _uuid(rng), created, max(created, updated),
                                 mother[0], lmp, due, gravidity, parity, fetuses, status, risks,
-                                "", coordinator_id))
+                                "", coordinator_id, conception))
             if delivered:
                 self._delivery(delivery_id := delivery_id + 1, dossier_id, mother, born_at,
                                ga_days, fetuses, deliveries)
@@ -955,6 +984,11 @@ class Generator:
                 state = NewbornStatus.NEONATAL_UNIT
             else:
                 state = NewbornStatus.WITH_MOTHER
+        anomaly, described = Anomaly.NONE, ""
+        if rng.random() < ANOMALY_SHARE:
+            anomaly, described = Anomaly.PRESENT, rng.choice(ANOMALIES)
+        admitted = live and (weeks < 34 or state == NewbornStatus.NEONATAL_UNIT
+                             or rng.random() < ADMISSION_SHARE_AT_TERM)
         recorded = min(now, born_at + dt.timedelta(hours=rng.randint(1, 12)))
         stream.write_row((
             newborn_id, _uuid(rng), recorded, recorded, dossier_id, order,
@@ -962,5 +996,6 @@ class Generator:
             "F" if female else "M", insz,
             VitalStatus.LIVE_BIRTH if live else VitalStatus.STILLBIRTH, weight,
             f"{length:.1f}", f"{head:.1f}", apgar[0], apgar[1],
-            rng.choices(Feeding.values, (60, 25, 15))[0] if live else "", state))
+            rng.choices(Feeding.values, (60, 25, 15))[0] if live else "", state, anomaly,
+            described, admitted))
 

@@ -5,7 +5,8 @@ rules and the worklist all start from a ``Birth``; nothing is typed twice (R8)."
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, fields
 from uuid import UUID
 
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
@@ -91,6 +92,10 @@ class Birth:
     mother_province: str
     newborns_recorded: int
     changed_at: datetime.datetime
+    # ``local_birth``, once asked (the current time zone is slow to look up; the messages
+    # and the completeness rules ask it a few times per birth).
+    _local_birth: datetime.datetime | None = field(default=None, init=False, repr=False,
+                                                   compare=False)
 
     @property
     def stillborn(self) -> bool:
@@ -105,7 +110,9 @@ class Birth:
 
     @property
     def local_birth(self) -> datetime.datetime:
-        return timezone.localtime(self.born_at)
+        if self._local_birth is None:
+            object.__setattr__(self, "_local_birth", timezone.localtime(self.born_at))
+        return self._local_birth
 
     @property
     def notification_due(self) -> datetime.datetime:
@@ -129,3 +136,24 @@ def births(newborns: QuerySet[Newborn] | None = None) -> QuerySet:
 
 def as_births(rows) -> list[Birth]:
     return [Birth(**row) for row in rows]
+
+
+def birth_maker(columns: Sequence[str]) -> Callable[[Sequence], Birth]:
+    """``make(row)``: ``Birth(**dict(zip(columns, row)))`` for rows of ``births()`` read
+    through a cursor, several times faster (the export reads a year's births): the frozen
+    dataclass's ``__init__`` sets each field through ``object.__setattr__``; this sets the
+    slots themselves. The columns must be the ``Birth``'s fields, each once."""
+    wanted = [f.name for f in fields(Birth) if f.init]
+    if sorted(columns) != sorted(wanted):
+        raise ValueError(f"the columns are not Birth's fields: {sorted(columns)}")
+    setters = [getattr(Birth, name).__set__ for name in columns]
+    set_local_birth = Birth._local_birth.__set__
+
+    def make(row: Sequence) -> Birth:
+        birth = object.__new__(Birth)
+        for setter, value in zip(setters, row, strict=True):
+            setter(birth, value)
+        set_local_birth(birth, None)
+        return birth
+
+    return make

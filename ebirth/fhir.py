@@ -24,14 +24,26 @@ What lands where:
 
 Resource ids are uuid5 of the message id and the field's name; references use the entries'
 ``urn:uuid:`` full URLs.
+
+The export writes the Bundles as JSON text with ``bundle_json``: the same text as
+``json.dumps(bundle(message), sort_keys=True)``, several times faster. Messages of one
+*shape* (kind, revision, the content's structure — ``formats.walk`` — and the values that
+decide the Bundle's structure: ``SWITCHES`` and some facts of ``_facts``) give the same text
+but for their values, so the text of a shape is made once, by ``bundle`` itself run on
+placeholders, and filled in per message (see ``_Template``).
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
+import re
 import uuid
+from collections.abc import Iterator
+from functools import cache
+from json.encoder import encode_basestring_ascii
 
-from ebirth.formats import Message
+from ebirth.formats import Message, value_fields, walk
 
 LOINC = "http://loinc.org"
 SNOMED = "http://snomed.info/sct"
@@ -155,33 +167,59 @@ def _reference(url: str) -> dict:
     return {"reference": url}
 
 
+# The first hex digit of a uuid's 9th byte once its variant bits are set (RFC 4122).
+_VARIANT = {digit: "89ab"[int(digit, 16) & 3] for digit in "0123456789abcdef"}
+_sha1 = hashlib.sha1
+
+
 def _uuid5(namespace: bytes, name: str) -> str:
-    """``str(uuid.uuid5(namespace, name))`` without the UUID objects, five times faster (a
-    Bundle needs some thirty ids, the export hundreds of thousands of Bundles)."""
-    digest = bytearray(hashlib.sha1(namespace + name.encode()).digest()[:16])
-    digest[6] = digest[6] & 0x0F | 0x50  # version 5
-    digest[8] = digest[8] & 0x3F | 0x80  # RFC 4122 variant
-    hexa = digest.hex()
-    return f"{hexa[:8]}-{hexa[8:12]}-{hexa[12:16]}-{hexa[16:20]}-{hexa[20:]}"
+    """``str(uuid.uuid5(namespace, name))`` without the UUID objects, many times faster (a
+    Bundle needs some thirty ids, the export hundreds of thousands of Bundles): the SHA-1's
+    first 16 bytes in hex, version digit 5, variant bits 10 (``_Template.fill`` too)."""
+    h = _sha1(namespace + name.encode()).hexdigest()
+    return f"{h[:8]}-{h[8:12]}-5{h[13:16]}-{_VARIANT[h[16]]}{h[17:20]}-{h[20:32]}"
+
+
+def _facts(message: Message) -> dict:
+    """What the Bundle takes from the message besides its fields: the time of the birth
+    (``when``: the notification's date and time, the form's day), its day, the Bundle's
+    timestamp, whether ``when`` has a time, and whether the child was stillborn."""
+    content = message.content
+    if message.kind == "notification":
+        when = timestamp = content["birth"]["dateTime"]
+        stillborn = content["child"]["vitalStatus"] == "stillbirth"
+    else:
+        when = content["birth"]["date"]
+        timestamp = f"{when}T00:00:00+00:00"  # the form has the day of birth only
+        stillborn = content["child"]["perinatalDeath"] == "stillbirth"
+    return {"when": when, "date": when[:10], "timestamp": timestamp, "timed": "T" in when,
+            "stillborn": stillborn}
 
 
 class _Document:
     """The entries of one Bundle, each filed in a Composition section."""
 
-    def __init__(self, message: Message, when: str, stillborn: bool):
-        self.namespace = uuid.UUID(str(message.message_id)).bytes
-        self.when = when  # the birth: the effective time of every observation
+    def __init__(self, message: Message, facts: dict):
+        self.namespace = self._namespace(message)
+        self.when = facts["when"]  # the birth: the effective time of every observation
+        self.date, self.timed = facts["date"], facts["timed"]
         self.entries: list[dict] = []
         self.sections: dict[str, list[dict]] = {}
         self.child = self.url(CHILD)
         self.mother = self.url(MOTHER)
-        self.stillborn = stillborn
+        self.stillborn = facts["stillborn"]
+
+    def _namespace(self, message: Message) -> bytes:
+        return uuid.UUID(str(message.message_id)).bytes
+
+    def id(self, name: str) -> str:
+        return _uuid5(self.namespace, name)
 
     def url(self, name: str) -> str:
-        return f"urn:uuid:{_uuid5(self.namespace, name)}"
+        return f"urn:uuid:{self.id(name)}"
 
     def entry(self, name: str, resource: dict) -> dict:
-        id_ = _uuid5(self.namespace, name)
+        id_ = self.id(name)
         resource = {"resourceType": resource["resourceType"], "id": id_, **resource}
         return {"fullUrl": f"urn:uuid:{id_}", "resource": resource}
 
@@ -207,9 +245,9 @@ class _Document:
             "resourceType": "Patient",
             "identifier": [{"system": BIRTH_REFERENCE, "value": content["birthReference"]}],
             "gender": GENDERS[child["sex"]],
-            "birthDate": self.when[:10],
+            "birthDate": self.date,
         }
-        if "T" in self.when:  # the notification's time of birth
+        if self.timed:  # the notification's time of birth
             patient["_birthDate"] = {"extension": [{"url": BIRTH_TIME,
                                                     "valueDateTime": self.when}]}
         if deceased:
@@ -332,7 +370,7 @@ def _composition(message: Message, doc: _Document) -> dict:
         "author": [_reference(doc.url("author"))],
         "title": TITLES[message.kind],
     }
-    if message.corrects:
+    if message.corrects is not None:
         composition["relatesTo"] = [{"code": "replaces", "targetIdentifier": {
             "system": URI, "value": f"urn:uuid:{message.corrects}"}}]
     composition["section"] = [doc.section(key) for key in (MOTHER, PRENATAL, MEDICAL, CHILD)
@@ -343,23 +381,219 @@ def _composition(message: Message, doc: _Document) -> dict:
 def bundle(message: Message) -> dict:
     """The message as a FHIR R4 document Bundle: plain JSON data, to be serialised, not
     changed (its codes are shared between calls)."""
-    content = message.content
-    if message.kind == "notification":
-        when = timestamp = content["birth"]["dateTime"]
-        stillborn = content["child"]["vitalStatus"] == "stillbirth"
-        build = _notification
-    else:
-        when = content["birth"]["date"]
-        timestamp = f"{when}T00:00:00+00:00"  # the form has the day of birth only
-        stillborn = content["child"]["perinatalDeath"] == "stillbirth"
-        build = _statistical_form
-    doc = _Document(message, when, stillborn)
-    build(doc, content)
+    facts = _facts(message)
+    return _bundle(message, _Document(message, facts), facts)
+
+
+def _bundle(message: Message, doc: _Document, facts: dict) -> dict:
+    build = _notification if message.kind == "notification" else _statistical_form
+    build(doc, message.content)
     return {
         "resourceType": "Bundle",
         "identifier": {"system": URI, "value": f"urn:uuid:{message.message_id}"},
         "type": "document",
-        "timestamp": timestamp,
+        "timestamp": facts["timestamp"],
         "entry": [doc.entry("composition", _composition(message, doc)), *doc.entries,
                   doc.entry("author", AUTHOR)],
     }
+
+
+# --- the Bundle as JSON text, per shape ----------------------------------------------------------
+
+# The message's fields whose values decide the Bundle's structure (a code looked up, a
+# branch taken); every other field's value only lands in the Bundle, and is filled in.
+SWITCHES = frozenset({
+    ("child", "sex"), ("child", "multipleBirth"), ("child", "perinatalDeath"),
+    ("pregnancy", "multiple"), ("birth", "placeType"), ("labour", "presentation"),
+    ("labour", "mode"),
+})
+# The facts of ``_facts`` that are values (the others decide the structure).
+FACT_VALUES = ("when", "date", "timestamp")
+TEMPLATES_KEPT = 2000  # shapes: a few hundred in practice
+_ENCODE = {str: lambda text: encode_basestring_ascii(text)[1:-1], int: int.__repr__,
+           bool: lambda flag: "true" if flag else "false"}
+_HASHABLE = {str, int, bool, float, type(None)}
+_templates: dict[tuple, _Template] = {}
+
+
+def bundle_json(message: Message, walked: tuple[int, list] | None = None) -> str:
+    """``json.dumps(bundle(message), sort_keys=True)``, from the template of the message's
+    shape (made the first time the shape is seen). ``walked``: ``formats.walk`` of the
+    message's content."""
+    shape, values, facts = _shape(message, walked or walk(message.content))
+    template = _templates.get(shape)
+    if template is None:
+        if len(_templates) >= TEMPLATES_KEPT:
+            _templates.clear()
+        template = _templates[shape] = _Template(message, facts, values, shape[3])
+    return template.fill(values, _message_namespace(message))
+
+
+def _message_namespace(message: Message) -> bytes:
+    message_id = message.message_id
+    return (message_id if isinstance(message_id, uuid.UUID)
+            else uuid.UUID(str(message_id))).bytes
+
+
+def _shape(message: Message, walked: tuple[int, list]) -> tuple[tuple, list, dict]:
+    """The message's shape (its content's structure, the switches' values, the facts that
+    are not values...), its values in the order of a template's placeholders (the content's,
+    the facts', the message id and the one it corrects), and its facts."""
+    structure, values = walked
+    facts = _facts(message)
+    shape = (message.kind, message.revision, message.corrects is None, structure,
+             *[_switch(values[index]) for index in _switches(structure)],
+             *[fact for name, fact in facts.items() if name not in FACT_VALUES])
+    values = [*values, *[facts[name] for name in FACT_VALUES], str(message.message_id),
+              str(message.corrects)]
+    return shape, values, facts
+
+
+@cache
+def _switches(structure: int) -> tuple[int, ...]:
+    """Which values of a content structure are switches (or of a type not written as is)."""
+    return tuple(index for index, (path, kind) in enumerate(value_fields(structure))
+                 if path in SWITCHES or kind not in _ENCODE)
+
+
+def _switch(value):
+    return value if type(value) in _HASHABLE else json.dumps(value, sort_keys=True)
+
+
+class _Template:
+    """The JSON text of one shape, cut where the values go; ``slots`` says which value goes
+    into each cut: one of the values of ``_shape`` the text takes (``used``), or a resource
+    id (``ids``).
+
+    Made by running ``bundle`` on the message with a placeholder for each value: a string
+    or number that refuses to be looked at (compared, hashed, tested, sliced, measured...),
+    so that a value deciding the structure stops the build instead of becoming part of the
+    text; then checked against ``bundle`` on the message itself."""
+
+    def __init__(self, message: Message, facts: dict, values: list, structure: int):
+        labels: list[str] = []
+        content = _placeholders(message.content, iter(value_fields(structure)), labels)
+        facts = {**facts, **{name: _placeholder(facts[name], name, labels)
+                             for name in FACT_VALUES}}
+        message_id = _placeholder(str(message.message_id), "message id", labels)
+        corrects = _placeholder(str(message.corrects), "corrects", labels)
+        traced = Message(message.kind, message_id, message.revision,
+                         None if message.corrects is None else corrects, content)
+        doc = _TracingDocument(traced, facts, labels)
+        try:
+            text = json.dumps(_bundle(traced, doc, facts), sort_keys=True)
+        except _Decides as error:
+            raise RuntimeError(f"fhir: the Bundle's structure depends on {error}: add it "
+                               "to fhir.SWITCHES (or FACT_VALUES)") from None
+        pieces = _PLACEHOLDER.split(text)
+        self.parts = pieces[::3]
+        slots = [int(string or number)
+                 for string, number in zip(pieces[1::3], pieces[2::3], strict=True)]
+        self.ids = [name.encode() for name in doc.ids]
+        if len(values) + len(self.ids) != len(labels):
+            raise RuntimeError("fhir: a template's values are out of step with its message")
+        # The values the text takes (each encoded once), then the ids: ``fill``'s order.
+        self.used = sorted({slot for slot in slots if slot < len(values)})
+        position = {slot: index for index, slot in enumerate(
+            [*self.used, *range(len(values), len(labels))])}
+        self.slots = [position[slot] for slot in slots]
+        namespace = _message_namespace(message)
+        if self.fill(values, namespace) != json.dumps(bundle(message), sort_keys=True):
+            raise RuntimeError(f"fhir: the template made from {message.message_id} does not "
+                               "give its Bundle: a value decides the structure (fhir.SWITCHES)")
+
+    def fill(self, values: list, namespace: bytes) -> str:
+        encoded = [_ENCODE[type(value)](value) for value in map(values.__getitem__, self.used)]
+        encoded += [f"{h[:8]}-{h[8:12]}-5{h[13:16]}-{_VARIANT[h[16]]}{h[17:20]}-{h[20:32]}"
+                    for h in [_sha1(namespace + name).hexdigest() for name in self.ids]]  # uuid5
+        text = [""] * (2 * len(self.slots) + 1)
+        text[::2] = self.parts
+        text[1::2] = [encoded[slot] for slot in self.slots]
+        return "".join(text)
+
+
+class _TracingDocument(_Document):
+    """A ``_Document`` whose resource ids are placeholders (named for the resource)."""
+
+    def __init__(self, message: Message, facts: dict, labels: list[str]):
+        self.labels, self.ids = labels, {}
+        super().__init__(message, facts)
+
+    def _namespace(self, message: Message) -> bytes:
+        return b""
+
+    def id(self, name: str) -> str:
+        if name not in self.ids:
+            if _MARKS.search(name):
+                raise _Decides(f"the name of resource {name!r}")
+            self.ids[name] = _placeholder(name, f"the id of {name}", self.labels)
+        return self.ids[name]
+
+
+# --- placeholders ---------------------------------------------------------------------------
+
+class _Decides(Exception):
+    """A placeholder was looked at: its value decides something."""
+
+
+_NUMBER_BASE = 9_876_543_210_987_600_000  # + the placeholder's index (under 100,000)
+_PLACEHOLDER = re.compile(r"\\ue000(\d+)\\ue001|98765432109876(\d{5})")
+_MARKS = re.compile("[\ue000\ue001]|98765432109876")
+
+
+def _refuse(self, *args):
+    raise _Decides(object.__getattribute__(self, "label"))
+
+
+def _refuse_attributes(self, name: str):
+    if name.startswith("__"):
+        return object.__getattribute__(self, name)
+    raise _Decides(object.__getattribute__(self, "label"))
+
+
+def _format(self, spec: str) -> str:
+    if spec:
+        _refuse(self)
+    return str.__str__(self) if isinstance(self, str) else int.__repr__(self)
+
+
+_LOOKS = ("__eq__", "__ne__", "__lt__", "__le__", "__gt__", "__ge__", "__hash__", "__bool__",
+          "__len__", "__contains__", "__getitem__", "__iter__", "__mul__", "__rmul__",
+          "__mod__", "__rmod__")
+_ARITHMETIC = ("__add__", "__radd__", "__sub__", "__rsub__", "__truediv__", "__rtruediv__",
+               "__floordiv__", "__rfloordiv__", "__divmod__", "__rdivmod__", "__pow__",
+               "__rpow__", "__neg__", "__pos__", "__abs__", "__invert__", "__and__",
+               "__rand__", "__or__", "__ror__", "__xor__", "__rxor__", "__lshift__",
+               "__rlshift__", "__rshift__", "__rrshift__", "__index__", "__int__",
+               "__float__", "__round__", "__trunc__", "__floor__", "__ceil__")
+_REFUSING = dict.fromkeys(_LOOKS, _refuse) | {
+    "__getattribute__": _refuse_attributes, "__format__": _format}
+_Text = type("_Text", (str,), dict(_REFUSING))
+_Number = type("_Number", (int,), {**_REFUSING, **dict.fromkeys(_ARITHMETIC, _refuse)})
+
+
+def _placeholder(value, label: str, labels: list[str]):
+    """A placeholder for the next value (a string for a string, a number otherwise)."""
+    index = len(labels)
+    labels.append(label)
+    placeholder = (_Text(f"\ue000{index}\ue001") if type(value) is str
+                   else _Number(_NUMBER_BASE + index))
+    placeholder.label = label
+    return placeholder
+
+
+def _placeholders(content: dict, fields: Iterator, labels: list[str]) -> dict:
+    """The content with a placeholder for each value but the switches, numbered in the order
+    of ``formats.walk`` (``fields``: its ``value_fields``)."""
+    traced = {}
+    for name, value in content.items():
+        if isinstance(value, dict):
+            traced[name] = _placeholders(value, fields, labels)
+            continue
+        path, kind = next(fields)
+        if path in SWITCHES or kind not in _ENCODE:
+            labels.append(".".join(path))  # a switch: its own value, and no placeholder
+            traced[name] = value
+        else:
+            traced[name] = _placeholder(value, ".".join(path), labels)
+    return traced
