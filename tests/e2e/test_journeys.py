@@ -42,7 +42,9 @@ def test_log_in_open_a_dossier_and_switch_language(phone, live_server, screensho
     screenshot(page, "2-dossier-nl")
 
     page.get_by_label("Taal", exact=True).select_option("fr")
-    page.wait_for_load_state("networkidle")
+    # the choice submits a form and the page comes back in French: wait for that page, not
+    # for the network to fall idle (which it may do before the new page has started)
+    page.wait_for_selector("html[lang='fr']", state="attached")
     assert page.locator("h1").inner_text() == "Lotte Claes"
     assert page.get_by_role("heading", name="Nouveau-nés").is_visible()
     assert "Césarienne en urgence" in page.content()
