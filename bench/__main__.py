@@ -50,6 +50,9 @@ The "my dossiers" page (``dossier:dashboard``), for two people of the generated 
 * ``plan_save_median_ms`` and ``plan_pdf_median_ms``: a new care-plan version saved, and the
   plan as a PDF, on a record without delivery: see ``bench/careplan.py``. Targets ≤ 30 ms
   and ≤ 1000 ms.
+* ``outbox_sweep_per_s`` and ``plan_save_broker_down_ratio``: the outbox's sweep delivering
+  to a local SMTP sink, and a plan's save with Redis stopped against running (target
+  ≤ 1.5): see ``bench/outbox.py``.
 * ``coordinator_dashboard_median_ms`` and ``coordinator_dashboard_queries``: the watch list
   (``careplan:watch``) of a midwife who coordinates 300 open records born in the last 14
   days, with gaps on every list (``bench/watch.py``), built in a transaction that is rolled
@@ -275,6 +278,7 @@ def run(scale: str, repeat: int) -> None:
             emit("dossier_detail_queries", count_queries(client, detail), "queries")
     overview(repeat)
     care_plan(repeat)
+    outbox_figures(repeat)
     coordinator_dashboard(repeat)
     figures_page()
     ebirth_export(scale)
@@ -328,6 +332,15 @@ def care_plan(repeat: int) -> None:
     from bench.careplan import care_plan as measure
 
     measure(repeat, emit, note)
+
+
+def outbox_figures(repeat: int) -> None:
+    """The outbox's sweep to a local SMTP sink, and a plan's save with the broker down
+    against up (``bench/outbox.py``)."""
+    from bench.outbox import broker_down, sweep
+
+    sweep(emit, note)
+    broker_down(repeat, emit, note)
 
 
 WATCH_SIZES = (30, 300)

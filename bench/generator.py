@@ -293,12 +293,13 @@ COLUMNS = {
     User: ["id", "password", "last_login", "is_superuser", "username", "first_name",
            "last_name", "email", "is_staff", "is_active", "date_joined"],
     Organisation: ["id", "public_id", "created_at", "updated_at", "name", "kind",
-                   "municipality", "province", "phone"],
+                   "municipality", "province", "phone", "language"],
     Professional: ["id", "public_id", "created_at", "updated_at", "user_id", "profession",
-                   "riziv_number", "organisation_id", "phone", "municipality"],
+                   "riziv_number", "organisation_id", "phone", "municipality", "language"],
     Mother: ["id", "public_id", "created_at", "updated_at", "insz", "given_name",
              "family_name", "date_of_birth", "phone", "email", "street_address", "postcode",
-             "municipality", "province", "preferred_language", "health_insurer", "user_id"],
+             "municipality", "province", "preferred_language", "health_insurer", "user_id",
+             "messages_by_email", "messages_by_sms"],
     Dossier: ["id", "public_id", "created_at", "updated_at", "mother_id",
               "last_menstrual_period", "expected_due_date", "gravidity", "parity",
               "fetus_count", "status", "risk_factors", "risk_notes", "created_by_id",
@@ -634,7 +635,7 @@ class Generator:
             nonlocal org_id
             org_id += 1
             orgs.write_row((org_id, _uuid(rng), now, now, name, kind, municipality, province,
-                            ""))
+                            "", "nl" if province in FLEMISH else "fr"))
             by_kind.setdefault(kind, []).append((org_id, municipality))
 
         self.wards: dict[str, list[str]] = {}
@@ -692,7 +693,7 @@ class Generator:
                 prefix = RIZIV_PREFIX.get(profession)
                 riziv = f"{prefix}{pro_id:010d}" if prefix else ""
                 pros.write_row((pro_id, _uuid(rng), now, now, pro_id, profession, riziv, org,
-                                "", municipality))
+                                "", municipality, ""))
                 if persona != pro_id:
                     ids.append(pro_id)
                     weights.append(rng.lognormvariate(0.0, sigma))
@@ -774,7 +775,7 @@ class Generator:
                     f"04{rng.randint(70, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)} "
                     f"{rng.randint(10, 99)}", "", f"Kerkstraat {rng.randint(1, 250)}",
                     str(postcode), municipality, province, language,
-                    rng.choice(HealthInsurer.values[:5]), user_id))
+                    rng.choice(HealthInsurer.values[:5]), user_id, True, True))
                 previous = rng.choices((0, 1, 2, 3, 4), (45, 33, 13, 6, 3))[0]
                 gravidity = 1 + previous
                 parity = max(0, previous - (1 if rng.random() < 0.15 else 0))

@@ -333,7 +333,8 @@ def calendar_feed(request, token):
                              token=token, revoked_at__isnull=True)
     if not feed.professional.user.is_active:
         raise Http404
-    response = HttpResponse(feeds.feed_calendar(feed), content_type="text/calendar")
+    response = HttpResponse(feeds.feed_calendar(feed),
+                            content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="afspraken.ics"'
     return response
 

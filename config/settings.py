@@ -211,6 +211,13 @@ EMAIL_HOST_PASSWORD = os.environ.get("DJANGO_EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", True)
 EMAIL_FILE_PATH = os.environ.get("DJANGO_EMAIL_FILE_PATH", str(BASE_DIR / ".data" / "mail"))
 
+# Messages: the sender's display name ("Griet Peeters via Moederschapsdossier"), the address
+# the links in e-mails point to, and how long a worker may take over one message before
+# the sweep takes it back and sends it again (network/outbox.py).
+MESSAGE_SENDER_NAME = os.environ.get("MESSAGE_SENDER_NAME", "Moederschapsdossier")
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+OUTBOX_LEASE_SECONDS = int(os.environ.get("OUTBOX_LEASE_SECONDS", "300"))
+
 # SMS: the console backend logs the message; network.sms.HttpGatewayBackend posts it to
 # SMS_GATEWAY_URL (JSON {"to", "text"}, bearer SMS_GATEWAY_TOKEN).
 SMS_BACKEND = os.environ.get("SMS_BACKEND", "network.sms.ConsoleBackend")
@@ -233,10 +240,20 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A worker never gives up on a broker that went away: it reconnects until it is back.
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# A publish from the web tier fails fast when Redis is down (the outbox's sweep delivers
+# later); a worker's socket notices a dead Redis within seconds.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 10,
+                                   "socket_keepalive": True, "retry_on_timeout": False,
+                                   "max_retries": 1}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     # the outbox's sweep: what a broker outage left waiting goes out within a minute
     "deliver-pending-messages": {"task": "network.tasks.deliver_pending", "schedule": 60.0},
+    # the mothers' reminders of tomorrow's appointments (sent once each, 9 to 21 h)
+    "remind-appointments": {"task": "careplan.tasks.remind_appointments", "schedule": 3600.0},
     # the eBirth export: every hour, so that a birth completed in time leaves within its
     # 24 hours; a run with nothing new writes no batch
     "export-births": {"task": "ebirth.tasks.export_births", "schedule": 3600.0},

@@ -67,7 +67,8 @@ class SecondFactorMiddleware:
 def _open_paths() -> frozenset[str]:
     """Resolved once per process, not on every request."""
     return frozenset(reverse(name) for name in
-                     ("signin_code", "signin_setup", "logout", "set_language", "healthz"))
+                     ("signin_code", "signin_setup", "logout", "set_language", "healthz",
+                      "healthz_live", "healthz_ready"))
 
 
 def client_ip(request) -> str | None:

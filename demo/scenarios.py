@@ -52,6 +52,8 @@ ORGANISATIONS = [
     ("Huisartsenpraktijk Brugse Poort", OrganisationKind.GP_PRACTICE, "Gent"),
     ("Kind en Gezin – regio Gent", OrganisationKind.CHILD_HEALTH_OFFICE, "Gent"),
 ]
+# Who chose French for their e-mails, SMS and calendar ("Mijn berichten").
+FRENCH_SPEAKING = {"ellen"}
 
 # (user name, first name, surname, profession, RIZIV/INAMI number, organisation)
 PROFESSIONALS = [
@@ -194,7 +196,9 @@ def load_demo(today: datetime.date | None = None) -> DemoResult:
         place = organisations.get(organisation)
         Professional.objects.update_or_create(user=user, defaults={
             "profession": profession, "riziv_number": riziv, "organisation": place,
-            "municipality": place.municipality if place else "Gent"})
+            "municipality": place.municipality if place else "Gent",
+            # R7: a French-speaking provider gets her messages and calendar in French
+            "language": "fr" if username in FRENCH_SPEAKING else ""})
         result.logins.append((username, f"{first} {last} ({profession.label})"))
         ensure_demo_device(user)
         result.totp_secrets[username] = demo_secret(username)

@@ -1,7 +1,14 @@
-from django import forms
-from django.utils.translation import gettext_lazy as _
+import uuid
 
-from network.models import Concern, EndReason, Profession, Urgency
+from django import forms
+from django.conf import settings
+from django.contrib.auth.forms import PasswordResetForm
+from django.template.loader import render_to_string
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import override
+
+from network import messaging, outbox
+from network.models import Channel, Concern, EndReason, Profession, Urgency
 
 
 class ProfessionalSearchForm(forms.Form):
@@ -14,6 +21,24 @@ class ProfessionalSearchForm(forms.Form):
 class EndMembershipForm(forms.Form):
     reason = forms.ChoiceField(label=_("Reason"), choices=EndReason.choices)
     note = forms.CharField(label=_("Note"), required=False, max_length=300)
+
+
+class MessageSettingsForm(forms.Form):
+    """"Mijn berichten": the language of one's e-mails, SMS and calendar; for the mother
+    also whether her appointments reach her by e-mail and by SMS."""
+
+    language = forms.ChoiceField(label=_("Language of e-mails, SMS and the calendar"),
+                                 choices=settings.LANGUAGES, widget=forms.RadioSelect)
+    by_email = forms.BooleanField(label=_("My appointments by e-mail (with a calendar "
+                                          "invitation and a reminder the day before)"),
+                                  required=False)
+    by_sms = forms.BooleanField(label=_("My appointments by SMS (changes and a reminder the "
+                                        "day before)"), required=False)
+
+    def __init__(self, *args, for_mother: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not for_mother:
+            del self.fields["by_email"], self.fields["by_sms"]
 
 
 class ConcernForm(forms.Form):
@@ -37,3 +62,20 @@ class ConcernAcknowledgeForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": _("Write what you did or will do about this situation; "
                                       "the person who signalled it reads it.")})
+
+
+class OutboxPasswordResetForm(PasswordResetForm):
+    """"Forgot your password?" through the outbox like every other message: written in
+    the request's transaction, sent by a worker, retried, visible to operators — and in
+    the account's own language."""
+
+    def send_mail(self, subject_template_name, email_template_name, context, from_email,
+                  to_email, html_email_template_name=None):
+        user = context["user"]
+        language = messaging.language_for(user)
+        with override(language):
+            subject = "".join(render_to_string(subject_template_name, context).splitlines())
+            body = render_to_string(email_template_name, context)
+        outbox.enqueue(key=f"password-reset:{user.pk}:{uuid.uuid4().hex}",
+                       channel=Channel.EMAIL, recipient=user, address=to_email,
+                       subject=subject, body=body, language=language)

@@ -51,6 +51,9 @@ class Organisation(RecordModel):
     municipality = models.CharField(_("municipality"), max_length=100, blank=True)
     province = models.CharField(_("province"), max_length=3, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True, validators=[phone_validator])
+    language = models.CharField(
+        _("language of messages"), max_length=2, choices=settings.LANGUAGES, default="nl",
+        help_text=_("The language of e-mails and SMS to its professionals who chose none."))
 
     class Meta:
         verbose_name = _("organisation")
@@ -74,6 +77,10 @@ class Professional(RecordModel):
                                      verbose_name=_("organisation"))
     phone = models.CharField(_("phone"), max_length=20, blank=True, validators=[phone_validator])
     municipality = models.CharField(_("municipality"), max_length=100, blank=True)
+    language = models.CharField(
+        _("language of messages"), max_length=2, choices=settings.LANGUAGES, blank=True,
+        help_text=_("E-mails, SMS and the calendar in this language; empty: the "
+                    "organisation's."))
 
     class Meta:
         verbose_name = _("professional")
@@ -387,32 +394,52 @@ class DeliveryStatus(models.TextChoices):
 class OutboxMessage(models.Model):
     """An e-mail or SMS to send, written in the same transaction as the change it tells of
     (DESIGN.md §4). A Celery task sends it and marks it sent; a periodic sweep sends what a
-    broker outage left waiting. ``key`` says what the message is about, once: the same
-    change never makes two messages, and a message is claimed (``sending``) before it goes
-    out, so it is never sent twice."""
+    broker outage left waiting and takes back what a dead worker held.
+
+    ``key`` says what the message is about, once: the same change never makes two messages.
+    A worker claims a message by taking a **lease** (``sending`` until ``leased_until``);
+    if it dies before marking it sent, the lease runs out and the sweep sends it again with
+    the same identity (Message-ID, iCalendar UID and SEQUENCE, the SMS idempotency key), so
+    a crash means at worst a repeat the recipient's client recognises, never a loss. After
+    ``network.outbox.MAX_ATTEMPTS`` tries the message is ``failed``: visible in the admin,
+    where it can be tried again."""
 
     key = models.CharField(_("what it is about"), max_length=120, unique=True)
     channel = models.CharField(_("channel"), max_length=5, choices=Channel.choices)
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                  related_name="+", verbose_name=_("recipient"))
+                                  null=True, blank=True, related_name="+",
+                                  verbose_name=_("recipient"),
+                                  help_text=_("Empty for a mother without her own login."))
     address = models.CharField(_("address"), max_length=254)
+    language = models.CharField(_("language"), max_length=2, choices=settings.LANGUAGES,
+                                default="nl")
     dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, null=True, blank=True,
                                 related_name="+", verbose_name=_("dossier"))
+    sender_name = models.CharField(_("sent on behalf of"), max_length=150, blank=True)
+    reply_to = models.CharField(_("reply to"), max_length=254, blank=True)
     subject = models.CharField(_("subject"), max_length=200, blank=True)
     body = models.TextField(_("text"))
+    html_body = models.TextField(_("text (HTML)"), blank=True)
     calendar = models.TextField(_("calendar invitation (.ics)"), blank=True)
+    calendar_method = models.CharField(_("calendar method"), max_length=7, blank=True)
     status = models.CharField(_("status"), max_length=8, choices=DeliveryStatus.choices,
                               default=DeliveryStatus.PENDING)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     created_at = models.DateTimeField(_("written at"), auto_now_add=True)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
+    leased_until = models.DateTimeField(_("being sent until"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     last_error = models.CharField(_("last error"), max_length=300, blank=True)
+    request_id = models.CharField(_("request id"), max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("outgoing message")
         verbose_name_plural = _("outbox")
         ordering = ["id"]
         indexes = [models.Index(fields=["status", "id"])]
+        constraints = [models.CheckConstraint(
+            condition=~Q(status="sending") | Q(leased_until__isnull=False),
+            name="outboxmessage_sending_has_lease")]
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} → {self.address}: {self.subject or self.body[:40]}"

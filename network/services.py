@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import User
 from django.contrib.auth.tokens import default_token_generator
-from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -20,9 +19,10 @@ from django.utils.translation import gettext_noop, override
 from dossier.history import attribute
 from dossier.models import Dossier, lock_dossier
 from dossier.sections import Section
-from network import access, audit
+from network import access, audit, messaging, outbox
 from network.models import (
     Action,
+    Channel,
     Concern,
     ConsentRule,
     EndReason,
@@ -300,12 +300,38 @@ def mother_account_create(*, actor: User, dossier: Dossier, base_url: str) -> Us
     link = base_url.rstrip("/") + reverse("password_reset_confirm", kwargs={
         "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
         "token": default_token_generator.make_token(user)})
-    language = mother.preferred_language if mother.preferred_language in {"nl", "fr", "en"} \
-        else "nl"
+    language = messaging.language_for(user)
     with override(language):
         context = {"mother": mother, "link": link, "username": email,
                    "coordinator": actor.get_full_name()}
         subject = render_to_string("network/email/mother_invitation_subject.txt", context)
         body = render_to_string("network/email/mother_invitation.txt", context)
-    transaction.on_commit(lambda: send_mail(" ".join(subject.split()), body, None, [email]))
+    outbox.enqueue(key=f"mother-invitation:{user.pk}", channel=Channel.EMAIL, recipient=user,
+                   address=email, dossier=dossier, subject=" ".join(subject.split()),
+                   body=body, language=language,
+                   sender_name=actor.get_full_name() or actor.get_username(),
+                   reply_to=actor.email)
     return user
+
+
+@transaction.atomic
+def message_settings_save(*, actor: User, language: str, by_email: bool = True,
+                          by_sms: bool = True) -> None:
+    """"Mijn berichten": a professional chooses the language of their messages and feed;
+    the mother also turns e-mail or SMS of her appointments on or off. Written to the
+    record's history (the mother's row) like every change of her identity data."""
+    if language not in messaging.SUPPORTED:
+        raise ValidationError({"language": _("Choose Dutch, French or English.")})
+    professional = getattr(actor, "professional", None)
+    if professional is not None:
+        professional.language = language
+        professional.save(update_fields=["language", "updated_at"])
+        return
+    mother = getattr(actor, "mother", None)
+    if mother is None:
+        raise PermissionDenied(_("Only care providers and mothers receive messages."))
+    attribute(actor, "message settings")
+    mother.preferred_language = language
+    mother.messages_by_email, mother.messages_by_sms = by_email, by_sms
+    mother.save(update_fields=["preferred_language", "messages_by_email", "messages_by_sms",
+                               "updated_at"])

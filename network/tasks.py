@@ -19,27 +19,20 @@ def recompute_role(role: str) -> int:
     return count
 
 
-@shared_task(bind=True, max_retries=4, acks_late=True)
-def deliver_message(self, message_id: int) -> str:
-    """Send one outbox message; a failed send is tried again later (the message itself
-    stays waiting for the sweep too)."""
+@shared_task(acks_late=True)
+def deliver_message(message_id: int) -> str:
+    """Send one outbox message. A failed send is written on the message and tried again
+    by the sweep after its back-off (``network.outbox.BACKOFF``), so this task never holds
+    a retry in the broker."""
     from network import outbox
 
-    try:
-        return outbox.deliver(message_id)
-    except Exception as error:
-        raise self.retry(exc=error, countdown=30 * (self.request.retries + 1)) from error
+    return outbox.deliver(message_id)
 
 
 @shared_task
 def deliver_pending() -> int:
-    """The sweep (Celery beat, every minute): send what a broker outage left waiting."""
+    """The sweep (Celery beat, every minute): send what a broker outage left waiting, what
+    is due for another try, and what a dead worker held past its lease."""
     from network import outbox
 
-    sent = 0
-    for message_id in outbox.waiting():
-        try:
-            sent += outbox.deliver(message_id) == "sent"
-        except Exception:  # logged by deliver; the message stays for the next sweep
-            continue
-    return sent
+    return sum(outbox.deliver(message_id) == "sent" for message_id in outbox.due())

@@ -22,4 +22,5 @@ urlpatterns = [
     path("dossiers/<uuid:public_id>/zorgsignaal/<uuid:concern_id>/", views.concern_acknowledge,
          name="concern_acknowledge"),
     path("meldingen/", views.inbox, name="inbox"),
+    path("mijn-berichten/", views.message_settings, name="message_settings"),
 ]

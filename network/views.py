@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,11 +17,12 @@ from django.views.decorators.http import require_POST
 
 from dossier.sections import Section
 from dossier.selectors import dossier_for
-from network import access, selectors, services
+from network import access, messaging, selectors, services
 from network.forms import (
     ConcernAcknowledgeForm,
     ConcernForm,
     EndMembershipForm,
+    MessageSettingsForm,
     ProfessionalSearchForm,
 )
 from network.models import (
@@ -250,6 +252,29 @@ def inbox(request):
         return redirect("network:inbox")
     page = Paginator(notifications, 30).get_page(request.GET.get("page"))
     return render(request, "network/inbox.html", {"page": page})
+
+
+@login_required
+def message_settings(request):
+    """"Mijn berichten": the language of one's messages; the mother's channels too."""
+    professional = getattr(request.user, "professional", None)
+    mother = getattr(request.user, "mother", None)
+    if professional is None and mother is None:
+        raise Http404
+    if mother is not None and professional is None:
+        initial = {"language": messaging.language_for(request.user),
+                   "by_email": mother.messages_by_email, "by_sms": mother.messages_by_sms}
+    else:
+        initial = {"language": messaging.language_for(request.user)}
+    form = MessageSettingsForm(request.POST or None, initial=initial,
+                               for_mother=professional is None)
+    if request.method == "POST" and form.is_valid():
+        services.message_settings_save(actor=request.user, **form.cleaned_data)
+        messages.success(request, _("Your message settings were saved."))
+        return redirect("network:message_settings")
+    return render(request, "network/message_settings.html", {
+        "form": form, "mother": mother if professional is None else None,
+        "professional": professional})
 
 
 # --- "Zorgsignaal": a worrying situation (R28) ---------------------------------------------

@@ -108,7 +108,9 @@ def route_celery(url: str, *, eager: bool) -> None:
 
     from config.celery import app
 
-    app.conf.update(broker_url=url, task_always_eager=eager)
+    # the settings' own (namespaced) names: with CELERY_-prefixed settings loaded, celery
+    # 5.5 reads those before the short ones
+    app.conf.update(CELERY_BROKER_URL=url, CELERY_TASK_ALWAYS_EAGER=eager)
     app.pool.force_close_all()
     app._pool = None
     app.amqp._producer_pool = None

@@ -95,6 +95,13 @@ class Mother(RecordModel):
     health_insurer = models.CharField(
         _("health insurer"), max_length=4, choices=HealthInsurer.choices, blank=True
     )
+    # R7: her appointments and their reminders reach her; she can turn a channel off.
+    messages_by_email = models.BooleanField(
+        _("appointments by e-mail"), default=True,
+        help_text=_("Invitations, changes and reminders of her appointments by e-mail."))
+    messages_by_sms = models.BooleanField(
+        _("appointments by SMS"), default=True,
+        help_text=_("Changes and reminders of her appointments by SMS."))
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
         related_name="mother", verbose_name=_("login"),

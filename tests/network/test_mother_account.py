@@ -95,12 +95,14 @@ def test_a_second_invitation_is_refused(client, network, django_capture_on_commi
     assert len(mail.outbox) == 1
 
 
-def test_forgot_password_sends_a_link_to_a_known_address_only(client, network):
+def test_forgot_password_sends_a_link_to_a_known_address_only(
+        client, network, django_capture_on_commit_callbacks):
     user = network.users["coordinator"]
     user.email = "griet@example.org"
     user.save()
-    client.post(reverse("password_reset"), {"email": "griet@example.org"})
-    client.post(reverse("password_reset"), {"email": "nobody@example.org"})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("password_reset"), {"email": "griet@example.org"})
+        client.post(reverse("password_reset"), {"email": "nobody@example.org"})
     assert [m.to for m in mail.outbox] == [["griet@example.org"]]
 
 
@@ -118,3 +120,28 @@ def test_a_mother_is_offered_two_step_sign_in_until_she_has_it(client, network):
     assert not client.get(reverse("dossier:dashboard")).context["offer_two_step"]
     sign_in(client, network.users["coordinator"])
     assert not client.get(reverse("dossier:dashboard")).context["offer_two_step"]
+
+
+def test_the_invitation_and_a_forgotten_password_go_through_the_outbox(
+        client, network, django_capture_on_commit_callbacks):
+    """Written in the request's transaction, sent by the worker, retried like any message —
+    and in the mother's language."""
+    from network.models import OutboxMessage
+
+    mother = network.a.mother
+    mother.preferred_language = "fr"
+    mother.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        invite(client, network)
+    invitation = OutboxMessage.objects.get(key__startswith="mother-invitation:")
+    assert invitation.status == "sent" and invitation.language == "fr"
+    assert invitation.address == "sofie.maes@example.org"
+    assert mail.outbox[-1].subject == invitation.subject
+    client.logout()
+    account = invitation.recipient
+    account.set_password("a-password-she-forgot-77")
+    account.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("password_reset"), {"email": "sofie.maes@example.org"})
+    reset = OutboxMessage.objects.get(key__startswith="password-reset:")
+    assert reset.language == "fr" and reset.status == "sent"
