@@ -1,6 +1,6 @@
 """Health checks for load balancers, orchestrators and docker-compose. None needs a login,
 none reveals clinical data (only "ok"/"error" and counts), none is cached (``never_cache``),
-and they answer GET only (any other method: 405).
+and they answer GET and HEAD only (any other method: 405).
 
 ``/healthz/live`` — **liveness**: the process runs and serves requests. It touches neither
 the database nor the broker, so a restart is never triggered by someone else's outage.
