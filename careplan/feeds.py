@@ -15,7 +15,7 @@ from django.utils.translation import override
 from careplan.content import AppointmentKind, AppointmentStatus
 from careplan.models import PlanVersion
 from dossier.sections import Section
-from network import access, ical
+from network import access, ical, messaging
 from network.models import CalendarFeed, Professional
 
 
@@ -32,15 +32,6 @@ def feed_renew(professional: Professional) -> CalendarFeed:
 
 def feed_revoke(professional: Professional) -> None:
     professional.calendar_feeds.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
-
-
-def language_of_professional(professional: Professional) -> str:
-    """The language of what a professional is sent and shown outside a session (e-mail, SMS,
-    the calendar feed): their own choice, else their organisation's, else Dutch."""
-    if professional.language:
-        return professional.language
-    organisation = professional.organisation
-    return (organisation.language if organisation is not None else "") or "nl"
 
 
 def feed_calendar(feed: CalendarFeed) -> str:
@@ -61,7 +52,7 @@ def feed_calendar(feed: CalendarFeed) -> str:
     )
     me = str(professional.public_id)
     events, shown = [], []
-    with override(language_of_professional(professional)):
+    with override(messaging.professional_language(professional)):
         for version in versions.select_related("plan").order_by("plan__dossier_id"):
             dossier = flags[version.plan.dossier_id]
             mine = [

@@ -4,8 +4,8 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import PasswordResetForm
 from django.template.loader import render_to_string
+from django.utils.translation import get_language_info, override
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import override
 
 from network import messaging, outbox
 from network.models import Channel, Concern, EndReason, Profession, Urgency
@@ -27,8 +27,11 @@ class MessageSettingsForm(forms.Form):
     """"Mijn berichten": the language of one's e-mails, SMS and calendar; for the mother
     also whether her appointments reach her by e-mail and by SMS."""
 
-    language = forms.ChoiceField(label=_("Language of e-mails, SMS and the calendar"),
-                                 choices=settings.LANGUAGES, widget=forms.RadioSelect)
+    # each language in its own name, as the header's switch shows them
+    language = forms.ChoiceField(
+        label=_("Language of e-mails, SMS and the calendar"), widget=forms.RadioSelect,
+        choices=[(code, get_language_info(code)["name_local"]) for code, _n in
+                 settings.LANGUAGES])
     by_email = forms.BooleanField(label=_("My appointments by e-mail (with a calendar "
                                           "invitation and a reminder the day before)"),
                                   required=False)

@@ -82,7 +82,7 @@ def enqueue(*, key: str, channel: str, recipient, address: str, body: str, subje
 
 _publisher: ThreadPoolExecutor | None = None
 _publisher_lock = threading.Lock()
-_broker_paused_until = 0.0
+_broker_paused_until: dict[str, float] = {}  # broker URL → monotonic time to try again
 
 
 def schedule(message_id: int) -> None:
@@ -92,7 +92,7 @@ def schedule(message_id: int) -> None:
     from config.celery import app
 
     if app.conf.task_always_eager:
-        _publish(message_id)
+        _deliver_in_process(message_id)
         return
     global _publisher
     with _publisher_lock:
@@ -101,16 +101,27 @@ def schedule(message_id: int) -> None:
     _publisher.submit(_publish, message_id)
 
 
-def _publish(message_id: int) -> None:
-    global _broker_paused_until
+def _deliver_in_process(message_id: int) -> None:
     from network.tasks import deliver_message
 
-    if time.monotonic() < _broker_paused_until:
-        return  # the broker failed a moment ago; the sweep sends this one
+    try:
+        deliver_message.apply(args=[message_id], throw=True)
+    except Exception:  # the change is committed: log it loudly, the sweep tries again
+        logger.exception("outbox message %s could not be sent in-process; it waits for "
+                         "the sweep", message_id)
+
+
+def _publish(message_id: int) -> None:
+    from config.celery import app
+    from network.tasks import deliver_message
+
+    broker = str(app.conf.broker_url)
+    if time.monotonic() < _broker_paused_until.get(broker, 0.0):
+        return  # this broker failed a moment ago; the sweep sends this one
     try:
         deliver_message.apply_async(args=[message_id], retry=False)
     except Exception as error:  # kombu/redis errors differ per transport; all mean "later"
-        _broker_paused_until = time.monotonic() + BROKER_PAUSE_SECONDS
+        _broker_paused_until[broker] = time.monotonic() + BROKER_PAUSE_SECONDS
         logger.warning("outbox message %s waits for the sweep: broker unavailable (%s)",
                        message_id, error)
 

@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from careplan import content, services, watch
 from dossier.models import Delivery, HomeVisit, Measurement, PhoneContact, PsychosocialAnamnesis
@@ -92,7 +93,7 @@ def test_only_her_own_records_and_the_page_logs_what_it_shows(client, net):
     assert all(not rows for rows in lists(net, "gp").values())
     sign_in(client, net.users["coordinator"])
     page = client.get(reverse("careplan:watch"))
-    assert page.status_code == 200 and net.a.mother.full_name in page.text
+    assert page.status_code == 200 and escape(net.a.mother.full_name) in page.text
     from network.models import AccessEvent
 
     shown = set(AccessEvent.objects.filter(actor=net.users["coordinator"], dossier=net.a,

@@ -5,6 +5,7 @@ import pytest
 from django.core.management import call_command
 
 from careplan.models import Annotation, PlanVersion
+from dossier.models import Mother
 from tests.e2e.test_journeys import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -20,6 +21,18 @@ def test_the_mother_changes_her_plan_and_the_midwife_answers(phone, live_server,
     call_command("load_demo")
     page = phone
     log_in(page, live_server, "lotte", expect_code=False)
+    # first her messages: French, and no SMS (R7; "Mijn berichten")
+    page.get_by_role("link", name="Mijn berichten").click()
+    page.wait_for_url("**/mijn-berichten/")
+    page.get_by_label("Français").check()
+    page.get_by_label("Mijn afspraken per sms").uncheck()
+    screenshot(page, "mother-message-settings")
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url("**/mijn-berichten/")
+    lotte = Mother.objects.get(user__username="lotte")
+    assert (lotte.preferred_language, lotte.messages_by_sms, lotte.messages_by_email) == (
+        "fr", False, True)
+    page.goto(live_server.url + "/")
     open_plan(page)
     page.locator("a[href$='/zorgplan/wijzigen/']").click()
     page.locator("input[name=stay][value=short]").check()

@@ -13,7 +13,7 @@ from django.utils import timezone, translation
 
 from careplan import content, feeds, services
 from dossier.sections import Section
-from network import ical
+from network import ical, messaging
 from network import services as network_services
 from network.models import EndReason, Level, Organisation, OutboxMessage, Professional
 from tests.personas import build_network
@@ -377,14 +377,14 @@ def test_a_display_name_is_one_line_and_a_double_quote_is_escaped_the_rfc_6868_w
 
 
 def test_a_professional_s_language_is_their_own_else_their_organisation_s_else_dutch():
-    assert feeds.language_of_professional(Professional(language="fr")) == "fr"
+    assert messaging.professional_language(Professional(language="fr")) == "fr"
     in_wallonia = Organisation(language="fr")
-    assert feeds.language_of_professional(Professional(organisation=in_wallonia)) == "fr"
+    assert messaging.professional_language(Professional(organisation=in_wallonia)) == "fr"
     assert (
-        feeds.language_of_professional(Professional(language="en", organisation=in_wallonia))
+        messaging.professional_language(Professional(language="en", organisation=in_wallonia))
         == "en"
     )
-    assert feeds.language_of_professional(Professional()) == "nl"
+    assert messaging.professional_language(Professional()) == "nl"
 
 
 # --- the feed ----------------------------------------------------------------------------------
