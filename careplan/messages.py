@@ -49,14 +49,6 @@ def _people(public_ids) -> dict[str, Professional]:
     return {str(person.public_id): person for person in found}
 
 
-def _whose(recipient: Recipient, dossier: Dossier) -> str:
-    if recipient.is_mother:
-        return _("your care plan")
-    if access.can_view(recipient.user, dossier, Section.IDENTITY):
-        return dossier.mother.full_name
-    return _("a mother in your care")
-
-
 def _plan_link(dossier: Dossier) -> str:
     return messaging.record_link(reverse("careplan:plan", args=[dossier.public_id]))
 
@@ -122,7 +114,7 @@ class _Invitation:
         kind = AppointmentKind(appointment["kind"]).label
         member = self.people.get(appointment["member"])
         cancelled = self.change == "cancelled"
-        whose = _whose(recipient, dossier)
+        whose = messaging.whose(recipient, dossier)
         heading = {"planned": _("Appointment: %(what)s"), "changed": _("Changed: %(what)s"),
                    "cancelled": _("Cancelled: %(what)s")}[self.change]
         what = kind if recipient.is_mother else f"{kind} – {whose}"
@@ -206,7 +198,8 @@ def version_saved(dossier: Dossier, version, actor: User) -> None:
         author = (_("the mother") if version.by_mother
                   else actor.get_full_name() or actor.get_username())
         return Letter(
-            subject=_("Care plan changed: %(who)s") % {"who": _whose(recipient, dossier)},
+            subject=_("Care plan changed: %(who)s") % {
+                "who": messaging.whose(recipient, dossier)},
             lines=[_("Version %(number)s of the care plan was saved by %(author)s. See the "
                      "maternity record for what changed.") % {
                 "number": version.number, "author": author}],
@@ -237,13 +230,13 @@ def discharge_confirmed(dossier: Dossier, discharged_at) -> None:
 
     def write(recipient: Recipient) -> Letter:
         return Letter(
-            subject=_("Discharged: %(who)s") % {"who": _whose(recipient, dossier)},
+            subject=_("Discharged: %(who)s") % {"who": messaging.whose(recipient, dossier)},
             lines=[_("Mother and baby left the maternity ward on %(moment)s. The care plan "
                      "in the maternity record has the home visits.") % {"moment": moment}],
             link=_plan_link(dossier), link_label=_("Open the care plan"),
             sms=_("%(sender)s: discharged from the maternity ward on %(moment)s – %(who)s") % {
                 "sender": settings.MESSAGE_SENDER_NAME, "moment": moment,
-                "who": _whose(recipient, dossier)})
+                "who": messaging.whose(recipient, dossier)})
 
     for person in people:
         messaging.send(messaging.professional_recipient(person),

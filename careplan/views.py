@@ -348,11 +348,14 @@ def watch(request):
     lists = care_watch.watch_list(request.user, full=full)
     due = missing_screenings(request.user)
     screenings = care_watch.Shown(due if full == "screenings" else due[:20], len(due))
+    alerts, alert_reads = care_watch.open_alerts(request.user, full=full == "alerts")
     access.record_read_list(request.user, sorted(
-        lists.pop("reads") | {(row["dossier"], section) for row in screenings.rows
-                              for section in (Section.IDENTITY, Section.NEWBORN)},
+        lists.pop("reads") | alert_reads | {
+            (row["dossier"], section) for row in screenings.rows
+            for section in (Section.IDENTITY, Section.NEWBORN)},
         key=lambda read: (read[0].pk, read[1])))
     return render(request, "careplan/watch.html", {**lists, "screenings": screenings,
+                                                   "alerts": alerts,
                                                    "alert_percent": ALERT_LOSS_PERCENT})
 
 

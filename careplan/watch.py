@@ -18,6 +18,7 @@ from operator import attrgetter
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Window
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from careplan.content import AppointmentKind, AppointmentStatus
 from careplan.models import CarePlan, PlanVersion
@@ -153,3 +154,27 @@ def watch_list(user, now=None, *, limit: int | None = 20, full: str = "") -> dic
         lists[key] = Shown(rows, rows[0].list_total if rows else 0)
         reads |= {(record_of(row), section) for row in rows for section in sections}
     return {**lists, "reads": reads}
+
+
+def open_alerts(user, *, limit: int = 20, full: bool = False) -> tuple[Shown, set]:
+    """The open alerts of every record this user may open, in the sections they may read
+    (R42): the watch list's first rows, urgent and oldest first, with how many there are.
+    Each row knows how to name the mother (``who``); returns the rows and the (dossier,
+    section) pairs they show, for the access log."""
+    from dossier.selectors import open_alerts as alerts_of
+
+    rows = alerts_of(user, access.visible_dossiers(user)).annotate(
+        list_total=Window(Count("pk")))
+    rows = list(rows if full else rows[:limit])
+    named = set(access.with_section_flags(
+        Dossier.objects.filter(pk__in={row.dossier_id for row in rows}), user,
+        sections=[Section.IDENTITY]).filter(can_view_identity=True).values_list("pk",
+                                                                                flat=True))
+    reads = set()
+    for row in rows:
+        row.who = row.dossier.mother.full_name if row.dossier_id in named else gettext(
+            "a mother in your care")
+        reads.add((row.dossier, row.section))
+        if row.dossier_id in named:
+            reads.add((row.dossier, Section.IDENTITY))
+    return Shown(rows, rows[0].list_total if rows else 0), reads

@@ -217,6 +217,8 @@ EMAIL_FILE_PATH = os.environ.get("DJANGO_EMAIL_FILE_PATH", str(BASE_DIR / ".data
 MESSAGE_SENDER_NAME = os.environ.get("MESSAGE_SENDER_NAME", "Moederschapsdossier")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 OUTBOX_LEASE_SECONDS = int(os.environ.get("OUTBOX_LEASE_SECONDS", "300"))
+# Minutes an urgent clinical alert may wait to be acknowledged before it is escalated.
+ALERT_ESCALATE_MINUTES = int(os.environ.get("ALERT_ESCALATE_MINUTES", "60"))
 
 # SMS: the console backend logs the message; network.sms.HttpGatewayBackend posts it to
 # SMS_GATEWAY_URL (JSON {"to", "text"}, bearer SMS_GATEWAY_TOKEN).
@@ -252,6 +254,8 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     # the outbox's sweep: what a broker outage left waiting goes out within a minute
     "deliver-pending-messages": {"task": "network.tasks.deliver_pending", "schedule": 60.0},
+    # urgent alerts nobody acknowledged go to the next people (network/alerting.py)
+    "escalate-alerts": {"task": "network.tasks.escalate_alerts", "schedule": 300.0},
     # the mothers' reminders of tomorrow's appointments (sent once each, 9 to 21 h)
     "remind-appointments": {"task": "careplan.tasks.remind_appointments", "schedule": 3600.0},
     # the eBirth export: every hour, so that a birth completed in time leaves within its

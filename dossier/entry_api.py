@@ -82,6 +82,8 @@ class BabyFindingSerializer(serializers.Serializer):
                                            queryset=Newborn.objects.all())
     weight_g = serializers.IntegerField(required=False, allow_null=True, min_value=300,
                                         max_value=7000)
+    temperature_c = serializers.DecimalField(max_digits=3, decimal_places=1, required=False,
+                                             allow_null=True)
     jaundice = serializers.ChoiceField(Jaundice.choices, required=False, allow_blank=True)
     feeding = serializers.ChoiceField(Feeding.choices, required=False, allow_blank=True)
     stools = serializers.ChoiceField(Stools.choices, required=False, allow_blank=True)
@@ -91,6 +93,7 @@ class BabyFindingSerializer(serializers.Serializer):
 def _babies(visit: HomeVisit) -> list[dict]:
     return [{"newborn": str(check.newborn.public_id),
              "weight_g": check.measurement.weight_g if check.measurement else None,
+             "temperature_c": check.temperature_c,
              "jaundice": check.jaundice, "feeding": check.feeding, "stools": check.stools,
              "notes": check.notes} for check in visit.baby_checks.all()]
 

@@ -46,12 +46,15 @@ class ConsultationForm(EntryForm):
     class Meta:
         model = PrenatalConsultation
         fields = ["consulted_on", "weight_kg", "bp_systolic", "bp_diastolic",
-                  "fundal_height_cm", "fetal_heart_rate", "notes"]
+                  "fundal_height_cm", "fetal_heart_rate", "epds_score", "epds_self_harm",
+                  "notes"]
         widgets = {"consulted_on": DateInput(), "weight_kg": forms.NumberInput(attrs=DECIMAL),
                    "bp_systolic": forms.NumberInput(attrs=NUMERIC),
                    "bp_diastolic": forms.NumberInput(attrs=NUMERIC),
                    "fundal_height_cm": forms.NumberInput(attrs=DECIMAL),
                    "fetal_heart_rate": forms.NumberInput(attrs=NUMERIC),
+                   "epds_score": forms.NumberInput(attrs=NUMERIC),
+                   "epds_self_harm": forms.NumberInput(attrs=NUMERIC),
                    "notes": forms.Textarea(attrs={"rows": 3})}
 
 
@@ -118,13 +121,14 @@ class HomeVisitForm(EntryForm):
     class Meta:
         model = HomeVisit
         fields = ["visited_at", "temperature_c", "bp_systolic", "bp_diastolic", "involution",
-                  "lochia", "wound", "breasts", "epds_score", "advice", "notes",
-                  "next_visit_at"]
+                  "lochia", "wound", "breasts", "epds_score", "epds_self_harm", "advice",
+                  "notes", "next_visit_at"]
         widgets = {"visited_at": DateTimeInput(), "next_visit_at": DateTimeInput(),
                    "temperature_c": forms.NumberInput(attrs=DECIMAL),
                    "bp_systolic": forms.NumberInput(attrs=NUMERIC),
                    "bp_diastolic": forms.NumberInput(attrs=NUMERIC),
                    "epds_score": forms.NumberInput(attrs=NUMERIC),
+                   "epds_self_harm": forms.NumberInput(attrs=NUMERIC),
                    "advice": forms.Textarea(attrs={"rows": 2}),
                    "notes": forms.Textarea(attrs={"rows": 2})}
 
@@ -142,6 +146,10 @@ class HomeVisitForm(EntryForm):
                 label=_("Baby's weight (g)") + named, required=False, min_value=300,
                 max_value=7000, widget=forms.NumberInput(attrs=NUMERIC),
                 initial=check.measurement.weight_g if check and check.measurement else None)
+            self.fields[prefix + "temperature_c"] = forms.DecimalField(
+                label=_("Baby's temperature (°C)") + named, required=False, max_digits=3,
+                decimal_places=1, widget=forms.NumberInput(attrs=DECIMAL),
+                initial=check.temperature_c if check else None)
             for name, label, choices in (("jaundice", _("Jaundice"), Jaundice.choices),
                                          ("feeding", _("Feeding"), Feeding.choices),
                                          ("stools", _("Stools"), Stools.choices)):
@@ -153,7 +161,8 @@ class HomeVisitForm(EntryForm):
         data = self.cleaned_data
         return [{"newborn": newborn,
                  **{name: data.get(f"baby{newborn.birth_order}_{name}")
-                    for name in ("weight_g", "jaundice", "feeding", "stools")}}
+                    for name in ("weight_g", "temperature_c", "jaundice", "feeding",
+                                 "stools")}}
                 for newborn in self.newborns]
 
 
@@ -213,3 +222,13 @@ class SelfMonitoringForm(EntryForm):
 class CommentForm(forms.Form):
     text = forms.CharField(label=_("Your comment"), max_length=2000,
                            widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class AlertForm(forms.Form):
+    """Take an alert on, or say how it was resolved (R42)."""
+
+    ACTIONS = (("acknowledge", _("Take it on")), ("resolve", _("Resolved")))
+
+    action = forms.ChoiceField(choices=ACTIONS, widget=forms.HiddenInput)
+    note = forms.CharField(label=_("What you do, or how it was resolved"), max_length=300,
+                           required=False, widget=forms.TextInput())

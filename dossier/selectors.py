@@ -8,23 +8,28 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from django.db.models import (
+    Case,
     Count,
+    F,
     IntegerField,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
     Sum,
+    Value,
+    When,
     Window,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from dossier import screenings
+from dossier import alerts, screenings
 from dossier.entries import KINDS
 from dossier.entries import facts as entry_facts
 from dossier.insz import compact_insz
 from dossier.models import (
+    Alert,
     Comment,
     DischargeChecklist,
     Dossier,
@@ -201,3 +206,33 @@ def entry_overview(user, dossier: Dossier, levels: dict) -> dict[str, list[dict]
             "count": latest.total if latest else 0,
             "can_write": access.can_write_entry(user, dossier, kind.model, levels)})
     return {section: overview[section] for section in overview}
+
+
+# --- alerts (R42) ---------------------------------------------------------------------------
+
+def _by_urgency():
+    return Case(*[When(severity=severity, then=Value(rank))
+                  for severity, rank in alerts.RANK.items()], output_field=IntegerField())
+
+
+def alerts_of(user, dossier: Dossier) -> QuerySet[Alert]:
+    """The record's alerts in the sections this user may read: open ones first, the most
+    urgent first, then the newest."""
+    return (Alert.objects.filter(dossier=dossier,
+                                 section__in=access.visible_sections(user, dossier))
+            .select_related("newborn", "raised_by", "acknowledged_by", "resolved_by")
+            .annotate(urgency=_by_urgency())
+            .order_by(F("resolved_at").asc(nulls_first=True), "urgency", "-created_at"))
+
+
+def open_alerts(user, dossiers: QuerySet[Dossier]) -> QuerySet[Alert]:
+    """The open alerts of these dossiers that this user may read (each in its section):
+    the watch list's first rows, most urgent and oldest first. One query."""
+    readable = Q(pk__in=[])
+    for section in Section:
+        granted = access.with_section_flags(dossiers, user, sections=[section]).filter(
+            **{f"can_view_{section}": True}).values("pk")
+        readable |= Q(section=section, dossier__in=granted)
+    return (Alert.objects.filter(readable, resolved_at__isnull=True)
+            .select_related("dossier__mother", "newborn", "acknowledged_by")
+            .annotate(urgency=_by_urgency()).order_by("urgency", "created_at"))

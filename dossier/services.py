@@ -13,9 +13,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dossier import signals
+from dossier import alerts, signals
 from dossier.history import attribute
 from dossier.models import (
+    Alert,
     BabyCheck,
     ClinicalEntry,
     Comment,
@@ -139,6 +140,7 @@ def _save_entry(actor: User, dossier: Dossier, section: str, entry, reason: str)
               "saving again.")) from error
     access.record_write(actor, dossier, section,
                         access.Action.CREATE if created else access.Action.UPDATE)
+    alerts.evaluate(entry, actor)  # R42: in this transaction, so a failed save raises none
     return entry
 
 
@@ -191,11 +193,13 @@ def home_visit_record(*, actor: User, visit: HomeVisit, babies: list[dict],
                  .select_related("measurement").first()
                  or BabyCheck(home_visit=visit, newborn=newborn, dossier=visit.dossier))
         observations = {k: baby.get(k) or "" for k in ("jaundice", "feeding", "stools", "notes")}
-        weight = baby.get("weight_g")
-        if check.pk is None and not weight and not any(observations.values()):
+        weight, temperature = baby.get("weight_g"), baby.get("temperature_c")
+        if (check.pk is None and not weight and temperature is None
+                and not any(observations.values())):
             continue
         for name, value in observations.items():
             setattr(check, name, value)
+        check.temperature_c = temperature
         if weight:
             weighing = check.measurement or Measurement(newborn=newborn,
                                                         source=MeasurementSource.HOME_VISIT)
@@ -260,6 +264,7 @@ def own_entry_record(*, actor: User, entry: SelfMonitoring, reason: str = "") ->
         weighing.recorded_by = weighing.recorded_by or actor
         weighing.full_clean()
         weighing.save()
+        alerts.evaluate(weighing, actor)
         entry.measurement = weighing
     return _save_entry(actor, dossier, entry.section, entry, reason)
 
@@ -276,3 +281,56 @@ def comment_add(*, actor: User, dossier: Dossier, section: str, entry_id, text: 
     comment.save()
     access.record_write(actor, dossier, section, access.Action.CREATE)
     return comment
+
+
+# --- alerts (R42): taken on and resolved by people ------------------------------------------
+
+def _alert_for_update(actor: User, alert: Alert) -> tuple[Dossier, Alert]:
+    dossier = lock_dossier(alert.dossier_id)
+    alert = Alert.objects.select_for_update().get(pk=alert.pk)
+    access.require_view(actor, dossier, alert.section)
+    if not access.is_care_provider(actor):
+        raise access.AccessDenied(_("A care provider of the network takes an alert on."),
+                                  dossier=dossier, section=alert.section)
+    return dossier, alert
+
+
+@transaction.atomic
+def alert_acknowledge(*, actor: User, alert: Alert, note: str = "") -> Alert:
+    """Someone of the network takes the alert on: who, when, and what they do. It stops
+    the escalation. Taken once: a second person is told who was first."""
+    dossier, alert = _alert_for_update(actor, alert)
+    if alert.acknowledged_at is not None:
+        raise ValidationError(_("%(who)s already took this alert on at %(moment)s.") % {
+            "who": alert.acknowledged_by.get_full_name() or alert.acknowledged_by.username,
+            "moment": timezone.localtime(alert.acknowledged_at).strftime("%d-%m-%Y %H:%M")},
+            code="acknowledged")
+    attribute(actor, note.strip()[:300])
+    alert.acknowledged_at, alert.acknowledged_by = timezone.now(), actor
+    alert.acknowledge_note = note.strip()[:300]
+    alert.save(update_fields=["acknowledged_at", "acknowledged_by", "acknowledge_note",
+                              "updated_at"])
+    access.record_write(actor, dossier, alert.section, access.Action.UPDATE)
+    return alert
+
+
+@transaction.atomic
+def alert_resolve(*, actor: User, alert: Alert, note: str) -> Alert:
+    """The alert is dealt with: how, in a few words (required). An alert resolved without
+    having been taken on is taken on by the same person at the same moment."""
+    dossier, alert = _alert_for_update(actor, alert)
+    if alert.resolved_at is not None:
+        raise ValidationError(_("This alert is already resolved."), code="resolved")
+    if not note.strip():
+        raise ValidationError({"note": ValidationError(_(
+            "Say how the alert was resolved (e.g. “BP rechecked 135/85, GP informed”)."),
+            code="required")})
+    attribute(actor, note.strip()[:300])
+    now = timezone.now()
+    if alert.acknowledged_at is None:
+        alert.acknowledged_at, alert.acknowledged_by = now, actor
+    alert.resolved_at, alert.resolved_by, alert.resolve_note = now, actor, note.strip()[:300]
+    alert.save(update_fields=["acknowledged_at", "acknowledged_by", "resolved_at",
+                              "resolved_by", "resolve_note", "updated_at"])
+    access.record_write(actor, dossier, alert.section, access.Action.UPDATE)
+    return alert

@@ -6,3 +6,6 @@ from django.dispatch import Signal
 
 # The discharge from the maternity ward was confirmed: dossier, discharged_at, actor.
 discharge_confirmed = Signal()
+
+# A clinical alert was raised (dossier.alerts): alert, actor. Inside the entry's transaction.
+alert_raised = Signal()

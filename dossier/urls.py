@@ -42,6 +42,7 @@ urlpatterns = [
          views.newborn_screenings, name="screenings"),
     path("<uuid:public_id>/reactie/<str:about>/", views.record_comment,
          name="record_comment"),
+    path("<uuid:public_id>/signalen/", views.alerts, name="alerts"),
     path("<uuid:public_id>/<entrykind:kind>/", views.entry_list, name="entries"),
     path("<uuid:public_id>/<entrykind:kind>/<uuid:entry_id>/", views.entry_edit, name="entry_edit"),
     path("<uuid:public_id>/<entrykind:kind>/<uuid:entry_id>/reactie/", views.entry_comment,

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,10 +20,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_otp import user_has_device
 
+from dossier import alerts as alert_rules
 from dossier import growth, screenings, selectors, services
 from dossier.entries import KINDS, EntryKind, shown_sections
 from dossier.entries import facts as entry_facts
-from dossier.entry_forms import CommentForm
+from dossier.entry_forms import AlertForm, CommentForm
 from dossier.forms import (
     DeliveryForm,
     DossierEditForm,
@@ -34,7 +36,15 @@ from dossier.forms import (
     ScreeningForm,
 )
 from dossier.history import field_changes
-from dossier.models import Delivery, Dossier, HomeVisit, Measurement, Newborn, Screening
+from dossier.models import (
+    Alert,
+    Delivery,
+    Dossier,
+    HomeVisit,
+    Measurement,
+    Newborn,
+    Screening,
+)
 from dossier.sections import Section
 from network import access
 
@@ -111,6 +121,9 @@ def dossier_detail(request, public_id):
     return render(request, "dossier/detail.html", {
         "dossier": dossier,
         "mother": dossier.mother,
+        "alerts": Alert.objects.filter(
+            dossier=dossier, section__in=shown, resolved_at__isnull=True).aggregate(
+            open=Count("pk"), urgent=Count("pk", filter=Q(severity=alert_rules.Severity.URGENT))),
         "delivery": delivery,
         "newborns": newborns,
         "delivery_comments": _comments_card(
@@ -140,7 +153,32 @@ def _save(request, form, write, success_message):
         form.add_error(None, error)
         return None
     messages.success(request, success_message)
+    _advise_the_mother(request, result)
     return result
+
+
+def _advise_the_mother(request, entry) -> None:
+    """What the mother noted herself raised an alert (R42): she is told at once what to do,
+    with her coordinator's number; the alert has reached her network."""
+    dossier = getattr(entry, "dossier", None)
+    if dossier is None or not access.is_mother_of(request.user, dossier):
+        return
+    advice = [rule.advice for rule in alert_rules.firing(entry) if rule.advice]
+    if not advice:
+        return
+    members = access.network_of(dossier)
+    coordinator = members[0].professional if members else None
+    contact = ""
+    if coordinator is not None:
+        phone = coordinator.phone or (coordinator.organisation.phone
+                                      if coordinator.organisation else "")
+        contact = _("Your care coordinator: %(name)s%(phone)s.") % {
+            "name": coordinator.user.get_full_name() or coordinator.user.get_username(),
+            "phone": f", {phone}" if phone else ""}
+    for text in advice:
+        messages.error(request, f"{text} {contact}".strip())
+    messages.info(request, _("Your midwife and your care network have been told. You see on "
+                             "“Alerts” when someone has taken it on."))
 
 
 def _form_page(request, form, write, *, dossier, success, title, done=None):
@@ -471,3 +509,39 @@ def _comments_card(dossier, entries, label) -> dict:
                                 for comment in comments), key=lambda row: row[1].written_at),
             "choices": [(entry.public_id, labels[entry.public_id])
                         for entry in reversed(entries)]}
+
+
+# --- alerts (R42) ---------------------------------------------------------------------------
+
+@login_required
+def alerts(request, public_id):
+    """The record's alerts in the sections this user may read; a care provider takes an
+    open one on or says how it was resolved; the mother sees who took hers on."""
+    dossier = selectors.dossier_for(request.user, public_id)
+    rows = list(selectors.alerts_of(request.user, dossier))
+    failed, failed_form = None, None
+    if request.method == "POST":
+        alert = next((a for a in rows if str(a.public_id) == request.POST.get("alert")), None)
+        if alert is None:
+            raise Http404
+        form = AlertForm(request.POST, auto_id=f"id_%s_{alert.public_id}")
+        if form.is_valid():
+            act = (services.alert_acknowledge if form.cleaned_data["action"] == "acknowledge"
+                   else services.alert_resolve)
+            try:
+                act(actor=request.user, alert=alert, note=form.cleaned_data["note"])
+            except ValidationError as error:
+                form.add_error(None, error)  # a dict names its field, "note"
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("dossier:alerts", public_id=dossier.public_id)
+        failed, failed_form = alert.pk, form
+    provider = access.is_care_provider(request.user)
+    for alert in rows:
+        if provider and alert.is_open:
+            alert.form = failed_form if alert.pk == failed else AlertForm(
+                auto_id=f"id_%s_{alert.public_id}")
+    access.record_read(request.user, dossier, sorted({alert.section for alert in rows}))
+    return render(request, "dossier/alerts.html", {
+        "dossier": dossier, "rows": rows, "provider": provider,
+        "open_count": sum(alert.is_open for alert in rows)})

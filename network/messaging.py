@@ -122,6 +122,22 @@ def send(recipient: Recipient, *, key: str, dossier, write: Callable[[Recipient]
                        body=letter.sms[:300], language=recipient.language)
 
 
+def whose(recipient: Recipient, dossier) -> str:
+    """How a message names the mother: "your care plan" to herself, her name to a reader
+    who may see her identity, "a mother in your care" to anyone else."""
+    from django.utils.translation import gettext as _
+
+    from dossier.sections import Section
+    from network import access
+
+    if recipient.is_mother:
+        return _("your care plan")
+    if recipient.user is not None and access.can_view(recipient.user, dossier,
+                                                      Section.IDENTITY):
+        return dossier.mother.full_name
+    return _("a mother in your care")
+
+
 def record_link(path: str) -> str:
     """An absolute link into the app (``SITE_URL``) for a message."""
     return f"{settings.SITE_URL}{path}"

@@ -44,8 +44,7 @@ def _notify(dossier: Dossier, users, message: str, **params) -> None:
     plan's outbox). ``message`` is a translatable msgid with %(name)s placeholders."""
     notifications = []
     for user in {u for u in users if u is not None and u.is_active}:
-        language = getattr(getattr(user, "mother", None), "preferred_language", None)
-        with override(language if language in {"nl", "fr", "en"} else "nl"):
+        with override(messaging.language_for(user)):
             text = _(message) % params
         notifications.append(Notification(recipient=user, dossier=dossier, text=text[:300]))
     Notification.objects.bulk_create(notifications)

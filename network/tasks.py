@@ -36,3 +36,12 @@ def deliver_pending() -> int:
     from network import outbox
 
     return sum(outbox.deliver(message_id) == "sent" for message_id in outbox.due())
+
+
+@shared_task
+def escalate_alerts() -> int:
+    """Every 5 minutes (Celery beat): urgent alerts nobody took on go to the next people
+    (``network.alerting.escalate``); running it twice changes nothing."""
+    from network import alerting
+
+    return alerting.escalate()

@@ -69,7 +69,8 @@ class Stools(models.TextChoices):
 
 
 VISIT_BOUNDS = (Bounds("temperature_c", Decimal("34.0"), Decimal("42.0"), "°C"),
-                Bounds("epds_score", 0, 30))
+                Bounds("epds_score", 0, 30), Bounds("epds_self_harm", 0, 3))
+BABY_BOUNDS = (Bounds("temperature_c", Decimal("32.0"), Decimal("42.0"), "°C"),)
 
 
 class HomeVisit(WithBloodPressure, ClinicalEntry):
@@ -91,6 +92,10 @@ class HomeVisit(WithBloodPressure, ClinicalEntry):
     epds_score = models.PositiveSmallIntegerField(
         _("mood screening (EPDS score)"), null=True, blank=True,
         help_text=_("Edinburgh Postnatal Depression Scale, 0–30; from 13 on, refer."))
+    epds_self_harm = models.PositiveSmallIntegerField(
+        _("EPDS question 10: thoughts of harming herself (0–3)"), null=True, blank=True,
+        help_text=_("The answer to question 10 itself (0 never … 3 yes, quite often): "
+                    "any answer above 0 is urgent, whatever the total."))
     advice = models.TextField(_("advice given"), blank=True)
     notes = models.TextField(_("notes"), blank=True)
     next_visit_at = models.DateTimeField(_("next visit"), null=True, blank=True)
@@ -151,6 +156,8 @@ class BabyCheck(ClinicalEntry):
     measurement = models.OneToOneField(Measurement, on_delete=models.PROTECT, null=True,
                                        blank=True, related_name="baby_check",
                                        verbose_name=_("weighing"))
+    temperature_c = models.DecimalField(_("baby's temperature (°C)"), max_digits=3,
+                                        decimal_places=1, null=True, blank=True)
     jaundice = models.CharField(_("jaundice"), max_length=8, choices=Jaundice.choices,
                                 blank=True)
     feeding = models.CharField(_("feeding"), max_length=10, choices=Feeding.choices,
@@ -163,7 +170,8 @@ class BabyCheck(ClinicalEntry):
         verbose_name_plural = _("baby checks")
         ordering = ["home_visit", "newborn__birth_order"]
         constraints = [models.UniqueConstraint(fields=["home_visit", "newborn"],
-                                               name="babycheck_one_per_baby_per_visit")]
+                                               name="babycheck_one_per_baby_per_visit"),
+                       *bounds_constraints("babycheck", BABY_BOUNDS)]
 
     def __str__(self) -> str:
         return str(self.newborn)
@@ -180,9 +188,11 @@ class BabyCheck(ClinicalEntry):
         return " · ".join(part for part in parts if part)
 
     def clean(self) -> None:
+        errors = bounds_errors(self, BABY_BOUNDS)
         if self.newborn_id and self.dossier_id and self.newborn.dossier_id != self.dossier_id:
-            raise ValidationError({"newborn": gettext("This newborn belongs to another "
-                                                      "record.")})
+            errors["newborn"] = ValidationError(gettext("This newborn belongs to another "
+                                                        "record."))
+        raise_if_any(errors)
 
 
 class Caller(models.TextChoices):

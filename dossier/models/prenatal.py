@@ -32,6 +32,8 @@ CONSULTATION_BOUNDS = (
     Bounds("weight_kg", Decimal("30.0"), Decimal("250.0"), "kg"),
     Bounds("fundal_height_cm", Decimal("5.0"), Decimal("50.0"), "cm"),
     Bounds("fetal_heart_rate", 60, 220, "/min"),
+    Bounds("epds_score", 0, 30),
+    Bounds("epds_self_harm", 0, 3),
 )
 
 
@@ -47,6 +49,14 @@ class PrenatalConsultation(WithBloodPressure, ClinicalEntry):
                                            decimal_places=1, null=True, blank=True)
     fetal_heart_rate = models.PositiveSmallIntegerField(_("fetal heart rate (/min)"),
                                                         null=True, blank=True)
+    epds_score = models.PositiveSmallIntegerField(
+        _("mood screening (EPDS score)"), null=True, blank=True,
+        help_text=_("Edinburgh Postnatal Depression Scale, 0–30; in pregnancy from 15 on, "
+                    "refer."))
+    epds_self_harm = models.PositiveSmallIntegerField(
+        _("EPDS question 10: thoughts of harming herself (0–3)"), null=True, blank=True,
+        help_text=_("The answer to question 10 itself (0 never … 3 yes, quite often): "
+                    "any answer above 0 is urgent, whatever the total."))
     notes = models.TextField(_("notes"), blank=True)
 
     BOUNDS = CONSULTATION_BOUNDS + BLOOD_PRESSURE_BOUNDS

@@ -284,3 +284,30 @@ def test_care_plan_pages_follow_the_policy(client, network, persona, page):
     assert response.status_code == expected_status(persona, allowed)
     if response.status_code in (403, 404):
         assert events_since(before, outcome=Outcome.DENIED).count() == 1
+
+
+ALERTS_BY_SECTION = {S.PRENATAL: "prenatal_bp_high", S.POSTNATAL: "postnatal_fever",
+                     S.NEWBORN: "baby_temperature"}
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_the_alerts_page_shows_each_alert_only_to_readers_of_its_section(
+        client, network, persona):
+    import uuid
+
+    from dossier.models import Alert
+
+    shown_for = {}
+    for section, rule in ALERTS_BY_SECTION.items():
+        alert = Alert.objects.create(
+            dossier=network.a, rule=rule, severity="today", section=section,
+            entry_kind="test", entry_id=uuid.uuid4(), raised_by=network.users["coordinator"])
+        shown_for[section] = str(alert.public_id)
+    sign_in(client, network.users[persona])
+    response = client.get(reverse("dossier:alerts", args=[network.a.public_id]))
+    assert response.status_code == expected_status(persona, allowed=True)
+    if response.status_code != 200:
+        return
+    mismatches = [(section, public_id) for section, public_id in shown_for.items()
+                  if (public_id in response.text) != (level(persona, section) >= V)]
+    assert mismatches == []

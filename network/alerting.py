@@ -1,0 +1,126 @@
+"""Who hears of a clinical alert (R42; the rules are ``dossier.alerts``), and escalation.
+
+* **Raised** (in the entry's transaction): everyone who may read the alert's section hears
+  of it in the inbox — nobody else, and the one who recorded it excepted. An **urgent**
+  alert also reaches the care coordinator at once by SMS and e-mail (the outbox), in her
+  language.
+* **Escalated** (``escalate``, Celery beat every 5 minutes) while nobody acknowledges an
+  urgent alert: after ``ESCALATE_AFTER`` to every other professional of the network who
+  may read the section (SMS and e-mail), after twice that again to all of them with the
+  coordinator, and logged as an error for the operators. (The on-call rota of the network
+  and the maternity ward's contact join this ladder with issue 18.) Each step is taken
+  once: the level moves by a conditional update and the messages' keys name the level, so
+  running the job twice changes nothing.
+
+The texts name the finding (the rule's title, of the section the reader may see) and the
+mother only for a reader who may see her identity; nothing else of the record."""
+
+from __future__ import annotations
+
+import datetime
+import logging
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from dossier.alerts import BY_CODE, Severity
+from dossier.models import Alert
+from network import access, messaging
+from network.messaging import Letter, Recipient
+from network.models import Role
+from network.services import notify_section_readers
+
+logger = logging.getLogger("moederschap.alerts")
+
+# How long an urgent alert may wait for someone to take it on before the next people are
+# called: an operational choice of the network (KCE 232 R12: a 24/7 reachable midwife),
+# set per installation.
+ESCALATE_AFTER = datetime.timedelta(minutes=settings.ALERT_ESCALATE_MINUTES)
+LAST_LEVEL = 2
+
+
+def raised(alert: Alert, actor: User) -> None:
+    """An alert was just raised: the inbox of its section's readers, and for an urgent one
+    the coordinator by SMS and e-mail."""
+    rule = BY_CODE[alert.rule]
+    notify_section_readers(alert.dossier, alert.section, gettext_noop(
+        "Alert (%(severity)s): %(title)s. Open the record's alerts to take it on."),
+        exclude=actor, severity=Severity(alert.severity).label, title=rule.title)
+    if alert.severity == Severity.URGENT:
+        coordinator = _coordinator(alert)
+        if coordinator is not None and coordinator.user_id != actor.pk:
+            _tell(alert, [coordinator], level=0)
+
+
+def _coordinator(alert: Alert):
+    members = access.network_of(alert.dossier)
+    if members and members[0].role == Role.COORDINATOR:
+        professional = members[0].professional
+        if access.can_view(professional.user, alert.dossier, alert.section):
+            return professional
+    return None
+
+
+def _section_professionals(alert: Alert) -> list:
+    readers = set(access.users_who_see(alert.dossier, alert.section).values_list("pk",
+                                                                                flat=True))
+    return [m.professional for m in access.network_of(alert.dossier)
+            if m.professional.user_id in readers]
+
+
+def _tell(alert: Alert, people, *, level: int) -> None:
+    link = messaging.record_link(reverse("dossier:alerts", args=[alert.dossier.public_id]))
+
+    def write(recipient: Recipient) -> Letter:
+        title = BY_CODE[alert.rule].title
+        whose = messaging.whose(recipient, alert.dossier)
+        raised_at = timezone.localtime(alert.created_at).strftime("%d-%m-%Y %H:%M")
+        lines = [_("An urgent alert in the record of %(whose)s: %(title)s.") % {
+            "whose": whose, "title": title}]
+        if level:
+            lines.append(_("Nobody has taken it on since %(moment)s. If you can, act now and "
+                           "acknowledge it in the record.") % {"moment": raised_at})
+        return Letter(
+            subject=_("URGENT: %(title)s – %(whose)s") % {"title": title, "whose": whose},
+            lines=lines, details=[(_("Raised at"), raised_at)], link=link,
+            link_label=_("Open the alerts"),
+            sms=_("%(sender)s URGENT: %(title)s – %(whose)s (%(moment)s). Acknowledge in the "
+                  "record.") % {"sender": settings.MESSAGE_SENDER_NAME, "title": title,
+                                "whose": whose, "moment": raised_at})
+
+    for professional in people:
+        messaging.send(messaging.professional_recipient(professional),
+                       key=f"alert:{alert.pk}:level{level}", dossier=alert.dossier, write=write)
+
+
+def escalate(now: datetime.datetime | None = None) -> int:
+    """Escalate every urgent alert nobody acknowledged in time, one level at a time; returns
+    how many were escalated. Safe to run twice (see the module)."""
+    now = now or timezone.now()
+    escalated = 0
+    for level in range(1, LAST_LEVEL + 1):
+        due = (Alert.objects.filter(severity=Severity.URGENT, acknowledged_at__isnull=True,
+                                    resolved_at__isnull=True, escalation_level=level - 1,
+                                    created_at__lte=now - ESCALATE_AFTER * level)
+               .select_related("dossier__mother"))
+        for alert in due:
+            taken = Alert.objects.filter(pk=alert.pk, escalation_level=level - 1,
+                                         acknowledged_at__isnull=True).update(
+                escalation_level=level, escalated_at=now)
+            if not taken:
+                continue  # acknowledged meanwhile, or another run took this step
+            people = _section_professionals(alert)
+            coordinator = _coordinator(alert)
+            if level == 1:
+                people = [p for p in people if coordinator is None or p.pk != coordinator.pk]
+            else:
+                logger.error("urgent alert %s (%s) in dossier %s unacknowledged for %s: "
+                             "escalated to every member who may see it", alert.pk,
+                             alert.rule, alert.dossier.public_id, ESCALATE_AFTER * level)
+            _tell(alert, people, level=level)
+            escalated += 1
+    return escalated
