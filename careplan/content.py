@@ -42,6 +42,7 @@ class AppointmentKind(models.TextChoices):
     FIRST_HOME_VISIT = "first_home_visit", _("First home visit by the midwife")
     HOME_VISIT = "home_visit", _("Home visit by the midwife")
     PAEDIATRIC = "paediatric", _("Paediatric consultation (day 7–10)")
+    HEEL_PRICK = "heel_prick", _("Heel prick at home (72–96 hours)")
     CHILD_HEALTH = "child_health", _("First Kind & Gezin contact")
     SIX_WEEK_CHECK = "six_week_check", _("Gynaecological check at 6 weeks")
     HOME_HELP_START = "home_help_start", _("Start of maternity home help")

@@ -40,6 +40,11 @@ RULES = (
          why="R22: stay under 3 days"),
     Rule(AppointmentKind.HOME_VISIT, "discharge", (6, 6), only_short_stay=True,
          why="R22: stay under 3 days"),
+    # R41: discharged before 72 hours, the heel prick (72–96 h) becomes an appointment at
+    # home for each baby (day 3–4: the day of birth is day 0)
+    Rule(AppointmentKind.HEEL_PRICK, "birth", (3, 4), only_short_stay=True, per_baby=True,
+         why="R41: heel prick 72–96 h after the birth; a concrete appointment when the "
+             "baby goes home before it"),
     # care continues to day 10
     Rule(AppointmentKind.HOME_VISIT, "birth", (9, 10), why="R22: follow-up to day 10"),
     # the baby seen by a doctor, preferably a paediatrician, on day 7–10: each baby

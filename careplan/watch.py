@@ -16,11 +16,21 @@ import datetime
 from dataclasses import dataclass
 from operator import attrgetter
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Window
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Window,
+)
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from careplan.content import AppointmentKind, AppointmentStatus
 from careplan.models import CarePlan, PlanVersion
 from dossier.growth import ALERT_LOSS_PERCENT
 from dossier.models import (
@@ -71,17 +81,30 @@ def no_first_visit(mine: Mine, now) -> QuerySet[Delivery]:
         .order_by("discharged_at"))
 
 
+class _PhysicianAppointments(Func):
+    """How many paediatric consultations a plan version has planned or done (jsonpath)."""
+
+    template = ("jsonb_array_length(jsonb_path_query_array(%(expressions)s, "
+                "'$.appointments[*] ? (@.kind == \"paediatric\" && "
+                "(@.status == \"planned\" || @.status == \"done\"))'))")
+    output_field = IntegerField()
+
+
 def no_physician_planned(mine: Mine, now) -> QuerySet[Delivery]:
-    planned = Q()
-    for status in (AppointmentStatus.PLANNED, AppointmentStatus.DONE):
-        planned |= Q(content__appointments__contains=[
-            {"kind": AppointmentKind.PAEDIATRIC.value, "status": status.value}])
-    has_consultation = PlanVersion.objects.filter(
-        planned, plan__dossier=OuterRef("dossier"), number=F("plan__current_number"))
+    """Per baby (R22): a delivery whose live babies outnumber the physician consultations
+    planned or done in the current plan — one twin's cancelled consultation is not hidden
+    by the other's."""
+    planned = (PlanVersion.objects.filter(plan__dossier=OuterRef("dossier"),
+                                          number=F("plan__current_number"))
+               .annotate(n=_PhysicianAppointments(F("content"))).values("n")[:1])
+    babies = (Newborn.objects.filter(dossier=OuterRef("dossier"),
+                                     vital_status=VitalStatus.LIVE_BIRTH)
+              .order_by().values("dossier").annotate(n=Count("pk")).values("n")[:1])
     return (Delivery.objects.filter(
         dossier_id__in=mine.ids(Section.DELIVERY, Section.CAREPLAN),
         born_at__gte=now - datetime.timedelta(days=10))
-        .exclude(Exists(has_consultation)).select_related("dossier__mother")
+        .alias(planned=Coalesce(Subquery(planned), 0), babies=Coalesce(Subquery(babies), 1))
+        .filter(planned__lt=F("babies")).select_related("dossier__mother")
         .order_by("born_at"))
 
 

@@ -235,7 +235,6 @@ RULES = (
          _own("mood", lambda v: v <= _t("own_low_mood")), EPDS, advice=CALL_TODAY),
 )
 BY_CODE = {rule.code: rule for rule in RULES}
-CODES = [(rule.code, rule.title) for rule in RULES]
 
 
 def section_of(entry) -> str:

@@ -180,7 +180,7 @@ class ScreeningListApi(APIView):
     @extend_schema(responses=ScreeningStateSerializer(many=True))
     def get(self, request, public_id, newborn_id):
         dossier, newborn = _newborn(request, public_id, newborn_id, edit=False)
-        states = screenings.states(dossier.delivery.born_at, newborn.screenings.all())
+        states = screenings.states_of(newborn)
         access.record_read(request.user, dossier, [Section.NEWBORN])
         return Response(ScreeningStateSerializer(states, many=True).data)
 

@@ -183,5 +183,5 @@ class MeasurementForm(AmendmentForm):
 class ScreeningForm(forms.ModelForm):
     class Meta:
         model = Screening
-        fields = ["kind", "done_at", "result", "note"]
+        fields = ["kind", "done_at", "result", "card_number", "note"]
         widgets = {"done_at": DateTimeInput()}

@@ -1,9 +1,12 @@
-"""Neonatal screenings (R23): every newborn gets every scheduled screening, in hospital or
-at home, and the coordinator sees which are missing or late.
+"""Neonatal screenings (R23, R41): every newborn gets every scheduled screening, in hospital
+or at home, and the coordinator sees which are missing or late.
 
-The schedule is one readable table: each screening's window counted from the birth. A
-screening is done once a result is recorded; "refer" is done but needs follow-up; a result
-"repeat" (inconclusive) keeps it open."""
+The schedule is one readable table (``SCHEDULE``): each screening's window counted from the
+birth, with the source it comes from and the babies for whom the routine screening does not
+apply (``applies``: a baby in a neonatal unit or born before 35 weeks is monitored and
+screened by the unit's own procedure, so the home network is not told "pulse oximetry
+overdue" for a 33-week baby in the NICU). A screening is done once a result is recorded;
+"refer" is done but needs follow-up; a result "repeat" (inconclusive) keeps it open."""
 
 from __future__ import annotations
 
@@ -31,16 +34,50 @@ class ScreeningResult(models.TextChoices):
     REPEAT = "repeat", _("Inconclusive: repeat")
 
 
-# (earliest, latest) after the birth: the window in which each screening is done.
+@dataclass(frozen=True)
+class Window:
+    earliest: datetime.timedelta
+    latest: datetime.timedelta
+    why: str
+    well_babies_only: bool = False  # not for a baby in a neonatal unit or born < 35 weeks
+
+    def __iter__(self):  # (earliest, latest), as the table was read before
+        return iter((self.earliest, self.latest))
+
+
+# The window after the birth in which each screening is done, and why.
 SCHEDULE = {
-    ScreeningKind.CCHD: (24 * H, 48 * H),
-    ScreeningKind.BILIRUBIN: (24 * H, 5 * D),
-    ScreeningKind.HEEL_PRICK: (72 * H, 120 * H),
-    ScreeningKind.HEARING: (0 * H, 28 * D),
+    ScreeningKind.CCHD: Window(24 * H, 48 * H, (
+        "Pulse-oximetry screening for critical congenital heart disease between 24 and 48 "
+        "hours in well babies (Kemper et al., Pediatrics 2011; AAP 2011, reaffirmed 2018); "
+        "babies in neonatal care are monitored continuously instead."),
+        well_babies_only=True),
+    ScreeningKind.BILIRUBIN: Window(24 * H, 5 * D, (
+        "NICE CG98 Jaundice in newborn babies: look for jaundice at every contact in the "
+        "first days and measure the bilirubin when it is seen.")),
+    ScreeningKind.HEEL_PRICK: Window(72 * H, 96 * H, (
+        "R41, the Flemish population screening for congenital disorders (heel prick): the "
+        "blood card is taken between 72 and 96 hours after the birth; a baby discharged "
+        "before it gets a concrete appointment (careplan.schedule) and the card's number "
+        "is recorded.")),
+    ScreeningKind.HEARING: Window(0 * H, 28 * D, (
+        "Kind & Gezin's neonatal hearing screening (ALGO) in the first weeks: within 4 "
+        "weeks of the birth.")),
 }
+PRETERM_WEEKS = 35  # below it a baby follows the neonatal unit's procedure (see CCHD)
+
+
+def applies(kind: str, *, neonatal_unit: bool | None, gestational_weeks: int | None) -> bool:
+    """Whether the routine screening applies to this baby (R41: preterm and sick newborns
+    follow an adapted procedure, the unit's)."""
+    if not SCHEDULE[kind].well_babies_only:
+        return True
+    preterm = gestational_weeks is not None and gestational_weeks < PRETERM_WEEKS
+    return not (neonatal_unit or preterm)
 
 
 class Status(models.TextChoices):
+    NOT_APPLICABLE = "not_applicable", _("By the neonatal unit's procedure")
     NOT_YET = "not_yet", _("Not yet due")
     DUE = "due", _("Due now")
     OVERDUE = "overdue", _("Overdue")
@@ -61,9 +98,11 @@ class ScreeningState:
         return self.status in {Status.DUE, Status.OVERDUE}
 
 
-def states(born_at: datetime.datetime, screenings, now: datetime.datetime | None = None
+def states(born_at: datetime.datetime, screenings, now: datetime.datetime | None = None, *,
+           neonatal_unit: bool | None = None, gestational_weeks: int | None = None
            ) -> list[ScreeningState]:
-    """The state of every scheduled screening for a newborn born at ``born_at``."""
+    """The state of every scheduled screening for a newborn born at ``born_at`` (admitted
+    to a neonatal unit or not, born at ``gestational_weeks``)."""
     now = now or timezone.now()
     by_kind: dict[str, list] = {}
     for screening in sorted(screenings, key=lambda s: s.done_at):
@@ -72,7 +111,10 @@ def states(born_at: datetime.datetime, screenings, now: datetime.datetime | None
     for kind, (earliest, latest) in SCHEDULE.items():
         done = by_kind.get(kind, [])
         last = done[-1] if done else None
-        if last is not None and last.result == ScreeningResult.NORMAL:
+        if last is None and not applies(kind, neonatal_unit=neonatal_unit,
+                                        gestational_weeks=gestational_weeks):
+            status = Status.NOT_APPLICABLE
+        elif last is not None and last.result == ScreeningResult.NORMAL:
             status = Status.DONE
         elif last is not None and last.result == ScreeningResult.REFER:
             status = Status.FOLLOW_UP
@@ -85,3 +127,12 @@ def states(born_at: datetime.datetime, screenings, now: datetime.datetime | None
         result.append(ScreeningState(ScreeningKind(kind), Status(status), born_at + earliest,
                                      born_at + latest, last))
     return result
+
+
+def states_of(newborn, now: datetime.datetime | None = None) -> list[ScreeningState]:
+    """``states`` for a newborn of a delivered record: its birth, its neonatal unit and its
+    gestational age read from the record."""
+    delivery = newborn.dossier.delivery
+    return states(delivery.born_at, newborn.screenings.all(), now,
+                  neonatal_unit=newborn.neonatal_admission,
+                  gestational_weeks=delivery.gestational_weeks)

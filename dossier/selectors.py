@@ -22,7 +22,6 @@ from django.db.models import (
     Window,
 )
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 
 from dossier import alerts, screenings
 from dossier.entries import KINDS
@@ -33,6 +32,7 @@ from dossier.models import (
     Comment,
     DischargeChecklist,
     Dossier,
+    DossierStatus,
     EntryChange,
     HomeHelpDay,
     HomeHelpNeed,
@@ -157,28 +157,31 @@ class _Done(NamedTuple):
     done_at: datetime.datetime
 
 
-def missing_screenings(user, *, days: int = 60) -> list[dict]:
-    """For the coordinator: live newborns of the last ``days`` days in the dossiers they
-    coordinate (and whose newborn section they may see) with a screening due or overdue.
+def missing_screenings(user) -> list[dict]:
+    """For the coordinator: live newborns of the open records they coordinate (and whose
+    newborn section they may see) with a screening due or overdue — however long ago the
+    birth: an overdue screening stays on the list until it is done or the record is closed.
     Three queries; the newborns and their screenings are first read as plain values (a
     busy coordinator has hundreds of newborns), and only those shown are read whole."""
-    since = timezone.now() - datetime.timedelta(days=days)
     dossiers = access.with_section_flags(access.coordinated_dossiers(user), user,
                                          sections=[Section.NEWBORN])
     candidates = list(Newborn.objects
                       .filter(dossier__in=dossiers.filter(can_view_newborn=True),
-                              dossier__delivery__born_at__gte=since,
+                              dossier__delivery__isnull=False,
                               vital_status=VitalStatus.LIVE_BIRTH)
+                      .exclude(dossier__status=DossierStatus.CLOSED)
                       .exclude(status=NewbornStatus.DECEASED).order_by()
-                      .values_list("pk", "dossier__delivery__born_at"))
+                      .values_list("pk", "dossier__delivery__born_at", "neonatal_admission",
+                                   "dossier__delivery__gestational_weeks"))
     done = defaultdict(list)
-    for newborn_id, *values in (Screening.objects.filter(newborn__in=[pk for pk, _ in candidates])
+    for newborn_id, *values in (Screening.objects.filter(newborn__in=[c[0] for c in candidates])
                                 .order_by().values_list("newborn_id", "kind", "result",
                                                         "done_at")):
         done[newborn_id].append(_Done(*values))
     missing = {}
-    for pk, born_at in candidates:
-        states = [s for s in screenings.states(born_at, done[pk]) if s.missing]
+    for pk, born_at, neonatal_unit, weeks in candidates:
+        states = [s for s in screenings.states(born_at, done[pk], neonatal_unit=neonatal_unit,
+                                               gestational_weeks=weeks) if s.missing]
         if states:
             missing[pk] = states
     # only the newborns shown are read whole, with their mother's record

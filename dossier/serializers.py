@@ -164,7 +164,7 @@ class ScreeningSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Screening
-        fields = ["public_id", "kind", "done_at", "result", "note"]
+        fields = ["public_id", "kind", "done_at", "result", "card_number", "note"]
         read_only_fields = fields
 
 
@@ -172,6 +172,7 @@ class ScreeningInputSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=ScreeningKind.choices)
     done_at = serializers.DateTimeField()
     result = serializers.ChoiceField(choices=ScreeningResult.choices)
+    card_number = serializers.CharField(required=False, allow_blank=True, max_length=20)
     note = serializers.CharField(required=False, allow_blank=True, max_length=300)
 
 

@@ -348,7 +348,7 @@ def newborn_screenings(request, public_id, newborn_id):
     access.record_read(request.user, dossier, [Section.NEWBORN])
     return render(request, "dossier/screenings.html", {
         "dossier": dossier, "newborn": newborn, "form": form,
-        "states": screenings.states(dossier.delivery.born_at, newborn.screenings.all()),
+        "states": screenings.states_of(newborn),
         "comments": _comments_card(dossier, newborn.screenings.all(), lambda s: (
             f"{s.get_kind_display()} · {timezone.localtime(s.done_at):%d-%m-%Y %H:%M}")),
     })

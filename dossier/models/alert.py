@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from dossier.alerts import BY_CODE, CODES, Severity
+from dossier.alerts import BY_CODE, Severity
 from dossier.models.record import Dossier, Newborn, RecordModel
 from dossier.sections import Section
 
@@ -21,7 +21,8 @@ class Alert(RecordModel):
                                 verbose_name=_("dossier"))
     newborn = models.ForeignKey(Newborn, on_delete=models.PROTECT, null=True, blank=True,
                                 related_name="alerts", verbose_name=_("newborn"))
-    rule = models.CharField(_("rule"), max_length=40, choices=CODES)
+    rule = models.CharField(_("rule"), max_length=40,
+                            help_text=_("The code of its rule in dossier/alerts.py."))
     severity = models.CharField(_("urgency"), max_length=6, choices=Severity.choices)
     section = models.CharField(_("section"), max_length=15, choices=Section.choices)
     entry_kind = models.CharField(_("kind of entry"), max_length=40)

@@ -705,6 +705,12 @@ class Screening(RecordModel):
     kind = models.CharField(_("screening"), max_length=12, choices=ScreeningKind.choices)
     done_at = models.DateTimeField(_("done at"))
     result = models.CharField(_("result"), max_length=8, choices=ScreeningResult.choices)
+    card_number = models.CharField(
+        _("blood card number"), max_length=20, blank=True,
+        validators=[RegexValidator(r"^[A-Za-z0-9-]{4,20}$", _(
+            "Blood card number: 4 to 20 letters, digits or dashes, as printed on the card."))],
+        help_text=_("Heel prick only (R41): the number printed on the blood card, so the "
+                    "laboratory's result can be matched."))
     note = models.CharField(_("note"), max_length=300, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
                                     null=True, blank=True, related_name="+",
@@ -736,6 +742,10 @@ class Screening(RecordModel):
         if self.result == ScreeningResult.REFER and not self.note:
             errors["note"] = ValidationError(
                 gettext("Note: say where the baby was referred to."), code="required")
+        if self.card_number and self.kind != ScreeningKind.HEEL_PRICK:
+            errors["card_number"] = ValidationError(
+                gettext("Blood card number: only a heel prick has a blood card."),
+                code="not_heel_prick")
         raise_if_any(errors)
 
 

@@ -73,3 +73,21 @@ def test_a_home_birth_counts_from_the_birth(settings):
     settings.TIME_ZONE = "Europe/Brussels"
     first = schedule.propose(BORN, None, [""], [])[0]
     assert first["due_from"] == "2026-03-10"
+
+
+def test_a_baby_going_home_before_72_hours_gets_a_heel_prick_appointment_each():
+    """R41: the heel prick is taken between 72 and 96 hours; discharged before it, each
+    baby gets a concrete appointment at home on day 3–4."""
+    import datetime as dt
+
+    from django.utils import timezone as tz
+
+    from careplan import schedule
+
+    born = tz.make_aware(dt.datetime(2026, 3, 2, 10, 0))
+    early = schedule.propose(born, born + dt.timedelta(hours=50), ["Noor", "Lien"], [])
+    pricks = [a for a in early if a["kind"] == "heel_prick"]
+    assert [(a["note"], a["due_from"], a["due_until"]) for a in pricks] == [
+        ("Noor", "2026-03-05", "2026-03-06"), ("Lien", "2026-03-05", "2026-03-06")]
+    late = schedule.propose(born, born + dt.timedelta(hours=80), ["Noor"], [])
+    assert not [a for a in late if a["kind"] == "heel_prick"]

@@ -134,3 +134,49 @@ def test_a_long_list_shows_the_most_urgent_and_how_many_more(client, net):
     assert (len(shown.rows), shown.total, shown.more) == (2, 4, 2)
     full = watch.watch_list(net.users["coordinator"], limit=2, full="no_first_visit")
     assert len(full["no_first_visit"].rows) == 4
+
+
+def test_twins_need_a_physician_consultation_each(net):
+    """One twin's cancelled consultation is not hidden by the other's (R22, per baby)."""
+    NewbornFactory(dossier=net.a, birth_order=2)
+    born = timezone.localdate(net.a.delivery.born_at)
+
+    def consultation(status="planned"):
+        return {**content.new_appointment("paediatric", born + datetime.timedelta(7),
+                                          born + datetime.timedelta(10)), "status": status}
+
+    plan = {**content.empty_plan(), "appointments": [consultation(), consultation()]}
+    services.plan_save(actor=net.users["coordinator"], dossier=net.a, content=plan,
+                       base_number=0)
+    assert lists(net)["no_physician"] == []
+    plan["appointments"][1] = {**plan["appointments"][1], "status": "cancelled"}
+    services.plan_save(actor=net.users["coordinator"], dossier=net.a, content=plan,
+                       base_number=1)
+    assert [d.dossier for d in lists(net)["no_physician"]] == [net.a]
+
+
+def test_an_overdue_screening_stays_listed_after_60_days_until_the_record_is_closed(net):
+    from dossier.models import Dossier
+    from dossier.selectors import missing_screenings
+
+    Delivery.objects.filter(dossier=net.a).update(
+        born_at=NOW() - datetime.timedelta(days=75),
+        admitted_at=NOW() - datetime.timedelta(days=75, hours=8),
+        discharged_at=NOW() - datetime.timedelta(days=72))
+    user = net.users["coordinator"]
+    assert net.newborn in [row["newborn"] for row in missing_screenings(user)]
+    Dossier.objects.filter(pk=net.a.pk).update(status="closed")
+    assert net.newborn not in [row["newborn"] for row in missing_screenings(user)]
+
+
+def test_a_baby_in_the_neonatal_unit_is_not_overdue_for_pulse_oximetry(net):
+    from dossier.selectors import missing_screenings
+
+    def cchd_missing():
+        return [state.kind for row in missing_screenings(net.users["coordinator"])
+                for state in row["missing"] if row["newborn"] == net.newborn
+                and state.kind == "cchd"]
+
+    assert cchd_missing() == ["cchd"]  # 3 days old, never screened
+    type(net.newborn).objects.filter(pk=net.newborn.pk).update(neonatal_admission=True)
+    assert cchd_missing() == []

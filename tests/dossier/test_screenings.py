@@ -31,8 +31,8 @@ def state(kind, hours_after_birth, done=()):
     (ScreeningKind.CCHD, 49, Status.OVERDUE),
     (ScreeningKind.HEEL_PRICK, 48, Status.NOT_YET),
     (ScreeningKind.HEEL_PRICK, 72, Status.DUE),       # the window opens at 72 h exactly
-    (ScreeningKind.HEEL_PRICK, 120, Status.DUE),      # and closes after 120 h
-    (ScreeningKind.HEEL_PRICK, 121, Status.OVERDUE),
+    (ScreeningKind.HEEL_PRICK, 96, Status.DUE),       # and closes after 96 h (R41)
+    (ScreeningKind.HEEL_PRICK, 97, Status.OVERDUE),
     (ScreeningKind.HEARING, 1, Status.DUE),
     (ScreeningKind.HEARING, 28 * 24 + 1, Status.OVERDUE),
 ])
@@ -118,3 +118,32 @@ def test_screenings_follow_the_newborn_section_rights(client):
     join(network.a, paediatrician)
     sign_in(client, paediatrician)
     assert client.get(url).context["form"] is not None
+
+
+@pytest.mark.parametrize(("neonatal_unit", "weeks", "expected"), [
+    (None, 39, Status.OVERDUE), (False, 35, Status.OVERDUE),
+    (True, 39, Status.NOT_APPLICABLE), (False, 34, Status.NOT_APPLICABLE),
+    (None, 33, Status.NOT_APPLICABLE)])
+def test_a_baby_in_neonatal_care_follows_the_unit_s_procedure(neonatal_unit, weeks, expected):
+    """R41: no "pulse oximetry overdue" for a 33-week baby in the NICU; the heel prick
+    still is due for every baby."""
+    born = timezone.now() - datetime.timedelta(hours=60)
+    found = {s.kind: s.status for s in screenings.states(
+        born, [], neonatal_unit=neonatal_unit, gestational_weeks=weeks)}
+    assert found[ScreeningKind.CCHD] == expected
+    assert found[ScreeningKind.HEEL_PRICK] == Status.NOT_YET
+    assert all(window.why for window in screenings.SCHEDULE.values())
+
+
+def test_the_blood_card_number_belongs_to_a_heel_prick():
+    net = build_network()
+    done = net.a.delivery.born_at + datetime.timedelta(hours=20)  # the factory's baby: 1 day
+    card = Screening(newborn=net.newborn, kind=ScreeningKind.HEEL_PRICK, done_at=done,
+                     result=ScreeningResult.NORMAL, card_number="VL-2026-00123")
+    card.full_clean()
+    for kind, number in ((ScreeningKind.HEARING, "VL-2026-00123"),
+                         (ScreeningKind.HEEL_PRICK, "12;DROP")):
+        with pytest.raises(ValidationError) as refused:
+            Screening(newborn=net.newborn, kind=kind, done_at=done,
+                      result=ScreeningResult.NORMAL, card_number=number).full_clean()
+        assert "card_number" in refused.value.error_dict
