@@ -53,6 +53,11 @@ The "my dossiers" page (``dossier:dashboard``), for two people of the generated 
 * ``outbox_sweep_per_s`` and ``plan_save_broker_down_ratio``: the outbox's sweep delivering
   to a local SMTP sink, and a plan's save with Redis stopped against running (target
   ≤ 1.5): see ``bench/outbox.py``.
+* ``alert_eval_median_ms``: what the clinical alert rules add to a home visit's save
+  (``dossier.alerts.evaluate`` on a visit firing four rules, one urgent: the alerts, the
+  inbox notices and the coordinator's e-mail and SMS written), and
+  ``home_visit_save_median_ms`` / ``home_visit_save_plain_median_ms``, the whole save with
+  those findings and with normal ones: see ``bench/alerts.py``. Target ≤ 5 ms.
 * ``coordinator_dashboard_median_ms`` and ``coordinator_dashboard_queries``: the watch list
   (``careplan:watch``) of a midwife who coordinates 300 open records born in the last 14
   days, with gaps on every list (``bench/watch.py``), built in a transaction that is rolled
@@ -279,6 +284,7 @@ def run(scale: str, repeat: int) -> None:
     overview(repeat)
     care_plan(repeat)
     outbox_figures(repeat)
+    alert_figures(repeat)
     coordinator_dashboard(repeat)
     figures_page()
     ebirth_export(scale)
@@ -341,6 +347,14 @@ def outbox_figures(repeat: int) -> None:
 
     sweep(emit, note)
     broker_down(repeat, emit, note)
+
+
+def alert_figures(repeat: int) -> None:
+    """What rule evaluation adds to a home visit's save (``bench/alerts.py``), on a record
+    built and measured in a transaction that is rolled back."""
+    from bench.alerts import measure
+
+    measure(repeat, emit, note)
 
 
 WATCH_SIZES = (30, 300)

@@ -21,7 +21,14 @@ first 30 records have the same mix as all 300:
 * a weighing on day 2 for every baby older than that, and at the home visit; 1 baby in 12
   more than 10 % below the birth weight;
 * the neonatal screenings whose window has opened recorded for 4 babies in 5;
-* 1 family in 15 flagged vulnerable by the psychosocial anamnesis.
+* 1 family in 15 flagged vulnerable by the psychosocial anamnesis;
+* open clinical alerts (R42) on 1 record in 5 (numbers 4, 9, 14, …: 6 of the first 30, 60
+  of 300), two each, raised by the rules of ``dossier.alerts`` from entries written for
+  them: the mother (who has her own login on these records) noted heavy blood loss an hour
+  ago (urgent), and a call to the 24/7 line two hours ago ended in a referral (today).
+  Nobody has taken them on. The alerts are written with ``bulk_create`` (so nobody is
+  notified); these entries change no other list (the vulnerable families are other
+  numbers).
 
 Call it inside ``transaction.atomic()`` and roll back: nothing of it (nor of the pages
 rendered on it, whose access-log events cannot be deleted) stays in the data set."""
@@ -38,9 +45,13 @@ from django.db.models import Q
 from bench.overview import _valid
 from careplan import content as plan_content
 from careplan.models import CarePlan, PlanVersion
-from dossier import services
+from dossier import alerts, services
 from dossier.history import attribute
 from dossier.models import (
+    Alert,
+    Caller,
+    CallOutcome,
+    CallReason,
     Delivery,
     DeliveryMode,
     Dossier,
@@ -53,11 +64,14 @@ from dossier.models import (
     Mother,
     Newborn,
     NewbornStatus,
+    PhoneContact,
     PlaceOfBirth,
     PsychosocialAnamnesis,
     Screening,
+    SelfMonitoring,
 )
 from dossier.screenings import SCHEDULE, ScreeningResult
+from dossier.selfcare import SelfKind
 from network.models import Profession, Professional
 
 USERNAME = "bench-coordinator"
@@ -65,6 +79,7 @@ GOLDEN = 0.6180339887498949
 SPAN = dt.timedelta(days=14)
 STAYS = (50, 60, 72, 96)  # hours in the maternity ward
 FIRST_VISIT_AFTER = dt.timedelta(hours=18)
+ALERT_EVERY, ALERT_AT = 5, 4  # the records with open alerts: number % 5 == 4
 TOWNS = (("2000", "Antwerpen"), ("9000", "Gent"), ("3000", "Leuven"), ("8000", "Brugge"),
          ("2800", "Mechelen"), ("3500", "Hasselt"))
 
@@ -101,7 +116,9 @@ def _record(coordinator: User, number: int, now: dt.datetime) -> tuple[Dossier, 
     birth = born_at(number, now)
     postcode, town = TOWNS[number % len(TOWNS)]
     account = None
-    if number % 30 == 1:  # the mother who changes her care plan has her own login
+    # the mother who changes her care plan, and the one who notes her own blood loss, have
+    # their own login
+    if number % 30 == 1 or number % ALERT_EVERY == ALERT_AT:
         account = User.objects.create_user(f"bench-watch-mother-{number}",
                                            first_name="Moeder", last_name=f"Wacht{number}")
     mother = Mother(given_name=("Ann", "Fatima", "Sofie", "Léa", "Emma")[number % 5],
@@ -174,6 +191,29 @@ def _follow_up(coordinator: User, made: list[tuple[int, Dossier, Newborn]],
     Screening.objects.bulk_create(_valid(screenings))
     PsychosocialAnamnesis.objects.bulk_create(_valid(anamneses))
     _plans(coordinator, plans)
+    _alerts(coordinator, [(number, dossier) for number, dossier, _newborn in made
+                          if number % ALERT_EVERY == ALERT_AT], now)
+
+
+def _alerts(coordinator: User, alerted: list[tuple[int, Dossier]], now: dt.datetime) -> None:
+    """Per record, the mother's own note of heavy blood loss and a call to the 24/7 line
+    that ended in a referral, and the alerts the rules raise from them, not taken on."""
+    own = SelfMonitoring.objects.bulk_create(_valid([SelfMonitoring(
+        dossier=dossier, recorded_by_id=dossier.mother.user_id, kind=SelfKind.BLOOD_LOSS,
+        value=Decimal("3"), noted_at=now - dt.timedelta(minutes=50 + number % 7),
+        note="Veel bloedverlies, grote stolsels.") for number, dossier in alerted]))
+    calls = PhoneContact.objects.bulk_create(_valid([PhoneContact(
+        dossier=dossier, recorded_by=coordinator,
+        started_at=now - dt.timedelta(hours=2, minutes=number % 11), duration_minutes=9,
+        caller=Caller.MOTHER, reason=CallReason.MOTHER_BLEEDING,
+        outcome=CallOutcome.REFERRAL, notes="Doorverwezen naar de gynaecoloog van wacht.")
+        for number, dossier in alerted]))
+    rows = [Alert(dossier=entry.dossier, rule=rule.code, severity=rule.severity,
+                  section=alerts.section_of(entry), entry_kind=type(entry).__name__,
+                  entry_id=entry.public_id, raised_by_id=entry.recorded_by_id)
+            for entry in [*own, *calls] for rule in alerts.firing(entry)]
+    assert len(rows) == 2 * len(alerted), "the rules no longer fire on these entries"
+    Alert.objects.bulk_create(_valid(rows))
 
 
 def _plans(coordinator: User, plans: list[tuple[Dossier, int, dt.datetime]]) -> None:

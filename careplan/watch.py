@@ -29,7 +29,6 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
-from django.utils.translation import gettext
 
 from careplan.models import CarePlan, PlanVersion
 from dossier.growth import ALERT_LOSS_PERCENT
@@ -180,24 +179,9 @@ def watch_list(user, now=None, *, limit: int | None = 20, full: str = "") -> dic
 
 
 def open_alerts(user, *, limit: int = 20, full: bool = False) -> tuple[Shown, set]:
-    """The open alerts of every record this user may open, in the sections they may read
-    (R42): the watch list's first rows, urgent and oldest first, with how many there are.
-    Each row knows how to name the mother (``who``); returns the rows and the (dossier,
+    """The watch list's first rows (``dossier.selectors.watched_alerts``) and the (dossier,
     section) pairs they show, for the access log."""
-    from dossier.selectors import open_alerts as alerts_of
+    from dossier.selectors import watched_alerts
 
-    rows = alerts_of(user, access.visible_dossiers(user)).annotate(
-        list_total=Window(Count("pk")))
-    rows = list(rows if full else rows[:limit])
-    named = set(access.with_section_flags(
-        Dossier.objects.filter(pk__in={row.dossier_id for row in rows}), user,
-        sections=[Section.IDENTITY]).filter(can_view_identity=True).values_list("pk",
-                                                                                flat=True))
-    reads = set()
-    for row in rows:
-        row.who = row.dossier.mother.full_name if row.dossier_id in named else gettext(
-            "a mother in your care")
-        reads.add((row.dossier, row.section))
-        if row.dossier_id in named:
-            reads.add((row.dossier, Section.IDENTITY))
-    return Shown(rows, rows[0].list_total if rows else 0), reads
+    rows, total, reads = watched_alerts(user, limit=None if full else limit)
+    return Shown(rows, total), reads

@@ -22,6 +22,7 @@ from django.db.models import (
     Window,
 )
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext
 
 from dossier import alerts, screenings
 from dossier.entries import KINDS
@@ -239,3 +240,28 @@ def open_alerts(user, dossiers: QuerySet[Dossier]) -> QuerySet[Alert]:
     return (Alert.objects.filter(readable, resolved_at__isnull=True)
             .select_related("dossier__mother", "newborn", "acknowledged_by")
             .annotate(urgency=_by_urgency()).order_by("urgency", "created_at"))
+
+
+def watched_alerts(user, *, limit: int | None = 20, urgent_only: bool = False
+                   ) -> tuple[list[Alert], int, set]:
+    """The open alerts of every record this user may open, in the sections they may read
+    (R42), most urgent and oldest first: the first ``limit`` rows (all with None), how many
+    there are, and the (dossier, section) pairs the rows show, for the access log. Each row
+    names the mother (``who``) only for a reader who may see her identity."""
+    rows = open_alerts(user, access.visible_dossiers(user))
+    if urgent_only:
+        rows = rows.filter(severity=alerts.Severity.URGENT)
+    rows = rows.annotate(list_total=Window(Count("pk")))
+    rows = list(rows if limit is None else rows[:limit])
+    named = set(access.with_section_flags(
+        Dossier.objects.filter(pk__in={row.dossier_id for row in rows}), user,
+        sections=[Section.IDENTITY]).filter(can_view_identity=True).values_list("pk",
+                                                                                flat=True))
+    reads = set()
+    for row in rows:
+        row.who = row.dossier.mother.full_name if row.dossier_id in named else gettext(
+            "a mother in your care")
+        reads.add((row.dossier, row.section))
+        if row.dossier_id in named:
+            reads.add((row.dossier, Section.IDENTITY))
+    return rows, rows[0].list_total if rows else 0, reads

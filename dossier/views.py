@@ -59,13 +59,17 @@ def dashboard(request):
         query, status = search.cleaned_data["q"], search.cleaned_data["status"]
     page = Paginator(selectors.dossier_list(request.user, query=query, status=status),
                      PAGE_SIZE).get_page(request.GET.get("page"))
-    watch = selectors.missing_screenings(request.user) if not query and not status else []
+    first = not query and not status and access.is_care_provider(request.user)
+    watch = selectors.missing_screenings(request.user) if first else []
+    urgent, urgent_total, urgent_reads = (selectors.watched_alerts(
+        request.user, urgent_only=True) if first else ([], 0, set()))
     access.record_read_list(request.user, [
         (dossier, section) for dossier in page.object_list for section in _row_shows(dossier)]
-        + [(row["dossier"], Section.NEWBORN) for row in watch])
+        + [(row["dossier"], Section.NEWBORN) for row in watch] + sorted(
+        urgent_reads, key=lambda read: (read[0].pk, read[1])))
     return render(request, "dossier/dashboard.html", {
         "search": search, "page": page, "query": query, "status": status,
-        "missing_screenings": watch,
+        "missing_screenings": watch, "urgent_alerts": urgent, "urgent_total": urgent_total,
         "has_role": access.is_care_provider(request.user) or access.is_mother(request.user),
         "can_open": access.can_open_dossier(request.user),
         # a mother chooses herself whether to add a second step to her sign-in
@@ -123,7 +127,8 @@ def dossier_detail(request, public_id):
         "mother": dossier.mother,
         "alerts": Alert.objects.filter(
             dossier=dossier, section__in=shown, resolved_at__isnull=True).aggregate(
-            open=Count("pk"), urgent=Count("pk", filter=Q(severity=alert_rules.Severity.URGENT))),
+            open=Count("pk"), urgent=Count("pk", filter=Q(
+                severity=alert_rules.Severity.URGENT, acknowledged_at__isnull=True))),
         "delivery": delivery,
         "newborns": newborns,
         "delivery_comments": _comments_card(
@@ -152,9 +157,28 @@ def _save(request, form, write, success_message):
     except ValidationError as error:
         form.add_error(None, error)
         return None
+    _advise_the_mother(request, result)  # what to do comes first, before "saved"
     messages.success(request, success_message)
-    _advise_the_mother(request, result)
     return result
+
+
+def _who_to_call(dossier) -> list[str]:
+    """Her care coordinator and, when the coordinator is no midwife, the network's midwife:
+    each with a phone number (theirs, else their organisation's)."""
+    members = access.network_of(dossier)
+    coordinator = next((m for m in members if m.role == access.Role.COORDINATOR), None)
+    midwife = next((m for m in members if m.professional.profession == "midwife"), None)
+    lines = []
+    for member, label in ((coordinator, _("Your care coordinator: %(name)s%(phone)s.")),
+                          (midwife if midwife is not coordinator else None,
+                           _("Your midwife: %(name)s%(phone)s."))):
+        if member is None:
+            continue
+        person = member.professional
+        phone = person.phone or (person.organisation.phone if person.organisation else "")
+        lines.append(label % {"name": person.user.get_full_name() or person.user.username,
+                              "phone": f", {phone}" if phone else ""})
+    return lines
 
 
 def _advise_the_mother(request, entry) -> None:
@@ -166,17 +190,8 @@ def _advise_the_mother(request, entry) -> None:
     advice = [rule.advice for rule in alert_rules.firing(entry) if rule.advice]
     if not advice:
         return
-    members = access.network_of(dossier)
-    coordinator = members[0].professional if members else None
-    contact = ""
-    if coordinator is not None:
-        phone = coordinator.phone or (coordinator.organisation.phone
-                                      if coordinator.organisation else "")
-        contact = _("Your care coordinator: %(name)s%(phone)s.") % {
-            "name": coordinator.user.get_full_name() or coordinator.user.get_username(),
-            "phone": f", {phone}" if phone else ""}
     for text in advice:
-        messages.error(request, f"{text} {contact}".strip())
+        messages.error(request, " ".join([str(text), *_who_to_call(dossier)]))
     messages.info(request, _("Your midwife and your care network have been told. You see on "
                              "“Alerts” when someone has taken it on."))
 
@@ -544,4 +559,5 @@ def alerts(request, public_id):
     access.record_read(request.user, dossier, sorted({alert.section for alert in rows}))
     return render(request, "dossier/alerts.html", {
         "dossier": dossier, "rows": rows, "provider": provider,
+        "who_to_call": [] if provider else _who_to_call(dossier),
         "open_count": sum(alert.is_open for alert in rows)})

@@ -78,5 +78,11 @@ class Alert(RecordModel):
         return rule.why if rule else ""
 
     @property
+    def advice(self) -> str:
+        """What the mother is told to do when she was the source (empty otherwise)."""
+        rule = BY_CODE.get(self.rule)
+        return rule.advice if rule else ""
+
+    @property
     def is_open(self) -> bool:
         return self.resolved_at is None

@@ -124,8 +124,9 @@ def test_the_mother_notes_a_fever_and_heavy_bleeding_and_her_coordinator_takes_i
     assert_accessible_on_a_phone(page)
     screenshot(page, "4-coordinator-alerts")
     note.fill(NOTE)
-    card.get_by_role("button", name="Ik neem het op").click()
-    page.wait_for_url(f"**/dossiers/{dossier.public_id}/signalen/")
+    # the page posts to itself and comes back to itself: wait for that new page
+    with page.expect_navigation(url=f"**/dossiers/{dossier.public_id}/signalen/"):
+        card.get_by_role("button", name="Ik neem het op").click()
     assert page.get_by_text("Bewaard.").is_visible()
     card = page.locator(f"li[data-alert='{bleeding.public_id}']")
     taken = card.inner_text()
