@@ -40,6 +40,7 @@ from dossier.models import (
     Measurement,
     Newborn,
     PhoneContact,
+    PrenatalConsultation,
     PsychosocialAnamnesis,
     VitalStatus,
 )
@@ -128,6 +129,9 @@ def vulnerable_without_contact(mine: Mine, now) -> QuerySet[Dossier]:
         .exclude(Exists(HomeVisit.objects.filter(dossier=OuterRef("pk"), visited_at__gte=since)))
         .exclude(Exists(PhoneContact.objects.filter(dossier=OuterRef("pk"),
                                                     started_at__gte=since)))
+        # before the birth a consultation (at the practice or at home, R35) is contact too
+        .exclude(Exists(PrenatalConsultation.objects.filter(
+            dossier=OuterRef("pk"), consulted_on__gte=timezone.localdate(since))))
         .select_related("mother").order_by("expected_due_date"))
 
 

@@ -45,7 +45,7 @@ class EntryForm(AmendmentForm):
 class ConsultationForm(EntryForm):
     class Meta:
         model = PrenatalConsultation
-        fields = ["consulted_on", "weight_kg", "bp_systolic", "bp_diastolic",
+        fields = ["consulted_on", "at_home", "weight_kg", "bp_systolic", "bp_diastolic",
                   "fundal_height_cm", "fetal_heart_rate", "epds_score", "epds_self_harm",
                   "notes"]
         widgets = {"consulted_on": DateInput(), "weight_kg": forms.NumberInput(attrs=DECIMAL),

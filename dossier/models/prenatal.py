@@ -43,6 +43,10 @@ class PrenatalConsultation(WithBloodPressure, ClinicalEntry):
     SECTION = Section.PRENATAL
 
     consulted_on = models.DateField(_("date of the consultation"))
+    at_home = models.BooleanField(
+        _("at home (prenatal home visit)"), default=False,
+        help_text=_("R35: a prenatal home visit by the midwife is recorded as a consultation "
+                    "at home."))
     weight_kg = models.DecimalField(_("weight (kg)"), max_digits=4, decimal_places=1,
                                     null=True, blank=True)
     fundal_height_cm = models.DecimalField(_("fundal height (cm)"), max_digits=3,

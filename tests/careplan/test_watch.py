@@ -180,3 +180,14 @@ def test_a_baby_in_the_neonatal_unit_is_not_overdue_for_pulse_oximetry(net):
     assert cchd_missing() == ["cchd"]  # 3 days old, never screened
     type(net.newborn).objects.filter(pk=net.newborn.pk).update(neonatal_admission=True)
     assert cchd_missing() == []
+
+
+def test_a_prenatal_consultation_or_home_visit_is_contact_for_a_vulnerable_family(net):
+    from dossier.models import PrenatalConsultation
+
+    PsychosocialAnamnesis.objects.create(dossier=net.a, interviewed_on=timezone.localdate(),
+                                         violence="now")
+    assert lists(net)["vulnerable"] == [net.a]
+    PrenatalConsultation.objects.create(dossier=net.a, at_home=True,
+                                        consulted_on=timezone.localdate())
+    assert lists(net)["vulnerable"] == []
