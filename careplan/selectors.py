@@ -66,3 +66,28 @@ def plan_page(dossier) -> dict:
         groups.append({"key": prefix, "title": title, "parts": parts})
     return {"plan": plan, "version": version, "content": content, "groups": groups,
             "names": names}
+
+
+def open_before_closing(dossier) -> list[str]:
+    """What the care plan still has open when the record is to be closed (R22, R15): a
+    physician consultation of day 7–10 not done for each live baby, and the 6-week check
+    not done. Only for a delivered record. Read by ``dossier.services.open_care``."""
+    from django.utils.translation import gettext
+
+    from careplan.content import AppointmentKind, AppointmentStatus
+    from dossier.models import VitalStatus
+
+    if getattr(dossier, "delivery", None) is None:
+        return []
+    _plan, version = current_plan(dossier)
+    done = [a["kind"] for a in (version.content["appointments"] if version else [])
+            if a["status"] == AppointmentStatus.DONE]
+    babies = dossier.newborns.filter(vital_status=VitalStatus.LIVE_BIRTH).count()
+    items = []
+    if done.count(AppointmentKind.PAEDIATRIC) < babies:
+        items.append(gettext("%(what)s: not done for every baby") % {
+            "what": AppointmentKind.PAEDIATRIC.label})
+    if AppointmentKind.SIX_WEEK_CHECK not in done:
+        items.append(gettext("%(what)s: not done") % {
+            "what": AppointmentKind.SIX_WEEK_CHECK.label})
+    return items

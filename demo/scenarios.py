@@ -276,6 +276,9 @@ def _tell(story: Story, serial: int, insz: str, actor: User, today: datetime.dat
         demo_entries.care_plan(dossier, User.objects.get(username="griet"))
     if story.final_status:
         dossier.status = story.final_status
+        if services.open_care(dossier):
+            dossier.closure_reason = ("Opvolging afgerond; screenings en controles gebeurden "
+                                      "in het ziekenhuis en zijn hier niet overgenomen.")
         services.dossier_update(actor=actor, dossier=dossier)
 
 

@@ -113,7 +113,7 @@ class DossierEditForm(DossierForm):
     """Editing a record also moves its status (forward only; see the model)."""
 
     class Meta(DossierForm.Meta):
-        fields = [*DossierForm.Meta.fields, "status"]
+        fields = [*DossierForm.Meta.fields, "status", "closure_reason"]
 
     def clean_status(self):
         status = self.cleaned_data["status"]

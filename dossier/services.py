@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dossier import alerts, signals
+from dossier import alerts, screenings, signals
 from dossier.history import attribute
 from dossier.models import (
     Alert,
@@ -29,8 +29,10 @@ from dossier.models import (
     MeasurementSource,
     Mother,
     Newborn,
+    NewbornStatus,
     Screening,
     SelfMonitoring,
+    VitalStatus,
     lock_dossier,
 )
 from dossier.sections import Section
@@ -73,10 +75,46 @@ def dossier_update(*, actor: User, dossier: Dossier, reason: str = "") -> Dossie
     attribute(actor, reason)
     stored = lock_dossier(dossier.pk)
     stored.check_status_change(dossier.status)
+    if dossier.status == DossierStatus.CLOSED and stored.status != DossierStatus.CLOSED:
+        _check_closure(actor, dossier)
     dossier.full_clean()
     dossier.save()
     access.record_write(actor, dossier, Section.PRENATAL)
     return dossier
+
+
+def open_care(dossier: Dossier) -> list[str]:
+    """What is still open in the record's follow-up (R23, R42): each live newborn's
+    screenings not done (a referral counts as done, a baby in neonatal care follows the
+    unit's procedure), and what the other parts of the care report (``signals.closing``:
+    the care plan's physician consultation and 6-week check)."""
+    items = []
+    if getattr(dossier, "delivery", None) is not None:
+        for newborn in dossier.newborns.filter(vital_status=VitalStatus.LIVE_BIRTH).exclude(
+                status=NewbornStatus.DECEASED):
+            for state in screenings.states_of(newborn):
+                if state.status in {screenings.Status.DUE, screenings.Status.OVERDUE,
+                                    screenings.Status.NOT_YET}:
+                    items.append(f"{newborn}: {state.kind.label}")
+    for _receiver, answer in signals.closing.send(sender=Dossier, dossier=dossier):
+        items.extend(answer or [])
+    return items
+
+
+def _check_closure(actor: User, dossier: Dossier) -> None:
+    """A record is not closed while care is open, unless the care coordinator says why."""
+    still_open = open_care(dossier)
+    if not still_open:
+        return
+    if not dossier.closure_reason.strip():
+        raise ValidationError({"closure_reason": ValidationError(_(
+            "Still open: %(items)s. Finish it first, or say here why the record is closed "
+            "anyway (the care coordinator).") % {"items": "; ".join(still_open)},
+            code="care_open")})
+    if not access.is_coordinator(actor, dossier):
+        raise ValidationError({"closure_reason": ValidationError(_(
+            "Only the care coordinator closes a record while care is still open (%(items)s).")
+            % {"items": "; ".join(still_open)}, code="coordinator_only")})
 
 
 @transaction.atomic

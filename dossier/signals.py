@@ -9,3 +9,7 @@ discharge_confirmed = Signal()
 
 # A clinical alert was raised (dossier.alerts): alert, actor. Inside the entry's transaction.
 alert_raised = Signal()
+
+# The record is about to be closed: dossier. A receiver returns a list of what is still open
+# in its part of the care (e.g. the care plan's physician consultation), each as a short text.
+closing = Signal()

@@ -239,6 +239,11 @@ class Dossier(RecordModel):
     status = models.CharField(
         _("status"), max_length=10, choices=DossierStatus.choices, default=DossierStatus.PRENATAL
     )
+    closure_reason = models.CharField(
+        _("why it is closed with care still open"), max_length=300, blank=True,
+        help_text=_("Only when closing the record while a screening, the physician "
+                    "consultation of day 7–10 or the 6-week check is still open; the care "
+                    "coordinator writes it."))
     risk_factors = ArrayField(
         models.CharField(max_length=30, choices=RiskFactor.choices),
         verbose_name=_("risk factors"), default=list, blank=True,
