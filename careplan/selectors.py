@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from collections import defaultdict
 
 from django.utils.translation import gettext_lazy as _
@@ -9,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from careplan import content as plan_content
 from careplan.models import Annotation, CarePlan, PlanVersion
 from careplan.services import member_names
+from dossier.sections import Section
+from network import access
 
 # The plan's parts in the order of the page, by the first part of their paths.
 GROUPS = (
@@ -37,11 +40,54 @@ def _shown(path: str, value, names) -> dict:
             "value": plan_content.display(path, value, names)}
 
 
-def plan_page(dossier) -> dict:
+def appointment_progress(dossier, appointments, *, visits: bool, screenings: bool,
+                         today=None) -> dict[str, dict]:
+    """R42: a planned appointment meets the entry that fulfils it. A home visit recorded in
+    a home-visit appointment's window makes it **done** (with the day); the heel prick
+    recorded in its window likewise; a window that ended with no such entry is **missed**,
+    not "planned". ``visits``/``screenings``: whether the reader may see the postnatal and
+    newborn sections these entries belong to (otherwise nothing is said of them)."""
+    from django.utils import timezone
+
+    from careplan.content import AppointmentKind, AppointmentStatus
+    from dossier.models import HomeVisit, Screening
+    from dossier.screenings import ScreeningKind
+
+    today = today or timezone.localdate()
+    days = {}
+    if visits:
+        found = [timezone.localdate(moment) for moment in HomeVisit.objects.filter(
+            dossier=dossier).values_list("visited_at", flat=True)]
+        days[AppointmentKind.FIRST_HOME_VISIT] = days[AppointmentKind.HOME_VISIT] = found
+    if screenings:
+        days[AppointmentKind.HEEL_PRICK] = [timezone.localdate(moment) for moment in
+                                            Screening.objects.filter(
+            newborn__dossier=dossier, kind=ScreeningKind.HEEL_PRICK).values_list(
+            "done_at", flat=True)]
+    progress = {}
+    for appointment in appointments:
+        if appointment["status"] != AppointmentStatus.PLANNED or appointment["kind"] not in days:
+            continue
+        start = datetime.date.fromisoformat(appointment["due_from"])
+        end = datetime.date.fromisoformat(appointment["due_until"])
+        met = sorted(day for day in days[appointment["kind"]] if start <= day <= end)
+        if met:
+            progress[appointment["id"]] = {"state": "done", "on": met[0]}
+        elif end < today:
+            progress[appointment["id"]] = {"state": "missed"}
+    return progress
+
+
+def plan_page(dossier, user=None) -> dict:
     """The current version by group, each part with its annotations (of any version, with
-    the version they were written on) and whether the latest version changed it."""
+    the version they were written on) and whether the latest version changed it; each
+    appointment with its progress (``appointment_progress``) as far as ``user`` may see."""
     plan, version = current_plan(dossier)
     content = version.content if version else plan_content.empty_plan()
+    progress = appointment_progress(
+        dossier, content["appointments"],
+        visits=user is not None and access.can_view(user, dossier, Section.POSTNATAL),
+        screenings=user is not None and access.can_view(user, dossier, Section.NEWBORN))
     names = member_names(dossier)
     threads = defaultdict(list)
     if plan is not None:
@@ -59,6 +105,7 @@ def plan_page(dossier) -> dict:
     for prefix, title in GROUPS:
         parts = [{"path": path, **_shown(path, value, names),
                   "appointment": value if prefix == "appointments" else None,
+                  "progress": progress.get(value["id"]) if prefix == "appointments" else None,
                   "changed": path in changed and version.number > 1,
                   "threads": threads.get(path, [])}
                  for path, value in plan_content.flatten(content).items()

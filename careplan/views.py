@@ -58,7 +58,7 @@ def _to_plan(dossier, anchor: str = ""):
 @login_required
 def plan(request, public_id):
     dossier = _readable(request, public_id)
-    page = selectors.plan_page(dossier)
+    page = selectors.plan_page(dossier, request.user)
     access.record_read(request.user, dossier, [Section.CAREPLAN])
     return render(request, "careplan/plan.html", {
         "dossier": dossier, **page, "annotation_form": AnnotationForm(),

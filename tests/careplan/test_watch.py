@@ -191,3 +191,22 @@ def test_a_prenatal_consultation_or_home_visit_is_contact_for_a_vulnerable_famil
     PrenatalConsultation.objects.create(dossier=net.a, at_home=True,
                                         consulted_on=timezone.localdate())
     assert lists(net)["vulnerable"] == []
+
+
+def test_a_recorded_visit_fulfils_its_appointment_and_an_empty_past_window_is_missed(net):
+    from careplan.selectors import appointment_progress
+
+    today = timezone.localdate()
+    past = content.new_appointment("home_visit", today - datetime.timedelta(3),
+                                   today - datetime.timedelta(2))
+    coming = content.new_appointment("home_visit", today, today + datetime.timedelta(1))
+
+    def progress(**seen):
+        return appointment_progress(net.a, [past, coming], **{"visits": True,
+                                                              "screenings": True, **seen})
+
+    assert progress() == {past["id"]: {"state": "missed"}}
+    HomeVisit.objects.create(dossier=net.a, visited_at=NOW() - datetime.timedelta(days=2))
+    assert progress() == {past["id"]: {"state": "done",
+                                       "on": today - datetime.timedelta(days=2)}}
+    assert progress(visits=False) == {}  # a reader without the postnatal section: nothing
