@@ -240,7 +240,8 @@ CONSENT_PATTERNS = (
 
 class CopyStream:
     """One table's ``COPY … FROM STDIN`` on its own connection. Columns not generated here
-    (added by a later migration) get their model default, or the build stops naming them."""
+    (added by a later migration) get their model default ("" for optional text), or the
+    build stops naming them."""
 
     def __init__(self, params: dict, model: type[models.Model], attnames: list[str]):
         fields = {f.attname: f for f in model._meta.concrete_fields}
@@ -248,10 +249,12 @@ class CopyStream:
                    if name not in attnames and not isinstance(f, models.AutoField)]
         extra = []
         for field in missing:
-            if field.unique or not (field.has_default() or field.null):
+            optional_text = field.blank and field.empty_strings_allowed and not field.null
+            if field.unique or not (field.has_default() or field.null or optional_text):
                 raise SystemExit(f"bench: {model._meta.label}.{field.name} is new and has no "
                                  "default; teach bench/generator.py to fill it.")
-            extra.append(field.get_default() if field.has_default() else None)
+            # a blank text field's default is "" (what a form leaves it)
+            extra.append(field.get_default() if field.has_default() or optional_text else None)
         self.table = model._meta.db_table
         self.extra = tuple(extra)
         self.rows = 0

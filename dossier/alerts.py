@@ -258,21 +258,26 @@ def firing(entry) -> list[Rule]:
 
 
 def evaluate(entry, actor) -> list:
-    """Raise the alerts this saved entry fires (inside its transaction); returns the new
-    ``Alert`` rows. Announced through ``dossier.signals.alert_raised``."""
+    """Raise the alerts this saved entry fires (inside its transaction; the record is
+    locked by the service, so two saves of one entry take turns); returns the new ``Alert``
+    rows, announced together through ``dossier.signals.alerts_raised``. A rule that already
+    raised an alert for this entry raises none again."""
     from dossier.models import Alert
-    from dossier.signals import alert_raised
+    from dossier.signals import alerts_raised
 
-    raised = []
-    for rule in firing(entry):
-        newborn = getattr(entry, "newborn", None) if rule.newborn else None
-        dossier = entry.newborn.dossier if type(entry).__name__ in {
-            "Measurement", "Screening"} else entry.dossier
-        alert, created = Alert.objects.get_or_create(
-            rule=rule.code, entry_kind=type(entry).__name__, entry_id=entry.public_id,
-            defaults={"dossier": dossier, "newborn": newborn, "severity": rule.severity,
-                      "section": section_of(entry), "raised_by": actor})
-        if created:
-            raised.append(alert)
-            alert_raised.send(sender=Alert, alert=alert, actor=actor)
+    rules = firing(entry)
+    if not rules:
+        return []
+    kind = type(entry).__name__
+    known = set(Alert.objects.filter(entry_kind=kind, entry_id=entry.public_id,
+                                     rule__in=[rule.code for rule in rules])
+                .values_list("rule", flat=True))
+    dossier = entry.newborn.dossier if kind in {"Measurement", "Screening"} else entry.dossier
+    raised = Alert.objects.bulk_create([
+        Alert(rule=rule.code, entry_kind=kind, entry_id=entry.public_id, dossier=dossier,
+              newborn=getattr(entry, "newborn", None) if rule.newborn else None,
+              severity=rule.severity, section=section_of(entry), raised_by=actor)
+        for rule in rules if rule.code not in known])
+    if raised:
+        alerts_raised.send(sender=Alert, alerts=raised, actor=actor)
     return raised

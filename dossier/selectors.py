@@ -237,7 +237,9 @@ def open_alerts(user, dossiers: QuerySet[Dossier]) -> QuerySet[Alert]:
         granted = access.with_section_flags(dossiers, user, sections=[section]).filter(
             **{f"can_view_{section}": True}).values("pk")
         readable |= Q(section=section, dossier__in=granted)
-    return (Alert.objects.filter(readable, resolved_at__isnull=True)
+    # the dossiers first: the open alerts of this user's records, not of the country
+    return (Alert.objects.filter(readable, dossier__in=dossiers.values("pk"),
+                                 resolved_at__isnull=True)
             .select_related("dossier__mother", "newborn", "acknowledged_by")
             .annotate(urgency=_by_urgency()).order_by("urgency", "created_at"))
 

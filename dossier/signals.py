@@ -7,8 +7,9 @@ from django.dispatch import Signal
 # The discharge from the maternity ward was confirmed: dossier, discharged_at, actor.
 discharge_confirmed = Signal()
 
-# A clinical alert was raised (dossier.alerts): alert, actor. Inside the entry's transaction.
-alert_raised = Signal()
+# Clinical alerts were raised by one entry (dossier.alerts): alerts (a list), actor. Inside
+# the entry's transaction.
+alerts_raised = Signal()
 
 # The record is about to be closed: dossier. A receiver returns a list of what is still open
 # in its part of the care (e.g. the care plan's physician consultation), each as a short text.

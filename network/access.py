@@ -466,7 +466,7 @@ def users_who_see(dossier: Dossier, section: str) -> QuerySet[User]:
     """Everyone who may read this section of the dossier now (members and the mother)."""
     return User.objects.filter(is_active=True, pk__in=DossierUserObjectPermission.objects.filter(
         content_object=dossier, permission_id=_permission_id(f"view_{section}"),
-    ).values("user_id"))
+    ).values("user_id")).select_related("professional__organisation", "mother")
 
 
 def require_view(user, dossier: Dossier, section: str) -> None:

@@ -6,11 +6,13 @@
   language.
 * **Escalated** (``escalate``, Celery beat every 5 minutes) while nobody acknowledges an
   urgent alert: after ``ESCALATE_AFTER`` to every other professional of the network who
-  may read the section (SMS and e-mail), after twice that again to all of them with the
-  coordinator, and logged as an error for the operators. (The on-call rota of the network
-  and the maternity ward's contact join this ladder with issue 18.) Each step is taken
-  once: the level moves by a conditional update and the messages' keys name the level, so
-  running the job twice changes nothing.
+  may read the section but who recorded it (SMS and e-mail), after twice that again to all
+  of them with the coordinator, and logged as an error for the operators. (The on-call
+  rota of the network and the maternity ward's contact join this ladder with issue 18.)
+  Each step is taken
+  once: the level moves by a conditional update in the transaction that writes its messages
+  (both or neither), and the messages' keys name the level, so running the job twice
+  changes nothing.
 
 The texts name the finding (the rule's title, of the section the reader may see) and the
 mother only for a reader who may see her identity; nothing else of the record."""
@@ -22,6 +24,7 @@ import logging
 
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -43,16 +46,20 @@ ESCALATE_AFTER = datetime.timedelta(minutes=settings.ALERT_ESCALATE_MINUTES)
 LAST_LEVEL = 2
 
 
-def raised(alert: Alert, actor: User) -> None:
-    """An alert was just raised: the inbox of its section's readers, and for an urgent one
-    the coordinator by SMS and e-mail."""
-    rule = BY_CODE[alert.rule]
-    notify_section_readers(alert.dossier, alert.section, gettext_noop(
-        "Alert (%(severity)s): %(title)s. Open the record's alerts to take it on."),
-        exclude=actor, severity=Severity(alert.severity).label, title=rule.title)
-    if alert.severity == Severity.URGENT:
-        coordinator = _coordinator(alert)
-        if coordinator is not None and coordinator.user_id != actor.pk:
+def raised(alerts: list[Alert], actor: User) -> None:
+    """Alerts were just raised by one entry (one record, one section): the inbox of the
+    section's readers, one line per alert, and for an urgent one the coordinator by SMS
+    and e-mail."""
+    first = alerts[0]
+    notify_section_readers(first.dossier, first.section, [
+        (gettext_noop("Alert (%(severity)s): %(title)s. Open the record's alerts to take it "
+                      "on."), {"severity": Severity(alert.severity).label,
+                               "title": BY_CODE[alert.rule].title}) for alert in alerts],
+        exclude=actor)
+    urgent = [alert for alert in alerts if alert.severity == Severity.URGENT]
+    coordinator = _coordinator(first) if urgent else None
+    if coordinator is not None and coordinator.user_id != actor.pk:
+        for alert in urgent:
             _tell(alert, [coordinator], level=0)
 
 
@@ -97,6 +104,20 @@ def _tell(alert: Alert, people, *, level: int) -> None:
                        key=f"alert:{alert.pk}:level{level}", dossier=alert.dossier, write=write)
 
 
+def _next_people(alert: Alert, level: int) -> list:
+    """Level 1: the section's other professionals — not the coordinator, who had it at
+    once, nor who recorded it; level 2: all of them, logged for the operators too."""
+    people = _section_professionals(alert)
+    if level == 1:
+        coordinator = _coordinator(alert)
+        return [p for p in people if p.user_id != alert.raised_by_id
+                and (coordinator is None or p.pk != coordinator.pk)]
+    logger.error("urgent alert %s (%s) in dossier %s unacknowledged for %s: escalated to "
+                 "every member who may see it", alert.pk, alert.rule,
+                 alert.dossier.public_id, ESCALATE_AFTER * level)
+    return people
+
+
 def escalate(now: datetime.datetime | None = None) -> int:
     """Escalate every urgent alert nobody acknowledged in time, one level at a time; returns
     how many were escalated. Safe to run twice (see the module)."""
@@ -108,19 +129,12 @@ def escalate(now: datetime.datetime | None = None) -> int:
                                     created_at__lte=now - ESCALATE_AFTER * level)
                .select_related("dossier__mother"))
         for alert in due:
-            taken = Alert.objects.filter(pk=alert.pk, escalation_level=level - 1,
-                                         acknowledged_at__isnull=True).update(
-                escalation_level=level, escalated_at=now)
-            if not taken:
-                continue  # acknowledged meanwhile, or another run took this step
-            people = _section_professionals(alert)
-            coordinator = _coordinator(alert)
-            if level == 1:
-                people = [p for p in people if coordinator is None or p.pk != coordinator.pk]
-            else:
-                logger.error("urgent alert %s (%s) in dossier %s unacknowledged for %s: "
-                             "escalated to every member who may see it", alert.pk,
-                             alert.rule, alert.dossier.public_id, ESCALATE_AFTER * level)
-            _tell(alert, people, level=level)
+            with transaction.atomic():  # the level and its messages: both or neither
+                taken = Alert.objects.filter(pk=alert.pk, escalation_level=level - 1,
+                                             acknowledged_at__isnull=True).update(
+                    escalation_level=level, escalated_at=now)
+                if not taken:
+                    continue  # acknowledged meanwhile, or another run took this step
+                _tell(alert, _next_people(alert, level), level=level)
             escalated += 1
     return escalated

@@ -7,8 +7,9 @@ class NetworkConfig(AppConfig):
     verbose_name = _("Care network")
 
     def ready(self):
-        from dossier.signals import alert_raised
+        from dossier.signals import alerts_raised
         from network import alerting
 
-        alert_raised.connect(lambda sender, alert, actor, **kwargs: alerting.raised(alert, actor),
-                             weak=False, dispatch_uid="network-alert-raised")
+        alerts_raised.connect(
+            lambda sender, alerts, actor, **kwargs: alerting.raised(alerts, actor),
+            weak=False, dispatch_uid="network-alerts-raised")

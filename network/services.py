@@ -39,14 +39,17 @@ def _lock(dossier: Dossier) -> Dossier:
     return lock_dossier(dossier.pk)
 
 
-def _notify(dossier: Dossier, users, message: str, **params) -> None:
+def _notify(dossier: Dossier, users, message: str | list, **params) -> None:
     """In-app messages, each in the recipient's language (e-mail and SMS come with the care
-    plan's outbox). ``message`` is a translatable msgid with %(name)s placeholders."""
+    plan's outbox), in one insert. ``message`` is a translatable msgid with %(name)s
+    placeholders filled from ``params``, or a list of (msgid, params) for several."""
+    texts = message if isinstance(message, list) else [(message, params)]
     notifications = []
     for user in {u for u in users if u is not None and u.is_active}:
         with override(messaging.language_for(user)):
-            text = _(message) % params
-        notifications.append(Notification(recipient=user, dossier=dossier, text=text[:300]))
+            notifications += [Notification(recipient=user, dossier=dossier,
+                                           text=(_(msgid) % values)[:300])
+                              for msgid, values in texts]
     Notification.objects.bulk_create(notifications)
 
 
@@ -55,7 +58,7 @@ def notify(dossier: Dossier, users, message: str, **params) -> None:
     _notify(dossier, users, message, **params)
 
 
-def notify_section_readers(dossier: Dossier, section: str, message: str, *,
+def notify_section_readers(dossier: Dossier, section: str, message: str | list, *,
                            exclude: User | None = None, **params) -> None:
     """An in-app message about a change in a section to everyone who may read it (members
     and the mother) but ``exclude``, who made it: nobody is left out (R16), nobody learns

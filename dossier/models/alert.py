@@ -48,6 +48,8 @@ class Alert(RecordModel):
         ordering = ["resolved_at", "-created_at"]
         indexes = [
             models.Index(fields=["dossier", "resolved_at"]),
+            models.Index(fields=["dossier"], name="alert_open_by_dossier",
+                         condition=Q(resolved_at__isnull=True)),
             models.Index(fields=["severity", "created_at"], name="alert_open_urgent",
                          condition=Q(acknowledged_at__isnull=True, resolved_at__isnull=True)),
         ]

@@ -34,7 +34,8 @@ QUEUE = "celery"  # the default queue: a list of that name in the broker's datab
 
 def _network():
     net = build_network()
-    for persona, phone in (("coordinator", "0470 11 22 33"), ("gp", "0470 44 55 66")):
+    for persona, phone in (("coordinator", "0470 11 22 33"), ("gp", "0470 44 55 66"),
+                           ("paediatrician", "0470 77 88 99")):
         user = net.users[persona]
         user.email = f"{user.username}@example.org"
         user.save()
@@ -118,9 +119,10 @@ def test_a_worker_escalates_each_level_once_and_never_an_acknowledged_alert(redi
         arrived = Counter(smtp.message_ids())
 
     level1, level2 = _emails(waiting, 1), _emails(waiting, 2)
-    # the GP (who recorded it; the coordinator had it at once); then everyone with her
-    assert sorted(level1.values()) == ["karim"]
-    assert sorted(level2.values()) == ["griet", "karim"]
+    # the paediatrician (not the GP, who recorded it, nor the coordinator, who had it at
+    # once); then everyone who may read the section
+    assert sorted(level1.values()) == ["anne"]
+    assert sorted(level2.values()) == ["anne", "griet", "karim"]
     assert first == Counter(list(level1))  # the first step's e-mails and nothing else, once each
     assert arrived == Counter([*level1, *level2])  # the job ran four times: each once
     assert not OutboxMessage.objects.filter(key__startswith="alert:").exclude(
@@ -128,7 +130,7 @@ def test_a_worker_escalates_each_level_once_and_never_an_acknowledged_alert(redi
     texts = OutboxMessage.objects.filter(key__startswith=f"alert:{waiting.pk}:level",
                                          channel=Channel.SMS)
     assert sorted(texts.values_list("recipient__username", flat=True)) == [
-        "griet", "griet", "karim", "karim"]  # at once, level 1, level 2
+        "anne", "anne", "griet", "griet", "karim"]  # at once, level 1, level 2
     waiting.refresh_from_db()
     taken.refresh_from_db()
     assert waiting.escalation_level == 2 and waiting.escalated_at is not None
