@@ -10,6 +10,7 @@ from typing import NamedTuple
 from django.db.models import (
     Case,
     Count,
+    Exists,
     F,
     IntegerField,
     OuterRef,
@@ -158,6 +159,17 @@ class _Done(NamedTuple):
     done_at: datetime.datetime
 
 
+def _settled(kind: str) -> Exists:
+    """The newborn's latest screening of this kind has a result that closes it (normal or
+    referred), as ``dossier.screenings.states`` reads it."""
+    later = Screening.objects.filter(newborn=OuterRef("newborn"), kind=kind,
+                                     done_at__gt=OuterRef("done_at"))
+    return Exists(Screening.objects.filter(
+        newborn=OuterRef("pk"), kind=kind,
+        result__in=[screenings.ScreeningResult.NORMAL, screenings.ScreeningResult.REFER])
+        .exclude(Exists(later)))
+
+
 def missing_screenings(user) -> list[dict]:
     """For the coordinator: live newborns of the open records they coordinate (and whose
     newborn section they may see) with a screening due or overdue — however long ago the
@@ -166,12 +178,15 @@ def missing_screenings(user) -> list[dict]:
     busy coordinator has hundreds of newborns), and only those shown are read whole."""
     dossiers = access.with_section_flags(access.coordinated_dossiers(user), user,
                                          sections=[Section.NEWBORN])
+    settled = {f"settled_{kind}": _settled(kind) for kind in screenings.SCHEDULE}
     candidates = list(Newborn.objects
                       .filter(dossier__in=dossiers.filter(can_view_newborn=True),
                               dossier__delivery__isnull=False,
                               vital_status=VitalStatus.LIVE_BIRTH)
                       .exclude(dossier__status=DossierStatus.CLOSED)
-                      .exclude(status=NewbornStatus.DECEASED).order_by()
+                      .exclude(status=NewbornStatus.DECEASED)
+                      # a baby whose every screening is settled is left in the database
+                      .alias(**settled).exclude(**dict.fromkeys(settled, True)).order_by()
                       .values_list("pk", "dossier__delivery__born_at", "neonatal_admission",
                                    "dossier__delivery__gestational_weeks"))
     done = defaultdict(list)

@@ -13,6 +13,7 @@ from network.access import recompute_permissions
 from network.models import Membership, Profession, Professional, Role
 
 TODAY = datetime.date.today()
+_FAKE = factory.Faker._get_faker(locale="nl_BE")
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -39,7 +40,10 @@ class MotherFactory(factory.django.DjangoModelFactory):
         model = Mother
 
     given_name = factory.Faker("first_name_female", locale="nl_BE")
-    family_name = factory.Faker("last_name", locale="nl_BE")
+    # double-barrelled, so no generated professional can share it: the tests that a name is
+    # NOT shown must not fail because a GP happens to be called Janssens too
+    family_name = factory.LazyFunction(
+        lambda: f"{_FAKE.last_name()}-{_FAKE.last_name()}")
     date_of_birth = factory.Sequence(
         lambda n: datetime.date(1990, 1, 1) + datetime.timedelta(days=n))
     insz = factory.LazyAttributeSequence(

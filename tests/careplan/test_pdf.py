@@ -122,6 +122,10 @@ def test_the_pdf_follows_the_language_cookie(client, net, settings):
 
 
 def test_a_reader_without_the_identity_section_gets_no_name(client, net):
+    # a name no generated professional can share (Faker once gave a GP her surname)
+    type(net.a.mother).objects.filter(pk=net.a.mother.pk).update(
+        given_name="Zoëlle", family_name="Quintyn-Vermaelen")
+    net.a.mother.refresh_from_db()
     make_plan(net)
     mother, paediatrician = net.users["mother"], net.users["paediatrician"]
     consent_set(actor=mother, dossier=net.a, section=Section.IDENTITY, level=Level.NONE,

@@ -210,3 +210,24 @@ def test_a_recorded_visit_fulfils_its_appointment_and_an_empty_past_window_is_mi
     assert progress() == {past["id"]: {"state": "done",
                                        "on": today - datetime.timedelta(days=2)}}
     assert progress(visits=False) == {}  # a reader without the postnatal section: nothing
+
+
+def test_screenings_settled_in_the_database_as_the_schedule_reads_them(net):
+    """A baby whose every screening's latest result is normal or referred leaves the list;
+    a repeat after a normal result puts it back (the last result counts)."""
+    from dossier.models import Screening
+    from dossier.screenings import SCHEDULE
+    from dossier.selectors import missing_screenings
+
+    def listed():
+        return net.newborn in [row["newborn"] for row in missing_screenings(
+            net.users["coordinator"])]
+
+    born = net.a.delivery.born_at
+    for kind in SCHEDULE:
+        Screening.objects.create(newborn=net.newborn, kind=kind, result="normal",
+                                 done_at=born + datetime.timedelta(hours=30))
+    assert not listed()
+    Screening.objects.create(newborn=net.newborn, kind="hearing", result="repeat",
+                             done_at=born + datetime.timedelta(hours=40))
+    assert listed()
