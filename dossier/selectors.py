@@ -246,15 +246,22 @@ def alerts_of(user, dossier: Dossier) -> QuerySet[Alert]:
 
 def open_alerts(user, dossiers: QuerySet[Dossier]) -> QuerySet[Alert]:
     """The open alerts of these dossiers that this user may read (each in its section):
-    the watch list's first rows, most urgent and oldest first. One query."""
-    readable = Q(pk__in=[])
-    for section in Section:
-        granted = access.with_section_flags(dossiers, user, sections=[section]).filter(
-            **{f"can_view_{section}": True}).values("pk")
-        readable |= Q(section=section, dossier__in=granted)
-    # the dossiers first: the open alerts of this user's records, not of the country
-    return (Alert.objects.filter(readable, dossier__in=dossiers.values("pk"),
-                                 resolved_at__isnull=True)
+    the watch list's first rows, most urgent and oldest first. Open alerts are few: they
+    are found first among these dossiers (the partial index on open alerts), and only the
+    dossiers that have one are asked for the user's sections."""
+    found = list(Alert.objects.filter(resolved_at__isnull=True,
+                                      dossier__in=dossiers.values("pk"))
+                 .values_list("pk", "dossier_id", "section"))
+    readable = []
+    if found:
+        sections = list(Section)
+        seen = {pk: {s for s, flag in zip(sections, flags, strict=True) if flag}
+                for pk, *flags in access.with_section_flags(
+                    Dossier.objects.filter(pk__in={d for _a, d, _s in found}), user,
+                    sections=sections).values_list(
+                    "pk", *[f"can_view_{section}" for section in sections])}
+        readable = [pk for pk, dossier, section in found if section in seen.get(dossier, ())]
+    return (Alert.objects.filter(pk__in=readable)
             .select_related("dossier__mother", "newborn", "acknowledged_by")
             .annotate(urgency=_by_urgency()).order_by("urgency", "created_at"))
 
