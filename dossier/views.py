@@ -167,7 +167,8 @@ def _who_to_call(dossier) -> list[str]:
     each with a phone number (theirs, else their organisation's)."""
     members = access.network_of(dossier)
     coordinator = next((m for m in members if m.role == access.Role.COORDINATOR), None)
-    midwife = next((m for m in members if m.professional.profession == "midwife"), None)
+    midwife = next((m for m in members
+                    if m.professional.profession == access.Profession.MIDWIFE), None)
     lines = []
     for member, label in ((coordinator, _("Your care coordinator: %(name)s%(phone)s.")),
                           (midwife if midwife is not coordinator else None,
