@@ -40,33 +40,15 @@ def _shown(path: str, value, names) -> dict:
             "value": plan_content.display(path, value, names)}
 
 
-def appointment_progress(dossier, appointments, *, visits: bool, screenings: bool,
-                         today=None) -> dict[str, dict]:
-    """R42: a planned appointment meets the entry that fulfils it. A home visit recorded in
-    a home-visit appointment's window makes it **done** (with the day); the heel prick
-    recorded in its window likewise; a window that ended with no such entry is **missed**,
-    not "planned". ``visits``/``screenings``: whether the reader may see the postnatal and
-    newborn sections these entries belong to (otherwise nothing is said of them)."""
-    from django.utils import timezone
+FULFILLED_BY = ("home_visit", "first_home_visit", "heel_prick")  # kinds with an entry
 
-    from careplan.content import AppointmentKind, AppointmentStatus
-    from dossier.models import HomeVisit, Screening
-    from dossier.screenings import ScreeningKind
 
-    today = today or timezone.localdate()
-    days = {}
-    if visits:
-        found = [timezone.localdate(moment) for moment in HomeVisit.objects.filter(
-            dossier=dossier).values_list("visited_at", flat=True)]
-        days[AppointmentKind.FIRST_HOME_VISIT] = days[AppointmentKind.HOME_VISIT] = found
-    if screenings:
-        days[AppointmentKind.HEEL_PRICK] = [timezone.localdate(moment) for moment in
-                                            Screening.objects.filter(
-            newborn__dossier=dossier, kind=ScreeningKind.HEEL_PRICK).values_list(
-            "done_at", flat=True)]
+def progress_of(appointments, days: dict, today) -> dict[str, dict]:
+    """The progress of planned appointments (see ``appointment_progress``) given, per kind,
+    the days on which a fulfilling entry was recorded."""
     progress = {}
     for appointment in appointments:
-        if appointment["status"] != AppointmentStatus.PLANNED or appointment["kind"] not in days:
+        if appointment["status"] != "planned" or appointment["kind"] not in days:
             continue
         start = datetime.date.fromisoformat(appointment["due_from"])
         end = datetime.date.fromisoformat(appointment["due_until"])
@@ -76,6 +58,43 @@ def appointment_progress(dossier, appointments, *, visits: bool, screenings: boo
         elif end < today:
             progress[appointment["id"]] = {"state": "missed"}
     return progress
+
+
+def entry_days(dossier_ids, *, visits: bool, screenings: bool) -> dict[int, dict]:
+    """Per dossier and appointment kind, the local days on which an entry that fulfils it
+    was recorded: home visits, heel pricks. Two queries for any number of dossiers."""
+    from django.utils import timezone
+
+    from dossier.models import HomeVisit, Screening
+
+    days = {pk: {} for pk in dossier_ids}
+    if visits:
+        for pk in days:
+            days[pk]["home_visit"] = days[pk]["first_home_visit"] = []
+        for pk, moment in HomeVisit.objects.filter(dossier_id__in=list(days)).values_list(
+                "dossier_id", "visited_at"):
+            days[pk]["home_visit"].append(timezone.localdate(moment))
+    if screenings:
+        for pk in days:
+            days[pk]["heel_prick"] = []
+        for pk, moment in Screening.objects.filter(
+                newborn__dossier_id__in=list(days), kind="heel_prick").values_list(
+                "newborn__dossier_id", "done_at"):
+            days[pk]["heel_prick"].append(timezone.localdate(moment))
+    return days
+
+
+def appointment_progress(dossier, appointments, *, visits: bool, screenings: bool,
+                         today=None) -> dict[str, dict]:
+    """R42: a planned appointment meets the entry that fulfils it. A home visit recorded in
+    a home-visit appointment's window makes it **done** (with the day); the heel prick
+    recorded in its window likewise; a window that ended with no such entry is **missed**,
+    not "planned". ``visits``/``screenings``: whether the reader may see the postnatal and
+    newborn sections these entries belong to (otherwise nothing is said of them)."""
+    from django.utils import timezone
+
+    days = entry_days([dossier.pk], visits=visits, screenings=screenings)[dossier.pk]
+    return progress_of(appointments, days, today or timezone.localdate())
 
 
 def plan_page(dossier, user=None) -> dict:

@@ -349,13 +349,14 @@ def watch(request):
     due = missing_screenings(request.user)
     screenings = care_watch.Shown(due if full == "screenings" else due[:20], len(due))
     alerts, alert_reads = care_watch.open_alerts(request.user, full=full == "alerts")
+    missed, missed_reads = care_watch.missed_appointments(request.user, full=full == "missed")
     access.record_read_list(request.user, sorted(
-        lists.pop("reads") | alert_reads | {
+        lists.pop("reads") | alert_reads | missed_reads | {
             (row["dossier"], section) for row in screenings.rows
             for section in (Section.IDENTITY, Section.NEWBORN)},
         key=lambda read: (read[0].pk, read[1])))
     return render(request, "careplan/watch.html", {**lists, "screenings": screenings,
-                                                   "alerts": alerts,
+                                                   "alerts": alerts, "missed": missed,
                                                    "alert_percent": ALERT_LOSS_PERCENT})
 
 

@@ -30,6 +30,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from careplan.content import AppointmentKind, AppointmentStatus
 from careplan.models import CarePlan, PlanVersion
 from dossier.growth import ALERT_LOSS_PERCENT
 from dossier.models import (
@@ -180,6 +181,40 @@ def watch_list(user, now=None, *, limit: int | None = 20, full: str = "") -> dic
         lists[key] = Shown(rows, rows[0].list_total if rows else 0)
         reads |= {(record_of(row), section) for row in rows for section in sections}
     return {**lists, "reads": reads}
+
+
+def missed_appointments(user, now=None, *, limit: int = 20, full: bool = False
+                        ) -> tuple[Shown, set]:
+    """R42: in the open records she coordinates, the planned home visits and heel pricks
+    whose window ended with nothing recorded in it — missed, not "planned" — oldest first,
+    however long ago. Three queries for any number of records; returns the rows (dicts:
+    dossier, appointment, kind) and the (dossier, section) pairs they show."""
+    from careplan.selectors import FULFILLED_BY, entry_days, progress_of
+
+    today = timezone.localdate(now or timezone.now())
+    mine = Mine(user)
+    ids = set(mine.ids(Section.CAREPLAN, Section.POSTNATAL, Section.NEWBORN))
+    plans = {}
+    for dossier_id, appointments in PlanVersion.objects.filter(
+            plan__dossier_id__in=ids, number=F("plan__current_number")).values_list(
+            "plan__dossier_id", "content__appointments"):
+        ended = [a for a in appointments or [] if a["kind"] in FULFILLED_BY
+                 and a["status"] == AppointmentStatus.PLANNED
+                 and a["due_until"] < today.isoformat()]
+        if ended:
+            plans[dossier_id] = ended
+    days = entry_days(list(plans), visits=True, screenings=True)
+    missed = [(dossier_id, a) for dossier_id, ended in plans.items()
+              for a in ended if progress_of(ended, days[dossier_id], today).get(
+                  a["id"], {}).get("state") == "missed"]
+    missed.sort(key=lambda row: row[1]["due_until"])
+    shown = missed if full else missed[:limit]
+    dossiers = Dossier.objects.select_related("mother").in_bulk({d for d, _a in shown})
+    rows = [{"dossier": dossiers[d], "appointment": a, "kind": AppointmentKind(a["kind"]),
+             "until": datetime.date.fromisoformat(a["due_until"])} for d, a in shown]
+    reads = {(row["dossier"], section) for row in rows
+             for section in (Section.IDENTITY, Section.CAREPLAN)}
+    return Shown(rows, len(missed)), reads
 
 
 def open_alerts(user, *, limit: int = 20, full: bool = False) -> tuple[Shown, set]:

@@ -231,3 +231,19 @@ def test_screenings_settled_in_the_database_as_the_schedule_reads_them(net):
     Screening.objects.create(newborn=net.newborn, kind="hearing", result="repeat",
                              done_at=born + datetime.timedelta(hours=40))
     assert listed()
+
+
+def test_a_missed_home_visit_is_listed_until_a_visit_is_recorded_in_its_window(net):
+    today = timezone.localdate()
+    past = content.new_appointment("home_visit", today - datetime.timedelta(2),
+                                   today - datetime.timedelta(1))
+    plan = {**content.empty_plan(), "appointments": [past]}
+    services.plan_save(actor=net.users["coordinator"], dossier=net.a, content=plan,
+                       base_number=0)
+    shown, reads = watch.missed_appointments(net.users["coordinator"])
+    assert [(row["dossier"], row["appointment"]["id"]) for row in shown.rows] == [
+        (net.a, past["id"])]
+    assert (net.a, "careplan") in reads
+    assert watch.missed_appointments(net.users["gp"])[0].total == 0  # she coordinates
+    HomeVisit.objects.create(dossier=net.a, visited_at=NOW() - datetime.timedelta(days=1))
+    assert watch.missed_appointments(net.users["coordinator"])[0].total == 0
