@@ -7,8 +7,9 @@ rolled back, so the data set and its append-only access log stay as they were:
   pressure 170/115 (urgent), 39.2 °C and foul-smelling lochia (today), EPDS 22 (soon). The
   GP records it, so what the alerts' signal does is in the time too: the inbox notices of
   everyone who may read the postnatal section (coordinator, GP excepted, the mother with her
-  own account) and, for the urgent one, the coordinator's e-mail and SMS written to the
-  outbox (their sending happens after the commit, not in the time). Median of ``REPEAT``
+  own account); the urgent one's e-mail and SMS to the coordinator are written by a task
+  after the commit (``network.alerting.tell_coordinator``), off the save's path, so not in
+  the time. Median of ``REPEAT``
   evaluations after 3 warm-ups. Target ≤ 5 ms.
 * ``home_visit_save_median_ms``: the whole ``dossier.services.home_visit_record`` of such a
   visit (lock, access rule, validation, history, access log, alerts), for context, and

@@ -2,8 +2,9 @@
 
 * **Raised** (in the entry's transaction): everyone who may read the alert's section hears
   of it in the inbox — nobody else, and the one who recorded it excepted. An **urgent**
-  alert also reaches the care coordinator at once by SMS and e-mail (the outbox), in her
-  language.
+  alert also reaches the care coordinator by SMS and e-mail (the outbox), in her language:
+  written by a task right after the commit (``tell_coordinator``; the escalation job
+  catches one a lost hand-over left untold), so the save itself does not carry it.
 * **Escalated** (``escalate``, Celery beat every 5 minutes) while nobody acknowledges an
   urgent alert: after ``ESCALATE_AFTER`` to every other professional of the network who
   may read the section but who recorded it (SMS and e-mail), after twice that again to all
@@ -32,7 +33,7 @@ from django.utils.translation import gettext_noop
 
 from dossier.alerts import BY_CODE, Severity
 from dossier.models import Alert
-from network import access, messaging
+from network import access, messaging, outbox
 from network.messaging import Letter, Recipient
 from network.models import Role
 from network.services import notify_section_readers
@@ -44,6 +45,9 @@ logger = logging.getLogger("moederschap.alerts")
 # set per installation.
 ESCALATE_AFTER = datetime.timedelta(minutes=settings.ALERT_ESCALATE_MINUTES)
 LAST_LEVEL = 2
+# The coordinator is told by a task right after the commit; the escalation job tells her of
+# an urgent alert still untold after this long (a broker outage, a worker lost).
+TELL_FALLBACK = datetime.timedelta(minutes=1)
 
 
 def raised(alerts: list[Alert], actor: User) -> None:
@@ -56,11 +60,31 @@ def raised(alerts: list[Alert], actor: User) -> None:
                       "on."), {"severity": Severity(alert.severity).label,
                                "title": BY_CODE[alert.rule].title}) for alert in alerts],
         exclude=actor)
-    urgent = [alert for alert in alerts if alert.severity == Severity.URGENT]
-    coordinator = _coordinator(first) if urgent else None
-    if coordinator is not None and coordinator.user_id != actor.pk:
-        for alert in urgent:
-            _tell(alert, [coordinator], level=0)
+    urgent = [alert.pk for alert in alerts if alert.severity == Severity.URGENT]
+    if urgent:  # off the save's path: after the commit, by a worker (the beat if lost)
+        from network.tasks import tell_coordinator as task
+
+        transaction.on_commit(lambda: outbox.hand_over(task, urgent))
+
+
+def tell_coordinator(alert_ids, now: datetime.datetime | None = None) -> int:
+    """An urgent alert reaches the care coordinator by SMS and e-mail, once: ``told_at``
+    is set in the transaction that writes the messages (not when she recorded it herself).
+    Returns how many alerts were told."""
+    now = now or timezone.now()
+    told = 0
+    for alert in (Alert.objects.filter(pk__in=list(alert_ids), severity=Severity.URGENT,
+                                       told_at__isnull=True)
+                  .select_related("dossier__mother")):
+        with transaction.atomic():
+            if not Alert.objects.filter(pk=alert.pk, told_at__isnull=True).update(
+                    told_at=now):
+                continue  # another run told it
+            coordinator = _coordinator(alert)
+            if coordinator is not None and coordinator.user_id != alert.raised_by_id:
+                _tell(alert, [coordinator], level=0)
+            told += 1
+    return told
 
 
 def _coordinator(alert: Alert):
@@ -122,6 +146,10 @@ def escalate(now: datetime.datetime | None = None) -> int:
     """Escalate every urgent alert nobody acknowledged in time, one level at a time; returns
     how many were escalated. Safe to run twice (see the module)."""
     now = now or timezone.now()
+    # first what a lost hand-over left untold (the task runs right after the commit)
+    tell_coordinator(Alert.objects.filter(
+        severity=Severity.URGENT, told_at__isnull=True,
+        created_at__lte=now - TELL_FALLBACK).values_list("pk", flat=True), now)
     escalated = 0
     for level in range(1, LAST_LEVEL + 1):
         due = (Alert.objects.filter(severity=Severity.URGENT, acknowledged_at__isnull=True,

@@ -86,44 +86,50 @@ _broker_paused_until: dict[str, float] = {}  # broker URL → monotonic time to 
 
 
 def schedule(message_id: int) -> None:
-    """Hand the message to Celery without making the caller wait: in-process (the demo,
-    the tests) it is sent at once; with a broker it is published from a background thread.
-    Whatever is not handed over waits for the sweep; the change itself is already saved."""
+    """Hand the message to Celery (``hand_over``); what is not handed over waits for the
+    sweep — the change itself is already saved."""
+    from network.tasks import deliver_message
+
+    hand_over(deliver_message, message_id)
+
+
+def hand_over(task, *args) -> None:
+    """Run a Celery task without making the caller wait: in-process (the demo, the tests)
+    at once; with a broker, published from a background thread with short timeouts. Used
+    after a commit, for work a periodic job would also pick up if this hand-over is lost
+    (the outbox's sweep, the alerts' escalation job)."""
     from config.celery import app
 
     if app.conf.task_always_eager:
-        _deliver_in_process(message_id)
+        _run_in_process(task, args)
         return
     global _publisher
     with _publisher_lock:
         if _publisher is None:
             _publisher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox")
-    _publisher.submit(_publish, message_id)
+    _publisher.submit(_publish, task, args)
 
 
-def _deliver_in_process(message_id: int) -> None:
-    from network.tasks import deliver_message
-
+def _run_in_process(task, args) -> None:
     try:
-        deliver_message.apply(args=[message_id], throw=True)
-    except Exception:  # the change is committed: log it loudly, the sweep tries again
-        logger.exception("outbox message %s could not be sent in-process; it waits for "
-                         "the sweep", message_id)
+        task.apply(args=list(args), throw=True)
+    except Exception:  # the change is committed: log it loudly, the periodic job retries
+        logger.exception("%s%r failed in-process; its periodic job tries again", task.name,
+                         args)
 
 
-def _publish(message_id: int) -> None:
+def _publish(task, args) -> None:
     from config.celery import app
-    from network.tasks import deliver_message
 
     broker = str(app.conf.broker_url)
     if time.monotonic() < _broker_paused_until.get(broker, 0.0):
-        return  # this broker failed a moment ago; the sweep sends this one
+        return  # this broker failed a moment ago; the periodic job does this one
     try:
-        deliver_message.apply_async(args=[message_id], retry=False)
+        task.apply_async(args=list(args), retry=False)
     except Exception as error:  # kombu/redis errors differ per transport; all mean "later"
         _broker_paused_until[broker] = time.monotonic() + BROKER_PAUSE_SECONDS
-        logger.warning("outbox message %s waits for the sweep: broker unavailable (%s)",
-                       message_id, error)
+        logger.warning("%s%r waits for its periodic job: broker unavailable (%s)", task.name,
+                       args, error)
 
 
 # --- sending --------------------------------------------------------------------------------

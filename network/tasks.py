@@ -45,3 +45,12 @@ def escalate_alerts() -> int:
     from network import alerting
 
     return alerting.escalate()
+
+
+@shared_task
+def tell_coordinator(alert_ids: list[int]) -> int:
+    """Right after an urgent alert's commit: its coordinator by SMS and e-mail, once
+    (``network.alerting.tell_coordinator``)."""
+    from network import alerting
+
+    return alerting.tell_coordinator(alert_ids)

@@ -39,6 +39,7 @@ class Alert(RecordModel):
                                     null=True, blank=True, related_name="+",
                                     verbose_name=_("resolved by"))
     resolve_note = models.CharField(_("how it was resolved"), max_length=300, blank=True)
+    told_at = models.DateTimeField(_("coordinator told at"), null=True, blank=True)
     escalation_level = models.PositiveSmallIntegerField(_("escalated"), default=0)
     escalated_at = models.DateTimeField(_("last escalated at"), null=True, blank=True)
 

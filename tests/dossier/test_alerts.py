@@ -189,10 +189,16 @@ def close_postnatal_to(net, persona):
         membership=net.a.memberships.get(professional__user=net.users[persona]))
 
 
-def test_only_the_section_s_readers_hear_of_it_and_the_coordinator_by_sms_when_urgent(net):
+def test_only_the_section_s_readers_hear_of_it_and_the_coordinator_by_sms_when_urgent(
+        net, django_capture_on_commit_callbacks):
     close_postnatal_to(net, "assistant")
     Notification.objects.all().delete()
-    home_visit(net, actor="gp", bp_systolic=165, bp_diastolic=112)
+    with django_capture_on_commit_callbacks(execute=False) as after_commit:
+        home_visit(net, actor="gp", bp_systolic=165, bp_diastolic=112)
+    # the coordinator's SMS and e-mail are not the save's work: a task after the commit
+    assert not OutboxMessage.objects.filter(key__startswith="alert:").exists()
+    for callback in after_commit:
+        callback()
     told = set(Notification.objects.values_list("recipient__username", flat=True))
     assert "griet" in told and "karim" not in told  # the author knows
     assert "ingrid" not in told  # the mother closed the postnatal section to her
@@ -301,3 +307,20 @@ def test_the_coordinator_takes_it_on_from_the_page_and_a_member_without_the_sect
     assert response.status_code == 302
     alert.refresh_from_db()
     assert alert.acknowledged_by == net.users["coordinator"]
+
+
+def test_a_lost_hand_over_is_caught_by_the_escalation_job_once(net):
+    """The task after the commit never ran (no commit here, as when the broker was down):
+    the escalation job tells the coordinator after ``TELL_FALLBACK``, and only once."""
+    home_visit(net, actor="gp", lochia="heavy")
+    alert = Alert.objects.get()
+    assert alert.told_at is None
+    alerting.escalate(alert.created_at)  # too early: the task may still come
+    assert not OutboxMessage.objects.filter(key__startswith="alert:").exists()
+    alerting.escalate(alert.created_at + alerting.TELL_FALLBACK)
+    alerting.escalate(alert.created_at + 2 * alerting.TELL_FALLBACK)
+    told = OutboxMessage.objects.filter(key__startswith=f"alert:{alert.pk}:level0")
+    assert sorted(told.values_list("channel", flat=True)) == ["email", "sms"]
+    assert set(told.values_list("recipient__username", flat=True)) == {"griet"}
+    alert.refresh_from_db()
+    assert alert.told_at is not None and alert.escalation_level == 0
