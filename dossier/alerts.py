@@ -257,11 +257,12 @@ def firing(entry) -> list[Rule]:
     return chosen
 
 
-def evaluate(entry, actor) -> list:
+def evaluate(entry, actor, *, new: bool = False) -> list:
     """Raise the alerts this saved entry fires (inside its transaction; the record is
     locked by the service, so two saves of one entry take turns); returns the new ``Alert``
     rows, announced together through ``dossier.signals.alerts_raised``. A rule that already
-    raised an alert for this entry raises none again."""
+    raised an alert for this entry raises none again (``new``: the entry was just created,
+    so it has none yet and nothing needs looking up)."""
     from dossier.models import Alert
     from dossier.signals import alerts_raised
 
@@ -269,9 +270,10 @@ def evaluate(entry, actor) -> list:
     if not rules:
         return []
     kind = type(entry).__name__
-    known = set(Alert.objects.filter(entry_kind=kind, entry_id=entry.public_id,
-                                     rule__in=[rule.code for rule in rules])
-                .values_list("rule", flat=True))
+    known = set() if new else set(
+        Alert.objects.filter(entry_kind=kind, entry_id=entry.public_id,
+                             rule__in=[rule.code for rule in rules])
+        .values_list("rule", flat=True))
     dossier = entry.newborn.dossier if kind in {"Measurement", "Screening"} else entry.dossier
     raised = Alert.objects.bulk_create([
         Alert(rule=rule.code, entry_kind=kind, entry_id=entry.public_id, dossier=dossier,

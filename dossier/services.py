@@ -178,7 +178,8 @@ def _save_entry(actor: User, dossier: Dossier, section: str, entry, reason: str)
               "saving again.")) from error
     access.record_write(actor, dossier, section,
                         access.Action.CREATE if created else access.Action.UPDATE)
-    alerts.evaluate(entry, actor)  # R42: in this transaction, so a failed save raises none
+    alerts.evaluate(entry, actor, new=created)  # R42: in this transaction: a failed save
+    # raises none
     return entry
 
 
@@ -300,9 +301,10 @@ def own_entry_record(*, actor: User, entry: SelfMonitoring, reason: str = "") ->
                                                     source=MeasurementSource.MOTHER)
         weighing.measured_at, weighing.weight_g = entry.noted_at, int(entry.value)
         weighing.recorded_by = weighing.recorded_by or actor
+        weighed_now = weighing.pk is None
         weighing.full_clean()
         weighing.save()
-        alerts.evaluate(weighing, actor)
+        alerts.evaluate(weighing, actor, new=weighed_now)
         entry.measurement = weighing
     return _save_entry(actor, dossier, entry.section, entry, reason)
 
