@@ -4,6 +4,8 @@ write and notify the people concerned (R10, R11, R4)."""
 
 from __future__ import annotations
 
+from collections import defaultdict
+
 from django.contrib.auth.models import User
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -44,12 +46,15 @@ def _notify(dossier: Dossier, users, message: str | list, **params) -> None:
     plan's outbox), in one insert. ``message`` is a translatable msgid with %(name)s
     placeholders filled from ``params``, or a list of (msgid, params) for several."""
     texts = message if isinstance(message, list) else [(message, params)]
-    notifications = []
+    by_language = defaultdict(list)
     for user in {u for u in users if u is not None and u.is_active}:
-        with override(messaging.language_for(user)):
-            notifications += [Notification(recipient=user, dossier=dossier,
-                                           text=(_(msgid) % values)[:300])
-                              for msgid, values in texts]
+        by_language[messaging.language_for(user)].append(user)
+    notifications = []
+    for language, readers in by_language.items():  # each text rendered once per language
+        with override(language):
+            rendered = [(_(msgid) % values)[:300] for msgid, values in texts]
+        notifications += [Notification(recipient=user, dossier=dossier, text=text)
+                          for user in readers for text in rendered]
     Notification.objects.bulk_create(notifications)
 
 
