@@ -239,22 +239,27 @@ def test_taking_on_and_resolving(net):
 
 
 def test_an_urgent_alert_nobody_takes_on_is_escalated_once_per_level(net):
+    gp = net.users["gp"]
+    gp.email = "karim@example.org"
+    gp.save()
+    gp.professional.phone = "0470 44 55 66"
+    gp.professional.save()
     home_visit(net, actor="coordinator", bp_systolic=170, bp_diastolic=120)
     alert = Alert.objects.get()
     start = alert.created_at
     assert alerting.escalate(start + alerting.ESCALATE_AFTER / 2) == 0
     assert alerting.escalate(start + alerting.ESCALATE_AFTER) == 1
     assert alerting.escalate(start + alerting.ESCALATE_AFTER) == 0  # twice is once
-    level1 = set(OutboxMessage.objects.filter(key=f"alert:{alert.pk}:level1:email:"
-                                              f"pro{net.users['gp'].professional.pk}")
-                 .values_list("recipient__username", flat=True))
-    assert level1 == {"karim"} or not net.users["gp"].email  # no address: no e-mail
-    notified = set(OutboxMessage.objects.filter(key__contains=f"alert:{alert.pk}:level1")
-                   .values_list("recipient__username", flat=True))
-    assert "griet" not in notified  # the coordinator had it already (she recorded it)
+    def told(level):
+        return set(OutboxMessage.objects.filter(key__startswith=f"alert:{alert.pk}:level{level}:")
+                   .values_list("recipient__username", "channel"))
+
+    # the GP (the only other member with an address); not the coordinator, who recorded it
+    assert told(1) == {("karim", "email"), ("karim", "sms")}
     assert alerting.escalate(start + 2 * alerting.ESCALATE_AFTER) == 1
     alert.refresh_from_db()
     assert alert.escalation_level == 2
+    assert {who for who, _channel in told(2)} == {"griet", "karim"}  # all of them now
     assert alerting.escalate(start + 5 * alerting.ESCALATE_AFTER) == 0  # the last level
 
 
