@@ -10,7 +10,9 @@ rolled back, so the data set and its append-only access log stay as they were:
   own account); the urgent one's e-mail and SMS to the coordinator are written by a task
   after the commit (``network.alerting.tell_coordinator``), off the save's path, so not in
   the time. Median of ``REPEAT``
-  evaluations after 3 warm-ups. Target ≤ 5 ms.
+  evaluations after 3 warm-ups. Target ≤ 5 ms. ``alert_eval_queries``: the statements of
+  one such evaluation (the alerts' insert; the readers' notices as one INSERT … SELECT in
+  ``network.services.notify_section_readers``, so the readers are not fetched first).
 * ``home_visit_save_median_ms``: the whole ``dossier.services.home_visit_record`` of such a
   visit (lock, access rule, validation, history, access log, alerts), for context, and
   ``home_visit_save_plain_median_ms``: the same save of a visit with normal findings (no
@@ -27,7 +29,8 @@ import time
 from decimal import Decimal
 
 from django.contrib.auth.models import User
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from bench.overview import _valid
@@ -96,20 +99,23 @@ def _visit(dossier: Dossier, run: int, findings: dict) -> HomeVisit:
         hours=2, minutes=run), advice="Controle morgen.", **findings)
 
 
-def _evaluations(repeat: int, gp: User, dossier: Dossier) -> tuple[list[float], int]:
-    """``evaluate`` timed on fresh saved visits; returns the times and the alerts of one."""
+def _evaluations(repeat: int, gp: User, dossier: Dossier) -> tuple[list[float], int, int]:
+    """``evaluate`` timed on fresh saved visits; returns the times, the alerts of one and
+    the statements of one (counted on one more visit, outside the timed runs)."""
     attribute(gp)  # the history trigger's actor, as _save_entry sets it
     visits = HomeVisit.objects.bulk_create(_valid([
-        _visit(dossier, run, FINDINGS) for run in range(WARMUP + repeat)]))
+        _visit(dossier, run, FINDINGS) for run in range(WARMUP + repeat + 1)]))
     for visit in visits:
         visit.dossier = dossier  # as the service has it: the record it locked
     samples, raised = [], 0
+    with CaptureQueriesContext(connection) as counted:
+        alerts.evaluate(visits.pop(), gp, new=True)
     for run, visit in enumerate(visits):
         start = time.perf_counter()
         raised = len(alerts.evaluate(visit, gp, new=True))  # as the service for a new entry
         if run >= WARMUP:
             samples.append((time.perf_counter() - start) * 1000)
-    return samples, raised
+    return samples, raised, len(counted.captured_queries)
 
 
 def _saves(repeat: int, gp: User, dossier: Dossier, findings: dict, offset: int) -> list[float]:
@@ -130,15 +136,16 @@ def measure(repeat: int, emit, note) -> None:
     with transaction.atomic():
         dossier = _build(midwife, gp)
         notices, messages = Notification.objects.count(), OutboxMessage.objects.count()
-        evaluations, raised = _evaluations(repeat, gp, dossier)
-        per_visit = ((Notification.objects.count() - notices) / (WARMUP + repeat),
-                     (OutboxMessage.objects.count() - messages) / (WARMUP + repeat))
+        evaluations, raised, statements = _evaluations(repeat, gp, dossier)
+        per_visit = ((Notification.objects.count() - notices) / (WARMUP + repeat + 1),
+                     (OutboxMessage.objects.count() - messages) / (WARMUP + repeat + 1))
         alerted = _saves(repeat, gp, dossier, FINDINGS, offset=100)
         plain = _saves(repeat, gp, dossier, NORMAL, offset=200)
         made = Alert.objects.filter(dossier=dossier).count()
         transaction.set_rollback(True)
     eval_ms = statistics.median(evaluations)
     emit("alert_eval_median_ms", eval_ms, "ms")
+    emit("alert_eval_queries", statements, "queries")
     emit("home_visit_save_median_ms", statistics.median(alerted), "ms")
     emit("home_visit_save_plain_median_ms", statistics.median(plain), "ms")
     note(f"alerts: {repeat} evaluations of a fresh home visit raising {raised} alerts each "

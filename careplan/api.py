@@ -10,14 +10,13 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import APIException
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from careplan import content as plan_content
 from careplan import selectors, services
 from dossier.api import ListApi
 from dossier.sections import Section
-from dossier.selectors import dossier_for
-from network import access
+from network import names
+from network.boundary import CHANGE_PLAN, DossierApi
 
 
 class PreconditionRequired(APIException):
@@ -58,7 +57,16 @@ class VersionSerializer(serializers.Serializer):
     content = PlanSerializer()
 
     def get_author(self, version) -> str:
-        return version.author.get_full_name() or version.author.username
+        """The author as the reader may see them: the mother by name only for a reader of
+        her identity (``network.names``; the dossier and levels from the view's route)."""
+        return names.for_serializer(self.context, version.author) or ""
+
+
+class CurrentPlanSerializer(serializers.Serializer):
+    """The current plan: its version number (also the ``ETag``) and its content."""
+
+    version = serializers.IntegerField()
+    content = PlanSerializer()
 
 
 def etag(number: int) -> str:
@@ -77,7 +85,6 @@ def _version_in(request) -> int:
 
 def _plan_response(request, dossier, code=status.HTTP_200_OK) -> Response:
     _plan, version = selectors.current_plan(dossier)
-    access.record_read(request.user, dossier, [Section.CAREPLAN])
     number = version.number if version else 0
     response = Response({"version": number,
                          "content": version.content if version else plan_content.empty_plan()},
@@ -86,20 +93,26 @@ def _plan_response(request, dossier, code=status.HTTP_200_OK) -> Response:
     return response
 
 
-class CarePlanApi(APIView):
-    @extend_schema(responses=VersionSerializer, summary="The current care plan (ETag: version)")
-    def get(self, request, public_id):
-        dossier = dossier_for(request.user, public_id)
-        access.require_view(request.user, dossier, Section.CAREPLAN)
-        return _plan_response(request, dossier)
+class PlanApi(DossierApi):
+    """Read by whoever may see the care-plan section; changed by the mother and whoever
+    may change that section."""
 
-    @extend_schema(request=PlanWriteSerializer, responses=VersionSerializer,
+    reads = Section.CAREPLAN
+    writes = CHANGE_PLAN
+
+
+class CarePlanApi(PlanApi):
+    @extend_schema(responses=CurrentPlanSerializer,
+                   summary="The current care plan (ETag: version)")
+    def get(self, request, **_kwargs):
+        return _plan_response(request, self.route.dossier)
+
+    @extend_schema(request=PlanWriteSerializer, responses=CurrentPlanSerializer,
                    parameters=[OpenApiParameter("If-Match", OpenApiTypes.STR,
                                                 OpenApiParameter.HEADER, required=True)],
                    summary="Save the plan as a new version (If-Match required)")
-    def put(self, request, public_id):
-        dossier = dossier_for(request.user, public_id)
-        access.require_change_plan(request.user, dossier)
+    def put(self, request, **_kwargs):
+        dossier = self.route.dossier
         base = _version_in(request)
         data = PlanWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -115,26 +128,21 @@ class CarePlanApi(APIView):
         return _plan_response(request, dossier)
 
 
-class PlanVersionListApi(ListApi):
+class PlanVersionListApi(PlanApi, ListApi):
     @extend_schema(responses=VersionSerializer(many=True), summary="Every version, newest first")
-    def get(self, request, public_id):
-        dossier = dossier_for(request.user, public_id)
-        access.require_view(request.user, dossier, Section.CAREPLAN)
-        plan, _version = selectors.current_plan(dossier)
+    def get(self, request, **_kwargs):
+        plan, _version = selectors.current_plan(self.route.dossier)
         versions = plan.versions.select_related("author") if plan else []
         page = self.paginate(versions)
-        access.record_read(request.user, dossier, [Section.CAREPLAN])
-        return self.paginated(VersionSerializer(page, many=True).data)
+        return self.paginated(VersionSerializer(page, many=True,
+                                                context={"request": request}).data)
 
 
-class PlanVersionApi(APIView):
+class PlanVersionApi(PlanApi):
     @extend_schema(responses=VersionSerializer, summary="One version")
-    def get(self, request, public_id, number):
-        dossier = dossier_for(request.user, public_id)
-        access.require_view(request.user, dossier, Section.CAREPLAN)
-        plan, _version = selectors.current_plan(dossier)
+    def get(self, request, number, **_kwargs):
+        plan, _version = selectors.current_plan(self.route.dossier)
         if plan is None:
             return Response({"detail": "No care plan yet."}, status=status.HTTP_404_NOT_FOUND)
         version = get_object_or_404(plan.versions.select_related("author"), number=number)
-        access.record_read(request.user, dossier, [Section.CAREPLAN])
-        return Response(VersionSerializer(version).data)
+        return Response(VersionSerializer(version, context={"request": request}).data)

@@ -15,8 +15,12 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from config.inputs import first_bad_text
+from dossier.rules import EARLIEST_DATE, LATEST_AHEAD
 
 
 class StayPreference(models.TextChoices):
@@ -93,81 +97,169 @@ def new_appointment(kind: str, due_from: datetime.date, due_until: datetime.date
 
 # --- checking a plan ------------------------------------------------------------------------
 
-def _date(value: str, label: str, errors: list) -> datetime.date | None:
+# The bounds of the plan's free text: the forms (careplan.forms) and the API refuse the same
+# length; nothing is cut silently.
+TEXT_LIMITS = {"preferences.visitors": 500, "expected_course": 3000, "appointments.note": 300,
+               "appointments.id": 40}
+
+
+class _Errors(dict):
+    """path → messages; the paths are the plan's own ("preferences.visitors",
+    "appointments.2.note"), so the API names the field and a form maps it to its own."""
+
+    def add(self, path: str, message: str) -> None:
+        self.setdefault(path, []).append(message)
+
+
+def _date(value: str, label: str, path: str, errors: _Errors) -> datetime.date | None:
     try:
-        return datetime.date.fromisoformat(value)
+        day = datetime.date.fromisoformat(value)
     except (TypeError, ValueError):
-        errors.append(gettext("%(what)s: enter a date (dd-mm-yyyy).") % {"what": label})
+        errors.add(path, gettext("%(what)s: enter a date (dd-mm-yyyy).") % {"what": label})
         return None
+    latest = timezone.localdate() + LATEST_AHEAD
+    if not EARLIEST_DATE <= day <= latest:
+        errors.add(path, gettext("%(what)s: enter a date between %(earliest)s and %(latest)s.")
+                   % {"what": label, "earliest": EARLIEST_DATE.strftime("%d-%m-%Y"),
+                      "latest": latest.strftime("%d-%m-%Y")})
+        return None
+    return day
+
+
+def _object(container: dict, key: str, path: str, errors: _Errors) -> dict:
+    value = container.get(key)
+    if isinstance(value, dict):
+        return value
+    errors.add(path, gettext("The plan is incomplete or has an unknown value: %(detail)s.")
+               % {"detail": gettext("an object is expected here")})
+    return {}
+
+
+def _choice(container: dict, key: str, choices, path: str, errors: _Errors) -> str:
+    value = container.get(key)
+    try:
+        return choices(value).value
+    except ValueError:
+        errors.add(path, gettext("The plan is incomplete or has an unknown value: "
+                                 "%(detail)s.") % {"detail": f"{value!r}"})
+        return ""
+
+
+def _text(container: dict, key: str, path: str, errors: _Errors, *, limit_of: str = "") -> str:
+    value = container.get(key)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        errors.add(path, gettext("Enter text."))
+        return ""
+    limit = TEXT_LIMITS[limit_of or path]
+    if len(value) > limit:
+        errors.add(path, gettext("At most %(limit)s characters (this has %(count)s).")
+                   % {"limit": limit, "count": len(value)})
+    return value
 
 
 def check(plan: dict, *, members: set[str]) -> dict:
-    """The plan as it may be stored, or a ValidationError that says what to correct.
-    ``members``: the public ids of the network's members (an appointment or a discharge
-    notice can only name one of them)."""
-    errors: list[str] = []
-    clean = empty_plan()
-    try:
-        preferences = plan["preferences"]
-        clean["preferences"] = {
-            "stay": StayPreference(preferences["stay"]).value,
-            "feeding": FeedingPreference(preferences["feeding"]).value,
-            "visitors": str(preferences.get("visitors", ""))[:500]}
-        clean["expected_course"] = str(plan.get("expected_course", ""))[:3000]
-        home_help = plan["home_help"]
-        hours = home_help.get("estimated_hours")
-        if hours is not None and not (isinstance(hours, int) and 0 <= hours <= 200):
-            errors.append(gettext("Maternity home help: the estimate is a number of hours "
-                                  "between 0 and 200."))
-        clean["home_help"] = {"wish": HomeHelpWish(home_help["wish"]).value,
-                              "estimated_hours": hours}
-        notify = [str(m) for m in plan.get("discharge_notify", [])]
-        if set(notify) - members:
-            errors.append(gettext("Who must be told of the discharge: choose members of the "
-                                  "care network."))
-        clean["discharge_notify"] = sorted(set(notify))
-        unknown = set(plan.get("checklist", {})) - set(CHECKLIST)
-        if unknown:
-            errors.append(gettext("Checklist: unknown item %(item)s.")
-                          % {"item": ", ".join(sorted(unknown))})
-        clean["checklist"] = {key: bool(plan.get("checklist", {}).get(key, False))
-                              for key in CHECKLIST}
-        clean["appointments"] = [_check_appointment(a, members, errors)
-                                 for a in plan.get("appointments", [])]
-    except (KeyError, TypeError, ValueError) as error:
+    """The plan as it may be stored, or a ValidationError that says what to correct, keyed
+    by the path it is about. ``members``: the public ids of the network's members (an
+    appointment or a discharge notice can only name one of them)."""
+    if not isinstance(plan, dict):
         raise ValidationError(gettext("The plan is incomplete or has an unknown value: "
-                                      "%(detail)s.") % {"detail": error}) from error
+                                      "%(detail)s.") % {"detail": type(plan).__name__})
+    unstorable = first_bad_text(plan)
+    if unstorable:
+        raise ValidationError({unstorable[0]: [unstorable[1]]})
+    errors = _Errors()
+    clean = empty_plan()
+    preferences = _object(plan, "preferences", "preferences", errors)
+    clean["preferences"] = {
+        "stay": _choice(preferences, "stay", StayPreference, "preferences.stay", errors),
+        "feeding": _choice(preferences, "feeding", FeedingPreference, "preferences.feeding",
+                           errors),
+        "visitors": _text(preferences, "visitors", "preferences.visitors", errors)}
+    clean["expected_course"] = _text(plan, "expected_course", "expected_course", errors)
+    home_help = _object(plan, "home_help", "home_help", errors)
+    hours = home_help.get("estimated_hours")
+    if hours is not None and not (isinstance(hours, int) and not isinstance(hours, bool)
+                                  and 0 <= hours <= 200):
+        errors.add("home_help.estimated_hours", gettext(
+            "Maternity home help: the estimate is a number of hours between 0 and 200."))
+        hours = None
+    clean["home_help"] = {"wish": _choice(home_help, "wish", HomeHelpWish, "home_help.wish",
+                                          errors),
+                          "estimated_hours": hours}
+    notify = plan.get("discharge_notify", [])
+    if not isinstance(notify, list) or not all(isinstance(m, str) for m in notify):
+        errors.add("discharge_notify", gettext("Who must be told of the discharge: choose "
+                                               "members of the care network."))
+        notify = []
+    elif set(notify) - members:
+        errors.add("discharge_notify", gettext("Who must be told of the discharge: choose "
+                                               "members of the care network."))
+    clean["discharge_notify"] = sorted(set(notify))
+    checklist = plan.get("checklist", {})
+    if not isinstance(checklist, dict):
+        errors.add("checklist", gettext("Checklist: unknown item %(item)s.")
+                   % {"item": type(checklist).__name__})
+        checklist = {}
+    unknown = set(checklist) - set(CHECKLIST)
+    if unknown:
+        errors.add("checklist", gettext("Checklist: unknown item %(item)s.")
+                   % {"item": ", ".join(sorted(unknown))})
+    clean["checklist"] = {key: bool(checklist.get(key, False)) for key in CHECKLIST}
+    appointments = plan.get("appointments", [])
+    if not isinstance(appointments, list):
+        errors.add("appointments", gettext("The plan is incomplete or has an unknown value: "
+                                           "%(detail)s.") % {"detail": "appointments"})
+        appointments = []
+    clean["appointments"] = [_check_appointment(a, members, f"appointments.{index}", errors)
+                             for index, a in enumerate(appointments)]
     ids = [a["id"] for a in clean["appointments"]]
     if len(ids) != len(set(ids)):
-        errors.append(gettext("Two appointments have the same id."))
+        errors.add("appointments", gettext("Two appointments have the same id."))
     if errors:
-        raise ValidationError(errors)
+        raise ValidationError(dict(errors))
     clean["appointments"].sort(key=lambda a: (a["due_from"], a["kind"], a["id"]))
     return clean
 
 
-def _check_appointment(appointment: dict, members: set[str], errors: list) -> dict:
-    kind = AppointmentKind(appointment["kind"])
-    label = str(kind.label)
-    due_from = _date(appointment.get("due_from"), label, errors)
-    due_until = _date(appointment.get("due_until"), label, errors)
+def _check_appointment(appointment, members: set[str], path: str, errors: _Errors) -> dict:
+    if not isinstance(appointment, dict):
+        errors.add(path, gettext("The plan is incomplete or has an unknown value: %(detail)s.")
+                   % {"detail": gettext("an object is expected here")})
+        appointment = {}
+    kind = _choice(appointment, "kind", AppointmentKind, f"{path}.kind", errors)
+    label = str(AppointmentKind(kind).label) if kind else gettext("Appointment")
+    due_from = _date(appointment.get("due_from"), label, f"{path}.due_from", errors)
+    due_until = _date(appointment.get("due_until"), label, f"{path}.due_until", errors)
     if due_from and due_until and due_until < due_from:
-        errors.append(gettext("%(what)s: the window ends before it starts.") % {"what": label})
-    time = str(appointment.get("time") or "")
+        errors.add(f"{path}.due_until", gettext("%(what)s: the window ends before it starts.")
+                   % {"what": label})
+    time = appointment.get("time") or ""
     try:
         time = datetime.time.fromisoformat(time).strftime("%H:%M") if time else ""
-    except ValueError:
-        errors.append(gettext("%(what)s: enter the time as hh:mm.") % {"what": label})
-    member = str(appointment.get("member") or "")
-    if member and member not in members:
-        errors.append(gettext("%(what)s: choose a member of the care network.")
-                      % {"what": label})
-    return {"id": str(appointment.get("id") or uuid.uuid4().hex[:12])[:40],
-            "kind": kind.value,
+    except (TypeError, ValueError):
+        errors.add(f"{path}.time", gettext("%(what)s: enter the time as hh:mm.")
+                   % {"what": label})
+        time = ""
+    member = appointment.get("member") or ""
+    if member and (not isinstance(member, str) or member not in members):
+        errors.add(f"{path}.member", gettext("%(what)s: choose a member of the care network.")
+                   % {"what": label})
+    appointment_id = appointment.get("id") or uuid.uuid4().hex[:12]
+    if not isinstance(appointment_id, str):
+        appointment_id = str(appointment_id)
+    if len(appointment_id) > TEXT_LIMITS["appointments.id"]:
+        errors.add(f"{path}.id", gettext("At most %(limit)s characters (this has %(count)s).")
+                   % {"limit": TEXT_LIMITS["appointments.id"], "count": len(appointment_id)})
+    return {"id": appointment_id, "kind": kind,
             "due_from": due_from.isoformat() if due_from else "",
             "due_until": due_until.isoformat() if due_until else "", "time": time,
-            "member": member, "status": AppointmentStatus(appointment["status"]).value,
-            "note": str(appointment.get("note", ""))[:300]}
+            "member": member if isinstance(member, str) else "",
+            "status": _choice(appointment, "status", AppointmentStatus, f"{path}.status",
+                              errors),
+            "note": _text(appointment, "note", f"{path}.note", errors,
+                          limit_of="appointments.note")}
 
 
 # --- paths: comparing, merging --------------------------------------------------------------

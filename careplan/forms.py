@@ -7,10 +7,12 @@ from __future__ import annotations
 import copy
 
 from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from careplan.content import (
     CHECKLIST,
+    TEXT_LIMITS,
     AppointmentKind,
     AppointmentStatus,
     FeedingPreference,
@@ -27,15 +29,35 @@ class VersionedForm(forms.Form):
                              help_text=_("Kept with the version, e.g. “after the "
                                          "consultation of 12 March”."))
 
+    # A path of the plan (careplan.content.check names its errors by path) → this form's field.
+    PATH_FIELDS: dict[str, str] = {}
+
+    def add_error(self, field, error):
+        """A ValidationError from the plan's check is keyed by the plan's paths
+        ("preferences.visitors", "appointments.2.note"): each lands on the field that edits
+        it, the rest on the form."""
+        if field is None and hasattr(error, "error_dict"):
+            mapped: dict[str, list] = {}
+            for path, errors in error.error_dict.items():
+                name = self.PATH_FIELDS.get(path) or self.PATH_FIELDS.get(
+                    ".".join(part for part in path.split(".") if not part.isdigit()))
+                if name not in self.fields:
+                    name = NON_FIELD_ERRORS
+                mapped.setdefault(name, []).extend(errors)
+            error = ValidationError(mapped)
+        super().add_error(field, error)
+
 
 class PlanForm(VersionedForm):
     stay = forms.ChoiceField(label=_("Stay after the birth"), choices=StayPreference.choices,
                              widget=forms.RadioSelect)
     feeding = forms.ChoiceField(label=_("Feeding"), choices=FeedingPreference.choices,
                                 widget=forms.RadioSelect)
-    visitors = forms.CharField(label=_("Who may visit"), max_length=500, required=False,
+    visitors = forms.CharField(label=_("Who may visit"),
+                               max_length=TEXT_LIMITS["preferences.visitors"], required=False,
                                widget=forms.Textarea(attrs={"rows": 2}))
-    expected_course = forms.CharField(label=_("Expected course"), max_length=3000,
+    expected_course = forms.CharField(label=_("Expected course"),
+                                      max_length=TEXT_LIMITS["expected_course"],
                                       required=False, widget=forms.Textarea(attrs={"rows": 3}))
     home_help_wish = forms.ChoiceField(label=_("Maternity home help"),
                                        choices=HomeHelpWish.choices, widget=forms.RadioSelect)
@@ -47,6 +69,12 @@ class PlanForm(VersionedForm):
     checklist = forms.MultipleChoiceField(label=_("Checklist: what is already arranged"),
                                           required=False, choices=list(CHECKLIST.items()),
                                           widget=forms.CheckboxSelectMultiple)
+
+    PATH_FIELDS = {"preferences.stay": "stay", "preferences.feeding": "feeding",
+                   "preferences.visitors": "visitors", "expected_course": "expected_course",
+                   "home_help.wish": "home_help_wish",
+                   "home_help.estimated_hours": "home_help_hours",
+                   "discharge_notify": "discharge_notify", "checklist": "checklist"}
 
     field_order = ["stay", "feeding", "visitors", "expected_course", "home_help_wish",
                    "home_help_hours", "discharge_notify", "checklist", "reason", "base_version"]
@@ -90,7 +118,13 @@ class AppointmentForm(VersionedForm):
     member = forms.ChoiceField(label=_("With"), required=False)
     status = forms.ChoiceField(label=_("Status"), choices=AppointmentStatus.choices,
                                initial=AppointmentStatus.PLANNED)
-    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+    note = forms.CharField(label=_("Note"), max_length=TEXT_LIMITS["appointments.note"],
+                           required=False)
+
+    PATH_FIELDS = {"appointments.kind": "kind", "appointments.due_from": "due_from",
+                   "appointments.due_until": "due_until", "appointments.time": "at",
+                   "appointments.member": "member", "appointments.status": "status",
+                   "appointments.note": "note"}
 
     field_order = ["kind", "due_from", "due_until", "at", "member", "status", "note", "reason",
                    "base_version"]

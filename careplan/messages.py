@@ -226,7 +226,7 @@ def discharge_confirmed(dossier: Dossier, discharged_at) -> None:
     people = list(_people(named | gps).values())
     notify(dossier, [person.user for person in people], gettext_noop(
         "Discharged from the maternity ward on %(moment)s: see the care plan for the home "
-        "visits."), moment=moment)
+        "visits."), about_section=Section.CAREPLAN, moment=discharged_at)
 
     def write(recipient: Recipient) -> Letter:
         return Letter(

@@ -24,6 +24,7 @@ from dossier.models import Dossier
 from dossier.sections import Section
 from network import access
 from network.models import Level
+from network.names import shown_name
 
 
 class NoPlanYet(Http404):
@@ -96,7 +97,7 @@ def render_plan(user, dossier: Dossier) -> PlanDocument:
             born_on = timezone.localtime(delivery.born_at).date()
     groups = {group["key"]: group for group in page["groups"]}
     names = page["names"]
-    author = version.author.get_full_name() or version.author.get_username()
+    author = shown_name(version.author, reader=user, dossier=dossier, levels=levels)
     html = render_to_string("careplan/pdf.html", {
         "dossier": dossier, "reference": str(dossier), "mother": mother,
         "due_date": due_date, "born_on": born_on,
@@ -106,8 +107,7 @@ def render_plan(user, dossier: Dossier) -> PlanDocument:
                          for part in groups["appointments"]["parts"]],
         "checklist": [{**part, "done": bool(page["content"]["checklist"].get(
             part["path"].partition(".")[2]))} for part in groups["checklist"]["parts"]],
-        "contacts": [{"name": m.professional.user.get_full_name()
-                      or m.professional.user.get_username(),
+        "contacts": [{"name": shown_name(m, reader=user, dossier=dossier),
                       "role": m.get_role_display(), "phone": m.professional.phone or "—",
                       "organisation": str(m.professional.organisation or "")}
                      for m in access.network_of(dossier)],

@@ -22,21 +22,15 @@ from careplan.models import Annotation, PlanVersion
 from dossier.growth import ALERT_LOSS_PERCENT
 from dossier.models import VitalStatus
 from dossier.sections import Section
-from dossier.selectors import dossier_for, missing_screenings
+from dossier.selectors import missing_screenings
 from network import access
+from network.boundary import CHANGE_PLAN, dossier_route
 from network.models import CalendarFeed
 
-
-def _readable(request, public_id):
-    dossier = dossier_for(request.user, public_id)
-    access.require_view(request.user, dossier, Section.CAREPLAN)
-    return dossier
-
-
-def _changeable(request, public_id):
-    dossier = _readable(request, public_id)
-    access.require_change_plan(request.user, dossier)
-    return dossier
+# The plan's pages: read by whoever may see the care-plan section; changed by the mother
+# and whoever may change that section (``access.can_change_plan``).
+reading_plan = dossier_route(reads=Section.CAREPLAN)
+changing_plan = dossier_route(reads=Section.CAREPLAN, writes=CHANGE_PLAN, form=True)
 
 
 def _posted_base(request) -> int:
@@ -55,14 +49,13 @@ def _to_plan(dossier, anchor: str = ""):
     return response
 
 
-@login_required
-def plan(request, public_id):
-    dossier = _readable(request, public_id)
+@reading_plan
+def plan(request, route):
+    dossier = route.dossier
     page = selectors.plan_page(dossier, request.user)
-    access.record_read(request.user, dossier, [Section.CAREPLAN])
     return render(request, "careplan/plan.html", {
         "dossier": dossier, **page, "annotation_form": AnnotationForm(),
-        "can_change": access.can_change_plan(request.user, dossier),
+        "can_change": route.can(CHANGE_PLAN),
         "has_delivery": hasattr(dossier, "delivery"),
         "members": access.network_of(dossier),  # R15: the network's contact details
     })
@@ -95,9 +88,9 @@ def _save(request, dossier, form, mine, *, base: int, reason: str, redo):
     return _to_plan(dossier), form, {}
 
 
-@login_required
-def plan_edit(request, public_id):
-    dossier = _changeable(request, public_id)
+@changing_plan
+def plan_edit(request, route):
+    dossier = route.dossier
     plan, version = selectors.current_plan(dossier)
     names = services.member_names(dossier, active_only=True)
     number = version.number if version else 0
@@ -118,14 +111,13 @@ def plan_edit(request, public_id):
                                   reason=form.cleaned_data["reason"], redo=redo)
         if done:
             return done
-    access.record_read(request.user, dossier, [Section.CAREPLAN])
     return render(request, "careplan/edit.html", {
         "dossier": dossier, "form": form, "title": _("Change the care plan"), **extra})
 
 
-@login_required
-def appointment_edit(request, public_id, appointment_id=None):
-    dossier = _changeable(request, public_id)
+@changing_plan
+def appointment_edit(request, route, appointment_id=None):
+    dossier = route.dossier
     plan, version = selectors.current_plan(dossier)
     content = version.content if version else plan_content.empty_plan()
     names = services.member_names(dossier, active_only=True)
@@ -151,7 +143,6 @@ def appointment_edit(request, public_id, appointment_id=None):
                                   reason=form.cleaned_data["reason"], redo=redo)
         if done:
             return done
-    access.record_read(request.user, dossier, [Section.CAREPLAN])
     return render(request, "careplan/edit.html", {
         "dossier": dossier, "form": form, **extra,
         "title": _("Change the appointment") if appointment_id else _("Add an appointment")})
@@ -164,11 +155,11 @@ def _babies(dossier) -> list[str]:
     return [str(newborn) for newborn in newborns]
 
 
-@login_required
-def proposal(request, public_id):
+@changing_plan
+def proposal(request, route):
     """R22's appointments for this birth and discharge that the plan does not have yet: the
     midwife or the mother accepts them (all, or some), never the system alone."""
-    dossier = _changeable(request, public_id)
+    dossier = route.dossier
     delivery = getattr(dossier, "delivery", None)
     if delivery is None:
         messages.info(request, _("The schedule is proposed once the delivery is recorded."))
@@ -199,7 +190,6 @@ def proposal(request, public_id):
                 messages.success(request, _("The appointments have been added to the plan."))
                 return _to_plan(dossier, "appointments")
     names = services.member_names(dossier)
-    access.record_read(request.user, dossier, [Section.CAREPLAN])
     return render(request, "careplan/proposal.html", {
         "dossier": dossier, "version": version,
         "proposals": [(a, plan_content.display(f"appointments.{a['id']}", a, names))
@@ -207,23 +197,22 @@ def proposal(request, public_id):
         "discharged_at": delivery.discharged_at})
 
 
-@login_required
-def versions(request, public_id):
-    dossier = _readable(request, public_id)
+@reading_plan
+def versions(request, route):
+    dossier = route.dossier
     plan, version = selectors.current_plan(dossier)
     history = plan.versions.select_related("author") if plan else PlanVersion.objects.none()
     page = Paginator(history, 20).get_page(request.GET.get("page"))
-    access.record_read(request.user, dossier, [Section.CAREPLAN])
     return render(request, "careplan/versions.html", {
         "dossier": dossier, "page": page, "current": version,
         "rows": [(v, [plan_content.label(p) for p in v.changed]) for v in page],
-        "can_change": access.can_change_plan(request.user, dossier)})
+        "can_change": route.can(CHANGE_PLAN)})
 
 
-@login_required
-def compare(request, public_id):
+@reading_plan
+def compare(request, route):
     """Two versions side by side, the differences marked (``?a=2&b=5``)."""
-    dossier = _readable(request, public_id)
+    dossier = route.dossier
     plan, version = selectors.current_plan(dossier)
     if plan is None or version is None:
         raise Http404
@@ -236,16 +225,15 @@ def compare(request, public_id):
     newer = get_object_or_404(plan.versions, number=b)
     rows = plan_content.compare(older.content if older else plan_content.empty_plan(),
                                 newer.content, services.member_names(dossier))
-    access.record_read(request.user, dossier, [Section.CAREPLAN])
     return render(request, "careplan/compare.html", {
         "dossier": dossier, "older": older, "newer": newer, "a": a, "b": b, "rows": rows,
         "numbers": list(plan.versions.values_list("number", flat=True))})
 
 
-@login_required
 @require_POST
-def restore(request, public_id, number):
-    dossier = _changeable(request, public_id)
+@changing_plan
+def restore(request, route, number):
+    dossier = route.dossier
     plan, _version = selectors.current_plan(dossier)
     if plan is None or not plan.versions.filter(number=number).exists():
         raise Http404
@@ -261,11 +249,11 @@ def restore(request, public_id, number):
     return _to_plan(dossier)
 
 
-@login_required
 @require_POST
-def annotate(request, public_id, number):
+@reading_plan
+def annotate(request, route, number):
     """A remark on a part of a version, or a reply to one."""
-    dossier = _readable(request, public_id)
+    dossier = route.dossier
     plan, _version = selectors.current_plan(dossier)
     version = get_object_or_404(PlanVersion, plan=plan, number=number) if plan else None
     if version is None:
@@ -288,19 +276,18 @@ def annotate(request, public_id, number):
     return _to_plan(dossier, f"part-{form.cleaned_data['path']}")
 
 
-@login_required
-def plan_pdf(request, public_id):
+@reading_plan
+def plan_pdf(request, route):
     """The current version of the plan as an A4 PDF (``careplan.pdf``), downloaded; the
     download is logged, with the sections beyond the plan it shows (the mother's identity)."""
     from django.http import HttpResponse
 
     from careplan.pdf import render_plan
 
-    dossier = _readable(request, public_id)
+    dossier = route.dossier
     document = render_plan(request.user, dossier)  # 404 when there is no plan yet
-    access.record_write(request.user, dossier, Section.CAREPLAN, access.Action.DOWNLOAD)
-    for section in document.shown:
-        access.record_write(request.user, dossier, section, access.Action.DOWNLOAD)
+    route.action = access.Action.DOWNLOAD  # the download is logged with what it shows
+    route.show(*document.shown)
     response = HttpResponse(document.pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="zorgplan-v{document.number}.pdf"'
     return response
@@ -360,11 +347,11 @@ def watch(request):
                                                    "alert_percent": ALERT_LOSS_PERCENT})
 
 
-@login_required
 @require_POST
-def acknowledge(request, public_id):
+@reading_plan
+def acknowledge(request, route):
     """The coordinator has seen the mother's changes to the plan."""
-    dossier = _readable(request, public_id)
+    dossier = route.dossier
     services.plan_acknowledge(actor=request.user, dossier=dossier)
     messages.success(request, _("Marked as seen."))
     return redirect("careplan:watch")

@@ -18,6 +18,35 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from network import access
 
+# Refusals a service raises about the whole request although they concern one field of the
+# API's body: the error's code names the field. (The services serve the pages too, whose
+# forms name other fields, so the API's keys are chosen here.)
+FIELD_OF_CODE = {
+    "coordinator_profession": "role",   # network.services.check_role_fits
+    "role_profession": "role",          # network.services.check_role_fits
+    "already_member": "professional",   # network.services.membership_add
+    "replace_profession": "professional",  # network.services.membership_replace
+    "reason": "reason",                 # network.services.membership_end
+    "above_limit": "level",             # network.access.check_within_limit (consent)
+    "role_or_member": "role",           # network.serializers.ConsentInputSerializer
+}
+
+
+def _keyed_by_field(detail: dict) -> dict:
+    """Move the errors under ``non_field_errors`` whose code names a field to that field."""
+    general = detail.get(api_settings.NON_FIELD_ERRORS_KEY)
+    if not isinstance(general, list):
+        return detail
+    detail = {**detail, api_settings.NON_FIELD_ERRORS_KEY: []}
+    for error in general:
+        field = FIELD_OF_CODE.get(getattr(error, "code", None))
+        key = field or api_settings.NON_FIELD_ERRORS_KEY
+        existing = detail.get(key)
+        detail[key] = [*existing, error] if isinstance(existing, list) else [error]
+    if not detail[api_settings.NON_FIELD_ERRORS_KEY]:
+        del detail[api_settings.NON_FIELD_ERRORS_KEY]
+    return detail
+
 
 def validation_error(error: DjangoValidationError) -> exceptions.ValidationError:
     """The same messages, keyed by field; errors about the whole record go under
@@ -28,7 +57,7 @@ def validation_error(error: DjangoValidationError) -> exceptions.ValidationError
                   for key, value in detail.items()}
     else:
         detail = {api_settings.NON_FIELD_ERRORS_KEY: detail}
-    return exceptions.ValidationError(detail)
+    return exceptions.ValidationError(_keyed_by_field(detail))
 
 
 def exception_handler(exc, context):
@@ -37,4 +66,6 @@ def exception_handler(exc, context):
         access.log_refusal(getattr(request, "user", None), exc)
     elif isinstance(exc, DjangoValidationError):
         exc = validation_error(exc)
+    elif isinstance(exc, exceptions.ValidationError) and isinstance(exc.detail, dict):
+        exc.detail = _keyed_by_field(exc.detail)
     return drf_exception_handler(exc, context)

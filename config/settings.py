@@ -78,17 +78,22 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "config.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # health data is never cached for a signed-in user (config/security.py)
+    "config.security.NoStoreMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "config.signin.SecondFactorMiddleware",
     "config.middleware.RequestIdMiddleware",
     "config.middleware.AccessRefusalMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # a NUL byte or a lone surrogate anywhere in the request: 400 naming the field
+    "config.inputs.BadTextMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into the lock-out page.
     "axes.middleware.AxesMiddleware",
@@ -192,6 +197,24 @@ CSRF_COOKIE_SECURE = PRODUCTION
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp): scripts only from our own static files, never inline
+# (no 'unsafe-inline' for scripts; the admin, the Swagger page and the browsable API load
+# theirs from files too). Inline *styles* stay allowed: a few templates and Swagger UI set
+# style attributes, which cannot run code.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
@@ -279,7 +302,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 25,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # drf-spectacular, with the error responses and blank choices listed (config/schema.py)
+    "DEFAULT_SCHEMA_CLASS": "config.schema.AutoSchema",
     # Logs refusals (as config.middleware does for pages); a model's ValidationError → 400.
     "EXCEPTION_HANDLER": "config.api.exception_handler",
 }

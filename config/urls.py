@@ -46,3 +46,9 @@ urlpatterns = [
     path("healthz/ready", health.ready, name="healthz_ready"),
     path("healthz", health.ready, name="healthz"),  # the readiness check, for existing LBs
 ]
+
+# Errors: JSON under /api/, the site's pages elsewhere (config/errors.py)
+handler400 = "config.errors.bad_request"
+handler403 = "config.errors.permission_denied"
+handler404 = "config.errors.page_not_found"
+handler500 = "config.errors.server_error"

@@ -225,6 +225,9 @@ def _admin_user() -> User:
     user.is_staff = user.is_superuser = True
     user.set_password(DEMO_PASSWORD)
     user.save()
+    # the figures are given, not implied by being a superuser (network.access.granted)
+    user.user_permissions.add(Permission.objects.get(codename="view_figures",
+                                                     content_type__app_label="ebirth"))
     return user
 
 

@@ -7,7 +7,6 @@ validate), and every section a response shows is logged as read. Refusals are lo
 from __future__ import annotations
 
 from django.db.models import Max
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.response import Response
@@ -15,7 +14,7 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from dossier import screenings, selectors, services
-from dossier.models import Dossier, Measurement, Newborn, Screening
+from dossier.models import Measurement, Newborn, Screening
 from dossier.sections import Section
 from dossier.serializers import (
     DossierFilterSerializer,
@@ -32,6 +31,7 @@ from dossier.serializers import (
     validated,
 )
 from network import access
+from network.boundary import VISIBLE, DossierApi
 
 
 class ListApi(APIView):
@@ -48,17 +48,14 @@ class ListApi(APIView):
         return self.paginator.get_paginated_response(data)
 
 
-def _dossier_response(request, dossier: Dossier) -> Response:
-    """Every section the user may see, each logged as one read; the others are absent."""
-    shown = access.visible_sections(request.user, dossier)
-    access.record_read(request.user, dossier, shown)
-    return Response(DossierSerializer(
-        dossier, context={"request": request, "sections": shown}).data)
+def _dossier_response(view) -> Response:
+    """Every section the user may see (logged by the boundary); the others are absent."""
+    return Response(DossierSerializer(view.route.dossier, context={
+        "request": view.request, "sections": view.route.visible}).data)
 
 
-def _newborn_data(request, dossier: Dossier, newborns, *, many: bool = False):
-    access.record_read(request.user, dossier, [Section.NEWBORN])
-    return NewbornSerializer(newborns, many=many, context={"request": request}).data
+def _newborn_data(view, newborns, *, many: bool = False):
+    return NewbornSerializer(newborns, many=many, context={"request": view.request}).data
 
 
 class DossierListApi(ListApi):
@@ -79,39 +76,45 @@ class DossierListApi(ListApi):
             DossierListSerializer(page, many=True, context={"request": request}).data)
 
 
-class DossierDetailApi(APIView):
+class DossierDetailApi(DossierApi):
+    shows = VISIBLE
+    writes = Section.PRENATAL
+
     @extend_schema(responses=DossierSerializer)
-    def get(self, request, public_id):
+    def get(self, request, **_kwargs):
         """One record with every section the user may see; the others are absent."""
-        return _dossier_response(request, selectors.dossier_for(request.user, public_id))
+        return _dossier_response(self)
 
     @extend_schema(request=DossierUpdateSerializer, responses=DossierSerializer)
-    def patch(self, request, public_id):
+    def patch(self, request, **_kwargs):
         """Change the pregnancy (prenatal section) and move the status forward."""
-        dossier = selectors.dossier_for(request.user, public_id)
-        access.require_edit(request.user, dossier, Section.PRENATAL)
+        dossier = self.route.dossier
         changes = validated(DossierUpdateSerializer, request, partial=True, dossier=dossier)
         reason = changes.pop("reason", "")
         for name, value in changes.items():
             setattr(dossier, name, value)
         services.dossier_update(actor=request.user, dossier=dossier, reason=reason)
-        return _dossier_response(request, dossier)
+        return _dossier_response(self)
 
 
-class NewbornListApi(ListApi):
+class NewbornApi(DossierApi):
+    """The newborn section: read to see, changed to write."""
+
+    reads = Section.NEWBORN
+    writes = Section.NEWBORN
+
+
+class NewbornListApi(NewbornApi, ListApi):
     @extend_schema(responses=NewbornSerializer(many=True))
-    def get(self, request, public_id):
+    def get(self, request, **_kwargs):
         """The newborns of the record, in birth order."""
-        dossier = selectors.dossier_for(request.user, public_id)
-        access.require_view(request.user, dossier, Section.NEWBORN)
-        page = self.paginate(dossier.newborns.all())
-        return self.paginated(_newborn_data(request, dossier, page, many=True))
+        page = self.paginate(self.route.dossier.newborns.all())
+        return self.paginated(_newborn_data(self, page, many=True))
 
     @extend_schema(request=NewbornInputSerializer, responses={201: NewbornSerializer})
-    def post(self, request, public_id):
+    def post(self, request, **_kwargs):
         """Add a newborn (the delivery must be recorded first)."""
-        dossier = selectors.dossier_for(request.user, public_id)
-        access.require_edit(request.user, dossier, Section.NEWBORN)
+        dossier = self.route.dossier
         data = validated(NewbornInputSerializer, request)
         data.pop("reason", None)  # a new record has no history to explain yet
         if "birth_order" not in data:
@@ -119,75 +122,55 @@ class NewbornListApi(ListApi):
             data["birth_order"] = (highest or 0) + 1
         newborn = services.newborn_record(actor=request.user,
                                           newborn=Newborn(dossier=dossier, **data))
-        return Response(_newborn_data(request, dossier, newborn), status=status.HTTP_201_CREATED)
+        return Response(_newborn_data(self, newborn), status=status.HTTP_201_CREATED)
 
 
-class NewbornDetailApi(APIView):
+class NewbornDetailApi(NewbornApi):
     @extend_schema(responses=NewbornSerializer)
-    def get(self, request, public_id, newborn_id):
+    def get(self, request, **_kwargs):
         """One newborn's birth record."""
-        dossier = selectors.dossier_for(request.user, public_id)
-        access.require_view(request.user, dossier, Section.NEWBORN)
-        newborn = get_object_or_404(dossier.newborns, public_id=newborn_id)
-        return Response(_newborn_data(request, dossier, newborn))
+        return Response(_newborn_data(self, self.route.newborn))
 
     @extend_schema(request=NewbornInputSerializer, responses=NewbornSerializer)
-    def patch(self, request, public_id, newborn_id):
+    def patch(self, request, **_kwargs):
         """Correct or complete a newborn's birth record (e.g. the INSZ once known)."""
-        dossier = selectors.dossier_for(request.user, public_id)
-        access.require_edit(request.user, dossier, Section.NEWBORN)
-        newborn = get_object_or_404(dossier.newborns, public_id=newborn_id)
+        newborn = self.route.newborn
         changes = validated(NewbornInputSerializer, request, partial=True)
         reason = changes.pop("reason", "")
         for name, value in changes.items():
             setattr(newborn, name, value)
         services.newborn_record(actor=request.user, newborn=newborn, reason=reason)
-        return Response(_newborn_data(request, dossier, newborn))
+        return Response(_newborn_data(self, newborn))
 
 
-def _newborn(request, public_id, newborn_id, *, edit: bool):
-    """The dossier within reach and one of its newborns, under the newborn section's
-    right to view (or to edit)."""
-    dossier = selectors.dossier_for(request.user, public_id)
-    (access.require_edit if edit else access.require_view)(
-        request.user, dossier, Section.NEWBORN)
-    return dossier, get_object_or_404(dossier.newborns, public_id=newborn_id)
-
-
-class MeasurementListApi(ListApi):
+class MeasurementListApi(NewbornApi, ListApi):
     """A newborn's weighings (the weight curve), oldest first, with the change since birth
     and the > 10 % loss flag."""
 
     @extend_schema(responses=MeasurementSerializer(many=True))
-    def get(self, request, public_id, newborn_id):
-        dossier, newborn = _newborn(request, public_id, newborn_id, edit=False)
-        page = self.paginate(newborn.measurements.select_related("newborn"))
-        access.record_read(request.user, dossier, [Section.NEWBORN])
+    def get(self, request, **_kwargs):
+        page = self.paginate(self.route.newborn.measurements.select_related("newborn"))
         return self.paginated(MeasurementSerializer(page, many=True).data)
 
     @extend_schema(request=MeasurementInputSerializer, responses={201: MeasurementSerializer})
-    def post(self, request, public_id, newborn_id):
-        _dossier, newborn = _newborn(request, public_id, newborn_id, edit=True)
+    def post(self, request, **_kwargs):
         data = validated(MeasurementInputSerializer, request)
         weighing = services.measurement_record(
-            actor=request.user, measurement=Measurement(newborn=newborn, **data))
+            actor=request.user, measurement=Measurement(newborn=self.route.newborn, **data))
         return Response(MeasurementSerializer(weighing).data, status=status.HTTP_201_CREATED)
 
 
-class ScreeningListApi(APIView):
+class ScreeningListApi(NewbornApi):
     """A newborn's scheduled screenings with their state (R23), and recording one."""
 
     @extend_schema(responses=ScreeningStateSerializer(many=True))
-    def get(self, request, public_id, newborn_id):
-        dossier, newborn = _newborn(request, public_id, newborn_id, edit=False)
-        states = screenings.states_of(newborn)
-        access.record_read(request.user, dossier, [Section.NEWBORN])
+    def get(self, request, **_kwargs):
+        states = screenings.states_of(self.route.newborn)
         return Response(ScreeningStateSerializer(states, many=True).data)
 
     @extend_schema(request=ScreeningInputSerializer, responses={201: ScreeningSerializer})
-    def post(self, request, public_id, newborn_id):
-        _dossier, newborn = _newborn(request, public_id, newborn_id, edit=True)
+    def post(self, request, **_kwargs):
         data = validated(ScreeningInputSerializer, request)
-        screening = services.screening_record(actor=request.user,
-                                              screening=Screening(newborn=newborn, **data))
+        screening = services.screening_record(
+            actor=request.user, screening=Screening(newborn=self.route.newborn, **data))
         return Response(ScreeningSerializer(screening).data, status=status.HTTP_201_CREATED)

@@ -34,23 +34,23 @@ from dossier.models import (
 from dossier.sections import Section
 
 
-def _default_write(actor, form):
-    return services.entry_record(actor=actor, entry=form.instance, reason=form.reason)
+def _default_write(actor, entry, *, reason):
+    return services.entry_record(actor=actor, entry=entry, reason=reason)
 
 
-def _write_home_visit(actor, form):
-    return services.home_visit_record(actor=actor, visit=form.instance, babies=form.babies(),
-                                      reason=form.reason)
+def _write_home_visit(actor, visit, *, reason, babies=()):
+    return services.home_visit_record(actor=actor, visit=visit, babies=list(babies),
+                                      reason=reason)
 
 
-def _write_discharge(actor, form):
+def _write_discharge(actor, checklist, *, reason, discharged_at=None, confirm=False):
     return services.discharge_checklist_save(
-        actor=actor, checklist=form.instance, discharged_at=form.cleaned_data["discharged_at"],
-        confirm=form.cleaned_data.get("confirm", False), reason=form.reason)
+        actor=actor, checklist=checklist, discharged_at=discharged_at, confirm=confirm,
+        reason=reason)
 
 
-def _write_own(actor, form):
-    return services.own_entry_record(actor=actor, entry=form.instance, reason=form.reason)
+def _write_own(actor, entry, *, reason):
+    return services.own_entry_record(actor=actor, entry=entry, reason=reason)
 
 
 @dataclass(frozen=True)
@@ -65,6 +65,12 @@ class EntryKind:
     related: tuple = ()       # select_related for the list
     prefetch: tuple = ()
     initial: Callable = field(default=lambda dossier: {})
+
+    def save(self, actor, form):
+        """The one save path of a kind, for the pages and the API alike: the entry, the
+        reason for an amendment, and what else the kind's service takes (the babies' findings
+        of a home visit, the discharge moment of the checklist)."""
+        return self.write(actor, form.instance, reason=form.reason, **form.extras())
 
     @property
     def section(self) -> str:

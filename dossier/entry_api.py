@@ -8,16 +8,13 @@ from __future__ import annotations
 
 from django.contrib.auth.models import User
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from dossier import selectors, services
 from dossier.api import ListApi
 from dossier.entries import KINDS, EntryKind, shown_sections
 from dossier.models import (
@@ -26,11 +23,12 @@ from dossier.models import (
     HomeVisit,
     Jaundice,
     Newborn,
-    SelfMonitoring,
     Stools,
 )
 from dossier.sections import Section
-from network import access
+from dossier.serializers import DateTimeField
+from network import names
+from network.boundary import DossierApi, Spec, entry_write
 
 # Values computed by the record, shown with each entry (never written).
 COMPUTED = {
@@ -98,6 +96,12 @@ def _babies(visit: HomeVisit) -> list[dict]:
              "notes": check.notes} for check in visit.baby_checks.all()]
 
 
+def _recorded_by(serializer, entry) -> str | None:
+    """Who recorded the entry, as the reader may see them: the mother by name only for a
+    reader of her identity (``network.names``)."""
+    return names.for_serializer(serializer.context, entry.recorded_by, entry.dossier)
+
+
 def entry_serializer(kind: EntryKind) -> type[serializers.ModelSerializer]:
     """The kind's fields as its form has them, by public ids, with who recorded it, when,
     the values the record computes, and ``change_reason`` (asked when amending)."""
@@ -105,7 +109,8 @@ def entry_serializer(kind: EntryKind) -> type[serializers.ModelSerializer]:
     name = model.__name__
     attrs = {
         "id": serializers.UUIDField(source="public_id", read_only=True),
-        "recorded_by": serializers.CharField(source="recorded_by_name", read_only=True),
+        "recorded_by": serializers.SerializerMethodField(),  # through network.names
+        "get_recorded_by": _recorded_by,
         # "change_reason", as on the pages: a phone call and an admission have a "reason"
         "change_reason": serializers.CharField(write_only=True, required=False,
                                                allow_blank=True, max_length=300),
@@ -128,8 +133,8 @@ def entry_serializer(kind: EntryKind) -> type[serializers.ModelSerializer]:
     if model is HomeVisit:
         attrs["babies"] = BabyFindingSerializer(many=True, required=False)
     if model is DischargeChecklist:
-        attrs["discharged_at"] = serializers.DateTimeField(required=False, allow_null=True,
-                                                           source="dossier.delivery.discharged_at")
+        attrs["discharged_at"] = DateTimeField(required=False, allow_null=True,  # no overflow
+                                               source="dossier.delivery.discharged_at")
         attrs["confirm"] = serializers.BooleanField(write_only=True, required=False)
         fields += ["confirmed_at"]
     attrs["Meta"] = type("Meta", (), {
@@ -159,45 +164,38 @@ def _with_babies(to_representation):
 
 
 def _save(kind: EntryKind, request, entry, data: dict):
-    """Apply the validated values and write through the kind's own service path."""
+    """Apply the validated values and write through the kind's one save path (the pages'
+    too, ``EntryKind.write``): the reason and the kind's extras by the same names."""
     reason = data.pop("change_reason", "")
-    babies = data.pop("babies", [])
+    extras = {name: data.pop(name) for name in ("babies", "confirm") if name in data}
     delivery = data.pop("dossier", {}).get("delivery", {})
-    confirm = data.pop("confirm", False)
+    if "discharged_at" in delivery:
+        extras["discharged_at"] = delivery["discharged_at"]
     for name, value in data.items():
         setattr(entry, name, value)
-    actor = request.user
-    if kind.model is HomeVisit:
-        return services.home_visit_record(actor=actor, visit=entry, babies=babies,
-                                          reason=reason)
-    if kind.model is DischargeChecklist:
-        return services.discharge_checklist_save(
-            actor=actor, checklist=entry, discharged_at=delivery.get("discharged_at"),
-            confirm=confirm, reason=reason)
-    if kind.model is SelfMonitoring:
-        return services.own_entry_record(actor=actor, entry=entry, reason=reason)
-    return services.entry_record(actor=actor, entry=entry, reason=reason)
+    return kind.write(request.user, entry, reason=reason, **extras)
 
 
-def _dossier(request, public_id, kind: EntryKind, *, write: bool):
-    dossier = selectors.dossier_for(request.user, public_id)
-    access.require_view(request.user, dossier, kind.section)
-    if write:
-        access.require_entry_write(request.user, dossier, kind.model)
-    return dossier
+class EntryApi(DossierApi):
+    """The boundary for one kind: read its section, write as its writer may."""
 
+    kind: EntryKind
+    serializer: type[serializers.Serializer]
 
-def _context(request, dossier, kind, entries) -> dict:
-    """The serializer's context, logging each section the answer shows as read."""
-    show_babies = kind.model is HomeVisit and access.can_view(request.user, dossier,
-                                                                 Section.NEWBORN)
-    access.record_read(request.user, dossier, shown_sections(kind, entries, show_babies))
-    return {"request": request, "show_babies": show_babies}
+    def boundary_spec(self):
+        return Spec(reads=self.kind.section, writes=entry_write(self.kind.model))
 
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, kind=self.kind, **kwargs)
 
-def _answer(request, dossier, kind, serializer, entry, code=status.HTTP_200_OK):
-    return Response(serializer(entry, context=_context(request, dossier, kind, [entry])).data,
-                    status=code)
+    def context(self, entries) -> dict:
+        """The serializer's context; the sections the answer shows are logged as read."""
+        show_babies = self.route.can_view(Section.NEWBORN)
+        self.route.show(*shown_sections(self.kind, entries, show_babies))
+        return {"request": self.request, "show_babies": show_babies}
+
+    def answer(self, entry, code=status.HTTP_200_OK) -> Response:
+        return Response(self.serializer(entry, context=self.context([entry])).data, status=code)
 
 
 def entry_routes() -> list:
@@ -219,67 +217,61 @@ def entry_routes() -> list:
 
 
 def _list_view(kind: EntryKind, serializer):
-    class EntryListApi(ListApi):
+    class EntryListApi(EntryApi, ListApi):
         @extend_schema(responses=serializer(many=True), summary=f"{kind.model.__name__}: list")
-        def get(self, request, public_id):
-            dossier = _dossier(request, public_id, kind, write=False)
-            page = self.paginate(kind.entries(dossier))
-            return self.paginated(serializer(page, many=True,
-                                             context=_context(request, dossier, kind,
-                                                              page)).data)
+        def get(self, request, **_kwargs):
+            page = self.paginate(kind.entries(self.route.dossier))
+            return self.paginated(serializer(page, many=True, context=self.context(page)).data)
 
         @extend_schema(request=serializer, responses={201: serializer},
                        summary=f"{kind.model.__name__}: add")
-        def post(self, request, public_id):
-            dossier = _dossier(request, public_id, kind, write=True)
+        def post(self, request, **_kwargs):
             data = _validated(serializer, request)
-            entry = _save(kind, request, kind.model(dossier=dossier), data)
-            return _answer(request, dossier, kind, serializer, entry, status.HTTP_201_CREATED)
+            entry = _save(kind, request, kind.model(dossier=self.route.dossier), data)
+            return self.answer(entry, status.HTTP_201_CREATED)
 
-    EntryListApi.__name__ = f"{kind.model.__name__}ListApi"
-    return EntryListApi
+    return _named(EntryListApi, kind, serializer, "ListApi")
 
 
 def _detail_view(kind: EntryKind, serializer):
-    class EntryDetailApi(APIView):
+    class EntryDetailApi(EntryApi):
         @extend_schema(responses=serializer, summary=f"{kind.model.__name__}: one")
-        def get(self, request, public_id, entry_id):
-            dossier = _dossier(request, public_id, kind, write=False)
-            entry = get_object_or_404(kind.entries(dossier), public_id=entry_id)
-            return _answer(request, dossier, kind, serializer, entry)
+        def get(self, request, **_kwargs):
+            return self.answer(self.route.entry)
 
         @extend_schema(request=serializer, responses=serializer,
                        summary=f"{kind.model.__name__}: amend (give a reason)")
-        def patch(self, request, public_id, entry_id):
-            dossier = _dossier(request, public_id, kind, write=True)
-            entry = get_object_or_404(kind.entries(dossier), public_id=entry_id)
+        def patch(self, request, **_kwargs):
             data = _validated(serializer, request, partial=True)
-            return _answer(request, dossier, kind, serializer, _save(kind, request, entry, data))
+            return self.answer(_save(kind, request, self.route.entry, data))
 
-    EntryDetailApi.__name__ = f"{kind.model.__name__}DetailApi"
-    return EntryDetailApi
+    return _named(EntryDetailApi, kind, serializer, "DetailApi")
 
 
 def _single_view(kind: EntryKind, serializer):
-    class SingleEntryApi(APIView):
+    class SingleEntryApi(EntryApi):
         @extend_schema(responses=serializer, summary=f"{kind.model.__name__}: read")
-        def get(self, request, public_id):
-            dossier = _dossier(request, public_id, kind, write=False)
-            entry = kind.entries(dossier).first()
+        def get(self, request, **_kwargs):  # "_" is gettext here
+            entry = kind.entries(self.route.dossier).first()
             if entry is None:
                 raise Http404(_("Not recorded yet in this record."))
-            return _answer(request, dossier, kind, serializer, entry)
+            return self.answer(entry)
 
         @extend_schema(request=serializer, responses=serializer,
                        summary=f"{kind.model.__name__}: fill in or amend (give a reason)")
-        def put(self, request, public_id):
-            dossier = _dossier(request, public_id, kind, write=True)
+        def put(self, request, **_kwargs):
+            dossier = self.route.dossier
             entry = kind.entries(dossier).first() or kind.model(dossier=dossier)
             data = _validated(serializer, request, partial=entry.pk is not None)
-            return _answer(request, dossier, kind, serializer, _save(kind, request, entry, data))
+            return self.answer(_save(kind, request, entry, data))
 
-    SingleEntryApi.__name__ = f"{kind.model.__name__}Api"
-    return SingleEntryApi
+    return _named(SingleEntryApi, kind, serializer, "Api")
+
+
+def _named(view, kind: EntryKind, serializer, suffix: str):
+    view.kind, view.serializer = kind, serializer
+    view.__name__ = view.__qualname__ = f"{kind.model.__name__}{suffix}"
+    return view
 
 
 def _validated(serializer_class, request, *, partial: bool = False) -> dict:

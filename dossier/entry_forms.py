@@ -27,19 +27,29 @@ from dossier.models import (
     Stools,
     VitalStatus,
 )
+from dossier.sections import Section
 from dossier.selfcare import SCALES
 from network import access
+from network.models import Level
 
 NUMERIC = {"inputmode": "numeric"}
 DECIMAL = {"inputmode": "decimal", "step": "0.1"}
 
 
 class EntryForm(AmendmentForm):
-    def __init__(self, *args, dossier, user=None, **kwargs):
-        self.dossier, self.user = dossier, user
+    """``levels``: the writer's level per section (``Route.levels``), for a form that asks
+    about another section too (a home visit's findings in the babies)."""
+
+    def __init__(self, *args, dossier, user=None, levels=None, **kwargs):
+        self.dossier, self.user, self.levels = dossier, user, levels or {}
         super().__init__(*args, **kwargs)
         if "newborn" in self.fields:
             self.fields["newborn"].queryset = dossier.newborns.all()
+
+    def extras(self) -> dict:
+        """What the kind's service takes besides the entry and the reason (``EntryKind.save``):
+        the same names the API's serializer gives."""
+        return {}
 
 
 class ConsultationForm(EntryForm):
@@ -113,6 +123,10 @@ class DischargeForm(EntryForm):
         if self.instance.is_confirmed:
             del self.fields["confirm"]
 
+    def extras(self) -> dict:
+        return {"discharged_at": self.cleaned_data["discharged_at"],
+                "confirm": self.cleaned_data.get("confirm", False)}
+
 
 class HomeVisitForm(EntryForm):
     """The mother's part of the visit, and per live baby a few fields (weight, jaundice,
@@ -132,8 +146,9 @@ class HomeVisitForm(EntryForm):
                    "advice": forms.Textarea(attrs={"rows": 2}),
                    "notes": forms.Textarea(attrs={"rows": 2})}
 
-    def __init__(self, *args, with_babies: bool = False, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        with_babies = self.levels.get(Section.NEWBORN, Level.NONE) >= Level.EDIT
         self.newborns = (list(self.dossier.newborns.filter(vital_status=VitalStatus.LIVE_BIRTH))
                          if with_babies else [])
         checks = ({c.newborn_id: c for c in self.instance.baby_checks.select_related(
@@ -164,6 +179,9 @@ class HomeVisitForm(EntryForm):
                     for name in ("weight_g", "temperature_c", "jaundice", "feeding",
                                  "stools")}}
                 for newborn in self.newborns]
+
+    def extras(self) -> dict:
+        return {"babies": self.babies()}
 
 
 class PhoneContactForm(EntryForm):

@@ -88,6 +88,15 @@ class MotherForm(AmendmentForm):
         help_texts = {"province": _("Filled in from the postcode when left empty.")}
 
 
+class NewMotherForm(MotherForm):
+    """The mother of a new record. An INSZ already registered is not refused here: that
+    answer would tell whoever types it that she is a registered mother (issue 13). The
+    number is still checked (``Mother.clean``); ``services.dossier_open_or_join`` decides."""
+
+    def _get_validation_exclusions(self):
+        return {*super()._get_validation_exclusions(), "insz"}
+
+
 class DossierForm(AmendmentForm):
     risk_factors = forms.MultipleChoiceField(
         label=_("Risk factors"), choices=RiskFactor.choices, required=False,

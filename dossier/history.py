@@ -54,7 +54,8 @@ CREATE TRIGGER {table}_history AFTER INSERT OR UPDATE OR DELETE ON {table}
 UNTRACK_SQL = "DROP TRIGGER {table}_history ON {table};"
 
 # Columns that are bookkeeping, not clinical content: not shown as changes.
-HIDDEN = {"id", "public_id", "created_at", "updated_at", "created_by_id", "user_id"}
+HIDDEN = {"id", "public_id", "created_at", "updated_at", "created_by_id", "user_id",
+          "recorded_by_id"}  # who recorded it: the change's actor, shown through the names door
 
 
 def track_sql(table: str) -> str:

@@ -8,7 +8,7 @@ whatever path the write takes."""
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -18,9 +18,13 @@ from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as _noop
 
 # A recorded moment may lie this far ahead of the server clock (a tablet's clock drifts).
 CLOCK_TOLERANCE = datetime.timedelta(minutes=10)
+# Free text (notes, advice, complications…): the same bound in the form, the API and the
+# model, long enough for a careful note, short enough that no one pastes a document.
+TEXT_MAX_LENGTH = 4000
 
 
 @dataclass(frozen=True)
@@ -69,13 +73,17 @@ def bounds_constraints(prefix: str, bounds: Iterable[Bounds]) -> list[models.Che
 
 
 def past_errors(instance: models.Model, field_names: Iterable[str]) -> dict[str, ValidationError]:
-    """Dates and moments that cannot lie in the future (a birth, an admission…)."""
-    errors = {}
+    """Dates and moments that cannot lie in the future (a birth, an admission…).
+
+    Every model's ``clean()`` calls this, on the pages' and the API's path alike, so it also
+    holds every date field of the instance to ``DATE_RULES`` (``date_window_errors``): no
+    year 1 or 9999, nothing before the pregnancy or before the birth."""
+    errors = date_window_errors(instance)
     now = timezone.now()
     today = timezone.localdate()
     for name in field_names:
         value = getattr(instance, name)
-        if value is None:
+        if value is None or name in errors:
             continue
         in_future = (
             value > now + CLOCK_TOLERANCE
@@ -88,6 +96,126 @@ def past_errors(instance: models.Model, field_names: Iterable[str]) -> dict[str,
                 % {"field": field_label(instance, name)},
                 code="in_future",
             )
+    return errors
+
+
+# --- the window a recorded date may lie in ------------------------------------------------
+
+# Not before this day, whatever is recorded: a floor below any real date; the rules of a
+# field (the mother born from 1930 on, the pregnancy, the birth) are stricter.
+EARLIEST_DATE = datetime.date(1850, 1, 1)
+# Planned care (a next visit, the first home visit, the due date) lies at most this far ahead.
+LATEST_AHEAD = datetime.timedelta(days=366)
+# An entry of the pregnancy may lie this far before its computed start.
+PREGNANCY_MARGIN = datetime.timedelta(days=28)
+PREGNANCY_DAYS = 280
+
+
+def _day(value) -> datetime.date:
+    """The calendar day in Belgium, without arithmetic that could overflow at year 1."""
+    if isinstance(value, datetime.datetime):
+        if timezone.is_aware(value) and 1 < value.year < 9999:
+            return timezone.localtime(value).date()
+        return value.date()
+    return value
+
+
+def _record(instance):
+    """The pregnancy record an instance belongs to (directly or through its newborn)."""
+    if getattr(instance, "dossier_id", None):
+        return instance.dossier
+    if getattr(instance, "newborn_id", None):
+        return instance.newborn.dossier
+    return None
+
+
+def pregnancy_start(instance) -> datetime.date | None:
+    record = _record(instance)
+    if record is None:
+        return None
+    if record.last_menstrual_period:
+        return record.last_menstrual_period
+    if record.expected_due_date:
+        return record.expected_due_date - datetime.timedelta(days=PREGNANCY_DAYS)
+    return None
+
+
+def birth_day(instance) -> datetime.date | None:
+    """The day of birth, for what is about a baby (it names a newborn) or follows the
+    birth by its nature (``AFTER_BIRTH``: the discharge's planned visits)."""
+    if getattr(instance, "newborn_id", None):
+        record = instance.newborn.dossier
+    elif getattr(instance, "AFTER_BIRTH", False) and getattr(instance, "dossier_id", None):
+        record = instance.dossier
+    else:
+        return None
+    delivery = getattr(record, "delivery", None)
+    return _day(delivery.born_at) if delivery is not None else None
+
+
+@dataclass(frozen=True)
+class DateRule:
+    name: str
+    earliest: Callable[[models.Model], datetime.date | None]
+    message: str
+    why: str
+
+
+DATE_RULES = (
+    DateRule(
+        "plausible", lambda instance: EARLIEST_DATE,
+        _noop("%(field)s must lie between %(earliest)s and %(latest)s."),
+        why="Year 1 or 9999 is a typing error, and such dates overflow the time-zone "
+            "arithmetic (a 500); planned care (a next visit, the due date) lies at most a "
+            "year ahead, and nothing in a maternity record predates 1850."),
+    DateRule(
+        "pregnancy",
+        lambda instance: (start - PREGNANCY_MARGIN) if (start := pregnancy_start(instance))
+        else None,
+        _noop("%(field)s cannot lie before the start of this pregnancy (%(earliest)s)."),
+        why="An entry belongs to this pregnancy: it starts at the last menstrual period "
+            "(else the due date − 280 days, Naegele's rule). Four weeks of margin cover a "
+            "period remembered a cycle wrong and the due date redated by ultrasound "
+            "(NICE NG201 §1.2: redate when the scan differs by more than 7 days)."),
+    DateRule(
+        "birth", birth_day,
+        _noop("%(field)s cannot lie before the birth (%(earliest)s)."),
+        why="What is recorded about a baby (a weighing, a screening, an admission, an "
+            "observation) happens after it is born."),
+)
+
+
+def date_window_errors(instance: models.Model) -> dict[str, ValidationError]:
+    """Every date and moment of ``instance`` against ``DATE_RULES`` (the first rule broken
+    is named) and not more than ``LATEST_AHEAD`` in the future."""
+    errors = {}
+    latest = timezone.localdate() + LATEST_AHEAD
+    fields = [f for f in instance._meta.concrete_fields
+              if isinstance(f, models.DateField) and not (f.auto_now or f.auto_now_add)]
+    earliest = {}
+    for field in fields:
+        value = getattr(instance, field.attname)
+        if not isinstance(value, datetime.date):
+            continue
+        day = _day(value)
+        label = field_label(instance, field.name)
+        if day > latest:
+            errors[field.name] = ValidationError(
+                _(DATE_RULES[0].message) % {"field": label,
+                                            "earliest": EARLIEST_DATE.strftime("%d-%m-%Y"),
+                                            "latest": latest.strftime("%d-%m-%Y")},
+                code="date_window")
+            continue
+        for rule in reversed(DATE_RULES):  # the most specific (latest) bound speaks first
+            if rule.name not in earliest:
+                earliest[rule.name] = rule.earliest(instance)
+            bound = earliest[rule.name]
+            if bound is not None and day < bound:
+                errors[field.name] = ValidationError(
+                    _(rule.message) % {"field": label, "earliest": bound.strftime("%d-%m-%Y"),
+                                       "latest": latest.strftime("%d-%m-%Y")},
+                    code=f"before_{rule.name}" if rule.name != "plausible" else "date_window")
+                break
     return errors
 
 

@@ -11,11 +11,15 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.core.exceptions import FieldDoesNotExist
+from django.core.validators import MaxLengthValidator
+from django.db import models
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.fields import SkipField
 from rest_framework.reverse import reverse
+from rest_framework.utils.formatting import lazy_format
 
 from dossier import growth
 from dossier.insz import compact_insz
@@ -64,10 +68,52 @@ class InszField(serializers.CharField):
     model checks it."""
 
     def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 20)  # as the form's InszField: typed with dots, dashes
         super().__init__(allow_blank=True, required=False, **kwargs)
 
     def to_internal_value(self, data):
         return compact_insz(super().to_internal_value(data))
+
+
+class DateTimeField(serializers.DateTimeField):
+    """DRF's, refusing a moment its time-zone check cannot compute (year 1 in Brussels is
+    before the first UTC instant: DRF's ``valid_datetime`` raises OverflowError, a 500) with
+    its own "out of range" message on the field. Every ModelSerializer of the API maps a
+    model's DateTimeField to it (below)."""
+
+    def enforce_timezone(self, value):
+        try:
+            return super().enforce_timezone(value)
+        except OverflowError:
+            self.fail("overflow")
+
+
+serializers.ModelSerializer.serializer_field_mapping[models.DateTimeField] = DateTimeField
+
+
+class ModelBoundedSerializer(serializers.Serializer):
+    """An input serializer whose text fields take the bound of the model field they fill
+    (``bounds_model``), so the API refuses at the same length as the page's form (a model
+    form takes its bound from the same field): a 400 naming the field, never a silent cut
+    or a database error."""
+
+    bounds_model = None
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for name, field in fields.items():
+            if not isinstance(field, serializers.CharField) or field.max_length is not None:
+                continue
+            try:
+                model_field = self.bounds_model._meta.get_field(field.source or name)
+            except (AttributeError, FieldDoesNotExist):
+                continue
+            limit = getattr(model_field, "max_length", None)
+            if limit:
+                field.max_length = limit
+                field.validators.append(MaxLengthValidator(limit, message=lazy_format(
+                    field.error_messages["max_length"], max_length=limit)))
+        return fields
 
 
 # --- output: the sections -----------------------------------------------------------------
@@ -149,8 +195,10 @@ class MeasurementSerializer(serializers.ModelSerializer):
         return growth.is_alarming(weighing.newborn.birth_weight_g, weighing.weight_g)
 
 
-class MeasurementInputSerializer(serializers.Serializer):
-    measured_at = serializers.DateTimeField()
+class MeasurementInputSerializer(ModelBoundedSerializer):
+    bounds_model = Measurement
+
+    measured_at = DateTimeField()
     weight_g = serializers.IntegerField()
     length_cm = serializers.DecimalField(max_digits=4, decimal_places=1, required=False,
                                         allow_null=True)
@@ -168,9 +216,11 @@ class ScreeningSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ScreeningInputSerializer(serializers.Serializer):
+class ScreeningInputSerializer(ModelBoundedSerializer):
+    bounds_model = Screening
+
     kind = serializers.ChoiceField(choices=ScreeningKind.choices)
-    done_at = serializers.DateTimeField()
+    done_at = DateTimeField()
     result = serializers.ChoiceField(choices=ScreeningResult.choices)
     card_number = serializers.CharField(required=False, allow_blank=True, max_length=20)
     note = serializers.CharField(required=False, allow_blank=True, max_length=300)
@@ -258,6 +308,7 @@ class DossierListSerializer(serializers.Serializer):
 # --- input --------------------------------------------------------------------------------
 
 
+
 class DossierFilterSerializer(serializers.Serializer):
     q = serializers.CharField(required=False, allow_blank=True, max_length=100,
                               help_text="Name, INSZ or municipality of the mother.")
@@ -265,9 +316,11 @@ class DossierFilterSerializer(serializers.Serializer):
                                      allow_blank=True)
 
 
-class DossierUpdateSerializer(serializers.Serializer):
+class DossierUpdateSerializer(ModelBoundedSerializer):
     """The prenatal section and the status. A due date left out of a change of the last
     menstrual period stays as it is; ``null`` computes it again (280 days later)."""
+
+    bounds_model = Dossier
 
     last_menstrual_period = serializers.DateField(required=False, allow_null=True)
     expected_due_date = serializers.DateField(required=False, allow_null=True)
@@ -290,8 +343,10 @@ class DossierUpdateSerializer(serializers.Serializer):
         return status
 
 
-class NewbornInputSerializer(serializers.Serializer):
+class NewbornInputSerializer(ModelBoundedSerializer):
     """A newborn's birth record. ``birth_order`` defaults to the next free number."""
+
+    bounds_model = Newborn
 
     birth_order = serializers.IntegerField(required=False)
     reason = serializers.CharField(required=False, allow_blank=True, max_length=300,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -57,6 +57,38 @@ def dossier_open(*, actor: User, mother: Mother, dossier: Dossier) -> Dossier:
     for section in (Section.IDENTITY, Section.PRENATAL):
         access.record_write(actor, dossier, section, access.Action.CREATE)
     return dossier
+
+
+# The advisory lock that serialises opening records for one INSZ (with hashtext(insz)): two
+# requests typing the same new number at once, the second finds the first's mother.
+_INSZ_LOCK = 0x494E535A  # "INSZ"
+
+
+@transaction.atomic
+def dossier_open_or_join(*, actor: User, mother: Mother, dossier: Dossier
+                         ) -> tuple[Dossier | None, bool]:
+    """The "new record" page: open a record for a mother typed in anew. Returns the record
+    and whether it is new.
+
+    Her INSZ already registered must not change the answer (issue 13: that she is a
+    registered mother is itself health data). Nothing of hers is compared or changed, no
+    record is opened: when the actor already sees one of her records, that record is
+    returned (not new); otherwise ``signals.known_mother_opening`` turns the attempt into a
+    request to join her record (``network.joins``: logged on it, her coordinator and she are
+    told) and ``(None, False)`` is returned."""
+    access.require_can_open(actor)
+    if mother.insz:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s::int, hashtext(%s))",
+                           [_INSZ_LOCK, mother.insz])
+        known = Mother.objects.filter(insz=mother.insz).first()
+        if known is not None:
+            seen = (access.visible_dossiers(actor).filter(mother=known)
+                    .order_by("-created_at", "-pk").first())
+            if seen is None:
+                signals.known_mother_opening.send(sender=Mother, mother=known, actor=actor)
+            return seen, False
+    return dossier_open(actor=actor, mother=mother, dossier=dossier), True
 
 
 @transaction.atomic

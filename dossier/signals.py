@@ -14,3 +14,9 @@ alerts_raised = Signal()
 # The record is about to be closed: dossier. A receiver returns a list of what is still open
 # in its part of the care (e.g. the care plan's physician consultation), each as a short text.
 closing = Signal()
+
+# Someone who may open a record typed the INSZ of a mother already registered, whose records
+# they do not see: mother, actor. Not an error (that would tell them she is registered): a
+# receiver turns it into a request to join her record (``network.joins``). Inside the
+# transaction of the attempt.
+known_mother_opening = Signal()

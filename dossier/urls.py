@@ -13,10 +13,10 @@ class EntryKindConverter:
     regex = "|".join(re.escape(slug) for slug in KINDS)
 
     def to_python(self, value):
-        return value
+        return KINDS[value]  # the view gets the kind itself
 
     def to_url(self, value):
-        return value
+        return getattr(value, "slug", value)
 
 
 register_converter(EntryKindConverter, "entrykind")

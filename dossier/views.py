@@ -22,8 +22,8 @@ from django_otp import user_has_device
 
 from dossier import alerts as alert_rules
 from dossier import growth, screenings, selectors, services
-from dossier.entries import KINDS, EntryKind, shown_sections
 from dossier.entries import facts as entry_facts
+from dossier.entries import shown_sections
 from dossier.entry_forms import AlertForm, CommentForm
 from dossier.forms import (
     DeliveryForm,
@@ -39,14 +39,13 @@ from dossier.history import field_changes
 from dossier.models import (
     Alert,
     Delivery,
-    Dossier,
-    HomeVisit,
     Measurement,
     Newborn,
     Screening,
 )
 from dossier.sections import Section
 from network import access
+from network.boundary import OPEN_RECORD, VISIBLE, dossier_route, entry_write
 
 PAGE_SIZE = 20
 
@@ -78,17 +77,19 @@ def dashboard(request):
     })
 
 
-@login_required
-def history(request, public_id, section):
-    """Every change to one section: who, when, why, and each field before and after."""
+def _history_section(section: str, **_kwargs) -> str:
     if section not in selectors.SECTION_TABLES:
         raise Http404
-    dossier = selectors.dossier_for(request.user, public_id)
-    access.require_view(request.user, dossier, section)
+    return section
+
+
+@dossier_route(reads=_history_section)
+def history(request, route, section):
+    """Every change to one section: who, when, why, and each field before and after."""
+    dossier = route.dossier
     entry_id = _uuid_or_none(request.GET.get("regel"))
     page = Paginator(selectors.changes_of(dossier, section, entry_id=entry_id), 20).get_page(
         request.GET.get("page"))
-    access.record_read(request.user, dossier, [section])
     entries = [(change, field_changes(change)) for change in page.object_list]
     return render(request, "dossier/history.html", {
         "dossier": dossier, "section": Section(section), "page": page, "entries": entries,
@@ -112,13 +113,9 @@ def _row_shows(dossier) -> list[str]:
     return [s for s, shown in wanted if shown and getattr(dossier, f"can_view_{s}")]
 
 
-@login_required
-def dossier_detail(request, public_id):
-    dossier = selectors.dossier_for(request.user, public_id)
-    user = request.user
-    levels = access.section_levels(user, dossier)
-    shown = {section for section, level in levels.items() if level >= access.Level.VIEW}
-    access.record_read(user, dossier, shown)
+@dossier_route(shows=VISIBLE)
+def dossier_detail(request, route):
+    dossier, user, levels, shown = route.dossier, request.user, route.levels, route.visible
     delivery = getattr(dossier, "delivery", None)
     newborns = (list(dossier.newborns.prefetch_related("measurements"))
                 if Section.NEWBORN in shown else [])
@@ -179,6 +176,14 @@ def _who_to_call(dossier) -> list[str]:
         phone = person.phone or (person.organisation.phone if person.organisation else "")
         lines.append(label % {"name": person.user.get_full_name() or person.user.username,
                               "phone": f", {phone}" if phone else ""})
+    from network.oncall import on_call_now, own_number  # who answers now (R12, R34)
+
+    now = on_call_now(dossier, members=members)
+    if now is not None and now.shift is not None and (now.professional.pk, now.phone) not in {
+            (m.professional.pk, own_number(m.professional)) for m in (coordinator, midwife)
+            if m is not None}:
+        lines.append(_("On call now: %(name)s%(phone)s.") % {
+            "name": now.name, "phone": f", {now.phone}" if now.phone else ""})
     return lines
 
 
@@ -211,31 +216,38 @@ def _form_page(request, form, write, *, dossier, success, title, done=None):
 
 @login_required
 def dossier_create(request):
+    """A new record. The answer is the same whether her INSZ is new or already registered
+    (README, "No existence oracle"): a valid form always redirects to the same
+    page, ``network:opening``, which goes on to the new record or shows the request to join
+    hers; what happened is kept in the (server-side) session, not in the response."""
+    from dossier.forms import NewMotherForm
+    from network.join_views import OPENING_KEY
+
     access.require_can_open(request.user)
-    mother_form = MotherForm(request.POST or None, prefix="mother")
+    mother_form = NewMotherForm(request.POST or None, prefix="mother")
     dossier_form = DossierForm(request.POST or None, prefix="dossier")
     if request.method == "POST" and mother_form.is_valid() and dossier_form.is_valid():
-        dossier = _save(request, dossier_form, lambda: services.dossier_open(
-            actor=request.user, mother=mother_form.instance, dossier=dossier_form.instance),
-            _("The maternity record has been opened."))
-        if dossier:
-            return redirect("dossier:detail", public_id=dossier.public_id)
+        try:
+            dossier, created = services.dossier_open_or_join(
+                actor=request.user, mother=mother_form.instance, dossier=dossier_form.instance)
+        except ValidationError as error:
+            by_field = (error.error_dict if hasattr(error, "error_dict")
+                        else {None: error.error_list})
+            for field, errors in by_field.items():
+                form = mother_form if field in mother_form.fields else dossier_form
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            request.session[OPENING_KEY] = {
+                "dossier": str(dossier.public_id) if dossier else "", "created": created}
+            return redirect("network:opening")
     return render(request, "dossier/dossier_create.html",
                   {"mother_form": mother_form, "dossier_form": dossier_form})
 
 
-def _dossier_to_change(request, public_id, section: str) -> Dossier:
-    dossier = selectors.dossier_for(request.user, public_id)
-    access.require_edit(request.user, dossier, section)
-    return dossier
-
-
-@login_required
-def dossier_new_pregnancy(request, public_id):
+@dossier_route(reads=Section.IDENTITY, needs=OPEN_RECORD)
+def dossier_new_pregnancy(request, route):
     """A new pregnancy of a mother already known: her identity is not typed again (R8)."""
-    previous = selectors.dossier_for(request.user, public_id)
-    access.require_view(request.user, previous, Section.IDENTITY)
-    access.require_can_open(request.user, about=previous)
+    previous = route.dossier
     form = DossierForm(request.POST or None, prefix="dossier",
                        initial={"gravidity": previous.gravidity + 1,
                                 "parity": previous.parity + previous.newborns.count()})
@@ -248,9 +260,9 @@ def dossier_new_pregnancy(request, public_id):
         done=lambda dossier: dossier)
 
 
-@login_required
-def mother_edit(request, public_id):
-    dossier = _dossier_to_change(request, public_id, Section.IDENTITY)
+@dossier_route(reads=Section.IDENTITY, writes=Section.IDENTITY, form=True)
+def mother_edit(request, route):
+    dossier = route.dossier
     form = MotherForm(request.POST or None, instance=dossier.mother)
     return _form_page(
         request, form,
@@ -260,9 +272,9 @@ def mother_edit(request, public_id):
         title=_("Edit the mother's details"))
 
 
-@login_required
-def dossier_edit(request, public_id):
-    dossier = _dossier_to_change(request, public_id, Section.PRENATAL)
+@dossier_route(reads=Section.PRENATAL, writes=Section.PRENATAL, form=True)
+def dossier_edit(request, route):
+    dossier = route.dossier
     form = DossierEditForm(request.POST or None, instance=dossier)
     return _form_page(
         request, form, lambda: services.dossier_update(actor=request.user, dossier=form.instance,
@@ -271,9 +283,9 @@ def dossier_edit(request, public_id):
         title=_("Edit the pregnancy"))
 
 
-@login_required
-def delivery_edit(request, public_id):
-    dossier = _dossier_to_change(request, public_id, Section.DELIVERY)
+@dossier_route(reads=Section.DELIVERY, writes=Section.DELIVERY, form=True)
+def delivery_edit(request, route):
+    dossier = route.dossier
     delivery = getattr(dossier, "delivery", None) or Delivery(dossier=dossier)
     form = DeliveryForm(request.POST or None, instance=delivery)
     return _form_page(
@@ -284,15 +296,15 @@ def delivery_edit(request, public_id):
         title=_("Edit the delivery") if delivery.pk else _("Record the delivery"))
 
 
-@login_required
-def newborn_edit(request, public_id, newborn_id=None):
-    dossier = _dossier_to_change(request, public_id, Section.NEWBORN)
-    if newborn_id is None:
+@dossier_route(reads=Section.NEWBORN, writes=Section.NEWBORN, form=True)
+def newborn_edit(request, route):
+    dossier = route.dossier
+    if route.newborn is None:
         next_order = max((n.birth_order for n in dossier.newborns.all()), default=0) + 1
-        newborn = Newborn(dossier=dossier, family_name=dossier.mother.family_name,
-                          birth_order=next_order)
+        newborn = Newborn(dossier=dossier, birth_order=next_order, family_name=(  # her name
+            dossier.mother.family_name if route.can_view(Section.IDENTITY) else ""))
     else:
-        newborn = get_object_or_404(dossier.newborns, public_id=newborn_id)
+        newborn = route.newborn
     form = NewbornForm(request.POST or None, instance=newborn)
     return _form_page(
         request, form,
@@ -302,22 +314,12 @@ def newborn_edit(request, public_id, newborn_id=None):
         title=_("Edit newborn") if newborn.pk else _("Add a newborn"))
 
 
-def _newborn_page(request, public_id, newborn_id, entries: str):
-    """A page about one newborn: the dossier within reach, the newborn section shared."""
-    dossier = selectors.dossier_for(request.user, public_id)
-    access.require_view(request.user, dossier, Section.NEWBORN)
-    newborn = get_object_or_404(dossier.newborns.prefetch_related(entries),
-                                public_id=newborn_id)
-    return dossier, newborn
-
-
-def _newborn_entry_form(request, dossier, newborn, form_class, entry, write, *, initial,
-                        success, page):
+def _newborn_entry_form(request, route, form_class, entry, write, *, initial, success, page):
     """The add-an-entry form of a newborn page, for whoever may edit the newborn section
-    (anyone else's POST is refused and logged). Returns (form or None, redirect or None)."""
-    if not access.can_edit(request.user, dossier, Section.NEWBORN):
-        if request.method == "POST":
-            access.require_edit(request.user, dossier, Section.NEWBORN)
+    (anyone else's POST was refused by the boundary). Returns (form or None, redirect or
+    None)."""
+    dossier, newborn = route.dossier, route.newborn
+    if not route.can_edit(Section.NEWBORN):
         return None, None
     form = form_class(request.POST or None, initial=initial, instance=entry)
     if request.method == "POST" and form.is_valid() and _save(
@@ -326,20 +328,19 @@ def _newborn_entry_form(request, dossier, newborn, form_class, entry, write, *, 
     return form, None
 
 
-@login_required
-def weight(request, public_id, newborn_id):
+@dossier_route(reads=Section.NEWBORN, writes=Section.NEWBORN)
+def weight(request, route):
     """The weight curve of one newborn, its table, and (for whoever may edit the newborn
     section) the form to add a weighing — on a phone during a home visit."""
-    dossier, newborn = _newborn_page(request, public_id, newborn_id, "measurements")
+    dossier, newborn = route.dossier, route.newborn
     form, done = _newborn_entry_form(
-        request, dossier, newborn, MeasurementForm, Measurement(newborn=newborn),
+        request, route, MeasurementForm, Measurement(newborn=newborn),
         lambda m: services.measurement_record(actor=request.user, measurement=m),
         initial={"measured_at": timezone.now()}, success=_("The weighing has been saved."),
         page="dossier:weight")
     if done:
         return done
     points = growth.weight_points(newborn, dossier.delivery.born_at, newborn.measurements.all())
-    access.record_read(request.user, dossier, [Section.NEWBORN])
     return render(request, "dossier/weight.html", {
         "dossier": dossier, "newborn": newborn, "form": form,
         "chart": growth.curve(points, newborn.birth_weight_g), "points": points,
@@ -350,18 +351,17 @@ def weight(request, public_id, newborn_id):
     })
 
 
-@login_required
-def newborn_screenings(request, public_id, newborn_id):
+@dossier_route(reads=Section.NEWBORN, writes=Section.NEWBORN)
+def newborn_screenings(request, route):
     """A newborn's scheduled screenings with their state, and the form to record one."""
-    dossier, newborn = _newborn_page(request, public_id, newborn_id, "screenings")
+    dossier, newborn = route.dossier, route.newborn
     form, done = _newborn_entry_form(
-        request, dossier, newborn, ScreeningForm, Screening(newborn=newborn),
+        request, route, ScreeningForm, Screening(newborn=newborn),
         lambda s: services.screening_record(actor=request.user, screening=s),
         initial={"done_at": timezone.now()}, success=_("The screening has been saved."),
         page="dossier:screenings")
     if done:
         return done
-    access.record_read(request.user, dossier, [Section.NEWBORN])
     return render(request, "dossier/screenings.html", {
         "dossier": dossier, "newborn": newborn, "form": form,
         "states": screenings.states_of(newborn),
@@ -372,53 +372,42 @@ def newborn_screenings(request, public_id, newborn_id):
 
 # --- clinical entries: one page per kind (dossier.entries) -------------------------------
 
-def _kind(slug: str) -> EntryKind:
-    kind = KINDS.get(slug)
-    if kind is None:
-        raise Http404
-    return kind
+def _entry_form(request, route, kind, entry, *, data=None):
+    form = kind.form(data, instance=entry, dossier=route.dossier, user=request.user,
+                     initial=kind.initial(route.dossier) if entry.pk is None else None,
+                     levels=route.levels)
+    if getattr(form, "newborns", None):  # it asks about the babies by name (a home visit)
+        route.show(Section.NEWBORN)
+    return form
 
 
-def _entry_form(request, kind, dossier, entry, *, data=None):
-    extra = {}
-    if kind.model is HomeVisit:
-        extra["with_babies"] = access.can_edit(request.user, dossier, Section.NEWBORN)
-    return kind.form(data, instance=entry, dossier=dossier, user=request.user,
-                     initial=kind.initial(dossier) if entry.pk is None else None, **extra)
+def _entry_reads(kind, **_kwargs) -> str:
+    return kind.section
 
 
-def _form_sections(kind, form) -> list[str]:
-    """What an entry form shows: its kind's section, and the newborn section when it asks
-    about the babies by name (a home visit)."""
-    if form is None:
-        return []
-    return [kind.section, *([Section.NEWBORN] if getattr(form, "newborns", None) else [])]
+def _entry_writes(kind, **_kwargs):
+    return entry_write(kind.model)
 
 
-@login_required
-def entry_list(request, public_id, kind):
+@dossier_route(reads=_entry_reads, writes=_entry_writes)
+def entry_list(request, route, kind):
     """The entries of one kind with their comments, and the form to add one (or, for a
     kind recorded once per record, to fill it in or amend it) for whoever may write it."""
-    kind = _kind(kind)
-    dossier = selectors.dossier_for(request.user, public_id)
-    access.require_view(request.user, dossier, kind.section)
+    dossier = route.dossier
     entries = kind.entries(dossier)
     form = None
-    if access.can_write_entry(request.user, dossier, kind.model):
+    if route.can(entry_write(kind.model)):
         entry = (entries.first() if kind.single else None) or kind.model(dossier=dossier)
-        form = _entry_form(request, kind, dossier, entry,
+        form = _entry_form(request, route, kind, entry,
                            data=request.POST if request.method == "POST" else None)
         if request.method == "POST" and form.is_valid() and _save(
-                request, form, lambda: kind.write(request.user, form), _("Saved.")):
+                request, form, lambda: kind.save(request.user, form), _("Saved.")):
             return redirect("dossier:entries", public_id=dossier.public_id, kind=kind.slug)
-    elif request.method == "POST":
-        access.require_entry_write(request.user, dossier, kind.model)
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
     comments = selectors.comments_on(dossier, [entry.public_id for entry in page])
     # a home visit's findings in the babies belong to the newborn section
-    show_babies = access.can_view(request.user, dossier, Section.NEWBORN)
-    access.record_read(request.user, dossier, sorted(
-        {*shown_sections(kind, page, show_babies), *_form_sections(kind, form)}))
+    show_babies = route.can_view(Section.NEWBORN)
+    route.show(*shown_sections(kind, page, show_babies))
     return render(request, "dossier/entries.html", {
         "dossier": dossier, "kind": kind, "form": form, "page": page,
         "rows": [(entry, entry_facts(kind, entry), comments.get(entry.public_id, []))
@@ -430,20 +419,15 @@ def entry_list(request, public_id, kind):
     })
 
 
-@login_required
-def entry_edit(request, public_id, kind, entry_id):
+@dossier_route(reads=_entry_reads, writes=_entry_writes, form=True)
+def entry_edit(request, route, kind):
     """Amend an entry: the form asks why, the history keeps the previous values."""
-    kind = _kind(kind)
-    dossier = selectors.dossier_for(request.user, public_id)
-    access.require_view(request.user, dossier, kind.section)
-    access.require_entry_write(request.user, dossier, kind.model)
-    entry = get_object_or_404(kind.entries(dossier), public_id=entry_id)
-    form = _entry_form(request, kind, dossier, entry,
+    dossier = route.dossier
+    form = _entry_form(request, route, kind, route.entry,
                        data=request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid() and _save(
-            request, form, lambda: kind.write(request.user, form), _("Saved.")):
+            request, form, lambda: kind.save(request.user, form), _("Saved.")):
         return redirect("dossier:entries", public_id=dossier.public_id, kind=kind.slug)
-    access.record_read(request.user, dossier, _form_sections(kind, form))  # it shows the entry
     return render(request, "dossier/form.html", {"form": form, "dossier": dossier,
                                                  "title": f"{kind.title}: {_('amend')}"})
 
@@ -463,14 +447,12 @@ def _comment(request, dossier, section: str, entry_id, target: str):
     return redirect(target)
 
 
-@login_required
 @require_POST
-def entry_comment(request, public_id, kind, entry_id):
-    """A comment under an entry (the mother's, or a provider's answer)."""
-    kind = _kind(kind)
-    dossier = selectors.dossier_for(request.user, public_id)
-    access.require_comment(request.user, dossier, kind.section)
-    entry = get_object_or_404(kind.entries(dossier), public_id=entry_id)
+@dossier_route(reads=_entry_reads)
+def entry_comment(request, route, kind):
+    """A comment under an entry (the mother's, or a provider's answer): whoever may see an
+    entry may comment on it."""
+    dossier, entry = route.dossier, route.entry
     return _comment(request, dossier, kind.section, entry.public_id,
                     f"{reverse('dossier:entries', args=[dossier.public_id, kind.slug])}"
                     f"#entry-{entry.public_id}")
@@ -498,16 +480,19 @@ COMMENTABLE = {
 }
 
 
-@login_required
-@require_POST
-def record_comment(request, public_id, about):
-    """A comment on the delivery, a newborn, a weighing or a screening (the ``entry`` the
-    page's form names)."""
+def _commented_section(about: str, **_kwargs) -> str:
     if about not in COMMENTABLE:
         raise Http404
+    return COMMENTABLE[about][0]
+
+
+@require_POST
+@dossier_route(reads=_commented_section)
+def record_comment(request, route, about):
+    """A comment on the delivery, a newborn, a weighing or a screening (the ``entry`` the
+    page's form names)."""
     section, entries, shown_at = COMMENTABLE[about]
-    dossier = selectors.dossier_for(request.user, public_id)
-    access.require_comment(request.user, dossier, section)
+    dossier = route.dossier
     entry = get_object_or_404(entries(dossier).select_related(*(
         ["newborn"] if about in ("wegingen", "screenings") else [])),
         public_id=_uuid_or_none(request.POST.get("entry")))
@@ -529,11 +514,11 @@ def _comments_card(dossier, entries, label) -> dict:
 
 # --- alerts (R42) ---------------------------------------------------------------------------
 
-@login_required
-def alerts(request, public_id):
+@dossier_route()
+def alerts(request, route):
     """The record's alerts in the sections this user may read; a care provider takes an
     open one on or says how it was resolved; the mother sees who took hers on."""
-    dossier = selectors.dossier_for(request.user, public_id)
+    dossier = route.dossier
     rows = list(selectors.alerts_of(request.user, dossier))
     failed, failed_form = None, None
     if request.method == "POST":
@@ -557,7 +542,7 @@ def alerts(request, public_id):
         if provider and alert.is_open:
             alert.form = failed_form if alert.pk == failed else AlertForm(
                 auto_id=f"id_%s_{alert.public_id}")
-    access.record_read(request.user, dossier, sorted({alert.section for alert in rows}))
+    route.show(*{alert.section for alert in rows})
     return render(request, "dossier/alerts.html", {
         "dossier": dossier, "rows": rows, "provider": provider,
         "who_to_call": [] if provider else _who_to_call(dossier),

@@ -18,7 +18,6 @@ messages — the same files, each birth exactly once."""
 from __future__ import annotations
 
 import contextlib
-import csv
 import hashlib
 import json
 import logging
@@ -261,7 +260,7 @@ def _write_files(batch: ExportBatch, folder: Path) -> dict[str, Path]:
         for kind in MessageKind.values:  # the schema's order: notifications first
             columns = formats.csv_columns(kind)
             with paths[CSV_OF[kind]].open("w", encoding="utf-8", newline="") as table:
-                rows = csv.writer(table)
+                rows = formats.csv_writer(table)  # formulas neutralised
                 rows.writerow(columns)
                 for message in _stored_messages(batch, kind):
                     walked = formats.walk(message.content)  # once for the three writers

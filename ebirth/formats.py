@@ -13,6 +13,7 @@ made from the plain writer (``_fill``) and checked against it."""
 from __future__ import annotations
 
 import contextlib
+import csv
 import re
 import threading
 from collections.abc import Callable, Iterator
@@ -308,6 +309,39 @@ _CHECKED_DOCUMENT = (f'<ebirthExport xmlns="{NAMESPACE}" batch="1" '
 # --- CSV -----------------------------------------------------------------------------------
 
 HEADER_COLUMNS = ["messageId", "revision", "corrects"]
+
+# A spreadsheet runs a cell that starts with one of these as a formula (OWASP "CSV
+# injection": a mother named =HYPERLINK(...) would become a link that leaks the sheet).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# …but a number stays a number, negative or with a sign ("-3", "-1.234,5", "+2,5 %").
+_NUMBER = re.compile(r"^[+-]?\d[\d.,\u00a0\u202f ]*(\s?%)?$")
+
+
+def csv_cell(value):
+    """A cell as it may be written to a CSV file: a text that a spreadsheet would take for
+    a formula gets a leading ``'`` (shown, never run); numbers are left as they are."""
+    if isinstance(value, str) and value.startswith(FORMULA_START) and not _NUMBER.match(value):
+        return "'" + value
+    return value
+
+
+class SafeCsvWriter:
+    """``csv.writer`` whose every row goes through ``csv_cell``: the one CSV writer of the
+    app (the eBirth batches, the figures)."""
+
+    def __init__(self, file, **options):
+        self._writer = csv.writer(file, **options)
+
+    def writerow(self, row):
+        return self._writer.writerow([csv_cell(cell) for cell in row])
+
+    def writerows(self, rows):
+        for row in rows:
+            self.writerow(row)
+
+
+def csv_writer(file, **options) -> SafeCsvWriter:
+    return SafeCsvWriter(file, **options)
 
 
 def _flatten(content: dict, prefix: str = "") -> dict[str, str]:

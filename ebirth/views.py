@@ -5,7 +5,6 @@ Who may see what is decided in ``network.access``."""
 
 from __future__ import annotations
 
-import csv
 import logging
 
 from django.contrib import messages
@@ -21,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from dossier.models import Dossier
 from dossier.sections import Section
-from ebirth import export, figures, worklist
+from ebirth import export, figures, formats, worklist
 from ebirth.models import BatchStatus, ExportBatch, FileFormat, MessageKind
 from network import access, audit
 from network.models import Action
@@ -71,7 +70,8 @@ def figures_csv(request):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="cijfers-{year}.csv"'
     response.write("\ufeff")  # so that a spreadsheet opens the accents right
-    writer = csv.writer(response, delimiter=";")  # the Belgian spreadsheet's separator
+    # the Belgian spreadsheet's separator; formulas neutralised
+    writer = formats.csv_writer(response, delimiter=";")
     for table in figures.all_tables(year):
         writer.writerow([f"{table.title} ({year})"])
         writer.writerow(table.columns)
@@ -179,9 +179,9 @@ def _hand_to_worker() -> None:
 
 
 @login_required
-def export_progress(request, public_id):
+def export_progress(request, export_id):
     access.require_run_export(request.user)
-    return JsonResponse(progress(get_object_or_404(ExportBatch, public_id=public_id)))
+    return JsonResponse(progress(get_object_or_404(ExportBatch, public_id=export_id)))
 
 
 def _log_download(user, batch: ExportBatch, file_format: str) -> None:
@@ -199,9 +199,9 @@ def _log_download(user, batch: ExportBatch, file_format: str) -> None:
 
 
 @login_required
-def export_download(request, public_id, file_format):
+def export_download(request, export_id, file_format):
     access.require_run_export(request.user)
-    batch = get_object_or_404(ExportBatch, public_id=public_id, status=BatchStatus.DONE)
+    batch = get_object_or_404(ExportBatch, public_id=export_id, status=BatchStatus.DONE)
     exported = get_object_or_404(batch.files, format=file_format)
     path = export.batch_folder(batch) / exported.name
     if not path.is_file():

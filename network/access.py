@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from django.contrib.auth.models import AnonymousUser, Permission, User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -265,6 +265,31 @@ def can_decide_consent(user, dossier: Dossier) -> bool:
     return is_mother_of(user, dossier)
 
 
+def require_manage_network(user, dossier: Dossier) -> None:
+    if not can_manage_network(user, dossier):
+        raise AccessDenied(_("Only the care coordinator or the mother changes the network."),
+                           dossier=dossier)
+
+
+def require_decide_consent(user, dossier: Dossier) -> None:
+    if not can_decide_consent(user, dossier):
+        raise AccessDenied(_("Only the mother decides who sees what of her record."),
+                           dossier=dossier)
+
+
+def require_read_consent(user, dossier: Dossier) -> None:
+    """The mother's choices are read by her and by her coordinator, who explains them."""
+    if not (can_decide_consent(user, dossier) or is_coordinator(user, dossier)):
+        raise AccessDenied(_("Only the mother decides who sees what of her record."),
+                           dossier=dossier, action=Action.READ)
+
+
+def require_own_access_log(user, dossier: Dossier) -> None:
+    if not is_mother_of(user, dossier):
+        raise AccessDenied(_("Only the mother sees who viewed her record."),
+                           dossier=dossier, action=Action.READ)
+
+
 def record_read_list(user, reads) -> None:
     """A list's reads, ``(dossier, section)`` for every part of a row actually shown, in
     one append."""
@@ -403,10 +428,26 @@ def require_comment(user, dossier: Dossier, section: str) -> None:
 
 # --- the figures for policy makers (R31) --------------------------------------------------------
 
+def granted(user, permission: str) -> bool:
+    """Whether ``permission`` ("app_label.codename") was given to this user, or to one of
+    their groups, in the admin. Unlike ``user.has_perm`` it ignores ``is_superuser`` (and
+    ``is_staff``): the registrar's and the analyst's roles are given, never implied (issue
+    13). Asked once per user object and request."""
+    if not _active(user):
+        return False
+    cache = getattr(user, "_granted_permissions", None)
+    if cache is None:
+        cache = user._granted_permissions = {
+            f"{app_label}.{codename}" for app_label, codename in Permission.objects.filter(
+                Q(user=user) | Q(group__user=user)).values_list(
+                "content_type__app_label", "codename").distinct()}
+    return permission in cache
+
+
 def can_view_figures(user) -> bool:
-    """Aggregated, anonymous figures: for policy analysts (given the permission in the admin)
-    and staff; no record is ever shown there."""
-    return _active(user) and (user.is_staff or user.has_perm("ebirth.view_figures"))
+    """Aggregated, anonymous figures: for policy analysts, given the permission in the admin
+    (to them or their group). Not staff or superusers as such; no record is ever shown."""
+    return granted(user, "ebirth.view_figures")
 
 
 def require_view_figures(user) -> None:
@@ -419,8 +460,9 @@ def require_view_figures(user) -> None:
 
 def can_run_export(user) -> bool:
     """Exports hold every mother's identity: only a registrar (given the permission in the
-    admin) starts them and downloads their files — not staff as such."""
-    return _active(user) and user.has_perm("ebirth.run_export")
+    admin, to them or their group) starts them and downloads their files — not staff or a
+    superuser as such."""
+    return granted(user, "ebirth.run_export")
 
 
 def require_run_export(user) -> None:
@@ -515,7 +557,11 @@ def require_can_read_concern(user, concern) -> None:
 
 
 def require_can_acknowledge_concern(user, concern) -> None:
-    if not can_acknowledge_concern(user, concern):
+    require_can_respond_to_concerns(user, concern.dossier)
+
+
+def require_can_respond_to_concerns(user, dossier: Dossier) -> None:
+    if not is_coordinator(user, dossier):
         raise AccessDenied(
             _("Only the care coordinator responds to a worrying situation."),
-            dossier=concern.dossier, section=Section.PSYCHOSOCIAL, action=Action.UPDATE)
+            dossier=dossier, section=Section.PSYCHOSOCIAL, action=Action.UPDATE)

@@ -1,23 +1,21 @@
 """The care network's API: members and the mother's consent. Thin views, like the pages
-(``views.py``): the dossier comes from ``dossier_for`` (404 outside the user's reach), the
-decisions from ``network.access`` and the writes from ``network.services``. Refusals are
+(``views.py``): the dossier and the rights come from the boundary (``network.boundary``),
+the writes from ``network.services``. Refusals are
 logged by ``config.api.exception_handler``."""
 
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from dossier.api import ListApi
 from dossier.models import Dossier
-from dossier.selectors import dossier_for
 from dossier.serializers import validated
 from network import access, services
-from network.models import Action, ConsentRule, Membership, RoleDefault
+from network.boundary import DECIDE_CONSENT, MANAGE_NETWORK, READ_CONSENT, DossierApi
+from network.models import ConsentRule, Membership, RoleDefault
 from network.serializers import (
     ConsentSerializer,
     ConsentSetSerializer,
@@ -25,16 +23,6 @@ from network.serializers import (
     MembershipEndSerializer,
     MembershipSerializer,
 )
-
-
-def _managed_dossier(request, public_id) -> Dossier:
-    """The coordinator and the mother change the network (refused before reading input,
-    as the pages do)."""
-    dossier = dossier_for(request.user, public_id)
-    if not access.can_manage_network(request.user, dossier):
-        raise access.AccessDenied(
-            _("Only the care coordinator or the mother changes the network."), dossier=dossier)
-    return dossier
 
 
 def _consent_overview(request, dossier: Dossier) -> Response:
@@ -50,31 +38,35 @@ def _consent_overview(request, dossier: Dossier) -> Response:
     }, context={"request": request}).data)
 
 
-class MembershipListApi(ListApi):
+class MembershipListApi(DossierApi, ListApi):
+    writes = MANAGE_NETWORK  # the coordinator and the mother (refused before reading input)
+
     @extend_schema(responses=MembershipSerializer(many=True))
-    def get(self, request, public_id):
+    def get(self, request, **_kwargs):
         """The active members, coordinator first: everyone who may open the record sees
         who is in its network."""
-        dossier = dossier_for(request.user, public_id)
+        dossier = self.route.dossier
         page = self.paginate(access.network_of(dossier))
         return self.paginated(
             MembershipSerializer(page, many=True, context={"request": request}).data)
 
     @extend_schema(request=MembershipAddSerializer, responses={201: MembershipSerializer})
-    def post(self, request, public_id):
+    def post(self, request, **_kwargs):
         """Add a professional to the network (the coordinator or the mother)."""
-        dossier = _managed_dossier(request, public_id)
+        dossier = self.route.dossier
         data = validated(MembershipAddSerializer, request)
         membership = services.membership_add(actor=request.user, dossier=dossier, **data)
         return Response(MembershipSerializer(membership, context={"request": request}).data,
                         status=status.HTTP_201_CREATED)
 
 
-class MembershipEndApi(APIView):
+class MembershipEndApi(DossierApi):
+    writes = MANAGE_NETWORK
+
     @extend_schema(request=MembershipEndSerializer, responses=MembershipSerializer)
-    def post(self, request, public_id, membership_id):
+    def post(self, request, membership_id, **_kwargs):
         """End a membership, with a reason (the coordinator hands over instead)."""
-        dossier = _managed_dossier(request, public_id)
+        dossier = self.route.dossier
         membership = get_object_or_404(Membership.objects.select_related("professional__user"),
                                        dossier=dossier, public_id=membership_id,
                                        ended_at__isnull=True)
@@ -84,26 +76,21 @@ class MembershipEndApi(APIView):
         return Response(MembershipSerializer(membership, context={"request": request}).data)
 
 
-class ConsentApi(APIView):
+class ConsentApi(DossierApi):
+    needs = READ_CONSENT
+    writes = DECIDE_CONSENT
+
     @extend_schema(responses=ConsentSerializer)
-    def get(self, request, public_id):
+    def get(self, request, **_kwargs):
         """The mother's choices and what each member may see and change now; for the
         mother and the care coordinator only."""
-        dossier = dossier_for(request.user, public_id)
-        if not (access.can_decide_consent(request.user, dossier)
-                or access.is_coordinator(request.user, dossier)):
-            raise access.AccessDenied(_("Only the mother decides who sees what of her record."),
-                                      dossier=dossier, action=Action.READ)
-        return _consent_overview(request, dossier)
+        return _consent_overview(request, self.route.dossier)
 
     @extend_schema(request=ConsentSetSerializer, responses=ConsentSerializer)
-    def post(self, request, public_id):
+    def post(self, request, **_kwargs):
         """The mother sets (or, with ``level: null``, removes) one rule; it is in force
         from the very next request."""
-        dossier = dossier_for(request.user, public_id)
-        if not access.can_decide_consent(request.user, dossier):
-            raise access.AccessDenied(_("Only the mother decides who sees what of her record."),
-                                      dossier=dossier)
+        dossier = self.route.dossier
         data = validated(ConsentSetSerializer, request, dossier=dossier)
         services.consent_set(actor=request.user, dossier=dossier, section=data["section"],
                              level=data["level"], role=data.get("role") or "",

@@ -7,9 +7,11 @@ class NetworkConfig(AppConfig):
     verbose_name = _("Care network")
 
     def ready(self):
-        from dossier.signals import alerts_raised
-        from network import alerting
+        from dossier.signals import alerts_raised, known_mother_opening
+        from network import alerting, joins
 
         alerts_raised.connect(
             lambda sender, alerts, actor, **kwargs: alerting.raised(alerts, actor),
             weak=False, dispatch_uid="network-alerts-raised")
+        known_mother_opening.connect(joins.on_known_mother, weak=False,
+                                     dispatch_uid="network-join-request")

@@ -1,10 +1,10 @@
-from network.models import Notification
+from network import selectors
 
 
 def inbox(request):
-    """The unread count shown beside "Meldingen" in the header (one query per page)."""
+    """The unread count shown beside "Meldingen" in the header (one query per page): only
+    the notifications the user may still read (``selectors.notifications_for``)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    unread = Notification.objects.filter(recipient=user, read_at__isnull=True).count()
-    return {"unread_notifications": unread}
+    return {"unread_notifications": selectors.unread_count(user)}

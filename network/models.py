@@ -6,6 +6,8 @@ These tables hold the truth; ``network/access.py`` alone turns it into decisions
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.postgres.constraints import ExclusionConstraint
+from django.contrib.postgres.fields import DateTimeRangeField, RangeBoundary, RangeOperators
 from django.core.validators import MaxLengthValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
@@ -54,6 +56,13 @@ class Organisation(RecordModel):
     language = models.CharField(
         _("language of messages"), max_length=2, choices=settings.LANGUAGES, default="nl",
         help_text=_("The language of e-mails and SMS to its professionals who chose none."))
+    # R13, R34: whom an urgent alert nobody took on reaches next (``network.oncall``)
+    ward_phone = models.CharField(
+        _("maternity ward contact: phone"), max_length=20, blank=True,
+        validators=[phone_validator],
+        help_text=_("The maternity ward's midwife, day and night, called when an urgent alert "
+                    "is not taken on; for a practice, the ward it works with."))
+    ward_email = models.EmailField(_("maternity ward contact: e-mail"), blank=True)
 
     class Meta:
         verbose_name = _("organisation")
@@ -263,13 +272,23 @@ class DossierUserObjectPermission(UserObjectPermissionBase):
 
 
 class Notification(RecordModel):
-    """An in-app message to a member or the mother about a change in a network."""
+    """An in-app message to a member or the mother about a change in a network.
+
+    Stored as a reference (``message``: the msgid; ``params``: ids, codes and msgids, see
+    ``network.notices``) and rendered when read, in the reader's language and under the
+    reader's rights of that moment: a notice about a dossier the reader may no longer open,
+    or about a section no longer shared with them, is not shown. ``text`` holds only the
+    rows written before (rendered once, kept as they were; shown under the same rights)."""
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                                   related_name="notifications", verbose_name=_("recipient"))
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, null=True, blank=True,
                                 related_name="+", verbose_name=_("dossier"))
-    text = models.CharField(_("message"), max_length=300)
+    section = models.CharField(_("section"), max_length=15, choices=Section.choices,
+                               blank=True)
+    message = models.CharField(_("message id"), max_length=300, blank=True)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    text = models.CharField(_("message (earlier rows)"), max_length=300, blank=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
 
     class Meta:
@@ -277,9 +296,11 @@ class Notification(RecordModel):
         verbose_name_plural = _("notifications")
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["recipient", "read_at"])]
+        constraints = [models.CheckConstraint(condition=~Q(message="") | ~Q(text=""),
+                                              name="notification_has_message")]
 
     def __str__(self) -> str:
-        return self.text
+        return self.message or self.text
 
 
 class Urgency(models.TextChoices):
@@ -342,6 +363,7 @@ class Action(models.TextChoices):
     CREATE = "create", _("Created")
     UPDATE = "update", _("Changed")
     DOWNLOAD = "download", _("Downloaded")
+    JOIN = "join", _("Asked to join")  # a professional outside the network (JoinRequest)
 
 
 class Outcome(models.TextChoices):
@@ -464,3 +486,121 @@ class CalendarFeed(RecordModel):
 
     def __str__(self) -> str:
         return str(self.professional)
+
+
+class TsTzRange(models.Func):
+    """PostgreSQL's ``tstzrange(start, end)``: half-open, ``[start, end)``."""
+
+    function = "TSTZRANGE"
+    output_field = DateTimeRangeField()
+
+
+class OnCallShift(RecordModel):
+    """Who of an organisation (a midwife practice, a maternity ward) answers from ``start``
+    until ``end`` (R12, R13, R34), and the number to call (empty: the professional's own,
+    else the organisation's). A shift is half-open: one ending at 08:00 and the next
+    starting at 08:00 meet without overlapping. One organisation's shifts never overlap
+    (an exclusion constraint; ``network.oncall`` says so on the field "start" before the
+    database must). Stored in UTC, shown in Europe/Brussels. Who is on call for a mother
+    now: ``network.oncall.on_call_now``."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT,
+                                     related_name="on_call_shifts",
+                                     verbose_name=_("organisation"))
+    professional = models.ForeignKey(Professional, on_delete=models.PROTECT,
+                                     related_name="on_call_shifts",
+                                     verbose_name=_("care provider on call"))
+    start = models.DateTimeField(_("on call from"))
+    end = models.DateTimeField(_("on call until"))
+    phone = models.CharField(_("number to call"), max_length=20, blank=True,
+                             validators=[phone_validator],
+                             help_text=_("Empty: the care provider's own number."))
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                   null=True, blank=True, related_name="+",
+                                   verbose_name=_("last changed by"))
+
+    class Meta:
+        verbose_name = _("on-call shift")
+        verbose_name_plural = _("on-call rota")
+        ordering = ["organisation", "start"]
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gt=F("start")),
+                                   name="oncallshift_ends_after_start"),
+            ExclusionConstraint(
+                name="oncallshift_no_overlap",
+                expressions=[(TsTzRange("start", "end", RangeBoundary()),
+                              RangeOperators.OVERLAPS),
+                             ("organisation", RangeOperators.EQUAL)],
+                violation_error_message=_("Another shift of this organisation overlaps "
+                                          "this one.")),
+        ]
+        indexes = [models.Index(fields=["organisation", "end"],
+                                name="oncallshift_by_organisation")]
+
+    def __str__(self) -> str:
+        return f"{self.professional} {self.start:%d-%m-%Y %H:%M}–{self.end:%d-%m-%Y %H:%M}"
+
+    @property
+    def number(self) -> str:
+        """The number to call: the shift's, else the professional's, else the
+        organisation's."""
+        return self.phone or self.professional.phone or self.organisation.phone
+
+
+class JoinDecision(models.TextChoices):
+    APPROVED = "approved", _("Approved")
+    REFUSED = "refused", _("Refused")
+
+
+class JoinRequestQuerySet(models.QuerySet):
+    def pending(self) -> models.QuerySet:
+        """Not decided yet (a template counts them: ``dossier.join_requests.pending.count``)."""
+        return self.filter(decision="")
+
+
+class JoinRequest(RecordModel):
+    """A professional outside a mother's care network asked to open a record for her with
+    an INSZ already registered (issue 13: no existence oracle). Instead of being told "she is
+    registered", they asked to join her record: the coordinator or the mother approves (the
+    membership starts, ``network.joins``) or refuses. A pending or refused request gives no
+    access at all. One pending request per professional and record."""
+
+    NOTE_MAX = 300
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="join_requests",
+                                verbose_name=_("dossier"))
+    professional = models.ForeignKey(Professional, on_delete=models.PROTECT,
+                                     related_name="join_requests",
+                                     verbose_name=_("requested by"))
+    role = models.CharField(_("role asked"), max_length=25, choices=Role.choices)
+    decision = models.CharField(_("decision"), max_length=10, choices=JoinDecision.choices,
+                                blank=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                   null=True, blank=True, related_name="+",
+                                   verbose_name=_("decided by"))
+    note = models.CharField(_("note"), max_length=NOTE_MAX, blank=True)
+
+    objects = JoinRequestQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("request to join a care network")
+        verbose_name_plural = _("requests to join a care network")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dossier", "professional"], condition=Q(decision=""),
+                name="joinrequest_one_pending_per_professional"),
+            models.CheckConstraint(
+                condition=Q(decision="", decided_at__isnull=True)
+                | (Q(decision__in=JoinDecision.values) & Q(decided_at__isnull=False)),
+                name="joinrequest_decided_has_moment"),
+            models.CheckConstraint(condition=Q(role__in=Role.values), name="joinrequest_role"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.professional} → {self.get_role_display()}"
+
+    @property
+    def is_pending(self) -> bool:
+        return not self.decision

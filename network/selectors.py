@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    CharField,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import Concat
 
 from network import access
 from network.models import (
     AccessEvent,
     Concern,
+    DossierUserObjectPermission,
     Membership,
     Notification,
     Professional,
@@ -44,7 +56,27 @@ def access_events_of(dossier) -> QuerySet[AccessEvent]:
 
 
 def notifications_for(user) -> QuerySet[Notification]:
-    return Notification.objects.filter(recipient=user).select_related("dossier")
+    """The user's notifications that she may read now, newest first: none about a dossier
+    she may no longer open (a membership ended), none about a section no longer shared
+    with her (``Notification.section``). One query, whatever the number of rows; render
+    the page's rows with ``network.notices.render``."""
+    if not user.is_authenticated:
+        return Notification.objects.none()
+    section_shared = Exists(DossierUserObjectPermission.objects.filter(
+        user=user, content_object=OuterRef("dossier"),
+        permission__content_type__app_label="dossier",
+        permission__codename=Concat(Value("view_"), OuterRef("section"),
+                                    output_field=CharField())))
+    return (Notification.objects.filter(recipient=user)
+            .filter(Q(dossier__isnull=True)
+                    | Q(dossier__in=access.visible_dossiers(user).values("pk")))
+            .filter(Q(section="") | Q(dossier__isnull=True) | section_shared)
+            .select_related("dossier__mother"))
+
+
+def unread_count(user) -> int:
+    """How many of ``notifications_for`` are unread: one query (the header's count)."""
+    return notifications_for(user).filter(read_at__isnull=True).count()
 
 
 # --- worrying situations (R28) ---------------------------------------------------------

@@ -4,12 +4,13 @@ write and notify the people concerned (R10, R11, R4)."""
 
 from __future__ import annotations
 
-from collections import defaultdict
+import functools
+import json
 
 from django.contrib.auth.models import User
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -21,7 +22,7 @@ from django.utils.translation import gettext_noop, override
 from dossier.history import attribute
 from dossier.models import Dossier, lock_dossier
 from dossier.sections import Section
-from network import access, audit, messaging, outbox
+from network import access, audit, messaging, notices, outbox
 from network.models import (
     Action,
     Channel,
@@ -41,35 +42,95 @@ def _lock(dossier: Dossier) -> Dossier:
     return lock_dossier(dossier.pk)
 
 
-def _notify(dossier: Dossier, users, message: str | list, **params) -> None:
-    """In-app messages, each in the recipient's language (e-mail and SMS come with the care
-    plan's outbox), in one insert. ``message`` is a translatable msgid with %(name)s
-    placeholders filled from ``params``, or a list of (msgid, params) for several."""
+def _notify(dossier: Dossier, users, message: str | list, *, about_section: str = "",
+            **params) -> None:
+    """In-app messages, in one insert, stored as references and rendered when read
+    (``network.notices``): in the reader's language and under the reader's rights of that
+    moment. ``message`` is a translatable msgid (``gettext_noop``) with %(name)s
+    placeholders filled from ``params`` — people, the mother, choices and moments are kept
+    as ids and codes, never as rendered names — or a list of (msgid, params) for several.
+    ``about_section``: the section the message tells of; a reader who may no longer see it
+    is not shown the message (nor one about a dossier she may no longer open)."""
     texts = message if isinstance(message, list) else [(message, params)]
-    by_language = defaultdict(list)
-    for user in {u for u in users if u is not None and u.is_active}:
-        by_language[messaging.language_for(user)].append(user)
-    notifications = []
-    for language, readers in by_language.items():  # each text rendered once per language
-        with override(language):
-            rendered = [(_(msgid) % values)[:300] for msgid, values in texts]
-        notifications += [Notification(recipient=user, dossier=dossier, text=text)
-                          for user in readers for text in rendered]
-    Notification.objects.bulk_create(notifications)
+    stored = []
+    for msgid, values in texts:
+        msgid = notices.msgid_of(msgid)
+        references = notices.references(values)
+        msgid % dict.fromkeys(references, "")  # a missing parameter fails here, not when read
+        stored.append((msgid[:300], references))
+    recipients = {u for u in users if u is not None and u.is_active}
+    Notification.objects.bulk_create([
+        Notification(recipient=user, dossier=dossier, section=about_section, message=msgid,
+                     params=references)
+        for user in recipients for msgid, references in stored])
 
 
-def notify(dossier: Dossier, users, message: str, **params) -> None:
-    """In-app messages to these users, each in their language (see ``_notify``)."""
-    _notify(dossier, users, message, **params)
+def notify(dossier: Dossier, users, message: str, *, about_section: str = "",
+           **params) -> None:
+    """In-app messages to these users, rendered when read (see ``_notify``)."""
+    _notify(dossier, users, message, about_section=about_section, **params)
 
 
 def notify_section_readers(dossier: Dossier, section: str, message: str | list, *,
                            exclude: User | None = None, **params) -> None:
     """An in-app message about a change in a section to everyone who may read it (members
     and the mother) but ``exclude``, who made it: nobody is left out (R16), nobody learns
-    of a section not shared with them. The message links to the record; it names no one."""
-    _notify(dossier, access.users_who_see(dossier, section).exclude(
-        pk=getattr(exclude, "pk", None)), message, **params)
+    of a section not shared with them — also later: whoever loses the section no longer
+    sees the message. The message links to the record."""
+    exclude_id = getattr(exclude, "pk", None)
+    _notify_in_one_statement(dossier, _readers_sql(section, exclude_id is not None),
+                             exclude_id, message, about_section=section, **params)
+
+
+_DOSSIER_MARK, _EXCLUDE_MARK = -7_771_001, -7_771_002  # no real id is negative
+
+
+@functools.cache
+def _readers_sql(section: str, excluding: bool) -> tuple[str, tuple, int, int | None]:
+    """The SQL of ``access.users_who_see(dossier, section)`` (but one user), compiled once
+    per section: building and compiling that queryset cost more than running it. Returns
+    the SQL, its parameters, and where the dossier's and the excluded user's ids go."""
+    readers = access.users_who_see(Dossier(pk=_DOSSIER_MARK), section)
+    if excluding:
+        readers = readers.exclude(pk=_EXCLUDE_MARK)
+    sql, params = readers.select_related(None).values_list("pk").query.sql_with_params()
+    if params.count(_DOSSIER_MARK) != 1 or params.count(_EXCLUDE_MARK) != excluding:
+        raise RuntimeError("users_who_see: the dossier's and the user's ids are not found")
+    return (sql, tuple(params), params.index(_DOSSIER_MARK),
+            params.index(_EXCLUDE_MARK) if excluding else None)
+
+
+def _notify_in_one_statement(dossier: Dossier, readers: tuple, exclude_id: int | None,
+                             message: str | list, *, about_section: str, **params) -> None:
+    """``_notify`` to the readers ``_readers_sql`` selects, as one INSERT … SELECT: the
+    readers are not fetched into Python, so an alert's notices cost one statement, not two
+    (bench/alerts.py, ``alert_eval_median_ms``). The rows are those ``_notify`` writes (the
+    same msgids and references; ``public_id`` from PostgreSQL's ``gen_random_uuid()``)."""
+    texts = message if isinstance(message, list) else [(message, params)]
+    stored = []
+    for msgid, values in texts:
+        msgid = notices.msgid_of(msgid)
+        references = notices.references(values)
+        msgid % dict.fromkeys(references, "")  # a missing parameter fails here, not when read
+        stored.append((msgid[:300], json.dumps(references)))
+    sql, sql_params, dossier_at, exclude_at = readers
+    sql_params = list(sql_params)
+    sql_params[dossier_at] = dossier.pk
+    if exclude_at is not None:
+        sql_params[exclude_at] = exclude_id
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO network_notification (public_id, created_at, updated_at, "
+            "recipient_id, dossier_id, section, message, params, text) "
+            # a microsecond apart, in the given order, as one by one (the inbox's order)
+            "SELECT gen_random_uuid(), %s::timestamptz + m.n * interval '1 microsecond', %s, r.id, "
+            "%s, %s, "
+            "m.message, m.params, '' "
+            f"FROM ({sql}) AS r(id) CROSS JOIN unnest(%s::text[], %s::jsonb[]) "
+            "WITH ORDINALITY AS m(message, params, n) ORDER BY r.id, m.n",
+            [now, now, dossier.pk, about_section, *sql_params,
+             [msgid for msgid, _refs in stored], [refs for _msgid, refs in stored]])
 
 
 def _network_users(dossier: Dossier) -> list[User]:
@@ -125,8 +186,8 @@ def membership_add(*, actor: User, dossier: Dossier, professional: Professional,
     audit.record_write(actor, dossier, "", Action.CREATE)
     _notify(dossier, _network_users(dossier),
             gettext_noop("%(member)s joined the care network of %(mother)s as %(role)s."),
-            member=str(professional.user.get_full_name()), mother=dossier.mother.full_name,
-            role=membership.get_role_display().lower())
+            member=professional.user, mother=dossier.mother,
+            role=notices.choice(Role(membership.role), lower=True))
     return membership
 
 
@@ -148,7 +209,7 @@ def membership_end(*, actor: User, membership: Membership, reason: str, note: st
     audit.record_write(actor, dossier, "", Action.UPDATE)
     _notify(dossier, recipients,
             gettext_noop("%(member)s left the care network of %(mother)s."),
-            member=membership.professional.user.get_full_name(), mother=dossier.mother.full_name)
+            member=membership.professional.user, mother=dossier.mother)
 
 
 @transaction.atomic
@@ -188,7 +249,7 @@ def coordinator_hand_over(*, actor: User, dossier: Dossier, to: Membership) -> M
     audit.record_write(actor, dossier, "", Action.UPDATE)
     _notify(dossier, _network_users(dossier),
             gettext_noop("%(member)s is now the care coordinator of %(mother)s."),
-            member=to.professional.user.get_full_name(), mother=dossier.mother.full_name)
+            member=to.professional.user, mother=dossier.mother)
     return coordinator
 
 
@@ -243,7 +304,7 @@ def concern_raise(*, actor: User, dossier: Dossier, text: str, urgency: str) -> 
     _notify(dossier, [u for u in _coordinators(dossier) if u.pk != actor.pk],
             gettext_noop("Worrying situation signalled in the record of %(mother)s: "
                          "%(urgency)s. Open the record to read it."),
-            mother=dossier.mother.full_name, urgency=Urgency(urgency).label)
+            mother=dossier.mother, urgency=Urgency(urgency))
     return concern
 
 
@@ -274,7 +335,7 @@ def concern_acknowledge(*, actor: User, concern: Concern, response: str) -> Conc
         _notify(concern.dossier, [concern.raised_by],
                 gettext_noop("The care coordinator responded to the worrying situation you "
                              "signalled on %(date)s."),
-                date=timezone.localtime(concern.created_at).strftime("%d-%m-%Y %H:%M"))
+                date=concern.created_at)
     return concern
 
 

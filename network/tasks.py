@@ -40,8 +40,9 @@ def deliver_pending() -> int:
 
 @shared_task
 def escalate_alerts() -> int:
-    """Every 5 minutes (Celery beat): urgent alerts nobody took on go to the next people
-    (``network.alerting.escalate``); running it twice changes nothing."""
+    """Every 5 minutes (Celery beat): urgent alerts nobody took on climb the ladder — the
+    professional on call, the maternity ward contact, everyone who may read the section
+    (``network.alerting.LADDER``, ``escalate``); running it twice changes nothing."""
     from network import alerting
 
     return alerting.escalate()

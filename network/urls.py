@@ -1,6 +1,6 @@
 from django.urls import path
 
-from network import views
+from network import join_views, oncall_views, views
 
 app_name = "network"
 
@@ -23,4 +23,17 @@ urlpatterns = [
          name="concern_acknowledge"),
     path("meldingen/", views.inbox, name="inbox"),
     path("mijn-berichten/", views.message_settings, name="message_settings"),
+    # the on-call rota of one's organisation (R12, R13, R34)
+    path("wachtdienst/", oncall_views.rota, name="oncall"),
+    path("wachtdienst/contact-materniteit/", oncall_views.ward_contact, name="oncall_ward"),
+    path("wachtdienst/<uuid:shift_id>/", oncall_views.shift_edit, name="oncall_shift"),
+    path("wachtdienst/<uuid:shift_id>/verwijderen/", oncall_views.shift_delete,
+         name="oncall_shift_delete"),
+    # requests to join a network (network.joins): where "open a new record" always leads,
+    # and a record's requests for its coordinator and the mother
+    path("dossiers/nieuw/ontvangen/", join_views.opening, name="opening"),
+    path("dossiers/<uuid:public_id>/netwerk/aanvragen/", join_views.join_requests,
+         name="join_requests"),
+    path("dossiers/<uuid:public_id>/netwerk/aanvragen/<uuid:request_id>/",
+         join_views.join_request_decide, name="join_request_decide"),
 ]

@@ -16,8 +16,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dossier.sections import Section
-from dossier.selectors import dossier_for
 from network import access, messaging, selectors, services
+from network.boundary import (
+    DECIDE_CONSENT,
+    MANAGE_NETWORK,
+    OWN_ACCESS_LOG,
+    RAISE_CONCERN,
+    READ_CONCERNS,
+    READ_CONSENT,
+    RESPOND_TO_CONCERNS,
+    dossier_route,
+)
 from network.forms import (
     ConcernAcknowledgeForm,
     ConcernForm,
@@ -26,7 +35,6 @@ from network.forms import (
     ProfessionalSearchForm,
 )
 from network.models import (
-    Action,
     Concern,
     ConsentRule,
     Level,
@@ -39,18 +47,13 @@ from network.models import (
 SEARCH_LIMIT = 25
 
 
-def _managed_dossier(request, public_id):
-    dossier = dossier_for(request.user, public_id)
-    if not access.can_manage_network(request.user, dossier):
-        raise access.AccessDenied(
-            _("Only the care coordinator or the mother changes the network."), dossier=dossier)
-    access.record_read(request.user, dossier, [Section.IDENTITY])
-    return dossier
+# The coordinator's network page and its actions: the coordinator and the mother (R10, R11).
+managing = dossier_route(shows=Section.IDENTITY, needs=MANAGE_NETWORK)
 
 
-@login_required
-def manage(request, public_id):
-    dossier = _managed_dossier(request, public_id)
+@managing
+def manage(request, route):
+    dossier = route.dossier
     search = ProfessionalSearchForm(request.GET or None)
     found = None
     if search.is_valid() and any(search.cleaned_data.values()):
@@ -82,10 +85,10 @@ def _run(request, dossier, write, success: str):
     return redirect("network:manage", public_id=dossier.public_id)
 
 
-@login_required
 @require_POST
-def add_member(request, public_id):
-    dossier = _managed_dossier(request, public_id)
+@managing
+def add_member(request, route):
+    dossier = route.dossier
     professional = get_object_or_404(Professional, public_id=request.POST.get("professional"))
     return _run(request, dossier, lambda: services.membership_add(
         actor=request.user, dossier=dossier, professional=professional),
@@ -93,10 +96,10 @@ def add_member(request, public_id):
         % {"name": professional.user.get_full_name()})
 
 
-@login_required
 @require_POST
-def end_member(request, public_id, membership_id):
-    dossier = _managed_dossier(request, public_id)
+@managing
+def end_member(request, route, membership_id):
+    dossier = route.dossier
     membership = _membership(dossier, membership_id)
     form = EndMembershipForm(request.POST)
     if not form.is_valid():
@@ -108,10 +111,10 @@ def end_member(request, public_id, membership_id):
         % {"name": membership.professional.user.get_full_name()})
 
 
-@login_required
 @require_POST
-def replace_member(request, public_id, membership_id):
-    dossier = _managed_dossier(request, public_id)
+@managing
+def replace_member(request, route, membership_id):
+    dossier = route.dossier
     membership = _membership(dossier, membership_id)
     professional = get_object_or_404(Professional, public_id=request.POST.get("professional"))
     return _run(request, dossier, lambda: services.membership_replace(
@@ -121,10 +124,10 @@ def replace_member(request, public_id, membership_id):
            "new": professional.user.get_full_name()})
 
 
-@login_required
 @require_POST
-def hand_over(request, public_id, membership_id):
-    dossier = _managed_dossier(request, public_id)
+@managing
+def hand_over(request, route, membership_id):
+    dossier = route.dossier
     membership = _membership(dossier, membership_id)
     return _run(request, dossier, lambda: services.coordinator_hand_over(
         actor=request.user, dossier=dossier, to=membership),
@@ -132,10 +135,10 @@ def hand_over(request, public_id, membership_id):
         % {"name": membership.professional.user.get_full_name()})
 
 
-@login_required
 @require_POST
-def invite_mother(request, public_id):
-    dossier = _managed_dossier(request, public_id)
+@managing
+def invite_mother(request, route):
+    dossier = route.dossier
     return _run(request, dossier, lambda: services.mother_account_create(
         actor=request.user, dossier=dossier, base_url=request.build_absolute_uri("/")),
         _("An account has been created for %(name)s; she has received an e-mail to choose "
@@ -151,15 +154,12 @@ def _cell(rules, section, level_default, limit, now=None):
             "levels": [level for level in Level if level <= limit]}
 
 
-@login_required
-def consent(request, public_id):
+@dossier_route(needs=READ_CONSENT, writes=DECIDE_CONSENT)
+def consent(request, route):
     """The mother decides per role and per member what each may see (R4); the coordinator
     may look at the choices. Nobody else."""
-    dossier = dossier_for(request.user, public_id)
-    decides = access.can_decide_consent(request.user, dossier)
-    if not (decides or access.is_coordinator(request.user, dossier)):
-        raise access.AccessDenied(_("Only the mother decides who sees what of her record."),
-                                  dossier=dossier, action="read")
+    dossier = route.dossier
+    decides = route.can(DECIDE_CONSENT)
     members = access.network_of(dossier)
     if request.method == "POST" and decides:
         try:
@@ -212,7 +212,7 @@ def _save_consent(request, dossier, members) -> int:
         who, _sep, section = rest.rpartition(":")
         if section not in Section.values:
             continue
-        level = None if raw == "" else int(raw)
+        level = None if raw == "" else (int(raw) if raw.isdigit() else -1)
         if level is not None and level not in Level.values:
             raise ValidationError(_("Unknown access level."))
         key = f"member:{who}" if kind == "member" else who
@@ -233,12 +233,9 @@ def _save_consent(request, dossier, members) -> int:
 
 # --- "Wie bekeek mijn dossier" and the inbox ----------------------------------------------
 
-@login_required
-def access_log(request, public_id):
-    dossier = dossier_for(request.user, public_id)
-    if not access.is_mother_of(request.user, dossier):
-        raise access.AccessDenied(_("Only the mother sees who viewed her record."),
-                                  dossier=dossier, action="read")
+@dossier_route(needs=OWN_ACCESS_LOG)
+def access_log(request, route):
+    dossier = route.dossier
     events = selectors.access_events_of(dossier).select_related("actor__professional")
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     return render(request, "network/access_log.html", {"dossier": dossier, "page": page})
@@ -284,29 +281,28 @@ def _acknowledge_form(concern, data=None) -> ConcernAcknowledgeForm:
     return ConcernAcknowledgeForm(data, auto_id=f"id_%s_{concern.public_id}")
 
 
-def _concerns_page(request, dossier, *, form, failed=None, failed_form=None):
+def _concerns_page(request, route, *, form, failed=None, failed_form=None):
     """The form to signal a situation and, below it, what this user may read of the ones
     signalled; the reads are logged only when at least one is shown."""
+    dossier = route.dossier
     concerns = list(selectors.concerns_of(request.user, dossier))
-    coordinator = access.is_coordinator(request.user, dossier)
+    coordinator = route.can(RESPOND_TO_CONCERNS)
     for concern in concerns:
         if coordinator and concern.is_open:
             concern.acknowledge_form = (failed_form if failed is not None and concern.pk == failed
                                         else _acknowledge_form(concern))
-    if concerns:
-        access.record_read(request.user, dossier, [Section.PSYCHOSOCIAL])
+    if concerns:  # read by the coordinator and whoever signalled it (access.can_read_concern)
+        route.record(Section.PSYCHOSOCIAL)
     return render(request, "network/concerns.html", {
         "dossier": dossier, "form": form, "concerns": concerns, "is_coordinator": coordinator,
     })
 
 
-@login_required
-def concerns(request, public_id):
+@dossier_route(needs=READ_CONCERNS, writes=RAISE_CONCERN)
+def concerns(request, route):
     """Signal a worrying situation to the coordinator (every member and the mother), and
     follow up on the ones this user may read."""
-    dossier = dossier_for(request.user, public_id)
-    access.require_can_raise_concern(
-        request.user, dossier, action=Action.CREATE if request.method == "POST" else Action.READ)
+    dossier = route.dossier
     form = ConcernForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -317,16 +313,15 @@ def concerns(request, public_id):
             messages.success(request, _("The care coordinator has been told at once. If the "
                                         "situation is life-threatening, call 112."))
             return redirect("network:concerns", public_id=dossier.public_id)
-    return _concerns_page(request, dossier, form=form)
+    return _concerns_page(request, route, form=form)
 
 
-@login_required
 @require_POST
-def concern_acknowledge(request, public_id, concern_id):
+@dossier_route(needs=RESPOND_TO_CONCERNS)
+def concern_acknowledge(request, route, concern_id):
     """The coordinator records what they did about a signalled situation."""
-    dossier = dossier_for(request.user, public_id)
+    dossier = route.dossier
     concern = get_object_or_404(Concern, dossier=dossier, public_id=concern_id)
-    access.require_can_acknowledge_concern(request.user, concern)
     form = _acknowledge_form(concern, request.POST)
     if form.is_valid():
         try:
@@ -342,5 +337,5 @@ def concern_acknowledge(request, public_id, concern_id):
             messages.success(request, _("Your response has been saved; whoever signalled the "
                                         "situation has been told."))
             return redirect("network:concerns", public_id=dossier.public_id)
-    return _concerns_page(request, dossier, form=ConcernForm(), failed=concern.pk,
+    return _concerns_page(request, route, form=ConcernForm(), failed=concern.pk,
                           failed_form=form)

@@ -18,6 +18,7 @@ from dossier.models.entry import ClinicalEntry, WithBloodPressure, day_post_part
 from dossier.models.record import Feeding, Measurement, Newborn
 from dossier.rules import (
     BLOOD_PRESSURE_BOUNDS,
+    TEXT_MAX_LENGTH,
     Bounds,
     blood_pressure_constraints,
     blood_pressure_errors,
@@ -96,8 +97,8 @@ class HomeVisit(WithBloodPressure, ClinicalEntry):
         _("EPDS question 10: thoughts of harming herself (0–3)"), null=True, blank=True,
         help_text=_("The answer to question 10 itself (0 never … 3 yes, quite often): "
                     "any answer above 0 is urgent, whatever the total."))
-    advice = models.TextField(_("advice given"), blank=True)
-    notes = models.TextField(_("notes"), blank=True)
+    advice = models.TextField(_("advice given"), blank=True, max_length=TEXT_MAX_LENGTH)
+    notes = models.TextField(_("notes"), blank=True, max_length=TEXT_MAX_LENGTH)
     next_visit_at = models.DateTimeField(_("next visit"), null=True, blank=True)
 
     BOUNDS = VISIT_BOUNDS + BLOOD_PRESSURE_BOUNDS
@@ -235,7 +236,7 @@ class PhoneContact(ClinicalEntry):
     reason = models.CharField(_("reason"), max_length=15, choices=CallReason.choices)
     reason_detail = models.CharField(_("reason, in words"), max_length=300, blank=True)
     outcome = models.CharField(_("outcome"), max_length=10, choices=CallOutcome.choices)
-    notes = models.TextField(_("notes"), blank=True)
+    notes = models.TextField(_("notes"), blank=True, max_length=TEXT_MAX_LENGTH)
 
     BOUNDS = PHONE_BOUNDS
 
@@ -293,7 +294,7 @@ class HomeHelpNeed(ClinicalEntry):
         "network.Organisation", on_delete=models.PROTECT, null=True, blank=True,
         related_name="+", verbose_name=_("maternity home help service"),
         limit_choices_to=Q(kind__startswith="home_help"))
-    notes = models.TextField(_("notes"), blank=True)
+    notes = models.TextField(_("notes"), blank=True, max_length=TEXT_MAX_LENGTH)
 
     BOUNDS = HOME_HELP_NEED_BOUNDS
 

@@ -18,6 +18,7 @@ from dossier import psychosocial
 from dossier.models.entry import ClinicalEntry, WithBloodPressure, Writer
 from dossier.rules import (
     BLOOD_PRESSURE_BOUNDS,
+    TEXT_MAX_LENGTH,
     Bounds,
     blood_pressure_constraints,
     blood_pressure_errors,
@@ -61,7 +62,7 @@ class PrenatalConsultation(WithBloodPressure, ClinicalEntry):
         _("EPDS question 10: thoughts of harming herself (0–3)"), null=True, blank=True,
         help_text=_("The answer to question 10 itself (0 never … 3 yes, quite often): "
                     "any answer above 0 is urgent, whatever the total."))
-    notes = models.TextField(_("notes"), blank=True)
+    notes = models.TextField(_("notes"), blank=True, max_length=TEXT_MAX_LENGTH)
 
     BOUNDS = CONSULTATION_BOUNDS + BLOOD_PRESSURE_BOUNDS
 
@@ -128,7 +129,7 @@ class PsychosocialAnamnesis(ClinicalEntry):
     mental_health = _answer("mental_health")
     violence = _answer("violence")
     substance_use = _answer("substance_use")
-    notes = models.TextField(_("notes"), blank=True)
+    notes = models.TextField(_("notes"), blank=True, max_length=TEXT_MAX_LENGTH)
     vulnerable = models.BooleanField(_("vulnerable family"), default=False, editable=False)
 
     class Meta:
@@ -188,7 +189,7 @@ class ShortStayAssessment(ClinicalEntry):
     criteria_met = ArrayField(
         models.CharField(max_length=20, choices=ShortStayCriterion.choices),
         verbose_name=_("criteria met"), default=list, blank=True)
-    notes = models.TextField(_("notes"), blank=True)
+    notes = models.TextField(_("notes"), blank=True, max_length=TEXT_MAX_LENGTH)
 
     class Meta:
         verbose_name = _("short-stay assessment")

@@ -20,7 +20,14 @@ from django.utils.translation import gettext_lazy as _
 
 from dossier.geography import Province, province_for_postcode
 from dossier.insz import check_insz_matches_birth_date, format_insz, validate_insz
-from dossier.rules import Bounds, bounds_constraints, bounds_errors, past_errors, raise_if_any
+from dossier.rules import (
+    TEXT_MAX_LENGTH,
+    Bounds,
+    bounds_constraints,
+    bounds_errors,
+    past_errors,
+    raise_if_any,
+)
 from dossier.screenings import ScreeningKind, ScreeningResult
 from dossier.sections import section_permissions
 
@@ -248,7 +255,8 @@ class Dossier(RecordModel):
         models.CharField(max_length=30, choices=RiskFactor.choices),
         verbose_name=_("risk factors"), default=list, blank=True,
     )
-    risk_notes = models.TextField(_("notes on risks"), blank=True)
+    risk_notes = models.TextField(_("notes on risks"), blank=True,
+                                  max_length=TEXT_MAX_LENGTH)
     conception = models.CharField(
         _("mode of conception"), max_length=12, choices=Conception.choices, blank=True,
         help_text=_("Needed for the birth registration (eBirth)."))
@@ -416,7 +424,8 @@ class Delivery(RecordModel):
     epidural = models.BooleanField(_("epidural"), default=False)
     episiotomy = models.BooleanField(_("episiotomy"), default=False)
     blood_loss_ml = models.PositiveIntegerField(_("blood loss (ml)"), null=True, blank=True)
-    complications = models.TextField(_("complications"), blank=True)
+    complications = models.TextField(_("complications"), blank=True,
+                                     max_length=TEXT_MAX_LENGTH)
     admitted_at = models.DateTimeField(_("admitted at"), null=True, blank=True)
     discharged_at = models.DateTimeField(_("discharged at"), null=True, blank=True)
 

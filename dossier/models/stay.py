@@ -16,7 +16,15 @@ from django.utils.translation import gettext_lazy as _
 from dossier.models.entry import ClinicalEntry, day_post_partum
 from dossier.models.followup import HomeVisit
 from dossier.models.record import Newborn
-from dossier.rules import Bounds, bounds_constraints, bounds_errors, past_errors, raise_if_any
+from dossier.rules import (
+    TEXT_MAX_LENGTH,
+    Bounds,
+    bounds_constraints,
+    bounds_errors,
+    date_window_errors,
+    past_errors,
+    raise_if_any,
+)
 from dossier.sections import Section
 
 # R22: the first home visit within 24 h of discharge; the physician sees the baby on day 7–10.
@@ -44,12 +52,14 @@ class DischargeChecklist(ClinicalEntry):
 
     SECTION = Section.DELIVERY
     AMEND_NEEDS_REASON = False  # ticked off step by step
+    AFTER_BIRTH = True  # its planned dates follow the birth (dossier.rules.DATE_RULES)
     SINGLE = True
 
     needs_mother_assessed = models.BooleanField(_("needs of the mother assessed"),
                                                 default=False)
     needs_child_assessed = models.BooleanField(_("needs of the child assessed"), default=False)
-    needs_notes = models.TextField(_("needs found"), blank=True)
+    needs_notes = models.TextField(_("needs found"), blank=True,
+                                   max_length=TEXT_MAX_LENGTH)
     first_home_visit_at = models.DateTimeField(_("first home visit by the midwife"),
                                                null=True, blank=True)
     first_home_visit_midwife = models.ForeignKey(
@@ -65,7 +75,7 @@ class DischargeChecklist(ClinicalEntry):
                                      null=True, blank=True, related_name="+",
                                      verbose_name=_("discharge confirmed by"))
     open_steps_reason = models.TextField(
-        _("why steps stay open"), blank=True,
+        _("why steps stay open"), blank=True, max_length=TEXT_MAX_LENGTH,
         help_text=_("Needed only to confirm the discharge while a step is open."))
 
     class Meta:
@@ -108,7 +118,7 @@ class DischargeChecklist(ClinicalEntry):
         return self.confirmed_at is not None
 
     def clean(self) -> None:
-        errors = {}
+        errors = date_window_errors(self)  # planned dates: not before the birth, not years on
         if self.dossier_id and self.delivery() is None:
             raise ValidationError(gettext("Record the delivery first; the discharge follows "
                                           "it."), code="needs_delivery")

@@ -4,7 +4,7 @@ loads: the page itself (``dossier.views``) does not import the network app (DESI
 from django import template
 
 from dossier.sections import Section
-from network import access, selectors
+from network import access, names, selectors
 
 register = template.Library()
 
@@ -16,5 +16,10 @@ def open_concerns(context, limit: int = 20):
     situation itself: that is read on the concerns page."""
     user = context["request"].user
     rows = list(selectors.open_concerns_for_coordinator(user)[:limit])
-    access.record_read_list(user, {(row.dossier, Section.IDENTITY) for row in rows})
+    named = names.identity_readable(user, {row.dossier_id for row in rows})
+    for row in rows:
+        row.who = names.shown_name(row.dossier.mother, reader=user, dossier=row.dossier,
+                                   may_see_identity=row.dossier_id in named)
+    access.record_read_list(user, {(row.dossier, Section.IDENTITY) for row in rows
+                                   if row.dossier_id in named})
     return {"concerns": rows}

@@ -124,7 +124,7 @@ def test_a_maternity_assistant_never_gets_the_psychosocial_section(api, network)
         {"section": "psychosocial", "level": Level.VIEW, "role": "maternity_assistant"},
         format="json")
     assert response.status_code == 400
-    assert "hoogstens" in response.json()["non_field_errors"][0]
+    assert "hoogstens" in response.json()["level"][0]  # keyed by the field it is about
     assert "psychosocial" not in detail(api("assistant"), network.a)
 
 

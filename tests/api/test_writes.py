@@ -183,7 +183,7 @@ def test_an_unknown_professional_or_a_bad_role_is_400(api, network):
                                 {"professional": str(physio.public_id), "role": "gp"},
                                 format="json")
     assert response.status_code == 400
-    assert "non_field_errors" in response.json()
+    assert "role" in response.json()  # keyed by the field it is about
 
 
 def test_the_coordinator_cannot_simply_leave(api, network):
@@ -223,7 +223,7 @@ def test_consent_names_a_role_or_a_member(api, network):
                   "membership": str(member.public_id)}):
         response = mother.post(url(network, "consent/"), body, format="json")
         assert response.status_code == 400
-        assert "non_field_errors" in response.json()
+        assert "role" in response.json()  # keyed by the field it is about
     response = mother.post(url(network, "consent/"),
                            {"section": "identity", "level": 1,
                             "membership": "00000000-0000-0000-0000-000000000000"},

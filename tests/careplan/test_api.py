@@ -52,7 +52,7 @@ def test_who_may_read_and_write_over_the_api():
     bad = token_client(network.users["coordinator"]).put(
         url(network), {**plan, "discharge_notify": ["someone"]}, format="json",
         HTTP_IF_MATCH='"v0"')
-    assert bad.status_code == 400 and bad.json()["non_field_errors"]
+    assert bad.status_code == 400 and bad.json()["discharge_notify"]
 
 
 @pytest.mark.django_db(transaction=True)

@@ -1,8 +1,9 @@
-"""Escalation of urgent alerts (R42) by a real Celery worker on the real broker (Redis),
+"""Escalation of urgent alerts (R42, R34) by a real Celery worker on the real broker (Redis),
 sending to a real SMTP server (aiosmtpd) that counts what arrived by Message-ID: an urgent
-alert nobody takes on goes to the network's next people after ``ESCALATE_AFTER`` and to all
-of them after twice that, each e-mail exactly once even when the job runs twice, and an
-alert someone took on is never escalated.
+alert nobody takes on climbs the ladder (``network.alerting.LADDER``) — the professional on
+call for the record (the rota), then the maternity ward contact, then everyone who may read
+the section — each e-mail exactly once even when the job runs twice, and an alert someone
+took on is never escalated.
 
 The worker's clock is the real one: the alerts' ``created_at`` is moved back (an UPDATE;
 alerts cannot be deleted) instead of waiting an hour, and the worker is started with
@@ -21,7 +22,15 @@ from django.utils import timezone
 from dossier import services
 from dossier.models import Alert, HomeVisit
 from network import outbox
-from network.models import Channel, DeliveryStatus, OutboxMessage
+from network.alerting import ESCALATE_AFTER, LADDER
+from network.models import (
+    Channel,
+    DeliveryStatus,
+    OnCallShift,
+    Organisation,
+    OrganisationKind,
+    OutboxMessage,
+)
 from network.tasks import escalate_alerts
 from tests.conftest import route_celery
 from tests.personas import build_network
@@ -32,15 +41,32 @@ ESCALATE_MINUTES = 60
 QUEUE = "celery"  # the default queue: a list of that name in the broker's database
 
 
+WARD_EMAIL = "materniteit@uzgent.example"
+
+
 def _network():
+    """The personas, reachable; Griet's practice, where Olivia (outside this network) is on
+    call now; the maternity ward where the mother gave birth, with its contact."""
     net = build_network()
+    practice = Organisation.objects.create(name="Vroedvrouwenpraktijk De Wieg",
+                                           kind=OrganisationKind.MIDWIFE_PRACTICE)
+    Organisation.objects.create(name="UZ Gent – materniteit",
+                                kind=OrganisationKind.MATERNITY_WARD, ward_email=WARD_EMAIL,
+                                ward_phone="09 332 21 11")
     for persona, phone in (("coordinator", "0470 11 22 33"), ("gp", "0470 44 55 66"),
-                           ("paediatrician", "0470 77 88 99")):
+                           ("paediatrician", "0470 77 88 99"), ("outsider", "0470 00 11 22")):
         user = net.users[persona]
         user.email = f"{user.username}@example.org"
         user.save()
         user.professional.phone = phone
+        if persona in ("coordinator", "outsider"):
+            user.professional.organisation = practice
         user.professional.save()
+    now = timezone.now()
+    OnCallShift.objects.create(organisation=practice,
+                               professional=net.users["outsider"].professional,
+                               start=now - datetime.timedelta(hours=6),
+                               end=now + datetime.timedelta(hours=6))
     return net
 
 
@@ -82,10 +108,9 @@ def _stop(worker) -> None:
 
 
 def _emails(alert: Alert, level: int) -> dict[str, str]:
-    """The e-mails written for this step of the alert: Message-ID → recipient."""
-    return {outbox.message_id(m): m.recipient.username for m in OutboxMessage.objects.filter(
-        key__startswith=f"alert:{alert.pk}:level{level}:", channel=Channel.EMAIL)
-        .select_related("recipient")}
+    """The e-mails written for this step of the alert: Message-ID → address."""
+    return {outbox.message_id(m): m.address for m in OutboxMessage.objects.filter(
+        key__startswith=f"alert:{alert.pk}:level{level}:", channel=Channel.EMAIL)}
 
 
 @pytest.mark.django_db(transaction=True)
@@ -105,35 +130,39 @@ def test_a_worker_escalates_each_level_once_and_never_an_acknowledged_alert(redi
                               ALERT_ESCALATE_MINUTES=str(ESCALATE_MINUTES))
         route_celery(redis_url, eager=False)
         try:
-            # past the first step (60 minutes), not the second (120)
-            _age(waiting, taken, minutes=ESCALATE_MINUTES + 30)
-            _run_twice_and_wait(broker, waiting, level=1)
-            first = Counter(smtp.message_ids())
-            # past the second step
-            _age(waiting, taken, minutes=2 * ESCALATE_MINUTES + 30)
-            _run_twice_and_wait(broker, waiting, level=2)
+            steps = []
+            for step in LADDER:  # a quarter of an hour into each step, not the next
+                minutes = int(step.after / ESCALATE_AFTER * ESCALATE_MINUTES) + 15
+                _age(waiting, taken, minutes=minutes)
+                _run_twice_and_wait(broker, waiting, level=step.level)
+                steps.append(Counter(smtp.message_ids()))
             assert worker.poll() is None, "the worker stopped"
         finally:
             _stop(worker)
             route_celery(redis_url, eager=True)
         arrived = Counter(smtp.message_ids())
 
-    level1, level2 = _emails(waiting, 1), _emails(waiting, 2)
-    # the paediatrician (not the GP, who recorded it, nor the coordinator, who had it at
-    # once); then everyone who may read the section
-    assert sorted(level1.values()) == ["anne"]
-    assert sorted(level2.values()) == ["anne", "griet", "karim"]
-    assert first == Counter(list(level1))  # the first step's e-mails and nothing else, once each
-    assert arrived == Counter([*level1, *level2])  # the job ran four times: each once
+    level1, level2, level3 = (_emails(waiting, level) for level in (1, 2, 3))
+    # Olivia on call (not the GP, who recorded it, nor the coordinator, who had it at once);
+    # then the ward's contact; then everyone who may read the section
+    assert sorted(level1.values()) == ["olivia@example.org"]
+    assert sorted(level2.values()) == [WARD_EMAIL]
+    assert sorted(level3.values()) == ["anne@example.org", "griet@example.org",
+                                       "karim@example.org"]
+    # each step's e-mails and nothing else, once each, though the job ran twice per step
+    assert steps[0] == Counter(list(level1))
+    assert steps[1] == Counter([*level1, *level2])
+    assert arrived == Counter([*level1, *level2, *level3])
     assert not OutboxMessage.objects.filter(key__startswith="alert:").exclude(
         status=DeliveryStatus.SENT).exists()
     texts = OutboxMessage.objects.filter(key__startswith=f"alert:{waiting.pk}:level",
                                          channel=Channel.SMS)
-    assert sorted(texts.values_list("recipient__username", flat=True)) == [
-        "anne", "anne", "griet", "griet", "karim"]  # at once, level 1, level 2
+    assert sorted(texts.values_list("address", flat=True)) == [
+        "0470 00 11 22", "0470 11 22 33", "0470 11 22 33", "0470 44 55 66", "0470 77 88 99",
+        "09 332 21 11"]  # the coordinator at once; Olivia; the ward; everyone
     waiting.refresh_from_db()
     taken.refresh_from_db()
-    assert waiting.escalation_level == 2 and waiting.escalated_at is not None
+    assert waiting.escalation_level == 3 and waiting.escalated_at is not None
     assert taken.escalation_level == 0 and taken.escalated_at is None
     assert not OutboxMessage.objects.filter(
         key__regex=rf"^alert:{taken.pk}:level[12]:").exists()

@@ -27,9 +27,17 @@ from dossier.models import (
     SelfMonitoring,
 )
 from dossier.sections import Section
-from network import alerting
+from network import alerting, notices
 from network import services as network_services
-from network.models import Channel, Level, Notification, OutboxMessage
+from network.models import (
+    Channel,
+    Level,
+    Notification,
+    OnCallShift,
+    Organisation,
+    OrganisationKind,
+    OutboxMessage,
+)
 from tests.conftest import sign_in_verified
 from tests.personas import build_network
 
@@ -169,6 +177,52 @@ def test_a_home_visit_raises_its_alerts_with_it_once(net):
     assert Alert.objects.count() == 4  # amended: nothing raised twice
 
 
+def test_a_new_entry_s_alerts_and_their_notices_are_two_statements(
+        net, django_assert_num_queries):
+    """The speed budget (bench/alerts.py): the alerts' insert and the readers' notices as
+    one INSERT … SELECT — the readers are not fetched first."""
+    visit = HomeVisit.objects.create(dossier=net.a, visited_at=NOW() - datetime.timedelta(
+        minutes=30), bp_systolic=170, bp_diastolic=115, lochia="foul")
+    visit.dossier = net.a
+    net.users["assistant"].is_active = False
+    net.users["assistant"].save()
+    with django_assert_num_queries(2):
+        raised = alerts.evaluate(visit, net.users["gp"], new=True)
+    assert len(raised) == 2
+    told = Notification.objects.filter(dossier=net.a, section=Section.POSTNATAL)
+    readers = {"griet", "anne", "lotte"}  # not the GP (the author), not an inactive account
+    assert set(told.values_list("recipient__username", flat=True)) == readers
+    assert told.count() == 2 * len(readers)
+    # as one by one: the last alert's notice is the newest, on top of the inbox
+    shown = notices.render(told.filter(recipient=net.users["coordinator"]).order_by(
+        "-created_at"), net.users["coordinator"])
+    titles = [str(alerts.BY_CODE[code].title) for code in ("foul_lochia",
+                                                           "postnatal_bp_severe")]
+    assert [title in notice.shown for notice, title in zip(shown, titles, strict=True)] == [
+        True, True]
+
+
+def test_the_readers_are_who_may_read_the_section_at_each_notice(net):
+    """The readers' SQL is compiled once (network.services._readers_sql); who they are is
+    read at each notice: the mother closes the section to Anne, Anne is no longer told."""
+    def told(**exclude):
+        Notification.objects.all().delete()
+        network_services.notify_section_readers(net.a, Section.POSTNATAL,
+                                                "A change in a record you follow.", **exclude)
+        return set(Notification.objects.values_list("recipient__username", flat=True))
+
+    everyone = {"griet", "karim", "anne", "ingrid", "lotte"}
+    assert told() == everyone
+    assert told(exclude=net.users["gp"]) == everyone - {"karim"}
+    close_postnatal_to(net, "paediatrician")
+    assert told(exclude=net.users["gp"]) == everyone - {"karim", "anne"}
+    assert told(exclude=None) == everyone - {"anne"}
+    other = Notification.objects.filter(dossier=net.b)
+    network_services.notify_section_readers(net.b, Section.POSTNATAL,
+                                            "A change in a record you follow.")
+    assert set(other.values_list("recipient__username", flat=True)) == {"griet", "eva"}
+
+
 def test_a_failed_save_raises_nothing(net):
     with pytest.raises(Exception):  # noqa: B017 - the visit's own validation refuses it
         home_visit(net, bp_systolic=170, bp_diastolic=115,
@@ -238,29 +292,153 @@ def test_taking_on_and_resolving(net):
                                                           net.users["gp"])
 
 
-def test_an_urgent_alert_nobody_takes_on_is_escalated_once_per_level(net):
-    gp = net.users["gp"]
-    gp.email = "karim@example.org"
-    gp.save()
-    gp.professional.phone = "0470 44 55 66"
-    gp.professional.save()
-    home_visit(net, actor="coordinator", bp_systolic=170, bp_diastolic=120)
+MIN = datetime.timedelta(minutes=1)
+
+
+def reachable(net, *personas):
+    for persona, phone in zip(personas, ("0470 44 55 66", "0470 77 88 99", "0470 12 12 12"),
+                              strict=False):
+        user = net.users[persona]
+        user.email = f"{user.username}@example.org"
+        user.save()
+        user.professional.phone = phone
+        user.professional.save()
+
+
+def rota(net, *, on_call="outsider", shift_phone="", ward=True):
+    """Griet's practice, where ``on_call`` (Olivia: a midwife outside this network) is on
+    call all day; the maternity ward where the mother gave birth, with its contact."""
+    practice = Organisation.objects.create(name="Vroedvrouwenpraktijk De Wieg",
+                                           kind=OrganisationKind.MIDWIFE_PRACTICE)
+    Organisation.objects.create(
+        name="UZ Gent – materniteit", kind=OrganisationKind.MATERNITY_WARD, language="fr",
+        ward_phone="09 332 21 11" if ward else "",
+        ward_email="materniteit@uzgent.example" if ward else "")
+    for persona in {"coordinator", on_call}:
+        professional = net.users[persona].professional
+        professional.organisation = practice
+        professional.save()
+    OnCallShift.objects.create(organisation=practice,
+                               professional=net.users[on_call].professional,
+                               start=NOW() - datetime.timedelta(hours=2),
+                               end=NOW() + datetime.timedelta(hours=10), phone=shift_phone)
+
+
+def told(alert, level):
+    return set(OutboxMessage.objects.filter(key__startswith=f"alert:{alert.pk}:level{level}:")
+               .values_list("recipient__username", "channel", "address"))
+
+
+def bodies(alert, level) -> str:
+    return " ".join(f"{m.subject} {m.body} {m.html_body}" for m in OutboxMessage.objects.filter(
+        key__startswith=f"alert:{alert.pk}:level{level}:"))
+
+
+def test_the_ladder_on_call_then_the_ward_then_everyone_each_step_once(net, caplog):
+    """The GP records 170/120; nobody takes it on. The frozen clock walks the ladder."""
+    reachable(net, "gp", "outsider")
+    rota(net, shift_phone="0499 12 34 56")
+    home_visit(net, actor="gp", bp_systolic=170, bp_diastolic=120)
     alert = Alert.objects.get()
     start = alert.created_at
-    assert alerting.escalate(start + alerting.ESCALATE_AFTER / 2) == 0
-    assert alerting.escalate(start + alerting.ESCALATE_AFTER) == 1
-    assert alerting.escalate(start + alerting.ESCALATE_AFTER) == 0  # twice is once
-    def told(level):
-        return set(OutboxMessage.objects.filter(key__startswith=f"alert:{alert.pk}:level{level}:")
-                   .values_list("recipient__username", "channel"))
+    after = {step.level: step.after for step in alerting.LADDER}
+    assert [step.level for step in alerting.LADDER] == [1, 2, 3]
+    assert all(step.why for step in alerting.LADDER)
+    assert after[1] < after[2] < after[3]
 
-    # the GP (the only other member with an address); not the coordinator, who recorded it
-    assert told(1) == {("karim", "email"), ("karim", "sms")}
-    assert alerting.escalate(start + 2 * alerting.ESCALATE_AFTER) == 1
+    assert alerting.escalate(start + after[1] - MIN) == 0
+    assert alerting.escalate(start + after[1]) == 1
+    assert alerting.escalate(start + after[1]) == 0  # twice is once
+    # 1. Olivia, on call, at the shift's number; she may not read the record: no finding,
+    # no mother, only whom to call (the coordinator)
+    assert told(alert, 1) == {("olivia", "email", "olivia@example.org"),
+                              ("olivia", "sms", "0499 12 34 56")}
+    text = bodies(alert, 1)
+    mother = net.a.mother
+    assert "160/110" not in text and mother.family_name not in text
+    assert "0470 11 22 33" in text  # Griet's number
+    notice = Notification.objects.get(recipient=net.users["outsider"])
+    assert notice.dossier_id is None  # not linked to a record she may not open
+    shown = notices.render([notice], net.users["outsider"])[0].shown
+    assert "0470 11 22 33" in shown and "160/110" not in shown
+
+    assert alerting.escalate(start + after[2] - MIN) == 0
+    assert alerting.escalate(start + after[2]) == 1
+    assert alerting.escalate(start + after[2]) == 0
+    # 2. the maternity ward's contact: no account, in the ward's language, no detail
+    assert told(alert, 2) == {(None, "email", "materniteit@uzgent.example"),
+                              (None, "sms", "09 332 21 11")}
+    assert set(OutboxMessage.objects.filter(key__startswith=f"alert:{alert.pk}:level2:")
+               .values_list("language", flat=True)) == {"fr"}
+    text = bodies(alert, 2)
+    assert "160/110" not in text and mother.family_name not in text and "0499 12 34 56" in text
+
+    assert alerting.escalate(start + after[3] - MIN) == 0
+    caplog.clear()
+    assert alerting.escalate(start + after[3]) == 1
+    # 3. everyone who may read the section (with an address), the author too; and the log
+    assert {who for who, _channel, _address in told(alert, 3)} == {"griet", "karim"}
+    assert "160/110" in bodies(alert, 3)
+    assert any(record.levelname == "ERROR" and str(alert.pk) in record.getMessage()
+               for record in caplog.records)
+    readers_told = Notification.objects.filter(dossier=net.a, params__title__alert_rule=(
+        "postnatal_bp_severe"), message__startswith="Urgent alert not taken on")
+    assert set(readers_told.values_list("recipient__username", flat=True)) >= {"griet",
+                                                                                "karim"}
+    assert not readers_told.filter(recipient=net.users["mother"]).exists()
+    assert alerting.escalate(start + 5 * after[3]) == 0  # the last level
     alert.refresh_from_db()
-    assert alert.escalation_level == 2
-    assert {who for who, _channel in told(2)} == {"griet", "karim"}  # all of them now
-    assert alerting.escalate(start + 5 * alerting.ESCALATE_AFTER) == 0  # the last level
+    assert alert.escalation_level == 3
+    assert told(alert, 4) == set()
+
+
+def test_a_step_with_nobody_hands_over_to_the_next_at_once(net):
+    """No rota, no ward contact: the first step reaches everyone, at once."""
+    reachable(net, "gp")
+    home_visit(net, actor="coordinator", bp_systolic=170, bp_diastolic=120)
+    alert = Alert.objects.get()
+    assert alerting.escalate(alert.created_at + alerting.ESCALATE_AFTER) == 1
+    alert.refresh_from_db()
+    assert alert.escalation_level == 3
+    assert told(alert, 1) == told(alert, 2) == set()
+    assert {who for who, _channel, _address in told(alert, 3)} == {"griet", "karim"}
+    assert alerting.escalate(alert.created_at + 3 * alerting.ESCALATE_AFTER) == 0
+
+
+def test_the_coordinator_on_call_herself_is_skipped_for_the_ward(net):
+    reachable(net, "gp")
+    rota(net, on_call="coordinator")
+    home_visit(net, actor="gp", lochia="heavy")
+    alert = Alert.objects.get()
+    assert alerting.escalate(alert.created_at + alerting.ESCALATE_AFTER) == 1
+    alert.refresh_from_db()
+    assert alert.escalation_level == 2 and told(alert, 1) == set()
+    assert {address for _who, _channel, address in told(alert, 2)} == {
+        "materniteit@uzgent.example", "09 332 21 11"}
+
+
+def test_an_on_call_member_who_reads_the_section_is_told_the_finding(net):
+    """Anne (the paediatrician, a member who reads the postnatal section) is on call."""
+    reachable(net, "paediatrician")
+    rota(net, on_call="paediatrician", ward=False)
+    home_visit(net, actor="gp", bp_systolic=170, bp_diastolic=120)
+    alert = Alert.objects.get()
+    alerting.escalate(alert.created_at + alerting.ESCALATE_AFTER)
+    assert {who for who, _channel, _address in told(alert, 1)} == {"anne"}
+    assert "160/110" in bodies(alert, 1)
+    notice = Notification.objects.get(recipient=net.users["paediatrician"],
+                                      message__startswith="Urgent alert not taken on")
+    assert notice.dossier == net.a and notice.section == Section.POSTNATAL
+
+
+def test_the_on_call_professional_who_recorded_it_is_not_told_again(net):
+    reachable(net, "gp")
+    rota(net, on_call="gp", ward=False)  # Karim takes the practice's calls tonight
+    home_visit(net, actor="gp", bp_systolic=170, bp_diastolic=120)
+    alert = Alert.objects.get()
+    alerting.escalate(alert.created_at + alerting.ESCALATE_AFTER)
+    alert.refresh_from_db()
+    assert told(alert, 1) == set() and alert.escalation_level == 3
 
 
 def test_an_acknowledged_alert_is_not_escalated(net):
@@ -287,6 +465,26 @@ def test_the_mother_notes_a_fever_gets_advice_and_sees_who_took_it_on(client, ne
     assert "not yet taken on by a care provider" in page.get(alerts_page).content.decode()
     services.alert_acknowledge(actor=net.users["coordinator"], alert=alert, note="Ik bel")
     assert net.users["coordinator"].get_full_name() in page.get(alerts_page).content.decode()
+
+
+def test_the_mother_s_advice_names_who_is_on_call_now(client, net):
+    """Olivia (of Griet's practice, outside the network) is on call: the mother is given
+    her number too; with nobody on the rota, only her coordinator's."""
+    page = sign_in_verified(client, net.users["mother"])
+    url = reverse("dossier:entries", args=[net.a.public_id, "eigen-metingen"])
+
+    def fever():
+        return page.post(url, {"kind": "temperature", "value": "39.5",
+                               "noted_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M")},
+                         follow=True).content.decode()
+
+    assert "0499 12 34 56" not in fever()
+    rota(net, shift_phone="0499 12 34 56")
+    text = fever()
+    assert "0499 12 34 56" in text and "0470 11 22 33" in text
+    assert net.users["outsider"].get_full_name() in text
+    alerts_page = page.get(reverse("dossier:alerts", args=[net.a.public_id])).content.decode()
+    assert "0499 12 34 56" in alerts_page
 
 
 def test_the_coordinator_takes_it_on_from_the_page_and_a_member_without_the_section_cannot(

@@ -136,8 +136,10 @@ def test_the_dashboard_is_paginated_with_a_fixed_number_of_queries(
 def test_opening_a_record_saves_mother_and_pregnancy(midwife_client, midwife):
     response = midwife_client.post(reverse("dossier:create"), mother_fields())
     dossier = Dossier.objects.get()
-    assert response.status_code == 302
-    assert response["Location"] == reverse("dossier:detail", args=[dossier.public_id])
+    assert response.status_code == 302  # the same answer as for a known INSZ (no oracle):
+    assert response["Location"] == reverse("network:opening")  # that page opens the record
+    landing = midwife_client.get(response["Location"])
+    assert landing["Location"] == reverse("dossier:detail", args=[dossier.public_id])
     assert dossier.mother.insz == "85073003328"
     assert dossier.mother.province == "VOV"
     assert dossier.expected_due_date == dossier.last_menstrual_period + datetime.timedelta(280)

@@ -1,8 +1,9 @@
 """Clinical alerts on phones (R42): the mother notes a fever and heavy blood loss and is told
 at once what to do; her coordinator sees the urgent alert at the top of his watch list and
-takes it on; the mother sees who did; an urgent alert nobody takes on is escalated to the
-rest of her network."""
+takes it on; the mother sees who did; an urgent alert nobody takes on climbs the ladder: the
+midwife on call tonight, the maternity ward, then her whole network."""
 
+import datetime
 import re
 
 import pytest
@@ -12,13 +13,15 @@ from django.utils import timezone
 from dossier.models import Alert, Dossier
 from dossier.sections import Section
 from network import access
-from network.alerting import ESCALATE_AFTER, escalate
-from network.models import OutboxMessage, Professional
+from network.alerting import LADDER, escalate
+from network.models import OnCallShift, Organisation, OutboxMessage, Professional
 from tests.e2e.test_journeys import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 COORDINATOR_PHONE = "09 332 21 11"
+ON_CALL_PHONE = "09 332 29 99"
+WARD_PHONE = "09 332 20 00"
 NOTE = "Ik bel haar nu en stuur de vroedvrouw langs."
 
 # The accessible name of a form control as a screen reader would announce it (the parts of
@@ -158,34 +161,54 @@ def test_the_mother_notes_a_fever_and_heavy_bleeding_and_her_coordinator_takes_i
     assert_accessible_on_a_phone(page)
     screenshot(page, "7-mother-sees-who-took-it-on")
 
-    # 4. More blood loss later: a new urgent alert, which nobody takes on within the hour.
+    # 4. More blood loss later: a new urgent alert, which nobody takes on. Tonight Sarah, a
+    # midwife of Pieter's maternity ward outside Lotte's network, is on call; the ward's
+    # contact is its delivery room. The ladder: Sarah, then the ward, then everyone.
+    ward = Organisation.objects.get(name="UZ Gent – materniteit")
+    Organisation.objects.filter(pk=ward.pk).update(ward_phone=WARD_PHONE,
+                                                   ward_email="verloskamer@uzgent.example")
+    OnCallShift.objects.create(
+        organisation=ward, professional=Professional.objects.get(user__username="sarah"),
+        start=timezone.now() - datetime.timedelta(hours=2),
+        end=timezone.now() + datetime.timedelta(hours=10), phone=ON_CALL_PHONE)
     back_to_the_record(page)
     note_own_observation(page, "blood_loss", "3")
+    # she is given the number of who is on call now, besides her coordinator's
+    assert ON_CALL_PHONE in page.locator(".messages .message-error").inner_text()
     again = Alert.objects.filter(dossier=dossier, rule="own_heavy_bleeding").exclude(
         pk=bleeding.pk).get()
     assert again.severity == "urgent" and again.entry_id != bleeding.entry_id
-    assert escalate(again.created_at + ESCALATE_AFTER / 2) == 0
-    escalate(again.created_at + ESCALATE_AFTER)
-    again.refresh_from_db()
-    assert again.escalation_level == 1
+    after = {step.level: step.after for step in LADDER}
+    assert escalate(again.created_at + after[1] / 2) == 0
+    for level in (1, 2, 3):
+        escalate(again.created_at + after[level])
+        again.refresh_from_db()
+        assert again.escalation_level == level
     bleeding.refresh_from_db()
     fever.refresh_from_db()
     assert bleeding.escalation_level == 0 and fever.escalation_level == 0
 
-    others = {membership.professional.user.username
-              for membership in access.network_of(dossier)
-              if membership.professional.user.username != "pieter"
-              and access.can_view(membership.professional.user, dossier, Section.POSTNATAL)}
-    assert others == {"griet", "anne", "karim", "ingrid", "ellen"}  # all read "postnatal"
-    level1 = OutboxMessage.objects.filter(key__startswith=f"alert:{again.pk}:level1:")
-    assert {message.recipient.username for message in level1} == others
+    def step(level):
+        return OutboxMessage.objects.filter(key__startswith=f"alert:{again.pk}:level{level}:")
+
+    # Sarah and the ward may not read Lotte's record: no name, no finding
+    assert {m.address for m in step(1)} == {"sarah@example.org", ON_CALL_PHONE}
+    assert {m.address for m in step(2)} == {"verloskamer@uzgent.example", WARD_PHONE}
+    for message in [*step(1), *step(2)]:
+        assert "Lotte" not in message.body and "Claes" not in message.body
+        assert "bloed" not in message.body.lower()
+    readers = {membership.professional.user.username
+               for membership in access.network_of(dossier)
+               if access.can_view(membership.professional.user, dossier, Section.POSTNATAL)}
+    assert readers == {"pieter", "griet", "anne", "karim", "ingrid", "ellen"}
+    assert {message.recipient.username for message in step(3)} == readers
     assert not OutboxMessage.objects.filter(key__startswith=f"alert:{bleeding.pk}:level1")
     assert not OutboxMessage.objects.filter(key__startswith=f"alert:{fever.pk}:")
     subjects = {message.recipient.username: message.subject
-                for message in level1.filter(channel="email")}
+                for message in step(3).filter(channel="email")}
     assert subjects["griet"].startswith("DRINGEND: ")  # each in her own language
     assert subjects["ellen"].startswith("URGENT : ")
 
     page.goto(f"{live_server.url}/dossiers/{dossier.public_id}/signalen/")
-    assert "1 keer geëscaleerd" in page.locator(f"li[data-alert='{again.public_id}']").inner_text()
+    assert "3 keer geëscaleerd" in page.locator(f"li[data-alert='{again.public_id}']").inner_text()
     screenshot(page, "8-mother-after-escalation")

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from dossier.sections import Section
-from network import access, services
+from network import access, notices, selectors, services
 from network.models import (
     AccessEvent,
     EndReason,
@@ -196,8 +196,9 @@ def test_changes_are_announced_to_the_members_and_the_mother(network):
     services.membership_add(actor=network.users["coordinator"], dossier=network.a,
                             professional=newcomer)
     for persona in ("mother", "gp", "assistant", "coordinator"):
-        texts = Notification.objects.filter(recipient=network.users[persona])
-        assert texts.filter(text__contains="Ellen Dupont").exists(), persona
+        reader = network.users[persona]
+        texts = [n.shown for n in notices.render(selectors.notifications_for(reader), reader)]
+        assert any("Ellen Dupont" in text for text in texts), persona
     assert not Notification.objects.filter(recipient=network.users["outsider"]).exists()
 
 
