@@ -1,0 +1,9 @@
+# Operations are filled in by the change that needs them (kept in a chain so parallel work
+# does not create conflicting migration leaves).
+from django.db import migrations
+
+
+class Migration(migrations.Migration):
+    dependencies = [("ebirth", "0002_export")]
+
+    operations = []
