@@ -91,10 +91,12 @@ def _snapshot(model):
     return sorted(model.objects.values_list("pk", "updated_at"))
 
 
-def _cases(select):
+def _cases(select, *, with_body: bool = False):
+    """(route, field) for every writable field ``select`` picks; ``with_body``: only routes
+    with a valid body to put the field in."""
     return [pytest.param(route, name, id=f"{route[0]}-{name}")
             for route in ROUTES for name, field in _writable(route[5]).items()
-            if select(field)]
+            if select(field) and not (with_body and route[4] is None)]
 
 
 def _refused(response, field):
@@ -147,11 +149,9 @@ YEARS = {"year-1": ("0001-01-01", "0001-01-01T00:00:00"),
 
 
 @pytest.mark.parametrize("year", YEARS.values(), ids=YEARS)
-@pytest.mark.parametrize(("route", "field"), _cases(_is_date))
+@pytest.mark.parametrize(("route", "field"), _cases(_is_date, with_body=True))
 def test_the_years_1_and_9999_in_any_date_are_400_naming_it(network, send, route, field, year):
     _name, persona, method, path, body, serializer, model = route
-    if body is None:
-        pytest.skip("no date field")
     value = year[1] if isinstance(_writable(serializer)[field], serializers.DateTimeField) \
         else year[0]
     source = _writable(serializer)[field].source
