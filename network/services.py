@@ -51,6 +51,17 @@ def _notify(dossier: Dossier, users, message: str | list, *, about_section: str 
     as ids and codes, never as rendered names — or a list of (msgid, params) for several.
     ``about_section``: the section the message tells of; a reader who may no longer see it
     is not shown the message (nor one about a dossier she may no longer open)."""
+    stored = _stored(message, params)
+    recipients = {u for u in users if u is not None and u.is_active}
+    Notification.objects.bulk_create([
+        Notification(recipient=user, dossier=dossier, section=about_section, message=msgid,
+                     params=references)
+        for user in recipients for msgid, references in stored])
+
+
+def _stored(message: str | list, params: dict) -> list[tuple[str, dict]]:
+    """(msgid, references) per message as a notification row keeps them: ``message`` is a
+    msgid with ``params``, or a list of (msgid, params)."""
     texts = message if isinstance(message, list) else [(message, params)]
     stored = []
     for msgid, values in texts:
@@ -58,11 +69,7 @@ def _notify(dossier: Dossier, users, message: str | list, *, about_section: str 
         references = notices.references(values)
         msgid % dict.fromkeys(references, "")  # a missing parameter fails here, not when read
         stored.append((msgid[:300], references))
-    recipients = {u for u in users if u is not None and u.is_active}
-    Notification.objects.bulk_create([
-        Notification(recipient=user, dossier=dossier, section=about_section, message=msgid,
-                     params=references)
-        for user in recipients for msgid, references in stored])
+    return stored
 
 
 def notify(dossier: Dossier, users, message: str, *, about_section: str = "",
@@ -106,13 +113,7 @@ def _notify_in_one_statement(dossier: Dossier, readers: tuple, exclude_id: int |
     readers are not fetched into Python, so an alert's notices cost one statement, not two
     (bench/alerts.py, ``alert_eval_median_ms``). The rows are those ``_notify`` writes (the
     same msgids and references; ``public_id`` from PostgreSQL's ``gen_random_uuid()``)."""
-    texts = message if isinstance(message, list) else [(message, params)]
-    stored = []
-    for msgid, values in texts:
-        msgid = notices.msgid_of(msgid)
-        references = notices.references(values)
-        msgid % dict.fromkeys(references, "")  # a missing parameter fails here, not when read
-        stored.append((msgid[:300], json.dumps(references)))
+    stored = [(msgid, json.dumps(references)) for msgid, references in _stored(message, params)]
     sql, sql_params, dossier_at, exclude_at = readers
     sql_params = list(sql_params)
     sql_params[dossier_at] = dossier.pk
@@ -137,6 +138,12 @@ def _network_users(dossier: Dossier) -> list[User]:
     users = [m.professional.user for m in Membership.objects.filter(
         dossier=dossier, ended_at__isnull=True).select_related("professional__user")]
     return [*users, dossier.mother.user]
+
+
+def _others(users, actor: User) -> list[User]:
+    """The recipients of a notice but the one who acted: nobody is told of their own
+    action (issue 14)."""
+    return [user for user in users if user is not None and user.pk != actor.pk]
 
 
 def _require_manager(actor: User, dossier: Dossier) -> None:
@@ -184,7 +191,7 @@ def membership_add(*, actor: User, dossier: Dossier, professional: Professional,
     membership = _start(dossier, professional, role or professional.profession, actor)
     access.recompute_permissions(dossier)
     audit.record_write(actor, dossier, "", Action.CREATE)
-    _notify(dossier, _network_users(dossier),
+    _notify(dossier, _others(_network_users(dossier), actor),
             gettext_noop("%(member)s joined the care network of %(mother)s as %(role)s."),
             member=professional.user, mother=dossier.mother,
             role=notices.choice(Role(membership.role), lower=True))
@@ -207,7 +214,7 @@ def membership_end(*, actor: User, membership: Membership, reason: str, note: st
     _end(membership, reason, note)
     access.recompute_permissions(dossier)
     audit.record_write(actor, dossier, "", Action.UPDATE)
-    _notify(dossier, recipients,
+    _notify(dossier, _others(recipients, actor),
             gettext_noop("%(member)s left the care network of %(mother)s."),
             member=membership.professional.user, mother=dossier.mother)
 
@@ -247,7 +254,7 @@ def coordinator_hand_over(*, actor: User, dossier: Dossier, to: Membership) -> M
     coordinator = _start(dossier, to.professional, Role.COORDINATOR, actor)
     access.recompute_permissions(dossier)
     audit.record_write(actor, dossier, "", Action.UPDATE)
-    _notify(dossier, _network_users(dossier),
+    _notify(dossier, _others(_network_users(dossier), actor),
             gettext_noop("%(member)s is now the care coordinator of %(mother)s."),
             member=to.professional.user, mother=dossier.mother)
     return coordinator
