@@ -7,12 +7,17 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install demo test lint format bench bench-data messages stop-db clean-db
+.PHONY: install demo test lint format bench bench-data messages stop-db clean-db backup restore lock
 
-$(VENV)/.installed: pyproject.toml
+# The versions come from the lock files (with their hashes), not from pyproject's ranges:
+# requirements-dev.lock here, requirements.lock (no dev tools) in the Dockerfile. After
+# changing pyproject.toml: `make lock`; to move to newer releases: `make lock UPGRADE=1`
+# (or UPGRADE_PACKAGE=django), then `make test` (README "Dependencies").
+$(VENV)/.installed: pyproject.toml requirements.lock requirements-dev.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[dev]"
+	$(PY) -m pip install --quiet --require-hashes -r requirements-dev.lock
+	$(PY) -m pip install --quiet --no-deps -e .
 	touch $@
 
 install: $(VENV)/.installed
@@ -29,7 +34,13 @@ demo: install
 lint: install
 	$(VENV)/bin/ruff check .
 
-test: lint
+# The browser tests' accessibility checker (axe-core, package.json + package-lock.json),
+# installed with npm where Node.js is (CI installs it; the tests fail without it under CI=true).
+node_modules/.installed: package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --silent && touch $@; \
+	else echo "npm not found: the browser tests' accessibility checks will be skipped"; fi
+
+test: lint node_modules/.installed
 	DJANGO_ENV=test $(VENV)/bin/pytest $(PYTEST_ARGS)
 
 format: install
@@ -51,8 +62,31 @@ bench-data: install
 # then compile. tests/test_translations.py fails while any nl or fr text is missing.
 messages: install
 	DJANGO_ENV=development $(PY) manage.py makemessages -l nl -l fr -l en --no-obsolete \
-		--ignore=.venv --ignore=.data --ignore=tests --ignore=bench
-	DJANGO_ENV=development $(PY) manage.py compilemessages --ignore=.venv
+		--ignore=.venv --ignore=.data --ignore=tests --ignore=bench --ignore=node_modules
+	DJANGO_ENV=development $(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules
+
+UV_COMPILE = $(VENV)/bin/uv pip compile pyproject.toml --generate-hashes --python-version 3.11 \
+	--quiet --custom-compile-command "make lock" $(if $(UPGRADE),--upgrade) \
+	$(if $(UPGRADE_PACKAGE),--upgrade-package $(UPGRADE_PACKAGE))
+
+# Both lock files from pyproject.toml, keeping every pin they hold unless told to upgrade.
+lock:
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	test -x $(VENV)/bin/uv || $(PY) -m pip install --quiet uv
+	$(UV_COMPILE) -o requirements.lock
+	$(UV_COMPILE) --extra dev -o requirements-dev.lock
+
+# Backup and restore (README "Backup and restore"): `make backup` writes a folder with the
+# database dump, the eBirth export files and a manifest into BACKUP_DIR (default
+# .data/backups; or `make backup TO=/mnt/backups/today`); `make restore FROM=<folder>`
+# restores one into an EMPTY database (DATABASE_URL) and checks it. DJANGO_ENV defaults to
+# development (the demo's embedded database); a server sets DJANGO_ENV=production.
+backup: install
+	DJANGO_ENV=$(or $(DJANGO_ENV),development) $(PY) manage.py backup $(TO)
+
+restore: install
+	@test -n "$(FROM)" || { echo "make restore FROM=<backup folder>"; exit 2; }
+	DJANGO_ENV=$(or $(DJANGO_ENV),development) $(PY) manage.py restore "$(FROM)"
 
 stop-db:
 	@$(PY) -c "from config.database import stop_embedded_server; print(stop_embedded_server())"

@@ -58,6 +58,9 @@ The "my dossiers" page (``dossier:dashboard``), for two people of the generated 
   inbox notices and the coordinator's e-mail and SMS written), and
   ``home_visit_save_median_ms`` / ``home_visit_save_plain_median_ms``, the whole save with
   those findings and with normal ones: see ``bench/alerts.py``. Target ≤ 5 ms.
+* ``today_list_median_ms`` and ``today_list_queries``: the day list ("Vandaag") of
+  ``bench-midwife`` with 40 appointments due today or overdue: see ``bench/today.py``.
+  Targets ≤ 50 ms (national scale) and the same queries with 10 and 40 due.
 * ``coordinator_dashboard_median_ms`` and ``coordinator_dashboard_queries``: the watch list
   (``careplan:watch``) of a midwife who coordinates 300 open records born in the last 14
   days, with gaps on every list (``bench/watch.py``), built in a transaction that is rolled
@@ -286,6 +289,7 @@ def run(scale: str, repeat: int) -> None:
     outbox_figures(repeat)
     alert_figures(repeat)
     coordinator_dashboard(repeat)
+    today_figures(repeat)
     figures_page()
     ebirth_export(scale)
     _compare_scales(results)
@@ -353,6 +357,13 @@ def alert_figures(repeat: int) -> None:
     """What rule evaluation adds to a home visit's save (``bench/alerts.py``), on a record
     built and measured in a transaction that is rolled back."""
     from bench.alerts import measure
+
+    measure(repeat, emit, note)
+
+
+def today_figures(repeat: int) -> None:
+    """The professional's day list ("Vandaag", ``careplan:today``): see ``bench/today.py``."""
+    from bench.today import measure
 
     measure(repeat, emit, note)
 

@@ -8,6 +8,7 @@ PLAN = "dossiers/<uuid:public_id>/zorgplan/"
 
 urlpatterns = [
     path("zorgwacht/", views.watch, name="watch"),
+    path("vandaag/", views.today, name="today"),
     path(PLAN + "gezien/", views.acknowledge, name="acknowledge"),
     path("agenda/", views.my_calendar, name="my_calendar"),
     path("agenda/<str:token>.ics", views.calendar_feed, name="feed"),

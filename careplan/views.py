@@ -179,7 +179,7 @@ def proposal(request, route):
             try:
                 services.plan_save(actor=request.user, dossier=dossier, content=mine,
                                    base_number=_posted_base(request),
-                                   reason=_("Appointments from the schedule (R22)"))
+                                   reason=_("Appointments from the schedule"))
             except services.PlanConflict:
                 messages.warning(request, _("The plan changed while you were reading the "
                                             "proposal; here it is again."))
@@ -355,3 +355,23 @@ def acknowledge(request, route):
     services.plan_acknowledge(actor=request.user, dossier=dossier)
     messages.success(request, _("Marked as seen."))
     return redirect("careplan:watch")
+
+
+TODAY_PAGE_SIZE = 20
+
+
+@login_required
+def today(request):
+    """"Vandaag": the professional's appointments due today and overdue (``careplan.today``),
+    each one tap from its form; what a page shows is logged as read."""
+    if not access.is_care_provider(request.user):
+        raise Http404
+    from careplan import today as day_list
+
+    rows = day_list.today_list(request.user)
+    page = Paginator(rows, TODAY_PAGE_SIZE).get_page(request.GET.get("page"))
+    access.record_read_list(request.user, sorted(day_list.reads_of(page.object_list),
+                                                 key=lambda read: (read[0].pk, read[1])))
+    return render(request, "careplan/today.html", {
+        "page": page, "rows": page.object_list,
+        "overdue": sum(row.overdue for row in rows), "due": sum(not row.overdue for row in rows)})

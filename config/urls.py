@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from config import health, signin_views
+from config import health, metrics, signin_views
 from network.forms import OutboxPasswordResetForm
 
 urlpatterns = [
@@ -45,6 +45,7 @@ urlpatterns = [
     path("healthz/live", health.live, name="healthz_live"),
     path("healthz/ready", health.ready, name="healthz_ready"),
     path("healthz", health.ready, name="healthz"),  # the readiness check, for existing LBs
+    path("metrics", metrics.metrics, name="metrics"),  # internal: allowed IPs or a token
 ]
 
 # Errors: JSON under /api/, the site's pages elsewhere (config/errors.py)

@@ -85,7 +85,9 @@ class DossierAdmin(ClinicalAdmin):
     list_display = ["public_id", "expected_due_date", "status", "fetus_count", "created_at"]
     list_filter = ["status", "fetus_count", "mother__province"]
     search_fields = ["=public_id"]
-    readonly_fields = ["public_id", "created_at", "updated_at"]
+    # retention: changed only by `manage.py retention`, which records the decision
+    readonly_fields = ["public_id", "created_at", "updated_at", "legal_hold",
+                       "legal_hold_reason", "legal_hold_by", "pseudonymised_at"]
 
     def dossiers_of(self, obj):
         return [obj]

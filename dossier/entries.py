@@ -39,6 +39,11 @@ def _default_write(actor, entry, *, reason):
 
 
 def _write_home_visit(actor, visit, *, reason, babies=()):
+    if visit.pk is None and visit.client_key is not None:  # sent again (issue 14): once
+        sent = HomeVisit.objects.filter(dossier=visit.dossier,
+                                        client_key=visit.client_key).first()
+        if sent is not None:
+            return sent
     return services.home_visit_record(actor=actor, visit=visit, babies=list(babies),
                                       reason=reason)
 

@@ -66,6 +66,9 @@ class ConsultationForm(EntryForm):
                    "epds_score": forms.NumberInput(attrs=NUMERIC),
                    "epds_self_harm": forms.NumberInput(attrs=NUMERIC),
                    "notes": forms.Textarea(attrs={"rows": 3})}
+        # the model's help text names its requirement (R35); the page says it plainly
+        help_texts = {"at_home": _("A prenatal home visit by the midwife is recorded as a "
+                                   "consultation at home.")}
 
 
 class PsychosocialForm(EntryForm):
@@ -132,6 +135,10 @@ class HomeVisitForm(EntryForm):
     """The mother's part of the visit, and per live baby a few fields (weight, jaundice,
     feeding, stools) for whoever may write in the newborn section."""
 
+    # The id static/js/drafts.js gives a new visit, so that one sent twice (offline queue,
+    # a lost answer) is saved once (HomeVisit.client_key, issue 14).
+    client_key = forms.UUIDField(required=False, widget=forms.HiddenInput)
+
     class Meta:
         model = HomeVisit
         fields = ["visited_at", "temperature_c", "bp_systolic", "bp_diastolic", "involution",
@@ -172,6 +179,20 @@ class HomeVisitForm(EntryForm):
                     label=label + named, required=False, choices=[("", "—"), *choices],
                     initial=getattr(check, name, ""))
 
+    def baby_prefixes(self) -> list[tuple]:
+        return [(newborn, f"baby{newborn.birth_order}_") for newborn in self.newborns]
+
+    def mother_fields(self) -> list:
+        """The visible fields but the babies' (the form page groups those per baby)."""
+        prefixes = tuple(prefix for _newborn, prefix in self.baby_prefixes())
+        return [field for field in self.visible_fields()
+                if not prefixes or not field.name.startswith(prefixes)]
+
+    def baby_groups(self) -> list[tuple]:
+        """Per live baby, its name and its fields: one fieldset each (twins, issue 14)."""
+        return [(newborn, [self[name] for name in self.fields if name.startswith(prefix)])
+                for newborn, prefix in self.baby_prefixes()]
+
     def babies(self) -> list[dict]:
         data = self.cleaned_data
         return [{"newborn": newborn,
@@ -182,6 +203,12 @@ class HomeVisitForm(EntryForm):
 
     def extras(self) -> dict:
         return {"babies": self.babies()}
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk is None:
+            self.instance.client_key = cleaned.get("client_key")
+        return cleaned
 
 
 class PhoneContactForm(EntryForm):
@@ -220,6 +247,15 @@ class HomeHelpDayForm(EntryForm):
         fields = ["day", "hours", "organisation", "notes"]
         widgets = {"day": DateInput(),
                    "hours": forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.25"})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.instance.pk:  # today, by the service the need names (issue 14)
+            self.fields["day"].initial = timezone.localdate()
+            need = HomeHelpNeed.objects.filter(dossier=self.dossier).only(
+                "organisation_id").first()
+            if need is not None and need.organisation_id:
+                self.fields["organisation"].initial = need.organisation_id
 
 
 class SelfMonitoringForm(EntryForm):

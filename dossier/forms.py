@@ -194,3 +194,5 @@ class ScreeningForm(forms.ModelForm):
         model = Screening
         fields = ["kind", "done_at", "result", "card_number", "note"]
         widgets = {"done_at": DateTimeInput()}
+        help_texts = {"card_number": _("Heel prick only: the number printed on the blood "
+                                       "card, so the laboratory's result can be matched.")}

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.apps import apps
+from django.conf import settings
 from django.db import connection, models
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -55,7 +56,8 @@ UNTRACK_SQL = "DROP TRIGGER {table}_history ON {table};"
 
 # Columns that are bookkeeping, not clinical content: not shown as changes.
 HIDDEN = {"id", "public_id", "created_at", "updated_at", "created_by_id", "user_id",
-          "recorded_by_id"}  # who recorded it: the change's actor, shown through the names door
+          "recorded_by_id",  # who recorded it: the change's actor, shown through the names door
+          "client_key"}  # the id a phone gave a visit sent offline (HomeVisit.client_key)
 
 
 def track_sql(table: str) -> str:
@@ -79,10 +81,29 @@ class FieldChange:
     after: str
 
 
+# Related rows never shown in a history: the record is the page's own; a person (the
+# mother, a user) is named only through network.names, as the change's actor.
+UNSHOWN_RELATIONS = {"dossier.Dossier", "dossier.Mother", settings.AUTH_USER_MODEL}
+
+
+def _related_label(field, value) -> str:
+    """A foreign key as its object's label, never its database id ("→ 8", issue 14); a
+    baby by its birth order (its name belongs to the newborn section)."""
+    related = field.related_model._default_manager.filter(pk=value).first()
+    if related is None:
+        return "—"
+    if field.related_model._meta.label == "dossier.Newborn":
+        return gettext("Newborn %(order)s") % {"order": related.birth_order}
+    return str(related)
+
+
 def _display(field, value) -> str:
-    """A stored JSON value as the pages show it: labels for choices, Belgian dates."""
+    """A stored JSON value as the pages show it: labels for choices and related objects,
+    Belgian dates and numbers."""
     if value is None or value == "" or value == []:
         return "—"
+    if field.is_relation:
+        return _related_label(field, value)
     if isinstance(field, models.DateTimeField):
         return timezone.localtime(parse_datetime(value)).strftime("%d-%m-%Y %H:%M")
     if isinstance(field, models.DateField):
@@ -107,7 +128,9 @@ def field_changes(change) -> list[FieldChange]:
     before, after = change.old_values or {}, change.new_values or {}
     rows = []
     for column, field in columns.items():  # in the model's own field order
-        if column in HIDDEN:
+        if column in HIDDEN or (field.is_relation
+                                and field.related_model._meta.label in UNSHOWN_RELATIONS):
+            # the record itself is the page's; a person is the change's actor (names door)
             continue
         shown = _display(field, before.get(column)), _display(field, after.get(column))
         if shown[0] != shown[1]:  # also skips "" → None on a new record's empty fields

@@ -23,6 +23,7 @@ from django.db.models import (
     Window,
 )
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.translation import gettext
 
 from dossier import alerts, screenings
@@ -59,17 +60,26 @@ def dossier_for(user, public_id) -> Dossier:
     return dossier
 
 
-def dossier_list(user, *, query: str = "", status: str = "") -> QuerySet[Dossier]:
-    """The user's dossiers, newest first. A search on name or INSZ only matches dossiers
-    whose identity section the user may see."""
+def dossier_list(user, *, query: str = "", status: str = "",
+                 urgent=()) -> QuerySet[Dossier]:
+    """The user's dossiers, what needs attention first: the records in ``urgent`` (ids of
+    the records with an open urgent alert, which the dashboard has just read), then by due
+    date (the nearest first), closed records last; then newest first. A search on name or
+    INSZ only matches dossiers whose identity section the user may see."""
     newborns = (Newborn.objects.filter(dossier=OuterRef("pk")).order_by()
                 .values("dossier").annotate(n=Count("pk")).values("n"))
-    # Newest first by id (ids grow with created_at): the index returns the page in order and
-    # only its rows are read; the newborns are counted per row shown, not grouped over all.
+    # Ordered on the record's own columns (and a constant list of ids): one top-N sort of
+    # the visible rows, no look-up per row; the newborns are counted per row shown only.
+    closed_last = Case(When(status=DossierStatus.CLOSED, then=Value(1)), default=Value(0),
+                       output_field=IntegerField())
+    order = [closed_last]
+    if urgent:
+        order.append(Case(When(pk__in=list(urgent), then=Value(0)), default=Value(1),
+                          output_field=IntegerField()))
     dossiers = access.with_section_flags(
         access.visible_dossiers(user).select_related("mother", "delivery")
         .annotate(newborn_count=Coalesce(Subquery(newborns, output_field=IntegerField()), 0))
-        .order_by("-pk"), user)
+        .order_by(*order, F("expected_due_date").asc(nulls_last=True), "-pk"), user)
     if status:
         dossiers = dossiers.filter(status=status)
     query = query.strip()
@@ -289,3 +299,68 @@ def watched_alerts(user, *, limit: int | None = 20, urgent_only: bool = False
         if row.dossier_id in named:
             reads.add((row.dossier, Section.IDENTITY))
     return rows, rows[0].list_total if rows else 0, reads
+
+
+# --- the record opens on "now" (issue 14) ---------------------------------------------------
+
+class BabyNow(NamedTuple):
+    """One baby in the record's header: the day post partum and the last weighing with its
+    trend against the weighing before (from the prefetched measurements: no query)."""
+
+    newborn: Newborn
+    day: int | None
+    last: object          # dossier.growth.WeightPoint of the last weighing, or None
+    trend_g: int | None   # grams since the weighing before (or since birth)
+
+
+# The sections of the record in the order of the page, per phase: after the birth the
+# follow-up comes first (the home visit is what the page is opened for), before it the
+# pregnancy. "network" and "other" are the care network and the mother's other records.
+PRENATAL_ORDER = ("identity", "prenatal", "psychosocial", Section.CAREPLAN, "network",
+                  Section.DELIVERY, Section.POSTNATAL, Section.NEWBORN, Section.HOMEHELP,
+                  "other")
+POSTNATAL_ORDER = (Section.POSTNATAL, Section.NEWBORN, Section.CAREPLAN, Section.HOMEHELP,
+                   "network", Section.DELIVERY, Section.IDENTITY, Section.PRENATAL,
+                   Section.PSYCHOSOCIAL, "other")
+
+
+def now_status(dossier: Dossier, levels: dict, newborns, *, today=None) -> dict:
+    """What the record's header says now, from what the page has loaded already (no query):
+    the phase; before the birth the gestational age today (prenatal section); after it the
+    day post partum (delivery or newborn section) and per baby (newborn section: pass
+    ``newborns`` only when it is visible) the last weighing and its trend."""
+    from dossier.models import day_post_partum
+
+    today = today or timezone.localdate()
+    delivery = getattr(dossier, "delivery", None)
+    sees = {section for section, level in levels.items() if level >= access.Level.VIEW}
+    postnatal = delivery is not None
+    status = {"phase": "postnatal" if postnatal else "prenatal",
+              "order": POSTNATAL_ORDER if postnatal else PRENATAL_ORDER,
+              "gestational_age": None, "day": None, "babies": []}
+    if not postnatal and Section.PRENATAL in sees:
+        status["gestational_age"] = dossier.gestational_age_on(today)
+    if postnatal and sees & {Section.DELIVERY, Section.NEWBORN}:
+        status["day"] = day_post_partum(delivery.born_at, today)
+    for newborn in newborns if Section.NEWBORN in sees else ():
+        weighings = sorted(newborn.measurements.all(), key=lambda m: m.measured_at)
+        last = newborn.last_weighing if weighings else None
+        before = weighings[-2].weight_g if len(weighings) > 1 else newborn.birth_weight_g
+        status["babies"].append(BabyNow(
+            newborn, status["day"], last,
+            weighings[-1].weight_g - before if weighings else None))
+    return status
+
+
+def record_parts(dossier: Dossier, shown: set, *, can_open: bool) -> list[tuple[str, str]]:
+    """The parts of the record's page the reader sees, in the order of its phase (see
+    ``now_status``), with their name in the in-page navigation."""
+    names = {Section.IDENTITY: gettext("Mother"), Section.PRENATAL: gettext("Pregnancy"),
+             Section.PSYCHOSOCIAL: gettext("Psychosocial"),
+             Section.DELIVERY: gettext("Delivery"),
+             Section.POSTNATAL: gettext("Follow-up"), Section.NEWBORN: gettext("Newborns"),
+             Section.CAREPLAN: gettext("Care plan"), Section.HOMEHELP: gettext("Home help"),
+             "network": gettext("Network"), "other": gettext("Other pregnancies")}
+    order = POSTNATAL_ORDER if getattr(dossier, "delivery", None) is not None else PRENATAL_ORDER
+    return [(part, names[part]) for part in order
+            if part == "network" or (part == "other" and can_open) or part in shown]

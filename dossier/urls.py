@@ -2,7 +2,7 @@ import re
 
 from django.urls import path, register_converter
 
-from dossier import views
+from dossier import own_copy_views, views
 from dossier.entries import KINDS
 
 
@@ -47,4 +47,5 @@ urlpatterns = [
     path("<uuid:public_id>/<entrykind:kind>/<uuid:entry_id>/", views.entry_edit, name="entry_edit"),
     path("<uuid:public_id>/<entrykind:kind>/<uuid:entry_id>/reactie/", views.entry_comment,
          name="entry_comment"),
+    path("<uuid:public_id>/mijn-kopie/", own_copy_views.own_copy_download, name="own_copy"),
 ]

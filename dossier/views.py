@@ -16,6 +16,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import number_format
+from django.utils.html import format_html
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_otp import user_has_device
@@ -50,18 +52,51 @@ from network.boundary import OPEN_RECORD, VISIBLE, dossier_route, entry_write
 PAGE_SIZE = 20
 
 
+def _landing(user) -> str | None:
+    """Where a signed-in user starts when she opens "My records" without a search (issue
+    14): the mother with one record on that record, the registrar and the analyst without
+    a care role on their own page; everyone else on the list."""
+    if access.is_mother(user) and not access.is_care_provider(user):
+        own = list(access.visible_dossiers(user).filter(mother__user=user)
+                   .values_list("public_id", flat=True)[:2])
+        if len(own) == 1:
+            return reverse("dossier:detail", args=[own[0]])
+        return None
+    if access.is_care_provider(user):
+        return None
+    if access.granted(user, "ebirth.run_export"):
+        return reverse("ebirth:exports")
+    if access.can_view_figures(user):
+        return reverse("ebirth:figures")
+    return None
+
+
 @login_required
 def dashboard(request):
+    if not request.GET:
+        landing = _landing(request.user)
+        if landing is not None:
+            if access.is_mother(request.user) and not user_has_device(request.user,
+                                                                      confirmed=True):
+                # the offer the list would have shown, where she lands instead
+                messages.info(request, format_html(
+                    "{} <a href=\"{}\">{}</a>",
+                    _("Protect your record better: with two-step sign-in nobody gets in "
+                      "with your password alone."),
+                    reverse("signin_setup"), _("Set up two-step sign-in")))
+            return redirect(landing)
     search = DossierSearchForm(request.GET or None)
     query = status = ""
     if search.is_valid():
         query, status = search.cleaned_data["q"], search.cleaned_data["status"]
-    page = Paginator(selectors.dossier_list(request.user, query=query, status=status),
-                     PAGE_SIZE).get_page(request.GET.get("page"))
     first = not query and not status and access.is_care_provider(request.user)
     watch = selectors.missing_screenings(request.user) if first else []
     urgent, urgent_total, urgent_reads = (selectors.watched_alerts(
         request.user, urgent_only=True) if first else ([], 0, set()))
+    page = Paginator(selectors.dossier_list(
+        request.user, query=query, status=status,
+        urgent=sorted({alert.dossier_id for alert in urgent})),
+        PAGE_SIZE).get_page(request.GET.get("page"))
     access.record_read_list(request.user, [
         (dossier, section) for dossier in page.object_list for section in _row_shows(dossier)]
         + [(row["dossier"], Section.NEWBORN) for row in watch] + sorted(
@@ -119,9 +154,22 @@ def dossier_detail(request, route):
     delivery = getattr(dossier, "delivery", None)
     newborns = (list(dossier.newborns.prefetch_related("measurements"))
                 if Section.NEWBORN in shown else [])
+    members = access.network_of(dossier)
+    overview = dict(selectors.entry_overview(user, dossier, levels))
+    from careplan.today import next_appointment  # the plan's next contact (issue 14)
+    from network.oncall import on_call_now
+
     return render(request, "dossier/detail.html", {
         "dossier": dossier,
         "mother": dossier.mother,
+        "now": selectors.now_status(dossier, levels, newborns),
+        "next_appointment": next_appointment(dossier, levels, members),
+        "on_call": on_call_now(dossier, members=members),
+        "parts": selectors.record_parts(
+            dossier, shown, can_open=access.can_open_dossier(user) and Section.IDENTITY in shown),
+        "home_visit_form": next((item for item in overview.get(Section.POSTNATAL, [])
+                                 if item["kind"].slug == "huisbezoeken" and item["can_write"]),
+                                None),
         "alerts": Alert.objects.filter(
             dossier=dossier, section__in=shown, resolved_at__isnull=True).aggregate(
             open=Count("pk"), urgent=Count("pk", filter=Q(
@@ -133,9 +181,9 @@ def dossier_detail(request, route):
             lambda entry: _("the delivery")),
         "newborn_comments": _comments_card(dossier, newborns, str),
         "show": {section: section in shown for section in Section},
-        "overview": dict(selectors.entry_overview(user, dossier, levels)),
+        "overview": overview,
         "edit": {section: levels[section] >= access.Level.EDIT for section in Section},
-        "members": access.network_of(dossier),
+        "members": members,
         "can_manage_network": access.can_manage_network(user, dossier),
         "can_raise_concern": access.can_raise_concern(user, dossier),
         "is_mother": access.is_mother_of(user, dossier),
@@ -428,8 +476,9 @@ def entry_edit(request, route, kind):
     if request.method == "POST" and form.is_valid() and _save(
             request, form, lambda: kind.save(request.user, form), _("Saved.")):
         return redirect("dossier:entries", public_id=dossier.public_id, kind=kind.slug)
+    title = capfirst(_("Amend %(what)s") % {"what": kind.model._meta.verbose_name})
     return render(request, "dossier/form.html", {"form": form, "dossier": dossier,
-                                                 "title": f"{kind.title}: {_('amend')}"})
+                                                 "title": title})
 
 
 def _comment(request, dossier, section: str, entry_id, target: str):

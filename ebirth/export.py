@@ -13,11 +13,14 @@
 One export runs at a time (a PostgreSQL advisory lock, released by the server if the worker
 dies). A batch left unfinished by a dead worker is finished by the next run: claiming goes
 on where the last committed chunk ended and the files are written again from the same
-messages — the same files, each birth exactly once."""
+messages — the same files, each birth exactly once. A running batch holds a lease
+(``leased_until``), renewed with each chunk: when it runs out the worker is gone, and a
+registrar's "Exporteren" takes the batch over at once (ebirth/views.py)."""
 
 from __future__ import annotations
 
 import contextlib
+import datetime
 import hashlib
 import json
 import logging
@@ -100,6 +103,11 @@ def new_batch(requested_by=None) -> ExportBatch:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_NUMBER_LOCK])
         highest = ExportBatch.objects.aggregate(n=Max("number"))["n"]
         return ExportBatch.objects.create(number=(highest or 0) + 1, requested_by=requested_by)
+
+
+def lease_until():
+    """When a lease taken or renewed now runs out."""
+    return timezone.now() + datetime.timedelta(seconds=settings.EBIRTH_EXPORT_LEASE_SECONDS)
 
 
 # --- 1. claim ---------------------------------------------------------------------------------
@@ -208,7 +216,7 @@ def _claim_chunk(batch: ExportBatch, chunk: list[tuple[Birth, bool]], pool: Exec
                     store(row)
         ExportBatch.objects.filter(pk=batch.pk).update(
             births_checked=F("births_checked") + len(chunk),
-            births_held_back=F("births_held_back") + held_back)
+            births_held_back=F("births_held_back") + held_back, leased_until=lease_until())
 
 
 def claim(batch: ExportBatch, *, born=None) -> None:
@@ -270,7 +278,7 @@ def _write_files(batch: ExportBatch, folder: Path) -> dict[str, Path]:
                     written += 1
                     if written % settings.EBIRTH_EXPORT_CHUNK == 0:
                         ExportBatch.objects.filter(pk=batch.pk).update(
-                            messages_written=written)
+                            messages_written=written, leased_until=lease_until())
         xml.write(end)
     ExportBatch.objects.filter(pk=batch.pk).update(messages_written=written)
     return paths
@@ -297,7 +305,8 @@ def write(batch: ExportBatch) -> None:
                        .st_size, sha256=_sha256(final / path.name))
             for fmt, path in paths.items())
         ExportBatch.objects.filter(pk=batch.pk).update(status=BatchStatus.DONE,
-                                                       finished_at=timezone.now(), error="")
+                                                       finished_at=timezone.now(), error="",
+                                                       leased_until=None)
 
 
 # --- the run ----------------------------------------------------------------------------------
@@ -306,10 +315,16 @@ def run(batch: ExportBatch, *, born=None) -> ExportBatch | None:
     """Claim and write one batch (queued, or left running by a dead worker). A scheduled
     batch that found nothing to send is removed again (None): no empty batches pile up.
     ``born``: the births of that period only (see ``candidates``; the benchmark's year)."""
+    # The counters start again from what is committed: the births this batch has claimed
+    # (a resumed batch's earlier chunks) are checked; a birth held back or unchanged then is
+    # a candidate again and is counted once more, when it is checked again; the files are
+    # written again from the start.
+    claimed = batch.messages.order_by().values("newborn_id").distinct().count()
     ExportBatch.objects.filter(pk=batch.pk).update(
         status=BatchStatus.RUNNING, started_at=batch.started_at or timezone.now(),
-        finished_at=None, error="",
-        births_to_check=F("births_checked") + candidates(born=born).count())
+        finished_at=None, error="", leased_until=lease_until(), births_checked=claimed,
+        births_held_back=0, messages_written=0,
+        births_to_check=claimed + candidates(born=born).count())
     try:
         claim(batch, born=born)
         if not batch.messages.exists():
@@ -317,12 +332,14 @@ def run(batch: ExportBatch, *, born=None) -> ExportBatch | None:
                 batch.delete()
                 return None
             ExportBatch.objects.filter(pk=batch.pk).update(status=BatchStatus.DONE,
-                                                           finished_at=timezone.now())
+                                                           finished_at=timezone.now(),
+                                                           leased_until=None)
         else:
             write(batch)
     except Exception as error:
         ExportBatch.objects.filter(pk=batch.pk).update(
-            status=BatchStatus.FAILED, finished_at=timezone.now(), error=str(error)[:500])
+            status=BatchStatus.FAILED, finished_at=timezone.now(), error=str(error)[:500],
+            leased_until=None)
         log.exception("eBirth export %s failed", batch)
         raise
     batch.refresh_from_db()

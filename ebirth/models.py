@@ -42,7 +42,8 @@ class BatchStatus(models.TextChoices):
 
 class ExportBatch(models.Model):
     """One run of the export: the messages it claimed and the files it wrote. A batch
-    whose worker died is finished by the next run (same messages, same files)."""
+    whose worker died is finished by the next run (same messages, same files), or at once
+    when a registrar starts an export after its lease ran out."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     number = models.PositiveIntegerField(_("number"), unique=True)
@@ -61,6 +62,10 @@ class ExportBatch(models.Model):
                                                    default=0)
     messages_written = models.PositiveIntegerField(_("messages written"), default=0)
     error = models.CharField(_("error"), max_length=500, blank=True)
+    # The running worker's lease, renewed with each chunk (EBIRTH_EXPORT_LEASE_SECONDS): a
+    # running batch whose lease has run out has lost its worker, and "Exporteren" takes it
+    # over at once instead of waiting for the hourly run.
+    leased_until = models.DateTimeField(_("worker's lease until"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("eBirth export")
@@ -77,6 +82,11 @@ class ExportBatch(models.Model):
     @property
     def name(self) -> str:
         return f"ebirth-{self.number:06d}"
+
+    def worker_gone(self, now) -> bool:
+        """Running, but its worker stopped renewing the lease (or never had one)."""
+        return self.status == BatchStatus.RUNNING and (
+            self.leased_until is None or self.leased_until < now)
 
 
 class ExportedMessage(models.Model):

@@ -147,9 +147,19 @@ def exports_page(request):
 @login_required
 @require_POST
 def export_start(request):
-    """Queue a batch and hand it to the worker; one unfinished batch at a time."""
+    """Queue a batch and hand it to the worker; one unfinished batch at a time. A running
+    batch whose worker is gone (its lease ran out) is taken over at once."""
     access.require_run_export(request.user)
     waiting = ExportBatch.objects.filter(status__in=export.UNFINISHED).first()
+    if waiting is not None and waiting.worker_gone(timezone.now()):
+        # Its worker stopped renewing the lease: a new task finishes it (under the export
+        # lock, so a worker that is only slow is never doubled: the new task then finds
+        # the export busy and leaves the batch to it).
+        transaction.on_commit(_hand_to_worker)
+        messages.success(request, _("Export %(name)s had stopped (its worker is gone); it is "
+                                    "taken over, its progress is shown below.")
+                         % {"name": waiting.name})
+        return redirect("ebirth:exports")
     if waiting is not None and waiting.status != BatchStatus.FAILED:
         messages.info(request, _("Export %(name)s is still running; it is shown below.")
                       % {"name": waiting.name})

@@ -290,6 +290,14 @@ def require_own_access_log(user, dossier: Dossier) -> None:
                            dossier=dossier, action=Action.READ)
 
 
+def require_mother_of(user, dossier: Dossier) -> None:
+    """Only the mother herself: her own copy of the record (GDPR access and portability)
+    is hers, not her coordinator's nor any member's, whatever they may see."""
+    if not is_mother_of(user, dossier):
+        raise AccessDenied(_("Only the mother herself downloads her own copy of the record."),
+                           dossier=dossier, action=Action.DOWNLOAD)
+
+
 def record_read_list(user, reads) -> None:
     """A list's reads, ``(dossier, section)`` for every part of a row actually shown, in
     one append."""

@@ -235,6 +235,7 @@ MANAGE_NETWORK = Need(access.require_manage_network, "manage the network")
 READ_CONSENT = Need(access.require_read_consent, "read the mother's choices")
 DECIDE_CONSENT = Need(access.require_decide_consent, "decide who sees what")
 OWN_ACCESS_LOG = Need(access.require_own_access_log, "read who viewed the record")
+OWN_RECORD = Need(access.require_mother_of, "the mother herself (her own copy)")
 RAISE_CONCERN = Need(access.require_can_raise_concern, "signal a worrying situation")
 READ_CONCERNS = Need(functools.partial(access.require_can_raise_concern, action=Action.READ),
                      "read the signalled situations")

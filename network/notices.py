@@ -28,10 +28,11 @@ import logging
 
 from django.contrib.auth.models import User
 from django.db.models import Model
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.functional import Promise
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from dossier.models import Mother
 from network import names
@@ -181,11 +182,91 @@ class _Reading:
             return gettext("A change in a record you follow.")
 
 
+# --- where a notice leads (issue 14): the thing itself, not the record's overview --------
+
+JOINED = "%(member)s joined the care network of %(mother)s as %(role)s."
+ALERTS = "dossier:alerts"
+PLAN = "careplan:plan"
+# By msgid; a notice not listed leads to the record (or, about the care plan, to the plan).
+LINKS = {
+    "Alert (%(severity)s): %(title)s. Open the record's alerts to take it on.": ALERTS,
+    "Urgent alert not taken on since %(moment)s: %(title)s. Take it on in the record's "
+    "alerts.": ALERTS,
+    "A care plan you follow has a new version (%(number)s).": PLAN,
+    "A remark was written on a care plan you follow (version %(number)s).": PLAN,
+    "Discharged from the maternity ward on %(moment)s: see the care plan for the home "
+    "visits.": PLAN,
+    "%(member)s asked to join the care network of this record. The care coordinator or the "
+    "mother approves or refuses it on the network page.": "network:join_requests",
+    "Worrying situation signalled in the record of %(mother)s: %(urgency)s. Open the record "
+    "to read it.": "network:concerns",
+    "The care coordinator responded to the worrying situation you signalled on %(date)s.":
+        "network:concerns",
+}
+SECTION_LINKS = {"careplan": PLAN}
+
+
+def link(notice) -> str:
+    """The page a notice is about (no query: the dossier is on the row)."""
+    if not notice.dossier_id:
+        return ""
+    name = LINKS.get(notice.message) or SECTION_LINKS.get(notice.section) or "dossier:detail"
+    return reverse(name, args=[notice.dossier.public_id])
+
+
 def render(notifications, reader) -> list:
     """Give each notification its ``shown`` text for ``reader`` now, in the active
-    language; the rows are returned as a list."""
+    language, its ``whose`` (the mother as far as the reader may see her; "" without a
+    record) and its ``link``; the rows are returned as a list."""
     notifications = list(notifications)
     reading = _Reading(notifications, reader)
     for notice in notifications:
         notice.shown = reading.text(notice)
+        notice.whose = ""
+        if notice.dossier_id:
+            notice.whose = (notice.dossier.mother.full_name if notice.dossier_id in reading.named
+                            else names.the_mother())
+        notice.link = link(notice)
     return notifications
+
+
+class Group:
+    """Several people who joined one record's care network on one day: one line."""
+
+    is_group = True
+
+    def __init__(self, first):
+        self.notices = [first]
+
+    @property
+    def shown(self) -> str:
+        count = len(self.notices)
+        return ngettext("%(count)s person joined the care network.",
+                        "%(count)s people joined the care network.", count) % {"count": count}
+
+    def __getattr__(self, name):  # whose, link, dossier, created_at: from the newest
+        if name == "notices":
+            raise AttributeError(name)
+        return getattr(self.notices[0], name)
+
+    @property
+    def read_at(self):
+        return None if any(n.read_at is None for n in self.notices) else self.notices[0].read_at
+
+
+def grouped(notifications) -> list:
+    """Rendered notices, newest first, with the membership arrivals of one record on one
+    (local) day folded into one ``Group`` line; everything else as it is."""
+    items, groups = [], {}
+    for notice in notifications:
+        if notice.message != JOINED or not notice.dossier_id:
+            items.append(notice)
+            continue
+        key = (notice.dossier_id, timezone.localtime(notice.created_at).date())
+        if key in groups:
+            groups[key].notices.append(notice)
+            continue
+        groups[key] = Group(notice)
+        items.append(groups[key])
+    return [item.notices[0] if isinstance(item, Group) and len(item.notices) == 1 else item
+            for item in items]

@@ -4,19 +4,24 @@ and "Wie bekeek mijn dossier", and the inbox. Access decisions come from
 
 from __future__ import annotations
 
+import re
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from dossier.sections import Section
-from network import access, messaging, selectors, services
+from network import access, messaging, notices, selectors, services
 from network.boundary import (
     DECIDE_CONSENT,
     MANAGE_NETWORK,
@@ -147,51 +152,80 @@ def invite_mother(request, route):
 
 # --- "Wie ziet wat?" ----------------------------------------------------------------------
 
-def _cell(rules, section, level_default, limit, now=None):
+def _cell(rules, section, level_default, limit, now):
     rule = rules.get(section)
     return {"section": section, "chosen": "" if rule is None else rule.level,
-            "default": level_default, "limit": limit, "now": now,
+            "default": level_default, "limit": limit, "now": Level(now),
             "levels": [level for level in Level if level <= limit]}
+
+
+def _summary(cells) -> dict:
+    """The card's plain sentence: the sections seen, the ones that may be changed, the
+    ones not seen (lower-case labels, in the reader's language)."""
+    def listed(wanted):
+        return ", ".join(str(c["section"].label).lower() for c in cells if wanted(c["now"]))
+    return {"sees": listed(lambda level: level >= Level.VIEW),
+            "changes": listed(lambda level: level >= Level.EDIT),
+            "hidden": listed(lambda level: level == Level.NONE)}
+
+
+def _card(key, cells, **extra) -> dict:
+    return {"key": key, "anchor": key.replace(":", "-"), "cells": cells,
+            **_summary(cells), **extra}
 
 
 @dossier_route(needs=READ_CONSENT, writes=DECIDE_CONSENT)
 def consent(request, route):
     """The mother decides per role and per member what each may see (R4); the coordinator
-    may look at the choices. Nobody else."""
+    may look at the choices. Nobody else. One card per role and per member, each with a
+    plain sentence and its own form: a save changes that card only."""
     dossier = route.dossier
     decides = route.can(DECIDE_CONSENT)
     members = access.network_of(dossier)
     if request.method == "POST" and decides:
+        card = request.POST.get("card", "")
         try:
-            changed = _save_consent(request, dossier, members)
+            changed = _save_consent(request, dossier, members, card=card)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
+            status = 400
         else:
-            messages.success(request, _("Your choices have been saved: %(count)s change(s), "
-                                        "in force from now on.") % {"count": changed})
-            return redirect("network:consent", public_id=dossier.public_id)
+            if changed:
+                messages.success(request, ngettext(
+                    "Your choices have been saved: %(count)s change, in force from now on.",
+                    "Your choices have been saved: %(count)s changes, in force from now on.",
+                    changed) % {"count": changed})
+            else:
+                messages.info(request, _("Nothing was changed."))
+            known = re.fullmatch(r"(role|member):[\w-]{1,64}", card)
+            anchor = f"#{card.replace(':', '-')}" if known else ""
+            return redirect(reverse("network:consent", args=[dossier.public_id]) + anchor)
+    else:
+        status = 200
     defaults = {(d.role, d.section): d.level for d in RoleDefault.objects.all()}
     rules = list(ConsentRule.objects.filter(dossier=dossier))
     roles = sorted({m.role for m in members}, key=lambda r: list(Role.values).index(r))
-    role_rows = [{
-        "role": Role(role), "key": f"role:{role}",
-        "cells": [_cell({r.section: r for r in rules if r.role == role}, section,
-                        defaults.get((role, section), access.default_level(role, section)),
-                        access.limit(role, section)) for section in Section],
-    } for role in roles]
-    member_rows = []
+    role_cards = []
+    for role in roles:
+        own = {r.section: r for r in rules if r.role == role}
+        cells = []
+        for section in Section:
+            default = defaults.get((role, section), access.default_level(role, section))
+            limit = access.limit(role, section)
+            now = min(own[section].level if section in own else default, limit)
+            cells.append(_cell(own, section, default, limit, now))
+        role_cards.append(_card(f"role:{role}", cells, role=Role(role)))
+    member_cards = []
     for member in members:
         now = access.effective_levels(member, defaults, rules)
         own = {r.section: r for r in rules if r.membership_id == member.pk}
-        member_rows.append({
-            "member": member, "key": f"member:{member.public_id}",
-            "cells": [_cell(own, section, None, access.limit(member.role, section),
-                            now=Level(now[section])) for section in Section],
-        })
+        member_cards.append(_card(f"member:{member.public_id}", [
+            _cell(own, section, None, access.limit(member.role, section), now[section])
+            for section in Section], member=member))
     return render(request, "network/consent.html", {
-        "dossier": dossier, "sections": list(Section), "role_rows": role_rows,
-        "member_rows": member_rows, "decides": decides, "levels": Level,
-    })
+        "dossier": dossier, "sections": list(Section), "role_cards": role_cards,
+        "member_cards": member_cards, "decides": decides, "levels": Level,
+    }, status=status)
 
 
 def _rule_key(rule: ConsentRule) -> str:
@@ -199,8 +233,9 @@ def _rule_key(rule: ConsentRule) -> str:
 
 
 @transaction.atomic
-def _save_consent(request, dossier, members) -> int:
-    """Apply every changed cell of the form in one transaction: all choices or none."""
+def _save_consent(request, dossier, members, *, card: str = "") -> int:
+    """Apply every changed cell of the form in one transaction: all choices or none.
+    ``card`` ("role:<role>" or "member:<id>"): only that card's cells are read."""
     by_key = {f"member:{m.public_id}": m for m in members}
     existing = {(_rule_key(r), r.section): r.level
                 for r in ConsentRule.objects.filter(dossier=dossier).select_related("membership")}
@@ -212,9 +247,12 @@ def _save_consent(request, dossier, members) -> int:
         who, _sep, section = rest.rpartition(":")
         if section not in Section.values:
             continue
+        if card and f"{kind}:{who}" != card:
+            continue
         level = None if raw == "" else (int(raw) if raw.isdigit() else -1)
         if level is not None and level not in Level.values:
-            raise ValidationError(_("Unknown access level."))
+            raise ValidationError(_("%(section)s: unknown access level.")
+                                  % {"section": Section(section).label})
         key = f"member:{who}" if kind == "member" else who
         if existing.get((key, section)) == level:
             continue
@@ -241,14 +279,34 @@ def access_log(request, route):
     return render(request, "network/access_log.html", {"dossier": dossier, "page": page})
 
 
+def _uuids(values) -> list[uuid.UUID] | None:
+    try:
+        return [uuid.UUID(value) for value in values]
+    except (ValueError, AttributeError):
+        return None
+
+
 @login_required
 def inbox(request):
+    """The reader's notices, newest first: each naming whose record (as far as the reader
+    may see her) and leading to the thing itself; the arrivals in one record's network on
+    one day folded into one line; read one by one or all at once."""
     notifications = selectors.notifications_for(request.user)
     if request.method == "POST":
-        notifications.filter(read_at__isnull=True).update(read_at=timezone.now())
-        return redirect("network:inbox")
+        chosen = request.POST.getlist("notice")
+        unread = notifications.filter(read_at__isnull=True)
+        if chosen:
+            ids = _uuids(chosen[:100])
+            if ids is None:
+                return HttpResponseBadRequest(_("notice: not a notification of yours."))
+            unread = unread.filter(public_id__in=ids)
+        unread.update(read_at=timezone.now())
+        page_number = request.POST.get("page", "")
+        return redirect(reverse("network:inbox")
+                        + (f"?page={page_number}" if page_number.isdigit() else ""))
     page = Paginator(notifications, 30).get_page(request.GET.get("page"))
-    return render(request, "network/inbox.html", {"page": page})
+    items = notices.grouped(notices.render(page.object_list, request.user))
+    return render(request, "network/inbox.html", {"page": page, "items": items})
 
 
 @login_required

@@ -100,6 +100,10 @@ class HomeVisit(WithBloodPressure, ClinicalEntry):
     advice = models.TextField(_("advice given"), blank=True, max_length=TEXT_MAX_LENGTH)
     notes = models.TextField(_("notes"), blank=True, max_length=TEXT_MAX_LENGTH)
     next_visit_at = models.DateTimeField(_("next visit"), null=True, blank=True)
+    # The id the phone gave a visit typed offline (static/js/drafts.js, issue 14): the same
+    # visit sent again (the answer lost, the queue resent) finds this one, not a second.
+    client_key = models.UUIDField(_("sent by the device as"), null=True, blank=True,
+                                  editable=False)
 
     BOUNDS = VISIT_BOUNDS + BLOOD_PRESSURE_BOUNDS
 
@@ -113,7 +117,11 @@ class HomeVisit(WithBloodPressure, ClinicalEntry):
                        models.CheckConstraint(
                            condition=Q(next_visit_at__isnull=True)
                            | Q(next_visit_at__gt=models.F("visited_at")),
-                           name="homevisit_next_after_this")]
+                           name="homevisit_next_after_this"),
+                       models.UniqueConstraint(
+                           fields=["dossier", "client_key"],
+                           condition=Q(client_key__isnull=False),
+                           name="homevisit_client_key_once")]
 
     def __str__(self) -> str:
         if self.day is None:
@@ -309,7 +317,7 @@ class HomeHelpNeed(ClinicalEntry):
 
     def __str__(self) -> str:
         return gettext("%(hours)s hours of maternity home help") % {
-            "hours": self.estimated_hours}
+            "hours": number_format(self.estimated_hours)}
 
     def clean(self) -> None:
         errors = bounds_errors(self, self.BOUNDS)
@@ -351,7 +359,7 @@ class HomeHelpDay(ClinicalEntry):
         ]
 
     def __str__(self) -> str:
-        return f"{self.day:%d-%m-%Y}: {self.hours} h"
+        return f"{self.day:%d-%m-%Y}: {number_format(self.hours)} h"  # Belgian: 4,50 h
 
     def clean(self) -> None:
         errors = {**past_errors(self, ["day"]), **bounds_errors(self, self.BOUNDS)}

@@ -264,6 +264,17 @@ class Dossier(RecordModel):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
         related_name="+", verbose_name=_("created by"),
     )
+    # Retention (dossier/retention.py): a legal hold keeps the record as it is past its
+    # retention period (a claim, an inquiry); pseudonymised_at marks that it has been done.
+    legal_hold = models.BooleanField(
+        _("legal hold"), default=False,
+        help_text=_("Keeps the record unchanged past its retention period."))
+    legal_hold_reason = models.CharField(_("reason for the legal hold"), max_length=300,
+                                         blank=True)
+    legal_hold_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+", verbose_name=_("legal hold placed by"))
+    pseudonymised_at = models.DateTimeField(_("pseudonymised at"), null=True, blank=True)
 
     BOUNDS = DOSSIER_BOUNDS
 
@@ -286,6 +297,10 @@ class Dossier(RecordModel):
                                    name="dossier_status_known"),
             models.CheckConstraint(condition=Q(conception="") | Q(conception__in=Conception.values),
                                    name="dossier_conception_known"),
+            models.CheckConstraint(
+                condition=Q(legal_hold=False) | (~Q(legal_hold_reason="")
+                                                 & Q(legal_hold_by__isnull=False)),
+                name="dossier_legal_hold_says_why_and_who"),
         ]
         indexes = [models.Index(fields=["status", "expected_due_date"])]
 
@@ -788,3 +803,40 @@ class EntryChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.table_name} {self.row_id} {self.operation} {self.at:%d-%m-%Y %H:%M}"
+
+
+class RetentionAction(models.TextChoices):
+    HOLD = "hold", _("Legal hold placed")
+    RELEASE = "release", _("Legal hold lifted")
+    PSEUDONYMISED = "pseudonymised", _("Pseudonymised after the retention period")
+
+
+class RetentionDecision(models.Model):
+    """A recorded decision about a record's retention (dossier/retention.py): who decided
+    what, why and when. Holds no identity: the record is named by its keys only."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="+",
+                                verbose_name=_("maternity record"))
+    action = models.CharField(_("decision"), max_length=14, choices=RetentionAction.choices)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+", verbose_name=_("decided by"))
+    reason = models.CharField(_("reason"), max_length=300)
+    decided_at = models.DateTimeField(_("decided at"), auto_now_add=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True,
+                                     help_text=_("When the record was closed, as the "
+                                                 "decision counted its retention from."))
+
+    class Meta:
+        verbose_name = _("retention decision")
+        verbose_name_plural = _("retention decisions")
+        ordering = ["decided_at", "id"]
+        default_permissions = ("view",)
+        constraints = [
+            models.CheckConstraint(condition=Q(action__in=RetentionAction.values),
+                                   name="retentiondecision_action_known"),
+            models.CheckConstraint(condition=~Q(reason=""),
+                                   name="retentiondecision_says_why"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.decided_at:%Y-%m-%d}"

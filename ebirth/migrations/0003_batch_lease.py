@@ -1,9 +1,15 @@
-# Operations are filled in by the change that needs them (kept in a chain so parallel work
-# does not create conflicting migration leaves).
-from django.db import migrations
+# The running worker's lease on an export batch (ebirth/export.py): "Exporteren" takes over
+# a running batch whose lease has run out.
+from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
     dependencies = [("ebirth", "0002_export")]
 
-    operations = []
+    operations = [
+        migrations.AddField(
+            model_name='exportbatch',
+            name='leased_until',
+            field=models.DateTimeField(blank=True, null=True, verbose_name="worker's lease until"),
+        ),
+    ]

@@ -66,3 +66,39 @@ def screenshot(request):
         return path
 
     return take
+
+
+# axe-core (the npm package, package.json; `make test` installs it with npm) checks every
+# page a journey visits against the WCAG 2.2 AA rules: nothing serious or critical.
+AXE_CORE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    path = Path(os.environ.get("AXE_CORE_JS") or AXE_CORE)
+    if not path.exists():
+        require_service("axe-core", "run `npm ci` (package.json) or set AXE_CORE_JS")
+    return path.read_text()
+
+
+def serious_violations(page, axe_source: str) -> list[dict]:
+    """axe-core run in the page, evaluated through the browser's devtools protocol (not as
+    an inline script), so the page's Content-Security-Policy stays on for the test."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.evaluate(axe_source + ";0")
+    result = page.evaluate("""tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})
+        .then(r => r.violations.map(v => ({id: v.id, impact: v.impact,
+                                           nodes: v.nodes.map(n => n.target.join(' '))})))""",
+                           WCAG_TAGS)
+    return [v for v in result if v["impact"] in ("serious", "critical")]
+
+
+@pytest.fixture
+def accessible(axe_source):
+    """``accessible(page)``: fails with the page's serious or critical WCAG violations."""
+    def check(page) -> None:
+        bad = serious_violations(page, axe_source)
+        assert bad == [], f"{page.url}: {bad}"
+
+    return check

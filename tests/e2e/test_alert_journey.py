@@ -71,8 +71,7 @@ def test_the_mother_notes_a_fever_and_heavy_bleeding_and_her_coordinator_takes_i
     page = phone
 
     # 1. The mother, at home, notes 39,5 °C: she is told to call, and whom.
-    log_in(page, live_server, "lotte", expect_code=False)
-    page.get_by_role("link", name="Lotte Claes").click()
+    log_in(page, live_server, "lotte", expect_code=False)  # lands on her one record
     page.wait_for_url(f"**/dossiers/{dossier.public_id}/")
     note_own_observation(page, "temperature", "39.5")
     assert "39,5 °C" in page.locator("article.entry").first.inner_text()
@@ -144,8 +143,7 @@ def test_the_mother_notes_a_fever_and_heavy_bleeding_and_her_coordinator_takes_i
 
     # The mother sees who took it on, from the link under her record's heading.
     page.context.clear_cookies()
-    log_in(page, live_server, "lotte", expect_code=False)
-    page.get_by_role("link", name="Lotte Claes").click()
+    log_in(page, live_server, "lotte", expect_code=False)  # lands on her one record
     page.wait_for_url(f"**/dossiers/{dossier.public_id}/")
     link = page.locator(".alerts-link a")
     # the urgent one is taken on: it is still open, no longer counted as urgent

@@ -11,8 +11,11 @@ from tests.e2e.test_journeys import log_in
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def open_plan(page):
-    page.get_by_role("link", name="Lotte Claes").click()
+def open_plan(page, *, from_the_list: bool = True):
+    """From "Mijn dossiers" (a professional) or from her own record, where the mother with
+    one record lands."""
+    if from_the_list:
+        page.get_by_role("link", name="Lotte Claes").click()
     page.locator("[data-section=careplan] a[href$='/zorgplan/']").click()
     page.wait_for_url("**/zorgplan/")
 
@@ -33,7 +36,7 @@ def test_the_mother_changes_her_plan_and_the_midwife_answers(phone, live_server,
     assert (lotte.preferred_language, lotte.messages_by_sms, lotte.messages_by_email) == (
         "fr", False, True)
     page.goto(live_server.url + "/")
-    open_plan(page)
+    open_plan(page, from_the_list=False)
     page.locator("a[href$='/zorgplan/wijzigen/']").click()
     page.locator("input[name=stay][value=short]").check()
     page.locator("#id_reason").fill("We willen liever snel naar huis")

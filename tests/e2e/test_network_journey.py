@@ -50,14 +50,14 @@ def test_the_mother_narrows_what_the_new_gp_sees(browser, live_server, screensho
 
     # 3. An, the mother, closes the prenatal follow-up to GPs on "Wie ziet wat?".
     context, page = phone()
-    log_in(page, live_server, "an", expect_code=False)
-    assert page.locator("h1").inner_text() == "Mijn dossiers"
-    page.locator(".dossier-row").first.click()
+    log_in(page, live_server, "an", expect_code=False)  # lands on her one record
     page.get_by_role("link", name="Wie ziet wat?").click()
-    page.locator('select[name="role:gp:prenatal"]').select_option("0")
+    card = page.locator('[data-card="role:gp"]')  # one card per profession (issue 14)
+    card.locator("summary").click()
+    card.locator('select[name="role:gp:prenatal"]').select_option("0")
     screenshot(page, "2a-who-sees-what")
-    page.get_by_role("button", name="Mijn keuzes bewaren").click()
-    assert page.get_by_text("Uw keuzes zijn bewaard").is_visible()
+    card.locator("button[type=submit]").click()
+    assert page.locator(".message-success").is_visible()
     screenshot(page, "2-mother-narrowed-gp")
     assert Notification.objects.filter(recipient__username="an").exists()
     context.close()

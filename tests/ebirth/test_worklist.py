@@ -39,7 +39,7 @@ def test_the_midwife_sees_what_to_complete_with_the_deadline(client, midwife):
     assert "Congenital anomalies" in text and "Admitted to a neonatal unit" in text
     assert "18 h 29 min left" in text or "18 h 30 min left" in text
     fix = reverse("dossier:newborn_edit", args=[newborn.dossier.public_id, newborn.public_id])
-    assert f'href="{fix}"' in text
+    assert f'href="{fix}#id_congenital_anomaly"' in text  # straight to the field
     assert newborn.dossier.mother.family_name in text
 
     logged = set(AccessEvent.objects.filter(actor=midwife).values_list(

@@ -195,10 +195,12 @@ def test_changes_are_announced_to_the_members_and_the_mother(network):
                                    user__first_name="Ellen", user__last_name="Dupont")
     services.membership_add(actor=network.users["coordinator"], dossier=network.a,
                             professional=newcomer)
-    for persona in ("mother", "gp", "assistant", "coordinator"):
+    for persona in ("mother", "gp", "assistant"):
         reader = network.users[persona]
         texts = [n.shown for n in notices.render(selectors.notifications_for(reader), reader)]
         assert any("Ellen Dupont" in text for text in texts), persona
+    # the coordinator who added her is not told of her own action (issue 14)
+    assert not Notification.objects.filter(recipient=network.users["coordinator"]).exists()
     assert not Notification.objects.filter(recipient=network.users["outsider"]).exists()
 
 

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.test.utils import override_settings
 
 from demo.scenarios import DEMO_PASSWORD, load_demo
 
@@ -15,7 +16,12 @@ class Command(BaseCommand):
                 "The demo data have a shared, printed password and must not enter a production "
                 "record. Run it with DJANGO_ENV=development (as `make demo` does)."
             )
-        result = load_demo()
+        # The demo's own e-mails (invitations, appointments) go to files, not between the
+        # command's output and the logins it prints (issue 14).
+        console = settings.EMAIL_BACKEND == "django.core.mail.backends.console.EmailBackend"
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend"
+                               if console else settings.EMAIL_BACKEND):
+            result = load_demo()
         self.stdout.write(self.style.SUCCESS(
             f"Demo data: {result.created_mothers} mothers added, "
             f"{result.existing_mothers} already present."))
@@ -27,3 +33,5 @@ class Command(BaseCommand):
         self.stdout.write(
             "\nAfter the password, professionals and beheerder type a 6-digit code: add their "
             "secret to an authenticator app, or run `manage.py totp_code <user name>`.")
+        if console:
+            self.stdout.write(f"The demo's e-mails are in {settings.EMAIL_FILE_PATH}.")
