@@ -7,7 +7,8 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install demo test lint format bench bench-data messages stop-db clean-db backup restore lock
+
+.PHONY: install demo test test-fast lint format bench bench-data messages stop-db clean-db backup restore lock
 
 # The versions come from the lock files (with their hashes), not from pyproject's ranges:
 # requirements-dev.lock here, requirements.lock (no dev tools) in the Dockerfile. After
@@ -33,6 +34,7 @@ demo: install
 
 lint: install
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 
 # The browser tests' accessibility checker (axe-core, package.json + package-lock.json),
 # installed with npm where Node.js is (CI installs it; the tests fail without it under CI=true).
@@ -42,6 +44,11 @@ node_modules/.installed: package.json package-lock.json
 
 test: lint node_modules/.installed
 	DJANGO_ENV=test $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# The inner loop: no browser, no slow modules (tests/conftest.py), the test database kept
+# between runs (--reuse-db; add --create-db after a new migration). CI runs `make test`.
+test-fast: install
+	DJANGO_ENV=test $(VENV)/bin/pytest -m "not browser and not slow" --reuse-db -q $(PYTEST_ARGS)
 
 format: install
 	$(VENV)/bin/ruff check --fix .

@@ -125,14 +125,18 @@ def main() -> None:
     else:
         status = build_status()
         if not status or status.get("state") != "complete" or status.get("scale") != scale:
-            sys.exit("The national data set is missing or incomplete: build it first with "
-                     "`make bench-data` (≈10 minutes), then run `make bench SCALE=national`.")
+            sys.exit(
+                "The national data set is missing or incomplete: build it first with "
+                "`make bench-data` (≈10 minutes), then run `make bench SCALE=national`."
+            )
         from django.core.management import call_command
 
         call_command("migrate", verbosity=0, interactive=False)
-        note(f"national data set built {status['built_at']} in {status['elapsed_s']:.0f} s: "
-             f"{status['counts']['dossiers']:,} records, "
-             f"{status['counts']['permissions']:,} permission rows")
+        note(
+            f"national data set built {status['built_at']} in {status['elapsed_s']:.0f} s: "
+            f"{status['counts']['dossiers']:,} records, "
+            f"{status['counts']['permissions']:,} permission rows"
+        )
     run(scale, repeat=int(os.environ.get("REPEAT") or (60 if scale == "national" else 30)))
 
 
@@ -149,7 +153,8 @@ def login(user):
         from django_otp.plugins.otp_totp.models import TOTPDevice
 
         device, _created = TOTPDevice.objects.get_or_create(
-            user=user, name="bench", defaults={"confirmed": True})
+            user=user, name="bench", defaults={"confirmed": True}
+        )
         session = client.session
         session["otp_device_id"] = device.persistent_id
         session.save()
@@ -160,8 +165,9 @@ def time_page(client, url: str, repeat: int, warmup: int = 3) -> list[float]:
     for _ in range(warmup):
         response = client.get(url)
         if response.status_code != 200:
-            sys.exit(f"GET {url} answered {response.status_code} "
-                     f"{response.headers.get('Location', '')}")
+            sys.exit(
+                f"GET {url} answered {response.status_code} {response.headers.get('Location', '')}"
+            )
     samples = []
     for _ in range(repeat):
         start = time.perf_counter()
@@ -183,16 +189,16 @@ def page_queries(client, url: str) -> list[str]:
 
     with CaptureQueriesContext(connection) as queries:
         client.get(url)
-    return [query["sql"] for query in queries.captured_queries
-            if not SAVEPOINT.match(query["sql"])]
+    return [query["sql"] for query in queries.captured_queries if not SAVEPOINT.match(query["sql"])]
 
 
 def count_queries(client, url: str) -> int:
     return len(page_queries(client, url))
 
 
-def time_sql(statement: str, params, repeat: int, warmup: int = 3,
-             setting: str = "") -> tuple[float, int]:
+def time_sql(
+    statement: str, params, repeat: int, warmup: int = 3, setting: str = ""
+) -> tuple[float, int]:
     from django.db import connection
 
     samples, rows = [], 0
@@ -219,8 +225,10 @@ def time_floor(professional_id: int, repeat: int) -> tuple[float, int]:
     planned = time_sql(FLOOR_SQL, [professional_id], repeat)
     indexed = time_sql(FLOOR_SQL, [professional_id], repeat, setting="SET enable_seqscan = off")
     if indexed[0] < planned[0] * 0.8:
-        note(f"floor: the planner's own plan takes {planned[0]:.2f} ms, the index path "
-             f"{indexed[0]:.2f} ms (used)")
+        note(
+            f"floor: the planner's own plan takes {planned[0]:.2f} ms, the index path "
+            f"{indexed[0]:.2f} ms (used)"
+        )
         return indexed
     return planned
 
@@ -238,8 +246,9 @@ def run(scale: str, repeat: int) -> None:
     for prefix, username in PERSONAS:
         user = User.objects.select_related("professional").get(username=username)
         visible = access.visible_dossiers(user).count()
-        note(f"{username}: {visible:,} records visible; page of {LIST_ROWS} rows, "
-             f"{repeat} requests")
+        note(
+            f"{username}: {visible:,} records visible; page of {LIST_ROWS} rows, {repeat} requests"
+        )
         client = login(user)
         views.PAGE_SIZE = LIST_ROWS
         try:
@@ -277,12 +286,18 @@ def run(scale: str, repeat: int) -> None:
             emit("dashboard_median_ms", statistics.median(samples), "ms")
             emit("dashboard_queries", count_queries(client, dashboard), "queries")
             search = dashboard + "?q=Peeters&status=postnatal"
-            emit("dashboard_search_median_ms",
-                 statistics.median(time_page(client, search, repeat)), "ms")
+            emit(
+                "dashboard_search_median_ms",
+                statistics.median(time_page(client, search, repeat)),
+                "ms",
+            )
             sample = access.visible_dossiers(user).filter(delivery__isnull=False).first()
             detail = reverse("dossier:detail", args=[sample.public_id])
-            emit("dossier_detail_median_ms",
-                 statistics.median(time_page(client, detail, repeat)), "ms")
+            emit(
+                "dossier_detail_median_ms",
+                statistics.median(time_page(client, detail, repeat)),
+                "ms",
+            )
             emit("dossier_detail_queries", count_queries(client, detail), "queries")
     overview(repeat)
     care_plan(repeat)
@@ -328,12 +343,16 @@ def overview(repeat: int) -> None:
     emit("dossier_overview_median_ms", median, "ms")
     note(f"overview: {repeat} requests of the {OVERVIEW_SIZES[-1]}-entry record")
     same = "met" if len(few) == len(many) else "NOT met"
-    note(f"target dossier_overview_queries_1 == dossier_overview_queries_30: {len(few)} vs "
-         f"{len(many)} ({same})")
+    note(
+        f"target dossier_overview_queries_1 == dossier_overview_queries_30: {len(few)} vs "
+        f"{len(many)} ({same})"
+    )
     _query_difference(few, many)
     met = "met" if median <= OVERVIEW_TARGET_MS else "NOT met"
-    note(f"target dossier_overview_median_ms ≤ {OVERVIEW_TARGET_MS:.0f} (national scale): "
-         f"{median:.2f} ({met})")
+    note(
+        f"target dossier_overview_median_ms ≤ {OVERVIEW_TARGET_MS:.0f} (national scale): "
+        f"{median:.2f} ({met})"
+    )
 
 
 def care_plan(repeat: int) -> None:
@@ -406,31 +425,47 @@ def coordinator_dashboard(repeat: int) -> None:
         for _ in range(5):  # the statements' times, median of 5 renders
             with CaptureQueriesContext(connection) as captured:
                 client.get(url)
-            runs.append([(float(q["time"]) * 1000, q["sql"]) for q in captured.captured_queries
-                         if not SAVEPOINT.match(q["sql"])])
+            runs.append(
+                [
+                    (float(q["time"]) * 1000, q["sql"])
+                    for q in captured.captured_queries
+                    if not SAVEPOINT.match(q["sql"])
+                ]
+            )
         transaction.set_rollback(True)
     few, many = (statements[size] for size in WATCH_SIZES)
     median = statistics.median(samples)
     emit("coordinator_dashboard_median_ms", median, "ms")
     emit("coordinator_dashboard_queries", len(many), "queries")
-    note(f"coordinator dashboard: {repeat} requests of the watch list of a midwife coordinating "
-         f"{WATCH_SIZES[-1]} open records (built in {build_s:.0f} s); rows per list: "
-         + ", ".join(f"{key} {n}" for key, n in shown[WATCH_SIZES[-1]].items())
-         + f" (with {WATCH_SIZES[0]} records: "
-         + ", ".join(str(n) for n in shown[WATCH_SIZES[0]].values()) + ")")
+    note(
+        f"coordinator dashboard: {repeat} requests of the watch list of a midwife coordinating "
+        f"{WATCH_SIZES[-1]} open records (built in {build_s:.0f} s); rows per list: "
+        + ", ".join(f"{key} {n}" for key, n in shown[WATCH_SIZES[-1]].items())
+        + f" (with {WATCH_SIZES[0]} records: "
+        + ", ".join(str(n) for n in shown[WATCH_SIZES[0]].values())
+        + ")"
+    )
     same = "met" if len(few) == len(many) else "NOT met"
-    note(f"target coordinator_dashboard_queries independent of the number of dossiers: "
-         f"{len(few)} vs {len(many)} ({same})")
+    note(
+        f"target coordinator_dashboard_queries independent of the number of dossiers: "
+        f"{len(few)} vs {len(many)} ({same})"
+    )
     _query_difference(few, many, what="watch list", sizes=("30 records", "300 records"))
     met = "met" if median <= WATCH_TARGET_MS else "NOT met"
-    note(f"target coordinator_dashboard_median_ms ≤ {WATCH_TARGET_MS:.0f} (national scale): "
-         f"{median:.2f} ({met})")
+    note(
+        f"target coordinator_dashboard_median_ms ≤ {WATCH_TARGET_MS:.0f} (national scale): "
+        f"{median:.2f} ({met})"
+    )
     if median > WATCH_TARGET_MS:
         alike = [run for run in runs if len(run) == len(runs[0])]
-        timed = [(statistics.median(run[i][0] for run in alike), sql)
-                 for i, (_ms, sql) in enumerate(runs[0])]
-        note(f"the page's queries take {sum(ms for ms, _sql in timed):.1f} ms of "
-             f"{median:.1f}; the slowest:")
+        timed = [
+            (statistics.median(run[i][0] for run in alike), sql)
+            for i, (_ms, sql) in enumerate(runs[0])
+        ]
+        note(
+            f"the page's queries take {sum(ms for ms, _sql in timed):.1f} ms of "
+            f"{median:.1f}; the slowest:"
+        )
         for ms, sql in sorted(timed, key=lambda row: -row[0])[:SLOWEST]:
             note(f"  {ms:7.2f} ms  {_shape(sql)}")
 
@@ -443,8 +478,12 @@ def _shape(statement: str) -> str:
     return shape if len(shape) <= 240 else shape[:160] + " … " + shape[-70:]
 
 
-def _query_difference(few: list[str], many: list[str], what: str = "overview",
-                      sizes: tuple[str, str] = ("1 entry", "30 entries")) -> None:
+def _query_difference(
+    few: list[str],
+    many: list[str],
+    what: str = "overview",
+    sizes: tuple[str, str] = ("1 entry", "30 entries"),
+) -> None:
     """Print the statements one run has and the other has not (by shape), if any."""
     import difflib
 
@@ -471,8 +510,11 @@ def _compare_scales(results: dict) -> None:
     for prefix, username in PERSONAS:
         mine, their = results[f"{prefix}queries"], theirs.get(f"{prefix}queries")
         verdict = "met" if mine == their else "NOT met"
-        note(f"target my_dossiers_{prefix}queries equal at both scales ({username}): "
-             f"{results['scale']} {mine}, {other} {their} ({verdict})")
+        note(
+            f"target my_dossiers_{prefix}queries equal at both scales ({username}): "
+            f"{results['scale']} {mine}, {other} {their} ({verdict})"
+        )
+
 
 FIGURES_TARGET_MS = 2000.0
 
@@ -489,8 +531,11 @@ def figures_page(repeat: int = 5) -> None:
 
     with transaction.atomic():
         analyst = User.objects.create(username="bench-analyst", is_staff=True)
-        analyst.user_permissions.add(Permission.objects.get(  # given, not implied by staff
-            codename="view_figures", content_type__app_label="ebirth"))
+        analyst.user_permissions.add(
+            Permission.objects.get(  # given, not implied by staff
+                codename="view_figures", content_type__app_label="ebirth"
+            )
+        )
         client = login(analyst)
         year = (years() or [0])[0]
         url = f"{reverse('ebirth:figures')}?jaar={year}"
@@ -499,8 +544,10 @@ def figures_page(repeat: int = 5) -> None:
     median = statistics.median(samples)
     emit("figures_page_ms", median, "ms")
     met = "met" if median <= FIGURES_TARGET_MS else "NOT met"
-    note(f"target figures_page_ms ≤ {FIGURES_TARGET_MS:.0f} (national scale, year {year}): "
-         f"{median:.0f} ({met})")
+    note(
+        f"target figures_page_ms ≤ {FIGURES_TARGET_MS:.0f} (national scale, year {year}): "
+        f"{median:.0f} ({met})"
+    )
 
 
 def ebirth_export(scale: str) -> None:

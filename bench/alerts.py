@@ -56,10 +56,20 @@ from network.services import membership_add
 
 WARMUP = 3
 TARGET_MS = 5.0
-FINDINGS = {"bp_systolic": 170, "bp_diastolic": 115, "temperature_c": Decimal("39.2"),
-            "epds_score": 22, "lochia": "foul"}
-NORMAL = {"bp_systolic": 118, "bp_diastolic": 74, "temperature_c": Decimal("36.8"),
-          "epds_score": 6, "lochia": "normal"}
+FINDINGS = {
+    "bp_systolic": 170,
+    "bp_diastolic": 115,
+    "temperature_c": Decimal("39.2"),
+    "epds_score": 22,
+    "lochia": "foul",
+}
+NORMAL = {
+    "bp_systolic": 118,
+    "bp_diastolic": 74,
+    "temperature_c": Decimal("36.8"),
+    "epds_score": 6,
+    "lochia": "normal",
+}
 MOTHER_USERNAME = "bench-alerts-mother"
 
 
@@ -69,21 +79,55 @@ def _build(midwife: User, gp: User) -> Dossier:
     now = timezone.now().replace(microsecond=0)
     born_at = now - dt.timedelta(days=5)
     account = User.objects.create_user(MOTHER_USERNAME, first_name="Bench", last_name="Alarm")
-    mother = Mother(given_name="Bench", family_name="Alarm", date_of_birth=dt.date(1992, 2, 9),
-                    postcode="3000", municipality="Leuven", street_address="Naamsestraat 5",
-                    preferred_language=Language.DUTCH, user=account)
-    dossier = dossier_services.dossier_open(actor=midwife, mother=mother, dossier=Dossier(
-        last_menstrual_period=born_at.date() - dt.timedelta(days=280), gravidity=1, parity=0))
-    dossier_services.delivery_record(actor=midwife, delivery=Delivery(
-        dossier=dossier, born_at=born_at, place=PlaceOfBirth.HOSPITAL,
-        maternity_ward="UZ Leuven – materniteit", gestational_weeks=40, gestational_days=1,
-        mode=DeliveryMode.SPONTANEOUS, blood_loss_ml=400,
-        admitted_at=born_at - dt.timedelta(hours=7),
-        discharged_at=born_at + dt.timedelta(hours=72)))
-    dossier_services.newborn_record(actor=midwife, newborn=Newborn(
-        dossier=dossier, birth_order=1, given_name="Mila", family_name="Alarm", sex="F",
-        birth_weight_g=3350, length_cm=Decimal("50.0"), head_circumference_cm=Decimal("34.0"),
-        apgar_1=9, apgar_5=10, feeding=Feeding.BREAST, status=NewbornStatus.AT_HOME))
+    mother = Mother(
+        given_name="Bench",
+        family_name="Alarm",
+        date_of_birth=dt.date(1992, 2, 9),
+        postcode="3000",
+        municipality="Leuven",
+        street_address="Naamsestraat 5",
+        preferred_language=Language.DUTCH,
+        user=account,
+    )
+    dossier = dossier_services.dossier_open(
+        actor=midwife,
+        mother=mother,
+        dossier=Dossier(
+            last_menstrual_period=born_at.date() - dt.timedelta(days=280), gravidity=1, parity=0
+        ),
+    )
+    dossier_services.delivery_record(
+        actor=midwife,
+        delivery=Delivery(
+            dossier=dossier,
+            born_at=born_at,
+            place=PlaceOfBirth.HOSPITAL,
+            maternity_ward="UZ Leuven – materniteit",
+            gestational_weeks=40,
+            gestational_days=1,
+            mode=DeliveryMode.SPONTANEOUS,
+            blood_loss_ml=400,
+            admitted_at=born_at - dt.timedelta(hours=7),
+            discharged_at=born_at + dt.timedelta(hours=72),
+        ),
+    )
+    dossier_services.newborn_record(
+        actor=midwife,
+        newborn=Newborn(
+            dossier=dossier,
+            birth_order=1,
+            given_name="Mila",
+            family_name="Alarm",
+            sex="F",
+            birth_weight_g=3350,
+            length_cm=Decimal("50.0"),
+            head_circumference_cm=Decimal("34.0"),
+            apgar_1=9,
+            apgar_5=10,
+            feeding=Feeding.BREAST,
+            status=NewbornStatus.AT_HOME,
+        ),
+    )
     Dossier.objects.filter(pk=dossier.pk).update(status=DossierStatus.POSTNATAL)
     membership_add(actor=midwife, dossier=dossier, professional=gp.professional)
     # the coordinator is reachable, so the urgent alert writes her e-mail and SMS
@@ -95,16 +139,21 @@ def _build(midwife: User, gp: User) -> Dossier:
 
 
 def _visit(dossier: Dossier, run: int, findings: dict) -> HomeVisit:
-    return HomeVisit(dossier=dossier, visited_at=timezone.now() - dt.timedelta(
-        hours=2, minutes=run), advice="Controle morgen.", **findings)
+    return HomeVisit(
+        dossier=dossier,
+        visited_at=timezone.now() - dt.timedelta(hours=2, minutes=run),
+        advice="Controle morgen.",
+        **findings,
+    )
 
 
 def _evaluations(repeat: int, gp: User, dossier: Dossier) -> tuple[list[float], int, int]:
     """``evaluate`` timed on fresh saved visits; returns the times, the alerts of one and
     the statements of one (counted on one more visit, outside the timed runs)."""
     attribute(gp)  # the history trigger's actor, as _save_entry sets it
-    visits = HomeVisit.objects.bulk_create(_valid([
-        _visit(dossier, run, FINDINGS) for run in range(WARMUP + repeat + 1)]))
+    visits = HomeVisit.objects.bulk_create(
+        _valid([_visit(dossier, run, FINDINGS) for run in range(WARMUP + repeat + 1)])
+    )
     for visit in visits:
         visit.dossier = dossier  # as the service has it: the record it locked
     samples, raised = [], 0
@@ -137,8 +186,10 @@ def measure(repeat: int, emit, note) -> None:
         dossier = _build(midwife, gp)
         notices, messages = Notification.objects.count(), OutboxMessage.objects.count()
         evaluations, raised, statements = _evaluations(repeat, gp, dossier)
-        per_visit = ((Notification.objects.count() - notices) / (WARMUP + repeat + 1),
-                     (OutboxMessage.objects.count() - messages) / (WARMUP + repeat + 1))
+        per_visit = (
+            (Notification.objects.count() - notices) / (WARMUP + repeat + 1),
+            (OutboxMessage.objects.count() - messages) / (WARMUP + repeat + 1),
+        )
         alerted = _saves(repeat, gp, dossier, FINDINGS, offset=100)
         plain = _saves(repeat, gp, dossier, NORMAL, offset=200)
         made = Alert.objects.filter(dossier=dossier).count()
@@ -148,8 +199,10 @@ def measure(repeat: int, emit, note) -> None:
     emit("alert_eval_queries", statements, "queries")
     emit("home_visit_save_median_ms", statistics.median(alerted), "ms")
     emit("home_visit_save_plain_median_ms", statistics.median(plain), "ms")
-    note(f"alerts: {repeat} evaluations of a fresh home visit raising {raised} alerts each "
-         f"({per_visit[0]:.0f} inbox notices and {per_visit[1]:.0f} outbox messages per "
-         f"visit); {made} alerts made in all, rolled back")
+    note(
+        f"alerts: {repeat} evaluations of a fresh home visit raising {raised} alerts each "
+        f"({per_visit[0]:.0f} inbox notices and {per_visit[1]:.0f} outbox messages per "
+        f"visit); {made} alerts made in all, rolled back"
+    )
     met = "met" if eval_ms <= TARGET_MS else "NOT met"
     note(f"target alert_eval_median_ms ≤ {TARGET_MS:.0f}: {eval_ms:.2f} ({met})")

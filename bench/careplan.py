@@ -39,19 +39,26 @@ def _plan(due: dt.date, members: list[str]) -> dict:
     """A plan as a midwife and the parents make it before the birth: preferences, home help,
     the checklist half done and 8 appointments around the due date."""
     plan = plan_content.empty_plan()
-    plan["preferences"].update(stay=plan_content.StayPreference.SHORT,
-                               feeding=plan_content.FeedingPreference.BREAST,
-                               visitors="Grootouders de eerste week, anderen na een week.")
+    plan["preferences"].update(
+        stay=plan_content.StayPreference.SHORT,
+        feeding=plan_content.FeedingPreference.BREAST,
+        visitors="Grootouders de eerste week, anderen na een week.",
+    )
     plan["home_help"] = {"wish": plan_content.HomeHelpWish.WANTED, "estimated_hours": 36}
     plan["discharge_notify"] = members
     for key in list(plan["checklist"])[::2]:
         plan["checklist"][key] = True
     kinds = list(plan_content.AppointmentKind)
-    plan["appointments"] = [plan_content.new_appointment(
-        kinds[i % len(kinds)], due + dt.timedelta(days=2 + 4 * i),
-        due + dt.timedelta(days=4 + 4 * i), member=members[i % len(members)],
-        note="Telefonisch bevestigen" if i % 3 == 0 else "")
-        for i in range(APPOINTMENTS)]
+    plan["appointments"] = [
+        plan_content.new_appointment(
+            kinds[i % len(kinds)],
+            due + dt.timedelta(days=2 + 4 * i),
+            due + dt.timedelta(days=4 + 4 * i),
+            member=members[i % len(members)],
+            note="Telefonisch bevestigen" if i % 3 == 0 else "",
+        )
+        for i in range(APPOINTMENTS)
+    ]
     return plan
 
 
@@ -59,11 +66,20 @@ def _build(midwife: User, gp: User) -> Dossier:
     """A prenatal record (no delivery) coordinated by ``midwife`` with ``gp`` as a member."""
     assert transaction.get_connection().in_atomic_block, "build inside transaction.atomic()"
     lmp = timezone.localdate() - dt.timedelta(weeks=30)
-    mother = Mother(given_name="Bench", family_name="Zorgplan",
-                    date_of_birth=dt.date(1991, 9, 3), postcode="2000", municipality="Antwerpen",
-                    street_address="Meir 10", preferred_language=Language.DUTCH)
-    dossier = dossier_services.dossier_open(actor=midwife, mother=mother, dossier=Dossier(
-        last_menstrual_period=lmp, gravidity=1, parity=0))
+    mother = Mother(
+        given_name="Bench",
+        family_name="Zorgplan",
+        date_of_birth=dt.date(1991, 9, 3),
+        postcode="2000",
+        municipality="Antwerpen",
+        street_address="Meir 10",
+        preferred_language=Language.DUTCH,
+    )
+    dossier = dossier_services.dossier_open(
+        actor=midwife,
+        mother=mother,
+        dossier=Dossier(last_menstrual_period=lmp, gravidity=1, parity=0),
+    )
     membership_add(actor=midwife, dossier=dossier, professional=gp.professional)
     return Dossier.objects.select_related("mother").get(pk=dossier.pk)
 
@@ -80,11 +96,14 @@ def care_plan(repeat: int, emit, note) -> None:
         number, saves = 0, []
         for run in range(SAVE_WARMUP + repeat):
             mine = copy.deepcopy(plan)
-            mine["expected_course"] = (f"Kort verblijf als alles vlot verloopt ({run + 1}); "
-                                       "eerste huisbezoek de dag na het ontslag.")
+            mine["expected_course"] = (
+                f"Kort verblijf als alles vlot verloopt ({run + 1}); "
+                "eerste huisbezoek de dag na het ontslag."
+            )
             start = time.perf_counter()
-            number = plan_save(actor=midwife, dossier=dossier, content=mine,
-                               base_number=number).number
+            number = plan_save(
+                actor=midwife, dossier=dossier, content=mine, base_number=number
+            ).number
             if run >= SAVE_WARMUP:
                 saves.append((time.perf_counter() - start) * 1000)
         documents, size = [], 0
@@ -97,8 +116,10 @@ def care_plan(repeat: int, emit, note) -> None:
     save_ms, pdf_ms = statistics.median(saves), statistics.median(documents)
     emit("plan_save_median_ms", save_ms, "ms")
     emit("plan_pdf_median_ms", pdf_ms, "ms")
-    note(f"care plan: {repeat} saves of a plan with {APPOINTMENTS} appointments (record "
-         f"without delivery), {PDF_REPEAT} PDFs of {size:,} bytes")
+    note(
+        f"care plan: {repeat} saves of a plan with {APPOINTMENTS} appointments (record "
+        f"without delivery), {PDF_REPEAT} PDFs of {size:,} bytes"
+    )
     met = "met" if save_ms <= SAVE_TARGET_MS else "NOT met"
     note(f"target plan_save_median_ms ≤ {SAVE_TARGET_MS:.0f}: {save_ms:.2f} ({met})")
     met = "met" if pdf_ms <= PDF_TARGET_MS else "NOT met"

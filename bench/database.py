@@ -32,8 +32,10 @@ def bench_database_url(scale: str) -> str:
         url = urlunsplit(urlsplit(base)._replace(path="/" + DATABASE_NAMES[scale]))
     name = urlsplit(url).path.lstrip("/")
     if not name.startswith(ALLOWED_PREFIXES):
-        raise SystemExit(f"Refusing to benchmark in database {name!r}: its name must start "
-                         f"with {' or '.join(ALLOWED_PREFIXES)}.")
+        raise SystemExit(
+            f"Refusing to benchmark in database {name!r}: its name must start "
+            f"with {' or '.join(ALLOWED_PREFIXES)}."
+        )
     return url
 
 
@@ -55,8 +57,9 @@ def _create_database(url: str, name: str) -> None:
     from psycopg import sql
 
     maintenance = urlunsplit(urlsplit(url)._replace(path="/postgres", query=""))
-    with psycopg.connect(maintenance.replace("postgres://", "postgresql://", 1),
-                         autocommit=True) as conn:
+    with psycopg.connect(
+        maintenance.replace("postgres://", "postgresql://", 1), autocommit=True
+    ) as conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
         if not exists:
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))

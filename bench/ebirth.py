@@ -50,8 +50,7 @@ def _peak_mb() -> float:
     except OSError:  # not Linux: ru_maxrss (kB on Linux, bytes on macOS)
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         return peak / (1 << 20 if sys.platform == "darwin" else 1 << 10)
-    kilobytes = next(line.split()[1] for line in status.splitlines()
-                     if line.startswith("VmHWM:"))
+    kilobytes = next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM:"))
     return int(kilobytes) / 1024
 
 
@@ -99,21 +98,35 @@ def _worker(start: dt.datetime, end: dt.datetime) -> None:
     batch = export.run(export.new_batch(), born=(start, end))
     seconds, cpu = time.perf_counter() - began, time.process_time() - cpu
     files = list(ExportFile.objects.filter(batch=batch)) if batch else []
-    print("RESULT " + json.dumps({
-        "seconds": seconds, "cpu_s": cpu, "peak_mb": _peak_mb(), "baseline_mb": baseline,
-        "births": batch.births_checked if batch else 0,
-        "held_back": batch.births_held_back if batch else 0,
-        "messages": batch.messages_written if batch else 0,
-        "status": batch.status if batch else "none",
-        "files": {file.format: file.size for file in files},
-    }), flush=True)
+    print(
+        "RESULT "
+        + json.dumps(
+            {
+                "seconds": seconds,
+                "cpu_s": cpu,
+                "peak_mb": _peak_mb(),
+                "baseline_mb": baseline,
+                "births": batch.births_checked if batch else 0,
+                "held_back": batch.births_held_back if batch else 0,
+                "messages": batch.messages_written if batch else 0,
+                "status": batch.status if batch else "none",
+                "files": {file.format: file.size for file in files},
+            }
+        ),
+        flush=True,
+    )
 
 
 def _export_in_worker(scale: str, period: tuple[dt.datetime, dt.datetime], folder: str) -> dict:
     env = dict(os.environ, EBIRTH_EXPORT_DIR=folder, SCALE=scale)
     done = subprocess.run(
         [sys.executable, "-m", "bench.ebirth", scale, *(when.isoformat() for when in period)],
-        cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     lines = [line for line in done.stdout.splitlines() if line.startswith("RESULT ")]
     if done.returncode or not lines:
         sys.exit(f"the eBirth export worker failed ({done.returncode}):\n{done.stderr[-3000:]}")
@@ -128,8 +141,9 @@ def _copy_seconds(period: tuple[dt.datetime, dt.datetime]) -> tuple[float, int, 
     from dossier.models import Newborn
     from ebirth.births import births
 
-    newborns = Newborn.objects.filter(dossier__delivery__born_at__gte=period[0],
-                                      dossier__delivery__born_at__lt=period[1])
+    newborns = Newborn.objects.filter(
+        dossier__delivery__born_at__gte=period[0], dossier__delivery__born_at__lt=period[1]
+    )
     query, params = births(newborns).query.sql_with_params()
     connection.ensure_connection()
     samples, rows, size = [], 0, 0
@@ -173,24 +187,30 @@ def measure(scale: str, emit, note) -> None:
     emit("ebirth_copy_s", copy_s, "s")
     emit("ebirth_copy_ratio", whole["seconds"] / copy_s, "x")
     megabytes = sum(whole["files"].values()) / 1e6
-    note(f"ebirth export of {year}: {whole['births']:,} births, {whole['held_back']:,} held "
-         f"back (incomplete), {whole['messages']:,} messages, batch {whole['status']}, "
-         f"{len(whole['files'])} files of {megabytes:,.0f} MB, in {whole['seconds']:.1f} s "
-         f"({whole['cpu_s']:.1f} s of the worker's CPU, both its threads); the worker used "
-         f"{whole['baseline_mb']:.0f} MB before the export. First quarter: "
-         f"{quarter['births']:,} births in {quarter['seconds']:.1f} s. COPY floor: "
-         f"{copy_rows:,} rows, {copy_bytes / 1e6:,.0f} MB")
+    note(
+        f"ebirth export of {year}: {whole['births']:,} births, {whole['held_back']:,} held "
+        f"back (incomplete), {whole['messages']:,} messages, batch {whole['status']}, "
+        f"{len(whole['files'])} files of {megabytes:,.0f} MB, in {whole['seconds']:.1f} s "
+        f"({whole['cpu_s']:.1f} s of the worker's CPU, both its threads); the worker used "
+        f"{whole['baseline_mb']:.0f} MB before the export. First quarter: "
+        f"{quarter['births']:,} births in {quarter['seconds']:.1f} s. COPY floor: "
+        f"{copy_rows:,} rows, {copy_bytes / 1e6:,.0f} MB"
+    )
     if copy_rows != whole["births"]:
         note(f"the COPY read {copy_rows:,} rows, the export checked {whole['births']:,} births")
     met = "met" if whole["seconds"] <= YEAR_TARGET_S else "NOT met"
-    note(f"target ebirth_export_year_s ≤ {YEAR_TARGET_S:.0f} (national scale): "
-         f"{whole['seconds']:.1f} ({met})")
+    note(
+        f"target ebirth_export_year_s ≤ {YEAR_TARGET_S:.0f} (national scale): "
+        f"{whole['seconds']:.1f} ({met})"
+    )
     met = "met" if whole["peak_mb"] <= PEAK_TARGET_MB else "NOT met"
     note(f"target ebirth_export_peak_mb ≤ {PEAK_TARGET_MB:.0f}: {whole['peak_mb']:.0f} ({met})")
     flat = whole["peak_mb"] <= quarter["peak_mb"] * (1 + FLAT_TOLERANCE)
-    note(f"target ebirth_export_peak_mb flat (year within {FLAT_TOLERANCE:.0%} of the "
-         f"quarter's {quarter['peak_mb']:.0f}): {whole['peak_mb']:.0f} "
-         f"({'met' if flat else 'NOT met'})")
+    note(
+        f"target ebirth_export_peak_mb flat (year within {FLAT_TOLERANCE:.0%} of the "
+        f"quarter's {quarter['peak_mb']:.0f}): {whole['peak_mb']:.0f} "
+        f"({'met' if flat else 'NOT met'})"
+    )
 
 
 def main() -> None:

@@ -100,56 +100,87 @@ def candidates(user) -> dict:
 
     sections = getattr(access, "LIST_SECTIONS", ("identity",))
     newborns = Subquery(
-        Newborn.objects.filter(dossier=OuterRef("pk")).order_by().values("dossier")
-        .annotate(n=Count("pk")).values("n"), output_field=IntegerField())
+        Newborn.objects.filter(dossier=OuterRef("pk"))
+        .order_by()
+        .values("dossier")
+        .annotate(n=Count("pk"))
+        .values("n"),
+        output_field=IntegerField(),
+    )
 
     def by_codename(section):
-        return Exists(DossierUserObjectPermission.objects.filter(
-            user=user, content_object=OuterRef("pk"), permission__codename=f"view_{section}",
-            permission__content_type__app_label="dossier"))
+        return Exists(
+            DossierUserObjectPermission.objects.filter(
+                user=user,
+                content_object=OuterRef("pk"),
+                permission__codename=f"view_{section}",
+                permission__content_type__app_label="dossier",
+            )
+        )
 
-    ids = dict(Permission.objects.filter(content_type__app_label="dossier",
-                                         content_type__model="dossier")
-               .values_list("codename", "pk"))
+    ids = dict(
+        Permission.objects.filter(
+            content_type__app_label="dossier", content_type__model="dossier"
+        ).values_list("codename", "pk")
+    )
     mine = DossierUserObjectPermission.objects.filter(user=user)
 
     def by_id(section):
-        return Exists(mine.filter(content_object=OuterRef("pk"),
-                                  permission_id=ids[f"view_{section}"]))
+        return Exists(
+            mine.filter(content_object=OuterRef("pk"), permission_id=ids[f"view_{section}"])
+        )
 
     subquery_count = (
-        access.visible_dossiers(user).select_related("mother", "delivery")
-        .annotate(newborn_count=Coalesce(newborns, 0),
-                  **{f"can_view_{s}": by_codename(s) for s in sections})
-        .order_by("-created_at"))
-    permission_ids = (
-        Dossier.objects.filter(pk__in=mine.filter(permission_id=ids["view_dossier"])
-                               .values("content_object_id"))
+        access.visible_dossiers(user)
         .select_related("mother", "delivery")
-        .annotate(newborn_count=Coalesce(newborns, 0),
-                  **{f"can_view_{s}": by_id(s) for s in sections})
-        .order_by("-created_at"))
+        .annotate(
+            newborn_count=Coalesce(newborns, 0),
+            **{f"can_view_{s}": by_codename(s) for s in sections},
+        )
+        .order_by("-created_at")
+    )
+    permission_ids = (
+        Dossier.objects.filter(
+            pk__in=mine.filter(permission_id=ids["view_dossier"]).values("content_object_id")
+        )
+        .select_related("mother", "delivery")
+        .annotate(
+            newborn_count=Coalesce(newborns, 0), **{f"can_view_{s}": by_id(s) for s in sections}
+        )
+        .order_by("-created_at")
+    )
+
     def permission(codename):  # looked up by the database, in an InitPlan: nothing cached
-        return Subquery(Permission.objects.filter(
-            codename=codename, content_type__app_label="dossier").values("pk")[:1])
+        return Subquery(
+            Permission.objects.filter(codename=codename, content_type__app_label="dossier").values(
+                "pk"
+            )[:1]
+        )
 
     def by_initplan(section):
-        return Exists(mine.filter(content_object=OuterRef("pk"),
-                                  permission_id=permission(f"view_{section}")))
+        return Exists(
+            mine.filter(content_object=OuterRef("pk"), permission_id=permission(f"view_{section}"))
+        )
 
     initplan = (
-        Dossier.objects.filter(pk__in=mine.filter(permission_id=permission("view_dossier"))
-                               .values("content_object_id"))
+        Dossier.objects.filter(
+            pk__in=mine.filter(permission_id=permission("view_dossier")).values("content_object_id")
+        )
         .select_related("mother", "delivery")
-        .annotate(newborn_count=Coalesce(newborns, 0),
-                  **{f"can_view_{s}": by_initplan(s) for s in sections})
-        .order_by("-pk"))
-    return {"current": (selectors.dossier_list(user), ""),
-            "subquery_count": (subquery_count, ""),
-            "permission_ids": (permission_ids, ""),
-            "ids_ssd_costs": (permission_ids, "SET random_page_cost = 1.1"),
-            "ids_pk_order": (permission_ids.order_by("-pk"), ""),
-            "initplan_pk": (initplan, "")}
+        .annotate(
+            newborn_count=Coalesce(newborns, 0),
+            **{f"can_view_{s}": by_initplan(s) for s in sections},
+        )
+        .order_by("-pk")
+    )
+    return {
+        "current": (selectors.dossier_list(user), ""),
+        "subquery_count": (subquery_count, ""),
+        "permission_ids": (permission_ids, ""),
+        "ids_ssd_costs": (permission_ids, "SET random_page_cost = 1.1"),
+        "ids_pk_order": (permission_ids.order_by("-pk"), ""),
+        "initplan_pk": (initplan, ""),
+    }
 
 
 def explain_persona(user) -> None:
@@ -174,8 +205,11 @@ def explain_persona(user) -> None:
         statement = captured(lambda q=queryset: list(q[:25]))[0]
         counting = captured(lambda q=queryset: Paginator(q, 25).count)[0]
         list_ms = median_ms(statement, setting)
-        print(f"{name:<16} {list_ms:8.2f} {median_ms(counting, setting):9.2f} "
-              f"{list_ms / floor_ms:10.2f}", flush=True)
+        print(
+            f"{name:<16} {list_ms:8.2f} {median_ms(counting, setting):9.2f} "
+            f"{list_ms / floor_ms:10.2f}",
+            flush=True,
+        )
         if os.environ.get("VERBOSE"):
             print(plan(statement, setting))
             print(plan(counting, setting))

@@ -112,67 +112,265 @@ class Scale:
 
 
 NATIONAL_PROFESSIONALS = {
-    P.MIDWIFE: 9000, P.GYNAECOLOGIST: 1500, P.GP: 12000, P.PAEDIATRICIAN: 1000,
-    P.MATERNITY_ASSISTANT: 3000, P.CHILD_HEALTH_NURSE: 1500, P.LACTATION_CONSULTANT: 400,
-    P.PHYSIOTHERAPIST: 2500, P.SOCIAL_WORKER: 800,
+    P.MIDWIFE: 9000,
+    P.GYNAECOLOGIST: 1500,
+    P.GP: 12000,
+    P.PAEDIATRICIAN: 1000,
+    P.MATERNITY_ASSISTANT: 3000,
+    P.CHILD_HEALTH_NURSE: 1500,
+    P.LACTATION_CONSULTANT: 400,
+    P.PHYSIOTHERAPIST: 2500,
+    P.SOCIAL_WORKER: 800,
 }
 
 
 def make_scale(name: str) -> Scale:
     if name == "national":
-        return Scale("national", 550_000, NATIONAL_PROFESSIONALS,
-                     {P.MIDWIFE: 2000, P.GP: 200})
+        return Scale("national", 550_000, NATIONAL_PROFESSIONALS, {P.MIDWIFE: 2000, P.GP: 200})
     share = 10_000 / 550_000
-    return Scale("small", 10_000,
-                 {p: max(4, round(n * share)) for p, n in NATIONAL_PROFESSIONALS.items()},
-                 {P.MIDWIFE: 60, P.GP: 30})
+    return Scale(
+        "small",
+        10_000,
+        {p: max(4, round(n * share)) for p, n in NATIONAL_PROFESSIONALS.items()},
+        {P.MIDWIFE: 60, P.GP: 30},
+    )
 
 
 # --- Belgium -------------------------------------------------------------------------------
 
 # (province, share of births, [(postcode, municipality)]) — Statbel's births by province.
 PLACES = [
-    (Province.ANTWERPEN, 17.0, [(2000, "Antwerpen"), (2060, "Antwerpen"), (2100, "Deurne"),
-                                (2800, "Mechelen"), (2300, "Turnhout"), (2200, "Herentals"),
-                                (2400, "Mol"), (2900, "Schoten")]),
-    (Province.OOST_VLAANDEREN, 13.0, [(9000, "Gent"), (9300, "Aalst"), (9100, "Sint-Niklaas"),
-                                      (9200, "Dendermonde"), (9700, "Oudenaarde"),
-                                      (9900, "Eeklo")]),
-    (Province.WEST_VLAANDEREN, 9.5, [(8000, "Brugge"), (8500, "Kortrijk"), (8400, "Oostende"),
-                                     (8800, "Roeselare"), (8900, "Ieper")]),
-    (Province.VLAAMS_BRABANT, 10.0, [(3000, "Leuven"), (1800, "Vilvoorde"), (1500, "Halle"),
-                                     (3300, "Tienen"), (1700, "Dilbeek"), (3200, "Aarschot")]),
-    (Province.LIMBURG, 7.5, [(3500, "Hasselt"), (3600, "Genk"), (3700, "Tongeren"),
-                             (3900, "Pelt"), (3800, "Sint-Truiden")]),
-    (Province.BRUSSEL, 13.0, [(1000, "Brussel"), (1030, "Schaarbeek"),
-                              (1080, "Sint-Jans-Molenbeek"), (1070, "Anderlecht"),
-                              (1190, "Vorst"), (1050, "Elsene"), (1200, "Sint-Lambrechts-Woluwe")]),
-    (Province.HENEGOUWEN, 12.0, [(6000, "Charleroi"), (7000, "Mons"), (7500, "Tournai"),
-                                 (7100, "La Louvière"), (7700, "Mouscron")]),
-    (Province.LUIK, 9.5, [(4000, "Liège"), (4020, "Liège"), (4800, "Verviers"), (4500, "Huy"),
-                          (4100, "Seraing"), (4700, "Eupen")]),
-    (Province.WAALS_BRABANT, 3.2, [(1300, "Wavre"), (1340, "Ottignies-Louvain-la-Neuve"),
-                                   (1400, "Nivelles"), (1410, "Waterloo")]),
+    (
+        Province.ANTWERPEN,
+        17.0,
+        [
+            (2000, "Antwerpen"),
+            (2060, "Antwerpen"),
+            (2100, "Deurne"),
+            (2800, "Mechelen"),
+            (2300, "Turnhout"),
+            (2200, "Herentals"),
+            (2400, "Mol"),
+            (2900, "Schoten"),
+        ],
+    ),
+    (
+        Province.OOST_VLAANDEREN,
+        13.0,
+        [
+            (9000, "Gent"),
+            (9300, "Aalst"),
+            (9100, "Sint-Niklaas"),
+            (9200, "Dendermonde"),
+            (9700, "Oudenaarde"),
+            (9900, "Eeklo"),
+        ],
+    ),
+    (
+        Province.WEST_VLAANDEREN,
+        9.5,
+        [
+            (8000, "Brugge"),
+            (8500, "Kortrijk"),
+            (8400, "Oostende"),
+            (8800, "Roeselare"),
+            (8900, "Ieper"),
+        ],
+    ),
+    (
+        Province.VLAAMS_BRABANT,
+        10.0,
+        [
+            (3000, "Leuven"),
+            (1800, "Vilvoorde"),
+            (1500, "Halle"),
+            (3300, "Tienen"),
+            (1700, "Dilbeek"),
+            (3200, "Aarschot"),
+        ],
+    ),
+    (
+        Province.LIMBURG,
+        7.5,
+        [
+            (3500, "Hasselt"),
+            (3600, "Genk"),
+            (3700, "Tongeren"),
+            (3900, "Pelt"),
+            (3800, "Sint-Truiden"),
+        ],
+    ),
+    (
+        Province.BRUSSEL,
+        13.0,
+        [
+            (1000, "Brussel"),
+            (1030, "Schaarbeek"),
+            (1080, "Sint-Jans-Molenbeek"),
+            (1070, "Anderlecht"),
+            (1190, "Vorst"),
+            (1050, "Elsene"),
+            (1200, "Sint-Lambrechts-Woluwe"),
+        ],
+    ),
+    (
+        Province.HENEGOUWEN,
+        12.0,
+        [
+            (6000, "Charleroi"),
+            (7000, "Mons"),
+            (7500, "Tournai"),
+            (7100, "La Louvière"),
+            (7700, "Mouscron"),
+        ],
+    ),
+    (
+        Province.LUIK,
+        9.5,
+        [
+            (4000, "Liège"),
+            (4020, "Liège"),
+            (4800, "Verviers"),
+            (4500, "Huy"),
+            (4100, "Seraing"),
+            (4700, "Eupen"),
+        ],
+    ),
+    (
+        Province.WAALS_BRABANT,
+        3.2,
+        [
+            (1300, "Wavre"),
+            (1340, "Ottignies-Louvain-la-Neuve"),
+            (1400, "Nivelles"),
+            (1410, "Waterloo"),
+        ],
+    ),
     (Province.NAMEN, 4.3, [(5000, "Namur"), (5500, "Dinant"), (5300, "Andenne")]),
-    (Province.LUXEMBURG, 2.6, [(6700, "Arlon"), (6600, "Bastogne"),
-                               (6900, "Marche-en-Famenne")]),
+    (Province.LUXEMBURG, 2.6, [(6700, "Arlon"), (6600, "Bastogne"), (6900, "Marche-en-Famenne")]),
 ]
-FLEMISH = {Province.ANTWERPEN, Province.OOST_VLAANDEREN, Province.WEST_VLAANDEREN,
-           Province.VLAAMS_BRABANT, Province.LIMBURG}
-SURNAMES_NL = ["Peeters", "Janssens", "Maes", "Jacobs", "Mertens", "Willems", "Claes",
-               "Goossens", "Wouters", "De Smet", "Vermeulen", "Van den Broeck", "Hermans",
-               "Dubois", "Aerts", "Pauwels", "Van Damme", "Desmet", "Verstraete", "Michiels",
-               "De Clercq", "Martens", "Smets", "Claeys", "Stevens", "Van Dyck", "De Vos"]
-SURNAMES_FR = ["Dubois", "Lambert", "Dupont", "Martin", "Simon", "Laurent", "Leclercq",
-               "Lejeune", "Renard", "Dumont", "Denis", "Lemaire", "François", "Gilles",
-               "Mathieu", "Collard", "Lefebvre", "Wauters", "Jacquet", "Mertens"]
-SURNAMES_OTHER = ["El Amrani", "Benali", "Yilmaz", "Kaya", "Nowak", "Kowalski", "Diallo",
-                  "Bah", "Popescu", "Ferreira", "Rossi", "Haddad", "Ouali", "Achahbar"]
-GIVEN_F = ["An", "Sofie", "Lotte", "Marie", "Julie", "Emma", "Fatima", "Sarah", "Elise",
-           "Laura", "Nina", "Charlotte", "Camille", "Léa", "Manon", "Amira", "Yasmina",
-           "Hanne", "Lien", "Eline", "Inès", "Chloé", "Aïcha", "Zeynep", "Olivia", "Louise"]
-GIVEN_M = ["Noah", "Louis", "Arthur", "Jules", "Lucas", "Adam", "Mohamed", "Liam", "Victor",
-           "Finn", "Matteo", "Gabriel", "Mathis", "Rayan", "Vic", "Lars", "Elias", "Nathan"]
+FLEMISH = {
+    Province.ANTWERPEN,
+    Province.OOST_VLAANDEREN,
+    Province.WEST_VLAANDEREN,
+    Province.VLAAMS_BRABANT,
+    Province.LIMBURG,
+}
+SURNAMES_NL = [
+    "Peeters",
+    "Janssens",
+    "Maes",
+    "Jacobs",
+    "Mertens",
+    "Willems",
+    "Claes",
+    "Goossens",
+    "Wouters",
+    "De Smet",
+    "Vermeulen",
+    "Van den Broeck",
+    "Hermans",
+    "Dubois",
+    "Aerts",
+    "Pauwels",
+    "Van Damme",
+    "Desmet",
+    "Verstraete",
+    "Michiels",
+    "De Clercq",
+    "Martens",
+    "Smets",
+    "Claeys",
+    "Stevens",
+    "Van Dyck",
+    "De Vos",
+]
+SURNAMES_FR = [
+    "Dubois",
+    "Lambert",
+    "Dupont",
+    "Martin",
+    "Simon",
+    "Laurent",
+    "Leclercq",
+    "Lejeune",
+    "Renard",
+    "Dumont",
+    "Denis",
+    "Lemaire",
+    "François",
+    "Gilles",
+    "Mathieu",
+    "Collard",
+    "Lefebvre",
+    "Wauters",
+    "Jacquet",
+    "Mertens",
+]
+SURNAMES_OTHER = [
+    "El Amrani",
+    "Benali",
+    "Yilmaz",
+    "Kaya",
+    "Nowak",
+    "Kowalski",
+    "Diallo",
+    "Bah",
+    "Popescu",
+    "Ferreira",
+    "Rossi",
+    "Haddad",
+    "Ouali",
+    "Achahbar",
+]
+GIVEN_F = [
+    "An",
+    "Sofie",
+    "Lotte",
+    "Marie",
+    "Julie",
+    "Emma",
+    "Fatima",
+    "Sarah",
+    "Elise",
+    "Laura",
+    "Nina",
+    "Charlotte",
+    "Camille",
+    "Léa",
+    "Manon",
+    "Amira",
+    "Yasmina",
+    "Hanne",
+    "Lien",
+    "Eline",
+    "Inès",
+    "Chloé",
+    "Aïcha",
+    "Zeynep",
+    "Olivia",
+    "Louise",
+]
+GIVEN_M = [
+    "Noah",
+    "Louis",
+    "Arthur",
+    "Jules",
+    "Lucas",
+    "Adam",
+    "Mohamed",
+    "Liam",
+    "Victor",
+    "Finn",
+    "Matteo",
+    "Gabriel",
+    "Mathis",
+    "Rayan",
+    "Vic",
+    "Lars",
+    "Elias",
+    "Nathan",
+]
 
 
 # --- care networks ------------------------------------------------------------------------
@@ -181,26 +379,47 @@ COORDINATOR_PROFESSIONS = (P.MIDWIFE, P.GYNAECOLOGIST, P.GP)
 COORDINATOR_WEIGHTS = (45, 40, 15)
 # (role, weight, joins before the birth)
 MEMBER_ROLES = (
-    (Role.GYNAECOLOGIST, 0.90, True), (Role.MIDWIFE, 0.75, True), (Role.GP, 0.50, True),
-    (Role.PHYSIOTHERAPIST, 0.08, True), (Role.SOCIAL_WORKER, 0.05, True),
-    (Role.PAEDIATRICIAN, 0.35, False), (Role.MATERNITY_ASSISTANT, 0.35, False),
-    (Role.CHILD_HEALTH_NURSE, 0.45, False), (Role.LACTATION_CONSULTANT, 0.10, False),
+    (Role.GYNAECOLOGIST, 0.90, True),
+    (Role.MIDWIFE, 0.75, True),
+    (Role.GP, 0.50, True),
+    (Role.PHYSIOTHERAPIST, 0.08, True),
+    (Role.SOCIAL_WORKER, 0.05, True),
+    (Role.PAEDIATRICIAN, 0.35, False),
+    (Role.MATERNITY_ASSISTANT, 0.35, False),
+    (Role.CHILD_HEALTH_NURSE, 0.45, False),
+    (Role.LACTATION_CONSULTANT, 0.10, False),
 )
 OTHER_MEMBER_COUNTS, OTHER_MEMBER_WEIGHTS = (2, 3, 4, 5), (30, 35, 25, 10)
 # How unevenly work is spread within a profession (log-normal sigma of the weights).
-SPREAD = {P.MIDWIFE: 1.0, P.GYNAECOLOGIST: 0.8, P.GP: 1.0, P.PAEDIATRICIAN: 0.8,
-          P.MATERNITY_ASSISTANT: 0.7, P.CHILD_HEALTH_NURSE: 0.6, P.LACTATION_CONSULTANT: 0.8,
-          P.PHYSIOTHERAPIST: 1.0, P.SOCIAL_WORKER: 0.7}
+SPREAD = {
+    P.MIDWIFE: 1.0,
+    P.GYNAECOLOGIST: 0.8,
+    P.GP: 1.0,
+    P.PAEDIATRICIAN: 0.8,
+    P.MATERNITY_ASSISTANT: 0.7,
+    P.CHILD_HEALTH_NURSE: 0.6,
+    P.LACTATION_CONSULTANT: 0.8,
+    P.PHYSIOTHERAPIST: 1.0,
+    P.SOCIAL_WORKER: 0.7,
+}
 ORGANISATION_OF = {  # profession → (kind, share with an organisation)
-    P.MIDWIFE: (None, 1.0), P.GYNAECOLOGIST: (OrganisationKind.MATERNITY_WARD, 1.0),
+    P.MIDWIFE: (None, 1.0),
+    P.GYNAECOLOGIST: (OrganisationKind.MATERNITY_WARD, 1.0),
     P.GP: (OrganisationKind.GP_PRACTICE, 0.9),
-    P.PAEDIATRICIAN: (OrganisationKind.MATERNITY_WARD, 1.0), P.MATERNITY_ASSISTANT: (None, 1.0),
+    P.PAEDIATRICIAN: (OrganisationKind.MATERNITY_WARD, 1.0),
+    P.MATERNITY_ASSISTANT: (None, 1.0),
     P.CHILD_HEALTH_NURSE: (OrganisationKind.CHILD_HEALTH_OFFICE, 1.0),
     P.LACTATION_CONSULTANT: (OrganisationKind.MATERNITY_WARD, 0.5),
-    P.PHYSIOTHERAPIST: (None, 0.0), P.SOCIAL_WORKER: (OrganisationKind.MATERNITY_WARD, 0.5),
+    P.PHYSIOTHERAPIST: (None, 0.0),
+    P.SOCIAL_WORKER: (OrganisationKind.MATERNITY_WARD, 0.5),
 }
-RIZIV_PREFIX = {P.MIDWIFE: "4", P.GYNAECOLOGIST: "1", P.GP: "1", P.PAEDIATRICIAN: "1",
-                P.PHYSIOTHERAPIST: "5"}
+RIZIV_PREFIX = {
+    P.MIDWIFE: "4",
+    P.GYNAECOLOGIST: "1",
+    P.GP: "1",
+    P.PAEDIATRICIAN: "1",
+    P.PHYSIOTHERAPIST: "5",
+}
 INACTIVE_SHARE = 0.015  # professionals whose account was deactivated (retired, moved)
 MOTHER_LOGIN_SHARE = 0.25
 # The eBirth fields: the mode of conception (≈ 7 % assisted: IVF/ICSI whenever the risk
@@ -208,13 +427,26 @@ MOTHER_LOGIN_SHARE = 0.25
 # admission (every child under 34 weeks, ≈ 8 % in all). INCOMPLETE_SHARE of the records have
 # no mode of conception: births the export holds back.
 CONCEPTIONS, CONCEPTION_WEIGHTS = (
-    (Conception.SPONTANEOUS, Conception.IVF_ICSI, Conception.INSEMINATION,
-     Conception.OVULATION_INDUCTION), (96.0, 2.0, 1.0, 1.0))
+    (
+        Conception.SPONTANEOUS,
+        Conception.IVF_ICSI,
+        Conception.INSEMINATION,
+        Conception.OVULATION_INDUCTION,
+    ),
+    (96.0, 2.0, 1.0, 1.0),
+)
 INCOMPLETE_SHARE = 0.01
 ANOMALY_SHARE = 0.02
-ANOMALIES = ("Cleft lip and palate", "Ventricular septal defect", "Clubfoot (talipes)",
-             "Hypospadias", "Trisomy 21", "Polydactyly", "Congenital hip dysplasia",
-             "Spina bifida")
+ANOMALIES = (
+    "Cleft lip and palate",
+    "Ventricular septal defect",
+    "Clubfoot (talipes)",
+    "Hypospadias",
+    "Trisomy 21",
+    "Polydactyly",
+    "Congenital hip dysplasia",
+    "Spina bifida",
+)
 ADMISSION_SHARE_AT_TERM = 0.03  # admissions from 34 weeks on (under 34: always)
 REPLACEMENT_SHARE = 0.08
 
@@ -226,17 +458,27 @@ CONSENT_PATTERNS = (
     (80.0, (), ()),
     (6.0, ((Role.MIDWIFE, S.PSYCHOSOCIAL, LV.VIEW),), ()),
     (4.0, ((Role.GP, S.PSYCHOSOCIAL, LV.VIEW),), ()),
-    (2.0, ((Role.PHYSIOTHERAPIST, S.POSTNATAL, LV.NONE),
-           (Role.MATERNITY_ASSISTANT, S.DELIVERY, LV.NONE)), ()),
+    (
+        2.0,
+        (
+            (Role.PHYSIOTHERAPIST, S.POSTNATAL, LV.NONE),
+            (Role.MATERNITY_ASSISTANT, S.DELIVERY, LV.NONE),
+        ),
+        (),
+    ),
     (4.5, (), ((0, S.PSYCHOSOCIAL, LV.EDIT),)),
     (1.5, (), ((1, S.IDENTITY, LV.NONE),)),
     (1.0, ((Role.GP, S.IDENTITY, LV.NONE),), ()),
-    (1.0, ((Role.MIDWIFE, S.PSYCHOSOCIAL, LV.EDIT), (Role.SOCIAL_WORKER, S.PSYCHOSOCIAL, LV.EDIT)),
-     ((0, S.NEWBORN, LV.VIEW),)),
+    (
+        1.0,
+        ((Role.MIDWIFE, S.PSYCHOSOCIAL, LV.EDIT), (Role.SOCIAL_WORKER, S.PSYCHOSOCIAL, LV.EDIT)),
+        ((0, S.NEWBORN, LV.VIEW),),
+    ),
 )
 
 
 # --- COPY streams -------------------------------------------------------------------------
+
 
 class CopyStream:
     """One table's ``COPY … FROM STDIN`` on its own connection. Columns not generated here
@@ -245,14 +487,19 @@ class CopyStream:
 
     def __init__(self, params: dict, model: type[models.Model], attnames: list[str]):
         fields = {f.attname: f for f in model._meta.concrete_fields}
-        missing = [f for name, f in fields.items()
-                   if name not in attnames and not isinstance(f, models.AutoField)]
+        missing = [
+            f
+            for name, f in fields.items()
+            if name not in attnames and not isinstance(f, models.AutoField)
+        ]
         extra = []
         for field in missing:
             optional_text = field.blank and field.empty_strings_allowed and not field.null
             if field.unique or not (field.has_default() or field.null or optional_text):
-                raise SystemExit(f"bench: {model._meta.label}.{field.name} is new and has no "
-                                 "default; teach bench/generator.py to fill it.")
+                raise SystemExit(
+                    f"bench: {model._meta.label}.{field.name} is new and has no "
+                    "default; teach bench/generator.py to fill it."
+                )
             # a blank text field's default is "" (what a form leaves it)
             extra.append(field.get_default() if field.has_default() or optional_text else None)
         self.table = model._meta.db_table
@@ -262,7 +509,8 @@ class CopyStream:
         self.conn.execute("SET session_replication_role = replica")
         columns = [fields[name].column for name in attnames] + [f.column for f in missing]
         statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
-            sql.Identifier(self.table), sql.SQL(", ").join(map(sql.Identifier, columns)))
+            sql.Identifier(self.table), sql.SQL(", ").join(map(sql.Identifier, columns))
+        )
         self._context = self.conn.cursor().copy(statement)
         self.copy = self._context.__enter__()
         self.write_row = self._row_with_extra if extra else self._row
@@ -293,41 +541,171 @@ class CopyStream:
 
 
 COLUMNS = {
-    User: ["id", "password", "last_login", "is_superuser", "username", "first_name",
-           "last_name", "email", "is_staff", "is_active", "date_joined"],
-    Organisation: ["id", "public_id", "created_at", "updated_at", "name", "kind",
-                   "municipality", "province", "phone", "language"],
-    Professional: ["id", "public_id", "created_at", "updated_at", "user_id", "profession",
-                   "riziv_number", "organisation_id", "phone", "municipality", "language"],
-    Mother: ["id", "public_id", "created_at", "updated_at", "insz", "given_name",
-             "family_name", "date_of_birth", "phone", "email", "street_address", "postcode",
-             "municipality", "province", "preferred_language", "health_insurer", "user_id",
-             "messages_by_email", "messages_by_sms"],
-    Dossier: ["id", "public_id", "created_at", "updated_at", "mother_id",
-              "last_menstrual_period", "expected_due_date", "gravidity", "parity",
-              "fetus_count", "status", "risk_factors", "risk_notes", "created_by_id",
-              "conception"],
-    Delivery: ["id", "public_id", "created_at", "updated_at", "dossier_id", "born_at", "place",
-               "maternity_ward", "gestational_weeks", "gestational_days", "mode",
-               "presentation", "induction", "epidural", "episiotomy", "blood_loss_ml",
-               "complications", "admitted_at", "discharged_at"],
-    Newborn: ["id", "public_id", "created_at", "updated_at", "dossier_id", "birth_order",
-              "given_name", "family_name", "sex", "insz", "vital_status", "birth_weight_g",
-              "length_cm", "head_circumference_cm", "apgar_1", "apgar_5", "feeding", "status",
-              "congenital_anomaly", "anomaly_description", "neonatal_admission"],
-    Membership: ["id", "public_id", "created_at", "updated_at", "dossier_id",
-                 "professional_id", "role", "started_at", "ended_at", "end_reason", "end_note",
-                 "added_by_id"],
-    ConsentRule: ["id", "public_id", "created_at", "updated_at", "dossier_id", "section",
-                  "role", "membership_id", "level", "decided_by_id"],
+    User: [
+        "id",
+        "password",
+        "last_login",
+        "is_superuser",
+        "username",
+        "first_name",
+        "last_name",
+        "email",
+        "is_staff",
+        "is_active",
+        "date_joined",
+    ],
+    Organisation: [
+        "id",
+        "public_id",
+        "created_at",
+        "updated_at",
+        "name",
+        "kind",
+        "municipality",
+        "province",
+        "phone",
+        "language",
+    ],
+    Professional: [
+        "id",
+        "public_id",
+        "created_at",
+        "updated_at",
+        "user_id",
+        "profession",
+        "riziv_number",
+        "organisation_id",
+        "phone",
+        "municipality",
+        "language",
+    ],
+    Mother: [
+        "id",
+        "public_id",
+        "created_at",
+        "updated_at",
+        "insz",
+        "given_name",
+        "family_name",
+        "date_of_birth",
+        "phone",
+        "email",
+        "street_address",
+        "postcode",
+        "municipality",
+        "province",
+        "preferred_language",
+        "health_insurer",
+        "user_id",
+        "messages_by_email",
+        "messages_by_sms",
+    ],
+    Dossier: [
+        "id",
+        "public_id",
+        "created_at",
+        "updated_at",
+        "mother_id",
+        "last_menstrual_period",
+        "expected_due_date",
+        "gravidity",
+        "parity",
+        "fetus_count",
+        "status",
+        "risk_factors",
+        "risk_notes",
+        "created_by_id",
+        "conception",
+    ],
+    Delivery: [
+        "id",
+        "public_id",
+        "created_at",
+        "updated_at",
+        "dossier_id",
+        "born_at",
+        "place",
+        "maternity_ward",
+        "gestational_weeks",
+        "gestational_days",
+        "mode",
+        "presentation",
+        "induction",
+        "epidural",
+        "episiotomy",
+        "blood_loss_ml",
+        "complications",
+        "admitted_at",
+        "discharged_at",
+    ],
+    Newborn: [
+        "id",
+        "public_id",
+        "created_at",
+        "updated_at",
+        "dossier_id",
+        "birth_order",
+        "given_name",
+        "family_name",
+        "sex",
+        "insz",
+        "vital_status",
+        "birth_weight_g",
+        "length_cm",
+        "head_circumference_cm",
+        "apgar_1",
+        "apgar_5",
+        "feeding",
+        "status",
+        "congenital_anomaly",
+        "anomaly_description",
+        "neonatal_admission",
+    ],
+    Membership: [
+        "id",
+        "public_id",
+        "created_at",
+        "updated_at",
+        "dossier_id",
+        "professional_id",
+        "role",
+        "started_at",
+        "ended_at",
+        "end_reason",
+        "end_note",
+        "added_by_id",
+    ],
+    ConsentRule: [
+        "id",
+        "public_id",
+        "created_at",
+        "updated_at",
+        "dossier_id",
+        "section",
+        "role",
+        "membership_id",
+        "level",
+        "decided_by_id",
+    ],
     DossierUserObjectPermission: ["user_id", "permission_id", "content_object_id"],
 }
 # Largest first: the order indexes are rebuilt and tables vacuumed in.
-LOADED = [DossierUserObjectPermission, Membership, Newborn, Delivery, Dossier, Mother, User,
-          ConsentRule, Professional, Organisation]
+LOADED = [
+    DossierUserObjectPermission,
+    Membership,
+    Newborn,
+    Delivery,
+    Dossier,
+    Mother,
+    User,
+    ConsentRule,
+    Professional,
+    Organisation,
+]
 
 
 # --- the build's own bookkeeping ----------------------------------------------------------
+
 
 def _state(cursor, key: str):
     cursor.execute("SELECT value FROM bench_build WHERE key = %s", [key])
@@ -336,9 +714,11 @@ def _state(cursor, key: str):
 
 
 def _set_state(cursor, key: str, value) -> None:
-    cursor.execute("INSERT INTO bench_build (key, value) VALUES (%s, %s::jsonb) "
-                   "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
-                   [key, json.dumps(value)])
+    cursor.execute(
+        "INSERT INTO bench_build (key, value) VALUES (%s, %s::jsonb) "
+        "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
+        [key, json.dumps(value)],
+    )
 
 
 def build_status() -> dict | None:
@@ -368,6 +748,7 @@ def say(clock: Clock, text: str) -> None:
 
 # --- the build ----------------------------------------------------------------------------
 
+
 def build(scale_name: str, *, force: bool = False) -> dict:
     """Build (or keep) this scale's data set in the current database; return its status."""
     scale = make_scale(scale_name)
@@ -376,19 +757,31 @@ def build(scale_name: str, *, force: bool = False) -> dict:
     say(clock, f"bench data, scale {scale.name}: database {database}; migrating")
     call_command("migrate", verbosity=0, interactive=False)
     with connection.cursor() as cursor:
-        cursor.execute("CREATE TABLE IF NOT EXISTS bench_build (key text PRIMARY KEY, "
-                       "value jsonb NOT NULL)")
+        cursor.execute(
+            "CREATE TABLE IF NOT EXISTS bench_build (key text PRIMARY KEY, value jsonb NOT NULL)"
+        )
         status = _state(cursor, "status")
-    if (status and status.get("state") == "complete" and status.get("scale") == scale.name
-            and status.get("version") == GENERATOR_VERSION and not force):
-        say(clock, f"already built on {status['built_at']} in {status['elapsed_s']:.0f} s "
-                   f"({status['counts']['dossiers']:,} records); FORCE=1 rebuilds it")
+    if (
+        status
+        and status.get("state") == "complete"
+        and status.get("scale") == scale.name
+        and status.get("version") == GENERATOR_VERSION
+        and not force
+    ):
+        say(
+            clock,
+            f"already built on {status['built_at']} in {status['elapsed_s']:.0f} s "
+            f"({status['counts']['dossiers']:,} records); FORCE=1 rebuilds it",
+        )
         return status
     if status and status.get("state") == "building":
         say(clock, "an earlier build did not finish: rebuilding")
     with connection.cursor() as cursor:
-        _set_state(cursor, "status", {"state": "building", "scale": scale.name,
-                                      "version": GENERATOR_VERSION})
+        _set_state(
+            cursor,
+            "status",
+            {"state": "building", "scale": scale.name, "version": GENERATOR_VERSION},
+        )
     connection.close()
     params = connection.get_connection_params()
     params.pop("cursor_factory", None)
@@ -402,13 +795,21 @@ def build(scale_name: str, *, force: bool = False) -> dict:
     say(clock, "ANALYZE")
     with psycopg.connect(**params, autocommit=True) as conn:
         conn.execute("ANALYZE")
-    status = {"state": "complete", "scale": scale.name, "version": GENERATOR_VERSION,
-              "built_at": dt.datetime.now(UTC).isoformat(timespec="seconds"),
-              "elapsed_s": round(clock.elapsed(), 1), "counts": counts}
+    status = {
+        "state": "complete",
+        "scale": scale.name,
+        "version": GENERATOR_VERSION,
+        "built_at": dt.datetime.now(UTC).isoformat(timespec="seconds"),
+        "elapsed_s": round(clock.elapsed(), 1),
+        "counts": counts,
+    }
     with psycopg.connect(**params, autocommit=True) as conn:
         _set_state(conn.cursor(), "status", status)
-    say(clock, f"done: {counts['dossiers']:,} records, {counts['permissions']:,} permission "
-               f"rows in {clock.elapsed():.0f} s")
+    say(
+        clock,
+        f"done: {counts['dossiers']:,} records, {counts['permissions']:,} permission "
+        f"rows in {clock.elapsed():.0f} s",
+    )
     return status
 
 
@@ -423,12 +824,21 @@ def _drop_indexes(params: dict, clock: Clock) -> list[list[str]]:
             for model in LOADED:
                 pending.extend(_index_definitions(cursor, model._meta.db_table))
             _set_state(cursor, "pending_indexes", pending)
-        tables = [m._meta.db_table for m in LOADED] + ["network_accessevent",
-                                                        "network_notification", "django_session"]
-        say(clock, f"truncating {len(tables)} tables (CASCADE) and dropping "
-                   f"{len(pending)} secondary indexes")
-        cursor.execute(sql.SQL("TRUNCATE {} RESTART IDENTITY CASCADE").format(
-            sql.SQL(", ").join(map(sql.Identifier, tables))))
+        tables = [m._meta.db_table for m in LOADED] + [
+            "network_accessevent",
+            "network_notification",
+            "django_session",
+        ]
+        say(
+            clock,
+            f"truncating {len(tables)} tables (CASCADE) and dropping "
+            f"{len(pending)} secondary indexes",
+        )
+        cursor.execute(
+            sql.SQL("TRUNCATE {} RESTART IDENTITY CASCADE").format(
+                sql.SQL(", ").join(map(sql.Identifier, tables))
+            )
+        )
         for _table, drop, _create in pending:
             cursor.execute(drop)
     return pending
@@ -437,7 +847,8 @@ def _drop_indexes(params: dict, clock: Clock) -> list[list[str]]:
 def _index_definitions(cursor, table: str) -> list[list[str]]:
     """(table, drop, create) for every index but the primary key and those a foreign key
     relies on."""
-    cursor.execute("""
+    cursor.execute(
+        """
         SELECT i.indexrelid::regclass::text, c.conname, pg_get_indexdef(i.indexrelid),
                pg_get_constraintdef(c.oid)
           FROM pg_index i
@@ -446,14 +857,21 @@ def _index_definitions(cursor, table: str) -> list[list[str]]:
          WHERE i.indrelid = %s::regclass AND NOT i.indisprimary
            AND NOT EXISTS (SELECT 1 FROM pg_constraint f
                             WHERE f.contype = 'f' AND f.conindid = i.indexrelid)
-         ORDER BY 1""", [table])
+         ORDER BY 1""",
+        [table],
+    )
     result = []
     for index, constraint, index_def, constraint_def in cursor.fetchall():
         quoted = sql.Identifier(table).as_string(cursor)
         if constraint:
             name = sql.Identifier(constraint).as_string(cursor)
-            result.append([table, f"ALTER TABLE {quoted} DROP CONSTRAINT IF EXISTS {name}",
-                           f"ALTER TABLE {quoted} ADD CONSTRAINT {name} {constraint_def}"])
+            result.append(
+                [
+                    table,
+                    f"ALTER TABLE {quoted} DROP CONSTRAINT IF EXISTS {name}",
+                    f"ALTER TABLE {quoted} ADD CONSTRAINT {name} {constraint_def}",
+                ]
+            )
         else:
             result.append([table, f"DROP INDEX IF EXISTS {index}", index_def])
     return result
@@ -495,10 +913,12 @@ def _after_load(params: dict, pending: list[list[str]], clock: Clock) -> None:
             if model is DossierUserObjectPermission:
                 continue  # its ids come from the identity column itself
             table = model._meta.db_table
-            conn.execute(sql.SQL(
-                "SELECT setval(pg_get_serial_sequence({t}, 'id'), "
-                "GREATEST((SELECT max(id) FROM {i}), 1))").format(
-                    t=sql.Literal(table), i=sql.Identifier(table)))
+            conn.execute(
+                sql.SQL(
+                    "SELECT setval(pg_get_serial_sequence({t}, 'id'), "
+                    "GREATEST((SELECT max(id) FROM {i}), 1))"
+                ).format(t=sql.Literal(table), i=sql.Identifier(table))
+            )
     say(clock, "indexes rebuilt")
 
 
@@ -519,8 +939,9 @@ def _check(scale: Scale, clock: Clock, sample: int = 300) -> None:
     if wrong:
         raise SystemExit(f"bench: {wrong} care networks lack exactly one active coordinator")
     rng = random.Random(SEED + 1)
-    ids = sorted(set(rng.sample(range(1, scale.dossiers + 1), min(sample, scale.dossiers))
-                     + with_rules))
+    ids = sorted(
+        set(rng.sample(range(1, scale.dossiers + 1), min(sample, scale.dossiers)) + with_rules)
+    )
     different = []
     for dossier_id in ids:
         rows = DossierUserObjectPermission.objects.filter(content_object_id=dossier_id)
@@ -532,11 +953,16 @@ def _check(scale: Scale, clock: Clock, sample: int = 300) -> None:
         if before != after:
             different.append(dossier_id)
     if different:
-        raise SystemExit(f"bench: the permission rows of {len(different)} of {len(ids)} "
-                         f"sampled records differ from recompute_permissions (e.g. record "
-                         f"{different[0]}): network.access changed; update bench/generator.py")
-    say(clock, f"checked: one coordinator per network; permissions of {len(ids)} records "
-               "identical to recompute_permissions")
+        raise SystemExit(
+            f"bench: the permission rows of {len(different)} of {len(ids)} "
+            f"sampled records differ from recompute_permissions (e.g. record "
+            f"{different[0]}): network.access changed; update bench/generator.py"
+        )
+    say(
+        clock,
+        f"checked: one coordinator per network; permissions of {len(ids)} records "
+        "identical to recompute_permissions",
+    )
 
 
 class Pool:
@@ -595,17 +1021,33 @@ class Generator:
         self.rng = random.Random(SEED)
         self.now = dt.datetime.now(UTC).replace(microsecond=0)
         self.start = self.now - dt.timedelta(days=round(5 * 365.25))
-        self.permission_ids = {p.codename: str(p.pk) for p in Permission.objects.filter(
-            content_type__app_label="dossier", content_type__model="dossier")}
+        self.permission_ids = {
+            p.codename: str(p.pk)
+            for p in Permission.objects.filter(
+                content_type__app_label="dossier", content_type__model="dossier"
+            )
+        }
         self.defaults = {(d.role, d.section): d.level for d in RoleDefault.objects.all()}
         self.grant_cache: dict[tuple, list[str]] = {}
         self.mother_grants = [self.permission_ids[c] for c in _codenames(MOTHER_LEVELS)]
         self.consent_weights = list(_accumulate(w for w, _r, _m in CONSENT_PATTERNS))
         self.province_weights = list(_accumulate(share for _p, share, _places in PLACES))
         self.insz_serials: dict[tuple, int] = {}
-        self.counts = dict.fromkeys(["users", "organisations", "professionals", "mothers",
-                                     "dossiers", "deliveries", "newborns", "memberships",
-                                     "consent_rules", "permissions"], 0)
+        self.counts = dict.fromkeys(
+            [
+                "users",
+                "organisations",
+                "professionals",
+                "mothers",
+                "dossiers",
+                "deliveries",
+                "newborns",
+                "memberships",
+                "consent_rules",
+                "permissions",
+            ],
+            0,
+        )
 
     # -- streams ---------------------------------------------------------------------------
 
@@ -628,8 +1070,11 @@ class Generator:
 
     def _people(self) -> None:
         rng, now = self.rng, self.now
-        users, orgs, pros = (self.streams[User], self.streams[Organisation],
-                             self.streams[Professional])
+        users, orgs, pros = (
+            self.streams[User],
+            self.streams[Organisation],
+            self.streams[Professional],
+        )
         factor = self.scale.dossiers / 550_000
         by_kind: dict[str, list[tuple[int, str]]] = {}
         org_id = 0
@@ -637,28 +1082,45 @@ class Generator:
         def organisation(name: str, kind: str, municipality: str, province: str) -> None:
             nonlocal org_id
             org_id += 1
-            orgs.write_row((org_id, _uuid(rng), now, now, name, kind, municipality, province,
-                            "", "nl" if province in FLEMISH else "fr"))
+            orgs.write_row(
+                (
+                    org_id,
+                    _uuid(rng),
+                    now,
+                    now,
+                    name,
+                    kind,
+                    municipality,
+                    province,
+                    "",
+                    "nl" if province in FLEMISH else "fr",
+                )
+            )
             by_kind.setdefault(kind, []).append((org_id, municipality))
 
         self.wards: dict[str, list[str]] = {}
         for province, _share, places in PLACES:
             flemish = province in FLEMISH
             for municipality in dict.fromkeys(name for _postcode, name in places):
-                ward = (f"AZ {municipality} – materniteit" if flemish
-                        else f"CHR {municipality} – maternité")
+                ward = (
+                    f"AZ {municipality} – materniteit"
+                    if flemish
+                    else f"CHR {municipality} – maternité"
+                )
                 organisation(ward, OrganisationKind.MATERNITY_WARD, municipality, province)
                 self.wards.setdefault(province, []).append(ward)
                 office = ("Kind en Gezin" if flemish else "ONE") + f" – {municipality}"
-                organisation(office, OrganisationKind.CHILD_HEALTH_OFFICE, municipality,
-                             province)
-            for kind, label in ((OrganisationKind.HOME_HELP_PUBLIC, "OCMW kraamzorg"),
-                                (OrganisationKind.HOME_HELP_PRIVATE, "Kraamzorg")):
+                organisation(office, OrganisationKind.CHILD_HEALTH_OFFICE, municipality, province)
+            for kind, label in (
+                (OrganisationKind.HOME_HELP_PUBLIC, "OCMW kraamzorg"),
+                (OrganisationKind.HOME_HELP_PRIVATE, "Kraamzorg"),
+            ):
                 organisation(f"{label} {province.label}", kind, places[0][1], province)
         towns = [(province, name) for province, _s, places in PLACES for _c, name in places]
         for kind, label, count in (
-                (OrganisationKind.MIDWIFE_PRACTICE, "Vroedvrouwenpraktijk", 800),
-                (OrganisationKind.GP_PRACTICE, "Huisartsenpraktijk", 3000)):
+            (OrganisationKind.MIDWIFE_PRACTICE, "Vroedvrouwenpraktijk", 800),
+            (OrganisationKind.GP_PRACTICE, "Huisartsenpraktijk", 3000),
+        ):
             for number in range(1, max(3, round(count * factor)) + 1):
                 province, municipality = towns[number % len(towns)]
                 organisation(f"{label} {municipality} {number}", kind, municipality, province)
@@ -680,23 +1142,48 @@ class Generator:
                 active = index == 0 or rng.random() >= INACTIVE_SHARE
                 if index == 0 and profession in PERSONA_USERNAMES:
                     persona, username = pro_id, PERSONA_USERNAMES[profession]
-                users.write_row((pro_id, password if persona == pro_id else "!bench", None,
-                                 False, username, first, last, "", False, active,
-                                 self.start - dt.timedelta(days=rng.randint(1, 2000))))
+                users.write_row(
+                    (
+                        pro_id,
+                        password if persona == pro_id else "!bench",
+                        None,
+                        False,
+                        username,
+                        first,
+                        last,
+                        "",
+                        False,
+                        active,
+                        self.start - dt.timedelta(days=rng.randint(1, 2000)),
+                    )
+                )
                 self.active.append(1 if active else 0)
                 if profession in (P.MIDWIFE, P.MATERNITY_ASSISTANT):
-                    kind = rng.choice([OrganisationKind.MATERNITY_WARD,
-                                       OrganisationKind.MIDWIFE_PRACTICE]
-                                      if profession == P.MIDWIFE
-                                      else [OrganisationKind.HOME_HELP_PUBLIC,
-                                            OrganisationKind.HOME_HELP_PRIVATE])
+                    kind = rng.choice(
+                        [OrganisationKind.MATERNITY_WARD, OrganisationKind.MIDWIFE_PRACTICE]
+                        if profession == P.MIDWIFE
+                        else [OrganisationKind.HOME_HELP_PUBLIC, OrganisationKind.HOME_HELP_PRIVATE]
+                    )
                 org, municipality = None, rng.choice(towns)[1]
                 if kind and rng.random() < with_org:
                     org, municipality = rng.choice(by_kind[kind])
                 prefix = RIZIV_PREFIX.get(profession)
                 riziv = f"{prefix}{pro_id:010d}" if prefix else ""
-                pros.write_row((pro_id, _uuid(rng), now, now, pro_id, profession, riziv, org,
-                                "", municipality, ""))
+                pros.write_row(
+                    (
+                        pro_id,
+                        _uuid(rng),
+                        now,
+                        now,
+                        pro_id,
+                        profession,
+                        riziv,
+                        org,
+                        "",
+                        municipality,
+                        "",
+                    )
+                )
                 if persona != pro_id:
                     ids.append(pro_id)
                     weights.append(rng.lognormvariate(0.0, sigma))
@@ -715,8 +1202,10 @@ class Generator:
             for profession in [coordinator, *sample_roles(rng, coordinator, rng.random() < 0.88)]:
                 if profession in slots:
                     slots[profession] += 1
-        return {profession: min(1.0, target / (self.scale.dossiers * slots[profession] / trials))
-                for profession, target in self.scale.personas.items()}
+        return {
+            profession: min(1.0, target / (self.scale.dossiers * slots[profession] / trials))
+            for profession, target in self.scale.personas.items()
+        }
 
     # -- mothers, records, networks --------------------------------------------------------
 
@@ -743,7 +1232,8 @@ class Generator:
         say(self.clock, f"generating {scale.dossiers:,} records")
         for dossier_id in range(1, scale.dossiers + 1):
             created = self.start + dt.timedelta(
-                seconds=span * (dossier_id - 1 + rng.random()) / scale.dossiers)
+                seconds=span * (dossier_id - 1 + rng.random()) / scale.dossiers
+            )
             created_day = created.astimezone(ZONE).date()
 
             # the mother: one coming back for a next pregnancy, or someone new
@@ -752,8 +1242,11 @@ class Generator:
                 gravidity, parity = mother[5] + 1, mother[6]
             else:
                 mother_id += 1
-                province, _share, places = PLACES[bisect.bisect_right(
-                    self.province_weights, rng.random() * self.province_weights[-1])]
+                province, _share, places = PLACES[
+                    bisect.bisect_right(
+                        self.province_weights, rng.random() * self.province_weights[-1]
+                    )
+                ]
                 postcode, municipality = rng.choice(places)
                 age = min(46.0, max(16.5, rng.gauss(31.0, 5.0)))
                 born = created_day - dt.timedelta(days=int(age * 365.25))
@@ -761,24 +1254,59 @@ class Generator:
                     language = Language.GERMAN if municipality == "Eupen" else Language.DUTCH
                     family = rng.choice(SURNAMES_NL if rng.random() < 0.8 else all_surnames)
                 else:
-                    language = (rng.choice([Language.FRENCH, Language.FRENCH, Language.DUTCH,
-                                            Language.ENGLISH])
-                                if province == Province.BRUSSEL else Language.FRENCH)
+                    language = (
+                        rng.choice(
+                            [Language.FRENCH, Language.FRENCH, Language.DUTCH, Language.ENGLISH]
+                        )
+                        if province == Province.BRUSSEL
+                        else Language.FRENCH
+                    )
                     family = rng.choice(SURNAMES_FR if rng.random() < 0.7 else all_surnames)
                 given = rng.choice(all_given)
                 user_id = None
                 if rng.random() < MOTHER_LOGIN_SHARE:
                     self.next_user += 1
                     user_id = self.next_user
-                    users.write_row((user_id, "!bench", None, False, f"mother-{mother_id}",
-                                     given, family, "", False, True, created))
+                    users.write_row(
+                        (
+                            user_id,
+                            "!bench",
+                            None,
+                            False,
+                            f"mother-{mother_id}",
+                            given,
+                            family,
+                            "",
+                            False,
+                            True,
+                            created,
+                        )
+                    )
                 insz = self._insz(born, True)  # valid, and her date of birth's
-                mothers.write_row((
-                    mother_id, _uuid(rng), created, created, insz, given, family, born,
-                    f"04{rng.randint(70, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)} "
-                    f"{rng.randint(10, 99)}", "", f"Kerkstraat {rng.randint(1, 250)}",
-                    str(postcode), municipality, province, language,
-                    rng.choice(HealthInsurer.values[:5]), user_id, True, True))
+                mothers.write_row(
+                    (
+                        mother_id,
+                        _uuid(rng),
+                        created,
+                        created,
+                        insz,
+                        given,
+                        family,
+                        born,
+                        f"04{rng.randint(70, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)} "
+                        f"{rng.randint(10, 99)}",
+                        "",
+                        f"Kerkstraat {rng.randint(1, 250)}",
+                        str(postcode),
+                        municipality,
+                        province,
+                        language,
+                        rng.choice(HealthInsurer.values[:5]),
+                        user_id,
+                        True,
+                        True,
+                    )
+                )
                 previous = rng.choices((0, 1, 2, 3, 4), (45, 33, 13, 6, 3))[0]
                 gravidity = 1 + previous
                 parity = max(0, previous - (1 if rng.random() < 0.15 else 0))
@@ -797,8 +1325,9 @@ class Generator:
                 ga_days = int(rng.gauss(276, 8))
             ga_days = min(ga_days, 44 * 7 - 1)
             born_day = lmp + dt.timedelta(days=ga_days)
-            born_at = dt.datetime.combine(born_day, dt.time(rng.randrange(24), rng.randrange(60)),
-                                          ZONE).astimezone(UTC)
+            born_at = dt.datetime.combine(
+                born_day, dt.time(rng.randrange(24), rng.randrange(60)), ZONE
+            ).astimezone(UTC)
             delivered = not lost and born_at <= now - dt.timedelta(hours=2)
             ended_at = created + dt.timedelta(days=rng.randint(7, 60)) if lost else None
             if lost and ended_at <= now:
@@ -814,8 +1343,11 @@ class Generator:
                 else:
                     status = DossierStatus.CLOSED
                 updated = min(now, born_at + dt.timedelta(days=42 if status == "closed" else 2))
-            risks = [] if rng.random() < 0.8 else rng.sample(RiskFactor.values[:-1],
-                                                             rng.choice((1, 1, 2)))
+            risks = (
+                []
+                if rng.random() < 0.8
+                else rng.sample(RiskFactor.values[:-1], rng.choice((1, 1, 2)))
+            )
             if fetuses > 1 and rng.random() < 0.3 and RiskFactor.ASSISTED_CONCEPTION not in risks:
                 risks.append(RiskFactor.ASSISTED_CONCEPTION)
             if rng.random() < INCOMPLETE_SHARE:
@@ -828,37 +1360,78 @@ class Generator:
             taken: set[int] = set()
             coordinator_id = pools[coordinator].pick(rng, taken)
             taken.add(coordinator_id)
-            dossiers.write_row((dossier_id, _uuid(rng), created, max(created, updated),
-                                mother[0], lmp, due, gravidity, parity, fetuses, status, risks,
-                                "", coordinator_id, conception))
+            dossiers.write_row(
+                (
+                    dossier_id,
+                    _uuid(rng),
+                    created,
+                    max(created, updated),
+                    mother[0],
+                    lmp,
+                    due,
+                    gravidity,
+                    parity,
+                    fetuses,
+                    status,
+                    risks,
+                    "",
+                    coordinator_id,
+                    conception,
+                )
+            )
             if delivered:
-                self._delivery(delivery_id := delivery_id + 1, dossier_id, mother, born_at,
-                               ga_days, fetuses, deliveries)
+                self._delivery(
+                    delivery_id := delivery_id + 1,
+                    dossier_id,
+                    mother,
+                    born_at,
+                    ga_days,
+                    fetuses,
+                    deliveries,
+                )
                 for order in range(1, fetuses + 1):
                     newborn_id += 1
-                    self._newborn(newborn_id, dossier_id, order, mother, born_at, ga_days,
-                                  status, newborns)
+                    self._newborn(
+                        newborn_id, dossier_id, order, mother, born_at, ga_days, status, newborns
+                    )
             if rng.random() < 0.30 and (lost or delivered or born_at < now):
                 due_again = (ended_at if lost else born_at) + dt.timedelta(
-                    days=rng.randint(270, 1000))
+                    days=rng.randint(270, 1000)
+                )
                 if due_again < now:
-                    heapq.heappush(returning, (due_again, (
-                        *mother[:5], gravidity, parity + (0 if lost else 1))))
+                    heapq.heappush(
+                        returning,
+                        (due_again, (*mother[:5], gravidity, parity + (0 if lost else 1))),
+                    )
 
             # the care network
-            network = [(membership_id := membership_id + 1, Role.COORDINATOR, coordinator_id,
-                        created, None)]
+            network = [
+                (
+                    membership_id := membership_id + 1,
+                    Role.COORDINATOR,
+                    coordinator_id,
+                    created,
+                    None,
+                )
+            ]
             for role in sample_roles(rng, coordinator, delivered):
                 pro = pools[role].pick(rng, taken)
                 taken.add(pro)
-                if role in (Role.GYNAECOLOGIST, Role.MIDWIFE, Role.GP, Role.PHYSIOTHERAPIST,
-                            Role.SOCIAL_WORKER):
-                    start = created + dt.timedelta(days=rng.randint(0, 30),
-                                                   minutes=rng.randrange(600))
+                if role in (
+                    Role.GYNAECOLOGIST,
+                    Role.MIDWIFE,
+                    Role.GP,
+                    Role.PHYSIOTHERAPIST,
+                    Role.SOCIAL_WORKER,
+                ):
+                    start = created + dt.timedelta(
+                        days=rng.randint(0, 30), minutes=rng.randrange(600)
+                    )
                 else:
                     start = born_at + dt.timedelta(hours=rng.randint(1, 96))
-                network.append((membership_id := membership_id + 1, role, pro, min(start, now),
-                                None))
+                network.append(
+                    (membership_id := membership_id + 1, role, pro, min(start, now), None)
+                )
             if len(network) > 1 and rng.random() < REPLACEMENT_SHARE:
                 index = rng.randrange(1, len(network))
                 mid, role, pro, start, _end = network[index]
@@ -868,33 +1441,76 @@ class Generator:
                     network[index] = (mid, role, pro, start, end)
                     successor = pools[role].pick(rng, taken)
                     taken.add(successor)
-                    network.append((membership_id := membership_id + 1, role, successor, end,
-                                    None))
+                    network.append((membership_id := membership_id + 1, role, successor, end, None))
             for mid, role, pro, start, end in network:
-                reason = "" if end is None else rng.choice(
-                    (EndReason.REPLACED, EndReason.PARENTS_CHOICE, EndReason.UNAVAILABLE))
-                members.write_row((mid, _uuid(rng), start, end or start, dossier_id, pro, role,
-                                   start, end, reason, "", coordinator_id))
+                reason = (
+                    ""
+                    if end is None
+                    else rng.choice(
+                        (EndReason.REPLACED, EndReason.PARENTS_CHOICE, EndReason.UNAVAILABLE)
+                    )
+                )
+                members.write_row(
+                    (
+                        mid,
+                        _uuid(rng),
+                        start,
+                        end or start,
+                        dossier_id,
+                        pro,
+                        role,
+                        start,
+                        end,
+                        reason,
+                        "",
+                        coordinator_id,
+                    )
+                )
 
             # the mother's consent, then the permissions recompute_permissions would write
-            pattern = bisect.bisect_right(self.consent_weights,
-                                          rng.random() * self.consent_weights[-1])
+            pattern = bisect.bisect_right(
+                self.consent_weights, rng.random() * self.consent_weights[-1]
+            )
             _weight, by_role, by_member = CONSENT_PATTERNS[pattern]
             active = [m for m in network if m[4] is None]
             member_rules: dict[int, tuple] = {}
             decided = created + dt.timedelta(days=rng.randint(1, 20))
             for role, section, level in by_role:
                 rule_id += 1
-                rules.write_row((rule_id, _uuid(rng), decided, decided, dossier_id, section,
-                                 role, None, min(level, limit(role, section)), mother[2]))
+                rules.write_row(
+                    (
+                        rule_id,
+                        _uuid(rng),
+                        decided,
+                        decided,
+                        dossier_id,
+                        section,
+                        role,
+                        None,
+                        min(level, limit(role, section)),
+                        mother[2],
+                    )
+                )
             for slot, section, level in by_member:
                 if slot + 1 < len(active):
                     mid, role = active[slot + 1][0], active[slot + 1][1]
                     level = min(level, limit(role, section))
                     member_rules[mid] = (*member_rules.get(mid, ()), (section, level))
                     rule_id += 1
-                    rules.write_row((rule_id, _uuid(rng), decided, decided, dossier_id,
-                                     section, "", mid, level, mother[2]))
+                    rules.write_row(
+                        (
+                            rule_id,
+                            _uuid(rng),
+                            decided,
+                            decided,
+                            dossier_id,
+                            section,
+                            "",
+                            mid,
+                            level,
+                            mother[2],
+                        )
+                    )
             suffix = f"\t{dossier_id}\n"
             for mid, role, pro, _start, _end in active:
                 if not self.active[pro]:
@@ -905,8 +1521,7 @@ class Generator:
                 permission_rows += len(codes)
             if mother[2]:
                 prefix = f"{mother[2]}\t"
-                permission_text.append(prefix + (suffix + prefix).join(self.mother_grants)
-                                       + suffix)
+                permission_text.append(prefix + (suffix + prefix).join(self.mother_grants) + suffix)
                 permission_rows += len(self.mother_grants)
             if len(permission_text) >= 2000:
                 grants.write_text("".join(permission_text), permission_rows)
@@ -914,14 +1529,23 @@ class Generator:
 
             if dossier_id % report_every == 0:
                 rate = dossier_id / max(self.clock.elapsed(), 0.001)
-                say(self.clock, f"{dossier_id * 100 // scale.dossiers:3d}% "
-                                f"{dossier_id:,} records, {grants.rows:,} permission rows "
-                                f"({rate:,.0f} records/s overall)")
+                say(
+                    self.clock,
+                    f"{dossier_id * 100 // scale.dossiers:3d}% "
+                    f"{dossier_id:,} records, {grants.rows:,} permission rows "
+                    f"({rate:,.0f} records/s overall)",
+                )
         grants.write_text("".join(permission_text), permission_rows)
-        for model, key in ((User, "users"), (Mother, "mothers"), (Dossier, "dossiers"),
-                           (Delivery, "deliveries"), (Newborn, "newborns"),
-                           (Membership, "memberships"), (ConsentRule, "consent_rules"),
-                           (DossierUserObjectPermission, "permissions")):
+        for model, key in (
+            (User, "users"),
+            (Mother, "mothers"),
+            (Dossier, "dossiers"),
+            (Delivery, "deliveries"),
+            (Newborn, "newborns"),
+            (Membership, "memberships"),
+            (ConsentRule, "consent_rules"),
+            (DossierUserObjectPermission, "permissions"),
+        ):
             self.counts[key] = self.streams[model].rows
 
     def _grants(self, role: str, pattern: int, member_rules: tuple) -> list[str]:
@@ -930,10 +1554,13 @@ class Generator:
         cached = self.grant_cache.get(key)
         if cached is None:
             membership = Membership(pk=1, role=role)
-            rules = [ConsentRule(role=r, section=s, level=min(lv, limit(r, s)))
-                     for r, s, lv in CONSENT_PATTERNS[pattern][1]]
-            rules += [ConsentRule(role="", membership_id=1, section=s, level=lv)
-                      for s, lv in member_rules]
+            rules = [
+                ConsentRule(role=r, section=s, level=min(lv, limit(r, s)))
+                for r, s, lv in CONSENT_PATTERNS[pattern][1]
+            ]
+            rules += [
+                ConsentRule(role="", membership_id=1, section=s, level=lv) for s, lv in member_rules
+            ]
             levels = effective_levels(membership, self.defaults, rules)
             cached = [self.permission_ids[c] for c in _codenames(levels)]
             self.grant_cache[key] = cached
@@ -943,27 +1570,49 @@ class Generator:
         rng, now = self.rng, self.now
         home = fetuses == 1 and ga_days >= 259 and rng.random() < 0.008
         if fetuses > 1:
-            mode = rng.choice((DeliveryMode.PLANNED_CAESAREAN, DeliveryMode.EMERGENCY_CAESAREAN,
-                               DeliveryMode.SPONTANEOUS))
+            mode = rng.choice(
+                (
+                    DeliveryMode.PLANNED_CAESAREAN,
+                    DeliveryMode.EMERGENCY_CAESAREAN,
+                    DeliveryMode.SPONTANEOUS,
+                )
+            )
         elif home:
             mode = DeliveryMode.SPONTANEOUS
         else:
             mode = rng.choices(list(DeliveryMode.values), (70, 8, 1, 10, 11))[0]
         caesarean = mode.endswith("caesarean")
         admitted = None if home else born_at - dt.timedelta(minutes=rng.randint(60, 1800))
-        stay = dt.timedelta(hours=rng.choice((50, 60, 72, 84, 96, 120) if not caesarean
-                                             else (96, 108, 120, 144)))
+        stay = dt.timedelta(
+            hours=rng.choice((50, 60, 72, 84, 96, 120) if not caesarean else (96, 108, 120, 144))
+        )
         discharged = born_at + stay if not home and born_at + stay <= now else None
         ward = "" if home else rng.choice(self.wards[mother[3]])
         weeks, days = divmod(ga_days, 7)
         recorded = min(now, born_at + dt.timedelta(hours=rng.randint(1, 12)))
-        stream.write_row((
-            delivery_id, _uuid(rng), recorded, max(recorded, discharged or recorded), dossier_id,
-            born_at, PlaceOfBirth.HOME if home else PlaceOfBirth.HOSPITAL, ward, weeks, days,
-            mode, Presentation.BREECH if rng.random() < 0.04 else Presentation.CEPHALIC,
-            rng.random() < 0.28, not home and rng.random() < 0.7,
-            not caesarean and rng.random() < 0.2, rng.randint(150, 1200 if caesarean else 800),
-            "", admitted, discharged))
+        stream.write_row(
+            (
+                delivery_id,
+                _uuid(rng),
+                recorded,
+                max(recorded, discharged or recorded),
+                dossier_id,
+                born_at,
+                PlaceOfBirth.HOME if home else PlaceOfBirth.HOSPITAL,
+                ward,
+                weeks,
+                days,
+                mode,
+                Presentation.BREECH if rng.random() < 0.04 else Presentation.CEPHALIC,
+                rng.random() < 0.28,
+                not home and rng.random() < 0.7,
+                not caesarean and rng.random() < 0.2,
+                rng.randint(150, 1200 if caesarean else 800),
+                "",
+                admitted,
+                discharged,
+            )
+        )
 
     def _newborn(self, newborn_id, dossier_id, order, mother, born_at, ga_days, status, stream):
         rng, now = self.rng, self.now
@@ -975,8 +1624,11 @@ class Generator:
         head = min(40.0, max(20.0, rng.gauss(34.5 - (40 - weeks) * 0.7, 1.2)))
         age = now - born_at
         born_day = born_at.astimezone(ZONE).date()
-        insz = (self._insz(born_day, female)
-                if live and age > dt.timedelta(days=5) and rng.random() < 0.97 else "")
+        insz = (
+            self._insz(born_day, female)
+            if live and age > dt.timedelta(days=5) and rng.random() < 0.97
+            else ""
+        )
         if not live:
             state, apgar = NewbornStatus.DECEASED, (None, None)
         else:
@@ -991,15 +1643,34 @@ class Generator:
         anomaly, described = Anomaly.NONE, ""
         if rng.random() < ANOMALY_SHARE:
             anomaly, described = Anomaly.PRESENT, rng.choice(ANOMALIES)
-        admitted = live and (weeks < 34 or state == NewbornStatus.NEONATAL_UNIT
-                             or rng.random() < ADMISSION_SHARE_AT_TERM)
+        admitted = live and (
+            weeks < 34
+            or state == NewbornStatus.NEONATAL_UNIT
+            or rng.random() < ADMISSION_SHARE_AT_TERM
+        )
         recorded = min(now, born_at + dt.timedelta(hours=rng.randint(1, 12)))
-        stream.write_row((
-            newborn_id, _uuid(rng), recorded, recorded, dossier_id, order,
-            rng.choice(GIVEN_F if female else GIVEN_M) if live else "", mother[1],
-            "F" if female else "M", insz,
-            VitalStatus.LIVE_BIRTH if live else VitalStatus.STILLBIRTH, weight,
-            f"{length:.1f}", f"{head:.1f}", apgar[0], apgar[1],
-            rng.choices(Feeding.values, (60, 25, 15))[0] if live else "", state, anomaly,
-            described, admitted))
-
+        stream.write_row(
+            (
+                newborn_id,
+                _uuid(rng),
+                recorded,
+                recorded,
+                dossier_id,
+                order,
+                rng.choice(GIVEN_F if female else GIVEN_M) if live else "",
+                mother[1],
+                "F" if female else "M",
+                insz,
+                VitalStatus.LIVE_BIRTH if live else VitalStatus.STILLBIRTH,
+                weight,
+                f"{length:.1f}",
+                f"{head:.1f}",
+                apgar[0],
+                apgar[1],
+                rng.choices(Feeding.values, (60, 25, 15))[0] if live else "",
+                state,
+                anomaly,
+                described,
+                admitted,
+            )
+        )

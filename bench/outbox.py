@@ -35,20 +35,46 @@ def sweep(emit, note) -> None:
     from network.tasks import deliver_pending
     from tests.smtp import SmtpSink
 
-    invitation = ical.calendar([ical.event(
-        uid="bench-outbox", summary="Huisbezoek", due_from="2026-12-01",
-        due_until="2026-12-01", time="10:30", organizer=("Bench", "bench@localhost"),
-        attendees=[("Bench", "bench@localhost")])], method="REQUEST")
+    invitation = ical.calendar(
+        [
+            ical.event(
+                uid="bench-outbox",
+                summary="Huisbezoek",
+                due_from="2026-12-01",
+                due_until="2026-12-01",
+                time="10:30",
+                organizer=("Bench", "bench@localhost"),
+                attendees=[("Bench", "bench@localhost")],
+            )
+        ],
+        method="REQUEST",
+    )
     OutboxMessage.objects.filter(key__startswith="bench-sweep:").delete()
-    OutboxMessage.objects.bulk_create([OutboxMessage(
-        key=f"bench-sweep:{n}", channel=Channel.EMAIL, address=f"bench{n}@localhost",
-        subject="Afspraak: Huisbezoek", body="Beste,\n\nEen afspraak.\n" * 5,
-        html_body="<p>Beste,</p><p>Een afspraak.</p>" * 5, calendar=invitation,
-        calendar_method="REQUEST") for n in range(SWEEP_MESSAGES)])
+    OutboxMessage.objects.bulk_create(
+        [
+            OutboxMessage(
+                key=f"bench-sweep:{n}",
+                channel=Channel.EMAIL,
+                address=f"bench{n}@localhost",
+                subject="Afspraak: Huisbezoek",
+                body="Beste,\n\nEen afspraak.\n" * 5,
+                html_body="<p>Beste,</p><p>Een afspraak.</p>" * 5,
+                calendar=invitation,
+                calendar_method="REQUEST",
+            )
+            for n in range(SWEEP_MESSAGES)
+        ]
+    )
     try:
-        with SmtpSink() as smtp, override_settings(
+        with (
+            SmtpSink() as smtp,
+            override_settings(
                 EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
-                EMAIL_HOST="127.0.0.1", EMAIL_PORT=smtp.port, EMAIL_USE_TLS=False):
+                EMAIL_HOST="127.0.0.1",
+                EMAIL_PORT=smtp.port,
+                EMAIL_USE_TLS=False,
+            ),
+        ):
             start = time.perf_counter()
             sent = deliver_pending()
             seconds = time.perf_counter() - start
@@ -56,8 +82,10 @@ def sweep(emit, note) -> None:
     finally:
         OutboxMessage.objects.filter(key__startswith="bench-sweep:").delete()
     emit("outbox_sweep_per_s", sent / seconds, "messages/s")
-    note(f"outbox sweep: {sent} of {SWEEP_MESSAGES} sent in {seconds:.1f} s, {arrived} "
-         f"arrived at the SMTP sink (backlog after: {outbox.backlog()['waiting']} waiting)")
+    note(
+        f"outbox sweep: {sent} of {SWEEP_MESSAGES} sent in {seconds:.1f} s, {arrived} "
+        f"arrived at the SMTP sink (backlog after: {outbox.backlog()['waiting']} waiting)"
+    )
 
 
 def _route(url: str, *, eager: bool) -> None:
@@ -83,8 +111,12 @@ def _timed_saves(repeat: int, midwife, dossier, plan) -> list[float]:
             appointment["time"] = f"{8 + run % 10:02d}:{run % 60:02d}"
         _plan, version = current_plan(dossier)
         start = time.perf_counter()
-        plan_save(actor=midwife, dossier=dossier, content=mine,
-                  base_number=version.number if version else 0)
+        plan_save(
+            actor=midwife,
+            dossier=dossier,
+            content=mine,
+            base_number=version.number if version else 0,
+        )
         callbacks, connection.run_on_commit = connection.run_on_commit, []
         for _ids, callback, _robust in callbacks:  # what the commit would run
             callback()
@@ -117,8 +149,10 @@ def broker_down(repeat: int, emit, note) -> None:
             for user in (midwife, gp):
                 user.email = user.email or f"{user.username}@localhost"
                 user.save(update_fields=["email"])
-            plan = _plan(dossier.expected_due_date, [str(midwife.professional.public_id),
-                                                     str(gp.professional.public_id)])
+            plan = _plan(
+                dossier.expected_due_date,
+                [str(midwife.professional.public_id), str(gp.professional.public_id)],
+            )
             _route(BENCH_BROKER, eager=False)
             up = _timed_saves(repeat, midwife, dossier, plan)
             _route(DEAD_BROKER, eager=False)
@@ -133,6 +167,8 @@ def broker_down(repeat: int, emit, note) -> None:
     emit("plan_save_broker_down_median_ms", statistics.median(down), "ms")
     emit("plan_save_broker_down_ratio", ratio, "x")
     met = "met" if ratio <= RATIO_TARGET else "NOT met"
-    note(f"target plan_save_broker_down_ratio ≤ {RATIO_TARGET}: {ratio:.2f} ({met}); "
-         f"{repeat} saves each moving 8 appointments (invitations to 2 members and the "
-         "mother, e-mail and SMS)")
+    note(
+        f"target plan_save_broker_down_ratio ≤ {RATIO_TARGET}: {ratio:.2f} ({met}); "
+        f"{repeat} saves each moving 8 appointments (invitations to 2 members and the "
+        "mother, e-mail and SMS)"
+    )

@@ -38,25 +38,46 @@ TARGET_MS = 50.0
 
 def _add_plans(midwife, count: int, today: dt.date) -> int:
     """Care plans naming her on ``count`` more of her open records without one."""
-    dossiers = list(access.with_section_flags(
-        access.visible_dossiers(midwife), midwife, sections=[Section.CAREPLAN])
+    dossiers = list(
+        access.with_section_flags(
+            access.visible_dossiers(midwife), midwife, sections=[Section.CAREPLAN]
+        )
         .filter(can_view_careplan=True, care_plan__isnull=True)
-        .exclude(status=DossierStatus.CLOSED).order_by("pk")[:count])
+        .exclude(status=DossierStatus.CLOSED)
+        .order_by("pk")[:count]
+    )
     me = str(midwife.professional.public_id)
     plans = CarePlan.objects.bulk_create(
-        [CarePlan(dossier=dossier, current_number=1, acknowledged_number=1)
-         for dossier in dossiers])
+        [CarePlan(dossier=dossier, current_number=1, acknowledged_number=1) for dossier in dossiers]
+    )
     versions = []
     for number, plan in enumerate(plans):
         overdue = number % 4 == 3  # 1 in 4: the window ended with nothing recorded
-        appointment = (plan_content.new_appointment(
-            "child_health", today - dt.timedelta(days=6), today - dt.timedelta(days=2),
-            member=me) if overdue else plan_content.new_appointment(
-            "home_visit", today - dt.timedelta(days=1), today + dt.timedelta(days=1),
-            member=me, time=f"{8 + number % 10:02d}:00"))
-        versions.append(PlanVersion(plan=plan, number=1, author=midwife, changed=[
-            "appointments"], content={**plan_content.empty_plan(),
-                                      "appointments": [appointment]}))
+        appointment = (
+            plan_content.new_appointment(
+                "child_health",
+                today - dt.timedelta(days=6),
+                today - dt.timedelta(days=2),
+                member=me,
+            )
+            if overdue
+            else plan_content.new_appointment(
+                "home_visit",
+                today - dt.timedelta(days=1),
+                today + dt.timedelta(days=1),
+                member=me,
+                time=f"{8 + number % 10:02d}:00",
+            )
+        )
+        versions.append(
+            PlanVersion(
+                plan=plan,
+                number=1,
+                author=midwife,
+                changed=["appointments"],
+                content={**plan_content.empty_plan(), "appointments": [appointment]},
+            )
+        )
     PlanVersion.objects.bulk_create(versions)
     return len(plans)
 
@@ -85,12 +106,15 @@ def measure(repeat: int, emit, note) -> None:
     median = statistics.median(samples)
     emit("today_list_median_ms", median, "ms")
     emit("today_list_queries", len(many), "queries")
-    note(f"today list: {repeat} requests of {USERNAME}'s day list with {due[SIZES[-1]]} "
-         f"appointments due or overdue ({due[SIZES[0]]} with the first {SIZES[0]} plans)")
+    note(
+        f"today list: {repeat} requests of {USERNAME}'s day list with {due[SIZES[-1]]} "
+        f"appointments due or overdue ({due[SIZES[0]]} with the first {SIZES[0]} plans)"
+    )
     same = "met" if len(few) == len(many) else "NOT met"
-    note(f"target today_list_queries independent of the appointments due: "
-         f"{len(few)} vs {len(many)} ({same})")
-    _query_difference(few, many, what="today list",
-                      sizes=(f"{SIZES[0]} due", f"{SIZES[1]} due"))
+    note(
+        f"target today_list_queries independent of the appointments due: "
+        f"{len(few)} vs {len(many)} ({same})"
+    )
+    _query_difference(few, many, what="today list", sizes=(f"{SIZES[0]} due", f"{SIZES[1]} due"))
     met = "met" if median <= TARGET_MS else "NOT met"
     note(f"target today_list_median_ms ≤ {TARGET_MS:.0f} (national scale): {median:.2f} ({met})")

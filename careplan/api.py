@@ -21,8 +21,10 @@ from network.boundary import CHANGE_PLAN, DossierApi
 
 class PreconditionRequired(APIException):
     status_code = 428
-    default_detail = ("Name the version your change starts from: send If-Match with the "
-                      "ETag of the plan you read.")
+    default_detail = (
+        "Name the version your change starts from: send If-Match with the "
+        "ETag of the plan you read."
+    )
     default_code = "precondition_required"
 
 
@@ -86,9 +88,10 @@ def _version_in(request) -> int:
 def _plan_response(request, dossier, code=status.HTTP_200_OK) -> Response:
     _plan, version = selectors.current_plan(dossier)
     number = version.number if version else 0
-    response = Response({"version": number,
-                         "content": version.content if version else plan_content.empty_plan()},
-                        status=code)
+    response = Response(
+        {"version": number, "content": version.content if version else plan_content.empty_plan()},
+        status=code,
+    )
     response["ETag"] = etag(number)
     return response
 
@@ -102,15 +105,18 @@ class PlanApi(DossierApi):
 
 
 class CarePlanApi(PlanApi):
-    @extend_schema(responses=CurrentPlanSerializer,
-                   summary="The current care plan (ETag: version)")
+    @extend_schema(responses=CurrentPlanSerializer, summary="The current care plan (ETag: version)")
     def get(self, request, **_kwargs):
         return _plan_response(request, self.route.dossier)
 
-    @extend_schema(request=PlanWriteSerializer, responses=CurrentPlanSerializer,
-                   parameters=[OpenApiParameter("If-Match", OpenApiTypes.STR,
-                                                OpenApiParameter.HEADER, required=True)],
-                   summary="Save the plan as a new version (If-Match required)")
+    @extend_schema(
+        request=PlanWriteSerializer,
+        responses=CurrentPlanSerializer,
+        parameters=[
+            OpenApiParameter("If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, required=True)
+        ],
+        summary="Save the plan as a new version (If-Match required)",
+    )
     def put(self, request, **_kwargs):
         dossier = self.route.dossier
         base = _version_in(request)
@@ -119,12 +125,14 @@ class CarePlanApi(PlanApi):
         body = dict(data.validated_data)
         reason = body.pop("reason", "")
         try:
-            services.plan_save(actor=request.user, dossier=dossier, content=body,
-                               base_number=base, reason=reason)
+            services.plan_save(
+                actor=request.user, dossier=dossier, content=body, base_number=base, reason=reason
+            )
         except services.PlanConflict as conflict:
             raise PreconditionFailed(
                 f"The plan is at version {conflict.current.number}, not {base}: read it "
-                "again, merge your change and send it with the new ETag.") from conflict
+                "again, merge your change and send it with the new ETag."
+            ) from conflict
         return _plan_response(request, dossier)
 
 
@@ -134,8 +142,7 @@ class PlanVersionListApi(PlanApi, ListApi):
         plan, _version = selectors.current_plan(self.route.dossier)
         versions = plan.versions.select_related("author") if plan else []
         page = self.paginate(versions)
-        return self.paginated(VersionSerializer(page, many=True,
-                                                context={"request": request}).data)
+        return self.paginated(VersionSerializer(page, many=True, context={"request": request}).data)
 
 
 class PlanVersionApi(PlanApi):

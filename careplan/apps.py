@@ -12,6 +12,13 @@ class CareplanConfig(AppConfig):
 
         discharge_confirmed.connect(
             lambda sender, dossier, discharged_at, **kwargs: messages.discharge_confirmed(
-                dossier, discharged_at), weak=False, dispatch_uid="careplan-discharge")
-        closing.connect(lambda sender, dossier, **kwargs: selectors.open_before_closing(dossier),
-                        weak=False, dispatch_uid="careplan-closing")
+                dossier, discharged_at
+            ),
+            weak=False,
+            dispatch_uid="careplan-discharge",
+        )
+        closing.connect(
+            lambda sender, dossier, **kwargs: selectors.open_before_closing(dossier),
+            weak=False,
+            dispatch_uid="careplan-closing",
+        )

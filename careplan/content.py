@@ -76,8 +76,11 @@ CHECKLIST = {
 
 def empty_plan() -> dict:
     return {
-        "preferences": {"stay": StayPreference.UNDECIDED.value,
-                        "feeding": FeedingPreference.UNDECIDED.value, "visitors": ""},
+        "preferences": {
+            "stay": StayPreference.UNDECIDED.value,
+            "feeding": FeedingPreference.UNDECIDED.value,
+            "visitors": "",
+        },
         "expected_course": "",
         "home_help": {"wish": HomeHelpWish.UNDECIDED.value, "estimated_hours": None},
         "discharge_notify": [],
@@ -86,21 +89,39 @@ def empty_plan() -> dict:
     }
 
 
-def new_appointment(kind: str, due_from: datetime.date, due_until: datetime.date, *,
-                    member: str = "", status: str = AppointmentStatus.PLANNED,
-                    note: str = "", appointment_id: str = "", time: str = "") -> dict:
-    return {"id": appointment_id or uuid.uuid4().hex[:12], "kind": kind,
-            "due_from": due_from.isoformat(), "time": time,
-            "due_until": due_until.isoformat(), "member": member, "status": status,
-            "note": note}
+def new_appointment(
+    kind: str,
+    due_from: datetime.date,
+    due_until: datetime.date,
+    *,
+    member: str = "",
+    status: str = AppointmentStatus.PLANNED,
+    note: str = "",
+    appointment_id: str = "",
+    time: str = "",
+) -> dict:
+    return {
+        "id": appointment_id or uuid.uuid4().hex[:12],
+        "kind": kind,
+        "due_from": due_from.isoformat(),
+        "time": time,
+        "due_until": due_until.isoformat(),
+        "member": member,
+        "status": status,
+        "note": note,
+    }
 
 
 # --- checking a plan ------------------------------------------------------------------------
 
 # The bounds of the plan's free text: the forms (careplan.forms) and the API refuse the same
 # length; nothing is cut silently.
-TEXT_LIMITS = {"preferences.visitors": 500, "expected_course": 3000, "appointments.note": 300,
-               "appointments.id": 40}
+TEXT_LIMITS = {
+    "preferences.visitors": 500,
+    "expected_course": 3000,
+    "appointments.note": 300,
+    "appointments.id": 40,
+}
 
 
 class _Errors(dict):
@@ -119,9 +140,15 @@ def _date(value: str, label: str, path: str, errors: _Errors) -> datetime.date |
         return None
     latest = timezone.localdate() + LATEST_AHEAD
     if not EARLIEST_DATE <= day <= latest:
-        errors.add(path, gettext("%(what)s: enter a date between %(earliest)s and %(latest)s.")
-                   % {"what": label, "earliest": EARLIEST_DATE.strftime("%d-%m-%Y"),
-                      "latest": latest.strftime("%d-%m-%Y")})
+        errors.add(
+            path,
+            gettext("%(what)s: enter a date between %(earliest)s and %(latest)s.")
+            % {
+                "what": label,
+                "earliest": EARLIEST_DATE.strftime("%d-%m-%Y"),
+                "latest": latest.strftime("%d-%m-%Y"),
+            },
+        )
         return None
     return day
 
@@ -130,8 +157,11 @@ def _object(container: dict, key: str, path: str, errors: _Errors) -> dict:
     value = container.get(key)
     if isinstance(value, dict):
         return value
-    errors.add(path, gettext("The plan is incomplete or has an unknown value: %(detail)s.")
-               % {"detail": gettext("an object is expected here")})
+    errors.add(
+        path,
+        gettext("The plan is incomplete or has an unknown value: %(detail)s.")
+        % {"detail": gettext("an object is expected here")},
+    )
     return {}
 
 
@@ -140,8 +170,11 @@ def _choice(container: dict, key: str, choices, path: str, errors: _Errors) -> s
     try:
         return choices(value).value
     except ValueError:
-        errors.add(path, gettext("The plan is incomplete or has an unknown value: "
-                                 "%(detail)s.") % {"detail": f"{value!r}"})
+        errors.add(
+            path,
+            gettext("The plan is incomplete or has an unknown value: %(detail)s.")
+            % {"detail": f"{value!r}"},
+        )
         return ""
 
 
@@ -154,8 +187,11 @@ def _text(container: dict, key: str, path: str, errors: _Errors, *, limit_of: st
         return ""
     limit = TEXT_LIMITS[limit_of or path]
     if len(value) > limit:
-        errors.add(path, gettext("At most %(limit)s characters (this has %(count)s).")
-                   % {"limit": limit, "count": len(value)})
+        errors.add(
+            path,
+            gettext("At most %(limit)s characters (this has %(count)s).")
+            % {"limit": limit, "count": len(value)},
+        )
     return value
 
 
@@ -164,8 +200,10 @@ def check(plan: dict, *, members: set[str]) -> dict:
     by the path it is about. ``members``: the public ids of the network's members (an
     appointment or a discharge notice can only name one of them)."""
     if not isinstance(plan, dict):
-        raise ValidationError(gettext("The plan is incomplete or has an unknown value: "
-                                      "%(detail)s.") % {"detail": type(plan).__name__})
+        raise ValidationError(
+            gettext("The plan is incomplete or has an unknown value: %(detail)s.")
+            % {"detail": type(plan).__name__}
+        )
     unstorable = first_bad_text(plan)
     if unstorable:
         raise ValidationError({unstorable[0]: [unstorable[1]]})
@@ -174,46 +212,65 @@ def check(plan: dict, *, members: set[str]) -> dict:
     preferences = _object(plan, "preferences", "preferences", errors)
     clean["preferences"] = {
         "stay": _choice(preferences, "stay", StayPreference, "preferences.stay", errors),
-        "feeding": _choice(preferences, "feeding", FeedingPreference, "preferences.feeding",
-                           errors),
-        "visitors": _text(preferences, "visitors", "preferences.visitors", errors)}
+        "feeding": _choice(
+            preferences, "feeding", FeedingPreference, "preferences.feeding", errors
+        ),
+        "visitors": _text(preferences, "visitors", "preferences.visitors", errors),
+    }
     clean["expected_course"] = _text(plan, "expected_course", "expected_course", errors)
     home_help = _object(plan, "home_help", "home_help", errors)
     hours = home_help.get("estimated_hours")
-    if hours is not None and not (isinstance(hours, int) and not isinstance(hours, bool)
-                                  and 0 <= hours <= 200):
-        errors.add("home_help.estimated_hours", gettext(
-            "Maternity home help: the estimate is a number of hours between 0 and 200."))
+    if hours is not None and not (
+        isinstance(hours, int) and not isinstance(hours, bool) and 0 <= hours <= 200
+    ):
+        errors.add(
+            "home_help.estimated_hours",
+            gettext("Maternity home help: the estimate is a number of hours between 0 and 200."),
+        )
         hours = None
-    clean["home_help"] = {"wish": _choice(home_help, "wish", HomeHelpWish, "home_help.wish",
-                                          errors),
-                          "estimated_hours": hours}
+    clean["home_help"] = {
+        "wish": _choice(home_help, "wish", HomeHelpWish, "home_help.wish", errors),
+        "estimated_hours": hours,
+    }
     notify = plan.get("discharge_notify", [])
     if not isinstance(notify, list) or not all(isinstance(m, str) for m in notify):
-        errors.add("discharge_notify", gettext("Who must be told of the discharge: choose "
-                                               "members of the care network."))
+        errors.add(
+            "discharge_notify",
+            gettext("Who must be told of the discharge: choose members of the care network."),
+        )
         notify = []
     elif set(notify) - members:
-        errors.add("discharge_notify", gettext("Who must be told of the discharge: choose "
-                                               "members of the care network."))
+        errors.add(
+            "discharge_notify",
+            gettext("Who must be told of the discharge: choose members of the care network."),
+        )
     clean["discharge_notify"] = sorted(set(notify))
     checklist = plan.get("checklist", {})
     if not isinstance(checklist, dict):
-        errors.add("checklist", gettext("Checklist: unknown item %(item)s.")
-                   % {"item": type(checklist).__name__})
+        errors.add(
+            "checklist",
+            gettext("Checklist: unknown item %(item)s.") % {"item": type(checklist).__name__},
+        )
         checklist = {}
     unknown = set(checklist) - set(CHECKLIST)
     if unknown:
-        errors.add("checklist", gettext("Checklist: unknown item %(item)s.")
-                   % {"item": ", ".join(sorted(unknown))})
+        errors.add(
+            "checklist",
+            gettext("Checklist: unknown item %(item)s.") % {"item": ", ".join(sorted(unknown))},
+        )
     clean["checklist"] = {key: bool(checklist.get(key, False)) for key in CHECKLIST}
     appointments = plan.get("appointments", [])
     if not isinstance(appointments, list):
-        errors.add("appointments", gettext("The plan is incomplete or has an unknown value: "
-                                           "%(detail)s.") % {"detail": "appointments"})
+        errors.add(
+            "appointments",
+            gettext("The plan is incomplete or has an unknown value: %(detail)s.")
+            % {"detail": "appointments"},
+        )
         appointments = []
-    clean["appointments"] = [_check_appointment(a, members, f"appointments.{index}", errors)
-                             for index, a in enumerate(appointments)]
+    clean["appointments"] = [
+        _check_appointment(a, members, f"appointments.{index}", errors)
+        for index, a in enumerate(appointments)
+    ]
     ids = [a["id"] for a in clean["appointments"]]
     if len(ids) != len(set(ids)):
         errors.add("appointments", gettext("Two appointments have the same id."))
@@ -225,44 +282,56 @@ def check(plan: dict, *, members: set[str]) -> dict:
 
 def _check_appointment(appointment, members: set[str], path: str, errors: _Errors) -> dict:
     if not isinstance(appointment, dict):
-        errors.add(path, gettext("The plan is incomplete or has an unknown value: %(detail)s.")
-                   % {"detail": gettext("an object is expected here")})
+        errors.add(
+            path,
+            gettext("The plan is incomplete or has an unknown value: %(detail)s.")
+            % {"detail": gettext("an object is expected here")},
+        )
         appointment = {}
     kind = _choice(appointment, "kind", AppointmentKind, f"{path}.kind", errors)
     label = str(AppointmentKind(kind).label) if kind else gettext("Appointment")
     due_from = _date(appointment.get("due_from"), label, f"{path}.due_from", errors)
     due_until = _date(appointment.get("due_until"), label, f"{path}.due_until", errors)
     if due_from and due_until and due_until < due_from:
-        errors.add(f"{path}.due_until", gettext("%(what)s: the window ends before it starts.")
-                   % {"what": label})
+        errors.add(
+            f"{path}.due_until",
+            gettext("%(what)s: the window ends before it starts.") % {"what": label},
+        )
     time = appointment.get("time") or ""
     try:
         time = datetime.time.fromisoformat(time).strftime("%H:%M") if time else ""
     except (TypeError, ValueError):
-        errors.add(f"{path}.time", gettext("%(what)s: enter the time as hh:mm.")
-                   % {"what": label})
+        errors.add(f"{path}.time", gettext("%(what)s: enter the time as hh:mm.") % {"what": label})
         time = ""
     member = appointment.get("member") or ""
     if member and (not isinstance(member, str) or member not in members):
-        errors.add(f"{path}.member", gettext("%(what)s: choose a member of the care network.")
-                   % {"what": label})
+        errors.add(
+            f"{path}.member",
+            gettext("%(what)s: choose a member of the care network.") % {"what": label},
+        )
     appointment_id = appointment.get("id") or uuid.uuid4().hex[:12]
     if not isinstance(appointment_id, str):
         appointment_id = str(appointment_id)
     if len(appointment_id) > TEXT_LIMITS["appointments.id"]:
-        errors.add(f"{path}.id", gettext("At most %(limit)s characters (this has %(count)s).")
-                   % {"limit": TEXT_LIMITS["appointments.id"], "count": len(appointment_id)})
-    return {"id": appointment_id, "kind": kind,
-            "due_from": due_from.isoformat() if due_from else "",
-            "due_until": due_until.isoformat() if due_until else "", "time": time,
-            "member": member if isinstance(member, str) else "",
-            "status": _choice(appointment, "status", AppointmentStatus, f"{path}.status",
-                              errors),
-            "note": _text(appointment, "note", f"{path}.note", errors,
-                          limit_of="appointments.note")}
+        errors.add(
+            f"{path}.id",
+            gettext("At most %(limit)s characters (this has %(count)s).")
+            % {"limit": TEXT_LIMITS["appointments.id"], "count": len(appointment_id)},
+        )
+    return {
+        "id": appointment_id,
+        "kind": kind,
+        "due_from": due_from.isoformat() if due_from else "",
+        "due_until": due_until.isoformat() if due_until else "",
+        "time": time,
+        "member": member if isinstance(member, str) else "",
+        "status": _choice(appointment, "status", AppointmentStatus, f"{path}.status", errors),
+        "note": _text(appointment, "note", f"{path}.note", errors, limit_of="appointments.note"),
+    }
 
 
 # --- paths: comparing, merging --------------------------------------------------------------
+
 
 def flatten(plan: dict) -> dict[str, object]:
     """The plan as path → value; an appointment is one value (it is changed as a whole)."""
@@ -299,7 +368,7 @@ def changed_paths(before: dict, after: dict) -> set[str]:
 @dataclass
 class Merge:
     plan: dict
-    conflicts: set[str]   # paths both sides changed differently: the other's value was kept
+    conflicts: set[str]  # paths both sides changed differently: the other's value was kept
 
 
 def merge(base: dict, theirs: dict, mine: dict) -> Merge:
@@ -335,8 +404,11 @@ SECTION_LABELS = {
     "home_help.estimated_hours": _("Maternity home help: first estimate (hours)"),
     "discharge_notify": _("Who must be told of the discharge"),
 }
-CHOICES = {"preferences.stay": StayPreference, "preferences.feeding": FeedingPreference,
-           "home_help.wish": HomeHelpWish}
+CHOICES = {
+    "preferences.stay": StayPreference,
+    "preferences.feeding": FeedingPreference,
+    "home_help.wish": HomeHelpWish,
+}
 
 
 def _day(value: str) -> str:
@@ -363,13 +435,14 @@ def display(path: str, value, names: dict[str, str]) -> str:
     if path.startswith("checklist."):
         return gettext("done") if value else gettext("to do")
     if path.startswith("appointments."):
-        return " · ".join([str(AppointmentKind(value["kind"]).label),
-                           appointment_text(value, names)])
+        return " · ".join(
+            [str(AppointmentKind(value["kind"]).label), appointment_text(value, names)]
+        )
     return str(value)
 
 
 def window_text(appointment: dict) -> str:
-    """"17-03-2026 – 20-03-2026", or the day and time when one was agreed."""
+    """ "17-03-2026 – 20-03-2026", or the day and time when one was agreed."""
     if appointment.get("time"):
         return f"{_day(appointment['due_from'])} {appointment['time']}"
     return f"{_day(appointment['due_from'])} – {_day(appointment['due_until'])}"
@@ -377,8 +450,7 @@ def window_text(appointment: dict) -> str:
 
 def appointment_text(value: dict, names: dict[str, str]) -> str:
     """An appointment without its kind: its window, status, member and note."""
-    parts = [window_text(value),
-             str(AppointmentStatus(value["status"]).label)]
+    parts = [window_text(value), str(AppointmentStatus(value["status"]).label)]
     if value["member"]:
         parts.append(names.get(value["member"], gettext("a former member")))
     if value["note"]:
@@ -397,8 +469,13 @@ def compare(before: dict, after: dict, names: dict[str, str]) -> list[dict]:
         if path in seen or (path not in old and path not in new):
             continue
         seen.add(path)
-        rows.append({"path": path, "label": label(path),
-                     "before": display(path, old.get(path), names) if path in old else "—",
-                     "after": display(path, new.get(path), names) if path in new else "—",
-                     "changed": old.get(path) != new.get(path)})
+        rows.append(
+            {
+                "path": path,
+                "label": label(path),
+                "before": display(path, old.get(path), names) if path in old else "—",
+                "after": display(path, new.get(path), names) if path in new else "—",
+                "changed": old.get(path) != new.get(path),
+            }
+        )
     return rows

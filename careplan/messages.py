@@ -43,9 +43,9 @@ REMINDER_HOURS = range(9, 21)
 
 
 def _people(public_ids) -> dict[str, Professional]:
-    found = Professional.objects.filter(public_id__in=[p for p in public_ids if p],
-                                        user__is_active=True
-                                        ).select_related("user", "organisation")
+    found = Professional.objects.filter(
+        public_id__in=[p for p in public_ids if p], user__is_active=True
+    ).select_related("user", "organisation")
     return {str(person.public_id): person for person in found}
 
 
@@ -55,8 +55,7 @@ def _plan_link(dossier: Dossier) -> str:
 
 def _coordinator(dossier: Dossier) -> Professional | None:
     members = access.network_of(dossier)
-    return members[0].professional if members and members[0].role == Role.COORDINATOR \
-        else None
+    return members[0].professional if members and members[0].role == Role.COORDINATOR else None
 
 
 def _when(appointment: dict) -> str:
@@ -68,24 +67,30 @@ def _when(appointment: dict) -> str:
     if until == start:
         return day
     return _("between %(start)s and %(until)s") % {
-        "start": day, "until": formats.date_format(until, "D d-m-Y")}
+        "start": day,
+        "until": formats.date_format(until, "D d-m-Y"),
+    }
 
 
-def _where(appointment: dict, member: Professional | None, recipient: Recipient,
-           dossier: Dossier) -> str:
+def _where(
+    appointment: dict, member: Professional | None, recipient: Recipient, dossier: Dossier
+) -> str:
     if AppointmentKind(appointment["kind"]) in AT_HOME:
         if recipient.is_mother:
             return _("At your home")
         mother = dossier.mother
         if access.can_view(recipient.user, dossier, Section.IDENTITY) and mother.municipality:
-            return _("At the family's home: %(address)s") % {"address": ", ".join(
-                part for part in (mother.street_address,
-                                  f"{mother.postcode} {mother.municipality}") if part)}
+            return _("At the family's home: %(address)s") % {
+                "address": ", ".join(
+                    part
+                    for part in (mother.street_address, f"{mother.postcode} {mother.municipality}")
+                    if part
+                )
+            }
         return _("At the family's home")
     organisation = member.organisation if member else None
     if organisation:
-        return ", ".join(part for part in (organisation.name, organisation.municipality)
-                         if part)
+        return ", ".join(part for part in (organisation.name, organisation.municipality) if part)
     return ""
 
 
@@ -115,14 +120,19 @@ class _Invitation:
         member = self.people.get(appointment["member"])
         cancelled = self.change == "cancelled"
         whose = messaging.whose(recipient, dossier)
-        heading = {"planned": _("Appointment: %(what)s"), "changed": _("Changed: %(what)s"),
-                   "cancelled": _("Cancelled: %(what)s")}[self.change]
+        heading = {
+            "planned": _("Appointment: %(what)s"),
+            "changed": _("Changed: %(what)s"),
+            "cancelled": _("Cancelled: %(what)s"),
+        }[self.change]
         what = kind if recipient.is_mother else f"{kind} – {whose}"
-        line = {"planned": _("An appointment was planned in %(whose)s."),
-                "changed": _("An appointment in %(whose)s was changed; this replaces the "
-                             "earlier invitation."),
-                "cancelled": _("This appointment in %(whose)s no longer takes place.")
-                }[self.change] % {"whose": whose}
+        line = {
+            "planned": _("An appointment was planned in %(whose)s."),
+            "changed": _(
+                "An appointment in %(whose)s was changed; this replaces the earlier invitation."
+            ),
+            "cancelled": _("This appointment in %(whose)s no longer takes place."),
+        }[self.change] % {"whose": whose}
         when, where = _when(appointment), _where(appointment, member, recipient, dossier)
         details = [(_("What"), str(kind)), (_("When"), when)]
         if where:
@@ -130,25 +140,49 @@ class _Invitation:
         if member:
             details.append((_("With"), _name(member)))
         organizer = self.organizer
-        invitation = ical.calendar([ical.event(
-            uid=f"{dossier.public_id}-{appointment['id']}", summary=what,
-            due_from=appointment["due_from"], due_until=appointment["due_until"],
-            time=appointment.get("time", ""), location=where, description=_plan_link(dossier),
-            status="CANCELLED" if cancelled else "CONFIRMED", sequence=self.version.number,
-            stamp=self.version.created_at,
-            organizer=(f"{_name(organizer) or settings.MESSAGE_SENDER_NAME} via "
-                       f"{settings.MESSAGE_SENDER_NAME}" if organizer
-                       else settings.MESSAGE_SENDER_NAME, settings.DEFAULT_FROM_EMAIL),
-            attendees=[(recipient.name, recipient.email or settings.DEFAULT_FROM_EMAIL)])],
-            method="CANCEL" if cancelled else "REQUEST")
-        sms_change = {"planned": _("planned"), "changed": _("changed"),
-                      "cancelled": _("cancelled")}[self.change]
+        invitation = ical.calendar(
+            [
+                ical.event(
+                    uid=f"{dossier.public_id}-{appointment['id']}",
+                    summary=what,
+                    due_from=appointment["due_from"],
+                    due_until=appointment["due_until"],
+                    time=appointment.get("time", ""),
+                    location=where,
+                    description=_plan_link(dossier),
+                    status="CANCELLED" if cancelled else "CONFIRMED",
+                    sequence=self.version.number,
+                    stamp=self.version.created_at,
+                    organizer=(
+                        f"{_name(organizer) or settings.MESSAGE_SENDER_NAME} via "
+                        f"{settings.MESSAGE_SENDER_NAME}"
+                        if organizer
+                        else settings.MESSAGE_SENDER_NAME,
+                        settings.DEFAULT_FROM_EMAIL,
+                    ),
+                    attendees=[(recipient.name, recipient.email or settings.DEFAULT_FROM_EMAIL)],
+                )
+            ],
+            method="CANCEL" if cancelled else "REQUEST",
+        )
+        sms_change = {
+            "planned": _("planned"),
+            "changed": _("changed"),
+            "cancelled": _("cancelled"),
+        }[self.change]
         sms = f"{settings.MESSAGE_SENDER_NAME}: {kind}, {when} – {sms_change}"
         if member and not cancelled:
             sms += f" ({_name(member)})"
-        return Letter(subject=heading % {"what": what}, lines=[line], details=details,
-                      link=_plan_link(dossier), link_label=_("Open the care plan"), sms=sms,
-                      calendar=invitation, method="CANCEL" if cancelled else "REQUEST")
+        return Letter(
+            subject=heading % {"what": what},
+            lines=[line],
+            details=details,
+            link=_plan_link(dossier),
+            link_label=_("Open the care plan"),
+            sms=sms,
+            calendar=invitation,
+            method="CANCEL" if cancelled else "REQUEST",
+        )
 
 
 def appointments_changed(dossier: Dossier, version, before: dict) -> None:
@@ -156,8 +190,10 @@ def appointments_changed(dossier: Dossier, version, before: dict) -> None:
     appointments, to the members concerned and to the mother."""
     old = {a["id"]: a for a in before["appointments"]}
     new = {a["id"]: a for a in version.content["appointments"]}
-    notify_old, notify_new = set(before["discharge_notify"]), set(version.content[
-        "discharge_notify"])
+    notify_old, notify_new = (
+        set(before["discharge_notify"]),
+        set(version.content["discharge_notify"]),
+    )
     mother = messaging.mother_recipient(dossier.mother)
     organizer = _coordinator(dossier)
     people = None
@@ -169,48 +205,78 @@ def appointments_changed(dossier: Dossier, version, before: dict) -> None:
         if not before_ids and not after_ids:
             continue
         if people is None:
-            people = _people({a["member"] for a in (*old.values(), *new.values())}
-                             | notify_old | notify_new)
+            people = _people(
+                {a["member"] for a in (*old.values(), *new.values())} | notify_old | notify_new
+            )
         key = f"plan:{version.pk}:appointment:{appointment_id}"
-        news = [(person_id, now, "changed" if person_id in before_ids else "planned")
-                for person_id in sorted(after_ids)]
+        news = [
+            (person_id, now, "changed" if person_id in before_ids else "planned")
+            for person_id in sorted(after_ids)
+        ]
         news += [(person_id, was, "cancelled") for person_id in sorted(before_ids - after_ids)]
         for person_id, appointment, change in news:
             if person_id in people:
-                messaging.send(messaging.professional_recipient(people[person_id]), key=key,
-                               dossier=dossier, sender=version.author, write=_Invitation(
-                                   dossier, version, appointment, change=change,
-                                   people=people, organizer=organizer))
-        mine = (now, "changed" if before_ids else "planned") if after_ids else (
-            was, "cancelled")
-        messaging.send(mother, key=key, dossier=dossier, sender=version.author,
-                       write=_Invitation(dossier, version, mine[0], change=mine[1],
-                                         people=people, organizer=organizer))
+                messaging.send(
+                    messaging.professional_recipient(people[person_id]),
+                    key=key,
+                    dossier=dossier,
+                    sender=version.author,
+                    write=_Invitation(
+                        dossier,
+                        version,
+                        appointment,
+                        change=change,
+                        people=people,
+                        organizer=organizer,
+                    ),
+                )
+        mine = (now, "changed" if before_ids else "planned") if after_ids else (was, "cancelled")
+        messaging.send(
+            mother,
+            key=key,
+            dossier=dossier,
+            sender=version.author,
+            write=_Invitation(
+                dossier, version, mine[0], change=mine[1], people=people, organizer=organizer
+            ),
+        )
 
 
 def version_saved(dossier: Dossier, version, actor: User) -> None:
     """R16: the providers the plan names hear of every change by e-mail."""
-    named = ({a["member"] for a in version.content["appointments"]}
-             | set(version.content["discharge_notify"]))
+    named = {a["member"] for a in version.content["appointments"]} | set(
+        version.content["discharge_notify"]
+    )
     readers = set(access.users_who_see(dossier, Section.CAREPLAN).values_list("pk", flat=True))
 
     def write(recipient: Recipient) -> Letter:
-        author = (_("the mother") if version.by_mother
-                  else actor.get_full_name() or actor.get_username())
+        author = (
+            _("the mother") if version.by_mother else actor.get_full_name() or actor.get_username()
+        )
         return Letter(
-            subject=_("Care plan changed: %(who)s") % {
-                "who": messaging.whose(recipient, dossier)},
-            lines=[_("Version %(number)s of the care plan was saved by %(author)s. See the "
-                     "maternity record for what changed.") % {
-                "number": version.number, "author": author}],
-            link=_plan_link(dossier), link_label=_("Open the care plan"))
+            subject=_("Care plan changed: %(who)s") % {"who": messaging.whose(recipient, dossier)},
+            lines=[
+                _(
+                    "Version %(number)s of the care plan was saved by %(author)s. See the "
+                    "maternity record for what changed."
+                )
+                % {"number": version.number, "author": author}
+            ],
+            link=_plan_link(dossier),
+            link_label=_("Open the care plan"),
+        )
 
     for person in _people(named).values():
         if person.user_id == actor.pk or person.user_id not in readers:
             continue
-        messaging.send(messaging.professional_recipient(person),
-                       key=f"plan:{version.pk}:version", dossier=dossier, write=write,
-                       sender=actor, channels=(Channel.EMAIL,))
+        messaging.send(
+            messaging.professional_recipient(person),
+            key=f"plan:{version.pk}:version",
+            dossier=dossier,
+            write=write,
+            sender=actor,
+            channels=(Channel.EMAIL,),
+        )
 
 
 def discharge_confirmed(dossier: Dossier, discharged_at) -> None:
@@ -219,28 +285,52 @@ def discharge_confirmed(dossier: Dossier, discharged_at) -> None:
 
     _plan, version = current_plan(dossier)
     named = set(version.content["discharge_notify"]) if version else set()
-    gps = {str(m.professional.public_id) for m in access.network_of(dossier)
-           if m.role == Role.GP or m.professional.profession == Profession.GP}
+    gps = {
+        str(m.professional.public_id)
+        for m in access.network_of(dossier)
+        if m.role == Role.GP or m.professional.profession == Profession.GP
+    }
     local = timezone.localtime(discharged_at)
     moment = local.strftime("%d-%m-%Y %H:%M")
     people = list(_people(named | gps).values())
-    notify(dossier, [person.user for person in people], gettext_noop(
-        "Discharged from the maternity ward on %(moment)s: see the care plan for the home "
-        "visits."), about_section=Section.CAREPLAN, moment=discharged_at)
+    notify(
+        dossier,
+        [person.user for person in people],
+        gettext_noop(
+            "Discharged from the maternity ward on %(moment)s: see the care plan for the home "
+            "visits."
+        ),
+        about_section=Section.CAREPLAN,
+        moment=discharged_at,
+    )
 
     def write(recipient: Recipient) -> Letter:
         return Letter(
             subject=_("Discharged: %(who)s") % {"who": messaging.whose(recipient, dossier)},
-            lines=[_("Mother and baby left the maternity ward on %(moment)s. The care plan "
-                     "in the maternity record has the home visits.") % {"moment": moment}],
-            link=_plan_link(dossier), link_label=_("Open the care plan"),
-            sms=_("%(sender)s: discharged from the maternity ward on %(moment)s – %(who)s") % {
-                "sender": settings.MESSAGE_SENDER_NAME, "moment": moment,
-                "who": messaging.whose(recipient, dossier)})
+            lines=[
+                _(
+                    "Mother and baby left the maternity ward on %(moment)s. The care plan "
+                    "in the maternity record has the home visits."
+                )
+                % {"moment": moment}
+            ],
+            link=_plan_link(dossier),
+            link_label=_("Open the care plan"),
+            sms=_("%(sender)s: discharged from the maternity ward on %(moment)s – %(who)s")
+            % {
+                "sender": settings.MESSAGE_SENDER_NAME,
+                "moment": moment,
+                "who": messaging.whose(recipient, dossier),
+            },
+        )
 
     for person in people:
-        messaging.send(messaging.professional_recipient(person),
-                       key=f"discharge:{dossier.pk}:{moment}", dossier=dossier, write=write)
+        messaging.send(
+            messaging.professional_recipient(person),
+            key=f"discharge:{dossier.pk}:{moment}",
+            dossier=dossier,
+            write=write,
+        )
 
 
 def remind_tomorrow(now: datetime.datetime | None = None) -> int:
@@ -253,23 +343,29 @@ def remind_tomorrow(now: datetime.datetime | None = None) -> int:
     if now.hour not in REMINDER_HOURS:
         return 0
     tomorrow = (now.date() + datetime.timedelta(days=1)).isoformat()
-    versions = (PlanVersion.objects.filter(
-        number=F("plan__current_number"),
-        content__appointments__contains=[{"due_from": tomorrow,
-                                          "status": AppointmentStatus.PLANNED}])
+    versions = (
+        PlanVersion.objects.filter(
+            number=F("plan__current_number"),
+            content__appointments__contains=[
+                {"due_from": tomorrow, "status": AppointmentStatus.PLANNED}
+            ],
+        )
         .exclude(plan__dossier__status=DossierStatus.CLOSED)
-        .select_related("plan__dossier__mother"))
+        .select_related("plan__dossier__mother")
+    )
     count = 0
     for version in versions.iterator(chunk_size=500):
         dossier = version.plan.dossier
-        due = [a for a in version.content["appointments"]
-               if a["due_from"] == tomorrow and a["status"] == AppointmentStatus.PLANNED]
+        due = [
+            a
+            for a in version.content["appointments"]
+            if a["due_from"] == tomorrow and a["status"] == AppointmentStatus.PLANNED
+        ]
         people = _people({a["member"] for a in due})
         for appointment in due:
             member = people.get(appointment["member"])
 
-            def write(recipient, appointment=appointment, member=member,
-                      dossier=dossier) -> Letter:
+            def write(recipient, appointment=appointment, member=member, dossier=dossier) -> Letter:
                 kind = AppointmentKind(appointment["kind"]).label
                 when = _when(appointment)
                 details = [(_("What"), str(kind)), (_("When"), when)]
@@ -278,16 +374,27 @@ def remind_tomorrow(now: datetime.datetime | None = None) -> int:
                 if member:
                     details.append((_("With"), _name(member)))
                 sms = _("%(sender)s: reminder – %(what)s %(when)s") % {
-                    "sender": settings.MESSAGE_SENDER_NAME, "what": kind, "when": when}
+                    "sender": settings.MESSAGE_SENDER_NAME,
+                    "what": kind,
+                    "when": when,
+                }
                 if member:
                     sms += f" ({_name(member)})"
-                return Letter(subject=_("Reminder: %(what)s tomorrow") % {"what": kind},
-                              lines=[_("A reminder of your appointment tomorrow.")],
-                              details=details, link=_plan_link(dossier),
-                              link_label=_("Open the care plan"), sms=sms)
+                return Letter(
+                    subject=_("Reminder: %(what)s tomorrow") % {"what": kind},
+                    lines=[_("A reminder of your appointment tomorrow.")],
+                    details=details,
+                    link=_plan_link(dossier),
+                    link_label=_("Open the care plan"),
+                    sms=sms,
+                )
 
-            messaging.send(messaging.mother_recipient(dossier.mother), dossier=dossier,
-                           key=f"reminder:{dossier.pk}:{appointment['id']}:{tomorrow}:"
-                               f"{appointment.get('time', '')}", write=write)
+            messaging.send(
+                messaging.mother_recipient(dossier.mother),
+                dossier=dossier,
+                key=f"reminder:{dossier.pk}:{appointment['id']}:{tomorrow}:"
+                f"{appointment.get('time', '')}",
+                write=write,
+            )
             count += 1
     return count

@@ -17,12 +17,18 @@ from dossier.models import Dossier, RecordModel
 
 
 class CarePlan(RecordModel):
-    dossier = models.OneToOneField(Dossier, on_delete=models.PROTECT, related_name="care_plan",
-                                   verbose_name=_("maternity record"))
+    dossier = models.OneToOneField(
+        Dossier,
+        on_delete=models.PROTECT,
+        related_name="care_plan",
+        verbose_name=_("maternity record"),
+    )
     current_number = models.PositiveIntegerField(_("current version"), default=0)
     acknowledged_number = models.PositiveIntegerField(
-        _("seen by the coordinator up to version"), default=0,
-        help_text=_("The coordinator marks the mother's changes as seen (the watch list)."))
+        _("seen by the coordinator up to version"),
+        default=0,
+        help_text=_("The coordinator marks the mother's changes as seen (the watch list)."),
+    )
 
     class Meta:
         verbose_name = _("care plan")
@@ -36,17 +42,21 @@ class PlanVersion(models.Model):
     """One state of the plan. Append-only (a database trigger refuses UPDATE and DELETE):
     restoring an old version makes a new one with its content."""
 
-    plan = models.ForeignKey(CarePlan, on_delete=models.PROTECT, related_name="versions",
-                             verbose_name=_("care plan"))
+    plan = models.ForeignKey(
+        CarePlan, on_delete=models.PROTECT, related_name="versions", verbose_name=_("care plan")
+    )
     number = models.PositiveIntegerField(_("version"))
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                               related_name="+", verbose_name=_("author"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("author"),
+    )
     created_at = models.DateTimeField(_("saved at"), auto_now_add=True)
     reason = models.CharField(_("reason for the change"), max_length=300, blank=True)
     content = models.JSONField(_("content"))
     changed = models.JSONField(_("changed parts"), default=list)
-    restored_from = models.PositiveIntegerField(_("restored from version"), null=True,
-                                                blank=True)
+    restored_from = models.PositiveIntegerField(_("restored from version"), null=True, blank=True)
     by_mother = models.BooleanField(_("changed by the mother"), default=False)
 
     class Meta:
@@ -55,8 +65,9 @@ class PlanVersion(models.Model):
         ordering = ["-number"]
         constraints = [
             models.UniqueConstraint(fields=["plan", "number"], name="planversion_number_once"),
-            models.CheckConstraint(condition=models.Q(number__gte=1),
-                                   name="planversion_number_from_1"),
+            models.CheckConstraint(
+                condition=models.Q(number__gte=1), name="planversion_number_from_1"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -67,15 +78,25 @@ class Annotation(models.Model):
     """A remark on one part of one version (``path``, see ``careplan.content``): the
     mother's question or wish, a provider's reply (``reply_to``). Append-only."""
 
-    public_id = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True,
-                                 editable=False)
-    version = models.ForeignKey(PlanVersion, on_delete=models.PROTECT,
-                                related_name="annotations", verbose_name=_("version"))
+    public_id = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
+    version = models.ForeignKey(
+        PlanVersion, on_delete=models.PROTECT, related_name="annotations", verbose_name=_("version")
+    )
     path = models.CharField(_("about"), max_length=80)
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                               related_name="+", verbose_name=_("author"))
-    reply_to = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True,
-                                 related_name="replies", verbose_name=_("reply to"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("author"),
+    )
+    reply_to = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="replies",
+        verbose_name=_("reply to"),
+    )
     text = models.TextField(_("text"), max_length=2000)
     written_at = models.DateTimeField(_("written at"), auto_now_add=True)
 

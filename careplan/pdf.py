@@ -33,8 +33,8 @@ class NoPlanYet(Http404):
 
 class PlanDocument(NamedTuple):
     pdf: bytes
-    number: int          # the version printed
-    shown: list[str]     # the sections beyond the care plan the document shows
+    number: int  # the version printed
+    shown: list[str]  # the sections beyond the care plan the document shows
 
 
 def _css_string(text: str) -> str:
@@ -44,10 +44,12 @@ def _css_string(text: str) -> str:
 
 
 def _page_counter() -> str:
-    """"page X of Y" with CSS counters, in the active language."""
+    """ "page X of Y" with CSS counters, in the active language."""
     marker = "\x00"
-    text = _("page %(page)s of %(pages)s") % {"page": f"{marker}page{marker}",
-                                               "pages": f"{marker}pages{marker}"}
+    text = _("page %(page)s of %(pages)s") % {
+        "page": f"{marker}page{marker}",
+        "pages": f"{marker}pages{marker}",
+    }
     pieces = text.split(marker)  # text, "page", text, "pages", text
     out = []
     for index, piece in enumerate(pieces):
@@ -98,25 +100,48 @@ def render_plan(user, dossier: Dossier) -> PlanDocument:
     groups = {group["key"]: group for group in page["groups"]}
     names = page["names"]
     author = shown_name(version.author, reader=user, dossier=dossier, levels=levels)
-    html = render_to_string("careplan/pdf.html", {
-        "dossier": dossier, "reference": str(dossier), "mother": mother,
-        "due_date": due_date, "born_on": born_on,
-        "version": version, "author": author, "printed_at": timezone.now(),
-        "groups": groups,
-        "appointments": [_appointment_row(part["appointment"], names)
-                         for part in groups["appointments"]["parts"]],
-        "checklist": [{**part, "done": bool(page["content"]["checklist"].get(
-            part["path"].partition(".")[2]))} for part in groups["checklist"]["parts"]],
-        "contacts": [{"name": shown_name(m, reader=user, dossier=dossier),
-                      "role": m.get_role_display(), "phone": m.professional.phone or "—",
-                      "organisation": str(m.professional.organisation or "")}
-                     for m in access.network_of(dossier)],
-        "css_reference": mark_safe(_css_string(dossier)),  # escaped by _css_string
-        "css_title": mark_safe(_css_string(_("Maternity record"))),  # escaped by _css_string
-        "css_subtitle": mark_safe(_css_string(  # escaped
-            _("Care plan, version %(number)s") % {"number": version.number})),
-        "css_pages": mark_safe(_page_counter()),  # escaped by _css_string
-    })
+    html = render_to_string(
+        "careplan/pdf.html",
+        {
+            "dossier": dossier,
+            "reference": str(dossier),
+            "mother": mother,
+            "due_date": due_date,
+            "born_on": born_on,
+            "version": version,
+            "author": author,
+            "printed_at": timezone.now(),
+            "groups": groups,
+            "appointments": [
+                _appointment_row(part["appointment"], names)
+                for part in groups["appointments"]["parts"]
+            ],
+            "checklist": [
+                {
+                    **part,
+                    "done": bool(page["content"]["checklist"].get(part["path"].partition(".")[2])),
+                }
+                for part in groups["checklist"]["parts"]
+            ],
+            "contacts": [
+                {
+                    "name": shown_name(m, reader=user, dossier=dossier),
+                    "role": m.get_role_display(),
+                    "phone": m.professional.phone or "—",
+                    "organisation": str(m.professional.organisation or ""),
+                }
+                for m in access.network_of(dossier)
+            ],
+            "css_reference": mark_safe(_css_string(dossier)),  # escaped by _css_string
+            "css_title": mark_safe(_css_string(_("Maternity record"))),  # escaped by _css_string
+            "css_subtitle": mark_safe(
+                _css_string(  # escaped
+                    _("Care plan, version %(number)s") % {"number": version.number}
+                )
+            ),
+            "css_pages": mark_safe(_page_counter()),  # escaped by _css_string
+        },
+    )
     import weasyprint  # imported here: loading it costs ~0.3 s, only the PDF needs it
 
     document = weasyprint.HTML(string=html, base_url=None, url_fetcher=_fetch_nothing)

@@ -22,41 +22,68 @@ SHORT_STAY = datetime.timedelta(hours=72)
 @dataclass(frozen=True)
 class Rule:
     kind: str
-    start: str          # "birth" or "discharge": where the days are counted from
+    start: str  # "birth" or "discharge": where the days are counted from
     days: tuple[int, int]
     only_short_stay: bool = False
     per_baby: bool = False
-    why: str = ""       # where the rule comes from; read by people, not by the code
+    why: str = ""  # where the rule comes from; read by people, not by the code
 
 
 RULES = (
     # the first home visit within 24 hours of the discharge, whatever the length of stay
-    Rule(AppointmentKind.FIRST_HOME_VISIT, "discharge", (0, 1),
-         why="R22: within 24 h of discharge"),
+    Rule(
+        AppointmentKind.FIRST_HOME_VISIT, "discharge", (0, 1), why="R22: within 24 h of discharge"
+    ),
     # after a stay under 3 days: extra visits in the first week after discharge
-    Rule(AppointmentKind.HOME_VISIT, "discharge", (2, 2), only_short_stay=True,
-         why="R22: stay under 3 days"),
-    Rule(AppointmentKind.HOME_VISIT, "discharge", (4, 4), only_short_stay=True,
-         why="R22: stay under 3 days"),
-    Rule(AppointmentKind.HOME_VISIT, "discharge", (6, 6), only_short_stay=True,
-         why="R22: stay under 3 days"),
+    Rule(
+        AppointmentKind.HOME_VISIT,
+        "discharge",
+        (2, 2),
+        only_short_stay=True,
+        why="R22: stay under 3 days",
+    ),
+    Rule(
+        AppointmentKind.HOME_VISIT,
+        "discharge",
+        (4, 4),
+        only_short_stay=True,
+        why="R22: stay under 3 days",
+    ),
+    Rule(
+        AppointmentKind.HOME_VISIT,
+        "discharge",
+        (6, 6),
+        only_short_stay=True,
+        why="R22: stay under 3 days",
+    ),
     # R41: discharged before 72 hours, the heel prick (72–96 h) becomes an appointment at
     # home for each baby (day 3–4: the day of birth is day 0)
-    Rule(AppointmentKind.HEEL_PRICK, "birth", (3, 4), only_short_stay=True, per_baby=True,
-         why="R41: heel prick 72–96 h after the birth; a concrete appointment when the "
-             "baby goes home before it"),
+    Rule(
+        AppointmentKind.HEEL_PRICK,
+        "birth",
+        (3, 4),
+        only_short_stay=True,
+        per_baby=True,
+        why="R41: heel prick 72–96 h after the birth; a concrete appointment when the "
+        "baby goes home before it",
+    ),
     # care continues to day 10
     Rule(AppointmentKind.HOME_VISIT, "birth", (9, 10), why="R22: follow-up to day 10"),
     # the baby seen by a doctor, preferably a paediatrician, on day 7–10: each baby
-    Rule(AppointmentKind.PAEDIATRIC, "birth", (7, 10), per_baby=True,
-         why="R22: physician day 7–10"),
+    Rule(
+        AppointmentKind.PAEDIATRIC, "birth", (7, 10), per_baby=True, why="R22: physician day 7–10"
+    ),
     # the gynaecological check at 6 weeks
     Rule(AppointmentKind.SIX_WEEK_CHECK, "birth", (35, 49), why="R15: 6-week check"),
 )
 
 
-def propose(born_at: datetime.datetime, discharged_at: datetime.datetime | None,
-            babies: list[str], existing: list[dict]) -> list[dict]:
+def propose(
+    born_at: datetime.datetime,
+    discharged_at: datetime.datetime | None,
+    babies: list[str],
+    existing: list[dict],
+) -> list[dict]:
     """The appointments the rules propose that the plan does not have yet (an existing
     appointment of the same kind whose window overlaps counts as the same one). ``babies``:
     the live newborns' names, for an appointment per baby."""
@@ -73,20 +100,33 @@ def propose(born_at: datetime.datetime, discharged_at: datetime.datetime | None,
         else:
             leaving = timezone.localtime(discharged)
             start = leaving.date() + datetime.timedelta(days=rule.days[0])
-            end = (leaving + FIRST_VISIT_WITHIN).date() if rule.days == (0, 1) else (
-                leaving.date() + datetime.timedelta(days=rule.days[1]))
-        for baby in (babies if rule.per_baby else [""]):
+            end = (
+                (leaving + FIRST_VISIT_WITHIN).date()
+                if rule.days == (0, 1)
+                else (leaving.date() + datetime.timedelta(days=rule.days[1]))
+            )
+        for baby in babies if rule.per_baby else [""]:
             # the same inputs give the same id: a proposal shown can be accepted later
             key = hashlib.sha256(f"{rule.kind}|{start}|{baby}".encode()).hexdigest()[:12]
-            candidate = new_appointment(rule.kind, start, end, note=baby,
-                                        status=AppointmentStatus.PROPOSED, appointment_id=key)
+            candidate = new_appointment(
+                rule.kind,
+                start,
+                end,
+                note=baby,
+                status=AppointmentStatus.PROPOSED,
+                appointment_id=key,
+            )
             if not _covered(candidate, [*existing, *proposals]):
                 proposals.append(candidate)
     return proposals
 
 
 def _covered(candidate: dict, appointments: list[dict]) -> bool:
-    return any(a["kind"] == candidate["kind"] and a["note"] == candidate["note"]
-               and a["status"] != AppointmentStatus.CANCELLED
-               and a["due_from"] <= candidate["due_until"]
-               and candidate["due_from"] <= a["due_until"] for a in appointments)
+    return any(
+        a["kind"] == candidate["kind"]
+        and a["note"] == candidate["note"]
+        and a["status"] != AppointmentStatus.CANCELLED
+        and a["due_from"] <= candidate["due_until"]
+        and candidate["due_from"] <= a["due_until"]
+        for a in appointments
+    )

@@ -34,10 +34,11 @@ def current_plan(dossier) -> tuple[CarePlan | None, PlanVersion | None]:
 def _shown(path: str, value, names) -> dict:
     """A part's label and value; an appointment is labelled by its kind."""
     if path.startswith("appointments."):
-        return {"label": str(plan_content.AppointmentKind(value["kind"]).label),
-                "value": plan_content.appointment_text(value, names)}
-    return {"label": plan_content.label(path),
-            "value": plan_content.display(path, value, names)}
+        return {
+            "label": str(plan_content.AppointmentKind(value["kind"]).label),
+            "value": plan_content.appointment_text(value, names),
+        }
+    return {"label": plan_content.label(path), "value": plan_content.display(path, value, names)}
 
 
 FULFILLED_BY = ("home_visit", "first_home_visit", "heel_prick")  # kinds with an entry
@@ -72,20 +73,22 @@ def entry_days(dossier_ids, *, visits: bool, screenings: bool) -> dict[int, dict
         for pk in days:
             days[pk]["home_visit"] = days[pk]["first_home_visit"] = []
         for pk, moment in HomeVisit.objects.filter(dossier_id__in=list(days)).values_list(
-                "dossier_id", "visited_at"):
+            "dossier_id", "visited_at"
+        ):
             days[pk]["home_visit"].append(timezone.localdate(moment))
     if screenings:
         for pk in days:
             days[pk]["heel_prick"] = []
         for pk, moment in Screening.objects.filter(
-                newborn__dossier_id__in=list(days), kind="heel_prick").values_list(
-                "newborn__dossier_id", "done_at"):
+            newborn__dossier_id__in=list(days), kind="heel_prick"
+        ).values_list("newborn__dossier_id", "done_at"):
             days[pk]["heel_prick"].append(timezone.localdate(moment))
     return days
 
 
-def appointment_progress(dossier, appointments, *, visits: bool, screenings: bool,
-                         today=None) -> dict[str, dict]:
+def appointment_progress(
+    dossier, appointments, *, visits: bool, screenings: bool, today=None
+) -> dict[str, dict]:
     """R42: a planned appointment meets the entry that fulfils it. A home visit recorded in
     a home-visit appointment's window makes it **done** (with the day); the heel prick
     recorded in its window likewise; a window that ended with no such entry is **missed**,
@@ -104,14 +107,17 @@ def plan_page(dossier, user=None) -> dict:
     plan, version = current_plan(dossier)
     content = version.content if version else plan_content.empty_plan()
     progress = appointment_progress(
-        dossier, content["appointments"],
+        dossier,
+        content["appointments"],
         visits=user is not None and access.can_view(user, dossier, Section.POSTNATAL),
-        screenings=user is not None and access.can_view(user, dossier, Section.NEWBORN))
+        screenings=user is not None and access.can_view(user, dossier, Section.NEWBORN),
+    )
     names = member_names(dossier)
     threads = defaultdict(list)
     if plan is not None:
-        annotations = (Annotation.objects.filter(version__plan=plan)
-                       .select_related("author", "version", "reply_to"))
+        annotations = Annotation.objects.filter(version__plan=plan).select_related(
+            "author", "version", "reply_to"
+        )
         replies = defaultdict(list)
         for note in annotations:
             if note.reply_to_id:
@@ -122,16 +128,20 @@ def plan_page(dossier, user=None) -> dict:
     changed = set(version.changed) if version else set()
     groups = []
     for prefix, title in GROUPS:
-        parts = [{"path": path, **_shown(path, value, names),
-                  "appointment": value if prefix == "appointments" else None,
-                  "progress": progress.get(value["id"]) if prefix == "appointments" else None,
-                  "changed": path in changed and version.number > 1,
-                  "threads": threads.get(path, [])}
-                 for path, value in plan_content.flatten(content).items()
-                 if path.split(".")[0] == prefix]
+        parts = [
+            {
+                "path": path,
+                **_shown(path, value, names),
+                "appointment": value if prefix == "appointments" else None,
+                "progress": progress.get(value["id"]) if prefix == "appointments" else None,
+                "changed": path in changed and version.number > 1,
+                "threads": threads.get(path, []),
+            }
+            for path, value in plan_content.flatten(content).items()
+            if path.split(".")[0] == prefix
+        ]
         groups.append({"key": prefix, "title": title, "parts": parts})
-    return {"plan": plan, "version": version, "content": content, "groups": groups,
-            "names": names}
+    return {"plan": plan, "version": version, "content": content, "groups": groups, "names": names}
 
 
 def open_before_closing(dossier) -> list[str]:
@@ -146,14 +156,18 @@ def open_before_closing(dossier) -> list[str]:
     if getattr(dossier, "delivery", None) is None:
         return []
     _plan, version = current_plan(dossier)
-    done = [a["kind"] for a in (version.content["appointments"] if version else [])
-            if a["status"] == AppointmentStatus.DONE]
+    done = [
+        a["kind"]
+        for a in (version.content["appointments"] if version else [])
+        if a["status"] == AppointmentStatus.DONE
+    ]
     babies = dossier.newborns.filter(vital_status=VitalStatus.LIVE_BIRTH).count()
     items = []
     if done.count(AppointmentKind.PAEDIATRIC) < babies:
-        items.append(gettext("%(what)s: not done for every baby") % {
-            "what": AppointmentKind.PAEDIATRIC.label})
+        items.append(
+            gettext("%(what)s: not done for every baby")
+            % {"what": AppointmentKind.PAEDIATRIC.label}
+        )
     if AppointmentKind.SIX_WEEK_CHECK not in done:
-        items.append(gettext("%(what)s: not done") % {
-            "what": AppointmentKind.SIX_WEEK_CHECK.label})
+        items.append(gettext("%(what)s: not done") % {"what": AppointmentKind.SIX_WEEK_CHECK.label})
     return items

@@ -53,34 +53,54 @@ def _to_plan(dossier, anchor: str = ""):
 def plan(request, route):
     dossier = route.dossier
     page = selectors.plan_page(dossier, request.user)
-    return render(request, "careplan/plan.html", {
-        "dossier": dossier, **page, "annotation_form": AnnotationForm(),
-        "can_change": route.can(CHANGE_PLAN),
-        "has_delivery": hasattr(dossier, "delivery"),
-        "members": access.network_of(dossier),  # R15: the network's contact details
-    })
+    return render(
+        request,
+        "careplan/plan.html",
+        {
+            "dossier": dossier,
+            **page,
+            "annotation_form": AnnotationForm(),
+            "can_change": route.can(CHANGE_PLAN),
+            "has_delivery": hasattr(dossier, "delivery"),
+            "members": access.network_of(dossier),  # R15: the network's contact details
+        },
+    )
 
 
 def _save(request, dossier, form, mine, *, base: int, reason: str, redo):
     """Save ``mine`` as the next version; on a conflict, show what changed meanwhile and
     the form again (``redo(conflict)`` builds it on the current version)."""
     try:
-        services.plan_save(actor=request.user, dossier=dossier, content=mine,
-                           base_number=base, reason=reason)
+        services.plan_save(
+            actor=request.user, dossier=dossier, content=mine, base_number=base, reason=reason
+        )
     except services.PlanConflict as conflict:
         plan, _version = selectors.current_plan(dossier)
         base_content = services.version_content(plan, base)
         form, conflicts = redo(conflict, base_content)
-        messages.warning(request, _(
-            "Someone saved version %(number)s of the plan while you were editing. Their "
-            "changes are below; yours are kept where they do not clash. Check and save "
-            "again.") % {"number": conflict.current.number})
-        return None, form, {
-            "meanwhile": [row for row in plan_content.compare(
-                base_content, conflict.current.content, services.member_names(dossier))
-                if row["changed"]],
-            "conflicts": [plan_content.label(path) for path in sorted(conflicts)],
-        }
+        messages.warning(
+            request,
+            _(
+                "Someone saved version %(number)s of the plan while you were editing. Their "
+                "changes are below; yours are kept where they do not clash. Check and save "
+                "again."
+            )
+            % {"number": conflict.current.number},
+        )
+        return (
+            None,
+            form,
+            {
+                "meanwhile": [
+                    row
+                    for row in plan_content.compare(
+                        base_content, conflict.current.content, services.member_names(dossier)
+                    )
+                    if row["changed"]
+                ],
+                "conflicts": [plan_content.label(path) for path in sorted(conflicts)],
+            },
+        )
     except ValidationError as error:
         form.add_error(None, error)
         return None, form, {}
@@ -94,8 +114,13 @@ def plan_edit(request, route):
     plan, version = selectors.current_plan(dossier)
     names = services.member_names(dossier, active_only=True)
     number = version.number if version else 0
-    form = PlanForm(request.POST or None, members=names, initial=PlanForm.initial_from(
-        version.content if version else plan_content.empty_plan(), number))
+    form = PlanForm(
+        request.POST or None,
+        members=names,
+        initial=PlanForm.initial_from(
+            version.content if version else plan_content.empty_plan(), number
+        ),
+    )
     extra = {}
     if request.method == "POST" and form.is_valid():
         base = form.cleaned_data["base_version"]
@@ -103,16 +128,24 @@ def plan_edit(request, route):
 
         def redo(conflict, base_content):
             merged = plan_content.merge(base_content, conflict.current.content, mine)
-            return PlanForm(members=names, initial={
-                **PlanForm.initial_from(merged.plan, conflict.current.number),
-                "reason": form.cleaned_data["reason"]}), merged.conflicts
+            return PlanForm(
+                members=names,
+                initial={
+                    **PlanForm.initial_from(merged.plan, conflict.current.number),
+                    "reason": form.cleaned_data["reason"],
+                },
+            ), merged.conflicts
 
-        done, form, extra = _save(request, dossier, form, mine, base=base,
-                                  reason=form.cleaned_data["reason"], redo=redo)
+        done, form, extra = _save(
+            request, dossier, form, mine, base=base, reason=form.cleaned_data["reason"], redo=redo
+        )
         if done:
             return done
-    return render(request, "careplan/edit.html", {
-        "dossier": dossier, "form": form, "title": _("Change the care plan"), **extra})
+    return render(
+        request,
+        "careplan/edit.html",
+        {"dossier": dossier, "form": form, "title": _("Change the care plan"), **extra},
+    )
 
 
 @changing_plan
@@ -126,8 +159,12 @@ def appointment_edit(request, route, appointment_id=None):
         current = next((a for a in content["appointments"] if a["id"] == appointment_id), None)
         if current is None:
             raise Http404
-        initial.update({key: current[key] for key in
-                        ("kind", "due_from", "due_until", "member", "status", "note")})
+        initial.update(
+            {
+                key: current[key]
+                for key in ("kind", "due_from", "due_until", "member", "status", "note")
+            }
+        )
         initial["at"] = current.get("time") or None
     form = AppointmentForm(request.POST or None, members=names, initial=initial)
     extra = {}
@@ -139,13 +176,21 @@ def appointment_edit(request, route, appointment_id=None):
             data = {**form.cleaned_data, "base_version": conflict.current.number}
             return AppointmentForm(members=names, initial=data), set()
 
-        done, form, extra = _save(request, dossier, form, mine, base=base,
-                                  reason=form.cleaned_data["reason"], redo=redo)
+        done, form, extra = _save(
+            request, dossier, form, mine, base=base, reason=form.cleaned_data["reason"], redo=redo
+        )
         if done:
             return done
-    return render(request, "careplan/edit.html", {
-        "dossier": dossier, "form": form, **extra,
-        "title": _("Change the appointment") if appointment_id else _("Add an appointment")})
+    return render(
+        request,
+        "careplan/edit.html",
+        {
+            "dossier": dossier,
+            "form": form,
+            **extra,
+            "title": _("Change the appointment") if appointment_id else _("Add an appointment"),
+        },
+    )
 
 
 def _babies(dossier) -> list[str]:
@@ -166,23 +211,33 @@ def proposal(request, route):
         return _to_plan(dossier)
     _plan, version = selectors.current_plan(dossier)
     content = version.content if version else plan_content.empty_plan()
-    proposals = schedule.propose(delivery.born_at, delivery.discharged_at, _babies(dossier),
-                                 content["appointments"])
+    proposals = schedule.propose(
+        delivery.born_at, delivery.discharged_at, _babies(dossier), content["appointments"]
+    )
     if request.method == "POST":
         chosen = set(request.POST.getlist("accept"))
-        accepted = [{**a, "status": plan_content.AppointmentStatus.PLANNED}
-                    for a in proposals if a["id"] in chosen]
+        accepted = [
+            {**a, "status": plan_content.AppointmentStatus.PLANNED}
+            for a in proposals
+            if a["id"] in chosen
+        ]
         if not accepted:
             messages.error(request, _("Tick the appointments to add to the plan."))
         else:
             mine = {**content, "appointments": [*content["appointments"], *accepted]}
             try:
-                services.plan_save(actor=request.user, dossier=dossier, content=mine,
-                                   base_number=_posted_base(request),
-                                   reason=_("Appointments from the schedule"))
+                services.plan_save(
+                    actor=request.user,
+                    dossier=dossier,
+                    content=mine,
+                    base_number=_posted_base(request),
+                    reason=_("Appointments from the schedule"),
+                )
             except services.PlanConflict:
-                messages.warning(request, _("The plan changed while you were reading the "
-                                            "proposal; here it is again."))
+                messages.warning(
+                    request,
+                    _("The plan changed while you were reading the proposal; here it is again."),
+                )
                 return redirect("careplan:proposal", public_id=dossier.public_id)
             except ValidationError as error:
                 messages.error(request, " ".join(error.messages))
@@ -190,11 +245,18 @@ def proposal(request, route):
                 messages.success(request, _("The appointments have been added to the plan."))
                 return _to_plan(dossier, "appointments")
     names = services.member_names(dossier)
-    return render(request, "careplan/proposal.html", {
-        "dossier": dossier, "version": version,
-        "proposals": [(a, plan_content.display(f"appointments.{a['id']}", a, names))
-                      for a in proposals],
-        "discharged_at": delivery.discharged_at})
+    return render(
+        request,
+        "careplan/proposal.html",
+        {
+            "dossier": dossier,
+            "version": version,
+            "proposals": [
+                (a, plan_content.display(f"appointments.{a['id']}", a, names)) for a in proposals
+            ],
+            "discharged_at": delivery.discharged_at,
+        },
+    )
 
 
 @reading_plan
@@ -203,10 +265,17 @@ def versions(request, route):
     plan, version = selectors.current_plan(dossier)
     history = plan.versions.select_related("author") if plan else PlanVersion.objects.none()
     page = Paginator(history, 20).get_page(request.GET.get("page"))
-    return render(request, "careplan/versions.html", {
-        "dossier": dossier, "page": page, "current": version,
-        "rows": [(v, [plan_content.label(p) for p in v.changed]) for v in page],
-        "can_change": route.can(CHANGE_PLAN)})
+    return render(
+        request,
+        "careplan/versions.html",
+        {
+            "dossier": dossier,
+            "page": page,
+            "current": version,
+            "rows": [(v, [plan_content.label(p) for p in v.changed]) for v in page],
+            "can_change": route.can(CHANGE_PLAN),
+        },
+    )
 
 
 @reading_plan
@@ -223,11 +292,24 @@ def compare(request, route):
         raise Http404 from error
     older = plan.versions.filter(number=a).first()
     newer = get_object_or_404(plan.versions, number=b)
-    rows = plan_content.compare(older.content if older else plan_content.empty_plan(),
-                                newer.content, services.member_names(dossier))
-    return render(request, "careplan/compare.html", {
-        "dossier": dossier, "older": older, "newer": newer, "a": a, "b": b, "rows": rows,
-        "numbers": list(plan.versions.values_list("number", flat=True))})
+    rows = plan_content.compare(
+        older.content if older else plan_content.empty_plan(),
+        newer.content,
+        services.member_names(dossier),
+    )
+    return render(
+        request,
+        "careplan/compare.html",
+        {
+            "dossier": dossier,
+            "older": older,
+            "newer": newer,
+            "a": a,
+            "b": b,
+            "rows": rows,
+            "numbers": list(plan.versions.values_list("number", flat=True)),
+        },
+    )
 
 
 @require_POST
@@ -238,14 +320,16 @@ def restore(request, route, number):
     if plan is None or not plan.versions.filter(number=number).exists():
         raise Http404
     try:
-        services.plan_restore(actor=request.user, dossier=dossier, number=number,
-                              base_number=_posted_base(request))
+        services.plan_restore(
+            actor=request.user, dossier=dossier, number=number, base_number=_posted_base(request)
+        )
     except services.PlanConflict:
-        messages.warning(request, _("The plan changed meanwhile; compare again before "
-                                    "restoring."))
+        messages.warning(request, _("The plan changed meanwhile; compare again before restoring."))
         return redirect("careplan:versions", public_id=dossier.public_id)
-    messages.success(request, _("Version %(number)s is the current plan again, as a new "
-                                "version.") % {"number": number})
+    messages.success(
+        request,
+        _("Version %(number)s is the current plan again, as a new version.") % {"number": number},
+    )
     return _to_plan(dossier)
 
 
@@ -264,12 +348,17 @@ def annotate(request, route, number):
         return _to_plan(dossier)
     reply_to = None
     if form.cleaned_data["reply_to"]:
-        reply_to = get_object_or_404(Annotation, version__plan=plan,
-                                     public_id=form.cleaned_data["reply_to"])
+        reply_to = get_object_or_404(
+            Annotation, version__plan=plan, public_id=form.cleaned_data["reply_to"]
+        )
     try:
-        services.annotation_add(actor=request.user, version=version,
-                                path=form.cleaned_data["path"], text=form.cleaned_data["text"],
-                                reply_to=reply_to)
+        services.annotation_add(
+            actor=request.user,
+            version=version,
+            path=form.cleaned_data["path"],
+            text=form.cleaned_data["text"],
+            reply_to=reply_to,
+        )
         messages.success(request, _("Your remark has been added."))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
@@ -305,23 +394,32 @@ def my_calendar(request):
             messages.success(request, _("The calendar address no longer works."))
         else:
             feeds.feed_renew(professional)
-            messages.success(request, _("A new calendar address was made; the old one no "
-                                        "longer works."))
+            messages.success(
+                request, _("A new calendar address was made; the old one no longer works.")
+            )
         return redirect("careplan:my_calendar")
     feed = feeds.active_feed(professional)
-    return render(request, "careplan/my_calendar.html", {
-        "feed_url": request.build_absolute_uri(
-            reverse("careplan:feed", args=[feed.token])) if feed else ""})
+    return render(
+        request,
+        "careplan/my_calendar.html",
+        {
+            "feed_url": request.build_absolute_uri(reverse("careplan:feed", args=[feed.token]))
+            if feed
+            else ""
+        },
+    )
 
 
 def calendar_feed(request, token):
     """The feed itself, for a calendar app: no sign-in, the secret address is the key."""
-    feed = get_object_or_404(CalendarFeed.objects.select_related("professional__user"),
-                             token=token, revoked_at__isnull=True)
+    feed = get_object_or_404(
+        CalendarFeed.objects.select_related("professional__user"),
+        token=token,
+        revoked_at__isnull=True,
+    )
     if not feed.professional.user.is_active:
         raise Http404
-    response = HttpResponse(feeds.feed_calendar(feed),
-                            content_type="text/calendar; charset=utf-8")
+    response = HttpResponse(feeds.feed_calendar(feed), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="afspraken.ics"'
     return response
 
@@ -337,14 +435,31 @@ def watch(request):
     screenings = care_watch.Shown(due if full == "screenings" else due[:20], len(due))
     alerts, alert_reads = care_watch.open_alerts(request.user, full=full == "alerts")
     missed, missed_reads = care_watch.missed_appointments(request.user, full=full == "missed")
-    access.record_read_list(request.user, sorted(
-        lists.pop("reads") | alert_reads | missed_reads | {
-            (row["dossier"], section) for row in screenings.rows
-            for section in (Section.IDENTITY, Section.NEWBORN)},
-        key=lambda read: (read[0].pk, read[1])))
-    return render(request, "careplan/watch.html", {**lists, "screenings": screenings,
-                                                   "alerts": alerts, "missed": missed,
-                                                   "alert_percent": ALERT_LOSS_PERCENT})
+    access.record_read_list(
+        request.user,
+        sorted(
+            lists.pop("reads")
+            | alert_reads
+            | missed_reads
+            | {
+                (row["dossier"], section)
+                for row in screenings.rows
+                for section in (Section.IDENTITY, Section.NEWBORN)
+            },
+            key=lambda read: (read[0].pk, read[1]),
+        ),
+    )
+    return render(
+        request,
+        "careplan/watch.html",
+        {
+            **lists,
+            "screenings": screenings,
+            "alerts": alerts,
+            "missed": missed,
+            "alert_percent": ALERT_LOSS_PERCENT,
+        },
+    )
 
 
 @require_POST
@@ -362,7 +477,7 @@ TODAY_PAGE_SIZE = 20
 
 @login_required
 def today(request):
-    """"Vandaag": the professional's appointments due today and overdue (``careplan.today``),
+    """ "Vandaag": the professional's appointments due today and overdue (``careplan.today``),
     each one tap from its form; what a page shows is logged as read."""
     if not access.is_care_provider(request.user):
         raise Http404
@@ -370,8 +485,17 @@ def today(request):
 
     rows = day_list.today_list(request.user)
     page = Paginator(rows, TODAY_PAGE_SIZE).get_page(request.GET.get("page"))
-    access.record_read_list(request.user, sorted(day_list.reads_of(page.object_list),
-                                                 key=lambda read: (read[0].pk, read[1])))
-    return render(request, "careplan/today.html", {
-        "page": page, "rows": page.object_list,
-        "overdue": sum(row.overdue for row in rows), "due": sum(not row.overdue for row in rows)})
+    access.record_read_list(
+        request.user,
+        sorted(day_list.reads_of(page.object_list), key=lambda read: (read[0].pk, read[1])),
+    )
+    return render(
+        request,
+        "careplan/today.html",
+        {
+            "page": page,
+            "rows": page.object_list,
+            "overdue": sum(row.overdue for row in rows),
+            "due": sum(not row.overdue for row in rows),
+        },
+    )

@@ -51,8 +51,14 @@ from network import access
 
 RECENT = datetime.timedelta(days=14)
 FOLLOW_UP = datetime.timedelta(days=7)
-SECTIONS = [Section.IDENTITY, Section.DELIVERY, Section.POSTNATAL, Section.NEWBORN,
-            Section.PSYCHOSOCIAL, Section.CAREPLAN]
+SECTIONS = [
+    Section.IDENTITY,
+    Section.DELIVERY,
+    Section.POSTNATAL,
+    Section.NEWBORN,
+    Section.PSYCHOSOCIAL,
+    Section.CAREPLAN,
+]
 
 
 class Mine:
@@ -63,11 +69,15 @@ class Mine:
 
     def __init__(self, user):
         flags = [f"can_view_{s}" for s in SECTIONS]
-        rows = (access.with_section_flags(access.coordinated_dossiers(user), user,
-                                          sections=SECTIONS)
-                .exclude(status=DossierStatus.CLOSED).values_list("pk", *flags))
-        self.sections = {pk: {s for s, seen in zip(SECTIONS, seen_flags, strict=True) if seen}
-                         for pk, *seen_flags in rows}
+        rows = (
+            access.with_section_flags(access.coordinated_dossiers(user), user, sections=SECTIONS)
+            .exclude(status=DossierStatus.CLOSED)
+            .values_list("pk", *flags)
+        )
+        self.sections = {
+            pk: {s for s, seen in zip(SECTIONS, seen_flags, strict=True) if seen}
+            for pk, *seen_flags in rows
+        }
 
     def ids(self, *needed: str) -> list[int]:
         wanted = {Section.IDENTITY, *needed}
@@ -75,19 +85,26 @@ class Mine:
 
 
 def no_first_visit(mine: Mine, now) -> QuerySet[Delivery]:
-    return (Delivery.objects.filter(
-        dossier_id__in=mine.ids(Section.DELIVERY, Section.POSTNATAL),
-        discharged_at__lt=now - FIRST_VISIT_WITHIN, discharged_at__gte=now - RECENT)
-        .exclude(first_visit_in_time()).select_related("dossier__mother")
-        .order_by("discharged_at"))
+    return (
+        Delivery.objects.filter(
+            dossier_id__in=mine.ids(Section.DELIVERY, Section.POSTNATAL),
+            discharged_at__lt=now - FIRST_VISIT_WITHIN,
+            discharged_at__gte=now - RECENT,
+        )
+        .exclude(first_visit_in_time())
+        .select_related("dossier__mother")
+        .order_by("discharged_at")
+    )
 
 
 class _PhysicianAppointments(Func):
     """How many paediatric consultations a plan version has planned or done (jsonpath)."""
 
-    template = ("jsonb_array_length(jsonb_path_query_array(%(expressions)s, "
-                "'$.appointments[*] ? (@.kind == \"paediatric\" && "
-                "(@.status == \"planned\" || @.status == \"done\"))'))")
+    template = (
+        "jsonb_array_length(jsonb_path_query_array(%(expressions)s, "
+        '\'$.appointments[*] ? (@.kind == "paediatric" && '
+        '(@.status == "planned" || @.status == "done"))\'))'
+    )
     output_field = IntegerField()
 
 
@@ -95,66 +112,109 @@ def no_physician_planned(mine: Mine, now) -> QuerySet[Delivery]:
     """Per baby (R22): a delivery whose live babies outnumber the physician consultations
     planned or done in the current plan — one twin's cancelled consultation is not hidden
     by the other's."""
-    planned = (PlanVersion.objects.filter(plan__dossier=OuterRef("dossier"),
-                                          number=F("plan__current_number"))
-               .annotate(n=_PhysicianAppointments(F("content"))).values("n")[:1])
-    babies = (Newborn.objects.filter(dossier=OuterRef("dossier"),
-                                     vital_status=VitalStatus.LIVE_BIRTH)
-              .order_by().values("dossier").annotate(n=Count("pk")).values("n")[:1])
-    return (Delivery.objects.filter(
-        dossier_id__in=mine.ids(Section.DELIVERY, Section.CAREPLAN),
-        born_at__gte=now - datetime.timedelta(days=10))
+    planned = (
+        PlanVersion.objects.filter(
+            plan__dossier=OuterRef("dossier"), number=F("plan__current_number")
+        )
+        .annotate(n=_PhysicianAppointments(F("content")))
+        .values("n")[:1]
+    )
+    babies = (
+        Newborn.objects.filter(dossier=OuterRef("dossier"), vital_status=VitalStatus.LIVE_BIRTH)
+        .order_by()
+        .values("dossier")
+        .annotate(n=Count("pk"))
+        .values("n")[:1]
+    )
+    return (
+        Delivery.objects.filter(
+            dossier_id__in=mine.ids(Section.DELIVERY, Section.CAREPLAN),
+            born_at__gte=now - datetime.timedelta(days=10),
+        )
         .alias(planned=Coalesce(Subquery(planned), 0), babies=Coalesce(Subquery(babies), 1))
-        .filter(planned__lt=F("babies")).select_related("dossier__mother")
-        .order_by("born_at"))
+        .filter(planned__lt=F("babies"))
+        .select_related("dossier__mother")
+        .order_by("born_at")
+    )
 
 
 def weight_loss(mine: Mine, now) -> QuerySet[Newborn]:
     latest = Measurement.objects.filter(newborn=OuterRef("pk")).order_by("-measured_at")
     # dossier.growth.is_alarming in SQL, exactly: (birth − last) × 100 > 10 × birth
-    return (Newborn.objects.filter(
-        dossier_id__in=mine.ids(Section.NEWBORN), vital_status=VitalStatus.LIVE_BIRTH,
-        dossier__delivery__born_at__gte=now - RECENT)
+    return (
+        Newborn.objects.filter(
+            dossier_id__in=mine.ids(Section.NEWBORN),
+            vital_status=VitalStatus.LIVE_BIRTH,
+            dossier__delivery__born_at__gte=now - RECENT,
+        )
         .annotate(last_weight=Subquery(latest.values("weight_g")[:1]))
-        .alias(loss=(F("birth_weight_g") - F("last_weight")) * 100,
-               limit=F("birth_weight_g") * int(ALERT_LOSS_PERCENT))
+        .alias(
+            loss=(F("birth_weight_g") - F("last_weight")) * 100,
+            limit=F("birth_weight_g") * int(ALERT_LOSS_PERCENT),
+        )
         .filter(last_weight__isnull=False, loss__gt=F("limit"))
-        .select_related("dossier__mother").order_by("dossier__delivery__born_at"))
+        .select_related("dossier__mother")
+        .order_by("dossier__delivery__born_at")
+    )
 
 
 def vulnerable_without_contact(mine: Mine, now) -> QuerySet[Dossier]:
     since = now - FOLLOW_UP
-    return (Dossier.objects.filter(
-        pk__in=mine.ids(Section.PSYCHOSOCIAL, Section.POSTNATAL)).filter(
-        Exists(PsychosocialAnamnesis.objects.filter(dossier=OuterRef("pk"), vulnerable=True)))
+    return (
+        Dossier.objects.filter(pk__in=mine.ids(Section.PSYCHOSOCIAL, Section.POSTNATAL))
+        .filter(
+            Exists(PsychosocialAnamnesis.objects.filter(dossier=OuterRef("pk"), vulnerable=True))
+        )
         .exclude(Exists(HomeVisit.objects.filter(dossier=OuterRef("pk"), visited_at__gte=since)))
-        .exclude(Exists(PhoneContact.objects.filter(dossier=OuterRef("pk"),
-                                                    started_at__gte=since)))
+        .exclude(Exists(PhoneContact.objects.filter(dossier=OuterRef("pk"), started_at__gte=since)))
         # before the birth a consultation (at the practice or at home, R35) is contact too
-        .exclude(Exists(PrenatalConsultation.objects.filter(
-            dossier=OuterRef("pk"), consulted_on__gte=timezone.localdate(since))))
-        .select_related("mother").order_by("expected_due_date"))
+        .exclude(
+            Exists(
+                PrenatalConsultation.objects.filter(
+                    dossier=OuterRef("pk"), consulted_on__gte=timezone.localdate(since)
+                )
+            )
+        )
+        .select_related("mother")
+        .order_by("expected_due_date")
+    )
 
 
 def mother_changed_plan(mine: Mine, now=None) -> QuerySet[CarePlan]:
-    by_mother = PlanVersion.objects.filter(plan=OuterRef("pk"), by_mother=True,
-                                           number__gt=OuterRef("acknowledged_number"))
-    return (CarePlan.objects.filter(dossier_id__in=mine.ids(Section.CAREPLAN))
-                .filter(Exists(by_mother)).select_related("dossier__mother")
-                .order_by("-updated_at"))
+    by_mother = PlanVersion.objects.filter(
+        plan=OuterRef("pk"), by_mother=True, number__gt=OuterRef("acknowledged_number")
+    )
+    return (
+        CarePlan.objects.filter(dossier_id__in=mine.ids(Section.CAREPLAN))
+        .filter(Exists(by_mother))
+        .select_related("dossier__mother")
+        .order_by("-updated_at")
+    )
 
 
 # Each list: how it is made, how a row names its record, and the sections a row shows.
 LISTS = {
-    "no_first_visit": (no_first_visit, attrgetter("dossier"),
-                       (Section.IDENTITY, Section.DELIVERY, Section.POSTNATAL)),
-    "no_physician": (no_physician_planned, attrgetter("dossier"),
-                     (Section.IDENTITY, Section.CAREPLAN)),
+    "no_first_visit": (
+        no_first_visit,
+        attrgetter("dossier"),
+        (Section.IDENTITY, Section.DELIVERY, Section.POSTNATAL),
+    ),
+    "no_physician": (
+        no_physician_planned,
+        attrgetter("dossier"),
+        (Section.IDENTITY, Section.CAREPLAN),
+    ),
     "weight_loss": (weight_loss, attrgetter("dossier"), (Section.IDENTITY, Section.NEWBORN)),
-    "vulnerable": (vulnerable_without_contact, lambda dossier: dossier,
-                   (Section.IDENTITY, Section.PSYCHOSOCIAL)),
-    "mother_changed": (mother_changed_plan, attrgetter("dossier"),
-                       (Section.IDENTITY, Section.CAREPLAN)),
+    "vulnerable": (
+        vulnerable_without_contact,
+        lambda dossier: dossier,
+        (Section.IDENTITY, Section.PSYCHOSOCIAL),
+    ),
+    "mother_changed": (
+        mother_changed_plan,
+        attrgetter("dossier"),
+        (Section.IDENTITY, Section.CAREPLAN),
+    ),
 }
 
 
@@ -183,8 +243,9 @@ def watch_list(user, now=None, *, limit: int | None = 20, full: str = "") -> dic
     return {**lists, "reads": reads}
 
 
-def missed_appointments(user, now=None, *, limit: int = 20, full: bool = False
-                        ) -> tuple[Shown, set]:
+def missed_appointments(
+    user, now=None, *, limit: int = 20, full: bool = False
+) -> tuple[Shown, set]:
     """R42: in the open records she coordinates, the planned home visits and heel pricks
     whose window ended with nothing recorded in it — missed, not "planned" — oldest first,
     however long ago. Three queries for any number of records; returns the rows (dicts:
@@ -196,24 +257,41 @@ def missed_appointments(user, now=None, *, limit: int = 20, full: bool = False
     ids = set(mine.ids(Section.CAREPLAN, Section.POSTNATAL, Section.NEWBORN))
     plans = {}
     for dossier_id, appointments in PlanVersion.objects.filter(
-            plan__dossier_id__in=ids, number=F("plan__current_number")).values_list(
-            "plan__dossier_id", "content__appointments"):
-        ended = [a for a in appointments or [] if a["kind"] in FULFILLED_BY
-                 and a["status"] == AppointmentStatus.PLANNED
-                 and a["due_until"] < today.isoformat()]
+        plan__dossier_id__in=ids, number=F("plan__current_number")
+    ).values_list("plan__dossier_id", "content__appointments"):
+        ended = [
+            a
+            for a in appointments or []
+            if a["kind"] in FULFILLED_BY
+            and a["status"] == AppointmentStatus.PLANNED
+            and a["due_until"] < today.isoformat()
+        ]
         if ended:
             plans[dossier_id] = ended
     days = entry_days(list(plans), visits=True, screenings=True)
-    missed = [(dossier_id, a) for dossier_id, ended in plans.items()
-              for a in ended if progress_of(ended, days[dossier_id], today).get(
-                  a["id"], {}).get("state") == "missed"]
+    missed = [
+        (dossier_id, a)
+        for dossier_id, ended in plans.items()
+        for a in ended
+        if progress_of(ended, days[dossier_id], today).get(a["id"], {}).get("state") == "missed"
+    ]
     missed.sort(key=lambda row: row[1]["due_until"])
     shown = missed if full else missed[:limit]
     dossiers = Dossier.objects.select_related("mother").in_bulk({d for d, _a in shown})
-    rows = [{"dossier": dossiers[d], "appointment": a, "kind": AppointmentKind(a["kind"]),
-             "until": datetime.date.fromisoformat(a["due_until"])} for d, a in shown]
-    reads = {(row["dossier"], section) for row in rows
-             for section in (Section.IDENTITY, Section.CAREPLAN)}
+    rows = [
+        {
+            "dossier": dossiers[d],
+            "appointment": a,
+            "kind": AppointmentKind(a["kind"]),
+            "until": datetime.date.fromisoformat(a["due_until"]),
+        }
+        for d, a in shown
+    ]
+    reads = {
+        (row["dossier"], section)
+        for row in rows
+        for section in (Section.IDENTITY, Section.CAREPLAN)
+    }
     return Shown(rows, len(missed)), reads
 
 

@@ -22,13 +22,13 @@ from network import access
 # API's body: the error's code names the field. (The services serve the pages too, whose
 # forms name other fields, so the API's keys are chosen here.)
 FIELD_OF_CODE = {
-    "coordinator_profession": "role",   # network.services.check_role_fits
-    "role_profession": "role",          # network.services.check_role_fits
-    "already_member": "professional",   # network.services.membership_add
+    "coordinator_profession": "role",  # network.services.check_role_fits
+    "role_profession": "role",  # network.services.check_role_fits
+    "already_member": "professional",  # network.services.membership_add
     "replace_profession": "professional",  # network.services.membership_replace
-    "reason": "reason",                 # network.services.membership_end
-    "above_limit": "level",             # network.access.check_within_limit (consent)
-    "role_or_member": "role",           # network.serializers.ConsentInputSerializer
+    "reason": "reason",  # network.services.membership_end
+    "above_limit": "level",  # network.access.check_within_limit (consent)
+    "role_or_member": "role",  # network.serializers.ConsentInputSerializer
 }
 
 
@@ -53,8 +53,10 @@ def validation_error(error: DjangoValidationError) -> exceptions.ValidationError
     ``non_field_errors`` (DRF's key), so a 400 body is always an object."""
     detail = get_error_detail(error)
     if isinstance(detail, dict):
-        detail = {api_settings.NON_FIELD_ERRORS_KEY if key == NON_FIELD_ERRORS else key: value
-                  for key, value in detail.items()}
+        detail = {
+            api_settings.NON_FIELD_ERRORS_KEY if key == NON_FIELD_ERRORS else key: value
+            for key, value in detail.items()
+        }
     else:
         detail = {api_settings.NON_FIELD_ERRORS_KEY: detail}
     return exceptions.ValidationError(_keyed_by_field(detail))

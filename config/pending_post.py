@@ -55,8 +55,9 @@ def _load(request) -> dict | None:
         payload = signing.loads(kept, salt=SALT, max_age=MAX_AGE)
     except signing.BadSignature:
         payload = None
-    if payload is None or not constant_time_compare(payload.get("who", ""),
-                                                     signed_in_as(request.user)):
+    if payload is None or not constant_time_compare(
+        payload.get("who", ""), signed_in_as(request.user)
+    ):
         request.session.pop(SESSION_KEY, None)
         return None
     return payload
@@ -74,19 +75,24 @@ class PendingPostMiddleware:
         user = getattr(request, "user", None)
         if request.path == reverse("logout"):
             response.delete_cookie(COOKIE, samesite="Lax")
-        elif (user is not None and user.is_authenticated
-              and "Authorization" not in request.headers):  # a browser, not an API client
+        elif (
+            user is not None and user.is_authenticated and "Authorization" not in request.headers
+        ):  # a browser, not an API client
             mark = signed_in_as(user)
             if request.COOKIES.get(COOKIE) != mark:  # a browser-session cookie
-                response.set_cookie(COOKIE, mark, httponly=True, samesite="Lax",
-                                    secure=settings.SESSION_COOKIE_SECURE)
+                response.set_cookie(
+                    COOKIE,
+                    mark,
+                    httponly=True,
+                    samesite="Lax",
+                    secure=settings.SESSION_COOKIE_SECURE,
+                )
         return response
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         user = request.user
         if not user.is_authenticated:
-            if (request.method == "POST"
-                    and getattr(view_func, "dossier_route", None) is not None):
+            if request.method == "POST" and getattr(view_func, "dossier_route", None) is not None:
                 return self._keep(request)
             return None
         payload = _load(request)
@@ -96,10 +102,12 @@ class PendingPostMiddleware:
             request.session.pop(SESSION_KEY, None)
         elif request.method == "GET":
             request.pending_post = payload["data"]
-            messages.warning(request, _(
-                "Your home visit is not saved yet: check it and save.")
-                if HOME_VISITS in request.path else _(
-                "What you typed is not saved yet: check it and save."))
+            messages.warning(
+                request,
+                _("Your home visit is not saved yet: check it and save.")
+                if HOME_VISITS in request.path
+                else _("What you typed is not saved yet: check it and save."),
+            )
         return None
 
     @staticmethod
@@ -110,12 +118,17 @@ class PendingPostMiddleware:
         referer = request.headers.get("Referer", "")
         if not who or (referer and urlsplit(referer).path != request.path):
             return None  # not a form posting to its own page: the usual sign-in
-        data = {key: request.POST.getlist(key) for key in request.POST
-                if key not in NOT_KEPT}
+        data = {key: request.POST.getlist(key) for key in request.POST if key not in NOT_KEPT}
         if not data or len(json.dumps(data)) > MAX_BYTES:
             return None
         request.session[SESSION_KEY] = signing.dumps(
-            {"who": who, "path": request.path, "data": data}, salt=SALT, compress=True)
-        messages.info(request, _("Your session had ended. Sign in again: what you typed is "
-                                 "kept and shown to you again to save."))
+            {"who": who, "path": request.path, "data": data}, salt=SALT, compress=True
+        )
+        messages.info(
+            request,
+            _(
+                "Your session had ended. Sign in again: what you typed is "
+                "kept and shown to you again to save."
+            ),
+        )
         return redirect_to_login(request.get_full_path())

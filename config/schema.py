@@ -19,14 +19,17 @@ from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from drf_spectacular.plumbing import ResolvedComponent
 from rest_framework import serializers
 
-DETAIL = {"type": "object", "properties": {"detail": {"type": "string"}},
-          "required": ["detail"],
-          "description": "What was refused, in the user's language."}
+DETAIL = {
+    "type": "object",
+    "properties": {"detail": {"type": "string"}},
+    "required": ["detail"],
+    "description": "What was refused, in the user's language.",
+}
 FIELD_ERRORS = {
     "type": "object",
     "description": "The messages per field (``non_field_errors`` for the request as a "
-                   "whole); a value inside a JSON document is named by its dotted path "
-                   "(``appointments.0.note``), a nested serializer's errors are nested.",
+    "whole); a value inside a JSON document is named by its dotted path "
+    "(``appointments.0.note``), a nested serializer's errors are nested.",
     "additionalProperties": {},
 }
 
@@ -49,14 +52,14 @@ class AutoSchema(SpectacularAutoSchema):
             codes.insert(0, "400")
         if "{" in self.path or any(p["name"] == "page" for p in query):
             codes.append("404")
-        if any(p.get("in") == "header" and p["name"].lower() == "if-match"
-               for p in parameters):
+        if any(p.get("in") == "header" and p["name"].lower() == "if-match" for p in parameters):
             codes += ["412", "428"]
         return codes
 
     def _error_ref(self, name: str, schema: dict) -> dict:
-        component = ResolvedComponent(name=name, type=ResolvedComponent.SCHEMA, object=name,
-                                      schema=schema)
+        component = ResolvedComponent(
+            name=name, type=ResolvedComponent.SCHEMA, object=name, schema=schema
+        )
         self.registry.register_on_missing(component)
         return component.ref
 
@@ -68,21 +71,25 @@ class AutoSchema(SpectacularAutoSchema):
             if code in responses:
                 continue
             name, schema, description = ERRORS[code]
-            responses[code] = {"description": description, "content": {
-                "application/json": {"schema": self._error_ref(name, schema)}}}
+            responses[code] = {
+                "description": description,
+                "content": {"application/json": {"schema": self._error_ref(name, schema)}},
+            }
         return responses
 
     def _map_serializer_field(self, field, direction, bypass_extensions=False):
         blank = field.read_only and _model_allows_blank(field)
-        if (blank and isinstance(field, serializers.ChoiceField)
-                and not field.allow_blank):
+        if blank and isinstance(field, serializers.ChoiceField) and not field.allow_blank:
             field.allow_blank = True
         return super()._map_serializer_field(field, direction, bypass_extensions)
 
     def _insert_field_validators(self, field, schema):
         super()._insert_field_validators(field, schema)
-        if (field.read_only and schema.get("format") in {"email", "uri"}
-                and _model_allows_blank(field)):
+        if (
+            field.read_only
+            and schema.get("format") in {"email", "uri"}
+            and _model_allows_blank(field)
+        ):
             # "" is no e-mail address: say what the value is instead of its format
             schema.pop("format")
             schema["description"] = "An e-mail address or a link, or empty."
@@ -99,4 +106,8 @@ def _model_allows_blank(field) -> bool:
     except Exception:
         return False
     return bool(getattr(model_field, "blank", False)) and model_field.get_internal_type() in {
-        "CharField", "TextField", "EmailField", "URLField"}
+        "CharField",
+        "TextField",
+        "EmailField",
+        "URLField",
+    }

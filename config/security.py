@@ -10,8 +10,7 @@ from __future__ import annotations
 
 def signed_in(request) -> bool:
     user = getattr(request, "user", None)
-    return bool(getattr(user, "is_authenticated", False)
-                or request.headers.get("Authorization"))
+    return bool(getattr(user, "is_authenticated", False) or request.headers.get("Authorization"))
 
 
 class NoStoreMiddleware:

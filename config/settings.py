@@ -261,8 +261,7 @@ if ENVIRONMENT == "test" and not REDIS_URL:
     REDIS_URL = "redis://127.0.0.1:6379/15"
 if PRODUCTION and not REDIS_URL:
     raise ImproperlyConfigured(
-        "REDIS_URL is not set. Production runs Celery on Redis: "
-        "set REDIS_URL=redis://host:6379/0."
+        "REDIS_URL is not set. Production runs Celery on Redis: set REDIS_URL=redis://host:6379/0."
     )
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_TASK_ALWAYS_EAGER = ENVIRONMENT == "test" or not REDIS_URL
@@ -276,9 +275,13 @@ CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 # A publish from the web tier fails fast when Redis is down (the outbox's sweep delivers
 # later); a worker's socket notices a dead Redis within seconds.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 10,
-                                   "socket_keepalive": True, "retry_on_timeout": False,
-                                   "max_retries": 1}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 2,
+    "socket_timeout": 10,
+    "socket_keepalive": True,
+    "retry_on_timeout": False,
+    "max_retries": 1,
+}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     # the outbox's sweep: what a broker outage left waiting goes out within a minute
@@ -291,8 +294,11 @@ CELERY_BEAT_SCHEDULE = {
     # 24 hours; a run with nothing new writes no batch
     "export-births": {"task": "ebirth.tasks.export_births", "schedule": 3600.0},
     # the beat's heartbeat (config/tasks.py; docker-compose's beat healthcheck reads its age)
-    "beat-heartbeat": {"task": "config.tasks.beat_heartbeat", "schedule": 60.0,
-                       "options": {"expires": 55}},
+    "beat-heartbeat": {
+        "task": "config.tasks.beat_heartbeat",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
     # expired sessions out of the database, once a day
     "clear-sessions": {"task": "config.tasks.clear_sessions", "schedule": 86400.0},
 }
@@ -340,7 +346,7 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "Moederschapsdossier API",
     "DESCRIPTION": "The shared maternity record: dossiers, newborns, the care network and "
-                   "the mother's consent. A section the user may not see is absent.",
+    "the mother's consent. A section the user may not see is absent.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/",
@@ -378,8 +384,9 @@ from config.logging import init_sentry, logging_config  # noqa: E402
 
 LOGGING = logging_config(LOG_FORMAT, os.environ.get("DJANGO_LOG_LEVEL", "INFO"))
 SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
-SENTRY_ENABLED = init_sentry(SENTRY_DSN, environment=ENVIRONMENT,
-                             release=os.environ.get("SENTRY_RELEASE", ""))
+SENTRY_ENABLED = init_sentry(
+    SENTRY_DSN, environment=ENVIRONMENT, release=os.environ.get("SENTRY_RELEASE", "")
+)
 # /metrics answers a scraper from these addresses, or one sending "Bearer <METRICS_TOKEN>";
 # anyone else gets a 404.
 METRICS_ALLOWED_IPS = env_list("METRICS_ALLOWED_IPS", "" if PRODUCTION else "127.0.0.1")

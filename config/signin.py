@@ -32,8 +32,12 @@ def must_verify(user) -> bool:
     """True when this signed-in account needs a second factor before it sees anything."""
     if not user.is_authenticated:
         return False
-    return (access.is_care_provider(user) or user.is_staff or user.is_superuser
-            or user_has_device(user, confirmed=True))
+    return (
+        access.is_care_provider(user)
+        or user.is_staff
+        or user.is_superuser
+        or user_has_device(user, confirmed=True)
+    )
 
 
 def is_verified(user) -> bool:
@@ -49,11 +53,16 @@ class SecondFactorMiddleware:
 
     def __call__(self, request):
         user = request.user
-        if (user.is_authenticated and not self._open(request.path)
-                and not is_verified(user) and must_verify(user)):
+        if (
+            user.is_authenticated
+            and not self._open(request.path)
+            and not is_verified(user)
+            and must_verify(user)
+        ):
             if request.path.startswith(API_PREFIX):
                 return JsonResponse(
-                    {"detail": _("Sign in with your verification code first.")}, status=403)
+                    {"detail": _("Sign in with your verification code first.")}, status=403
+                )
             return redirect_to_login(request.get_full_path(), reverse("signin_code"))
         return self.get_response(request)
 
@@ -66,9 +75,18 @@ class SecondFactorMiddleware:
 @functools.cache
 def _open_paths() -> frozenset[str]:
     """Resolved once per process, not on every request."""
-    return frozenset(reverse(name) for name in
-                     ("signin_code", "signin_setup", "logout", "set_language", "healthz",
-                      "healthz_live", "healthz_ready"))
+    return frozenset(
+        reverse(name)
+        for name in (
+            "signin_code",
+            "signin_setup",
+            "logout",
+            "set_language",
+            "healthz",
+            "healthz_live",
+            "healthz_ready",
+        )
+    )
 
 
 def client_ip(request) -> str | None:
@@ -76,8 +94,11 @@ def client_ip(request) -> str | None:
     ``DJANGO_TRUSTED_PROXY_COUNT`` proxies, the address the outermost of them saw."""
     count = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
     if count:
-        hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
-                if hop.strip()]
+        hops = [
+            hop.strip()
+            for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+            if hop.strip()
+        ]
         if len(hops) >= count:
             return hops[-count]
     return request.META.get("REMOTE_ADDR")

@@ -30,10 +30,19 @@ DEVICE_NAME = "authenticator app"
 
 class CodeForm(forms.Form):
     code = forms.CharField(
-        label=gettext_lazy("6-digit code"), max_length=12,
-        widget=forms.TextInput(attrs={
-            "inputmode": "numeric", "autocomplete": "one-time-code", "autofocus": True,
-            "autocapitalize": "none", "spellcheck": "false", "size": 8}))
+        label=gettext_lazy("6-digit code"),
+        max_length=12,
+        widget=forms.TextInput(
+            attrs={
+                "inputmode": "numeric",
+                "autocomplete": "one-time-code",
+                "autofocus": True,
+                "autocapitalize": "none",
+                "spellcheck": "false",
+                "size": 8,
+            }
+        ),
+    )
 
     def clean_code(self) -> str:
         code = "".join(self.cleaned_data["code"].split())
@@ -46,7 +55,8 @@ def next_url(request) -> str:
     """Where to go once signed in: a safe ``next`` of this site, else the dashboard."""
     candidate = request.POST.get("next") or request.GET.get("next") or ""
     if candidate and url_has_allowed_host_and_scheme(
-            candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return candidate
     return resolve_url(settings.LOGIN_REDIRECT_URL)
 
@@ -78,8 +88,9 @@ def _verify(user, devices, code: str) -> tuple[TOTPDevice | None, str]:
             return device, ""
     if throttled:
         return None, _("Too many wrong codes in a row. Wait a moment and try again.")
-    return None, _("This code is not right or no longer valid. "
-                   "Type the code your authenticator app shows now.")
+    return None, _(
+        "This code is not right or no longer valid. Type the code your authenticator app shows now."
+    )
 
 
 @sensitive_post_parameters("code")
@@ -99,8 +110,11 @@ def verify_code(request):
             _complete(request, device)
             return redirect(next_url(request))
         form.add_error("code", error)
-    return render(request, "registration/signin_code.html", {
-        "form": form, "next": request.POST.get("next") or request.GET.get("next", "")})
+    return render(
+        request,
+        "registration/signin_code.html",
+        {"form": form, "next": request.POST.get("next") or request.GET.get("next", "")},
+    )
 
 
 @sensitive_post_parameters("code")
@@ -113,9 +127,9 @@ def set_up_device(request):
     if TOTPDevice.objects.devices_for_user(user, confirmed=True).exists():
         return redirect(next_url(request) if is_verified(user) else _to("signin_code", request))
     with transaction.atomic():
-        device = (TOTPDevice.objects.select_for_update()
-                  .filter(user=user, confirmed=False).order_by("pk").first()
-                  or TOTPDevice.objects.create(user=user, name=DEVICE_NAME, confirmed=False))
+        device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).order_by(
+            "pk"
+        ).first() or TOTPDevice.objects.create(user=user, name=DEVICE_NAME, confirmed=False)
         form = CodeForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             if device.verify_token(form.cleaned_data["code"]):
@@ -123,15 +137,25 @@ def set_up_device(request):
                 device.save(update_fields=["confirmed"])
                 _complete(request, device)
                 return redirect(next_url(request))
-            form.add_error("code", _("This code is not right or no longer valid. "
-                                     "Type the code your authenticator app shows now."))
+            form.add_error(
+                "code",
+                _(
+                    "This code is not right or no longer valid. "
+                    "Type the code your authenticator app shows now."
+                ),
+            )
     secret = b32encode(device.bin_key).decode()
-    return render(request, "registration/signin_setup.html", {
-        "form": form, "next": request.POST.get("next") or request.GET.get("next", ""),
-        "required": must_verify(user),
-        "secret": " ".join(secret[i:i + 4] for i in range(0, len(secret), 4)),
-        "qr_svg": qr_svg(device.config_url),
-    })
+    return render(
+        request,
+        "registration/signin_setup.html",
+        {
+            "form": form,
+            "next": request.POST.get("next") or request.GET.get("next", ""),
+            "required": must_verify(user),
+            "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
+            "qr_svg": qr_svg(device.config_url),
+        },
+    )
 
 
 def qr_svg(text: str) -> str:
@@ -143,5 +167,9 @@ def locked_out(request, original_response=None, credentials=None):
     """django-axes' answer once a user name has failed too often from one address."""
     cool_off = settings.AXES_COOLOFF_TIME
     minutes = max(1, round(cool_off.total_seconds() / 60))
-    return render(request, "registration/locked_out.html", {"minutes": minutes},
-                  status=settings.AXES_HTTP_RESPONSE_CODE)
+    return render(
+        request,
+        "registration/locked_out.html",
+        {"minutes": minutes},
+        status=settings.AXES_HTTP_RESPONSE_CODE,
+    )

@@ -29,16 +29,18 @@ def demo_secret(username: str) -> str:
 def ensure_demo_device(user: User) -> TOTPDevice:
     """The user's confirmed demo device, created once (loading twice adds nothing)."""
     device, _created = TOTPDevice.objects.update_or_create(
-        user=user, name=DEVICE_NAME,
-        defaults={"key": demo_key(user.username).hex(), "confirmed": True})
+        user=user,
+        name=DEVICE_NAME,
+        defaults={"key": demo_key(user.username).hex(), "confirmed": True},
+    )
     return device
 
 
 def demo_device(username: str) -> TOTPDevice | None:
     """The demo device of this account, if it has one with the printed secret."""
     return TOTPDevice.objects.filter(
-        user__username=username, name=DEVICE_NAME, confirmed=True,
-        key=demo_key(username).hex()).first()
+        user__username=username, name=DEVICE_NAME, confirmed=True, key=demo_key(username).hex()
+    ).first()
 
 
 def current_code(device: TOTPDevice) -> str:

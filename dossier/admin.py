@@ -31,8 +31,10 @@ class ClinicalAdmin(ReadOnlyAdmin):
         return [obj.dossier]
 
     def _log(self, request, objects) -> None:
-        access.record_read_list(request.user, [
-            (dossier, self.section) for obj in objects for dossier in self.dossiers_of(obj)])
+        access.record_read_list(
+            request.user,
+            [(dossier, self.section) for obj in objects for dossier in self.dossiers_of(obj)],
+        )
 
     def changelist_view(self, request, extra_context=None):
         response = super().changelist_view(request, extra_context)
@@ -86,8 +88,15 @@ class DossierAdmin(ClinicalAdmin):
     list_filter = ["status", "fetus_count", "mother__province"]
     search_fields = ["=public_id"]
     # retention: changed only by `manage.py retention`, which records the decision
-    readonly_fields = ["public_id", "created_at", "updated_at", "legal_hold",
-                       "legal_hold_reason", "legal_hold_by", "pseudonymised_at"]
+    readonly_fields = [
+        "public_id",
+        "created_at",
+        "updated_at",
+        "legal_hold",
+        "legal_hold_reason",
+        "legal_hold_by",
+        "pseudonymised_at",
+    ]
 
     def dossiers_of(self, obj):
         return [obj]

@@ -47,17 +47,23 @@ class Threshold:
     why: str
 
 
-NICE_NG133 = ("NICE NG133 Hypertension in pregnancy (2019, updated 2023): new hypertension "
-              "≥ 140/90 mmHg needs same-day assessment for pre-eclampsia; severe "
-              "hypertension ≥ 160/110 mmHg needs admission. The same values hold in the "
-              "postnatal period (NG133 §1.10).")
-NICE_NG194 = ("NICE NG194 Postnatal care (2021) §1.2: temperature ≥ 38 °C, sudden or heavy "
-              "vaginal blood loss and foul-smelling lochia are signs of sepsis or "
-              "postpartum haemorrhage to assess the same day or at once.")
-EPDS = ("Cox, Holden & Sagovsky 1987 (the EPDS); NICE CG192 Antenatal and postnatal mental "
-        "health (2014, 2020); KCE Report 232 (2014). A total ≥ 13 after the birth and ≥ 15 "
-        "in pregnancy suggest a depression to refer; any positive answer to question 10 "
-        "(self-harm) needs an urgent assessment whatever the total.")
+NICE_NG133 = (
+    "NICE NG133 Hypertension in pregnancy (2019, updated 2023): new hypertension "
+    "≥ 140/90 mmHg needs same-day assessment for pre-eclampsia; severe "
+    "hypertension ≥ 160/110 mmHg needs admission. The same values hold in the "
+    "postnatal period (NG133 §1.10)."
+)
+NICE_NG194 = (
+    "NICE NG194 Postnatal care (2021) §1.2: temperature ≥ 38 °C, sudden or heavy "
+    "vaginal blood loss and foul-smelling lochia are signs of sepsis or "
+    "postpartum haemorrhage to assess the same day or at once."
+)
+EPDS = (
+    "Cox, Holden & Sagovsky 1987 (the EPDS); NICE CG192 Antenatal and postnatal mental "
+    "health (2014, 2020); KCE Report 232 (2014). A total ≥ 13 after the birth and ≥ 15 "
+    "in pregnancy suggest a depression to refer; any positive answer to question 10 "
+    "(self-harm) needs an urgent assessment whatever the total."
+)
 
 THRESHOLDS = {
     "bp_systolic": Threshold(140, "mmHg", NICE_NG133),
@@ -68,24 +74,46 @@ THRESHOLDS = {
     "epds_postnatal": Threshold(13, "/30", EPDS),
     "epds_prenatal": Threshold(15, "/30", EPDS),
     "epds_self_harm": Threshold(1, "/3", EPDS),
-    "jaundice_first_hours": Threshold(24, "h", (
-        "NICE CG98 Jaundice in newborn babies under 28 days (2010, 2016) §1.2: visible "
-        "jaundice in the first 24 hours is pathological until proven otherwise — measure "
-        "the bilirubin within 2 hours.")),
-    "baby_fever_c": Threshold(Decimal("38.0"), "°C", (
-        "NICE NG143 Fever in under 5s (2019): an infant under 3 months with a temperature "
-        "≥ 38 °C is at high risk of serious illness (red); below 36 °C hypothermia needs "
-        "assessment the same day (WHO Thermal protection of the newborn, 1997).")),
-    "baby_cold_c": Threshold(Decimal("36.0"), "°C", (
-        "WHO Thermal protection of the newborn (1997): below 36.0 °C is moderate "
-        "hypothermia.")),
-    "weight_loss_percent": Threshold(growth.ALERT_LOSS_PERCENT, "%", (
-        "NICE NG194 §1.3 and the Academy of Breastfeeding Medicine protocol 3 (2017): a "
-        "loss of more than 10 % of the birth weight needs a feeding assessment and a "
-        "medical review.")),
-    "back_to_birth_weight_day": Threshold(21, "days", (
-        "NICE NG194 §1.3.18: most babies are back to their birth weight by 3 weeks; a baby "
-        "who is not needs a review.")),
+    "jaundice_first_hours": Threshold(
+        24,
+        "h",
+        (
+            "NICE CG98 Jaundice in newborn babies under 28 days (2010, 2016) §1.2: visible "
+            "jaundice in the first 24 hours is pathological until proven otherwise — measure "
+            "the bilirubin within 2 hours."
+        ),
+    ),
+    "baby_fever_c": Threshold(
+        Decimal("38.0"),
+        "°C",
+        (
+            "NICE NG143 Fever in under 5s (2019): an infant under 3 months with a temperature "
+            "≥ 38 °C is at high risk of serious illness (red); below 36 °C hypothermia needs "
+            "assessment the same day (WHO Thermal protection of the newborn, 1997)."
+        ),
+    ),
+    "baby_cold_c": Threshold(
+        Decimal("36.0"),
+        "°C",
+        ("WHO Thermal protection of the newborn (1997): below 36.0 °C is moderate hypothermia."),
+    ),
+    "weight_loss_percent": Threshold(
+        growth.ALERT_LOSS_PERCENT,
+        "%",
+        (
+            "NICE NG194 §1.3 and the Academy of Breastfeeding Medicine protocol 3 (2017): a "
+            "loss of more than 10 % of the birth weight needs a feeding assessment and a "
+            "medical review."
+        ),
+    ),
+    "back_to_birth_weight_day": Threshold(
+        21,
+        "days",
+        (
+            "NICE NG194 §1.3.18: most babies are back to their birth weight by 3 weeks; a baby "
+            "who is not needs a review."
+        ),
+    ),
     "own_fever_c": Threshold(Decimal("38.0"), "°C", NICE_NG194),
     "own_heavy_bleeding": Threshold(3, "/3", NICE_NG194),
     "own_low_mood": Threshold(2, "/10", EPDS),
@@ -98,15 +126,18 @@ def _t(name: str):
 
 # --- the conditions -------------------------------------------------------------------------
 
+
 def _bp_severe(entry) -> bool:
     return entry.bp_systolic is not None and (
         entry.bp_systolic >= _t("bp_systolic_severe")
-        or entry.bp_diastolic >= _t("bp_diastolic_severe"))
+        or entry.bp_diastolic >= _t("bp_diastolic_severe")
+    )
 
 
 def _bp_high(entry) -> bool:
     return entry.bp_systolic is not None and (
-        entry.bp_systolic >= _t("bp_systolic") or entry.bp_diastolic >= _t("bp_diastolic"))
+        entry.bp_systolic >= _t("bp_systolic") or entry.bp_diastolic >= _t("bp_diastolic")
+    )
 
 
 def _self_harm(entry) -> bool:
@@ -133,7 +164,8 @@ def _early_jaundice(check) -> bool:
 
 def _baby_temperature(check) -> bool:
     return check.temperature_c is not None and (
-        check.temperature_c >= _t("baby_fever_c") or check.temperature_c < _t("baby_cold_c"))
+        check.temperature_c >= _t("baby_fever_c") or check.temperature_c < _t("baby_cold_c")
+    )
 
 
 def _weight_loss(weighing) -> bool:
@@ -170,69 +202,197 @@ class Rule:
     advice: str = ""
 
 
-CALL_NOW = _("Call your midwife now. If she cannot be reached, or if you feel very unwell, "
-             "call 112.")
+CALL_NOW = _(
+    "Call your midwife now. If she cannot be reached, or if you feel very unwell, call 112."
+)
 CALL_112 = _("Call 112 now, then your midwife. Lie down and do not stay alone.")
-CALL_TODAY = _("Call your midwife today. If you think of harming yourself or your baby, call "
-               "112 or the suicide line: 1813 (Dutch) or 0800 32 123 (French), day and night.")
+CALL_TODAY = _(
+    "Call your midwife today. If you think of harming yourself or your baby, call "
+    "112 or the suicide line: 1813 (Dutch) or 0800 32 123 (French), day and night."
+)
 
 RULES = (
-    Rule("prenatal_bp_severe", "PrenatalConsultation", Severity.URGENT,
-         _("Blood pressure ≥ 160/110 mmHg in pregnancy"), _bp_severe, NICE_NG133, group="bp"),
-    Rule("prenatal_bp_high", "PrenatalConsultation", Severity.TODAY,
-         _("Blood pressure ≥ 140/90 mmHg in pregnancy"), _bp_high, NICE_NG133, group="bp"),
-    Rule("prenatal_epds_self_harm", "PrenatalConsultation", Severity.URGENT,
-         _("EPDS question 10: thoughts of self-harm"), _self_harm, EPDS, group="epds"),
-    Rule("prenatal_epds", "PrenatalConsultation", Severity.SOON,
-         _("EPDS ≥ 15 in pregnancy: possible depression"), _epds("epds_prenatal"), EPDS,
-         group="epds"),
-    Rule("postnatal_bp_severe", "HomeVisit", Severity.URGENT,
-         _("Blood pressure ≥ 160/110 mmHg after the birth"), _bp_severe, NICE_NG133,
-         group="bp"),
-    Rule("postnatal_bp_high", "HomeVisit", Severity.TODAY,
-         _("Blood pressure ≥ 140/90 mmHg after the birth"), _bp_high, NICE_NG133, group="bp"),
-    Rule("postnatal_fever", "HomeVisit", Severity.TODAY,
-         _("Mother's temperature ≥ 38.0 °C"), _fever, NICE_NG194),
-    Rule("heavy_lochia", "HomeVisit", Severity.URGENT, _("Heavy blood loss"),
-         lambda visit: visit.lochia == "heavy", NICE_NG194, group="lochia"),
-    Rule("foul_lochia", "HomeVisit", Severity.TODAY, _("Foul-smelling lochia"),
-         lambda visit: visit.lochia == "foul", NICE_NG194, group="lochia"),
-    Rule("postnatal_epds_self_harm", "HomeVisit", Severity.URGENT,
-         _("EPDS question 10: thoughts of self-harm"), _self_harm, EPDS, group="epds"),
-    Rule("postnatal_epds", "HomeVisit", Severity.SOON,
-         _("EPDS ≥ 13 after the birth: possible depression"), _epds("epds_postnatal"), EPDS,
-         group="epds"),
-    Rule("early_jaundice", "BabyCheck", Severity.URGENT,
-         _("Jaundice visible in the first 24 hours"), _early_jaundice,
-         THRESHOLDS["jaundice_first_hours"].why, newborn=True),
-    Rule("baby_temperature", "BabyCheck", Severity.URGENT,
-         _("Baby's temperature ≥ 38.0 °C or below 36.0 °C"), _baby_temperature,
-         THRESHOLDS["baby_fever_c"].why, newborn=True),
-    Rule("weight_loss", "Measurement", Severity.TODAY,
-         _("Weight loss over 10 percent of the birth weight"), _weight_loss,
-         THRESHOLDS["weight_loss_percent"].why, newborn=True, group="weight"),
-    Rule("not_back_to_birth_weight", "Measurement", Severity.SOON,
-         _("Not back to the birth weight at 3 weeks"), _not_back,
-         THRESHOLDS["back_to_birth_weight_day"].why, newborn=True, group="weight"),
-    Rule("screening_referred", "Screening", Severity.TODAY,
-         _("Screening abnormal: referred"), lambda screening: screening.result == "refer",
-         "Flemish neonatal screening procedures (Kind & Gezin; heel prick, hearing, CCHD): "
-         "an abnormal result is followed up by the referral centre; the network must know.",
-         newborn=True),
-    Rule("phone_referral", "PhoneContact", Severity.TODAY,
-         _("Phone call ended in a referral or an admission"),
-         lambda call: call.outcome in ("referral", "admission"),
-         "KCE Report 232 (2014) R12, R28: what the 24/7 line decides reaches the network."),
-    Rule("own_heavy_bleeding", "SelfMonitoring", Severity.URGENT,
-         _("The mother notes heavy blood loss"),
-         _own("blood_loss", lambda v: v >= _t("own_heavy_bleeding")), NICE_NG194,
-         advice=CALL_112),
-    Rule("own_fever", "SelfMonitoring", Severity.TODAY,
-         _("The mother notes a temperature ≥ 38.0 °C"),
-         _own("temperature", lambda v: v >= _t("own_fever_c")), NICE_NG194, advice=CALL_NOW),
-    Rule("own_low_mood", "SelfMonitoring", Severity.TODAY,
-         _("The mother notes a very low mood"),
-         _own("mood", lambda v: v <= _t("own_low_mood")), EPDS, advice=CALL_TODAY),
+    Rule(
+        "prenatal_bp_severe",
+        "PrenatalConsultation",
+        Severity.URGENT,
+        _("Blood pressure ≥ 160/110 mmHg in pregnancy"),
+        _bp_severe,
+        NICE_NG133,
+        group="bp",
+    ),
+    Rule(
+        "prenatal_bp_high",
+        "PrenatalConsultation",
+        Severity.TODAY,
+        _("Blood pressure ≥ 140/90 mmHg in pregnancy"),
+        _bp_high,
+        NICE_NG133,
+        group="bp",
+    ),
+    Rule(
+        "prenatal_epds_self_harm",
+        "PrenatalConsultation",
+        Severity.URGENT,
+        _("EPDS question 10: thoughts of self-harm"),
+        _self_harm,
+        EPDS,
+        group="epds",
+    ),
+    Rule(
+        "prenatal_epds",
+        "PrenatalConsultation",
+        Severity.SOON,
+        _("EPDS ≥ 15 in pregnancy: possible depression"),
+        _epds("epds_prenatal"),
+        EPDS,
+        group="epds",
+    ),
+    Rule(
+        "postnatal_bp_severe",
+        "HomeVisit",
+        Severity.URGENT,
+        _("Blood pressure ≥ 160/110 mmHg after the birth"),
+        _bp_severe,
+        NICE_NG133,
+        group="bp",
+    ),
+    Rule(
+        "postnatal_bp_high",
+        "HomeVisit",
+        Severity.TODAY,
+        _("Blood pressure ≥ 140/90 mmHg after the birth"),
+        _bp_high,
+        NICE_NG133,
+        group="bp",
+    ),
+    Rule(
+        "postnatal_fever",
+        "HomeVisit",
+        Severity.TODAY,
+        _("Mother's temperature ≥ 38.0 °C"),
+        _fever,
+        NICE_NG194,
+    ),
+    Rule(
+        "heavy_lochia",
+        "HomeVisit",
+        Severity.URGENT,
+        _("Heavy blood loss"),
+        lambda visit: visit.lochia == "heavy",
+        NICE_NG194,
+        group="lochia",
+    ),
+    Rule(
+        "foul_lochia",
+        "HomeVisit",
+        Severity.TODAY,
+        _("Foul-smelling lochia"),
+        lambda visit: visit.lochia == "foul",
+        NICE_NG194,
+        group="lochia",
+    ),
+    Rule(
+        "postnatal_epds_self_harm",
+        "HomeVisit",
+        Severity.URGENT,
+        _("EPDS question 10: thoughts of self-harm"),
+        _self_harm,
+        EPDS,
+        group="epds",
+    ),
+    Rule(
+        "postnatal_epds",
+        "HomeVisit",
+        Severity.SOON,
+        _("EPDS ≥ 13 after the birth: possible depression"),
+        _epds("epds_postnatal"),
+        EPDS,
+        group="epds",
+    ),
+    Rule(
+        "early_jaundice",
+        "BabyCheck",
+        Severity.URGENT,
+        _("Jaundice visible in the first 24 hours"),
+        _early_jaundice,
+        THRESHOLDS["jaundice_first_hours"].why,
+        newborn=True,
+    ),
+    Rule(
+        "baby_temperature",
+        "BabyCheck",
+        Severity.URGENT,
+        _("Baby's temperature ≥ 38.0 °C or below 36.0 °C"),
+        _baby_temperature,
+        THRESHOLDS["baby_fever_c"].why,
+        newborn=True,
+    ),
+    Rule(
+        "weight_loss",
+        "Measurement",
+        Severity.TODAY,
+        _("Weight loss over 10 percent of the birth weight"),
+        _weight_loss,
+        THRESHOLDS["weight_loss_percent"].why,
+        newborn=True,
+        group="weight",
+    ),
+    Rule(
+        "not_back_to_birth_weight",
+        "Measurement",
+        Severity.SOON,
+        _("Not back to the birth weight at 3 weeks"),
+        _not_back,
+        THRESHOLDS["back_to_birth_weight_day"].why,
+        newborn=True,
+        group="weight",
+    ),
+    Rule(
+        "screening_referred",
+        "Screening",
+        Severity.TODAY,
+        _("Screening abnormal: referred"),
+        lambda screening: screening.result == "refer",
+        "Flemish neonatal screening procedures (Kind & Gezin; heel prick, hearing, CCHD): "
+        "an abnormal result is followed up by the referral centre; the network must know.",
+        newborn=True,
+    ),
+    Rule(
+        "phone_referral",
+        "PhoneContact",
+        Severity.TODAY,
+        _("Phone call ended in a referral or an admission"),
+        lambda call: call.outcome in ("referral", "admission"),
+        "KCE Report 232 (2014) R12, R28: what the 24/7 line decides reaches the network.",
+    ),
+    Rule(
+        "own_heavy_bleeding",
+        "SelfMonitoring",
+        Severity.URGENT,
+        _("The mother notes heavy blood loss"),
+        _own("blood_loss", lambda v: v >= _t("own_heavy_bleeding")),
+        NICE_NG194,
+        advice=CALL_112,
+    ),
+    Rule(
+        "own_fever",
+        "SelfMonitoring",
+        Severity.TODAY,
+        _("The mother notes a temperature ≥ 38.0 °C"),
+        _own("temperature", lambda v: v >= _t("own_fever_c")),
+        NICE_NG194,
+        advice=CALL_NOW,
+    ),
+    Rule(
+        "own_low_mood",
+        "SelfMonitoring",
+        Severity.TODAY,
+        _("The mother notes a very low mood"),
+        _own("mood", lambda v: v <= _t("own_low_mood")),
+        EPDS,
+        advice=CALL_TODAY,
+    ),
 )
 BY_CODE = {rule.code: rule for rule in RULES}
 
@@ -246,8 +406,10 @@ def section_of(entry) -> str:
 def firing(entry) -> list[Rule]:
     """The rules this entry fires, the most severe of each group only."""
     name = type(entry).__name__
-    fired = sorted((rule for rule in RULES if rule.source == name and rule.test(entry)),
-                   key=lambda rule: RANK[rule.severity])
+    fired = sorted(
+        (rule for rule in RULES if rule.source == name and rule.test(entry)),
+        key=lambda rule: RANK[rule.severity],
+    )
     chosen, groups = [], set()
     for rule in fired:
         if rule.group and rule.group in groups:
@@ -270,16 +432,32 @@ def evaluate(entry, actor, *, new: bool = False) -> list:
     if not rules:
         return []
     kind = type(entry).__name__
-    known = set() if new else set(
-        Alert.objects.filter(entry_kind=kind, entry_id=entry.public_id,
-                             rule__in=[rule.code for rule in rules])
-        .values_list("rule", flat=True))
+    known = (
+        set()
+        if new
+        else set(
+            Alert.objects.filter(
+                entry_kind=kind, entry_id=entry.public_id, rule__in=[rule.code for rule in rules]
+            ).values_list("rule", flat=True)
+        )
+    )
     dossier = entry.newborn.dossier if kind in {"Measurement", "Screening"} else entry.dossier
-    raised = Alert.objects.bulk_create([
-        Alert(rule=rule.code, entry_kind=kind, entry_id=entry.public_id, dossier=dossier,
-              newborn=getattr(entry, "newborn", None) if rule.newborn else None,
-              severity=rule.severity, section=section_of(entry), raised_by=actor)
-        for rule in rules if rule.code not in known])
+    raised = Alert.objects.bulk_create(
+        [
+            Alert(
+                rule=rule.code,
+                entry_kind=kind,
+                entry_id=entry.public_id,
+                dossier=dossier,
+                newborn=getattr(entry, "newborn", None) if rule.newborn else None,
+                severity=rule.severity,
+                section=section_of(entry),
+                raised_by=actor,
+            )
+            for rule in rules
+            if rule.code not in known
+        ]
+    )
     if raised:
         alerts_raised.send(sender=Alert, alerts=raised, actor=actor)
     return raised

@@ -50,8 +50,11 @@ class ListApi(APIView):
 
 def _dossier_response(view) -> Response:
     """Every section the user may see (logged by the boundary); the others are absent."""
-    return Response(DossierSerializer(view.route.dossier, context={
-        "request": view.request, "sections": view.route.visible}).data)
+    return Response(
+        DossierSerializer(
+            view.route.dossier, context={"request": view.request, "sections": view.route.visible}
+        ).data
+    )
 
 
 def _newborn_data(view, newborns, *, many: bool = False):
@@ -62,18 +65,23 @@ class DossierListApi(ListApi):
     """The records the user may open, newest first, 25 to a page. A row names the mother
     only when she shares her identity with the user; the search (``q``) only finds those."""
 
-    @extend_schema(parameters=[DossierFilterSerializer],
-                   responses=DossierListSerializer(many=True))
+    @extend_schema(parameters=[DossierFilterSerializer], responses=DossierListSerializer(many=True))
     def get(self, request):
         filters = DossierFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
-        page = self.paginate(selectors.dossier_list(
-            request.user, query=filters.validated_data.get("q", ""),
-            status=filters.validated_data.get("status", "")))
-        access.record_read_list(request.user, [(d, Section.IDENTITY) for d in page
-                                               if d.can_view_identity])
+        page = self.paginate(
+            selectors.dossier_list(
+                request.user,
+                query=filters.validated_data.get("q", ""),
+                status=filters.validated_data.get("status", ""),
+            )
+        )
+        access.record_read_list(
+            request.user, [(d, Section.IDENTITY) for d in page if d.can_view_identity]
+        )
         return self.paginated(
-            DossierListSerializer(page, many=True, context={"request": request}).data)
+            DossierListSerializer(page, many=True, context={"request": request}).data
+        )
 
 
 class DossierDetailApi(DossierApi):
@@ -120,8 +128,9 @@ class NewbornListApi(NewbornApi, ListApi):
         if "birth_order" not in data:
             highest = dossier.newborns.aggregate(highest=Max("birth_order"))["highest"]
             data["birth_order"] = (highest or 0) + 1
-        newborn = services.newborn_record(actor=request.user,
-                                          newborn=Newborn(dossier=dossier, **data))
+        newborn = services.newborn_record(
+            actor=request.user, newborn=Newborn(dossier=dossier, **data)
+        )
         return Response(_newborn_data(self, newborn), status=status.HTTP_201_CREATED)
 
 
@@ -156,7 +165,8 @@ class MeasurementListApi(NewbornApi, ListApi):
     def post(self, request, **_kwargs):
         data = validated(MeasurementInputSerializer, request)
         weighing = services.measurement_record(
-            actor=request.user, measurement=Measurement(newborn=self.route.newborn, **data))
+            actor=request.user, measurement=Measurement(newborn=self.route.newborn, **data)
+        )
         return Response(MeasurementSerializer(weighing).data, status=status.HTTP_201_CREATED)
 
 
@@ -172,5 +182,6 @@ class ScreeningListApi(NewbornApi):
     def post(self, request, **_kwargs):
         data = validated(ScreeningInputSerializer, request)
         screening = services.screening_record(
-            actor=request.user, screening=Screening(newborn=self.route.newborn, **data))
+            actor=request.user, screening=Screening(newborn=self.route.newborn, **data)
+        )
         return Response(ScreeningSerializer(screening).data, status=status.HTTP_201_CREATED)

@@ -10,5 +10,6 @@ class DossierConfig(AppConfig):
     def ready(self):
         from dossier.tracking import install_history_triggers
 
-        post_migrate.connect(install_history_triggers, sender=self,
-                             dispatch_uid="dossier.history_triggers")
+        post_migrate.connect(
+            install_history_triggers, sender=self, dispatch_uid="dossier.history_triggers"
+        )

@@ -40,18 +40,20 @@ def _default_write(actor, entry, *, reason):
 
 def _write_home_visit(actor, visit, *, reason, babies=()):
     if visit.pk is None and visit.client_key is not None:  # sent again (issue 14): once
-        sent = HomeVisit.objects.filter(dossier=visit.dossier,
-                                        client_key=visit.client_key).first()
+        sent = HomeVisit.objects.filter(dossier=visit.dossier, client_key=visit.client_key).first()
         if sent is not None:
             return sent
-    return services.home_visit_record(actor=actor, visit=visit, babies=list(babies),
-                                      reason=reason)
+    return services.home_visit_record(actor=actor, visit=visit, babies=list(babies), reason=reason)
 
 
 def _write_discharge(actor, checklist, *, reason, discharged_at=None, confirm=False):
     return services.discharge_checklist_save(
-        actor=actor, checklist=checklist, discharged_at=discharged_at, confirm=confirm,
-        reason=reason)
+        actor=actor,
+        checklist=checklist,
+        discharged_at=discharged_at,
+        confirm=confirm,
+        reason=reason,
+    )
 
 
 def _write_own(actor, entry, *, reason):
@@ -60,14 +62,14 @@ def _write_own(actor, entry, *, reason):
 
 @dataclass(frozen=True)
 class EntryKind:
-    slug: str                 # in the page's URL (Dutch)
-    api_name: str             # in the API's URL (English, like the rest of the API)
+    slug: str  # in the page's URL (Dutch)
+    api_name: str  # in the API's URL (English, like the rest of the API)
     model: type[models.Model]
     form: type[forms.EntryForm]
     title: str
-    facts: tuple              # field names, or (attribute, label) for computed values
+    facts: tuple  # field names, or (attribute, label) for computed values
     write: Callable = _default_write
-    related: tuple = ()       # select_related for the list
+    related: tuple = ()  # select_related for the list
     prefetch: tuple = ()
     initial: Callable = field(default=lambda dossier: {})
 
@@ -86,8 +88,9 @@ class EntryKind:
         return self.model.SINGLE
 
     def entries(self, dossier, *, prefetch: bool = True):
-        entries = (self.model.objects.filter(dossier=dossier)
-                   .select_related("recorded_by", "dossier__delivery", *self.related))
+        entries = self.model.objects.filter(dossier=dossier).select_related(
+            "recorded_by", "dossier__delivery", *self.related
+        )
         return entries.prefetch_related(*self.prefetch) if prefetch else entries
 
 
@@ -95,60 +98,167 @@ def _today(dossier):
     return {"consulted_on": timezone.localdate()}
 
 
-KINDS = {kind.slug: kind for kind in (
-    EntryKind("consultaties", "consultations", PrenatalConsultation, forms.ConsultationForm,
-              _("Prenatal consultations"),
-              ("consulted_on", ("gestational_age_display", _("gestational age (weeks)")),
-               "weight_kg", ("blood_pressure", _("blood pressure")), "fundal_height_cm",
-               "fetal_heart_rate", "notes"),
-              initial=_today),
-    EntryKind("psychosociaal", "psychosocial-anamnesis", PsychosocialAnamnesis,
-              forms.PsychosocialForm, _("Psychosocial anamnesis"),
-              ("interviewed_on", "vulnerable", "social_support", "housing", "income",
-               "language", "mental_health", "violence", "substance_use", "notes"),
-              initial=lambda dossier: {"interviewed_on": timezone.localdate()}),
-    EntryKind("kort-verblijf", "short-stay", ShortStayAssessment, forms.ShortStayForm,
-              _("Short stay: the coordinator's assessment"),
-              ("assessed_on", "decision", "criteria_met", "notes"),
-              initial=lambda dossier: {"assessed_on": timezone.localdate()}),
-    EntryKind("ontslag", "discharge", DischargeChecklist, forms.DischargeForm,
-              _("Discharge checklist"),
-              ("needs_mother_assessed", "needs_child_assessed", "needs_notes",
-               "first_home_visit_at", "first_home_visit_midwife",
-               "paediatric_consultation_on", "home_help", "gp_informed", "confirmed_at",
-               "confirmed_by", "open_steps_reason"),
-              write=_write_discharge, related=("first_home_visit_midwife", "confirmed_by")),
-    EntryKind("huisbezoeken", "home-visits", HomeVisit, forms.HomeVisitForm,
-              _("Home visits"),
-              ("visited_at", ("day", _("day post partum")), "temperature_c",
-               ("blood_pressure", _("blood pressure")), "involution", "lochia", "wound",
-               "breasts", "epds_score", "advice", "notes", "next_visit_at"),
-              write=_write_home_visit,
-              prefetch=("baby_checks__newborn", "baby_checks__measurement"),
-              initial=lambda dossier: {"visited_at": timezone.now()}),
-    EntryKind("telefoon", "phone-contacts", PhoneContact, forms.PhoneContactForm,
-              _("Phone contacts (24/7 line)"),
-              ("started_at", "duration_minutes", "caller", "reason", "reason_detail",
-               "outcome", "notes"),
-              initial=lambda dossier: {"started_at": timezone.now()}),
-    EntryKind("opnames", "admissions", Admission, forms.AdmissionForm,
-              _("(Re)admissions"),
-              ("patient", "newborn", "admitted_on", ("day_after_birth", _("day after birth")),
-               "hospital", "reason", "reason_detail", "days"),
-              related=("newborn",)),
-    EntryKind("kraamhulp", "home-help-need", HomeHelpNeed, forms.HomeHelpNeedForm,
-              _("Maternity home help: the need"),
-              ("estimated_hours", "reasons", "organisation", "notes"),
-              related=("organisation",)),
-    EntryKind("kraamhulp-uren", "home-help-days", HomeHelpDay, forms.HomeHelpDayForm,
-              _("Maternity home help: hours delivered"),
-              ("day", "hours", "organisation", "notes"), related=("organisation",),
-              initial=lambda dossier: {"day": timezone.localdate()}),
-    EntryKind("eigen-metingen", "own-observations", SelfMonitoring, forms.SelfMonitoringForm,
-              _("The mother's own observations"),
-              ("noted_at", "kind", ("value_display", _("value")), "newborn", "note"),
-              write=_write_own, related=("newborn",)),
-)}
+KINDS = {
+    kind.slug: kind
+    for kind in (
+        EntryKind(
+            "consultaties",
+            "consultations",
+            PrenatalConsultation,
+            forms.ConsultationForm,
+            _("Prenatal consultations"),
+            (
+                "consulted_on",
+                ("gestational_age_display", _("gestational age (weeks)")),
+                "weight_kg",
+                ("blood_pressure", _("blood pressure")),
+                "fundal_height_cm",
+                "fetal_heart_rate",
+                "notes",
+            ),
+            initial=_today,
+        ),
+        EntryKind(
+            "psychosociaal",
+            "psychosocial-anamnesis",
+            PsychosocialAnamnesis,
+            forms.PsychosocialForm,
+            _("Psychosocial anamnesis"),
+            (
+                "interviewed_on",
+                "vulnerable",
+                "social_support",
+                "housing",
+                "income",
+                "language",
+                "mental_health",
+                "violence",
+                "substance_use",
+                "notes",
+            ),
+            initial=lambda dossier: {"interviewed_on": timezone.localdate()},
+        ),
+        EntryKind(
+            "kort-verblijf",
+            "short-stay",
+            ShortStayAssessment,
+            forms.ShortStayForm,
+            _("Short stay: the coordinator's assessment"),
+            ("assessed_on", "decision", "criteria_met", "notes"),
+            initial=lambda dossier: {"assessed_on": timezone.localdate()},
+        ),
+        EntryKind(
+            "ontslag",
+            "discharge",
+            DischargeChecklist,
+            forms.DischargeForm,
+            _("Discharge checklist"),
+            (
+                "needs_mother_assessed",
+                "needs_child_assessed",
+                "needs_notes",
+                "first_home_visit_at",
+                "first_home_visit_midwife",
+                "paediatric_consultation_on",
+                "home_help",
+                "gp_informed",
+                "confirmed_at",
+                "confirmed_by",
+                "open_steps_reason",
+            ),
+            write=_write_discharge,
+            related=("first_home_visit_midwife", "confirmed_by"),
+        ),
+        EntryKind(
+            "huisbezoeken",
+            "home-visits",
+            HomeVisit,
+            forms.HomeVisitForm,
+            _("Home visits"),
+            (
+                "visited_at",
+                ("day", _("day post partum")),
+                "temperature_c",
+                ("blood_pressure", _("blood pressure")),
+                "involution",
+                "lochia",
+                "wound",
+                "breasts",
+                "epds_score",
+                "advice",
+                "notes",
+                "next_visit_at",
+            ),
+            write=_write_home_visit,
+            prefetch=("baby_checks__newborn", "baby_checks__measurement"),
+            initial=lambda dossier: {"visited_at": timezone.now()},
+        ),
+        EntryKind(
+            "telefoon",
+            "phone-contacts",
+            PhoneContact,
+            forms.PhoneContactForm,
+            _("Phone contacts (24/7 line)"),
+            (
+                "started_at",
+                "duration_minutes",
+                "caller",
+                "reason",
+                "reason_detail",
+                "outcome",
+                "notes",
+            ),
+            initial=lambda dossier: {"started_at": timezone.now()},
+        ),
+        EntryKind(
+            "opnames",
+            "admissions",
+            Admission,
+            forms.AdmissionForm,
+            _("(Re)admissions"),
+            (
+                "patient",
+                "newborn",
+                "admitted_on",
+                ("day_after_birth", _("day after birth")),
+                "hospital",
+                "reason",
+                "reason_detail",
+                "days",
+            ),
+            related=("newborn",),
+        ),
+        EntryKind(
+            "kraamhulp",
+            "home-help-need",
+            HomeHelpNeed,
+            forms.HomeHelpNeedForm,
+            _("Maternity home help: the need"),
+            ("estimated_hours", "reasons", "organisation", "notes"),
+            related=("organisation",),
+        ),
+        EntryKind(
+            "kraamhulp-uren",
+            "home-help-days",
+            HomeHelpDay,
+            forms.HomeHelpDayForm,
+            _("Maternity home help: hours delivered"),
+            ("day", "hours", "organisation", "notes"),
+            related=("organisation",),
+            initial=lambda dossier: {"day": timezone.localdate()},
+        ),
+        EntryKind(
+            "eigen-metingen",
+            "own-observations",
+            SelfMonitoring,
+            forms.SelfMonitoringForm,
+            _("The mother's own observations"),
+            ("noted_at", "kind", ("value_display", _("value")), "newborn", "note"),
+            write=_write_own,
+            related=("newborn",),
+        ),
+    )
+}
 
 
 def display(value, model_field=None) -> str:
@@ -196,7 +306,10 @@ def shown_sections(kind: EntryKind, entries, show_babies: bool) -> list[str]:
     """The sections a list of entries shows: the kind's own, and the newborn section when
     home visits with findings in a baby are shown to someone who may see them."""
     sections = [kind.section]
-    if (kind.model is HomeVisit and show_babies
-            and any(entry.baby_checks.all() for entry in entries)):
+    if (
+        kind.model is HomeVisit
+        and show_babies
+        and any(entry.baby_checks.all() for entry in entries)
+    ):
         sections.append(Section.NEWBORN)
     return sections

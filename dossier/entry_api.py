@@ -32,18 +32,25 @@ from network.boundary import DossierApi, Spec, entry_write
 
 # Values computed by the record, shown with each entry (never written).
 COMPUTED = {
-    "PrenatalConsultation": {"gestational_age": serializers.CharField(
-        source="gestational_age_display", read_only=True)},
+    "PrenatalConsultation": {
+        "gestational_age": serializers.CharField(source="gestational_age_display", read_only=True)
+    },
     "PsychosocialAnamnesis": {
         "vulnerable": serializers.BooleanField(read_only=True),
-        "concerns": serializers.ListField(child=serializers.CharField(), read_only=True)},
+        "concerns": serializers.ListField(child=serializers.CharField(), read_only=True),
+    },
     "DischargeChecklist": {
         "open_steps": serializers.ListField(child=serializers.CharField(), read_only=True),
-        "is_confirmed": serializers.BooleanField(read_only=True)},
-    "HomeVisit": {"day_post_partum": serializers.IntegerField(source="day", read_only=True),
-                  "epds_alarming": serializers.BooleanField(read_only=True)},
-    "Admission": {"day_after_birth": serializers.IntegerField(read_only=True),
-                  "within_28_days": serializers.BooleanField(read_only=True)},
+        "is_confirmed": serializers.BooleanField(read_only=True),
+    },
+    "HomeVisit": {
+        "day_post_partum": serializers.IntegerField(source="day", read_only=True),
+        "epds_alarming": serializers.BooleanField(read_only=True),
+    },
+    "Admission": {
+        "day_after_birth": serializers.IntegerField(read_only=True),
+        "within_28_days": serializers.BooleanField(read_only=True),
+    },
     "SelfMonitoring": {"unit": serializers.CharField(source="scale.unit", read_only=True)},
 }
 
@@ -59,8 +66,11 @@ class ProfessionalUserField(serializers.RelatedField):
         return str(user.professional.public_id) if hasattr(user, "professional") else None
 
     def to_internal_value(self, data):
-        user = self.get_queryset().filter(professional__public_id=data).first() \
-            if _is_uuid(data) else None
+        user = (
+            self.get_queryset().filter(professional__public_id=data).first()
+            if _is_uuid(data)
+            else None
+        )
         if user is None:
             raise serializers.ValidationError(_("No care provider with this id."))
         return user
@@ -68,6 +78,7 @@ class ProfessionalUserField(serializers.RelatedField):
 
 def _is_uuid(value) -> bool:
     import uuid
+
     try:
         uuid.UUID(str(value))
     except ValueError:
@@ -76,12 +87,13 @@ def _is_uuid(value) -> bool:
 
 
 class BabyFindingSerializer(serializers.Serializer):
-    newborn = serializers.SlugRelatedField(slug_field="public_id",
-                                           queryset=Newborn.objects.all())
-    weight_g = serializers.IntegerField(required=False, allow_null=True, min_value=300,
-                                        max_value=7000)
-    temperature_c = serializers.DecimalField(max_digits=3, decimal_places=1, required=False,
-                                             allow_null=True)
+    newborn = serializers.SlugRelatedField(slug_field="public_id", queryset=Newborn.objects.all())
+    weight_g = serializers.IntegerField(
+        required=False, allow_null=True, min_value=300, max_value=7000
+    )
+    temperature_c = serializers.DecimalField(
+        max_digits=3, decimal_places=1, required=False, allow_null=True
+    )
     jaundice = serializers.ChoiceField(Jaundice.choices, required=False, allow_blank=True)
     feeding = serializers.ChoiceField(Feeding.choices, required=False, allow_blank=True)
     stools = serializers.ChoiceField(Stools.choices, required=False, allow_blank=True)
@@ -89,11 +101,18 @@ class BabyFindingSerializer(serializers.Serializer):
 
 
 def _babies(visit: HomeVisit) -> list[dict]:
-    return [{"newborn": str(check.newborn.public_id),
-             "weight_g": check.measurement.weight_g if check.measurement else None,
-             "temperature_c": check.temperature_c,
-             "jaundice": check.jaundice, "feeding": check.feeding, "stools": check.stools,
-             "notes": check.notes} for check in visit.baby_checks.all()]
+    return [
+        {
+            "newborn": str(check.newborn.public_id),
+            "weight_g": check.measurement.weight_g if check.measurement else None,
+            "temperature_c": check.temperature_c,
+            "jaundice": check.jaundice,
+            "feeding": check.feeding,
+            "stools": check.stools,
+            "notes": check.notes,
+        }
+        for check in visit.baby_checks.all()
+    ]
 
 
 def _recorded_by(serializer, entry) -> str | None:
@@ -112,38 +131,54 @@ def entry_serializer(kind: EntryKind) -> type[serializers.ModelSerializer]:
         "recorded_by": serializers.SerializerMethodField(),  # through network.names
         "get_recorded_by": _recorded_by,
         # "change_reason", as on the pages: a phone call and an admission have a "reason"
-        "change_reason": serializers.CharField(write_only=True, required=False,
-                                               allow_blank=True, max_length=300),
+        "change_reason": serializers.CharField(
+            write_only=True, required=False, allow_blank=True, max_length=300
+        ),
         **COMPUTED.get(name, {}),
     }
     fields = list(kind.form._meta.fields)
     if "newborn" in fields:
         attrs["newborn"] = serializers.SlugRelatedField(
-            slug_field="public_id", queryset=Newborn.objects.all(), required=False,
-            allow_null=True)
+            slug_field="public_id", queryset=Newborn.objects.all(), required=False, allow_null=True
+        )
     if "organisation" in fields:
         related = model._meta.get_field("organisation")
         attrs["organisation"] = serializers.SlugRelatedField(
-            slug_field="public_id", queryset=related.related_model.objects.filter(
-                related.get_limit_choices_to()), required=not related.null,
-            allow_null=related.null)
+            slug_field="public_id",
+            queryset=related.related_model.objects.filter(related.get_limit_choices_to()),
+            required=not related.null,
+            allow_null=related.null,
+        )
     if "first_home_visit_midwife" in fields:
-        attrs["first_home_visit_midwife"] = ProfessionalUserField(required=False,
-                                                                  allow_null=True)
+        attrs["first_home_visit_midwife"] = ProfessionalUserField(required=False, allow_null=True)
     if model is HomeVisit:
         attrs["babies"] = BabyFindingSerializer(many=True, required=False)
     if model is DischargeChecklist:
-        attrs["discharged_at"] = DateTimeField(required=False, allow_null=True,  # no overflow
-                                               source="dossier.delivery.discharged_at")
+        attrs["discharged_at"] = DateTimeField(
+            required=False,
+            allow_null=True,  # no overflow
+            source="dossier.delivery.discharged_at",
+        )
         attrs["confirm"] = serializers.BooleanField(write_only=True, required=False)
         fields += ["confirmed_at"]
-    attrs["Meta"] = type("Meta", (), {
-        "model": model,
-        "fields": ["id", *fields, *[f for f in ("babies", "discharged_at", "confirm")
-                                    if f in attrs], *COMPUTED.get(name, {}), "recorded_by",
-                   "created_at", "updated_at", "change_reason"],
-        "read_only_fields": ["created_at", "updated_at", "confirmed_at"],
-    })
+    attrs["Meta"] = type(
+        "Meta",
+        (),
+        {
+            "model": model,
+            "fields": [
+                "id",
+                *fields,
+                *[f for f in ("babies", "discharged_at", "confirm") if f in attrs],
+                *COMPUTED.get(name, {}),
+                "recorded_by",
+                "created_at",
+                "updated_at",
+                "change_reason",
+            ],
+            "read_only_fields": ["created_at", "updated_at", "confirmed_at"],
+        },
+    )
     serializer = type(f"{name}Serializer", (serializers.ModelSerializer,), attrs)
     if model is HomeVisit:
         serializer.to_representation = _with_babies(serializer.to_representation)
@@ -153,6 +188,7 @@ def entry_serializer(kind: EntryKind) -> type[serializers.ModelSerializer]:
 def _with_babies(to_representation):
     """The findings in the babies belong to the newborn section: absent for whoever may
     not see it (the view says so in the context)."""
+
     def wrapped(self, visit):
         data = to_representation(self, visit)
         if self.context.get("show_babies"):
@@ -160,6 +196,7 @@ def _with_babies(to_representation):
         else:
             data.pop("babies", None)
         return data
+
     return wrapped
 
 
@@ -205,14 +242,20 @@ def entry_routes() -> list:
         serializer = entry_serializer(kind)
         base = f"dossiers/<uuid:public_id>/{kind.api_name}/"
         if kind.single:
-            routes.append(path(base, _single_view(kind, serializer).as_view(),
-                               name=f"{kind.api_name}"))
+            routes.append(
+                path(base, _single_view(kind, serializer).as_view(), name=f"{kind.api_name}")
+            )
         else:
-            routes.append(path(base, _list_view(kind, serializer).as_view(),
-                               name=f"{kind.api_name}-list"))
-            routes.append(path(base + "<uuid:entry_id>/",
-                               _detail_view(kind, serializer).as_view(),
-                               name=f"{kind.api_name}-detail"))
+            routes.append(
+                path(base, _list_view(kind, serializer).as_view(), name=f"{kind.api_name}-list")
+            )
+            routes.append(
+                path(
+                    base + "<uuid:entry_id>/",
+                    _detail_view(kind, serializer).as_view(),
+                    name=f"{kind.api_name}-detail",
+                )
+            )
     return routes
 
 
@@ -223,8 +266,9 @@ def _list_view(kind: EntryKind, serializer):
             page = self.paginate(kind.entries(self.route.dossier))
             return self.paginated(serializer(page, many=True, context=self.context(page)).data)
 
-        @extend_schema(request=serializer, responses={201: serializer},
-                       summary=f"{kind.model.__name__}: add")
+        @extend_schema(
+            request=serializer, responses={201: serializer}, summary=f"{kind.model.__name__}: add"
+        )
         def post(self, request, **_kwargs):
             data = _validated(serializer, request)
             entry = _save(kind, request, kind.model(dossier=self.route.dossier), data)
@@ -239,8 +283,11 @@ def _detail_view(kind: EntryKind, serializer):
         def get(self, request, **_kwargs):
             return self.answer(self.route.entry)
 
-        @extend_schema(request=serializer, responses=serializer,
-                       summary=f"{kind.model.__name__}: amend (give a reason)")
+        @extend_schema(
+            request=serializer,
+            responses=serializer,
+            summary=f"{kind.model.__name__}: amend (give a reason)",
+        )
         def patch(self, request, **_kwargs):
             data = _validated(serializer, request, partial=True)
             return self.answer(_save(kind, request, self.route.entry, data))
@@ -257,8 +304,11 @@ def _single_view(kind: EntryKind, serializer):
                 raise Http404(_("Not recorded yet in this record."))
             return self.answer(entry)
 
-        @extend_schema(request=serializer, responses=serializer,
-                       summary=f"{kind.model.__name__}: fill in or amend (give a reason)")
+        @extend_schema(
+            request=serializer,
+            responses=serializer,
+            summary=f"{kind.model.__name__}: fill in or amend (give a reason)",
+        )
         def put(self, request, **_kwargs):
             dossier = self.route.dossier
             entry = kind.entries(dossier).first() or kind.model(dossier=dossier)

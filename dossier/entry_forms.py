@@ -55,41 +55,67 @@ class EntryForm(AmendmentForm):
 class ConsultationForm(EntryForm):
     class Meta:
         model = PrenatalConsultation
-        fields = ["consulted_on", "at_home", "weight_kg", "bp_systolic", "bp_diastolic",
-                  "fundal_height_cm", "fetal_heart_rate", "epds_score", "epds_self_harm",
-                  "notes"]
-        widgets = {"consulted_on": DateInput(), "weight_kg": forms.NumberInput(attrs=DECIMAL),
-                   "bp_systolic": forms.NumberInput(attrs=NUMERIC),
-                   "bp_diastolic": forms.NumberInput(attrs=NUMERIC),
-                   "fundal_height_cm": forms.NumberInput(attrs=DECIMAL),
-                   "fetal_heart_rate": forms.NumberInput(attrs=NUMERIC),
-                   "epds_score": forms.NumberInput(attrs=NUMERIC),
-                   "epds_self_harm": forms.NumberInput(attrs=NUMERIC),
-                   "notes": forms.Textarea(attrs={"rows": 3})}
+        fields = [
+            "consulted_on",
+            "at_home",
+            "weight_kg",
+            "bp_systolic",
+            "bp_diastolic",
+            "fundal_height_cm",
+            "fetal_heart_rate",
+            "epds_score",
+            "epds_self_harm",
+            "notes",
+        ]
+        widgets = {
+            "consulted_on": DateInput(),
+            "weight_kg": forms.NumberInput(attrs=DECIMAL),
+            "bp_systolic": forms.NumberInput(attrs=NUMERIC),
+            "bp_diastolic": forms.NumberInput(attrs=NUMERIC),
+            "fundal_height_cm": forms.NumberInput(attrs=DECIMAL),
+            "fetal_heart_rate": forms.NumberInput(attrs=NUMERIC),
+            "epds_score": forms.NumberInput(attrs=NUMERIC),
+            "epds_self_harm": forms.NumberInput(attrs=NUMERIC),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
         # the model's help text names its requirement (R35); the page says it plainly
-        help_texts = {"at_home": _("A prenatal home visit by the midwife is recorded as a "
-                                   "consultation at home.")}
+        help_texts = {
+            "at_home": _(
+                "A prenatal home visit by the midwife is recorded as a consultation at home."
+            )
+        }
 
 
 class PsychosocialForm(EntryForm):
     class Meta:
         model = PsychosocialAnamnesis
-        fields = ["interviewed_on", "social_support", "housing", "income", "language",
-                  "mental_health", "violence", "substance_use", "notes"]
+        fields = [
+            "interviewed_on",
+            "social_support",
+            "housing",
+            "income",
+            "language",
+            "mental_health",
+            "violence",
+            "substance_use",
+            "notes",
+        ]
         widgets = {"interviewed_on": DateInput(), "notes": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for name in PsychosocialAnamnesis().answers():
             field = self.fields[name]
-            field.widget = forms.RadioSelect(choices=[("", _("Not asked")),
-                                                      *field.choices[1:]])
+            field.widget = forms.RadioSelect(choices=[("", _("Not asked")), *field.choices[1:]])
 
 
 class ShortStayForm(EntryForm):
     criteria_met = forms.MultipleChoiceField(
-        label=_("Criteria met"), choices=ShortStayCriterion.choices, required=False,
-        widget=forms.CheckboxSelectMultiple)
+        label=_("Criteria met"),
+        choices=ShortStayCriterion.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
 
     class Meta:
         model = ShortStayAssessment
@@ -99,36 +125,50 @@ class ShortStayForm(EntryForm):
 
 class DischargeForm(EntryForm):
     discharged_at = forms.DateTimeField(
-        label=_("Discharged at"), required=False, widget=DateTimeInput(),
-        help_text=_("The moment mother and baby leave the ward; kept with the stay."))
+        label=_("Discharged at"),
+        required=False,
+        widget=DateTimeInput(),
+        help_text=_("The moment mother and baby leave the ward; kept with the stay."),
+    )
     confirm = forms.BooleanField(label=_("Confirm the discharge"), required=False)
 
     class Meta:
         model = DischargeChecklist
-        fields = ["needs_mother_assessed", "needs_child_assessed", "needs_notes",
-                  "first_home_visit_at", "first_home_visit_midwife",
-                  "paediatric_consultation_on", "home_help", "gp_informed",
-                  "open_steps_reason"]
-        widgets = {"first_home_visit_at": DateTimeInput(),
-                   "paediatric_consultation_on": DateInput(),
-                   "needs_notes": forms.Textarea(attrs={"rows": 2}),
-                   "open_steps_reason": forms.Textarea(attrs={"rows": 2})}
+        fields = [
+            "needs_mother_assessed",
+            "needs_child_assessed",
+            "needs_notes",
+            "first_home_visit_at",
+            "first_home_visit_midwife",
+            "paediatric_consultation_on",
+            "home_help",
+            "gp_informed",
+            "open_steps_reason",
+        ]
+        widgets = {
+            "first_home_visit_at": DateTimeInput(),
+            "paediatric_consultation_on": DateInput(),
+            "needs_notes": forms.Textarea(attrs={"rows": 2}),
+            "open_steps_reason": forms.Textarea(attrs={"rows": 2}),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         delivery = getattr(self.dossier, "delivery", None)
         if delivery is not None:
             self.fields["discharged_at"].initial = delivery.discharged_at
-        self.fields["first_home_visit_midwife"].queryset = access.home_visit_providers(
-            self.dossier)
-        self.fields["first_home_visit_midwife"].label_from_instance = (
-            lambda user: user.get_full_name() or user.username)
+        self.fields["first_home_visit_midwife"].queryset = access.home_visit_providers(self.dossier)
+        self.fields["first_home_visit_midwife"].label_from_instance = lambda user: (
+            user.get_full_name() or user.username
+        )
         if self.instance.is_confirmed:
             del self.fields["confirm"]
 
     def extras(self) -> dict:
-        return {"discharged_at": self.cleaned_data["discharged_at"],
-                "confirm": self.cleaned_data.get("confirm", False)}
+        return {
+            "discharged_at": self.cleaned_data["discharged_at"],
+            "confirm": self.cleaned_data.get("confirm", False),
+        }
 
 
 class HomeVisitForm(EntryForm):
@@ -141,43 +181,77 @@ class HomeVisitForm(EntryForm):
 
     class Meta:
         model = HomeVisit
-        fields = ["visited_at", "temperature_c", "bp_systolic", "bp_diastolic", "involution",
-                  "lochia", "wound", "breasts", "epds_score", "epds_self_harm", "advice",
-                  "notes", "next_visit_at"]
-        widgets = {"visited_at": DateTimeInput(), "next_visit_at": DateTimeInput(),
-                   "temperature_c": forms.NumberInput(attrs=DECIMAL),
-                   "bp_systolic": forms.NumberInput(attrs=NUMERIC),
-                   "bp_diastolic": forms.NumberInput(attrs=NUMERIC),
-                   "epds_score": forms.NumberInput(attrs=NUMERIC),
-                   "epds_self_harm": forms.NumberInput(attrs=NUMERIC),
-                   "advice": forms.Textarea(attrs={"rows": 2}),
-                   "notes": forms.Textarea(attrs={"rows": 2})}
+        fields = [
+            "visited_at",
+            "temperature_c",
+            "bp_systolic",
+            "bp_diastolic",
+            "involution",
+            "lochia",
+            "wound",
+            "breasts",
+            "epds_score",
+            "epds_self_harm",
+            "advice",
+            "notes",
+            "next_visit_at",
+        ]
+        widgets = {
+            "visited_at": DateTimeInput(),
+            "next_visit_at": DateTimeInput(),
+            "temperature_c": forms.NumberInput(attrs=DECIMAL),
+            "bp_systolic": forms.NumberInput(attrs=NUMERIC),
+            "bp_diastolic": forms.NumberInput(attrs=NUMERIC),
+            "epds_score": forms.NumberInput(attrs=NUMERIC),
+            "epds_self_harm": forms.NumberInput(attrs=NUMERIC),
+            "advice": forms.Textarea(attrs={"rows": 2}),
+            "notes": forms.Textarea(attrs={"rows": 2}),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         with_babies = self.levels.get(Section.NEWBORN, Level.NONE) >= Level.EDIT
-        self.newborns = (list(self.dossier.newborns.filter(vital_status=VitalStatus.LIVE_BIRTH))
-                         if with_babies else [])
-        checks = ({c.newborn_id: c for c in self.instance.baby_checks.select_related(
-            "measurement")} if self.instance.pk else {})
+        self.newborns = (
+            list(self.dossier.newborns.filter(vital_status=VitalStatus.LIVE_BIRTH))
+            if with_babies
+            else []
+        )
+        checks = (
+            {c.newborn_id: c for c in self.instance.baby_checks.select_related("measurement")}
+            if self.instance.pk
+            else {}
+        )
         for newborn in self.newborns:
             check = checks.get(newborn.pk)
             prefix = f"baby{newborn.birth_order}_"
             named = f" – {newborn}" if len(self.newborns) > 1 else ""
             self.fields[prefix + "weight_g"] = forms.IntegerField(
-                label=_("Baby's weight (g)") + named, required=False, min_value=300,
-                max_value=7000, widget=forms.NumberInput(attrs=NUMERIC),
-                initial=check.measurement.weight_g if check and check.measurement else None)
+                label=_("Baby's weight (g)") + named,
+                required=False,
+                min_value=300,
+                max_value=7000,
+                widget=forms.NumberInput(attrs=NUMERIC),
+                initial=check.measurement.weight_g if check and check.measurement else None,
+            )
             self.fields[prefix + "temperature_c"] = forms.DecimalField(
-                label=_("Baby's temperature (°C)") + named, required=False, max_digits=3,
-                decimal_places=1, widget=forms.NumberInput(attrs=DECIMAL),
-                initial=check.temperature_c if check else None)
-            for name, label, choices in (("jaundice", _("Jaundice"), Jaundice.choices),
-                                         ("feeding", _("Feeding"), Feeding.choices),
-                                         ("stools", _("Stools"), Stools.choices)):
+                label=_("Baby's temperature (°C)") + named,
+                required=False,
+                max_digits=3,
+                decimal_places=1,
+                widget=forms.NumberInput(attrs=DECIMAL),
+                initial=check.temperature_c if check else None,
+            )
+            for name, label, choices in (
+                ("jaundice", _("Jaundice"), Jaundice.choices),
+                ("feeding", _("Feeding"), Feeding.choices),
+                ("stools", _("Stools"), Stools.choices),
+            ):
                 self.fields[prefix + name] = forms.ChoiceField(
-                    label=label + named, required=False, choices=[("", "—"), *choices],
-                    initial=getattr(check, name, ""))
+                    label=label + named,
+                    required=False,
+                    choices=[("", "—"), *choices],
+                    initial=getattr(check, name, ""),
+                )
 
     def baby_prefixes(self) -> list[tuple]:
         return [(newborn, f"baby{newborn.birth_order}_") for newborn in self.newborns]
@@ -185,21 +259,31 @@ class HomeVisitForm(EntryForm):
     def mother_fields(self) -> list:
         """The visible fields but the babies' (the form page groups those per baby)."""
         prefixes = tuple(prefix for _newborn, prefix in self.baby_prefixes())
-        return [field for field in self.visible_fields()
-                if not prefixes or not field.name.startswith(prefixes)]
+        return [
+            field
+            for field in self.visible_fields()
+            if not prefixes or not field.name.startswith(prefixes)
+        ]
 
     def baby_groups(self) -> list[tuple]:
         """Per live baby, its name and its fields: one fieldset each (twins, issue 14)."""
-        return [(newborn, [self[name] for name in self.fields if name.startswith(prefix)])
-                for newborn, prefix in self.baby_prefixes()]
+        return [
+            (newborn, [self[name] for name in self.fields if name.startswith(prefix)])
+            for newborn, prefix in self.baby_prefixes()
+        ]
 
     def babies(self) -> list[dict]:
         data = self.cleaned_data
-        return [{"newborn": newborn,
-                 **{name: data.get(f"baby{newborn.birth_order}_{name}")
-                    for name in ("weight_g", "temperature_c", "jaundice", "feeding",
-                                 "stools")}}
-                for newborn in self.newborns]
+        return [
+            {
+                "newborn": newborn,
+                **{
+                    name: data.get(f"baby{newborn.birth_order}_{name}")
+                    for name in ("weight_g", "temperature_c", "jaundice", "feeding", "stools")
+                },
+            }
+            for newborn in self.newborns
+        ]
 
     def extras(self) -> dict:
         return {"babies": self.babies()}
@@ -214,46 +298,68 @@ class HomeVisitForm(EntryForm):
 class PhoneContactForm(EntryForm):
     class Meta:
         model = PhoneContact
-        fields = ["started_at", "duration_minutes", "caller", "reason", "reason_detail",
-                  "outcome", "notes"]
-        widgets = {"started_at": DateTimeInput(),
-                   "duration_minutes": forms.NumberInput(attrs=NUMERIC),
-                   "notes": forms.Textarea(attrs={"rows": 2})}
+        fields = [
+            "started_at",
+            "duration_minutes",
+            "caller",
+            "reason",
+            "reason_detail",
+            "outcome",
+            "notes",
+        ]
+        widgets = {
+            "started_at": DateTimeInput(),
+            "duration_minutes": forms.NumberInput(attrs=NUMERIC),
+            "notes": forms.Textarea(attrs={"rows": 2}),
+        }
 
 
 class AdmissionForm(EntryForm):
     class Meta:
         model = Admission
-        fields = ["patient", "newborn", "admitted_on", "hospital", "reason", "reason_detail",
-                  "days"]
+        fields = [
+            "patient",
+            "newborn",
+            "admitted_on",
+            "hospital",
+            "reason",
+            "reason_detail",
+            "days",
+        ]
         widgets = {"admitted_on": DateInput(), "days": forms.NumberInput(attrs=NUMERIC)}
 
 
 class HomeHelpNeedForm(EntryForm):
     reasons = forms.MultipleChoiceField(
-        label=_("Reasons for more help"), choices=HomeHelpReason.choices, required=False,
-        widget=forms.CheckboxSelectMultiple)
+        label=_("Reasons for more help"),
+        choices=HomeHelpReason.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
 
     class Meta:
         model = HomeHelpNeed
         fields = ["estimated_hours", "reasons", "organisation", "notes"]
-        widgets = {"estimated_hours": forms.NumberInput(attrs=NUMERIC),
-                   "notes": forms.Textarea(attrs={"rows": 2})}
+        widgets = {
+            "estimated_hours": forms.NumberInput(attrs=NUMERIC),
+            "notes": forms.Textarea(attrs={"rows": 2}),
+        }
 
 
 class HomeHelpDayForm(EntryForm):
     class Meta:
         model = HomeHelpDay
         fields = ["day", "hours", "organisation", "notes"]
-        widgets = {"day": DateInput(),
-                   "hours": forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.25"})}
+        widgets = {
+            "day": DateInput(),
+            "hours": forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.25"}),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if not self.instance.pk:  # today, by the service the need names (issue 14)
             self.fields["day"].initial = timezone.localdate()
-            need = HomeHelpNeed.objects.filter(dossier=self.dossier).only(
-                "organisation_id").first()
+            need = HomeHelpNeed.objects.filter(dossier=self.dossier).only("organisation_id").first()
             if need is not None and need.organisation_id:
                 self.fields["organisation"].initial = need.organisation_id
 
@@ -267,15 +373,17 @@ class SelfMonitoringForm(EntryForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["value"].help_text = " · ".join(
-            f"{kind.label}: {scale.hint}" for kind, scale in SCALES.items())
+            f"{kind.label}: {scale.hint}" for kind, scale in SCALES.items()
+        )
         self.fields["newborn"].help_text = _("Only for a feed or the baby's weight.")
         if not self.instance.pk:
             self.fields["noted_at"].initial = timezone.now()
 
 
 class CommentForm(forms.Form):
-    text = forms.CharField(label=_("Your comment"), max_length=2000,
-                           widget=forms.Textarea(attrs={"rows": 2}))
+    text = forms.CharField(
+        label=_("Your comment"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class AlertForm(forms.Form):
@@ -284,5 +392,9 @@ class AlertForm(forms.Form):
     ACTIONS = (("acknowledge", _("Take it on")), ("resolve", _("Resolved")))
 
     action = forms.ChoiceField(choices=ACTIONS, widget=forms.HiddenInput)
-    note = forms.CharField(label=_("What you do, or how it was resolved"), max_length=300,
-                           required=False, widget=forms.TextInput())
+    note = forms.CharField(
+        label=_("What you do, or how it was resolved"),
+        max_length=300,
+        required=False,
+        widget=forms.TextInput(),
+    )

@@ -41,8 +41,9 @@ class InszField(forms.CharField):
         kwargs.setdefault("max_length", 20)
         kwargs.setdefault("required", False)
         super().__init__(**kwargs)
-        self.widget.attrs.update({"inputmode": "numeric", "autocomplete": "off",
-                                  "placeholder": "85.07.30-033.28"})
+        self.widget.attrs.update(
+            {"inputmode": "numeric", "autocomplete": "off", "placeholder": "85.07.30-033.28"}
+        )
 
     def prepare_value(self, value):
         return format_insz(value) if value and len(str(value)) == 11 else value
@@ -55,8 +56,11 @@ class AmendmentForm(forms.ModelForm):
     """Changing what was already recorded asks why (kept in the entry's history)."""
 
     change_reason = forms.CharField(
-        label=_("Reason for the change"), max_length=300, required=False,
-        help_text=_("E.g. “typing error”, “ultrasound dating”, “INSZ now known”."))
+        label=_("Reason for the change"),
+        max_length=300,
+        required=False,
+        help_text=_("E.g. “typing error”, “ultrasound dating”, “INSZ now known”."),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -64,7 +68,8 @@ class AmendmentForm(forms.ModelForm):
             del self.fields["change_reason"]
         else:
             self.fields["change_reason"].required = getattr(
-                self.instance, "AMEND_NEEDS_REASON", True)
+                self.instance, "AMEND_NEEDS_REASON", True
+            )
 
     @property
     def reason(self) -> str:
@@ -72,14 +77,24 @@ class AmendmentForm(forms.ModelForm):
 
 
 class MotherForm(AmendmentForm):
-    insz = InszField(label=_("INSZ number"),
-                     help_text=Mother._meta.get_field("insz").help_text)
+    insz = InszField(label=_("INSZ number"), help_text=Mother._meta.get_field("insz").help_text)
 
     class Meta:
         model = Mother
-        fields = ["given_name", "family_name", "date_of_birth", "insz", "phone", "email",
-                  "street_address", "postcode", "municipality", "province",
-                  "preferred_language", "health_insurer"]
+        fields = [
+            "given_name",
+            "family_name",
+            "date_of_birth",
+            "insz",
+            "phone",
+            "email",
+            "street_address",
+            "postcode",
+            "municipality",
+            "province",
+            "preferred_language",
+            "health_insurer",
+        ]
         widgets = {
             "date_of_birth": DateInput(),
             "phone": forms.TelInput(attrs={"autocomplete": "tel"}),
@@ -99,14 +114,24 @@ class NewMotherForm(MotherForm):
 
 class DossierForm(AmendmentForm):
     risk_factors = forms.MultipleChoiceField(
-        label=_("Risk factors"), choices=RiskFactor.choices, required=False,
+        label=_("Risk factors"),
+        choices=RiskFactor.choices,
+        required=False,
         widget=forms.CheckboxSelectMultiple,
     )
 
     class Meta:
         model = Dossier
-        fields = ["last_menstrual_period", "expected_due_date", "gravidity", "parity",
-                  "fetus_count", "conception", "risk_factors", "risk_notes"]
+        fields = [
+            "last_menstrual_period",
+            "expected_due_date",
+            "gravidity",
+            "parity",
+            "fetus_count",
+            "conception",
+            "risk_factors",
+            "risk_notes",
+        ]
         widgets = {
             "last_menstrual_period": DateInput(),
             "expected_due_date": DateInput(),
@@ -133,9 +158,22 @@ class DossierEditForm(DossierForm):
 class DeliveryForm(AmendmentForm):
     class Meta:
         model = Delivery
-        fields = ["born_at", "place", "maternity_ward", "gestational_weeks", "gestational_days",
-                  "mode", "presentation", "induction", "epidural", "episiotomy",
-                  "blood_loss_ml", "complications", "admitted_at", "discharged_at"]
+        fields = [
+            "born_at",
+            "place",
+            "maternity_ward",
+            "gestational_weeks",
+            "gestational_days",
+            "mode",
+            "presentation",
+            "induction",
+            "epidural",
+            "episiotomy",
+            "blood_loss_ml",
+            "complications",
+            "admitted_at",
+            "discharged_at",
+        ]
         widgets = {
             "born_at": DateTimeInput(),
             "admitted_at": DateTimeInput(),
@@ -147,15 +185,28 @@ class DeliveryForm(AmendmentForm):
 
 
 class NewbornForm(AmendmentForm):
-    insz = InszField(label=_("INSZ number"),
-                     help_text=Newborn._meta.get_field("insz").help_text)
+    insz = InszField(label=_("INSZ number"), help_text=Newborn._meta.get_field("insz").help_text)
 
     class Meta:
         model = Newborn
-        fields = ["birth_order", "given_name", "family_name", "sex", "insz", "vital_status",
-                  "birth_weight_g", "length_cm", "head_circumference_cm", "apgar_1", "apgar_5",
-                  "feeding", "status", "congenital_anomaly", "anomaly_description",
-                  "neonatal_admission"]
+        fields = [
+            "birth_order",
+            "given_name",
+            "family_name",
+            "sex",
+            "insz",
+            "vital_status",
+            "birth_weight_g",
+            "length_cm",
+            "head_circumference_cm",
+            "apgar_1",
+            "apgar_5",
+            "feeding",
+            "status",
+            "congenital_anomaly",
+            "anomaly_description",
+            "neonatal_admission",
+        ]
         widgets = {
             "neonatal_admission": forms.NullBooleanSelect(),
             "birth_weight_g": forms.NumberInput(attrs={"inputmode": "numeric"}),
@@ -165,15 +216,20 @@ class NewbornForm(AmendmentForm):
 
 
 class DossierSearchForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False, max_length=100,
-                        widget=forms.SearchInput(attrs={
-                            "placeholder": _("Name, INSZ or municipality")}))
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=100,
+        widget=forms.SearchInput(attrs={"placeholder": _("Name, INSZ or municipality")}),
+    )
     status = forms.ChoiceField(label=_("Status"), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["status"].choices = [("", _("All statuses")),
-                                         *Dossier._meta.get_field("status").choices]
+        self.fields["status"].choices = [
+            ("", _("All statuses")),
+            *Dossier._meta.get_field("status").choices,
+        ]
 
 
 class MeasurementForm(AmendmentForm):
@@ -184,8 +240,9 @@ class MeasurementForm(AmendmentForm):
             "measured_at": DateTimeInput(),
             "weight_g": forms.NumberInput(attrs={"inputmode": "numeric"}),
             "length_cm": forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.1"}),
-            "head_circumference_cm": forms.NumberInput(attrs={"inputmode": "decimal",
-                                                              "step": "0.1"}),
+            "head_circumference_cm": forms.NumberInput(
+                attrs={"inputmode": "decimal", "step": "0.1"}
+            ),
         }
 
 
@@ -194,5 +251,9 @@ class ScreeningForm(forms.ModelForm):
         model = Screening
         fields = ["kind", "done_at", "result", "card_number", "note"]
         widgets = {"done_at": DateTimeInput()}
-        help_texts = {"card_number": _("Heel prick only: the number printed on the blood "
-                                       "card, so the laboratory's result can be matched.")}
+        help_texts = {
+            "card_number": _(
+                "Heel prick only: the number printed on the blood "
+                "card, so the laboratory's result can be matched."
+            )
+        }

@@ -35,21 +35,38 @@ class WeightPoint:
     y: float = 0.0
 
 
-def weight_point(birth_weight_g: int, at: datetime.datetime, weight_g: int, *,
-                 born_at: datetime.datetime | None = None, source: str = "") -> WeightPoint:
-    day = (Decimal((at - born_at).total_seconds() / 86400).quantize(Decimal("0.1"))
-           if born_at else None)
-    return WeightPoint(at, day, weight_g, percent_change(birth_weight_g, weight_g),
-                       is_alarming(birth_weight_g, weight_g), source)
+def weight_point(
+    birth_weight_g: int,
+    at: datetime.datetime,
+    weight_g: int,
+    *,
+    born_at: datetime.datetime | None = None,
+    source: str = "",
+) -> WeightPoint:
+    day = (
+        Decimal((at - born_at).total_seconds() / 86400).quantize(Decimal("0.1"))
+        if born_at
+        else None
+    )
+    return WeightPoint(
+        at,
+        day,
+        weight_g,
+        percent_change(birth_weight_g, weight_g),
+        is_alarming(birth_weight_g, weight_g),
+        source,
+    )
 
 
 def weight_points(newborn, born_at: datetime.datetime, measurements) -> list[WeightPoint]:
     """The birth weight, then each weighing in time order."""
     birth = newborn.birth_weight_g
     return [weight_point(birth, born_at, birth, born_at=born_at)] + [
-        weight_point(birth, m.measured_at, m.weight_g, born_at=born_at,
-                     source=m.get_source_display())
-        for m in sorted(measurements, key=lambda m: m.measured_at)]
+        weight_point(
+            birth, m.measured_at, m.weight_g, born_at=born_at, source=m.get_source_display()
+        )
+        for m in sorted(measurements, key=lambda m: m.measured_at)
+    ]
 
 
 @dataclass
@@ -64,8 +81,9 @@ class Curve:
     polyline: str
 
 
-def curve(points: list[WeightPoint], birth_weight_g: int, *, width=340, height=180,
-          margin=32) -> Curve:
+def curve(
+    points: list[WeightPoint], birth_weight_g: int, *, width=340, height=180, margin=32
+) -> Curve:
     """Place the points on a chart: x in days since birth (at least the first 10 days),
     y in grams with the birth weight and the 10 % line always in view."""
     days = max(10, int(max(p.day for p in points)) + 1)
@@ -80,6 +98,13 @@ def curve(points: list[WeightPoint], birth_weight_g: int, *, width=340, height=1
     for p in points:
         p.x = round(margin + plot_w * float(p.day) / days, 1)
         p.y = y_of(p.weight_g)
-    return Curve(width, height, points, y_of(alert_g), days, low, high,
-                 " ".join(f"{p.x},{p.y}" for p in points))
-
+    return Curve(
+        width,
+        height,
+        points,
+        y_of(alert_g),
+        days,
+        low,
+        high,
+        " ".join(f"{p.x},{p.y}" for p in points),
+    )

@@ -55,9 +55,16 @@ CREATE TRIGGER {table}_history AFTER INSERT OR UPDATE OR DELETE ON {table}
 UNTRACK_SQL = "DROP TRIGGER {table}_history ON {table};"
 
 # Columns that are bookkeeping, not clinical content: not shown as changes.
-HIDDEN = {"id", "public_id", "created_at", "updated_at", "created_by_id", "user_id",
-          "recorded_by_id",  # who recorded it: the change's actor, shown through the names door
-          "client_key"}  # the id a phone gave a visit sent offline (HomeVisit.client_key)
+HIDDEN = {
+    "id",
+    "public_id",
+    "created_at",
+    "updated_at",
+    "created_by_id",
+    "user_id",
+    "recorded_by_id",  # who recorded it: the change's actor, shown through the names door
+    "client_key",
+}  # the id a phone gave a visit sent offline (HomeVisit.client_key)
 
 
 def track_sql(table: str) -> str:
@@ -71,7 +78,8 @@ def attribute(actor, reason: str = "") -> None:
         cursor.execute(
             "SELECT set_config('moederschap.actor_id', %s, true), "
             "set_config('moederschap.reason', %s, true)",
-            [str(actor.pk) if actor is not None and actor.pk else "", reason[:300]])
+            [str(actor.pk) if actor is not None and actor.pk else "", reason[:300]],
+        )
 
 
 @dataclass
@@ -128,8 +136,9 @@ def field_changes(change) -> list[FieldChange]:
     before, after = change.old_values or {}, change.new_values or {}
     rows = []
     for column, field in columns.items():  # in the model's own field order
-        if column in HIDDEN or (field.is_relation
-                                and field.related_model._meta.label in UNSHOWN_RELATIONS):
+        if column in HIDDEN or (
+            field.is_relation and field.related_model._meta.label in UNSHOWN_RELATIONS
+        ):
             # the record itself is the page's; a person is the change's actor (names door)
             continue
         shown = _display(field, before.get(column)), _display(field, after.get(column))

@@ -38,14 +38,18 @@ def validate_insz(value: str) -> None:
         ) from None
     except InvalidChecksum:
         raise ValidationError(
-            _("This INSZ number does not exist: its check digits are wrong. "
-              "Copy it again from the eID or the ISI+ card."),
+            _(
+                "This INSZ number does not exist: its check digits are wrong. "
+                "Copy it again from the eID or the ISI+ card."
+            ),
             code="insz_checksum",
         ) from None
     except InvalidComponent:
         raise ValidationError(
-            _("This INSZ number does not contain a valid date of birth. "
-              "Copy it again from the eID or the ISI+ card."),
+            _(
+                "This INSZ number does not contain a valid date of birth. "
+                "Copy it again from the eID or the ISI+ card."
+            ),
             code="insz_component",
         ) from None
 
@@ -60,8 +64,10 @@ def check_insz_matches_birth_date(value: str, birth_date: datetime.date | None) 
     if encoded is None or birth_date is None or encoded == birth_date:
         return
     raise ValidationError(
-        _("The INSZ number belongs to someone born on %(encoded)s, not on %(given)s. "
-          "Check the number and the date of birth.")
+        _(
+            "The INSZ number belongs to someone born on %(encoded)s, not on %(given)s. "
+            "Check the number and the date of birth."
+        )
         % {"encoded": encoded.strftime("%d-%m-%Y"), "given": birth_date.strftime("%d-%m-%Y")},
         code="insz_birth_date_mismatch",
     )

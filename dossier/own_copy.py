@@ -65,10 +65,18 @@ ACT_CODE = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
 CONSENT_SCOPE = "http://terminology.hl7.org/CodeSystem/consentscope"
 CONSENT_ACTION = "http://terminology.hl7.org/CodeSystem/consentaction"
 AUDIT_TYPE = "http://terminology.hl7.org/CodeSystem/audit-event-type"
-EPISODE_STATUS = {DossierStatus.PRENATAL: "active", DossierStatus.DELIVERED: "active",
-                  DossierStatus.POSTNATAL: "active", DossierStatus.CLOSED: "finished"}
-ACTIVITY_STATUS = {"proposed": "not-started", "planned": "scheduled", "done": "completed",
-                   "cancelled": "cancelled"}
+EPISODE_STATUS = {
+    DossierStatus.PRENATAL: "active",
+    DossierStatus.DELIVERED: "active",
+    DossierStatus.POSTNATAL: "active",
+    DossierStatus.CLOSED: "finished",
+}
+ACTIVITY_STATUS = {
+    "proposed": "not-started",
+    "planned": "scheduled",
+    "done": "completed",
+    "cancelled": "cancelled",
+}
 AUDIT_ACTION = {"read": "R", "download": "R", "create": "C", "update": "U", "join": "E"}
 GENDERS = {"F": "female", "M": "male", "U": "unknown"}
 FILES = ("dossier.fhir.json", "mijn-dossier.pdf")
@@ -98,8 +106,17 @@ class _Bundle:
         self.entries.append({"fullUrl": url, "resource": resource})
         return url
 
-    def observation(self, name: str, code: dict, subject: str, when, value: dict, *,
-                    encounter: str | None = None, vital: bool = True) -> None:
+    def observation(
+        self,
+        name: str,
+        code: dict,
+        subject: str,
+        when,
+        value: dict,
+        *,
+        encounter: str | None = None,
+        vital: bool = True,
+    ) -> None:
         fhir = _fhir()
         resource = {"resourceType": "Observation", "status": "final"}
         if vital:
@@ -110,12 +127,10 @@ class _Bundle:
         resource["effectiveDateTime"] = when.isoformat()  # a date or an instant
         self.add(name, resource | value)
 
-    def quantity(self, name: str, code: dict, subject: str, when, value, unit: str,
-                 **more) -> None:
+    def quantity(self, name: str, code: dict, subject: str, when, value, unit: str, **more) -> None:
         if value is None:
             return
-        quantity = {"value": _number(value), "unit": unit, "system": _fhir().UCUM,
-                    "code": unit}
+        quantity = {"value": _number(value), "unit": unit, "system": _fhir().UCUM, "code": unit}
         self.observation(name, code, subject, when, {"valueQuantity": quantity}, **more)
 
     def blood_pressure(self, name: str, entry, subject: str, when, encounter: str) -> None:
@@ -124,15 +139,30 @@ class _Bundle:
         fhir = _fhir()
 
         def component(code, display, value):
-            return {"code": fhir._loinc(code, display),
-                    "valueQuantity": {"value": value, "unit": "mm[Hg]", "system": fhir.UCUM,
-                                      "code": "mm[Hg]"}}
+            return {
+                "code": fhir._loinc(code, display),
+                "valueQuantity": {
+                    "value": value,
+                    "unit": "mm[Hg]",
+                    "system": fhir.UCUM,
+                    "code": "mm[Hg]",
+                },
+            }
 
         panel = fhir._loinc("85354-9", "Blood pressure panel with all children optional")
-        self.observation(name, panel, subject, when, {"component": [
-            component("8480-6", "Systolic blood pressure", entry.bp_systolic),
-            component("8462-4", "Diastolic blood pressure", entry.bp_diastolic)]},
-            encounter=encounter)
+        self.observation(
+            name,
+            panel,
+            subject,
+            when,
+            {
+                "component": [
+                    component("8480-6", "Systolic blood pressure", entry.bp_systolic),
+                    component("8462-4", "Diastolic blood pressure", entry.bp_diastolic),
+                ]
+            },
+            encounter=encounter,
+        )
 
 
 def _codes() -> dict:
@@ -153,39 +183,70 @@ def _local(code: str, display) -> dict:
     return {"coding": [{"system": LOCAL, "code": code, "display": str(display)}]}
 
 
-def _encounter(bundle: _Bundle, name: str, *, kind: str, label, act: str, subject: str,
-               episode: str, start, end=None, minutes: int | None = None) -> str:
-    resource = {"resourceType": "Encounter", "status": "finished",
-                "class": {"system": ACT_CODE, "code": act},
-                "type": [_local(kind, label)],
-                "subject": {"reference": subject},
-                "episodeOfCare": [{"reference": episode}],
-                "period": {"start": start.isoformat(), **({"end": end.isoformat()} if end
-                                                          else {})}}
+def _encounter(
+    bundle: _Bundle,
+    name: str,
+    *,
+    kind: str,
+    label,
+    act: str,
+    subject: str,
+    episode: str,
+    start,
+    end=None,
+    minutes: int | None = None,
+) -> str:
+    resource = {
+        "resourceType": "Encounter",
+        "status": "finished",
+        "class": {"system": ACT_CODE, "code": act},
+        "type": [_local(kind, label)],
+        "subject": {"reference": subject},
+        "episodeOfCare": [{"reference": episode}],
+        "period": {"start": start.isoformat(), **({"end": end.isoformat()} if end else {})},
+    }
     if minutes is not None:
-        resource["length"] = {"value": minutes, "unit": "min", "system": _fhir().UCUM,
-                              "code": "min"}
+        resource["length"] = {
+            "value": minutes,
+            "unit": "min",
+            "system": _fhir().UCUM,
+            "code": "min",
+        }
     return bundle.add(name, resource)
 
 
 def _mother(dossier: Dossier) -> dict:
     fhir = _fhir()
     mother = dossier.mother
-    patient = {"resourceType": "Patient",
-               "identifier": [{"system": fhir.SSIN, "value": mother.insz}] if mother.insz else [],
-               "name": [{"use": "official", "family": mother.family_name,
-                         "given": [mother.given_name]}],
-               "gender": "female",
-               "birthDate": mother.date_of_birth.isoformat(),
-               "address": [{"use": "home", "line": [mother.street_address] if
-                            mother.street_address else [], "city": mother.municipality,
-                            "postalCode": mother.postcode, "state": mother.province,
-                            "country": "BE"}],
-               "communication": [{"language": {"coding": [
-                   {"system": "urn:ietf:bcp:47", "code": mother.preferred_language}]},
-                   "preferred": True}]}
-    telecom = [{"system": "phone", "value": mother.phone} if mother.phone else None,
-               {"system": "email", "value": mother.email} if mother.email else None]
+    patient = {
+        "resourceType": "Patient",
+        "identifier": [{"system": fhir.SSIN, "value": mother.insz}] if mother.insz else [],
+        "name": [{"use": "official", "family": mother.family_name, "given": [mother.given_name]}],
+        "gender": "female",
+        "birthDate": mother.date_of_birth.isoformat(),
+        "address": [
+            {
+                "use": "home",
+                "line": [mother.street_address] if mother.street_address else [],
+                "city": mother.municipality,
+                "postalCode": mother.postcode,
+                "state": mother.province,
+                "country": "BE",
+            }
+        ],
+        "communication": [
+            {
+                "language": {
+                    "coding": [{"system": "urn:ietf:bcp:47", "code": mother.preferred_language}]
+                },
+                "preferred": True,
+            }
+        ],
+    }
+    telecom = [
+        {"system": "phone", "value": mother.phone} if mother.phone else None,
+        {"system": "email", "value": mother.email} if mother.email else None,
+    ]
     if any(telecom):
         patient["telecom"] = [t for t in telecom if t]
     return {k: v for k, v in patient.items() if v != []}
@@ -202,22 +263,37 @@ def bundle(dossier: Dossier, *, reader) -> dict:
     codes = _codes()
     doc = _Bundle(dossier)
     mother = doc.add("mother", _mother(dossier))
-    episode = doc.add("pregnancy", {
-        "resourceType": "EpisodeOfCare", "status": EPISODE_STATUS[dossier.status],
-        "type": [{"coding": [fhir._coding(fhir.SNOMED, "77386006", "Pregnancy")]}],
-        "patient": {"reference": mother},
-        "period": {"start": dossier.created_at.isoformat()}})
+    episode = doc.add(
+        "pregnancy",
+        {
+            "resourceType": "EpisodeOfCare",
+            "status": EPISODE_STATUS[dossier.status],
+            "type": [{"coding": [fhir._coding(fhir.SNOMED, "77386006", "Pregnancy")]}],
+            "patient": {"reference": mother},
+            "period": {"start": dossier.created_at.isoformat()},
+        },
+    )
     if dossier.expected_due_date:
-        doc.observation("due-date", codes["due_date"], mother, dossier.created_at,
-                        {"valueDateTime": dossier.expected_due_date.isoformat()}, vital=False)
+        doc.observation(
+            "due-date",
+            codes["due_date"],
+            mother,
+            dossier.created_at,
+            {"valueDateTime": dossier.expected_due_date.isoformat()},
+            vital=False,
+        )
 
     delivery = getattr(dossier, "delivery", None)
     newborns = {}
     for newborn in dossier.newborns.order_by("birth_order"):
         patient = {"resourceType": "Patient", "gender": GENDERS.get(newborn.sex, "unknown")}
         if newborn.given_name or newborn.family_name:
-            patient["name"] = [{"family": newborn.family_name or None,
-                                "given": [newborn.given_name] if newborn.given_name else None}]
+            patient["name"] = [
+                {
+                    "family": newborn.family_name or None,
+                    "given": [newborn.given_name] if newborn.given_name else None,
+                }
+            ]
             patient["name"] = [{k: v for k, v in patient["name"][0].items() if v}]
         if newborn.insz:
             patient["identifier"] = [{"system": fhir.SSIN, "value": newborn.insz}]
@@ -229,129 +305,234 @@ def bundle(dossier: Dossier, *, reader) -> dict:
             patient["deceasedBoolean"] = True
         url = newborns[newborn.pk] = doc.add(f"newborn/{newborn.public_id}", patient)
         if delivery is not None:
-            doc.quantity(f"newborn/{newborn.public_id}/birth-weight", codes["birth_weight"],
-                         url, delivery.born_at, newborn.birth_weight_g, "g")
+            doc.quantity(
+                f"newborn/{newborn.public_id}/birth-weight",
+                codes["birth_weight"],
+                url,
+                delivery.born_at,
+                newborn.birth_weight_g,
+                "g",
+            )
 
     for entry in PrenatalConsultation.objects.filter(dossier=dossier).order_by("consulted_on"):
         name = f"consultation/{entry.public_id}"
-        encounter = _encounter(doc, name, kind="prenatal-consultation",
-                               label=PrenatalConsultation._meta.verbose_name,
-                               act="HH" if entry.at_home else "AMB", subject=mother,
-                               episode=episode, start=entry.consulted_on)
+        encounter = _encounter(
+            doc,
+            name,
+            kind="prenatal-consultation",
+            label=PrenatalConsultation._meta.verbose_name,
+            act="HH" if entry.at_home else "AMB",
+            subject=mother,
+            episode=episode,
+            start=entry.consulted_on,
+        )
         when, more = entry.consulted_on, {"encounter": encounter}
         doc.blood_pressure(f"{name}/bp", entry, mother, when, encounter)
-        doc.quantity(f"{name}/weight", codes["weight"], mother, when, entry.weight_kg, "kg",
-                     **more)
-        doc.quantity(f"{name}/fundal-height", codes["fundal_height"], mother, when,
-                     entry.fundal_height_cm, "cm", **more)
-        doc.quantity(f"{name}/fetal-heart-rate", codes["fetal_heart_rate"], mother, when,
-                     entry.fetal_heart_rate, "/min", **more)
+        doc.quantity(f"{name}/weight", codes["weight"], mother, when, entry.weight_kg, "kg", **more)
+        doc.quantity(
+            f"{name}/fundal-height",
+            codes["fundal_height"],
+            mother,
+            when,
+            entry.fundal_height_cm,
+            "cm",
+            **more,
+        )
+        doc.quantity(
+            f"{name}/fetal-heart-rate",
+            codes["fetal_heart_rate"],
+            mother,
+            when,
+            entry.fetal_heart_rate,
+            "/min",
+            **more,
+        )
 
     visits = {}
     for entry in HomeVisit.objects.filter(dossier=dossier).order_by("visited_at"):
         name = f"home-visit/{entry.public_id}"
         encounter = visits[entry.pk] = _encounter(
-            doc, name, kind="home-visit", label=HomeVisit._meta.verbose_name, act="HH",
-            subject=mother, episode=episode, start=entry.visited_at)
+            doc,
+            name,
+            kind="home-visit",
+            label=HomeVisit._meta.verbose_name,
+            act="HH",
+            subject=mother,
+            episode=episode,
+            start=entry.visited_at,
+        )
         doc.blood_pressure(f"{name}/bp", entry, mother, entry.visited_at, encounter)
-        doc.quantity(f"{name}/temperature", codes["temperature"], mother, entry.visited_at,
-                     entry.temperature_c, "Cel", encounter=encounter)
+        doc.quantity(
+            f"{name}/temperature",
+            codes["temperature"],
+            mother,
+            entry.visited_at,
+            entry.temperature_c,
+            "Cel",
+            encounter=encounter,
+        )
     for check in BabyCheck.objects.filter(dossier=dossier).select_related("home_visit"):
-        doc.quantity(f"baby-check/{check.public_id}/temperature", codes["temperature"],
-                     newborns[check.newborn_id], check.home_visit.visited_at,
-                     check.temperature_c, "Cel", encounter=visits.get(check.home_visit_id))
+        doc.quantity(
+            f"baby-check/{check.public_id}/temperature",
+            codes["temperature"],
+            newborns[check.newborn_id],
+            check.home_visit.visited_at,
+            check.temperature_c,
+            "Cel",
+            encounter=visits.get(check.home_visit_id),
+        )
 
     for weighing in Measurement.objects.filter(newborn__dossier=dossier).order_by("measured_at"):
         name, subject = f"weighing/{weighing.public_id}", newborns[weighing.newborn_id]
-        doc.quantity(f"{name}/weight", codes["weight"], subject, weighing.measured_at,
-                     weighing.weight_g, "g")
-        doc.quantity(f"{name}/length", codes["length"], subject, weighing.measured_at,
-                     weighing.length_cm, "cm")
-        doc.quantity(f"{name}/head", codes["head"], subject, weighing.measured_at,
-                     weighing.head_circumference_cm, "cm")
+        doc.quantity(
+            f"{name}/weight", codes["weight"], subject, weighing.measured_at, weighing.weight_g, "g"
+        )
+        doc.quantity(
+            f"{name}/length",
+            codes["length"],
+            subject,
+            weighing.measured_at,
+            weighing.length_cm,
+            "cm",
+        )
+        doc.quantity(
+            f"{name}/head",
+            codes["head"],
+            subject,
+            weighing.measured_at,
+            weighing.head_circumference_cm,
+            "cm",
+        )
 
     for call in PhoneContact.objects.filter(dossier=dossier).order_by("started_at"):
-        _encounter(doc, f"phone-contact/{call.public_id}", kind="phone-contact",
-                   label=PhoneContact._meta.verbose_name, act="VR", subject=mother,
-                   episode=episode, start=call.started_at,
-                   end=call.started_at + timezone.timedelta(minutes=call.duration_minutes),
-                   minutes=call.duration_minutes)
+        _encounter(
+            doc,
+            f"phone-contact/{call.public_id}",
+            kind="phone-contact",
+            label=PhoneContact._meta.verbose_name,
+            act="VR",
+            subject=mother,
+            episode=episode,
+            start=call.started_at,
+            end=call.started_at + timezone.timedelta(minutes=call.duration_minutes),
+            minutes=call.duration_minutes,
+        )
 
     _plan, version = current_plan(dossier)
     if version is not None:
         content = version.content
-        activities = [{"detail": {
-            "kind": "Appointment",
-            "code": _local(a["kind"], AppointmentKind(a["kind"]).label),
-            "status": ACTIVITY_STATUS.get(a["status"], "unknown"),
-            "scheduledPeriod": {"start": a["due_from"], "end": a["due_until"]},
-            **({"description": a["note"]} if a.get("note") else {})}}
-            for a in content.get("appointments", [])]
-        plan = {"resourceType": "CarePlan",
-                "status": "completed" if dossier.status == DossierStatus.CLOSED else "active",
-                "intent": "plan", "subject": {"reference": mother},
-                "title": _("Care plan, version %(number)s") % {"number": version.number},
-                "created": version.created_at.isoformat(),
-                "author": {"display": shown_name(version.author, reader=reader,
-                                                 dossier=dossier)},
-                "supportingInfo": [{"reference": episode}]}
+        activities = [
+            {
+                "detail": {
+                    "kind": "Appointment",
+                    "code": _local(a["kind"], AppointmentKind(a["kind"]).label),
+                    "status": ACTIVITY_STATUS.get(a["status"], "unknown"),
+                    "scheduledPeriod": {"start": a["due_from"], "end": a["due_until"]},
+                    **({"description": a["note"]} if a.get("note") else {}),
+                }
+            }
+            for a in content.get("appointments", [])
+        ]
+        plan = {
+            "resourceType": "CarePlan",
+            "status": "completed" if dossier.status == DossierStatus.CLOSED else "active",
+            "intent": "plan",
+            "subject": {"reference": mother},
+            "title": _("Care plan, version %(number)s") % {"number": version.number},
+            "created": version.created_at.isoformat(),
+            "author": {"display": shown_name(version.author, reader=reader, dossier=dossier)},
+            "supportingInfo": [{"reference": episode}],
+        }
         if content.get("expected_course"):
             plan["description"] = content["expected_course"]
         if activities:
             plan["activity"] = activities
         doc.add(f"care-plan/{version.number}", plan)
 
-    rules = (ConsentRule.objects.filter(dossier=dossier)
-             .select_related("membership__professional__user").order_by("pk"))
+    rules = (
+        ConsentRule.objects.filter(dossier=dossier)
+        .select_related("membership__professional__user")
+        .order_by("pk")
+    )
     for rule in rules:
-        who = (shown_name(rule.membership, reader=reader, dossier=dossier) if rule.membership
-               else str(rule.get_role_display()))
+        who = (
+            shown_name(rule.membership, reader=reader, dossier=dossier)
+            if rule.membership
+            else str(rule.get_role_display())
+        )
         actions = [] if rule.level == Level.NONE else ["access"]
         if rule.level >= Level.EDIT:
             actions.append("correct")
         provision = {
             "type": "deny" if rule.level == Level.NONE else "permit",
-            "actor": [{"role": _local(f"role:{rule.role or 'member'}",
-                                      rule.get_role_display() if rule.role else _("member")),
-                       "reference": {"display": who}}],
-            "code": [_local(f"section:{rule.section}", rule.get_section_display())]}
+            "actor": [
+                {
+                    "role": _local(
+                        f"role:{rule.role or 'member'}",
+                        rule.get_role_display() if rule.role else _("member"),
+                    ),
+                    "reference": {"display": who},
+                }
+            ],
+            "code": [_local(f"section:{rule.section}", rule.get_section_display())],
+        }
         if actions:
-            provision["action"] = [{"coding": [{"system": CONSENT_ACTION, "code": a}]}
-                                   for a in actions]
-        doc.add(f"consent/{rule.public_id}", {
-            "resourceType": "Consent", "status": "active",
-            "scope": {"coding": [{"system": CONSENT_SCOPE, "code": "patient-privacy"}]},
-            "category": [fhir._loinc("59284-0", "Patient Consent")],
-            "patient": {"reference": mother}, "dateTime": rule.updated_at.isoformat(),
-            "policyRule": {"text": _("The mother's choice of who sees what of her record")},
-            "provision": provision})
+            provision["action"] = [
+                {"coding": [{"system": CONSENT_ACTION, "code": a}]} for a in actions
+            ]
+        doc.add(
+            f"consent/{rule.public_id}",
+            {
+                "resourceType": "Consent",
+                "status": "active",
+                "scope": {"coding": [{"system": CONSENT_SCOPE, "code": "patient-privacy"}]},
+                "category": [fhir._loinc("59284-0", "Patient Consent")],
+                "patient": {"reference": mother},
+                "dateTime": rule.updated_at.isoformat(),
+                "policyRule": {"text": _("The mother's choice of who sees what of her record")},
+                "provision": provision,
+            },
+        )
 
     for event in AccessEvent.objects.filter(dossier=dossier).order_by("id"):
         entity = {"what": {"reference": episode}}
         if event.section:
             entity["name"] = str(Section(event.section).label)
-        doc.add(f"access/{event.pk}", {
-            "resourceType": "AuditEvent",
-            "type": fhir._coding(AUDIT_TYPE, "rest", "RESTful Operation"),
-            "subtype": [fhir._coding(LOCAL, f"action:{event.action}",
-                                     str(event.get_action_display()))],
-            "action": AUDIT_ACTION.get(event.action, "E"),
-            "recorded": event.at.isoformat(),
-            "outcome": "0" if event.outcome == "allowed" else "4",
-            "agent": [{"who": {"display": event.actor_label}, "requestor": True}],
-            "source": {"observer": {"display": SOURCE}},
-            "entity": [entity]})
+        doc.add(
+            f"access/{event.pk}",
+            {
+                "resourceType": "AuditEvent",
+                "type": fhir._coding(AUDIT_TYPE, "rest", "RESTful Operation"),
+                "subtype": [
+                    fhir._coding(LOCAL, f"action:{event.action}", str(event.get_action_display()))
+                ],
+                "action": AUDIT_ACTION.get(event.action, "E"),
+                "recorded": event.at.isoformat(),
+                "outcome": "0" if event.outcome == "allowed" else "4",
+                "agent": [{"who": {"display": event.actor_label}, "requestor": True}],
+                "source": {"observer": {"display": SOURCE}},
+                "entity": [entity],
+            },
+        )
 
-    return {"resourceType": "Bundle", "type": "collection",
-            "identifier": {"system": fhir.URI, "value": f"urn:uuid:{dossier.public_id}"},
-            "timestamp": timezone.now().isoformat(), "entry": doc.entries}
+    return {
+        "resourceType": "Bundle",
+        "type": "collection",
+        "identifier": {"system": fhir.URI, "value": f"urn:uuid:{dossier.public_id}"},
+        "timestamp": timezone.now().isoformat(),
+        "entry": doc.entries,
+    }
 
 
 # --- the readable PDF ---------------------------------------------------------------------
 
+
 def _day(value) -> str:
-    return timezone.localtime(value).strftime("%d-%m-%Y %H:%M") if hasattr(value, "hour") \
+    return (
+        timezone.localtime(value).strftime("%d-%m-%Y %H:%M")
+        if hasattr(value, "hour")
         else value.strftime("%d-%m-%Y")
+    )
 
 
 def _value(value, unit: str = "") -> str:
@@ -369,61 +550,133 @@ def _parts(dossier: Dossier, reader) -> list[dict]:
     from network.names import shown_name
 
     mother = dossier.mother
-    parts = [{"title": _("Mother"), "rows": [
-        [_("Name"), mother.full_name],
-        [_("Date of birth"), _day(mother.date_of_birth)],
-        [_("INSZ number"), mother.insz_display or "—"],
-        [_("Address"), f"{mother.street_address} {mother.postcode} {mother.municipality}"],
-        [_("Expected due date"), _day(dossier.expected_due_date)
-         if dossier.expected_due_date else "—"],
-    ]}]
-    parts.append({"title": _("Prenatal consultations"),
-                  "head": [_("Date"), _("Blood pressure"), _("Weight"), _("Fetal heart rate")],
-                  "rows": [[_day(c.consulted_on),
-                            f"{c.bp_systolic}/{c.bp_diastolic} mmHg" if c.bp_systolic else "—",
-                            _value(c.weight_kg, "kg"), _value(c.fetal_heart_rate, "/min")]
-                           for c in PrenatalConsultation.objects.filter(dossier=dossier)
-                           .order_by("consulted_on")]})
+    parts = [
+        {
+            "title": _("Mother"),
+            "rows": [
+                [_("Name"), mother.full_name],
+                [_("Date of birth"), _day(mother.date_of_birth)],
+                [_("INSZ number"), mother.insz_display or "—"],
+                [_("Address"), f"{mother.street_address} {mother.postcode} {mother.municipality}"],
+                [
+                    _("Expected due date"),
+                    _day(dossier.expected_due_date) if dossier.expected_due_date else "—",
+                ],
+            ],
+        }
+    ]
+    parts.append(
+        {
+            "title": _("Prenatal consultations"),
+            "head": [_("Date"), _("Blood pressure"), _("Weight"), _("Fetal heart rate")],
+            "rows": [
+                [
+                    _day(c.consulted_on),
+                    f"{c.bp_systolic}/{c.bp_diastolic} mmHg" if c.bp_systolic else "—",
+                    _value(c.weight_kg, "kg"),
+                    _value(c.fetal_heart_rate, "/min"),
+                ]
+                for c in PrenatalConsultation.objects.filter(dossier=dossier).order_by(
+                    "consulted_on"
+                )
+            ],
+        }
+    )
     delivery = getattr(dossier, "delivery", None)
     if delivery is not None:
-        parts.append({"title": _("Delivery"), "rows": [
-            [_("Date and time of birth"), _day(delivery.born_at)],
-            [_("Mode of delivery"), delivery.get_mode_display()]]})
+        parts.append(
+            {
+                "title": _("Delivery"),
+                "rows": [
+                    [_("Date and time of birth"), _day(delivery.born_at)],
+                    [_("Mode of delivery"), delivery.get_mode_display()],
+                ],
+            }
+        )
     for newborn in dossier.newborns.order_by("birth_order"):
-        parts.append({"title": str(newborn), "head": [_("Date"), _("Weight")], "rows": [
-            [_day(m.measured_at), _value(m.weight_g, "g")]
-            for m in newborn.measurements.order_by("measured_at")]})
-    parts.append({"title": _("Home visits"),
-                  "head": [_("Date"), _("Blood pressure"), _("Temperature")],
-                  "rows": [[_day(v.visited_at),
-                            f"{v.bp_systolic}/{v.bp_diastolic} mmHg" if v.bp_systolic else "—",
-                            _value(v.temperature_c, "°C")]
-                           for v in HomeVisit.objects.filter(dossier=dossier)
-                           .order_by("visited_at")]})
-    parts.append({"title": _("Phone contacts"),
-                  "head": [_("Date"), _("Duration (minutes)"), _("Outcome")],
-                  "rows": [[_day(p.started_at), str(p.duration_minutes), p.get_outcome_display()]
-                           for p in PhoneContact.objects.filter(dossier=dossier)
-                           .order_by("started_at")]})
+        parts.append(
+            {
+                "title": str(newborn),
+                "head": [_("Date"), _("Weight")],
+                "rows": [
+                    [_day(m.measured_at), _value(m.weight_g, "g")]
+                    for m in newborn.measurements.order_by("measured_at")
+                ],
+            }
+        )
+    parts.append(
+        {
+            "title": _("Home visits"),
+            "head": [_("Date"), _("Blood pressure"), _("Temperature")],
+            "rows": [
+                [
+                    _day(v.visited_at),
+                    f"{v.bp_systolic}/{v.bp_diastolic} mmHg" if v.bp_systolic else "—",
+                    _value(v.temperature_c, "°C"),
+                ]
+                for v in HomeVisit.objects.filter(dossier=dossier).order_by("visited_at")
+            ],
+        }
+    )
+    parts.append(
+        {
+            "title": _("Phone contacts"),
+            "head": [_("Date"), _("Duration (minutes)"), _("Outcome")],
+            "rows": [
+                [_day(p.started_at), str(p.duration_minutes), p.get_outcome_display()]
+                for p in PhoneContact.objects.filter(dossier=dossier).order_by("started_at")
+            ],
+        }
+    )
     _plan, version = current_plan(dossier)
     if version is not None:
-        parts.append({"title": _("Care plan, version %(number)s") % {"number": version.number},
-                      "head": [_("Appointment"), _("When"), _("Status")],
-                      "rows": [[plan_content.AppointmentKind(a["kind"]).label,
-                                plan_content.window_text(a),
-                                plan_content.AppointmentStatus(a["status"]).label]
-                               for a in version.content.get("appointments", [])]})
-    parts.append({"title": _("Who sees what"), "head": [_("Who"), _("Part"), _("Access")],
-                  "rows": [[shown_name(r.membership, reader=reader, dossier=dossier)
-                            if r.membership else r.get_role_display(),
-                            r.get_section_display(), r.get_level_display()]
-                           for r in ConsentRule.objects.filter(dossier=dossier)
-                           .select_related("membership__professional__user").order_by("pk")]})
-    parts.append({"title": _("Who viewed my record"),
-                  "head": [_("When"), _("Who"), _("What"), _("Part")],
-                  "rows": [[_day(e.at), e.actor_label, e.get_action_display(),
-                            e.get_section_display() if e.section else _("Care network")]
-                           for e in AccessEvent.objects.filter(dossier=dossier).order_by("-id")]})
+        parts.append(
+            {
+                "title": _("Care plan, version %(number)s") % {"number": version.number},
+                "head": [_("Appointment"), _("When"), _("Status")],
+                "rows": [
+                    [
+                        plan_content.AppointmentKind(a["kind"]).label,
+                        plan_content.window_text(a),
+                        plan_content.AppointmentStatus(a["status"]).label,
+                    ]
+                    for a in version.content.get("appointments", [])
+                ],
+            }
+        )
+    parts.append(
+        {
+            "title": _("Who sees what"),
+            "head": [_("Who"), _("Part"), _("Access")],
+            "rows": [
+                [
+                    shown_name(r.membership, reader=reader, dossier=dossier)
+                    if r.membership
+                    else r.get_role_display(),
+                    r.get_section_display(),
+                    r.get_level_display(),
+                ]
+                for r in ConsentRule.objects.filter(dossier=dossier)
+                .select_related("membership__professional__user")
+                .order_by("pk")
+            ],
+        }
+    )
+    parts.append(
+        {
+            "title": _("Who viewed my record"),
+            "head": [_("When"), _("Who"), _("What"), _("Part")],
+            "rows": [
+                [
+                    _day(e.at),
+                    e.actor_label,
+                    e.get_action_display(),
+                    e.get_section_display() if e.section else _("Care network"),
+                ]
+                for e in AccessEvent.objects.filter(dossier=dossier).order_by("-id")
+            ],
+        }
+    )
     return parts
 
 
@@ -435,15 +688,19 @@ def language_of(dossier: Dossier) -> str:
 
 
 def pdf(dossier: Dossier, *, reader) -> bytes:
-    """"Mijn dossier": the record's sections as an A4 PDF, in her language."""
+    """ "Mijn dossier": the record's sections as an A4 PDF, in her language."""
     from careplan.pdf import _css_string, _fetch_nothing, _page_counter
 
     with translation.override(language_of(dossier)):
-        html = render_to_string("dossier/own_copy_pdf.html", {
-            "parts": _parts(dossier, reader), "printed_at": timezone.now(),
-            "css_title": mark_safe(_css_string(_("My record"))),  # escaped by _css_string
-            "css_pages": mark_safe(_page_counter()),  # escaped by _css_string
-        })
+        html = render_to_string(
+            "dossier/own_copy_pdf.html",
+            {
+                "parts": _parts(dossier, reader),
+                "printed_at": timezone.now(),
+                "css_title": mark_safe(_css_string(_("My record"))),  # escaped by _css_string
+                "css_pages": mark_safe(_page_counter()),  # escaped by _css_string
+            },
+        )
     import weasyprint  # imported here: loading it costs ~0.3 s, only the PDF needs it
 
     return weasyprint.HTML(string=html, base_url=None, url_fetcher=_fetch_nothing).write_pdf()
@@ -453,7 +710,8 @@ def own_copy(dossier: Dossier, *, reader) -> bytes:
     """The ZIP: the FHIR Bundle (JSON) and the PDF."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr(FILES[0], json.dumps(bundle(dossier, reader=reader), indent=1,
-                                              ensure_ascii=False))
+        archive.writestr(
+            FILES[0], json.dumps(bundle(dossier, reader=reader), indent=1, ensure_ascii=False)
+        )
         archive.writestr(FILES[1], pdf(dossier, reader=reader))
     return buffer.getvalue()

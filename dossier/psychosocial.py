@@ -56,12 +56,18 @@ class SubstanceUse(models.TextChoices):
 
 # field → (the question as asked, its answers, the weight of each answer in order)
 QUESTIONS = {
-    "social_support": (_("Can you count on someone for help after the birth?"),
-                       SocialSupport, (0, 1, 2)),
+    "social_support": (
+        _("Can you count on someone for help after the birth?"),
+        SocialSupport,
+        (0, 1, 2),
+    ),
     "housing": (_("Is your housing stable and suitable for a baby?"), Housing, (0, 1, 2)),
     "income": (_("Can you make ends meet with your income?"), Income, (0, 1, 2)),
-    "language": (_("Can you talk with the caregivers in a language you understand?"),
-                 LanguageUse, (0, 1, 2)),
+    "language": (
+        _("Can you talk with the caregivers in a language you understand?"),
+        LanguageUse,
+        (0, 1, 2),
+    ),
     "mental_health": (_("How have you felt in the past months?"), MentalHealth, (0, 1, 2)),
     "violence": (_("Has anyone hurt or threatened you?"), Violence, (0, 1, 2)),
     "substance_use": (_("Do you use tobacco, alcohol or drugs?"), SubstanceUse, (0, 1, 2)),
@@ -82,5 +88,6 @@ def is_vulnerable(answers: dict[str, str]) -> bool:
 
 def concerns(answers: dict[str, str]) -> list[str]:
     """The domains that weigh (for the coordinator's summary), by their question."""
-    return [str(QUESTIONS[field][0]) for field in QUESTIONS
-            if weight(field, answers.get(field, "")) > 0]
+    return [
+        str(QUESTIONS[field][0]) for field in QUESTIONS if weight(field, answers.get(field, "")) > 0
+    ]

@@ -68,8 +68,10 @@ FREE_TEXT: dict[str, tuple[str, tuple[str, ...]]] = {
     "network.Concern": ("dossier", ("text", "response")),
     "network.JoinRequest": ("dossier", ("note",)),
     "network.Notification": ("dossier", ("text",)),
-    "network.OutboxMessage": ("dossier", ("address", "subject", "body", "html_body",
-                                          "calendar", "last_error")),
+    "network.OutboxMessage": (
+        "dossier",
+        ("address", "subject", "body", "html_body", "calendar", "last_error"),
+    ),
 }
 # Text fields of record-linked models that are no free text about the mother: kept.
 KEPT_TEXT = {
@@ -83,8 +85,17 @@ KEPT_TEXT = {
     "dossier.RetentionDecision": {"reason"},  # the decision's own why (written for it)
 }
 
-MOTHER_IDENTITY = ("given_name", "family_name", "insz", "phone", "email", "street_address",
-                   "postcode", "municipality", "date_of_birth")
+MOTHER_IDENTITY = (
+    "given_name",
+    "family_name",
+    "insz",
+    "phone",
+    "email",
+    "street_address",
+    "postcode",
+    "municipality",
+    "date_of_birth",
+)
 NEWBORN_IDENTITY = ("given_name", "family_name", "insz")
 
 
@@ -111,7 +122,8 @@ def closed_at(dossier_ids) -> dict[int, datetime.datetime]:
             "WHERE table_name = 'dossier_dossier' AND row_id = ANY(%s) "
             "AND new_values->>'status' = 'closed' "
             "AND (old_values IS NULL OR old_values->>'status' <> 'closed') GROUP BY row_id",
-            [list(dossier_ids)])
+            [list(dossier_ids)],
+        )
         return dict(cursor.fetchall())
 
 
@@ -130,8 +142,9 @@ def past_retention(now=None) -> list[Due]:
     closed = Dossier.objects.filter(status=DossierStatus.CLOSED, pseudonymised_at__isnull=True)
     dates = closed_at(closed.values_list("pk", flat=True))
     due = [d for d in closed.filter(pk__in=dates) if _expiry(dates[d.pk]) <= now]
-    return sorted((Due(d, dates[d.pk], _blocked(d, now)) for d in due),
-                  key=lambda item: item.closed_at)
+    return sorted(
+        (Due(d, dates[d.pk], _blocked(d, now)) for d in due), key=lambda item: item.closed_at
+    )
 
 
 def _blocked(dossier: Dossier, now) -> str:
@@ -149,15 +162,18 @@ def _blocked(dossier: Dossier, now) -> str:
 
 # --- legal hold ---------------------------------------------------------------------------------
 
+
 def place_hold(dossier: Dossier, *, by, reason: str) -> RetentionDecision:
     if not reason.strip():
         raise RetentionRefused("A legal hold needs a reason (--reason).")
     with transaction.atomic():
         attribute(by, f"legal hold: {reason}")
         Dossier.objects.filter(pk=dossier.pk).update(
-            legal_hold=True, legal_hold_reason=reason[:300], legal_hold_by=by)
-        return RetentionDecision.objects.create(dossier=dossier, action=RetentionAction.HOLD,
-                                                decided_by=by, reason=reason[:300])
+            legal_hold=True, legal_hold_reason=reason[:300], legal_hold_by=by
+        )
+        return RetentionDecision.objects.create(
+            dossier=dossier, action=RetentionAction.HOLD, decided_by=by, reason=reason[:300]
+        )
 
 
 def release_hold(dossier: Dossier, *, by, reason: str) -> RetentionDecision:
@@ -166,18 +182,30 @@ def release_hold(dossier: Dossier, *, by, reason: str) -> RetentionDecision:
     with transaction.atomic():
         attribute(by, f"legal hold lifted: {reason}")
         Dossier.objects.filter(pk=dossier.pk).update(
-            legal_hold=False, legal_hold_reason="", legal_hold_by=None)
+            legal_hold=False, legal_hold_reason="", legal_hold_by=None
+        )
         return RetentionDecision.objects.create(
-            dossier=dossier, action=RetentionAction.RELEASE, decided_by=by, reason=reason[:300])
+            dossier=dossier, action=RetentionAction.RELEASE, decided_by=by, reason=reason[:300]
+        )
 
 
 # --- pseudonymisation ---------------------------------------------------------------------------
 
+
 def _mother_pseudonym(mother: Mother) -> dict:
-    return {"given_name": "Pseudoniem", "family_name": f"P-{mother.public_id.hex[:8]}",
-            "insz": "", "phone": "", "email": "", "street_address": "", "postcode": "0000",
-            "municipality": "", "date_of_birth": mother.date_of_birth.replace(month=1, day=1),
-            "messages_by_email": False, "messages_by_sms": False}
+    return {
+        "given_name": "Pseudoniem",
+        "family_name": f"P-{mother.public_id.hex[:8]}",
+        "insz": "",
+        "phone": "",
+        "email": "",
+        "street_address": "",
+        "postcode": "0000",
+        "municipality": "",
+        "date_of_birth": mother.date_of_birth.replace(month=1, day=1),
+        "messages_by_email": False,
+        "messages_by_sms": False,
+    }
 
 
 NEWBORN_PSEUDONYM = {"given_name": "", "family_name": "", "insz": ""}
@@ -199,15 +227,20 @@ def pseudonymise(dossier: Dossier, *, by, reason: str, now=None) -> RetentionDec
         if _expiry(closed) > now:
             raise RetentionRefused(
                 f"Record {dossier.public_id} is within its retention period until "
-                f"{_expiry(closed):%Y-%m-%d} ({retention_years()} years after its closure).")
+                f"{_expiry(closed):%Y-%m-%d} ({retention_years()} years after its closure)."
+            )
         blocked = _blocked(dossier, now)
         if blocked:
             raise RetentionRefused(f"Record {dossier.public_id} is kept: {blocked}.")
 
         attribute(by, f"retention: pseudonymised ({reason})"[:300])
         decision = RetentionDecision.objects.create(
-            dossier=dossier, action=RetentionAction.PSEUDONYMISED, decided_by=by,
-            reason=reason[:300], closed_at=closed)
+            dossier=dossier,
+            action=RetentionAction.PSEUDONYMISED,
+            decided_by=by,
+            reason=reason[:300],
+            closed_at=closed,
+        )
         mother = Mother.objects.select_for_update().get(pk=dossier.mother_id)
         Mother.objects.filter(pk=mother.pk).update(**_mother_pseudonym(mother))
         if mother.user_id is not None:
@@ -229,8 +262,9 @@ def pseudonymise(dossier: Dossier, *, by, reason: str, now=None) -> RetentionDec
 
 
 def _rows_of(label: str, path: str, dossier: Dossier) -> list[int]:
-    return list(apps.get_model(label).objects.filter(**{path: dossier.pk})
-                .values_list("pk", flat=True))
+    return list(
+        apps.get_model(label).objects.filter(**{path: dossier.pk}).values_list("pk", flat=True)
+    )
 
 
 def scrub_history_for_retention(dossier: Dossier, mother: Mother) -> int:
@@ -239,20 +273,28 @@ def scrub_history_for_retention(dossier: Dossier, mother: Mother) -> int:
     pseudonym, the notes ``REMOVED``. Runs inside ``pseudonymise``'s transaction: the only
     place that sets the history trigger's guard (``moederschap.retention_scrub``, local to
     the transaction, switched off again before returning). Returns the rows rewritten."""
-    if not connection.in_atomic_block or not Dossier.objects.filter(
-            pk=dossier.pk, pseudonymised_at__isnull=False).exists():
-        raise RuntimeError("scrub_history_for_retention runs only inside pseudonymise's "
-                           "transaction, for the record it has just pseudonymised")
+    if (
+        not connection.in_atomic_block
+        or not Dossier.objects.filter(pk=dossier.pk, pseudonymised_at__isnull=False).exists()
+    ):
+        raise RuntimeError(
+            "scrub_history_for_retention runs only inside pseudonymise's "
+            "transaction, for the record it has just pseudonymised"
+        )
     mother_values = {k: v for k, v in _mother_pseudonym(mother).items() if k in MOTHER_IDENTITY}
     mother_values["date_of_birth"] = mother_values["date_of_birth"].isoformat()
-    patches: list[tuple[str, list[int], dict]] = [
-        ("dossier_mother", [mother.pk], mother_values)]
+    patches: list[tuple[str, list[int], dict]] = [("dossier_mother", [mother.pk], mother_values)]
     newborns = _rows_of("dossier.Newborn", "dossier", dossier)
     patches.append(("dossier_newborn", newborns, dict(NEWBORN_PSEUDONYM)))
     for label, (path, fields) in FREE_TEXT.items():
         model = apps.get_model(label)
-        patches.append((model._meta.db_table, _rows_of(label, path, dossier),
-                        {model._meta.get_field(f).column: REMOVED for f in fields}))
+        patches.append(
+            (
+                model._meta.db_table,
+                _rows_of(label, path, dossier),
+                {model._meta.get_field(f).column: REMOVED for f in fields},
+            )
+        )
     rewritten = 0
     with connection.cursor() as cursor:
         cursor.execute("SELECT set_config('moederschap.retention_scrub', 'on', true)")
@@ -274,8 +316,14 @@ def scrub_history_for_retention(dossier: Dossier, mother: Mother) -> int:
                         "AND dossier_id = %(dossier)s)) "
                         "AND (COALESCE(old_values->>%(key)s, '') <> '' "
                         "OR COALESCE(new_values->>%(key)s, '') <> '')",
-                        {"key": key, "value": Jsonb(value), "table": table, "rows": rows,
-                         "dossier": dossier.pk})
+                        {
+                            "key": key,
+                            "value": Jsonb(value),
+                            "table": table,
+                            "rows": rows,
+                            "dossier": dossier.pk,
+                        },
+                    )
                     rewritten += cursor.rowcount
         finally:
             cursor.execute("SELECT set_config('moederschap.retention_scrub', '', true)")

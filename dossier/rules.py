@@ -47,8 +47,10 @@ def bounds_errors(instance: models.Model, bounds: Iterable[Bounds]) -> dict[str,
             continue
         unit = f" {rule.unit}" if rule.unit else ""
         errors[rule.field] = ValidationError(
-            _("%(field)s must be between %(low)s and %(high)s%(unit)s; "
-              "%(value)s%(unit)s is not possible.")
+            _(
+                "%(field)s must be between %(low)s and %(high)s%(unit)s; "
+                "%(value)s%(unit)s is not possible."
+            )
             % {
                 "field": field_label(instance, rule.field),
                 "low": number_format(rule.low),
@@ -86,9 +88,7 @@ def past_errors(instance: models.Model, field_names: Iterable[str]) -> dict[str,
         if value is None or name in errors:
             continue
         in_future = (
-            value > now + CLOCK_TOLERANCE
-            if isinstance(value, datetime.datetime)
-            else value > today
+            value > now + CLOCK_TOLERANCE if isinstance(value, datetime.datetime) else value > today
         )
         if in_future:
             errors[name] = ValidationError(
@@ -163,25 +163,31 @@ class DateRule:
 
 DATE_RULES = (
     DateRule(
-        "plausible", lambda instance: EARLIEST_DATE,
+        "plausible",
+        lambda instance: EARLIEST_DATE,
         _noop("%(field)s must lie between %(earliest)s and %(latest)s."),
         why="Year 1 or 9999 is a typing error, and such dates overflow the time-zone "
-            "arithmetic (a 500); planned care (a next visit, the due date) lies at most a "
-            "year ahead, and nothing in a maternity record predates 1850."),
+        "arithmetic (a 500); planned care (a next visit, the due date) lies at most a "
+        "year ahead, and nothing in a maternity record predates 1850.",
+    ),
     DateRule(
         "pregnancy",
-        lambda instance: (start - PREGNANCY_MARGIN) if (start := pregnancy_start(instance))
-        else None,
+        lambda instance: (
+            (start - PREGNANCY_MARGIN) if (start := pregnancy_start(instance)) else None
+        ),
         _noop("%(field)s cannot lie before the start of this pregnancy (%(earliest)s)."),
         why="An entry belongs to this pregnancy: it starts at the last menstrual period "
-            "(else the due date − 280 days, Naegele's rule). Four weeks of margin cover a "
-            "period remembered a cycle wrong and the due date redated by ultrasound "
-            "(NICE NG201 §1.2: redate when the scan differs by more than 7 days)."),
+        "(else the due date − 280 days, Naegele's rule). Four weeks of margin cover a "
+        "period remembered a cycle wrong and the due date redated by ultrasound "
+        "(NICE NG201 §1.2: redate when the scan differs by more than 7 days).",
+    ),
     DateRule(
-        "birth", birth_day,
+        "birth",
+        birth_day,
         _noop("%(field)s cannot lie before the birth (%(earliest)s)."),
         why="What is recorded about a baby (a weighing, a screening, an admission, an "
-            "observation) happens after it is born."),
+        "observation) happens after it is born.",
+    ),
 )
 
 
@@ -190,8 +196,11 @@ def date_window_errors(instance: models.Model) -> dict[str, ValidationError]:
     is named) and not more than ``LATEST_AHEAD`` in the future."""
     errors = {}
     latest = timezone.localdate() + LATEST_AHEAD
-    fields = [f for f in instance._meta.concrete_fields
-              if isinstance(f, models.DateField) and not (f.auto_now or f.auto_now_add)]
+    fields = [
+        f
+        for f in instance._meta.concrete_fields
+        if isinstance(f, models.DateField) and not (f.auto_now or f.auto_now_add)
+    ]
     earliest = {}
     for field in fields:
         value = getattr(instance, field.attname)
@@ -201,10 +210,14 @@ def date_window_errors(instance: models.Model) -> dict[str, ValidationError]:
         label = field_label(instance, field.name)
         if day > latest:
             errors[field.name] = ValidationError(
-                _(DATE_RULES[0].message) % {"field": label,
-                                            "earliest": EARLIEST_DATE.strftime("%d-%m-%Y"),
-                                            "latest": latest.strftime("%d-%m-%Y")},
-                code="date_window")
+                _(DATE_RULES[0].message)
+                % {
+                    "field": label,
+                    "earliest": EARLIEST_DATE.strftime("%d-%m-%Y"),
+                    "latest": latest.strftime("%d-%m-%Y"),
+                },
+                code="date_window",
+            )
             continue
         for rule in reversed(DATE_RULES):  # the most specific (latest) bound speaks first
             if rule.name not in earliest:
@@ -212,9 +225,14 @@ def date_window_errors(instance: models.Model) -> dict[str, ValidationError]:
             bound = earliest[rule.name]
             if bound is not None and day < bound:
                 errors[field.name] = ValidationError(
-                    _(rule.message) % {"field": label, "earliest": bound.strftime("%d-%m-%Y"),
-                                       "latest": latest.strftime("%d-%m-%Y")},
-                    code=f"before_{rule.name}" if rule.name != "plausible" else "date_window")
+                    _(rule.message)
+                    % {
+                        "field": label,
+                        "earliest": bound.strftime("%d-%m-%Y"),
+                        "latest": latest.strftime("%d-%m-%Y"),
+                    },
+                    code=f"before_{rule.name}" if rule.name != "plausible" else "date_window",
+                )
                 break
     return errors
 
@@ -226,22 +244,33 @@ def raise_if_any(errors: dict[str, ValidationError]) -> None:
 
 # Blood pressure in mmHg: each value within its range, the two given together, the upper
 # above the lower. Used by the prenatal consultation and the home visit.
-BLOOD_PRESSURE_BOUNDS = (Bounds("bp_systolic", 60, 250, "mmHg"),
-                         Bounds("bp_diastolic", 30, 150, "mmHg"))
+BLOOD_PRESSURE_BOUNDS = (
+    Bounds("bp_systolic", 60, 250, "mmHg"),
+    Bounds("bp_diastolic", 30, 150, "mmHg"),
+)
 
 
 def blood_pressure_errors(instance: models.Model) -> dict[str, ValidationError]:
     systolic, diastolic = instance.bp_systolic, instance.bp_diastolic
     if (systolic is None) != (diastolic is None):
         missing = "bp_diastolic" if diastolic is None else "bp_systolic"
-        return {missing: ValidationError(
-            _("Blood pressure: enter both the upper and the lower value (e.g. 120 / 80)."),
-            code="blood_pressure_pair")}
+        return {
+            missing: ValidationError(
+                _("Blood pressure: enter both the upper and the lower value (e.g. 120 / 80)."),
+                code="blood_pressure_pair",
+            )
+        }
     if systolic is not None and systolic <= diastolic:
-        return {"bp_systolic": ValidationError(
-            _("Blood pressure: the upper value (%(systolic)s) must be higher than the lower "
-              "value (%(diastolic)s).") % {"systolic": systolic, "diastolic": diastolic},
-            code="blood_pressure_order")}
+        return {
+            "bp_systolic": ValidationError(
+                _(
+                    "Blood pressure: the upper value (%(systolic)s) must be higher than the lower "
+                    "value (%(diastolic)s)."
+                )
+                % {"systolic": systolic, "diastolic": diastolic},
+                code="blood_pressure_order",
+            )
+        }
     return {}
 
 
@@ -251,5 +280,6 @@ def blood_pressure_constraints(prefix: str) -> list[models.CheckConstraint]:
         models.CheckConstraint(
             condition=models.Q(bp_systolic__isnull=True, bp_diastolic__isnull=True)
             | models.Q(bp_systolic__gt=models.F("bp_diastolic")),
-            name=f"{prefix}_blood_pressure_pair"),
+            name=f"{prefix}_blood_pressure_pair",
+        ),
     ]

@@ -47,22 +47,42 @@ class Window:
 
 # The window after the birth in which each screening is done, and why.
 SCHEDULE = {
-    ScreeningKind.CCHD: Window(24 * H, 48 * H, (
-        "Pulse-oximetry screening for critical congenital heart disease between 24 and 48 "
-        "hours in well babies (Kemper et al., Pediatrics 2011; AAP 2011, reaffirmed 2018); "
-        "babies in neonatal care are monitored continuously instead."),
-        well_babies_only=True),
-    ScreeningKind.BILIRUBIN: Window(24 * H, 5 * D, (
-        "NICE CG98 Jaundice in newborn babies: look for jaundice at every contact in the "
-        "first days and measure the bilirubin when it is seen.")),
-    ScreeningKind.HEEL_PRICK: Window(72 * H, 96 * H, (
-        "R41, the Flemish population screening for congenital disorders (heel prick): the "
-        "blood card is taken between 72 and 96 hours after the birth; a baby discharged "
-        "before it gets a concrete appointment (careplan.schedule) and the card's number "
-        "is recorded.")),
-    ScreeningKind.HEARING: Window(0 * H, 28 * D, (
-        "Kind & Gezin's neonatal hearing screening (ALGO) in the first weeks: within 4 "
-        "weeks of the birth.")),
+    ScreeningKind.CCHD: Window(
+        24 * H,
+        48 * H,
+        (
+            "Pulse-oximetry screening for critical congenital heart disease between 24 and 48 "
+            "hours in well babies (Kemper et al., Pediatrics 2011; AAP 2011, reaffirmed 2018); "
+            "babies in neonatal care are monitored continuously instead."
+        ),
+        well_babies_only=True,
+    ),
+    ScreeningKind.BILIRUBIN: Window(
+        24 * H,
+        5 * D,
+        (
+            "NICE CG98 Jaundice in newborn babies: look for jaundice at every contact in the "
+            "first days and measure the bilirubin when it is seen."
+        ),
+    ),
+    ScreeningKind.HEEL_PRICK: Window(
+        72 * H,
+        96 * H,
+        (
+            "R41, the Flemish population screening for congenital disorders (heel prick): the "
+            "blood card is taken between 72 and 96 hours after the birth; a baby discharged "
+            "before it gets a concrete appointment (careplan.schedule) and the card's number "
+            "is recorded."
+        ),
+    ),
+    ScreeningKind.HEARING: Window(
+        0 * H,
+        28 * D,
+        (
+            "Kind & Gezin's neonatal hearing screening (ALGO) in the first weeks: within 4 "
+            "weeks of the birth."
+        ),
+    ),
 }
 PRETERM_WEEKS = 35  # below it a baby follows the neonatal unit's procedure (see CCHD)
 
@@ -98,9 +118,14 @@ class ScreeningState:
         return self.status in {Status.DUE, Status.OVERDUE}
 
 
-def states(born_at: datetime.datetime, screenings, now: datetime.datetime | None = None, *,
-           neonatal_unit: bool | None = None, gestational_weeks: int | None = None
-           ) -> list[ScreeningState]:
+def states(
+    born_at: datetime.datetime,
+    screenings,
+    now: datetime.datetime | None = None,
+    *,
+    neonatal_unit: bool | None = None,
+    gestational_weeks: int | None = None,
+) -> list[ScreeningState]:
     """The state of every scheduled screening for a newborn born at ``born_at`` (admitted
     to a neonatal unit or not, born at ``gestational_weeks``)."""
     now = now or timezone.now()
@@ -111,8 +136,9 @@ def states(born_at: datetime.datetime, screenings, now: datetime.datetime | None
     for kind, (earliest, latest) in SCHEDULE.items():
         done = by_kind.get(kind, [])
         last = done[-1] if done else None
-        if last is None and not applies(kind, neonatal_unit=neonatal_unit,
-                                        gestational_weeks=gestational_weeks):
+        if last is None and not applies(
+            kind, neonatal_unit=neonatal_unit, gestational_weeks=gestational_weeks
+        ):
             status = Status.NOT_APPLICABLE
         elif last is not None and last.result == ScreeningResult.NORMAL:
             status = Status.DONE
@@ -124,8 +150,11 @@ def states(born_at: datetime.datetime, screenings, now: datetime.datetime | None
             status = Status.DUE
         else:
             status = Status.NOT_YET
-        result.append(ScreeningState(ScreeningKind(kind), Status(status), born_at + earliest,
-                                     born_at + latest, last))
+        result.append(
+            ScreeningState(
+                ScreeningKind(kind), Status(status), born_at + earliest, born_at + latest, last
+            )
+        )
     return result
 
 
@@ -133,6 +162,10 @@ def states_of(newborn, now: datetime.datetime | None = None) -> list[ScreeningSt
     """``states`` for a newborn of a delivered record: its birth, its neonatal unit and its
     gestational age read from the record."""
     delivery = newborn.dossier.delivery
-    return states(delivery.born_at, newborn.screenings.all(), now,
-                  neonatal_unit=newborn.neonatal_admission,
-                  gestational_weeks=delivery.gestational_weeks)
+    return states(
+        delivery.born_at,
+        newborn.screenings.all(),
+        now,
+        neonatal_unit=newborn.neonatal_admission,
+        gestational_weeks=delivery.gestational_weeks,
+    )

@@ -53,40 +53,61 @@ from network import access
 def dossier_for(user, public_id) -> Dossier:
     """The dossier, or a 404 whether it does not exist or lies outside the user's reach: its
     existence is itself health data. The refusal is logged by the boundary."""
-    dossier = (access.visible_dossiers(user).select_related("mother", "delivery")
-               .filter(public_id=public_id).first())
+    dossier = (
+        access.visible_dossiers(user)
+        .select_related("mother", "delivery")
+        .filter(public_id=public_id)
+        .first()
+    )
     if dossier is None:
         raise access.DossierNotFound(public_id, Dossier.objects.filter(public_id=public_id).first())
     return dossier
 
 
-def dossier_list(user, *, query: str = "", status: str = "",
-                 urgent=()) -> QuerySet[Dossier]:
+def dossier_list(user, *, query: str = "", status: str = "", urgent=()) -> QuerySet[Dossier]:
     """The user's dossiers, what needs attention first: the records in ``urgent`` (ids of
     the records with an open urgent alert, which the dashboard has just read), then by due
     date (the nearest first), closed records last; then newest first. A search on name or
     INSZ only matches dossiers whose identity section the user may see."""
-    newborns = (Newborn.objects.filter(dossier=OuterRef("pk")).order_by()
-                .values("dossier").annotate(n=Count("pk")).values("n"))
+    newborns = (
+        Newborn.objects.filter(dossier=OuterRef("pk"))
+        .order_by()
+        .values("dossier")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     # Ordered on the record's own columns (and a constant list of ids): one top-N sort of
     # the visible rows, no look-up per row; the newborns are counted per row shown only.
-    closed_last = Case(When(status=DossierStatus.CLOSED, then=Value(1)), default=Value(0),
-                       output_field=IntegerField())
+    closed_last = Case(
+        When(status=DossierStatus.CLOSED, then=Value(1)),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
     order = [closed_last]
     if urgent:
-        order.append(Case(When(pk__in=list(urgent), then=Value(0)), default=Value(1),
-                          output_field=IntegerField()))
+        order.append(
+            Case(
+                When(pk__in=list(urgent), then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
+        )
     dossiers = access.with_section_flags(
-        access.visible_dossiers(user).select_related("mother", "delivery")
+        access.visible_dossiers(user)
+        .select_related("mother", "delivery")
         .annotate(newborn_count=Coalesce(Subquery(newborns, output_field=IntegerField()), 0))
-        .order_by(*order, F("expected_due_date").asc(nulls_last=True), "-pk"), user)
+        .order_by(*order, F("expected_due_date").asc(nulls_last=True), "-pk"),
+        user,
+    )
     if status:
         dossiers = dossiers.filter(status=status)
     query = query.strip()
     if query:
-        match = (Q(mother__given_name__icontains=query)
-                 | Q(mother__family_name__icontains=query)
-                 | Q(mother__municipality__icontains=query))
+        match = (
+            Q(mother__given_name__icontains=query)
+            | Q(mother__family_name__icontains=query)
+            | Q(mother__municipality__icontains=query)
+        )
         digits = compact_insz(query)
         if digits.isdigit() and len(digits) >= 6:
             match |= Q(mother__insz__startswith=digits)
@@ -94,8 +115,9 @@ def dossier_list(user, *, query: str = "", status: str = "",
         if len(words) > 1:  # "An Peeters": every word in the first name or the surname
             every_word = Q()
             for word in words:
-                every_word &= (Q(mother__given_name__icontains=word)
-                               | Q(mother__family_name__icontains=word))
+                every_word &= Q(mother__given_name__icontains=word) | Q(
+                    mother__family_name__icontains=word
+                )
             match |= every_word
         dossiers = dossiers.filter(match, can_view_identity=True)
     return dossiers
@@ -108,8 +130,12 @@ SECTION_TABLES = {
     Section.PRENATAL: ["dossier_prenatalconsultation", "dossier_shortstayassessment"],
     Section.PSYCHOSOCIAL: ["dossier_psychosocialanamnesis"],
     Section.DELIVERY: ["dossier_delivery", "dossier_dischargechecklist"],
-    Section.POSTNATAL: ["dossier_homevisit", "dossier_phonecontact", "dossier_admission",
-                        "dossier_selfmonitoring"],
+    Section.POSTNATAL: [
+        "dossier_homevisit",
+        "dossier_phonecontact",
+        "dossier_admission",
+        "dossier_selfmonitoring",
+    ],
     Section.NEWBORN: ["dossier_newborn", "dossier_babycheck"],
     Section.HOMEHELP: ["dossier_homehelpneed", "dossier_homehelpday"],
 }
@@ -125,20 +151,23 @@ def changes_of(dossier: Dossier, section: str, *, entry_id=None) -> QuerySet[Ent
     elif section == Section.NEWBORN:
         weighings = Measurement.objects.filter(newborn__dossier=dossier).values("pk")
         tests = Screening.objects.filter(newborn__dossier=dossier).values("pk")
-        match |= (Q(table_name="dossier_measurement", row_id__in=weighings)
-                  | Q(table_name="dossier_screening", row_id__in=tests))
+        match |= Q(table_name="dossier_measurement", row_id__in=weighings) | Q(
+            table_name="dossier_screening", row_id__in=tests
+        )
     changes = EntryChange.objects.select_related("actor").filter(match)
     if entry_id is not None:
-        changes = changes.filter(Q(new_values__public_id=str(entry_id))
-                                 | Q(old_values__public_id=str(entry_id)))
+        changes = changes.filter(
+            Q(new_values__public_id=str(entry_id)) | Q(old_values__public_id=str(entry_id))
+        )
     return changes
 
 
 def comments_on(dossier: Dossier, entry_ids) -> dict:
     """The comments under these entries, oldest first, by entry."""
     by_entry = defaultdict(list)
-    for comment in (Comment.objects.filter(dossier=dossier, entry_id__in=list(entry_ids))
-                    .select_related("author")):
+    for comment in Comment.objects.filter(
+        dossier=dossier, entry_id__in=list(entry_ids)
+    ).select_related("author"):
         by_entry[comment.entry_id].append(comment)
     return by_entry
 
@@ -152,11 +181,13 @@ def entry_summary(kind, dossier: Dossier, entries) -> dict:
         return {"open_steps": checklist.open_steps()}
     if model is PhoneContact:
         return PhoneContact.objects.filter(dossier=dossier).aggregate(
-            calls=Count("pk"), minutes=Coalesce(Sum("duration_minutes"), 0))
+            calls=Count("pk"), minutes=Coalesce(Sum("duration_minutes"), 0)
+        )
     if model in (HomeHelpDay, HomeHelpNeed):
         need = HomeHelpNeed.objects.filter(dossier=dossier).first()
         delivered = HomeHelpDay.objects.filter(dossier=dossier).aggregate(
-            hours=Coalesce(Sum("hours"), Decimal(0)), days=Count("pk"))
+            hours=Coalesce(Sum("hours"), Decimal(0)), days=Count("pk")
+        )
         return {"need_hours": need.estimated_hours if need else None, **delivered}
     return {}
 
@@ -172,12 +203,16 @@ class _Done(NamedTuple):
 def _settled(kind: str) -> Exists:
     """The newborn's latest screening of this kind has a result that closes it (normal or
     referred), as ``dossier.screenings.states`` reads it."""
-    later = Screening.objects.filter(newborn=OuterRef("newborn"), kind=kind,
-                                     done_at__gt=OuterRef("done_at"))
-    return Exists(Screening.objects.filter(
-        newborn=OuterRef("pk"), kind=kind,
-        result__in=[screenings.ScreeningResult.NORMAL, screenings.ScreeningResult.REFER])
-        .exclude(Exists(later)))
+    later = Screening.objects.filter(
+        newborn=OuterRef("newborn"), kind=kind, done_at__gt=OuterRef("done_at")
+    )
+    return Exists(
+        Screening.objects.filter(
+            newborn=OuterRef("pk"),
+            kind=kind,
+            result__in=[screenings.ScreeningResult.NORMAL, screenings.ScreeningResult.REFER],
+        ).exclude(Exists(later))
+    )
 
 
 def missing_screenings(user) -> list[dict]:
@@ -186,35 +221,57 @@ def missing_screenings(user) -> list[dict]:
     birth: an overdue screening stays on the list until it is done or the record is closed.
     Three queries; the newborns and their screenings are first read as plain values (a
     busy coordinator has hundreds of newborns), and only those shown are read whole."""
-    dossiers = access.with_section_flags(access.coordinated_dossiers(user), user,
-                                         sections=[Section.NEWBORN])
+    dossiers = access.with_section_flags(
+        access.coordinated_dossiers(user), user, sections=[Section.NEWBORN]
+    )
     settled = {f"settled_{kind}": _settled(kind) for kind in screenings.SCHEDULE}
-    candidates = list(Newborn.objects
-                      .filter(dossier__in=dossiers.filter(can_view_newborn=True),
-                              dossier__delivery__isnull=False,
-                              vital_status=VitalStatus.LIVE_BIRTH)
-                      .exclude(dossier__status=DossierStatus.CLOSED)
-                      .exclude(status=NewbornStatus.DECEASED)
-                      # a baby whose every screening is settled is left in the database
-                      .alias(**settled).exclude(**dict.fromkeys(settled, True)).order_by()
-                      .values_list("pk", "dossier__delivery__born_at", "neonatal_admission",
-                                   "dossier__delivery__gestational_weeks"))
+    candidates = list(
+        Newborn.objects.filter(
+            dossier__in=dossiers.filter(can_view_newborn=True),
+            dossier__delivery__isnull=False,
+            vital_status=VitalStatus.LIVE_BIRTH,
+        )
+        .exclude(dossier__status=DossierStatus.CLOSED)
+        .exclude(status=NewbornStatus.DECEASED)
+        # a baby whose every screening is settled is left in the database
+        .alias(**settled)
+        .exclude(**dict.fromkeys(settled, True))
+        .order_by()
+        .values_list(
+            "pk",
+            "dossier__delivery__born_at",
+            "neonatal_admission",
+            "dossier__delivery__gestational_weeks",
+        )
+    )
     done = defaultdict(list)
-    for newborn_id, *values in (Screening.objects.filter(newborn__in=[c[0] for c in candidates])
-                                .order_by().values_list("newborn_id", "kind", "result",
-                                                        "done_at")):
+    for newborn_id, *values in (
+        Screening.objects.filter(newborn__in=[c[0] for c in candidates])
+        .order_by()
+        .values_list("newborn_id", "kind", "result", "done_at")
+    ):
         done[newborn_id].append(_Done(*values))
     missing = {}
     for pk, born_at, neonatal_unit, weeks in candidates:
-        states = [s for s in screenings.states(born_at, done[pk], neonatal_unit=neonatal_unit,
-                                               gestational_weeks=weeks) if s.missing]
+        states = [
+            s
+            for s in screenings.states(
+                born_at, done[pk], neonatal_unit=neonatal_unit, gestational_weeks=weeks
+            )
+            if s.missing
+        ]
         if states:
             missing[pk] = states
     # only the newborns shown are read whole, with their mother's record
-    newborns = (Newborn.objects.filter(pk__in=list(missing)).order_by()
-                .select_related("dossier__mother", "dossier__delivery"))
-    rows = [{"newborn": newborn, "dossier": newborn.dossier, "missing": missing[newborn.pk]}
-            for newborn in newborns]
+    newborns = (
+        Newborn.objects.filter(pk__in=list(missing))
+        .order_by()
+        .select_related("dossier__mother", "dossier__delivery")
+    )
+    rows = [
+        {"newborn": newborn, "dossier": newborn.dossier, "missing": missing[newborn.pk]}
+        for newborn in newborns
+    ]
     return sorted(rows, key=lambda row: row["dossier"].delivery.born_at)
 
 
@@ -227,31 +284,38 @@ def entry_overview(user, dossier: Dossier, levels: dict) -> dict[str, list[dict]
         if levels[kind.section] < access.Level.VIEW:
             continue
         # the newest entry and, in the same query, how many there are
-        latest = (kind.entries(dossier, prefetch=False)
-                  .annotate(total=Window(Count("pk"))).first())
-        overview[kind.section].append({
-            "kind": kind, "latest": latest,
-            "latest_facts": entry_facts(kind, latest)[:3] if latest else [],
-            "count": latest.total if latest else 0,
-            "can_write": access.can_write_entry(user, dossier, kind.model, levels)})
+        latest = kind.entries(dossier, prefetch=False).annotate(total=Window(Count("pk"))).first()
+        overview[kind.section].append(
+            {
+                "kind": kind,
+                "latest": latest,
+                "latest_facts": entry_facts(kind, latest)[:3] if latest else [],
+                "count": latest.total if latest else 0,
+                "can_write": access.can_write_entry(user, dossier, kind.model, levels),
+            }
+        )
     return {section: overview[section] for section in overview}
 
 
 # --- alerts (R42) ---------------------------------------------------------------------------
 
+
 def _by_urgency():
-    return Case(*[When(severity=severity, then=Value(rank))
-                  for severity, rank in alerts.RANK.items()], output_field=IntegerField())
+    return Case(
+        *[When(severity=severity, then=Value(rank)) for severity, rank in alerts.RANK.items()],
+        output_field=IntegerField(),
+    )
 
 
 def alerts_of(user, dossier: Dossier) -> QuerySet[Alert]:
     """The record's alerts in the sections this user may read: open ones first, the most
     urgent first, then the newest."""
-    return (Alert.objects.filter(dossier=dossier,
-                                 section__in=access.visible_sections(user, dossier))
-            .select_related("newborn", "raised_by", "acknowledged_by", "resolved_by")
-            .annotate(urgency=_by_urgency())
-            .order_by(F("resolved_at").asc(nulls_first=True), "urgency", "-created_at"))
+    return (
+        Alert.objects.filter(dossier=dossier, section__in=access.visible_sections(user, dossier))
+        .select_related("newborn", "raised_by", "acknowledged_by", "resolved_by")
+        .annotate(urgency=_by_urgency())
+        .order_by(F("resolved_at").asc(nulls_first=True), "urgency", "-created_at")
+    )
 
 
 def open_alerts(user, dossiers: QuerySet[Dossier]) -> QuerySet[Alert]:
@@ -259,25 +323,32 @@ def open_alerts(user, dossiers: QuerySet[Dossier]) -> QuerySet[Alert]:
     the watch list's first rows, most urgent and oldest first. Open alerts are few: they
     are found first among these dossiers (the partial index on open alerts), and only the
     dossiers that have one are asked for the user's sections."""
-    found = list(Alert.objects.filter(resolved_at__isnull=True,
-                                      dossier__in=dossiers.values("pk"))
-                 .values_list("pk", "dossier_id", "section"))
+    found = list(
+        Alert.objects.filter(
+            resolved_at__isnull=True, dossier__in=dossiers.values("pk")
+        ).values_list("pk", "dossier_id", "section")
+    )
     readable = []
     if found:
         sections = list(Section)
-        seen = {pk: {s for s, flag in zip(sections, flags, strict=True) if flag}
-                for pk, *flags in access.with_section_flags(
-                    Dossier.objects.filter(pk__in={d for _a, d, _s in found}), user,
-                    sections=sections).values_list(
-                    "pk", *[f"can_view_{section}" for section in sections])}
+        seen = {
+            pk: {s for s, flag in zip(sections, flags, strict=True) if flag}
+            for pk, *flags in access.with_section_flags(
+                Dossier.objects.filter(pk__in={d for _a, d, _s in found}), user, sections=sections
+            ).values_list("pk", *[f"can_view_{section}" for section in sections])
+        }
         readable = [pk for pk, dossier, section in found if section in seen.get(dossier, ())]
-    return (Alert.objects.filter(pk__in=readable)
-            .select_related("dossier__mother", "newborn", "acknowledged_by")
-            .annotate(urgency=_by_urgency()).order_by("urgency", "created_at"))
+    return (
+        Alert.objects.filter(pk__in=readable)
+        .select_related("dossier__mother", "newborn", "acknowledged_by")
+        .annotate(urgency=_by_urgency())
+        .order_by("urgency", "created_at")
+    )
 
 
-def watched_alerts(user, *, limit: int | None = 20, urgent_only: bool = False
-                   ) -> tuple[list[Alert], int, set]:
+def watched_alerts(
+    user, *, limit: int | None = 20, urgent_only: bool = False
+) -> tuple[list[Alert], int, set]:
     """The open alerts of every record this user may open, in the sections they may read
     (R42), most urgent and oldest first: the first ``limit`` rows (all with None), how many
     there are, and the (dossier, section) pairs the rows show, for the access log. Each row
@@ -287,14 +358,22 @@ def watched_alerts(user, *, limit: int | None = 20, urgent_only: bool = False
         rows = rows.filter(severity=alerts.Severity.URGENT)
     rows = rows.annotate(list_total=Window(Count("pk")))
     rows = list(rows if limit is None else rows[:limit])
-    named = set(access.with_section_flags(
-        Dossier.objects.filter(pk__in={row.dossier_id for row in rows}), user,
-        sections=[Section.IDENTITY]).filter(can_view_identity=True).values_list("pk",
-                                                                                flat=True))
+    named = set(
+        access.with_section_flags(
+            Dossier.objects.filter(pk__in={row.dossier_id for row in rows}),
+            user,
+            sections=[Section.IDENTITY],
+        )
+        .filter(can_view_identity=True)
+        .values_list("pk", flat=True)
+    )
     reads = set()
     for row in rows:
-        row.who = row.dossier.mother.full_name if row.dossier_id in named else gettext(
-            "a mother in your care")
+        row.who = (
+            row.dossier.mother.full_name
+            if row.dossier_id in named
+            else gettext("a mother in your care")
+        )
         reads.add((row.dossier, row.section))
         if row.dossier_id in named:
             reads.add((row.dossier, Section.IDENTITY))
@@ -303,25 +382,44 @@ def watched_alerts(user, *, limit: int | None = 20, urgent_only: bool = False
 
 # --- the record opens on "now" (issue 14) ---------------------------------------------------
 
+
 class BabyNow(NamedTuple):
     """One baby in the record's header: the day post partum and the last weighing with its
     trend against the weighing before (from the prefetched measurements: no query)."""
 
     newborn: Newborn
     day: int | None
-    last: object          # dossier.growth.WeightPoint of the last weighing, or None
-    trend_g: int | None   # grams since the weighing before (or since birth)
+    last: object  # dossier.growth.WeightPoint of the last weighing, or None
+    trend_g: int | None  # grams since the weighing before (or since birth)
 
 
 # The sections of the record in the order of the page, per phase: after the birth the
 # follow-up comes first (the home visit is what the page is opened for), before it the
 # pregnancy. "network" and "other" are the care network and the mother's other records.
-PRENATAL_ORDER = ("identity", "prenatal", "psychosocial", Section.CAREPLAN, "network",
-                  Section.DELIVERY, Section.POSTNATAL, Section.NEWBORN, Section.HOMEHELP,
-                  "other")
-POSTNATAL_ORDER = (Section.POSTNATAL, Section.NEWBORN, Section.CAREPLAN, Section.HOMEHELP,
-                   "network", Section.DELIVERY, Section.IDENTITY, Section.PRENATAL,
-                   Section.PSYCHOSOCIAL, "other")
+PRENATAL_ORDER = (
+    "identity",
+    "prenatal",
+    "psychosocial",
+    Section.CAREPLAN,
+    "network",
+    Section.DELIVERY,
+    Section.POSTNATAL,
+    Section.NEWBORN,
+    Section.HOMEHELP,
+    "other",
+)
+POSTNATAL_ORDER = (
+    Section.POSTNATAL,
+    Section.NEWBORN,
+    Section.CAREPLAN,
+    Section.HOMEHELP,
+    "network",
+    Section.DELIVERY,
+    Section.IDENTITY,
+    Section.PRENATAL,
+    Section.PSYCHOSOCIAL,
+    "other",
+)
 
 
 def now_status(dossier: Dossier, levels: dict, newborns, *, today=None) -> dict:
@@ -335,9 +433,13 @@ def now_status(dossier: Dossier, levels: dict, newborns, *, today=None) -> dict:
     delivery = getattr(dossier, "delivery", None)
     sees = {section for section, level in levels.items() if level >= access.Level.VIEW}
     postnatal = delivery is not None
-    status = {"phase": "postnatal" if postnatal else "prenatal",
-              "order": POSTNATAL_ORDER if postnatal else PRENATAL_ORDER,
-              "gestational_age": None, "day": None, "babies": []}
+    status = {
+        "phase": "postnatal" if postnatal else "prenatal",
+        "order": POSTNATAL_ORDER if postnatal else PRENATAL_ORDER,
+        "gestational_age": None,
+        "day": None,
+        "babies": [],
+    }
     if not postnatal and Section.PRENATAL in sees:
         status["gestational_age"] = dossier.gestational_age_on(today)
     if postnatal and sees & {Section.DELIVERY, Section.NEWBORN}:
@@ -346,21 +448,32 @@ def now_status(dossier: Dossier, levels: dict, newborns, *, today=None) -> dict:
         weighings = sorted(newborn.measurements.all(), key=lambda m: m.measured_at)
         last = newborn.last_weighing if weighings else None
         before = weighings[-2].weight_g if len(weighings) > 1 else newborn.birth_weight_g
-        status["babies"].append(BabyNow(
-            newborn, status["day"], last,
-            weighings[-1].weight_g - before if weighings else None))
+        status["babies"].append(
+            BabyNow(
+                newborn, status["day"], last, weighings[-1].weight_g - before if weighings else None
+            )
+        )
     return status
 
 
 def record_parts(dossier: Dossier, shown: set, *, can_open: bool) -> list[tuple[str, str]]:
     """The parts of the record's page the reader sees, in the order of its phase (see
     ``now_status``), with their name in the in-page navigation."""
-    names = {Section.IDENTITY: gettext("Mother"), Section.PRENATAL: gettext("Pregnancy"),
-             Section.PSYCHOSOCIAL: gettext("Psychosocial"),
-             Section.DELIVERY: gettext("Delivery"),
-             Section.POSTNATAL: gettext("Follow-up"), Section.NEWBORN: gettext("Newborns"),
-             Section.CAREPLAN: gettext("Care plan"), Section.HOMEHELP: gettext("Home help"),
-             "network": gettext("Network"), "other": gettext("Other pregnancies")}
+    names = {
+        Section.IDENTITY: gettext("Mother"),
+        Section.PRENATAL: gettext("Pregnancy"),
+        Section.PSYCHOSOCIAL: gettext("Psychosocial"),
+        Section.DELIVERY: gettext("Delivery"),
+        Section.POSTNATAL: gettext("Follow-up"),
+        Section.NEWBORN: gettext("Newborns"),
+        Section.CAREPLAN: gettext("Care plan"),
+        Section.HOMEHELP: gettext("Home help"),
+        "network": gettext("Network"),
+        "other": gettext("Other pregnancies"),
+    }
     order = POSTNATAL_ORDER if getattr(dossier, "delivery", None) is not None else PRENATAL_ORDER
-    return [(part, names[part]) for part in order
-            if part == "network" or (part == "other" and can_open) or part in shown]
+    return [
+        (part, names[part])
+        for part in order
+        if part == "network" or (part == "other" and can_open) or part in shown
+    ]

@@ -55,8 +55,9 @@ class ApiLink(serializers.Field):
         super().__init__(read_only=True, source="*", **kwargs)
 
     def to_representation(self, value):
-        return reverse(self.view_name, kwargs=self.url_kwargs(value),
-                       request=self.context.get("request"))
+        return reverse(
+            self.view_name, kwargs=self.url_kwargs(value), request=self.context.get("request")
+        )
 
 
 def dossier_link(view_name: str) -> ApiLink:
@@ -111,8 +112,12 @@ class ModelBoundedSerializer(serializers.Serializer):
             limit = getattr(model_field, "max_length", None)
             if limit:
                 field.max_length = limit
-                field.validators.append(MaxLengthValidator(limit, message=lazy_format(
-                    field.error_messages["max_length"], max_length=limit)))
+                field.validators.append(
+                    MaxLengthValidator(
+                        limit,
+                        message=lazy_format(field.error_messages["max_length"], max_length=limit),
+                    )
+                )
         return fields
 
 
@@ -124,9 +129,21 @@ class MotherSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Mother
-        fields = ["public_id", "insz", "given_name", "family_name", "date_of_birth", "phone",
-                  "email", "street_address", "postcode", "municipality", "province",
-                  "preferred_language", "health_insurer"]
+        fields = [
+            "public_id",
+            "insz",
+            "given_name",
+            "family_name",
+            "date_of_birth",
+            "phone",
+            "email",
+            "street_address",
+            "postcode",
+            "municipality",
+            "province",
+            "preferred_language",
+            "health_insurer",
+        ]
         read_only_fields = fields
 
 
@@ -144,8 +161,16 @@ class PrenatalSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Dossier
-        fields = ["last_menstrual_period", "expected_due_date", "gravidity", "parity",
-                  "fetus_count", "conception", "risk_factors", "risk_notes"]
+        fields = [
+            "last_menstrual_period",
+            "expected_due_date",
+            "gravidity",
+            "parity",
+            "fetus_count",
+            "conception",
+            "risk_factors",
+            "risk_notes",
+        ]
         read_only_fields = fields
 
 
@@ -154,25 +179,56 @@ class DeliverySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Delivery
-        fields = ["public_id", "born_at", "place", "maternity_ward", "gestational_weeks",
-                  "gestational_days", "mode", "presentation", "induction", "epidural",
-                  "episiotomy", "blood_loss_ml", "complications", "admitted_at",
-                  "discharged_at"]
+        fields = [
+            "public_id",
+            "born_at",
+            "place",
+            "maternity_ward",
+            "gestational_weeks",
+            "gestational_days",
+            "mode",
+            "presentation",
+            "induction",
+            "epidural",
+            "episiotomy",
+            "blood_loss_ml",
+            "complications",
+            "admitted_at",
+            "discharged_at",
+        ]
         read_only_fields = fields
 
 
 class NewbornSerializer(serializers.ModelSerializer):
     """The newborn section: one newborn's birth record."""
 
-    url = ApiLink("api:newborn-detail", lambda newborn: {
-        "public_id": newborn.dossier.public_id, "newborn_id": newborn.public_id})
+    url = ApiLink(
+        "api:newborn-detail",
+        lambda newborn: {"public_id": newborn.dossier.public_id, "newborn_id": newborn.public_id},
+    )
 
     class Meta:
         model = Newborn
-        fields = ["public_id", "url", "birth_order", "given_name", "family_name", "sex", "insz",
-                  "vital_status", "birth_weight_g", "length_cm", "head_circumference_cm",
-                  "apgar_1", "apgar_5", "feeding", "status", "congenital_anomaly",
-                  "anomaly_description", "neonatal_admission"]
+        fields = [
+            "public_id",
+            "url",
+            "birth_order",
+            "given_name",
+            "family_name",
+            "sex",
+            "insz",
+            "vital_status",
+            "birth_weight_g",
+            "length_cm",
+            "head_circumference_cm",
+            "apgar_1",
+            "apgar_5",
+            "feeding",
+            "status",
+            "congenital_anomaly",
+            "anomaly_description",
+            "neonatal_admission",
+        ]
         read_only_fields = fields
 
 
@@ -184,8 +240,16 @@ class MeasurementSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Measurement
-        fields = ["public_id", "measured_at", "weight_g", "length_cm", "head_circumference_cm",
-                  "source", "change_percent", "loss_alert"]
+        fields = [
+            "public_id",
+            "measured_at",
+            "weight_g",
+            "length_cm",
+            "head_circumference_cm",
+            "source",
+            "change_percent",
+            "loss_alert",
+        ]
         read_only_fields = fields
 
     def get_change_percent(self, weighing) -> Decimal:
@@ -200,10 +264,12 @@ class MeasurementInputSerializer(ModelBoundedSerializer):
 
     measured_at = DateTimeField()
     weight_g = serializers.IntegerField()
-    length_cm = serializers.DecimalField(max_digits=4, decimal_places=1, required=False,
-                                        allow_null=True)
-    head_circumference_cm = serializers.DecimalField(max_digits=4, decimal_places=1,
-                                                    required=False, allow_null=True)
+    length_cm = serializers.DecimalField(
+        max_digits=4, decimal_places=1, required=False, allow_null=True
+    )
+    head_circumference_cm = serializers.DecimalField(
+        max_digits=4, decimal_places=1, required=False, allow_null=True
+    )
     source = serializers.ChoiceField(choices=MeasurementSource.choices, required=False)
 
 
@@ -240,7 +306,8 @@ class ScreeningStateSerializer(serializers.Serializer):
 def _no_data_yet():
     return serializers.DictField(
         required=False,
-        help_text="A section without data in the API yet: an empty object when granted.")
+        help_text="A section without data in the API yet: an empty object when granted.",
+    )
 
 
 class DossierSerializer(serializers.Serializer):
@@ -268,8 +335,9 @@ class DossierSerializer(serializers.Serializer):
     careplan = _no_data_yet()
     homehelp = _no_data_yet()
 
-    NO_DATA_YET = frozenset({Section.PSYCHOSOCIAL, Section.POSTNATAL, Section.CAREPLAN,
-                             Section.HOMEHELP})
+    NO_DATA_YET = frozenset(
+        {Section.PSYCHOSOCIAL, Section.POSTNATAL, Section.CAREPLAN, Section.HOMEHELP}
+    )
 
     def to_representation(self, dossier):
         shown = self.context["sections"]
@@ -308,12 +376,16 @@ class DossierListSerializer(serializers.Serializer):
 # --- input --------------------------------------------------------------------------------
 
 
-
 class DossierFilterSerializer(serializers.Serializer):
-    q = serializers.CharField(required=False, allow_blank=True, max_length=100,
-                              help_text="Name, INSZ or municipality of the mother.")
-    status = serializers.ChoiceField(choices=DossierStatus.choices, required=False,
-                                     allow_blank=True)
+    q = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=100,
+        help_text="Name, INSZ or municipality of the mother.",
+    )
+    status = serializers.ChoiceField(
+        choices=DossierStatus.choices, required=False, allow_blank=True
+    )
 
 
 class DossierUpdateSerializer(ModelBoundedSerializer):
@@ -327,14 +399,20 @@ class DossierUpdateSerializer(ModelBoundedSerializer):
     gravidity = serializers.IntegerField(required=False)
     parity = serializers.IntegerField(required=False)
     fetus_count = serializers.IntegerField(required=False)
-    conception = serializers.ChoiceField(choices=Conception.choices, required=False,
-                                         allow_blank=True)
-    risk_factors = serializers.ListField(child=serializers.ChoiceField(RiskFactor.choices),
-                                         required=False)
+    conception = serializers.ChoiceField(
+        choices=Conception.choices, required=False, allow_blank=True
+    )
+    risk_factors = serializers.ListField(
+        child=serializers.ChoiceField(RiskFactor.choices), required=False
+    )
     risk_notes = serializers.CharField(required=False, allow_blank=True)
     status = serializers.ChoiceField(choices=DossierStatus.choices, required=False)
-    reason = serializers.CharField(required=False, allow_blank=True, max_length=300,
-                                   help_text="Why the record changes; kept in its history.")
+    reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=300,
+        help_text="Why the record changes; kept in its history.",
+    )
 
     def validate_status(self, status):
         """Forward only, and "delivered" needs a delivery: the model's own rule, shown on
@@ -349,33 +427,39 @@ class NewbornInputSerializer(ModelBoundedSerializer):
     bounds_model = Newborn
 
     birth_order = serializers.IntegerField(required=False)
-    reason = serializers.CharField(required=False, allow_blank=True, max_length=300,
-                                   help_text="Why an existing birth record changes; kept in "
-                                             "its history.")
+    reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=300,
+        help_text="Why an existing birth record changes; kept in its history.",
+    )
     given_name = serializers.CharField(required=False, allow_blank=True)
     family_name = serializers.CharField(required=False, allow_blank=True)
     sex = serializers.ChoiceField(choices=Sex.choices)
     insz = InszField()
     vital_status = serializers.ChoiceField(choices=VitalStatus.choices, required=False)
     birth_weight_g = serializers.IntegerField()
-    length_cm = serializers.DecimalField(max_digits=4, decimal_places=1, required=False,
-                                         allow_null=True)
-    head_circumference_cm = serializers.DecimalField(max_digits=4, decimal_places=1,
-                                                     required=False, allow_null=True)
+    length_cm = serializers.DecimalField(
+        max_digits=4, decimal_places=1, required=False, allow_null=True
+    )
+    head_circumference_cm = serializers.DecimalField(
+        max_digits=4, decimal_places=1, required=False, allow_null=True
+    )
     apgar_1 = serializers.IntegerField(required=False, allow_null=True)
     apgar_5 = serializers.IntegerField(required=False, allow_null=True)
     feeding = serializers.ChoiceField(choices=Feeding.choices, required=False, allow_blank=True)
     status = serializers.ChoiceField(choices=NewbornStatus.choices, required=False)
-    congenital_anomaly = serializers.ChoiceField(choices=Anomaly.choices, required=False,
-                                                 allow_blank=True)
-    anomaly_description = serializers.CharField(required=False, allow_blank=True,
-                                                max_length=300)
+    congenital_anomaly = serializers.ChoiceField(
+        choices=Anomaly.choices, required=False, allow_blank=True
+    )
+    anomaly_description = serializers.CharField(required=False, allow_blank=True, max_length=300)
     neonatal_admission = serializers.BooleanField(required=False, allow_null=True)
 
 
 def validated(serializer_class, request, *, partial: bool = False, **context) -> dict:
     """Turn the request body into Python values, or answer 400 naming the fields."""
-    serializer = serializer_class(data=request.data, partial=partial,
-                                  context={"request": request, **context})
+    serializer = serializer_class(
+        data=request.data, partial=partial, context={"request": request, **context}
+    )
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data

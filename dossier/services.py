@@ -65,8 +65,9 @@ _INSZ_LOCK = 0x494E535A  # "INSZ"
 
 
 @transaction.atomic
-def dossier_open_or_join(*, actor: User, mother: Mother, dossier: Dossier
-                         ) -> tuple[Dossier | None, bool]:
+def dossier_open_or_join(
+    *, actor: User, mother: Mother, dossier: Dossier
+) -> tuple[Dossier | None, bool]:
     """The "new record" page: open a record for a mother typed in anew. Returns the record
     and whether it is new.
 
@@ -79,12 +80,17 @@ def dossier_open_or_join(*, actor: User, mother: Mother, dossier: Dossier
     access.require_can_open(actor)
     if mother.insz:
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s::int, hashtext(%s))",
-                           [_INSZ_LOCK, mother.insz])
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(%s::int, hashtext(%s))", [_INSZ_LOCK, mother.insz]
+            )
         known = Mother.objects.filter(insz=mother.insz).first()
         if known is not None:
-            seen = (access.visible_dossiers(actor).filter(mother=known)
-                    .order_by("-created_at", "-pk").first())
+            seen = (
+                access.visible_dossiers(actor)
+                .filter(mother=known)
+                .order_by("-created_at", "-pk")
+                .first()
+            )
             if seen is None:
                 signals.known_mother_opening.send(sender=Mother, mother=known, actor=actor)
             return seen, False
@@ -123,10 +129,14 @@ def open_care(dossier: Dossier) -> list[str]:
     items = []
     if getattr(dossier, "delivery", None) is not None:
         for newborn in dossier.newborns.filter(vital_status=VitalStatus.LIVE_BIRTH).exclude(
-                status=NewbornStatus.DECEASED):
+            status=NewbornStatus.DECEASED
+        ):
             for state in screenings.states_of(newborn):
-                if state.status in {screenings.Status.DUE, screenings.Status.OVERDUE,
-                                    screenings.Status.NOT_YET}:
+                if state.status in {
+                    screenings.Status.DUE,
+                    screenings.Status.OVERDUE,
+                    screenings.Status.NOT_YET,
+                }:
                     items.append(f"{newborn}: {state.kind.label}")
     for _receiver, answer in signals.closing.send(sender=Dossier, dossier=dossier):
         items.extend(answer or [])
@@ -139,14 +149,32 @@ def _check_closure(actor: User, dossier: Dossier) -> None:
     if not still_open:
         return
     if not dossier.closure_reason.strip():
-        raise ValidationError({"closure_reason": ValidationError(_(
-            "Still open: %(items)s. Finish it first, or say here why the record is closed "
-            "anyway (the care coordinator).") % {"items": "; ".join(still_open)},
-            code="care_open")})
+        raise ValidationError(
+            {
+                "closure_reason": ValidationError(
+                    _(
+                        "Still open: %(items)s. Finish it first, or say here why the record is "
+                        "closed "
+                        "anyway (the care coordinator)."
+                    )
+                    % {"items": "; ".join(still_open)},
+                    code="care_open",
+                )
+            }
+        )
     if not access.is_coordinator(actor, dossier):
-        raise ValidationError({"closure_reason": ValidationError(_(
-            "Only the care coordinator closes a record while care is still open (%(items)s).")
-            % {"items": "; ".join(still_open)}, code="coordinator_only")})
+        raise ValidationError(
+            {
+                "closure_reason": ValidationError(
+                    _(
+                        "Only the care coordinator closes a record while care is still open "
+                        "(%(items)s)."
+                    )
+                    % {"items": "; ".join(still_open)},
+                    code="coordinator_only",
+                )
+            }
+        )
 
 
 @transaction.atomic
@@ -162,8 +190,9 @@ def delivery_record(*, actor: User, delivery: Delivery, reason: str = "") -> Del
     if dossier.status == DossierStatus.PRENATAL:
         dossier.status = DossierStatus.DELIVERED
         dossier.save(update_fields=["status", "updated_at"])
-    access.record_write(actor, dossier, Section.DELIVERY,
-                        access.Action.CREATE if created else access.Action.UPDATE)
+    access.record_write(
+        actor, dossier, Section.DELIVERY, access.Action.CREATE if created else access.Action.UPDATE
+    )
     return delivery
 
 
@@ -180,11 +209,14 @@ def newborn_record(*, actor: User, newborn: Newborn, reason: str = "") -> Newbor
             newborn.save()
     except IntegrityError as error:
         raise ValidationError(
-            _("This newborn could not be saved because another user saved the same birth order "
-              "or INSZ number just now. Reload the record and check the newborns.")
+            _(
+                "This newborn could not be saved because another user saved the same birth order "
+                "or INSZ number just now. Reload the record and check the newborns."
+            )
         ) from error
-    access.record_write(actor, dossier, Section.NEWBORN,
-                        access.Action.CREATE if created else access.Action.UPDATE)
+    access.record_write(
+        actor, dossier, Section.NEWBORN, access.Action.CREATE if created else access.Action.UPDATE
+    )
     return newborn
 
 
@@ -194,9 +226,14 @@ def _save_entry(actor: User, dossier: Dossier, section: str, entry, reason: str)
     uniqueness race (two people creating the one checklist at once) becomes a message."""
     created = entry.pk is None
     if not created and getattr(entry, "AMEND_NEEDS_REASON", False) and not reason.strip():
-        raise ValidationError({"change_reason": _(
-            "Say why you change this entry; the reason is kept in its history.")},
-            code="reason_required")
+        raise ValidationError(
+            {
+                "change_reason": _(
+                    "Say why you change this entry; the reason is kept in its history."
+                )
+            },
+            code="reason_required",
+        )
     attribute(actor, reason)
     if created:
         entry.recorded_by = actor
@@ -206,10 +243,14 @@ def _save_entry(actor: User, dossier: Dossier, section: str, entry, reason: str)
             entry.save()
     except IntegrityError as error:
         raise ValidationError(
-            _("Someone else saved this entry just now. Reload the page and check it before "
-              "saving again.")) from error
-    access.record_write(actor, dossier, section,
-                        access.Action.CREATE if created else access.Action.UPDATE)
+            _(
+                "Someone else saved this entry just now. Reload the page and check it before "
+                "saving again."
+            )
+        ) from error
+    access.record_write(
+        actor, dossier, section, access.Action.CREATE if created else access.Action.UPDATE
+    )
     alerts.evaluate(entry, actor, new=created)  # R42: in this transaction: a failed save
     # raises none
     return entry
@@ -241,16 +282,19 @@ def entry_record(*, actor: User, entry: ClinicalEntry, reason: str = "") -> Clin
     hours of home help… An amendment keeps the previous version in the history."""
     dossier = lock_dossier(entry.dossier_id)
     access.require_entry_write(actor, dossier, type(entry))
-    if entry.pk is not None and type(entry).objects.filter(
-            pk=entry.pk).exclude(dossier=dossier).exists():
+    if (
+        entry.pk is not None
+        and type(entry).objects.filter(pk=entry.pk).exclude(dossier=dossier).exists()
+    ):
         raise ValidationError(_("This entry belongs to another record."))
     entry.dossier = dossier
     return _save_entry(actor, dossier, entry.section, entry, reason)
 
 
 @transaction.atomic
-def home_visit_record(*, actor: User, visit: HomeVisit, babies: list[dict],
-                      reason: str = "") -> HomeVisit:
+def home_visit_record(
+    *, actor: User, visit: HomeVisit, babies: list[dict], reason: str = ""
+) -> HomeVisit:
     """A home visit with, per baby, what was found; a weight becomes a point of the weight
     curve, so nobody types it twice. ``babies``: dicts with ``newborn`` and any of
     ``weight_g``, ``jaundice``, ``feeding``, ``stools``, ``notes``; a baby with nothing
@@ -260,55 +304,78 @@ def home_visit_record(*, actor: User, visit: HomeVisit, babies: list[dict],
         newborn = baby["newborn"]
         if newborn.dossier_id != visit.dossier_id:
             raise ValidationError(_("This newborn belongs to another record."))
-        check = (BabyCheck.objects.filter(home_visit=visit, newborn=newborn)
-                 .select_related("measurement").first()
-                 or BabyCheck(home_visit=visit, newborn=newborn, dossier=visit.dossier))
+        check = BabyCheck.objects.filter(home_visit=visit, newborn=newborn).select_related(
+            "measurement"
+        ).first() or BabyCheck(home_visit=visit, newborn=newborn, dossier=visit.dossier)
         observations = {k: baby.get(k) or "" for k in ("jaundice", "feeding", "stools", "notes")}
         weight, temperature = baby.get("weight_g"), baby.get("temperature_c")
-        if (check.pk is None and not weight and temperature is None
-                and not any(observations.values())):
+        if (
+            check.pk is None
+            and not weight
+            and temperature is None
+            and not any(observations.values())
+        ):
             continue
         for name, value in observations.items():
             setattr(check, name, value)
         check.temperature_c = temperature
         if weight:
-            weighing = check.measurement or Measurement(newborn=newborn,
-                                                        source=MeasurementSource.HOME_VISIT)
+            weighing = check.measurement or Measurement(
+                newborn=newborn, source=MeasurementSource.HOME_VISIT
+            )
             weighing.measured_at, weighing.weight_g = visit.visited_at, weight
-            check.measurement = measurement_record(actor=actor, measurement=weighing,
-                                                   reason=reason)
+            check.measurement = measurement_record(actor=actor, measurement=weighing, reason=reason)
         entry_record(actor=actor, entry=check, reason=reason)
     return visit
 
 
 @transaction.atomic
-def discharge_checklist_save(*, actor: User, checklist: DischargeChecklist,
-                             discharged_at=None, confirm: bool = False,
-                             reason: str = "") -> DischargeChecklist:
+def discharge_checklist_save(
+    *,
+    actor: User,
+    checklist: DischargeChecklist,
+    discharged_at=None,
+    confirm: bool = False,
+    reason: str = "",
+) -> DischargeChecklist:
     """Walk the discharge pathway (R21). ``discharged_at`` is the stay's end, kept on the
     delivery; ``confirm`` confirms the discharge, refused (by the checklist's validation)
     while a required step is open without a reason. A confirmed discharge moves the record
     to the postnatal module."""
     dossier = lock_dossier(checklist.dossier_id)
     delivery = getattr(dossier, "delivery", None)
-    if discharged_at is not None and delivery is not None \
-            and delivery.discharged_at != discharged_at:
+    if (
+        discharged_at is not None
+        and delivery is not None
+        and delivery.discharged_at != discharged_at
+    ):
         delivery.discharged_at = discharged_at
         delivery_record(actor=actor, delivery=delivery, reason=reason)
     midwife = checklist.first_home_visit_midwife
-    if midwife is not None and not access.home_visit_providers(dossier).filter(
-            pk=midwife.pk).exists():
-        raise ValidationError({"first_home_visit_midwife": _(
-            "The first home visit is made by a midwife or GP of the care network; add them "
-            "to the network first.")}, code="not_in_network")
+    if (
+        midwife is not None
+        and not access.home_visit_providers(dossier).filter(pk=midwife.pk).exists()
+    ):
+        raise ValidationError(
+            {
+                "first_home_visit_midwife": _(
+                    "The first home visit is made by a midwife or GP of the care network; add them "
+                    "to the network first."
+                )
+            },
+            code="not_in_network",
+        )
     newly_confirmed = confirm and checklist.confirmed_at is None
     if newly_confirmed:
         checklist.confirmed_at, checklist.confirmed_by = timezone.now(), actor
     entry_record(actor=actor, entry=checklist, reason=reason)
     if newly_confirmed:
-        signals.discharge_confirmed.send(sender=DischargeChecklist, dossier=dossier,
-                                         discharged_at=dossier.delivery.discharged_at,
-                                         actor=actor)
+        signals.discharge_confirmed.send(
+            sender=DischargeChecklist,
+            dossier=dossier,
+            discharged_at=dossier.delivery.discharged_at,
+            actor=actor,
+        )
     if checklist.is_confirmed and dossier.status == DossierStatus.DELIVERED:
         dossier.status = DossierStatus.POSTNATAL
         dossier.save(update_fields=["status", "updated_at"])
@@ -322,15 +389,20 @@ def own_entry_record(*, actor: User, entry: SelfMonitoring, reason: str = "") ->
     dossier = lock_dossier(entry.dossier_id)
     access.require_entry_write(actor, dossier, SelfMonitoring)
     entry.dossier = dossier
-    if entry.pk is not None and SelfMonitoring.objects.filter(pk=entry.pk).exclude(
-            kind=entry.kind).exists():
-        raise ValidationError({"kind": _("An observation keeps what it is about; add a new "
-                                         "one for something else.")}, code="kind_changed")
+    if (
+        entry.pk is not None
+        and SelfMonitoring.objects.filter(pk=entry.pk).exclude(kind=entry.kind).exists()
+    ):
+        raise ValidationError(
+            {"kind": _("An observation keeps what it is about; add a new one for something else.")},
+            code="kind_changed",
+        )
     if entry.kind == SelfKind.BABY_WEIGHT and entry.newborn_id:
         entry.full_clean(exclude=["measurement"])  # the entry's own message comes first
         attribute(actor, reason)
-        weighing = entry.measurement or Measurement(newborn=entry.newborn,
-                                                    source=MeasurementSource.MOTHER)
+        weighing = entry.measurement or Measurement(
+            newborn=entry.newborn, source=MeasurementSource.MOTHER
+        )
         weighing.measured_at, weighing.weight_g = entry.noted_at, int(entry.value)
         weighing.recorded_by = weighing.recorded_by or actor
         weighed_now = weighing.pk is None
@@ -347,8 +419,9 @@ def comment_add(*, actor: User, dossier: Dossier, section: str, entry_id, text: 
     that section (``access.require_comment``); comments are never changed, so the dialogue
     keeps its trace."""
     access.require_comment(actor, dossier, section)
-    comment = Comment(dossier=dossier, section=section, entry_id=entry_id, author=actor,
-                      text=text.strip())
+    comment = Comment(
+        dossier=dossier, section=section, entry_id=entry_id, author=actor, text=text.strip()
+    )
     comment.full_clean()
     comment.save()
     access.record_write(actor, dossier, section, access.Action.CREATE)
@@ -357,13 +430,17 @@ def comment_add(*, actor: User, dossier: Dossier, section: str, entry_id, text: 
 
 # --- alerts (R42): taken on and resolved by people ------------------------------------------
 
+
 def _alert_for_update(actor: User, alert: Alert) -> tuple[Dossier, Alert]:
     dossier = lock_dossier(alert.dossier_id)
     alert = Alert.objects.select_for_update().get(pk=alert.pk)
     access.require_view(actor, dossier, alert.section)
     if not access.is_care_provider(actor):
-        raise access.AccessDenied(_("A care provider of the network takes an alert on."),
-                                  dossier=dossier, section=alert.section)
+        raise access.AccessDenied(
+            _("A care provider of the network takes an alert on."),
+            dossier=dossier,
+            section=alert.section,
+        )
     return dossier, alert
 
 
@@ -373,15 +450,20 @@ def alert_acknowledge(*, actor: User, alert: Alert, note: str = "") -> Alert:
     the escalation. Taken once: a second person is told who was first."""
     dossier, alert = _alert_for_update(actor, alert)
     if alert.acknowledged_at is not None:
-        raise ValidationError(_("%(who)s already took this alert on at %(moment)s.") % {
-            "who": alert.acknowledged_by.get_full_name() or alert.acknowledged_by.username,
-            "moment": timezone.localtime(alert.acknowledged_at).strftime("%d-%m-%Y %H:%M")},
-            code="acknowledged")
+        raise ValidationError(
+            _("%(who)s already took this alert on at %(moment)s.")
+            % {
+                "who": alert.acknowledged_by.get_full_name() or alert.acknowledged_by.username,
+                "moment": timezone.localtime(alert.acknowledged_at).strftime("%d-%m-%Y %H:%M"),
+            },
+            code="acknowledged",
+        )
     attribute(actor, note.strip()[:300])
     alert.acknowledged_at, alert.acknowledged_by = timezone.now(), actor
     alert.acknowledge_note = note.strip()[:300]
-    alert.save(update_fields=["acknowledged_at", "acknowledged_by", "acknowledge_note",
-                              "updated_at"])
+    alert.save(
+        update_fields=["acknowledged_at", "acknowledged_by", "acknowledge_note", "updated_at"]
+    )
     access.record_write(actor, dossier, alert.section, access.Action.UPDATE)
     return alert
 
@@ -394,15 +476,28 @@ def alert_resolve(*, actor: User, alert: Alert, note: str) -> Alert:
     if alert.resolved_at is not None:
         raise ValidationError(_("This alert is already resolved."), code="resolved")
     if not note.strip():
-        raise ValidationError({"note": ValidationError(_(
-            "Say how the alert was resolved (e.g. “BP rechecked 135/85, GP informed”)."),
-            code="required")})
+        raise ValidationError(
+            {
+                "note": ValidationError(
+                    _("Say how the alert was resolved (e.g. “BP rechecked 135/85, GP informed”)."),
+                    code="required",
+                )
+            }
+        )
     attribute(actor, note.strip()[:300])
     now = timezone.now()
     if alert.acknowledged_at is None:
         alert.acknowledged_at, alert.acknowledged_by = now, actor
     alert.resolved_at, alert.resolved_by, alert.resolve_note = now, actor, note.strip()[:300]
-    alert.save(update_fields=["acknowledged_at", "acknowledged_by", "resolved_at",
-                              "resolved_by", "resolve_note", "updated_at"])
+    alert.save(
+        update_fields=[
+            "acknowledged_at",
+            "acknowledged_by",
+            "resolved_at",
+            "resolved_by",
+            "resolve_note",
+            "updated_at",
+        ]
+    )
     access.record_write(actor, dossier, alert.section, access.Action.UPDATE)
     return alert

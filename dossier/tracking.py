@@ -9,9 +9,16 @@ from __future__ import annotations
 from django.db import connections
 
 # The record's tables that are not entry kinds; the alerts keep their life in the history.
-RECORD_TABLES = ("dossier_mother", "dossier_dossier", "dossier_delivery", "dossier_newborn",
-                 "dossier_babycheck", "dossier_measurement", "dossier_screening",
-                 "dossier_alert")
+RECORD_TABLES = (
+    "dossier_mother",
+    "dossier_dossier",
+    "dossier_delivery",
+    "dossier_newborn",
+    "dossier_babycheck",
+    "dossier_measurement",
+    "dossier_screening",
+    "dossier_alert",
+)
 
 INSTALL = """
 CREATE OR REPLACE TRIGGER {table}_history AFTER INSERT OR UPDATE OR DELETE ON {table}

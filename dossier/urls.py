@@ -29,23 +29,29 @@ urlpatterns = [
     path("<uuid:public_id>/", views.dossier_detail, name="detail"),
     path("<uuid:public_id>/zwangerschap/", views.dossier_edit, name="edit"),
     path("<uuid:public_id>/moeder/", views.mother_edit, name="mother_edit"),
-    path("<uuid:public_id>/nieuwe-zwangerschap/", views.dossier_new_pregnancy,
-         name="new_pregnancy"),
+    path(
+        "<uuid:public_id>/nieuwe-zwangerschap/", views.dossier_new_pregnancy, name="new_pregnancy"
+    ),
     path("<uuid:public_id>/bevalling/", views.delivery_edit, name="delivery"),
     path("<uuid:public_id>/geschiedenis/<str:section>/", views.history, name="history"),
     path("<uuid:public_id>/pasgeborenen/nieuw/", views.newborn_edit, name="newborn_create"),
-    path("<uuid:public_id>/pasgeborenen/<uuid:newborn_id>/", views.newborn_edit,
-         name="newborn_edit"),
-    path("<uuid:public_id>/pasgeborenen/<uuid:newborn_id>/gewicht/", views.weight,
-         name="weight"),
-    path("<uuid:public_id>/pasgeborenen/<uuid:newborn_id>/screenings/",
-         views.newborn_screenings, name="screenings"),
-    path("<uuid:public_id>/reactie/<str:about>/", views.record_comment,
-         name="record_comment"),
+    path(
+        "<uuid:public_id>/pasgeborenen/<uuid:newborn_id>/", views.newborn_edit, name="newborn_edit"
+    ),
+    path("<uuid:public_id>/pasgeborenen/<uuid:newborn_id>/gewicht/", views.weight, name="weight"),
+    path(
+        "<uuid:public_id>/pasgeborenen/<uuid:newborn_id>/screenings/",
+        views.newborn_screenings,
+        name="screenings",
+    ),
+    path("<uuid:public_id>/reactie/<str:about>/", views.record_comment, name="record_comment"),
     path("<uuid:public_id>/signalen/", views.alerts, name="alerts"),
     path("<uuid:public_id>/<entrykind:kind>/", views.entry_list, name="entries"),
     path("<uuid:public_id>/<entrykind:kind>/<uuid:entry_id>/", views.entry_edit, name="entry_edit"),
-    path("<uuid:public_id>/<entrykind:kind>/<uuid:entry_id>/reactie/", views.entry_comment,
-         name="entry_comment"),
+    path(
+        "<uuid:public_id>/<entrykind:kind>/<uuid:entry_id>/reactie/",
+        views.entry_comment,
+        name="entry_comment",
+    ),
     path("<uuid:public_id>/mijn-kopie/", own_copy_views.own_copy_download, name="own_copy"),
 ]

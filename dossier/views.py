@@ -57,8 +57,11 @@ def _landing(user) -> str | None:
     14): the mother with one record on that record, the registrar and the analyst without
     a care role on their own page; everyone else on the list."""
     if access.is_mother(user) and not access.is_care_provider(user):
-        own = list(access.visible_dossiers(user).filter(mother__user=user)
-                   .values_list("public_id", flat=True)[:2])
+        own = list(
+            access.visible_dossiers(user)
+            .filter(mother__user=user)
+            .values_list("public_id", flat=True)[:2]
+        )
         if len(own) == 1:
             return reverse("dossier:detail", args=[own[0]])
         return None
@@ -76,14 +79,20 @@ def dashboard(request):
     if not request.GET:
         landing = _landing(request.user)
         if landing is not None:
-            if access.is_mother(request.user) and not user_has_device(request.user,
-                                                                      confirmed=True):
+            if access.is_mother(request.user) and not user_has_device(request.user, confirmed=True):
                 # the offer the list would have shown, where she lands instead
-                messages.info(request, format_html(
-                    "{} <a href=\"{}\">{}</a>",
-                    _("Protect your record better: with two-step sign-in nobody gets in "
-                      "with your password alone."),
-                    reverse("signin_setup"), _("Set up two-step sign-in")))
+                messages.info(
+                    request,
+                    format_html(
+                        '{} <a href="{}">{}</a>',
+                        _(
+                            "Protect your record better: with two-step sign-in nobody gets in "
+                            "with your password alone."
+                        ),
+                        reverse("signin_setup"),
+                        _("Set up two-step sign-in"),
+                    ),
+                )
             return redirect(landing)
     search = DossierSearchForm(request.GET or None)
     query = status = ""
@@ -91,25 +100,42 @@ def dashboard(request):
         query, status = search.cleaned_data["q"], search.cleaned_data["status"]
     first = not query and not status and access.is_care_provider(request.user)
     watch = selectors.missing_screenings(request.user) if first else []
-    urgent, urgent_total, urgent_reads = (selectors.watched_alerts(
-        request.user, urgent_only=True) if first else ([], 0, set()))
-    page = Paginator(selectors.dossier_list(
-        request.user, query=query, status=status,
-        urgent=sorted({alert.dossier_id for alert in urgent})),
-        PAGE_SIZE).get_page(request.GET.get("page"))
-    access.record_read_list(request.user, [
-        (dossier, section) for dossier in page.object_list for section in _row_shows(dossier)]
-        + [(row["dossier"], Section.NEWBORN) for row in watch] + sorted(
-        urgent_reads, key=lambda read: (read[0].pk, read[1])))
-    return render(request, "dossier/dashboard.html", {
-        "search": search, "page": page, "query": query, "status": status,
-        "missing_screenings": watch, "urgent_alerts": urgent, "urgent_total": urgent_total,
-        "has_role": access.is_care_provider(request.user) or access.is_mother(request.user),
-        "can_open": access.can_open_dossier(request.user),
-        # a mother chooses herself whether to add a second step to her sign-in
-        "offer_two_step": access.is_mother(request.user)
-        and not user_has_device(request.user, confirmed=True),
-    })
+    urgent, urgent_total, urgent_reads = (
+        selectors.watched_alerts(request.user, urgent_only=True) if first else ([], 0, set())
+    )
+    page = Paginator(
+        selectors.dossier_list(
+            request.user,
+            query=query,
+            status=status,
+            urgent=sorted({alert.dossier_id for alert in urgent}),
+        ),
+        PAGE_SIZE,
+    ).get_page(request.GET.get("page"))
+    access.record_read_list(
+        request.user,
+        [(dossier, section) for dossier in page.object_list for section in _row_shows(dossier)]
+        + [(row["dossier"], Section.NEWBORN) for row in watch]
+        + sorted(urgent_reads, key=lambda read: (read[0].pk, read[1])),
+    )
+    return render(
+        request,
+        "dossier/dashboard.html",
+        {
+            "search": search,
+            "page": page,
+            "query": query,
+            "status": status,
+            "missing_screenings": watch,
+            "urgent_alerts": urgent,
+            "urgent_total": urgent_total,
+            "has_role": access.is_care_provider(request.user) or access.is_mother(request.user),
+            "can_open": access.can_open_dossier(request.user),
+            # a mother chooses herself whether to add a second step to her sign-in
+            "offer_two_step": access.is_mother(request.user)
+            and not user_has_device(request.user, confirmed=True),
+        },
+    )
 
 
 def _history_section(section: str, **_kwargs) -> str:
@@ -124,11 +150,20 @@ def history(request, route, section):
     dossier = route.dossier
     entry_id = _uuid_or_none(request.GET.get("regel"))
     page = Paginator(selectors.changes_of(dossier, section, entry_id=entry_id), 20).get_page(
-        request.GET.get("page"))
+        request.GET.get("page")
+    )
     entries = [(change, field_changes(change)) for change in page.object_list]
-    return render(request, "dossier/history.html", {
-        "dossier": dossier, "section": Section(section), "page": page, "entries": entries,
-        "entry_id": entry_id})
+    return render(
+        request,
+        "dossier/history.html",
+        {
+            "dossier": dossier,
+            "section": Section(section),
+            "page": page,
+            "entries": entries,
+            "entry_id": entry_id,
+        },
+    )
 
 
 def _uuid_or_none(value):
@@ -143,8 +178,11 @@ def _row_shows(dossier) -> list[str]:
     """The sections a dashboard row displays (see dashboard.html): the mother's name, and
     the birth date once delivered, else the due date; each only where granted."""
     delivered = getattr(dossier, "delivery", None) is not None
-    wanted = [(Section.IDENTITY, True), (Section.DELIVERY, delivered),
-              (Section.PRENATAL, not delivered)]
+    wanted = [
+        (Section.IDENTITY, True),
+        (Section.DELIVERY, delivered),
+        (Section.PRENATAL, not delivered),
+    ]
     return [s for s, shown in wanted if shown and getattr(dossier, f"can_view_{s}")]
 
 
@@ -152,46 +190,67 @@ def _row_shows(dossier) -> list[str]:
 def dossier_detail(request, route):
     dossier, user, levels, shown = route.dossier, request.user, route.levels, route.visible
     delivery = getattr(dossier, "delivery", None)
-    newborns = (list(dossier.newborns.prefetch_related("measurements"))
-                if Section.NEWBORN in shown else [])
+    newborns = (
+        list(dossier.newborns.prefetch_related("measurements")) if Section.NEWBORN in shown else []
+    )
     members = access.network_of(dossier)
     overview = dict(selectors.entry_overview(user, dossier, levels))
     from careplan.today import next_appointment  # the plan's next contact (issue 14)
     from network.oncall import on_call_now
 
-    return render(request, "dossier/detail.html", {
-        "dossier": dossier,
-        "mother": dossier.mother,
-        "now": selectors.now_status(dossier, levels, newborns),
-        "next_appointment": next_appointment(dossier, levels, members),
-        "on_call": on_call_now(dossier, members=members),
-        "parts": selectors.record_parts(
-            dossier, shown, can_open=access.can_open_dossier(user) and Section.IDENTITY in shown),
-        "home_visit_form": next((item for item in overview.get(Section.POSTNATAL, [])
-                                 if item["kind"].slug == "huisbezoeken" and item["can_write"]),
-                                None),
-        "alerts": Alert.objects.filter(
-            dossier=dossier, section__in=shown, resolved_at__isnull=True).aggregate(
-            open=Count("pk"), urgent=Count("pk", filter=Q(
-                severity=alert_rules.Severity.URGENT, acknowledged_at__isnull=True))),
-        "delivery": delivery,
-        "newborns": newborns,
-        "delivery_comments": _comments_card(
-            dossier, [delivery] if delivery and Section.DELIVERY in shown else [],
-            lambda entry: _("the delivery")),
-        "newborn_comments": _comments_card(dossier, newborns, str),
-        "show": {section: section in shown for section in Section},
-        "overview": overview,
-        "edit": {section: levels[section] >= access.Level.EDIT for section in Section},
-        "members": members,
-        "can_manage_network": access.can_manage_network(user, dossier),
-        "can_raise_concern": access.can_raise_concern(user, dossier),
-        "is_mother": access.is_mother_of(user, dossier),
-        "can_open": access.can_open_dossier(user) and Section.IDENTITY in shown,
-        "other_dossiers": access.visible_dossiers(user)
-        .filter(mother=dossier.mother).exclude(pk=dossier.pk).order_by("-expected_due_date")
-        if Section.IDENTITY in shown else [],
-    })
+    return render(
+        request,
+        "dossier/detail.html",
+        {
+            "dossier": dossier,
+            "mother": dossier.mother,
+            "now": selectors.now_status(dossier, levels, newborns),
+            "next_appointment": next_appointment(dossier, levels, members),
+            "on_call": on_call_now(dossier, members=members),
+            "parts": selectors.record_parts(
+                dossier, shown, can_open=access.can_open_dossier(user) and Section.IDENTITY in shown
+            ),
+            "home_visit_form": next(
+                (
+                    item
+                    for item in overview.get(Section.POSTNATAL, [])
+                    if item["kind"].slug == "huisbezoeken" and item["can_write"]
+                ),
+                None,
+            ),
+            "alerts": Alert.objects.filter(
+                dossier=dossier, section__in=shown, resolved_at__isnull=True
+            ).aggregate(
+                open=Count("pk"),
+                urgent=Count(
+                    "pk",
+                    filter=Q(severity=alert_rules.Severity.URGENT, acknowledged_at__isnull=True),
+                ),
+            ),
+            "delivery": delivery,
+            "newborns": newborns,
+            "delivery_comments": _comments_card(
+                dossier,
+                [delivery] if delivery and Section.DELIVERY in shown else [],
+                lambda entry: _("the delivery"),
+            ),
+            "newborn_comments": _comments_card(dossier, newborns, str),
+            "show": {section: section in shown for section in Section},
+            "overview": overview,
+            "edit": {section: levels[section] >= access.Level.EDIT for section in Section},
+            "members": members,
+            "can_manage_network": access.can_manage_network(user, dossier),
+            "can_raise_concern": access.can_raise_concern(user, dossier),
+            "is_mother": access.is_mother_of(user, dossier),
+            "can_open": access.can_open_dossier(user) and Section.IDENTITY in shown,
+            "other_dossiers": access.visible_dossiers(user)
+            .filter(mother=dossier.mother)
+            .exclude(pk=dossier.pk)
+            .order_by("-expected_due_date")
+            if Section.IDENTITY in shown
+            else [],
+        },
+    )
 
 
 def _save(request, form, write, success_message):
@@ -212,26 +271,42 @@ def _who_to_call(dossier) -> list[str]:
     each with a phone number (theirs, else their organisation's)."""
     members = access.network_of(dossier)
     coordinator = next((m for m in members if m.role == access.Role.COORDINATOR), None)
-    midwife = next((m for m in members
-                    if m.professional.profession == access.Profession.MIDWIFE), None)
+    midwife = next(
+        (m for m in members if m.professional.profession == access.Profession.MIDWIFE), None
+    )
     lines = []
-    for member, label in ((coordinator, _("Your care coordinator: %(name)s%(phone)s.")),
-                          (midwife if midwife is not coordinator else None,
-                           _("Your midwife: %(name)s%(phone)s."))):
+    for member, label in (
+        (coordinator, _("Your care coordinator: %(name)s%(phone)s.")),
+        (midwife if midwife is not coordinator else None, _("Your midwife: %(name)s%(phone)s.")),
+    ):
         if member is None:
             continue
         person = member.professional
         phone = person.phone or (person.organisation.phone if person.organisation else "")
-        lines.append(label % {"name": person.user.get_full_name() or person.user.username,
-                              "phone": f", {phone}" if phone else ""})
+        lines.append(
+            label
+            % {
+                "name": person.user.get_full_name() or person.user.username,
+                "phone": f", {phone}" if phone else "",
+            }
+        )
     from network.oncall import on_call_now, own_number  # who answers now (R12, R34)
 
     now = on_call_now(dossier, members=members)
-    if now is not None and now.shift is not None and (now.professional.pk, now.phone) not in {
-            (m.professional.pk, own_number(m.professional)) for m in (coordinator, midwife)
-            if m is not None}:
-        lines.append(_("On call now: %(name)s%(phone)s.") % {
-            "name": now.name, "phone": f", {now.phone}" if now.phone else ""})
+    if (
+        now is not None
+        and now.shift is not None
+        and (now.professional.pk, now.phone)
+        not in {
+            (m.professional.pk, own_number(m.professional))
+            for m in (coordinator, midwife)
+            if m is not None
+        }
+    ):
+        lines.append(
+            _("On call now: %(name)s%(phone)s.")
+            % {"name": now.name, "phone": f", {now.phone}" if now.phone else ""}
+        )
     return lines
 
 
@@ -246,8 +321,13 @@ def _advise_the_mother(request, entry) -> None:
         return
     for text in advice:
         messages.error(request, " ".join([str(text), *_who_to_call(dossier)]))
-    messages.info(request, _("Your midwife and your care network have been told. You see on "
-                             "“Alerts” when someone has taken it on."))
+    messages.info(
+        request,
+        _(
+            "Your midwife and your care network have been told. You see on "
+            "“Alerts” when someone has taken it on."
+        ),
+    )
 
 
 def _form_page(request, form, write, *, dossier, success, title, done=None):
@@ -258,8 +338,7 @@ def _form_page(request, form, write, *, dossier, success, title, done=None):
         if result is not None:
             target = done(result) if done else dossier
             return redirect("dossier:detail", public_id=target.public_id)
-    return render(request, "dossier/form.html",
-                  {"form": form, "dossier": dossier, "title": title})
+    return render(request, "dossier/form.html", {"form": form, "dossier": dossier, "title": title})
 
 
 @login_required
@@ -277,35 +356,51 @@ def dossier_create(request):
     if request.method == "POST" and mother_form.is_valid() and dossier_form.is_valid():
         try:
             dossier, created = services.dossier_open_or_join(
-                actor=request.user, mother=mother_form.instance, dossier=dossier_form.instance)
+                actor=request.user, mother=mother_form.instance, dossier=dossier_form.instance
+            )
         except ValidationError as error:
-            by_field = (error.error_dict if hasattr(error, "error_dict")
-                        else {None: error.error_list})
+            by_field = (
+                error.error_dict if hasattr(error, "error_dict") else {None: error.error_list}
+            )
             for field, errors in by_field.items():
                 form = mother_form if field in mother_form.fields else dossier_form
                 form.add_error(field if field in form.fields else None, errors)
         else:
             request.session[OPENING_KEY] = {
-                "dossier": str(dossier.public_id) if dossier else "", "created": created}
+                "dossier": str(dossier.public_id) if dossier else "",
+                "created": created,
+            }
             return redirect("network:opening")
-    return render(request, "dossier/dossier_create.html",
-                  {"mother_form": mother_form, "dossier_form": dossier_form})
+    return render(
+        request,
+        "dossier/dossier_create.html",
+        {"mother_form": mother_form, "dossier_form": dossier_form},
+    )
 
 
 @dossier_route(reads=Section.IDENTITY, needs=OPEN_RECORD)
 def dossier_new_pregnancy(request, route):
     """A new pregnancy of a mother already known: her identity is not typed again (R8)."""
     previous = route.dossier
-    form = DossierForm(request.POST or None, prefix="dossier",
-                       initial={"gravidity": previous.gravidity + 1,
-                                "parity": previous.parity + previous.newborns.count()})
+    form = DossierForm(
+        request.POST or None,
+        prefix="dossier",
+        initial={
+            "gravidity": previous.gravidity + 1,
+            "parity": previous.parity + previous.newborns.count(),
+        },
+    )
     return _form_page(
-        request, form,
-        lambda: services.dossier_open(actor=request.user, mother=previous.mother,
-                                      dossier=form.instance),
-        dossier=previous, success=_("The maternity record has been opened."),
+        request,
+        form,
+        lambda: services.dossier_open(
+            actor=request.user, mother=previous.mother, dossier=form.instance
+        ),
+        dossier=previous,
+        success=_("The maternity record has been opened."),
         title=_("New pregnancy of %(name)s") % {"name": previous.mother.full_name},
-        done=lambda dossier: dossier)
+        done=lambda dossier: dossier,
+    )
 
 
 @dossier_route(reads=Section.IDENTITY, writes=Section.IDENTITY, form=True)
@@ -313,11 +408,15 @@ def mother_edit(request, route):
     dossier = route.dossier
     form = MotherForm(request.POST or None, instance=dossier.mother)
     return _form_page(
-        request, form,
-        lambda: services.mother_update(actor=request.user, dossier=dossier, mother=form.instance,
-                                       reason=form.reason),
-        dossier=dossier, success=_("The mother's details have been saved."),
-        title=_("Edit the mother's details"))
+        request,
+        form,
+        lambda: services.mother_update(
+            actor=request.user, dossier=dossier, mother=form.instance, reason=form.reason
+        ),
+        dossier=dossier,
+        success=_("The mother's details have been saved."),
+        title=_("Edit the mother's details"),
+    )
 
 
 @dossier_route(reads=Section.PRENATAL, writes=Section.PRENATAL, form=True)
@@ -325,10 +424,15 @@ def dossier_edit(request, route):
     dossier = route.dossier
     form = DossierEditForm(request.POST or None, instance=dossier)
     return _form_page(
-        request, form, lambda: services.dossier_update(actor=request.user, dossier=form.instance,
-                                                       reason=form.reason),
-        dossier=dossier, success=_("The pregnancy has been saved."),
-        title=_("Edit the pregnancy"))
+        request,
+        form,
+        lambda: services.dossier_update(
+            actor=request.user, dossier=form.instance, reason=form.reason
+        ),
+        dossier=dossier,
+        success=_("The pregnancy has been saved."),
+        title=_("Edit the pregnancy"),
+    )
 
 
 @dossier_route(reads=Section.DELIVERY, writes=Section.DELIVERY, form=True)
@@ -337,11 +441,15 @@ def delivery_edit(request, route):
     delivery = getattr(dossier, "delivery", None) or Delivery(dossier=dossier)
     form = DeliveryForm(request.POST or None, instance=delivery)
     return _form_page(
-        request, form,
-        lambda: services.delivery_record(actor=request.user, delivery=form.instance,
-                                         reason=form.reason),
-        dossier=dossier, success=_("The delivery has been saved."),
-        title=_("Edit the delivery") if delivery.pk else _("Record the delivery"))
+        request,
+        form,
+        lambda: services.delivery_record(
+            actor=request.user, delivery=form.instance, reason=form.reason
+        ),
+        dossier=dossier,
+        success=_("The delivery has been saved."),
+        title=_("Edit the delivery") if delivery.pk else _("Record the delivery"),
+    )
 
 
 @dossier_route(reads=Section.NEWBORN, writes=Section.NEWBORN, form=True)
@@ -349,17 +457,26 @@ def newborn_edit(request, route):
     dossier = route.dossier
     if route.newborn is None:
         next_order = max((n.birth_order for n in dossier.newborns.all()), default=0) + 1
-        newborn = Newborn(dossier=dossier, birth_order=next_order, family_name=(  # her name
-            dossier.mother.family_name if route.can_view(Section.IDENTITY) else ""))
+        newborn = Newborn(
+            dossier=dossier,
+            birth_order=next_order,
+            family_name=(  # her name
+                dossier.mother.family_name if route.can_view(Section.IDENTITY) else ""
+            ),
+        )
     else:
         newborn = route.newborn
     form = NewbornForm(request.POST or None, instance=newborn)
     return _form_page(
-        request, form,
-        lambda: services.newborn_record(actor=request.user, newborn=form.instance,
-                                        reason=form.reason),
-        dossier=dossier, success=_("The newborn has been saved."),
-        title=_("Edit newborn") if newborn.pk else _("Add a newborn"))
+        request,
+        form,
+        lambda: services.newborn_record(
+            actor=request.user, newborn=form.instance, reason=form.reason
+        ),
+        dossier=dossier,
+        success=_("The newborn has been saved."),
+        title=_("Edit newborn") if newborn.pk else _("Add a newborn"),
+    )
 
 
 def _newborn_entry_form(request, route, form_class, entry, write, *, initial, success, page):
@@ -370,8 +487,11 @@ def _newborn_entry_form(request, route, form_class, entry, write, *, initial, su
     if not route.can_edit(Section.NEWBORN):
         return None, None
     form = form_class(request.POST or None, initial=initial, instance=entry)
-    if request.method == "POST" and form.is_valid() and _save(
-            request, form, lambda: write(form.instance), success):
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _save(request, form, lambda: write(form.instance), success)
+    ):
         return form, redirect(page, public_id=dossier.public_id, newborn_id=newborn.public_id)
     return form, None
 
@@ -382,21 +502,39 @@ def weight(request, route):
     section) the form to add a weighing — on a phone during a home visit."""
     dossier, newborn = route.dossier, route.newborn
     form, done = _newborn_entry_form(
-        request, route, MeasurementForm, Measurement(newborn=newborn),
+        request,
+        route,
+        MeasurementForm,
+        Measurement(newborn=newborn),
         lambda m: services.measurement_record(actor=request.user, measurement=m),
-        initial={"measured_at": timezone.now()}, success=_("The weighing has been saved."),
-        page="dossier:weight")
+        initial={"measured_at": timezone.now()},
+        success=_("The weighing has been saved."),
+        page="dossier:weight",
+    )
     if done:
         return done
     points = growth.weight_points(newborn, dossier.delivery.born_at, newborn.measurements.all())
-    return render(request, "dossier/weight.html", {
-        "dossier": dossier, "newborn": newborn, "form": form,
-        "chart": growth.curve(points, newborn.birth_weight_g), "points": points,
-        "latest": points[-1], "alert_percent": growth.ALERT_LOSS_PERCENT,
-        "comments": _comments_card(dossier, newborn.measurements.all(), lambda m: (
-            f"{timezone.localtime(m.measured_at):%d-%m-%Y %H:%M} · "
-            f"{number_format(m.weight_g, force_grouping=True)} g")),
-    })
+    return render(
+        request,
+        "dossier/weight.html",
+        {
+            "dossier": dossier,
+            "newborn": newborn,
+            "form": form,
+            "chart": growth.curve(points, newborn.birth_weight_g),
+            "points": points,
+            "latest": points[-1],
+            "alert_percent": growth.ALERT_LOSS_PERCENT,
+            "comments": _comments_card(
+                dossier,
+                newborn.measurements.all(),
+                lambda m: (
+                    f"{timezone.localtime(m.measured_at):%d-%m-%Y %H:%M} · "
+                    f"{number_format(m.weight_g, force_grouping=True)} g"
+                ),
+            ),
+        },
+    )
 
 
 @dossier_route(reads=Section.NEWBORN, writes=Section.NEWBORN)
@@ -404,26 +542,48 @@ def newborn_screenings(request, route):
     """A newborn's scheduled screenings with their state, and the form to record one."""
     dossier, newborn = route.dossier, route.newborn
     form, done = _newborn_entry_form(
-        request, route, ScreeningForm, Screening(newborn=newborn),
+        request,
+        route,
+        ScreeningForm,
+        Screening(newborn=newborn),
         lambda s: services.screening_record(actor=request.user, screening=s),
-        initial={"done_at": timezone.now()}, success=_("The screening has been saved."),
-        page="dossier:screenings")
+        initial={"done_at": timezone.now()},
+        success=_("The screening has been saved."),
+        page="dossier:screenings",
+    )
     if done:
         return done
-    return render(request, "dossier/screenings.html", {
-        "dossier": dossier, "newborn": newborn, "form": form,
-        "states": screenings.states_of(newborn),
-        "comments": _comments_card(dossier, newborn.screenings.all(), lambda s: (
-            f"{s.get_kind_display()} · {timezone.localtime(s.done_at):%d-%m-%Y %H:%M}")),
-    })
+    return render(
+        request,
+        "dossier/screenings.html",
+        {
+            "dossier": dossier,
+            "newborn": newborn,
+            "form": form,
+            "states": screenings.states_of(newborn),
+            "comments": _comments_card(
+                dossier,
+                newborn.screenings.all(),
+                lambda s: (
+                    f"{s.get_kind_display()} · {timezone.localtime(s.done_at):%d-%m-%Y %H:%M}"
+                ),
+            ),
+        },
+    )
 
 
 # --- clinical entries: one page per kind (dossier.entries) -------------------------------
 
+
 def _entry_form(request, route, kind, entry, *, data=None):
-    form = kind.form(data, instance=entry, dossier=route.dossier, user=request.user,
-                     initial=kind.initial(route.dossier) if entry.pk is None else None,
-                     levels=route.levels)
+    form = kind.form(
+        data,
+        instance=entry,
+        dossier=route.dossier,
+        user=request.user,
+        initial=kind.initial(route.dossier) if entry.pk is None else None,
+        levels=route.levels,
+    )
     if getattr(form, "newborns", None):  # it asks about the babies by name (a home visit)
         route.show(Section.NEWBORN)
     return form
@@ -446,39 +606,55 @@ def entry_list(request, route, kind):
     form = None
     if route.can(entry_write(kind.model)):
         entry = (entries.first() if kind.single else None) or kind.model(dossier=dossier)
-        form = _entry_form(request, route, kind, entry,
-                           data=request.POST if request.method == "POST" else None)
-        if request.method == "POST" and form.is_valid() and _save(
-                request, form, lambda: kind.save(request.user, form), _("Saved.")):
+        form = _entry_form(
+            request, route, kind, entry, data=request.POST if request.method == "POST" else None
+        )
+        if (
+            request.method == "POST"
+            and form.is_valid()
+            and _save(request, form, lambda: kind.save(request.user, form), _("Saved."))
+        ):
             return redirect("dossier:entries", public_id=dossier.public_id, kind=kind.slug)
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
     comments = selectors.comments_on(dossier, [entry.public_id for entry in page])
     # a home visit's findings in the babies belong to the newborn section
     show_babies = route.can_view(Section.NEWBORN)
     route.show(*shown_sections(kind, page, show_babies))
-    return render(request, "dossier/entries.html", {
-        "dossier": dossier, "kind": kind, "form": form, "page": page,
-        "rows": [(entry, entry_facts(kind, entry), comments.get(entry.public_id, []))
-                 for entry in page],
-        "summary": selectors.entry_summary(kind, dossier, page.object_list),
-        "comment_form": CommentForm(),
-        "show_babies": show_babies,
-        "can_amend": form is not None and not kind.single,
-    })
+    return render(
+        request,
+        "dossier/entries.html",
+        {
+            "dossier": dossier,
+            "kind": kind,
+            "form": form,
+            "page": page,
+            "rows": [
+                (entry, entry_facts(kind, entry), comments.get(entry.public_id, []))
+                for entry in page
+            ],
+            "summary": selectors.entry_summary(kind, dossier, page.object_list),
+            "comment_form": CommentForm(),
+            "show_babies": show_babies,
+            "can_amend": form is not None and not kind.single,
+        },
+    )
 
 
 @dossier_route(reads=_entry_reads, writes=_entry_writes, form=True)
 def entry_edit(request, route, kind):
     """Amend an entry: the form asks why, the history keeps the previous values."""
     dossier = route.dossier
-    form = _entry_form(request, route, kind, route.entry,
-                       data=request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid() and _save(
-            request, form, lambda: kind.save(request.user, form), _("Saved.")):
+    form = _entry_form(
+        request, route, kind, route.entry, data=request.POST if request.method == "POST" else None
+    )
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _save(request, form, lambda: kind.save(request.user, form), _("Saved."))
+    ):
         return redirect("dossier:entries", public_id=dossier.public_id, kind=kind.slug)
     title = capfirst(_("Amend %(what)s") % {"what": kind.model._meta.verbose_name})
-    return render(request, "dossier/form.html", {"form": form, "dossier": dossier,
-                                                 "title": title})
+    return render(request, "dossier/form.html", {"form": form, "dossier": dossier, "title": title})
 
 
 def _comment(request, dossier, section: str, entry_id, target: str):
@@ -486,8 +662,13 @@ def _comment(request, dossier, section: str, entry_id, target: str):
     form = CommentForm(request.POST)
     if form.is_valid():
         try:
-            services.comment_add(actor=request.user, dossier=dossier, section=section,
-                                 entry_id=entry_id, text=form.cleaned_data["text"])
+            services.comment_add(
+                actor=request.user,
+                dossier=dossier,
+                section=section,
+                entry_id=entry_id,
+                text=form.cleaned_data["text"],
+            )
             messages.success(request, _("Your comment has been added."))
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
@@ -502,14 +683,20 @@ def entry_comment(request, route, kind):
     """A comment under an entry (the mother's, or a provider's answer): whoever may see an
     entry may comment on it."""
     dossier, entry = route.dossier, route.entry
-    return _comment(request, dossier, kind.section, entry.public_id,
-                    f"{reverse('dossier:entries', args=[dossier.public_id, kind.slug])}"
-                    f"#entry-{entry.public_id}")
+    return _comment(
+        request,
+        dossier,
+        kind.section,
+        entry.public_id,
+        f"{reverse('dossier:entries', args=[dossier.public_id, kind.slug])}"
+        f"#entry-{entry.public_id}",
+    )
 
 
 def _page_of_newborn_entry(url_name):
     return lambda dossier, entry: (
-        f"{reverse(url_name, args=[dossier.public_id, entry.newborn.public_id])}#comments")
+        f"{reverse(url_name, args=[dossier.public_id, entry.newborn.public_id])}#comments"
+    )
 
 
 def _overview_card(anchor):
@@ -519,12 +706,21 @@ def _overview_card(anchor):
 # What else than the entry kinds may be commented on (the part of the URL, Dutch): its
 # section, the entries of a dossier it can be, and where the comment is shown.
 COMMENTABLE = {
-    "wegingen": (Section.NEWBORN, lambda d: Measurement.objects.filter(newborn__dossier=d),
-                 _page_of_newborn_entry("dossier:weight")),
-    "screenings": (Section.NEWBORN, lambda d: Screening.objects.filter(newborn__dossier=d),
-                   _page_of_newborn_entry("dossier:screenings")),
-    "bevalling": (Section.DELIVERY, lambda d: Delivery.objects.filter(dossier=d),
-                  _overview_card("h-delivery")),
+    "wegingen": (
+        Section.NEWBORN,
+        lambda d: Measurement.objects.filter(newborn__dossier=d),
+        _page_of_newborn_entry("dossier:weight"),
+    ),
+    "screenings": (
+        Section.NEWBORN,
+        lambda d: Screening.objects.filter(newborn__dossier=d),
+        _page_of_newborn_entry("dossier:screenings"),
+    ),
+    "bevalling": (
+        Section.DELIVERY,
+        lambda d: Delivery.objects.filter(dossier=d),
+        _overview_card("h-delivery"),
+    ),
     "pasgeborenen": (Section.NEWBORN, lambda d: d.newborns.all(), _overview_card("h-newborns")),
 }
 
@@ -542,9 +738,12 @@ def record_comment(request, route, about):
     page's form names)."""
     section, entries, shown_at = COMMENTABLE[about]
     dossier = route.dossier
-    entry = get_object_or_404(entries(dossier).select_related(*(
-        ["newborn"] if about in ("wegingen", "screenings") else [])),
-        public_id=_uuid_or_none(request.POST.get("entry")))
+    entry = get_object_or_404(
+        entries(dossier).select_related(
+            *(["newborn"] if about in ("wegingen", "screenings") else [])
+        ),
+        public_id=_uuid_or_none(request.POST.get("entry")),
+    )
     return _comment(request, dossier, section, entry.public_id, shown_at(dossier, entry))
 
 
@@ -554,14 +753,21 @@ def _comments_card(dossier, entries, label) -> dict:
     entries = list(entries)
     labels = {entry.public_id: label(entry) for entry in entries}
     by_entry = selectors.comments_on(dossier, labels) if labels else {}
-    return {"comments": sorted(((labels[entry_id], comment)
-                                for entry_id, comments in by_entry.items()
-                                for comment in comments), key=lambda row: row[1].written_at),
-            "choices": [(entry.public_id, labels[entry.public_id])
-                        for entry in reversed(entries)]}
+    return {
+        "comments": sorted(
+            (
+                (labels[entry_id], comment)
+                for entry_id, comments in by_entry.items()
+                for comment in comments
+            ),
+            key=lambda row: row[1].written_at,
+        ),
+        "choices": [(entry.public_id, labels[entry.public_id]) for entry in reversed(entries)],
+    }
 
 
 # --- alerts (R42) ---------------------------------------------------------------------------
+
 
 @dossier_route()
 def alerts(request, route):
@@ -576,8 +782,11 @@ def alerts(request, route):
             raise Http404
         form = AlertForm(request.POST, auto_id=f"id_%s_{alert.public_id}")
         if form.is_valid():
-            act = (services.alert_acknowledge if form.cleaned_data["action"] == "acknowledge"
-                   else services.alert_resolve)
+            act = (
+                services.alert_acknowledge
+                if form.cleaned_data["action"] == "acknowledge"
+                else services.alert_resolve
+            )
             try:
                 act(actor=request.user, alert=alert, note=form.cleaned_data["note"])
             except ValidationError as error:
@@ -589,10 +798,18 @@ def alerts(request, route):
     provider = access.is_care_provider(request.user)
     for alert in rows:
         if provider and alert.is_open:
-            alert.form = failed_form if alert.pk == failed else AlertForm(
-                auto_id=f"id_%s_{alert.public_id}")
+            alert.form = (
+                failed_form if alert.pk == failed else AlertForm(auto_id=f"id_%s_{alert.public_id}")
+            )
     route.show(*{alert.section for alert in rows})
-    return render(request, "dossier/alerts.html", {
-        "dossier": dossier, "rows": rows, "provider": provider,
-        "who_to_call": [] if provider else _who_to_call(dossier),
-        "open_count": sum(alert.is_open for alert in rows)})
+    return render(
+        request,
+        "dossier/alerts.html",
+        {
+            "dossier": dossier,
+            "rows": rows,
+            "provider": provider,
+            "who_to_call": [] if provider else _who_to_call(dossier),
+            "open_count": sum(alert.is_open for alert in rows),
+        },
+    )

@@ -21,11 +21,29 @@ class ExportFileInline(admin.TabularInline):
 
 @admin.register(ExportBatch)
 class ExportBatchAdmin(ReadOnlyAdmin):
-    list_display = ["number", "status", "created_at", "finished_at", "requested_by",
-                    "births_checked", "births_held_back", "messages_written"]
+    list_display = [
+        "number",
+        "status",
+        "created_at",
+        "finished_at",
+        "requested_by",
+        "births_checked",
+        "births_held_back",
+        "messages_written",
+    ]
     list_filter = ["status"]
-    fields = ["number", "status", "requested_by", "created_at", "started_at", "finished_at",
-              "births_to_check", "births_checked", "births_held_back", "messages_written",
-              "error"]
+    fields = [
+        "number",
+        "status",
+        "requested_by",
+        "created_at",
+        "started_at",
+        "finished_at",
+        "births_to_check",
+        "births_checked",
+        "births_held_back",
+        "messages_written",
+        "error",
+    ]
     readonly_fields = fields
     inlines = [ExportFileInline]

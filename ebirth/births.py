@@ -22,19 +22,35 @@ REGISTRABLE = Q(dossier__delivery__gestational_weeks__gte=22) | Q(birth_weight_g
 NOTIFICATION_DUE = datetime.timedelta(hours=24)
 
 # The newborn's own columns keep their names; the others are named for the birth.
-_OWN = ("birth_order", "sex", "vital_status", "birth_weight_g", "apgar_1", "apgar_5",
-        "congenital_anomaly", "anomaly_description", "neonatal_admission")
+_OWN = (
+    "birth_order",
+    "sex",
+    "vital_status",
+    "birth_weight_g",
+    "apgar_1",
+    "apgar_5",
+    "congenital_anomaly",
+    "anomaly_description",
+    "neonatal_admission",
+)
 _FIELDS = {
-    "newborn_id": F("id"), "newborn_public_id": F("public_id"), "newborn_status": F("status"),
-    "dossier_pk": F("dossier_id"), "dossier_public_id": F("dossier__public_id"),
-    "fetus_count": F("dossier__fetus_count"), "parity": F("dossier__parity"),
+    "newborn_id": F("id"),
+    "newborn_public_id": F("public_id"),
+    "newborn_status": F("status"),
+    "dossier_pk": F("dossier_id"),
+    "dossier_public_id": F("dossier__public_id"),
+    "fetus_count": F("dossier__fetus_count"),
+    "parity": F("dossier__parity"),
     "conception": F("dossier__conception"),
-    "born_at": F("dossier__delivery__born_at"), "place": F("dossier__delivery__place"),
+    "born_at": F("dossier__delivery__born_at"),
+    "place": F("dossier__delivery__place"),
     "maternity_ward": F("dossier__delivery__maternity_ward"),
     "gestational_weeks": F("dossier__delivery__gestational_weeks"),
     "gestational_days": F("dossier__delivery__gestational_days"),
-    "mode": F("dossier__delivery__mode"), "presentation": F("dossier__delivery__presentation"),
-    "induction": F("dossier__delivery__induction"), "epidural": F("dossier__delivery__epidural"),
+    "mode": F("dossier__delivery__mode"),
+    "presentation": F("dossier__delivery__presentation"),
+    "induction": F("dossier__delivery__induction"),
+    "epidural": F("dossier__delivery__epidural"),
     "episiotomy": F("dossier__delivery__episiotomy"),
     "mother_insz": F("dossier__mother__insz"),
     "mother_given_name": F("dossier__mother__given_name"),
@@ -47,8 +63,12 @@ _FIELDS = {
 }
 # When any of the rows a birth's messages are built from last changed: stored with each
 # message, so that a change committed while the export read the birth is seen next time.
-CHANGED_AT = Greatest("updated_at", "dossier__delivery__updated_at", "dossier__updated_at",
-                      "dossier__mother__updated_at")
+CHANGED_AT = Greatest(
+    "updated_at",
+    "dossier__delivery__updated_at",
+    "dossier__updated_at",
+    "dossier__mother__updated_at",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,8 +114,9 @@ class Birth:
     changed_at: datetime.datetime
     # ``local_birth``, once asked (the current time zone is slow to look up; the messages
     # and the completeness rules ask it a few times per birth).
-    _local_birth: datetime.datetime | None = field(default=None, init=False, repr=False,
-                                                   compare=False)
+    _local_birth: datetime.datetime | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     @property
     def stillborn(self) -> bool:
@@ -103,7 +124,7 @@ class Birth:
 
     @property
     def perinatal_death(self) -> str:
-        """"stillbirth", "neonatal" (born alive, died in the record's weeks) or "none"."""
+        """ "stillbirth", "neonatal" (born alive, died in the record's weeks) or "none"."""
         if self.stillborn:
             return "stillbirth"
         return "neonatal" if self.newborn_status == NewbornStatus.DECEASED else "none"
@@ -126,12 +147,19 @@ class Birth:
 def births(newborns: QuerySet[Newborn] | None = None) -> QuerySet:
     """The registrable births as ``values()`` rows (turn them into ``Birth`` with
     ``Birth(**row)``), with how many newborns the pregnancy has recorded."""
-    recorded = (Newborn.objects.filter(dossier_id=OuterRef("dossier_id"))
-                .order_by().values("dossier_id").annotate(n=Count("id")).values("n"))
+    recorded = (
+        Newborn.objects.filter(dossier_id=OuterRef("dossier_id"))
+        .order_by()
+        .values("dossier_id")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
     queryset = Newborn.objects.all() if newborns is None else newborns
-    return (queryset.filter(REGISTRABLE).order_by("id")
-            .values(*_OWN, **_FIELDS, newborns_recorded=Subquery(recorded),
-                    changed_at=CHANGED_AT))
+    return (
+        queryset.filter(REGISTRABLE)
+        .order_by("id")
+        .values(*_OWN, **_FIELDS, newborns_recorded=Subquery(recorded), changed_at=CHANGED_AT)
+    )
 
 
 def as_births(rows) -> list[Birth]:

@@ -32,8 +32,11 @@ def notification(birth: Birth) -> dict:
             "givenName": birth.mother_given_name,
             "familyName": birth.mother_family_name,
             "dateOfBirth": birth.mother_date_of_birth.isoformat(),
-            "address": {"street": birth.mother_street, "postcode": birth.mother_postcode,
-                        "municipality": birth.mother_municipality},
+            "address": {
+                "street": birth.mother_street,
+                "postcode": birth.mother_postcode,
+                "municipality": birth.mother_municipality,
+            },
         },
         "child": {
             "sex": birth.sex,

@@ -54,11 +54,16 @@ _NUMBER_LOCK = 0x4542524E  # "EBRN": one new batch number at a time
 _CURSOR = "ebirth_claim"  # the claim's cursor over the candidates
 # A failed batch is tried again by the next run: its claimed messages must still leave.
 UNFINISHED = (BatchStatus.QUEUED, BatchStatus.RUNNING, BatchStatus.FAILED)
-FILE_NAMES = {FileFormat.XML: "{name}.xml", FileFormat.CSV_NOTIFICATION: "{name}-notifications.csv",
-              FileFormat.CSV_STATISTICAL: "{name}-statistical-forms.csv",
-              FileFormat.FHIR: "{name}-fhir.ndjson"}
-CSV_OF = {MessageKind.NOTIFICATION: FileFormat.CSV_NOTIFICATION,
-          MessageKind.STATISTICAL: FileFormat.CSV_STATISTICAL}
+FILE_NAMES = {
+    FileFormat.XML: "{name}.xml",
+    FileFormat.CSV_NOTIFICATION: "{name}-notifications.csv",
+    FileFormat.CSV_STATISTICAL: "{name}-statistical-forms.csv",
+    FileFormat.FHIR: "{name}-fhir.ndjson",
+}
+CSV_OF = {
+    MessageKind.NOTIFICATION: FileFormat.CSV_NOTIFICATION,
+    MessageKind.STATISTICAL: FileFormat.CSV_STATISTICAL,
+}
 
 
 class ExportBusy(Exception):
@@ -81,18 +86,23 @@ def export_lock() -> Iterator[None]:
 
 # --- which births need a message ------------------------------------------------------------
 
+
 def candidates(*, born=None):
     """The registrable births with no message yet, or changed (newborn, delivery,
     pregnancy, mother) since the data their last message was built from: the only ones
     worth building messages for. Unchanged content is not sent again (its hash).
     ``born``: only the births of a period, a (start, end) pair of datetimes, end excluded."""
-    last = (ExportedMessage.objects.filter(newborn_id=OuterRef("pk"))
-            .order_by("-source_changed_at").values("source_changed_at")[:1])
+    last = (
+        ExportedMessage.objects.filter(newborn_id=OuterRef("pk"))
+        .order_by("-source_changed_at")
+        .values("source_changed_at")[:1]
+    )
     exported = Exists(ExportedMessage.objects.filter(newborn_id=OuterRef("pk")))
     newborns = Newborn.objects.filter(REGISTRABLE)
     if born is not None:
-        newborns = newborns.filter(dossier__delivery__born_at__gte=born[0],
-                                   dossier__delivery__born_at__lt=born[1])
+        newborns = newborns.filter(
+            dossier__delivery__born_at__gte=born[0], dossier__delivery__born_at__lt=born[1]
+        )
     return newborns.alias(changed_at=CHANGED_AT).filter(~exported | Q(changed_at__gt=last))
 
 
@@ -112,18 +122,32 @@ def lease_until():
 
 # --- 1. claim ---------------------------------------------------------------------------------
 
+
 def _latest(newborn_ids: list[int]) -> dict[tuple[int, str], ExportedMessage]:
     latest: dict[tuple[int, str], ExportedMessage] = {}
-    for message in (ExportedMessage.objects.filter(newborn_id__in=newborn_ids)
-                    .only("id", "newborn_id", "kind", "revision", "content_hash",
-                          "corrects_id").order_by("revision")):
+    for message in (
+        ExportedMessage.objects.filter(newborn_id__in=newborn_ids)
+        .only("id", "newborn_id", "kind", "revision", "content_hash", "corrects_id")
+        .order_by("revision")
+    ):
         latest[(message.newborn_id, message.kind)] = message
     return latest
 
 
 # The columns the claim stores a message in (``COPY``), in the order of ``_messages_for``.
-MESSAGE_COLUMNS = ("batch", "newborn", "kind", "revision", "key", "message_id", "corrects",
-                   "content", "content_hash", "source_changed_at", "created_at")
+MESSAGE_COLUMNS = (
+    "batch",
+    "newborn",
+    "kind",
+    "revision",
+    "key",
+    "message_id",
+    "corrects",
+    "content",
+    "content_hash",
+    "source_changed_at",
+    "created_at",
+)
 
 
 def _messages_for(batch: ExportBatch, birth: Birth, latest, now) -> list[tuple]:
@@ -140,11 +164,29 @@ def _messages_for(batch: ExportBatch, birth: Birth, latest, now) -> list[tuple]:
         original = None if previous is None else (previous.corrects_id or previous.id)
         key = content.message_key(birth.newborn_public_id, kind, revision)
         message_id = content.message_id(key)
-        corrects = None if original is None else content.message_id(
-            content.message_key(birth.newborn_public_id, kind, 0))
-        messages.append(((batch.pk, birth.newborn_id, kind, revision, key, message_id, original,
-                          json.dumps(body), digest, birth.changed_at, now),
-                         formats.Message(kind, message_id, revision, corrects, body)))
+        corrects = (
+            None
+            if original is None
+            else content.message_id(content.message_key(birth.newborn_public_id, kind, 0))
+        )
+        messages.append(
+            (
+                (
+                    batch.pk,
+                    birth.newborn_id,
+                    kind,
+                    revision,
+                    key,
+                    message_id,
+                    original,
+                    json.dumps(body),
+                    digest,
+                    birth.changed_at,
+                    now,
+                ),
+                formats.Message(kind, message_id, revision, corrects, body),
+            )
+        )
     return messages
 
 
@@ -156,8 +198,8 @@ def _message_store() -> Iterator[Callable[[tuple], None]]:
     meta = ExportedMessage._meta
     statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
         sql.Identifier(meta.db_table),
-        sql.SQL(", ").join(sql.Identifier(meta.get_field(name).column)
-                           for name in MESSAGE_COLUMNS))
+        sql.SQL(", ").join(sql.Identifier(meta.get_field(name).column) for name in MESSAGE_COLUMNS),
+    )
     with connection.cursor() as cursor, cursor.copy(statement) as copy:
         yield copy.write_row
 
@@ -216,7 +258,9 @@ def _claim_chunk(batch: ExportBatch, chunk: list[tuple[Birth, bool]], pool: Exec
                     store(row)
         ExportBatch.objects.filter(pk=batch.pk).update(
             births_checked=F("births_checked") + len(chunk),
-            births_held_back=F("births_held_back") + held_back, leased_until=lease_until())
+            births_held_back=F("births_held_back") + held_back,
+            leased_until=lease_until(),
+        )
 
 
 def claim(batch: ExportBatch, *, born=None) -> None:
@@ -231,15 +275,19 @@ def claim(batch: ExportBatch, *, born=None) -> None:
 
 # --- 2. write ---------------------------------------------------------------------------------
 
+
 def _stored_messages(batch: ExportBatch, kind: str) -> Iterator[formats.Message]:
     """The batch's messages of one kind in a fixed order, a page at a time (flat memory)."""
     originals = ExportedMessage.objects.filter(pk=OuterRef("corrects_id")).values("message_id")
     after, size = 0, settings.EBIRTH_EXPORT_CHUNK
     with connection.cursor() as cursor:  # the rows as they are, the content decoded here
         while True:
-            page = (batch.messages.filter(kind=kind, id__gt=after).order_by("id")
-                    .annotate(original=originals)
-                    .values_list("id", "message_id", "revision", "original", "content")[:size])
+            page = (
+                batch.messages.filter(kind=kind, id__gt=after)
+                .order_by("id")
+                .annotate(original=originals)
+                .values_list("id", "message_id", "revision", "original", "content")[:size]
+            )
             cursor.execute(*page.query.sql_with_params())
             rows = cursor.fetchall()
             if not rows:
@@ -278,7 +326,8 @@ def _write_files(batch: ExportBatch, folder: Path) -> dict[str, Path]:
                     written += 1
                     if written % settings.EBIRTH_EXPORT_CHUNK == 0:
                         ExportBatch.objects.filter(pk=batch.pk).update(
-                            messages_written=written, leased_until=lease_until())
+                            messages_written=written, leased_until=lease_until()
+                        )
         xml.write(end)
     ExportBatch.objects.filter(pk=batch.pk).update(messages_written=written)
     return paths
@@ -301,15 +350,22 @@ def write(batch: ExportBatch) -> None:
     with transaction.atomic():
         batch.files.all().delete()
         ExportFile.objects.bulk_create(
-            ExportFile(batch=batch, format=fmt, name=path.name, size=(final / path.name).stat()
-                       .st_size, sha256=_sha256(final / path.name))
-            for fmt, path in paths.items())
-        ExportBatch.objects.filter(pk=batch.pk).update(status=BatchStatus.DONE,
-                                                       finished_at=timezone.now(), error="",
-                                                       leased_until=None)
+            ExportFile(
+                batch=batch,
+                format=fmt,
+                name=path.name,
+                size=(final / path.name).stat().st_size,
+                sha256=_sha256(final / path.name),
+            )
+            for fmt, path in paths.items()
+        )
+        ExportBatch.objects.filter(pk=batch.pk).update(
+            status=BatchStatus.DONE, finished_at=timezone.now(), error="", leased_until=None
+        )
 
 
 # --- the run ----------------------------------------------------------------------------------
+
 
 def run(batch: ExportBatch, *, born=None) -> ExportBatch | None:
     """Claim and write one batch (queued, or left running by a dead worker). A scheduled
@@ -321,25 +377,34 @@ def run(batch: ExportBatch, *, born=None) -> ExportBatch | None:
     # written again from the start.
     claimed = batch.messages.order_by().values("newborn_id").distinct().count()
     ExportBatch.objects.filter(pk=batch.pk).update(
-        status=BatchStatus.RUNNING, started_at=batch.started_at or timezone.now(),
-        finished_at=None, error="", leased_until=lease_until(), births_checked=claimed,
-        births_held_back=0, messages_written=0,
-        births_to_check=claimed + candidates(born=born).count())
+        status=BatchStatus.RUNNING,
+        started_at=batch.started_at or timezone.now(),
+        finished_at=None,
+        error="",
+        leased_until=lease_until(),
+        births_checked=claimed,
+        births_held_back=0,
+        messages_written=0,
+        births_to_check=claimed + candidates(born=born).count(),
+    )
     try:
         claim(batch, born=born)
         if not batch.messages.exists():
             if batch.requested_by_id is None:
                 batch.delete()
                 return None
-            ExportBatch.objects.filter(pk=batch.pk).update(status=BatchStatus.DONE,
-                                                           finished_at=timezone.now(),
-                                                           leased_until=None)
+            ExportBatch.objects.filter(pk=batch.pk).update(
+                status=BatchStatus.DONE, finished_at=timezone.now(), leased_until=None
+            )
         else:
             write(batch)
     except Exception as error:
         ExportBatch.objects.filter(pk=batch.pk).update(
-            status=BatchStatus.FAILED, finished_at=timezone.now(), error=str(error)[:500],
-            leased_until=None)
+            status=BatchStatus.FAILED,
+            finished_at=timezone.now(),
+            error=str(error)[:500],
+            leased_until=None,
+        )
         log.exception("eBirth export %s failed", batch)
         raise
     batch.refresh_from_db()
@@ -354,8 +419,12 @@ def export(*, scheduled: bool) -> list[ExportBatch]:
     done, tried, may_start = [], set(), scheduled
     with export_lock():
         while True:
-            batch = (ExportBatch.objects.filter(status__in=UNFINISHED).exclude(pk__in=tried)
-                     .order_by("number").first())
+            batch = (
+                ExportBatch.objects.filter(status__in=UNFINISHED)
+                .exclude(pk__in=tried)
+                .order_by("number")
+                .first()
+            )
             if batch is None and may_start and candidates().exists():
                 batch, may_start = new_batch(), False
             if batch is None:

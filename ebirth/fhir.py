@@ -61,8 +61,9 @@ URI = "urn:ietf:rfc:3986"  # the system of identifiers that are URIs (the messag
 
 BIRTH_TIME = "http://hl7.org/fhir/StructureDefinition/patient-birthTime"
 MULTIPLE_BIRTH_TOTAL = "http://hl7.org/fhir/StructureDefinition/patient-multipleBirthTotal"
-FETAL_DEATH = ("http://hl7.org/fhir/us/vr-common-library/StructureDefinition/"
-               "Extension-patient-fetal-death-vr")
+FETAL_DEATH = (
+    "http://hl7.org/fhir/us/vr-common-library/StructureDefinition/Extension-patient-fetal-death-vr"
+)
 
 
 def _coding(system: str, code: str, display: str | None = None) -> dict:
@@ -87,11 +88,15 @@ def _local(code: str, display: str) -> dict:
 LIVE_BIRTH_REPORT = _loinc("68998-4", "U.S. standard certificate of live birth - 2003 revision")
 FETAL_DEATH_REPORT = _loinc("69045-3", "U.S. standard report of fetal death - 2003 revision")
 TITLES = {"notification": "Birth notification", "statistical": "Medical statistical form"}
-KINDS = {"notification": _local("birthNotification", TITLES["notification"]),
-         "statistical": _local("medicalStatisticalForm", TITLES["statistical"])}
+KINDS = {
+    "notification": _local("birthNotification", TITLES["notification"]),
+    "statistical": _local("medicalStatisticalForm", TITLES["statistical"]),
+}
 # The author of every document: this system's export.
-AUTHOR = {"resourceType": "Device", "deviceName": [
-    {"name": "Moederschapsdossier eBirth export", "type": "user-friendly-name"}]}
+AUTHOR = {
+    "resourceType": "Device",
+    "deviceName": [{"name": "Moederschapsdossier eBirth export", "type": "user-friendly-name"}],
+}
 
 # BFDR's sections: the mother (administrative), her prenatal history, the medical and health
 # information of the delivery, and the newborn or the fetus.
@@ -104,17 +109,22 @@ SECTIONS = {
 NEWBORN_SECTION, FETUS_SECTION = ("57075-4", "Newborn"), ("76400-1", "Fetus")
 
 BIRTH_WEIGHT = _loinc("8339-4", "Birth weight Measured")
-APGAR = {"apgar1": _loinc("9272-6", "1 minute Apgar Score"),
-         "apgar5": _loinc("9274-2", "5 minute Apgar Score")}
+APGAR = {
+    "apgar1": _loinc("9272-6", "1 minute Apgar Score"),
+    "apgar5": _loinc("9274-2", "5 minute Apgar Score"),
+}
 GESTATIONAL_AGE = _loinc("11884-4", "Gestational age Estimated")
 PLURALITY = _loinc("57722-1", "Birth plurality of Pregnancy")
 BIRTH_ORDER = _loinc("73771-8", "Birth order")
 PRESENTATION = _loinc(
-    "73761-9", "Fetal presentation--at birth [US Standard Certificate of Live Birth]")
+    "73761-9", "Fetal presentation--at birth [US Standard Certificate of Live Birth]"
+)
 DELIVERY_ROUTE = _loinc(
-    "73762-7", "Final route and method of delivery [US Standard Certificate of Live Birth]")
+    "73762-7", "Final route and method of delivery [US Standard Certificate of Live Birth]"
+)
 INFANT_LIVING = _loinc(
-    "73757-7", "Infant living at time of report [US Standard Certificate of Live Birth]")
+    "73757-7", "Infant living at time of report [US Standard Certificate of Live Birth]"
+)
 MOTHER_AGE = _loinc("30525-0", "Age")
 PARITY = _loinc("11977-6", "[#] Parity")
 CONCEPTION = _local("conception", "Conception")
@@ -192,8 +202,13 @@ def _facts(message: Message) -> dict:
         when = content["birth"]["date"]
         timestamp = f"{when}T00:00:00+00:00"  # the form has the day of birth only
         stillborn = content["child"]["perinatalDeath"] == "stillbirth"
-    return {"when": when, "date": when[:10], "timestamp": timestamp, "timed": "T" in when,
-            "stillborn": stillborn}
+    return {
+        "when": when,
+        "date": when[:10],
+        "timestamp": timestamp,
+        "timed": "T" in when,
+        "stillborn": stillborn,
+    }
 
 
 class _Document:
@@ -228,18 +243,28 @@ class _Document:
         self.entries.append(entry)
         self.sections.setdefault(section, []).append(_reference(entry["fullUrl"]))
 
-    def observation(self, section: str, name: str, code: dict, value: dict,
-                    subject: str | None = None, **more) -> None:
+    def observation(
+        self, section: str, name: str, code: dict, value: dict, subject: str | None = None, **more
+    ) -> None:
         """``name`` (the field's, unique in the Bundle) seeds the id; ``value`` holds the
         value[x]."""
-        self.add(section, name, {
-            "resourceType": "Observation", "status": "final", **more, "code": code,
-            "subject": _reference(subject or self.child), "effectiveDateTime": self.when,
-            **value,
-        })
+        self.add(
+            section,
+            name,
+            {
+                "resourceType": "Observation",
+                "status": "final",
+                **more,
+                "code": code,
+                "subject": _reference(subject or self.child),
+                "effectiveDateTime": self.when,
+                **value,
+            },
+        )
 
-    def child_patient(self, content: dict, multiple: bool, order: int, total: int,
-                      deceased: bool) -> dict:
+    def child_patient(
+        self, content: dict, multiple: bool, order: int, total: int, deceased: bool
+    ) -> dict:
         child = content["child"]
         patient = {
             "resourceType": "Patient",
@@ -248,29 +273,34 @@ class _Document:
             "birthDate": self.date,
         }
         if self.timed:  # the notification's time of birth
-            patient["_birthDate"] = {"extension": [{"url": BIRTH_TIME,
-                                                    "valueDateTime": self.when}]}
+            patient["_birthDate"] = {"extension": [{"url": BIRTH_TIME, "valueDateTime": self.when}]}
         if deceased:
             patient["deceasedBoolean"] = True
             if self.stillborn:
-                patient["_deceasedBoolean"] = {"extension": [{"url": FETAL_DEATH,
-                                                              "valueBoolean": True}]}
+                patient["_deceasedBoolean"] = {
+                    "extension": [{"url": FETAL_DEATH, "valueBoolean": True}]
+                }
         if multiple:
             patient["multipleBirthInteger"] = order
-            patient["_multipleBirthInteger"] = {"extension": [{"url": MULTIPLE_BIRTH_TOTAL,
-                                                               "valuePositiveInt": total}]}
+            patient["_multipleBirthInteger"] = {
+                "extension": [{"url": MULTIPLE_BIRTH_TOTAL, "valuePositiveInt": total}]
+            }
         else:
             patient["multipleBirthBoolean"] = False
         return patient
 
     def birth_counts(self, order: int, total: int) -> None:
         self.observation(CHILD, "birthOrder", BIRTH_ORDER, {"valueInteger": order})
-        self.observation(CHILD, "plurality", PLURALITY,
-                         {"valueInteger": total}, subject=self.mother)
+        self.observation(
+            CHILD, "plurality", PLURALITY, {"valueInteger": total}, subject=self.mother
+        )
 
     def place(self, birth: dict) -> None:
-        location = {"resourceType": "Location", "mode": "instance",
-                    "type": [_answer("PlaceType", birth["placeType"], PLACE_TYPES)]}
+        location = {
+            "resourceType": "Location",
+            "mode": "instance",
+            "type": [_answer("PlaceType", birth["placeType"], PLACE_TYPES)],
+        }
         if "facility" in birth:
             location["name"] = birth["facility"]
         self.add(CHILD, "birth.place", location)
@@ -290,19 +320,33 @@ class _Document:
 def _notification(doc: _Document, content: dict) -> None:
     mother, child, birth = content["mother"], content["child"], content["birth"]
     address = mother["address"]
-    doc.add(MOTHER, MOTHER, {
-        "resourceType": "Patient",
-        "identifier": [{"system": SSIN, "value": mother["insz"]}],
-        "name": [{"use": "official", "family": mother["familyName"],
-                  "given": [mother["givenName"]]}],
-        "birthDate": mother["dateOfBirth"],
-        "address": [{"use": "home", "line": [address["street"]],
-                     "city": address["municipality"], "postalCode": address["postcode"],
-                     "country": "BE"}],
-    })
+    doc.add(
+        MOTHER,
+        MOTHER,
+        {
+            "resourceType": "Patient",
+            "identifier": [{"system": SSIN, "value": mother["insz"]}],
+            "name": [
+                {"use": "official", "family": mother["familyName"], "given": [mother["givenName"]]}
+            ],
+            "birthDate": mother["dateOfBirth"],
+            "address": [
+                {
+                    "use": "home",
+                    "line": [address["street"]],
+                    "city": address["municipality"],
+                    "postalCode": address["postcode"],
+                    "country": "BE",
+                }
+            ],
+        },
+    )
     order, total = child["birthOrder"], child["numberOfChildren"]
-    doc.add(CHILD, CHILD, doc.child_patient(content, child["multipleBirth"], order, total,
-                                            deceased=doc.stillborn))
+    doc.add(
+        CHILD,
+        CHILD,
+        doc.child_patient(content, child["multipleBirth"], order, total, deceased=doc.stillborn),
+    )
     doc.place(birth)
     doc.birth_counts(order, total)
 
@@ -310,53 +354,94 @@ def _notification(doc: _Document, content: dict) -> None:
 def _statistical_form(doc: _Document, content: dict) -> None:
     mother, pregnancy, labour = content["mother"], content["pregnancy"], content["labour"]
     child = content["child"]
-    doc.add(MOTHER, MOTHER, {"resourceType": "Patient",
-                             "address": [{"state": mother["province"], "country": "BE"}]})
-    doc.observation(MOTHER, "mother.ageYears", MOTHER_AGE,
-                    {"valueQuantity": _quantity(mother["ageYears"], "a")}, subject=doc.mother)
-    doc.observation(PRENATAL, "mother.parity", PARITY, {"valueInteger": mother["parity"]},
-                    subject=doc.mother)
+    doc.add(
+        MOTHER,
+        MOTHER,
+        {"resourceType": "Patient", "address": [{"state": mother["province"], "country": "BE"}]},
+    )
+    doc.observation(
+        MOTHER,
+        "mother.ageYears",
+        MOTHER_AGE,
+        {"valueQuantity": _quantity(mother["ageYears"], "a")},
+        subject=doc.mother,
+    )
+    doc.observation(
+        PRENATAL, "mother.parity", PARITY, {"valueInteger": mother["parity"]}, subject=doc.mother
+    )
 
     def maternal(name: str, code: dict, value: dict) -> None:
         doc.observation(MEDICAL, name, code, value, subject=doc.mother)
 
-    maternal("pregnancy.conception", CONCEPTION,
-             {"valueCodeableConcept": _answer("Conception", pregnancy["conception"])})
-    doc.observation(MEDICAL, "labour.presentation", PRESENTATION, {
-        "valueCodeableConcept": _answer("Presentation", labour["presentation"], PRESENTATIONS)})
+    maternal(
+        "pregnancy.conception",
+        CONCEPTION,
+        {"valueCodeableConcept": _answer("Conception", pregnancy["conception"])},
+    )
+    doc.observation(
+        MEDICAL,
+        "labour.presentation",
+        PRESENTATION,
+        {"valueCodeableConcept": _answer("Presentation", labour["presentation"], PRESENTATIONS)},
+    )
     maternal("labour.induction", INDUCTION, {"valueBoolean": labour["induction"]})
     maternal("labour.epidural", EPIDURAL, {"valueBoolean": labour["epidural"]})
-    maternal("labour.mode", DELIVERY_ROUTE,
-             {"valueCodeableConcept": _answer("DeliveryMode", labour["mode"], DELIVERY_ROUTES)})
+    maternal(
+        "labour.mode",
+        DELIVERY_ROUTE,
+        {"valueCodeableConcept": _answer("DeliveryMode", labour["mode"], DELIVERY_ROUTES)},
+    )
     maternal("labour.episiotomy", EPISIOTOMY, {"valueBoolean": labour["episiotomy"]})
 
     death = child["perinatalDeath"]
     order, total = child["birthOrder"], pregnancy["numberOfFetuses"]
-    doc.add(CHILD, CHILD, doc.child_patient(content, pregnancy["multiple"], order, total,
-                                            deceased=death != "none"))
+    doc.add(
+        CHILD,
+        CHILD,
+        doc.child_patient(content, pregnancy["multiple"], order, total, deceased=death != "none"),
+    )
     doc.place(content["birth"])
-    doc.observation(CHILD, "child.birthWeightGrams", BIRTH_WEIGHT,
-                    {"valueQuantity": _quantity(child["birthWeightGrams"], "g")},
-                    category=VITAL_SIGNS)
-    doc.observation(CHILD, "pregnancy.gestationalWeeks", GESTATIONAL_AGE, {
-        "valueQuantity": _quantity(pregnancy["gestationalWeeks"], "wk"),
-        "component": [{"code": GESTATIONAL_DAYS,
-                       "valueQuantity": _quantity(pregnancy["gestationalDays"], "d")}],
-    })
+    doc.observation(
+        CHILD,
+        "child.birthWeightGrams",
+        BIRTH_WEIGHT,
+        {"valueQuantity": _quantity(child["birthWeightGrams"], "g")},
+        category=VITAL_SIGNS,
+    )
+    doc.observation(
+        CHILD,
+        "pregnancy.gestationalWeeks",
+        GESTATIONAL_AGE,
+        {
+            "valueQuantity": _quantity(pregnancy["gestationalWeeks"], "wk"),
+            "component": [
+                {
+                    "code": GESTATIONAL_DAYS,
+                    "valueQuantity": _quantity(pregnancy["gestationalDays"], "d"),
+                }
+            ],
+        },
+    )
     for field, code in APGAR.items():
         if field in child:
-            doc.observation(CHILD, f"child.{field}", code, {"valueInteger": child[field]},
-                            category=SURVEY)
+            doc.observation(
+                CHILD, f"child.{field}", code, {"valueInteger": child[field]}, category=SURVEY
+            )
     doc.birth_counts(order, total)
     anomaly = {"valueBoolean": child["congenitalAnomaly"]}
     if "anomalyDescription" in child:
         anomaly["note"] = [{"text": child["anomalyDescription"]}]
     doc.observation(CHILD, "child.congenitalAnomaly", CONGENITAL_ANOMALY, anomaly)
-    doc.observation(CHILD, "child.neonatalAdmission", NEONATAL_ADMISSION,
-                    {"valueBoolean": child["neonatalAdmission"]})
+    doc.observation(
+        CHILD,
+        "child.neonatalAdmission",
+        NEONATAL_ADMISSION,
+        {"valueBoolean": child["neonatalAdmission"]},
+    )
     if death != "stillbirth":
-        doc.observation(CHILD, "child.perinatalDeath", INFANT_LIVING,
-                        {"valueBoolean": death == "none"})
+        doc.observation(
+            CHILD, "child.perinatalDeath", INFANT_LIVING, {"valueBoolean": death == "none"}
+        )
 
 
 def _composition(message: Message, doc: _Document) -> dict:
@@ -371,10 +456,15 @@ def _composition(message: Message, doc: _Document) -> dict:
         "title": TITLES[message.kind],
     }
     if message.corrects is not None:
-        composition["relatesTo"] = [{"code": "replaces", "targetIdentifier": {
-            "system": URI, "value": f"urn:uuid:{message.corrects}"}}]
-    composition["section"] = [doc.section(key) for key in (MOTHER, PRENATAL, MEDICAL, CHILD)
-                              if key in doc.sections]
+        composition["relatesTo"] = [
+            {
+                "code": "replaces",
+                "targetIdentifier": {"system": URI, "value": f"urn:uuid:{message.corrects}"},
+            }
+        ]
+    composition["section"] = [
+        doc.section(key) for key in (MOTHER, PRENATAL, MEDICAL, CHILD) if key in doc.sections
+    ]
     return composition
 
 
@@ -393,8 +483,11 @@ def _bundle(message: Message, doc: _Document, facts: dict) -> dict:
         "identifier": {"system": URI, "value": f"urn:uuid:{message.message_id}"},
         "type": "document",
         "timestamp": facts["timestamp"],
-        "entry": [doc.entry("composition", _composition(message, doc)), *doc.entries,
-                  doc.entry("author", AUTHOR)],
+        "entry": [
+            doc.entry("composition", _composition(message, doc)),
+            *doc.entries,
+            doc.entry("author", AUTHOR),
+        ],
     }
 
 
@@ -402,16 +495,25 @@ def _bundle(message: Message, doc: _Document, facts: dict) -> dict:
 
 # The message's fields whose values decide the Bundle's structure (a code looked up, a
 # branch taken); every other field's value only lands in the Bundle, and is filled in.
-SWITCHES = frozenset({
-    ("child", "sex"), ("child", "multipleBirth"), ("child", "perinatalDeath"),
-    ("pregnancy", "multiple"), ("birth", "placeType"), ("labour", "presentation"),
-    ("labour", "mode"),
-})
+SWITCHES = frozenset(
+    {
+        ("child", "sex"),
+        ("child", "multipleBirth"),
+        ("child", "perinatalDeath"),
+        ("pregnancy", "multiple"),
+        ("birth", "placeType"),
+        ("labour", "presentation"),
+        ("labour", "mode"),
+    }
+)
 # The facts of ``_facts`` that are values (the others decide the structure).
 FACT_VALUES = ("when", "date", "timestamp")
 TEMPLATES_KEPT = 2000  # shapes: a few hundred in practice
-_ENCODE = {str: lambda text: encode_basestring_ascii(text)[1:-1], int: int.__repr__,
-           bool: lambda flag: "true" if flag else "false"}
+_ENCODE = {
+    str: lambda text: encode_basestring_ascii(text)[1:-1],
+    int: int.__repr__,
+    bool: lambda flag: "true" if flag else "false",
+}
 _HASHABLE = {str, int, bool, float, type(None)}
 _templates: dict[tuple, _Template] = {}
 
@@ -431,8 +533,7 @@ def bundle_json(message: Message, walked: tuple[int, list] | None = None) -> str
 
 def _message_namespace(message: Message) -> bytes:
     message_id = message.message_id
-    return (message_id if isinstance(message_id, uuid.UUID)
-            else uuid.UUID(str(message_id))).bytes
+    return (message_id if isinstance(message_id, uuid.UUID) else uuid.UUID(str(message_id))).bytes
 
 
 def _shape(message: Message, walked: tuple[int, list]) -> tuple[tuple, list, dict]:
@@ -441,19 +542,31 @@ def _shape(message: Message, walked: tuple[int, list]) -> tuple[tuple, list, dic
     the facts', the message id and the one it corrects), and its facts."""
     structure, values = walked
     facts = _facts(message)
-    shape = (message.kind, message.revision, message.corrects is None, structure,
-             *[_switch(values[index]) for index in _switches(structure)],
-             *[fact for name, fact in facts.items() if name not in FACT_VALUES])
-    values = [*values, *[facts[name] for name in FACT_VALUES], str(message.message_id),
-              str(message.corrects)]
+    shape = (
+        message.kind,
+        message.revision,
+        message.corrects is None,
+        structure,
+        *[_switch(values[index]) for index in _switches(structure)],
+        *[fact for name, fact in facts.items() if name not in FACT_VALUES],
+    )
+    values = [
+        *values,
+        *[facts[name] for name in FACT_VALUES],
+        str(message.message_id),
+        str(message.corrects),
+    ]
     return shape, values, facts
 
 
 @cache
 def _switches(structure: int) -> tuple[int, ...]:
     """Which values of a content structure are switches (or of a type not written as is)."""
-    return tuple(index for index, (path, kind) in enumerate(value_fields(structure))
-                 if path in SWITCHES or kind not in _ENCODE)
+    return tuple(
+        index
+        for index, (path, kind) in enumerate(value_fields(structure))
+        if path in SWITCHES or kind not in _ENCODE
+    )
 
 
 def _switch(value):
@@ -473,39 +586,51 @@ class _Template:
     def __init__(self, message: Message, facts: dict, values: list, structure: int):
         labels: list[str] = []
         content = _placeholders(message.content, iter(value_fields(structure)), labels)
-        facts = {**facts, **{name: _placeholder(facts[name], name, labels)
-                             for name in FACT_VALUES}}
+        facts = {**facts, **{name: _placeholder(facts[name], name, labels) for name in FACT_VALUES}}
         message_id = _placeholder(str(message.message_id), "message id", labels)
         corrects = _placeholder(str(message.corrects), "corrects", labels)
-        traced = Message(message.kind, message_id, message.revision,
-                         None if message.corrects is None else corrects, content)
+        traced = Message(
+            message.kind,
+            message_id,
+            message.revision,
+            None if message.corrects is None else corrects,
+            content,
+        )
         doc = _TracingDocument(traced, facts, labels)
         try:
             text = json.dumps(_bundle(traced, doc, facts), sort_keys=True)
         except _Decides as error:
-            raise RuntimeError(f"fhir: the Bundle's structure depends on {error}: add it "
-                               "to fhir.SWITCHES (or FACT_VALUES)") from None
+            raise RuntimeError(
+                f"fhir: the Bundle's structure depends on {error}: add it "
+                "to fhir.SWITCHES (or FACT_VALUES)"
+            ) from None
         pieces = _PLACEHOLDER.split(text)
         self.parts = pieces[::3]
-        slots = [int(string or number)
-                 for string, number in zip(pieces[1::3], pieces[2::3], strict=True)]
+        slots = [
+            int(string or number) for string, number in zip(pieces[1::3], pieces[2::3], strict=True)
+        ]
         self.ids = [name.encode() for name in doc.ids]
         if len(values) + len(self.ids) != len(labels):
             raise RuntimeError("fhir: a template's values are out of step with its message")
         # The values the text takes (each encoded once), then the ids: ``fill``'s order.
         self.used = sorted({slot for slot in slots if slot < len(values)})
-        position = {slot: index for index, slot in enumerate(
-            [*self.used, *range(len(values), len(labels))])}
+        position = {
+            slot: index for index, slot in enumerate([*self.used, *range(len(values), len(labels))])
+        }
         self.slots = [position[slot] for slot in slots]
         namespace = _message_namespace(message)
         if self.fill(values, namespace) != json.dumps(bundle(message), sort_keys=True):
-            raise RuntimeError(f"fhir: the template made from {message.message_id} does not "
-                               "give its Bundle: a value decides the structure (fhir.SWITCHES)")
+            raise RuntimeError(
+                f"fhir: the template made from {message.message_id} does not "
+                "give its Bundle: a value decides the structure (fhir.SWITCHES)"
+            )
 
     def fill(self, values: list, namespace: bytes) -> str:
         encoded = [_ENCODE[type(value)](value) for value in map(values.__getitem__, self.used)]
-        encoded += [f"{h[:8]}-{h[8:12]}-5{h[13:16]}-{_VARIANT[h[16]]}{h[17:20]}-{h[20:32]}"
-                    for h in [_sha1(namespace + name).hexdigest() for name in self.ids]]  # uuid5
+        encoded += [
+            f"{h[:8]}-{h[8:12]}-5{h[13:16]}-{_VARIANT[h[16]]}{h[17:20]}-{h[20:32]}"
+            for h in [_sha1(namespace + name).hexdigest() for name in self.ids]
+        ]  # uuid5
         text = [""] * (2 * len(self.slots) + 1)
         text[::2] = self.parts
         text[1::2] = [encoded[slot] for slot in self.slots]
@@ -532,6 +657,7 @@ class _TracingDocument(_Document):
 
 # --- placeholders ---------------------------------------------------------------------------
 
+
 class _Decides(Exception):
     """A placeholder was looked at: its value decides something."""
 
@@ -557,17 +683,63 @@ def _format(self, spec: str) -> str:
     return str.__str__(self) if isinstance(self, str) else int.__repr__(self)
 
 
-_LOOKS = ("__eq__", "__ne__", "__lt__", "__le__", "__gt__", "__ge__", "__hash__", "__bool__",
-          "__len__", "__contains__", "__getitem__", "__iter__", "__mul__", "__rmul__",
-          "__mod__", "__rmod__")
-_ARITHMETIC = ("__add__", "__radd__", "__sub__", "__rsub__", "__truediv__", "__rtruediv__",
-               "__floordiv__", "__rfloordiv__", "__divmod__", "__rdivmod__", "__pow__",
-               "__rpow__", "__neg__", "__pos__", "__abs__", "__invert__", "__and__",
-               "__rand__", "__or__", "__ror__", "__xor__", "__rxor__", "__lshift__",
-               "__rlshift__", "__rshift__", "__rrshift__", "__index__", "__int__",
-               "__float__", "__round__", "__trunc__", "__floor__", "__ceil__")
+_LOOKS = (
+    "__eq__",
+    "__ne__",
+    "__lt__",
+    "__le__",
+    "__gt__",
+    "__ge__",
+    "__hash__",
+    "__bool__",
+    "__len__",
+    "__contains__",
+    "__getitem__",
+    "__iter__",
+    "__mul__",
+    "__rmul__",
+    "__mod__",
+    "__rmod__",
+)
+_ARITHMETIC = (
+    "__add__",
+    "__radd__",
+    "__sub__",
+    "__rsub__",
+    "__truediv__",
+    "__rtruediv__",
+    "__floordiv__",
+    "__rfloordiv__",
+    "__divmod__",
+    "__rdivmod__",
+    "__pow__",
+    "__rpow__",
+    "__neg__",
+    "__pos__",
+    "__abs__",
+    "__invert__",
+    "__and__",
+    "__rand__",
+    "__or__",
+    "__ror__",
+    "__xor__",
+    "__rxor__",
+    "__lshift__",
+    "__rlshift__",
+    "__rshift__",
+    "__rrshift__",
+    "__index__",
+    "__int__",
+    "__float__",
+    "__round__",
+    "__trunc__",
+    "__floor__",
+    "__ceil__",
+)
 _REFUSING = dict.fromkeys(_LOOKS, _refuse) | {
-    "__getattribute__": _refuse_attributes, "__format__": _format}
+    "__getattribute__": _refuse_attributes,
+    "__format__": _format,
+}
 _Text = type("_Text", (str,), dict(_REFUSING))
 _Number = type("_Number", (int,), {**_REFUSING, **dict.fromkeys(_ARITHMETIC, _refuse)})
 
@@ -576,8 +748,9 @@ def _placeholder(value, label: str, labels: list[str]):
     """A placeholder for the next value (a string for a string, a number otherwise)."""
     index = len(labels)
     labels.append(label)
-    placeholder = (_Text(f"\ue000{index}\ue001") if type(value) is str
-                   else _Number(_NUMBER_BASE + index))
+    placeholder = (
+        _Text(f"\ue000{index}\ue001") if type(value) is str else _Number(_NUMBER_BASE + index)
+    )
     placeholder.label = label
     return placeholder
 

@@ -81,23 +81,29 @@ def _by_province(rows, key="province") -> dict[str, dict]:
 
 
 def years() -> list[int]:
-    return sorted({moment.year for moment in Delivery.objects.dates("born_at", "year")},
-                  reverse=True)
+    return sorted(
+        {moment.year for moment in Delivery.objects.dates("born_at", "year")}, reverse=True
+    )
 
 
 def kraamzorg_by_province(year: int) -> Table:
     """Hours per province, families, average per family, share of the province's births
     (seed 000); the province is the mother's."""
-    births = _by_province(Delivery.objects.filter(born_at__year=year)
-                          .values(province=F("dossier__mother__province"))
-                          .annotate(n=Count("pk")))
-    help_days = _by_province(HomeHelpDay.objects.filter(day__year=year)
-                             .values(province=F("dossier__mother__province"))
-                             .annotate(hours=Sum("hours"), families=Count("dossier",
-                                                                          distinct=True)))
-    table = Table("kraamzorg", _("Maternity home help (kraamzorg) per province"),
-                  [_("Province"), _("Hours"), _("Families"), _("Hours per family"),
-                   _("Share of births")])
+    births = _by_province(
+        Delivery.objects.filter(born_at__year=year)
+        .values(province=F("dossier__mother__province"))
+        .annotate(n=Count("pk"))
+    )
+    help_days = _by_province(
+        HomeHelpDay.objects.filter(day__year=year)
+        .values(province=F("dossier__mother__province"))
+        .annotate(hours=Sum("hours"), families=Count("dossier", distinct=True))
+    )
+    table = Table(
+        "kraamzorg",
+        _("Maternity home help (kraamzorg) per province"),
+        [_("Province"), _("Hours"), _("Families"), _("Hours per family"), _("Share of births")],
+    )
     totals = {"hours": Decimal(0), "families": 0, "births": 0}
     for code in [*Province.values, UNKNOWN]:
         row, born = help_days.get(code), births.get(code, {}).get("n", 0)
@@ -107,36 +113,52 @@ def kraamzorg_by_province(year: int) -> Table:
         totals["hours"] += hours
         totals["families"] += families
         totals["births"] += born
-        table.rows.append([_province_label(code), figure(hours, families), count(families),
-                           figure(hours / families if families else None, families),
-                           share(families, born)])
+        table.rows.append(
+            [
+                _province_label(code),
+                figure(hours, families),
+                count(families),
+                figure(hours / families if families else None, families),
+                share(families, born),
+            ]
+        )
         if families >= MIN_FAMILIES:
             table.bars.append((_province_label(code), float(hours)))
     families = totals["families"]
-    table.rows.append([_("Total"), figure(totals["hours"], families), count(families),
-                       figure(totals["hours"] / families if families else None, families),
-                       share(families, totals["births"])])
+    table.rows.append(
+        [
+            _("Total"),
+            figure(totals["hours"], families),
+            count(families),
+            figure(totals["hours"] / families if families else None, families),
+            share(families, totals["births"]),
+        ]
+    )
     return table
 
 
 def services_by_province(year: int) -> Table:
     """The services that delivered kraamzorg in the year, public and private (seed 001)."""
-    rows = (HomeHelpDay.objects.filter(day__year=year)
-            .values(province=F("organisation__province"), kind=F("organisation__kind"))
-            .annotate(n=Count("organisation", distinct=True)))
+    rows = (
+        HomeHelpDay.objects.filter(day__year=year)
+        .values(province=F("organisation__province"), kind=F("organisation__kind"))
+        .annotate(n=Count("organisation", distinct=True))
+    )
     counts: dict[str, dict[str, int]] = {}
     for row in rows:
         counts.setdefault(row["province"] or UNKNOWN, {})[row["kind"]] = row["n"]
-    table = Table("services", _("Services that delivered maternity home help"),
-                  [_("Province"), _("Public"), _("Private"), _("Total")])
+    table = Table(
+        "services",
+        _("Services that delivered maternity home help"),
+        [_("Province"), _("Public"), _("Private"), _("Total")],
+    )
     for code in [*Province.values, UNKNOWN]:
         if code not in counts:
             continue
         public = counts[code].get("home_help_public", 0)
         private = counts[code].get("home_help_private", 0)
         # services are organisations, not families: their number is not suppressed
-        table.rows.append([_province_label(code), str(public), str(private),
-                           str(public + private)])
+        table.rows.append([_province_label(code), str(public), str(private), str(public + private)])
     return table
 
 
@@ -147,36 +169,58 @@ def quality(year: int) -> Table:
     window = datetime.timedelta(days=READMISSION_WINDOW_DAYS)
     readmitted = Admission.objects.filter(
         dossier=OuterRef("dossier"),
-        admitted_on__lte=TruncDate("dossier__delivery__born_at") + window)
+        admitted_on__lte=TruncDate("dossier__delivery__born_at") + window,
+    )
     stay = F("discharged_at") - F("admitted_at")
     numbers = deliveries.aggregate(
         births=Count("pk"),
         readmitted=Count("pk", filter=Q(Exists(readmitted))),
         discharged=Count("pk", filter=Q(discharged_at__isnull=False)),
         visited=Count("pk", filter=Q(discharged_at__isnull=False) & Q(first_visit_in_time())),
-        stays=Count("pk", filter=Q(admitted_at__isnull=False, discharged_at__isnull=False)))
-    hours = [(d.total_seconds() / 3600) for d in deliveries.filter(
-        admitted_at__isnull=False, discharged_at__isnull=False)
-        .annotate(stay=stay).values_list("stay", flat=True)]
-    table = Table("quality", _("Quality indicators"), [_("Indicator"), _("Value"),
-                                                       _("Out of")])
-    table.rows += [
-        [_("Readmission within 28 days (mother or baby)"),
-         share(numbers["readmitted"], numbers["births"]), count(numbers["births"])],
-        [_("Home visit within 24 hours of discharge"),
-         share(numbers["visited"], numbers["discharged"]), count(numbers["discharged"])],
-        [_("Length of stay, median (hours)"),
-         figure(sorted(hours)[len(hours) // 2] if hours else None, len(hours), 0),
-         count(len(hours))],
+        stays=Count("pk", filter=Q(admitted_at__isnull=False, discharged_at__isnull=False)),
+    )
+    hours = [
+        (d.total_seconds() / 3600)
+        for d in deliveries.filter(admitted_at__isnull=False, discharged_at__isnull=False)
+        .annotate(stay=stay)
+        .values_list("stay", flat=True)
     ]
-    newborns = Newborn.objects.filter(dossier__delivery__born_at__year=year,
-                                      vital_status=VitalStatus.LIVE_BIRTH)
+    table = Table("quality", _("Quality indicators"), [_("Indicator"), _("Value"), _("Out of")])
+    table.rows += [
+        [
+            _("Readmission within 28 days (mother or baby)"),
+            share(numbers["readmitted"], numbers["births"]),
+            count(numbers["births"]),
+        ],
+        [
+            _("Home visit within 24 hours of discharge"),
+            share(numbers["visited"], numbers["discharged"]),
+            count(numbers["discharged"]),
+        ],
+        [
+            _("Length of stay, median (hours)"),
+            figure(sorted(hours)[len(hours) // 2] if hours else None, len(hours), 0),
+            count(len(hours)),
+        ],
+    ]
+    newborns = Newborn.objects.filter(
+        dossier__delivery__born_at__year=year, vital_status=VitalStatus.LIVE_BIRTH
+    )
     live = newborns.count()
-    screened = dict(Screening.objects.filter(newborn__in=newborns).values("kind")
-                    .annotate(n=Count("newborn", distinct=True)).values_list("kind", "n"))
+    screened = dict(
+        Screening.objects.filter(newborn__in=newborns)
+        .values("kind")
+        .annotate(n=Count("newborn", distinct=True))
+        .values_list("kind", "n")
+    )
     for kind in ScreeningKind:
-        table.rows.append([_("Screening coverage: %(kind)s") % {"kind": kind.label},
-                           share(screened.get(kind.value, 0), live), count(live)])
+        table.rows.append(
+            [
+                _("Screening coverage: %(kind)s") % {"kind": kind.label},
+                share(screened.get(kind.value, 0), live),
+                count(live),
+            ]
+        )
     return table
 
 

@@ -30,8 +30,10 @@ from ebirth.models import MessageKind
 SCHEMA_PATH = Path(__file__).parent / "schema" / "ebirth.xsd"
 NAMESPACE = "urn:be:moederschapsdossier:ebirth:1"
 SCHEMA_VERSION = "1.0"
-ROOT_OF = {MessageKind.NOTIFICATION: "birthNotification",
-           MessageKind.STATISTICAL: "medicalStatisticalForm"}
+ROOT_OF = {
+    MessageKind.NOTIFICATION: "birthNotification",
+    MessageKind.STATISTICAL: "medicalStatisticalForm",
+}
 
 
 @dataclass(frozen=True)
@@ -64,16 +66,27 @@ def _text(value) -> str:
 # What lxml escapes in text (and, with the quote and white space, in attribute values).
 _TEXT_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
 _ESCAPED = re.compile("[&<>\r]")
-_ATTRIBUTE_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;",
-                                    "\r": "&#13;", "\n": "&#10;", "\t": "&#9;"})
+_ATTRIBUTE_ESCAPES = str.maketrans(
+    {
+        "&": "&amp;",
+        "<": "&lt;",
+        ">": "&gt;",
+        '"': "&quot;",
+        "\r": "&#13;",
+        "\n": "&#10;",
+        "\t": "&#9;",
+    }
+)
 
 
 @cache
 def _layout(type_name: str) -> tuple[frozenset[str], tuple[tuple[str, str, str, str], ...]]:
     """A complex type's field names, and per field: name, start tag, end tag, child type."""
     fields = sequence(type_name)
-    return (frozenset(name for name, _type in fields),
-            tuple((name, f"<{name}>", f"</{name}>", child_type) for name, child_type in fields))
+    return (
+        frozenset(name for name, _type in fields),
+        tuple((name, f"<{name}>", f"</{name}>", child_type) for name, child_type in fields),
+    )
 
 
 _ABSENT = object()
@@ -92,8 +105,9 @@ def _fill(parts: list[str], content: dict, type_name: str) -> None:
             continue
         kind = type(value)
         if kind is str:
-            parts.append(start + (value.translate(_TEXT_ESCAPES) if _ESCAPED.search(value)
-                                  else value) + end)
+            parts.append(
+                start + (value.translate(_TEXT_ESCAPES) if _ESCAPED.search(value) else value) + end
+            )
         elif kind is bool:
             parts.append(start + ("true" if value else "false") + end)
         elif kind is int:
@@ -110,8 +124,10 @@ def xml_text(message: Message, walked: tuple[int, list] | None = None) -> str:
     """The message's element as it stands in an export file (the same text lxml writes for
     ``element(message)`` there), not validated. ``walked``: ``walk(message.content)``."""
     root = ROOT_OF[message.kind]
-    header = (f'<{root} xmlns="{NAMESPACE}" messageId="{_attribute(message.message_id)}" '
-              f'revision="{_attribute(message.revision)}"')
+    header = (
+        f'<{root} xmlns="{NAMESPACE}" messageId="{_attribute(message.message_id)}" '
+        f'revision="{_attribute(message.revision)}"'
+    )
     if message.corrects:
         header += f' corrects="{_attribute(message.corrects)}"'
     structure, values = walked or walk(message.content)
@@ -134,18 +150,25 @@ class _XmlBody:
     values are placeholders; checked against the message itself."""
 
     def __init__(self, message: Message, structure: int, values: list):
-        traced = Message(message.kind, message.message_id, message.revision,
-                         message.corrects, _placeholders(message.content, iter(range(
-                             len(values)))))
+        traced = Message(
+            message.kind,
+            message.message_id,
+            message.revision,
+            message.corrects,
+            _placeholders(message.content, iter(range(len(values)))),
+        )
         pieces = _PLACEHOLDER.split(_xml_body(traced))
         self.parts, self.slots = pieces[::2], [int(index) for index in pieces[1::2]]
         if self.fill(values) != _xml_body(message):
-            raise RuntimeError(f"formats: the XML of structure {structure} is not the "
-                               "message's own")
+            raise RuntimeError(
+                f"formats: the XML of structure {structure} is not the message's own"
+            )
 
     def fill(self, values: list) -> str:
-        texts = [value if type(value) is str else _text(value)
-                 for value in map(values.__getitem__, self.slots)]
+        texts = [
+            value if type(value) is str else _text(value)
+            for value in map(values.__getitem__, self.slots)
+        ]
         if _ESCAPED.search("".join(texts)):
             texts = [text.translate(_TEXT_ESCAPES) for text in texts]
         body = [""] * (2 * len(texts) + 1)
@@ -213,16 +236,23 @@ _PLACEHOLDER = re.compile("\ue000(\\d+)\ue001")
 
 def _placeholders(content: dict, numbers: Iterator[int]) -> dict:
     """The content with its values replaced by numbered placeholders, in ``walk``'s order."""
-    return {name: _placeholders(value, numbers) if isinstance(value, dict)
-            else f"\ue000{next(numbers)}\ue001" for name, value in content.items()}
+    return {
+        name: _placeholders(value, numbers)
+        if isinstance(value, dict)
+        else f"\ue000{next(numbers)}\ue001"
+        for name, value in content.items()
+    }
 
 
 def export_document(batch_number: int) -> tuple[str, str]:
     """The text before and after the messages of an export file: the XML declaration and
     the ``ebirthExport`` element (as lxml's ``xmlfile`` writes them)."""
-    return ("<?xml version='1.0' encoding='UTF-8'?>\n"
-            f'<ebirthExport xmlns="{NAMESPACE}" batch="{_attribute(batch_number)}" '
-            f'schemaVersion="{SCHEMA_VERSION}">', "</ebirthExport>")
+    return (
+        "<?xml version='1.0' encoding='UTF-8'?>\n"
+        f'<ebirthExport xmlns="{NAMESPACE}" batch="{_attribute(batch_number)}" '
+        f'schemaVersion="{SCHEMA_VERSION}">',
+        "</ebirthExport>",
+    )
 
 
 def _attribute(value) -> str:
@@ -302,8 +332,7 @@ def _check(messages: list[tuple[str, UUID, str]]) -> None:
         raise InvalidMessage(f"the schema refused messages {texts[0][0]}…, not one alone")
 
 
-_CHECKED_DOCUMENT = (f'<ebirthExport xmlns="{NAMESPACE}" batch="1" '
-                     f'schemaVersion="{SCHEMA_VERSION}">')
+_CHECKED_DOCUMENT = f'<ebirthExport xmlns="{NAMESPACE}" batch="1" schemaVersion="{SCHEMA_VERSION}">'
 
 
 # --- CSV -----------------------------------------------------------------------------------
@@ -359,6 +388,7 @@ def _flatten(content: dict, prefix: str = "") -> dict[str, str]:
 def csv_columns(kind: str) -> list[str]:
     """Every field of the kind, in the schema's order (optional ones included), read from
     the schema so that the CSV and the XML never disagree on what a message holds."""
+
     def walk(type_name: str, prefix: str) -> list[str]:
         names = []
         for name, child_type in sequence(type_name):
@@ -371,6 +401,7 @@ def csv_columns(kind: str) -> list[str]:
 
 # --- the schema's structure --------------------------------------------------------------------
 
+
 def _xs(name: str) -> str:
     return f"{{http://www.w3.org/2001/XMLSchema}}{name}"
 
@@ -378,15 +409,19 @@ def _xs(name: str) -> str:
 @cache
 def _complex_types() -> dict[str, etree._Element]:
     document = etree.parse(str(SCHEMA_PATH))
-    return {node.get("name"): node for node in document.iter(_xs("complexType"))
-            if node.get("name")}
+    return {
+        node.get("name"): node for node in document.iter(_xs("complexType")) if node.get("name")
+    }
 
 
 @cache
 def _root_type(element_name: str) -> str:
     document = etree.parse(str(SCHEMA_PATH))
-    return next(node.get("type") for node in document.getroot().iter(_xs("element"))
-                if node.get("name") == element_name)
+    return next(
+        node.get("type")
+        for node in document.getroot().iter(_xs("element"))
+        if node.get("name") == element_name
+    )
 
 
 @cache
@@ -404,18 +439,26 @@ def sequence(type_name: str) -> tuple[tuple[str, str], ...]:
 def _csv_cells(columns: tuple[str, ...], structure: int) -> tuple[int, ...]:
     """Per column, the index of its cell among the header's and then the values of
     ``walk``: -1 for a field the messages of this structure do not have."""
-    index = {path: position for position, (path, _type) in enumerate(value_fields(structure),
-                                                                      len(HEADER_COLUMNS))}
-    return tuple(HEADER_COLUMNS.index(column) if column in HEADER_COLUMNS
-                 else index.get(tuple(column.split(".")), -1) for column in columns)
+    index = {
+        path: position
+        for position, (path, _type) in enumerate(value_fields(structure), len(HEADER_COLUMNS))
+    }
+    return tuple(
+        HEADER_COLUMNS.index(column)
+        if column in HEADER_COLUMNS
+        else index.get(tuple(column.split(".")), -1)
+        for column in columns
+    )
 
 
-def csv_row(message: Message, columns: list[str],
-            walked: tuple[int, list] | None = None) -> list[str]:
+def csv_row(
+    message: Message, columns: list[str], walked: tuple[int, list] | None = None
+) -> list[str]:
     """The message's values in the columns' order ("" for a field it does not have): the
     values ``_flatten`` gives. ``walked``: ``walk(message.content)``."""
     structure, values = walked or walk(message.content)
-    cells = [str(message.message_id), str(message.revision), str(message.corrects or ""),
-             *values]
-    return ["" if index < 0 else cell if type(cell := cells[index]) is str else _text(cell)
-            for index in _csv_cells(tuple(columns), structure)]
+    cells = [str(message.message_id), str(message.revision), str(message.corrects or ""), *values]
+    return [
+        "" if index < 0 else cell if type(cell := cells[index]) is str else _text(cell)
+        for index in _csv_cells(tuple(columns), structure)
+    ]

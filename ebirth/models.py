@@ -48,18 +48,23 @@ class ExportBatch(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     number = models.PositiveIntegerField(_("number"), unique=True)
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-        related_name="+", verbose_name=_("requested by"),
-        help_text=_("Empty when the daily schedule started it."))
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("requested by"),
+        help_text=_("Empty when the daily schedule started it."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
-    status = models.CharField(_("status"), max_length=8, choices=BatchStatus.choices,
-                              default=BatchStatus.QUEUED)
+    status = models.CharField(
+        _("status"), max_length=8, choices=BatchStatus.choices, default=BatchStatus.QUEUED
+    )
     births_to_check = models.PositiveIntegerField(_("births to check"), default=0)
     births_checked = models.PositiveIntegerField(_("births checked"), default=0)
-    births_held_back = models.PositiveIntegerField(_("births held back (incomplete)"),
-                                                   default=0)
+    births_held_back = models.PositiveIntegerField(_("births held back (incomplete)"), default=0)
     messages_written = models.PositiveIntegerField(_("messages written"), default=0)
     error = models.CharField(_("error"), max_length=500, blank=True)
     # The running worker's lease, renewed with each chunk (EBIRTH_EXPORT_LEASE_SECONDS): a
@@ -73,8 +78,11 @@ class ExportBatch(models.Model):
         ordering = ["-number"]
         default_permissions = ("view",)
         permissions = [("run_export", "Can start eBirth exports and download them")]
-        constraints = [models.CheckConstraint(condition=Q(status__in=BatchStatus.values),
-                                              name="exportbatch_status_known")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=BatchStatus.values), name="exportbatch_status_known"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"eBirth {self.number:06d}"
@@ -86,7 +94,8 @@ class ExportBatch(models.Model):
     def worker_gone(self, now) -> bool:
         """Running, but its worker stopped renewing the lease (or never had one)."""
         return self.status == BatchStatus.RUNNING and (
-            self.leased_until is None or self.leased_until < now)
+            self.leased_until is None or self.leased_until < now
+        )
 
 
 class ExportedMessage(models.Model):
@@ -95,20 +104,29 @@ class ExportedMessage(models.Model):
     the original, a later revision a correction that names the original. The content is
     the snapshot that was sent: the files are written from it. Append-only (trigger)."""
 
-    batch = models.ForeignKey(ExportBatch, on_delete=models.PROTECT, related_name="messages",
-                              verbose_name=_("export"))
-    newborn = models.ForeignKey(Newborn, on_delete=models.PROTECT, related_name="+",
-                                verbose_name=_("newborn"))
+    batch = models.ForeignKey(
+        ExportBatch, on_delete=models.PROTECT, related_name="messages", verbose_name=_("export")
+    )
+    newborn = models.ForeignKey(
+        Newborn, on_delete=models.PROTECT, related_name="+", verbose_name=_("newborn")
+    )
     kind = models.CharField(_("message"), max_length=12, choices=MessageKind.choices)
     revision = models.PositiveSmallIntegerField(_("revision"), default=0)
     key = models.CharField(_("idempotency key"), max_length=80, unique=True)
     message_id = models.UUIDField(_("message id"), unique=True)
-    corrects = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True,
-                                 related_name="corrections", verbose_name=_("corrects"))
+    corrects = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="corrections",
+        verbose_name=_("corrects"),
+    )
     content = models.JSONField(_("content"))
     content_hash = models.CharField(max_length=64)
     source_changed_at = models.DateTimeField(
-        _("record as of"), help_text=_("When the rows it was built from had last changed."))
+        _("record as of"), help_text=_("When the rows it was built from had last changed.")
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -116,14 +134,17 @@ class ExportedMessage(models.Model):
         verbose_name_plural = _("eBirth messages")
         ordering = ["id"]
         constraints = [
-            models.UniqueConstraint(fields=["newborn", "kind", "revision"],
-                                    name="exportedmessage_once_per_revision"),
-            models.CheckConstraint(condition=Q(kind__in=MessageKind.values),
-                                   name="exportedmessage_kind_known"),
+            models.UniqueConstraint(
+                fields=["newborn", "kind", "revision"], name="exportedmessage_once_per_revision"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=MessageKind.values), name="exportedmessage_kind_known"
+            ),
             models.CheckConstraint(
                 condition=Q(revision=0, corrects__isnull=True)
                 | Q(revision__gt=0, corrects__isnull=False),
-                name="exportedmessage_correction_names_original"),
+                name="exportedmessage_correction_names_original",
+            ),
         ]
         indexes = [models.Index(fields=["batch", "kind", "id"])]
 
@@ -141,8 +162,9 @@ class FileFormat(models.TextChoices):
 class ExportFile(models.Model):
     """A file of a finished batch, with its SHA-256 checksum."""
 
-    batch = models.ForeignKey(ExportBatch, on_delete=models.CASCADE, related_name="files",
-                              verbose_name=_("export"))
+    batch = models.ForeignKey(
+        ExportBatch, on_delete=models.CASCADE, related_name="files", verbose_name=_("export")
+    )
     format = models.CharField(_("format"), max_length=20, choices=FileFormat.choices)
     name = models.CharField(_("file name"), max_length=100)
     size = models.PositiveBigIntegerField(_("size (bytes)"))
@@ -152,8 +174,9 @@ class ExportFile(models.Model):
         verbose_name = _("export file")
         verbose_name_plural = _("export files")
         ordering = ["batch", "id"]
-        constraints = [models.UniqueConstraint(fields=["batch", "format"],
-                                               name="exportfile_one_per_format")]
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "format"], name="exportfile_one_per_format")
+        ]
 
     def __str__(self) -> str:
         return self.name

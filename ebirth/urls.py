@@ -10,8 +10,12 @@ urlpatterns = [
     path("ebirth/werklijst/", views.worklist_page, name="worklist"),
     path("ebirth/exports/", views.exports_page, name="exports"),
     path("ebirth/exports/start/", views.export_start, name="export_start"),
-    path("ebirth/exports/<uuid:export_id>/voortgang/", views.export_progress,
-         name="export_progress"),
-    path("ebirth/exports/<uuid:export_id>/<str:file_format>/", views.export_download,
-         name="export_download"),
+    path(
+        "ebirth/exports/<uuid:export_id>/voortgang/", views.export_progress, name="export_progress"
+    ),
+    path(
+        "ebirth/exports/<uuid:export_id>/<str:file_format>/",
+        views.export_download,
+        name="export_download",
+    ),
 ]

@@ -44,10 +44,19 @@ def _chart(bars):
     if not bars:
         return None
     top = max(value for _label, value in bars) or 1
-    return {"height": BAR_HEIGHT * len(bars) + 10, "width": CHART_WIDTH,
-            "bars": [{"label": label, "y": 5 + i * BAR_HEIGHT, "value": value,
-                      "w": round((CHART_WIDTH - 260) * value / top, 1)}
-                     for i, (label, value) in enumerate(bars)]}
+    return {
+        "height": BAR_HEIGHT * len(bars) + 10,
+        "width": CHART_WIDTH,
+        "bars": [
+            {
+                "label": label,
+                "y": 5 + i * BAR_HEIGHT,
+                "value": value,
+                "w": round((CHART_WIDTH - 260) * value / top, 1),
+            }
+            for i, (label, value) in enumerate(bars)
+        ],
+    }
 
 
 @login_required
@@ -55,12 +64,19 @@ def figures_page(request):
     access.require_view_figures(request.user)
     available = figures.years()
     year = _year(request, available)
-    tables = [{"table": table, "chart": _chart(table.bars),
-               "rows": [list(zip(table.columns, row, strict=True)) for row in table.rows]}
-              for table in figures.all_tables(year)]
-    return render(request, "ebirth/figures.html", {
-        "year": year, "years": available, "tables": tables,
-        "minimum": figures.MIN_FAMILIES})
+    tables = [
+        {
+            "table": table,
+            "chart": _chart(table.bars),
+            "rows": [list(zip(table.columns, row, strict=True)) for row in table.rows],
+        }
+        for table in figures.all_tables(year)
+    ]
+    return render(
+        request,
+        "ebirth/figures.html",
+        {"year": year, "years": available, "tables": tables, "minimum": figures.MIN_FAMILIES},
+    )
 
 
 @login_required
@@ -82,6 +98,7 @@ def figures_csv(request):
 
 # --- the completeness worklist --------------------------------------------------------------
 
+
 @login_required
 def worklist_page(request):
     """The births this professional can complete that the registration still lacks
@@ -89,9 +106,16 @@ def worklist_page(request):
     items = worklist.worklist(request.user)
     page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
     access.record_read_list(request.user, worklist.reads(page.object_list))
-    return render(request, "ebirth/worklist.html", {
-        "page": page, "total": len(items), "is_provider": access.is_care_provider(request.user),
-        "overdue": sum(item.overdue for item in items)})
+    return render(
+        request,
+        "ebirth/worklist.html",
+        {
+            "page": page,
+            "total": len(items),
+            "is_provider": access.is_care_provider(request.user),
+            "overdue": sum(item.overdue for item in items),
+        },
+    )
 
 
 # --- the exports (registrars) -----------------------------------------------------------------
@@ -124,24 +148,40 @@ def progress(batch: ExportBatch) -> dict:
         percent = 50 * batch.births_checked // batch.births_to_check
     else:
         percent = 50 + 50 * batch.messages_written // max(messages_total, 1)
-    return {"status": batch.status, "status_label": batch.get_status_display(),
-            "percent": min(percent, 100), "births_checked": batch.births_checked,
-            "births_to_check": batch.births_to_check,
-            "births_held_back": batch.births_held_back, "messages": messages_total,
-            "messages_written": batch.messages_written, "error": batch.error,
-            "finished": batch.status in (BatchStatus.DONE, BatchStatus.FAILED)}
+    return {
+        "status": batch.status,
+        "status_label": batch.get_status_display(),
+        "percent": min(percent, 100),
+        "births_checked": batch.births_checked,
+        "births_to_check": batch.births_to_check,
+        "births_held_back": batch.births_held_back,
+        "messages": messages_total,
+        "messages_written": batch.messages_written,
+        "error": batch.error,
+        "finished": batch.status in (BatchStatus.DONE, BatchStatus.FAILED),
+    }
 
 
 @login_required
 def exports_page(request):
     access.require_run_export(request.user)
-    batches = (ExportBatch.objects.select_related("requested_by").prefetch_related("files")
-               .annotate(message_count=Count("messages")).order_by("-number"))
+    batches = (
+        ExportBatch.objects.select_related("requested_by")
+        .prefetch_related("files")
+        .annotate(message_count=Count("messages"))
+        .order_by("-number")
+    )
     page = Paginator(batches, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [{"batch": batch, "progress": progress(batch)} for batch in page.object_list]
-    return render(request, "ebirth/exports.html", {
-        "page": page, "rows": rows,
-        "running": any(not row["progress"]["finished"] for row in rows)})
+    return render(
+        request,
+        "ebirth/exports.html",
+        {
+            "page": page,
+            "rows": rows,
+            "running": any(not row["progress"]["finished"] for row in rows),
+        },
+    )
 
 
 @login_required
@@ -156,13 +196,20 @@ def export_start(request):
         # lock, so a worker that is only slow is never doubled: the new task then finds
         # the export busy and leaves the batch to it).
         transaction.on_commit(_hand_to_worker)
-        messages.success(request, _("Export %(name)s had stopped (its worker is gone); it is "
-                                    "taken over, its progress is shown below.")
-                         % {"name": waiting.name})
+        messages.success(
+            request,
+            _(
+                "Export %(name)s had stopped (its worker is gone); it is "
+                "taken over, its progress is shown below."
+            )
+            % {"name": waiting.name},
+        )
         return redirect("ebirth:exports")
     if waiting is not None and waiting.status != BatchStatus.FAILED:
-        messages.info(request, _("Export %(name)s is still running; it is shown below.")
-                      % {"name": waiting.name})
+        messages.info(
+            request,
+            _("Export %(name)s is still running; it is shown below.") % {"name": waiting.name},
+        )
         return redirect("ebirth:exports")
     if waiting is not None:  # tried again: its messages are claimed and must still leave
         batch = waiting
@@ -184,8 +231,7 @@ def _hand_to_worker() -> None:
     try:
         export_births.apply_async(kwargs={"scheduled": False}, retry=False)
     except Exception as error:  # kombu/redis errors differ per transport; all mean "later"
-        logger.warning("eBirth export waits for the scheduled run: broker unavailable (%s)",
-                       error)
+        logger.warning("eBirth export waits for the scheduled run: broker unavailable (%s)", error)
 
 
 @login_required
@@ -198,13 +244,15 @@ def _log_download(user, batch: ExportBatch, file_format: str) -> None:
     """One download event per record in the file and section it holds (in chunks: a year's
     batch holds every birth of the year)."""
     sections = SECTIONS_OF_FILE[file_format]
-    dossier_ids = (batch.messages.order_by().values_list("newborn__dossier_id", flat=True)
-                   .distinct())
+    dossier_ids = batch.messages.order_by().values_list("newborn__dossier_id", flat=True).distinct()
     dossiers = Dossier.objects.filter(pk__in=dossier_ids).only("pk", "public_id").order_by("pk")
     after = 0
     while chunk := list(dossiers.filter(pk__gt=after)[:LOG_CHUNK]):
-        audit.append(user, [(d, str(d.public_id), s) for d in chunk for s in sections],
-                     action=Action.DOWNLOAD)
+        audit.append(
+            user,
+            [(d, str(d.public_id), s) for d in chunk for s in sections],
+            action=Action.DOWNLOAD,
+        )
         after = chunk[-1].pk
 
 
@@ -215,8 +263,12 @@ def export_download(request, export_id, file_format):
     exported = get_object_or_404(batch.files, format=file_format)
     path = export.batch_folder(batch) / exported.name
     if not path.is_file():
-        raise Http404(_("The file of this export is no longer on the server; start a new "
-                        "export or ask an administrator to restore it."))
+        raise Http404(
+            _(
+                "The file of this export is no longer on the server; start a new "
+                "export or ask an administrator to restore it."
+            )
+        )
     _log_download(request.user, batch, file_format)
     response = FileResponse(path.open("rb"), as_attachment=True, filename=exported.name)
     response["X-Checksum-SHA256"] = exported.sha256

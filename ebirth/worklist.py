@@ -51,16 +51,20 @@ class WorkItem:
 
     def fixes(self) -> list[tuple[completeness.Problem, bool]]:
         """Each problem with whether this user may mend it on its page."""
-        return [(problem, getattr(self.dossier, f"can_edit_{problem.section}", False))
-                for problem in self.problems]
+        return [
+            (problem, getattr(self.dossier, f"can_edit_{problem.section}", False))
+            for problem in self.problems
+        ]
 
 
 def _open_births(dossiers, now: datetime.datetime):
-    notified = Exists(ExportedMessage.objects.filter(newborn_id=OuterRef("pk"),
-                                                     kind=MessageKind.NOTIFICATION))
+    notified = Exists(
+        ExportedMessage.objects.filter(newborn_id=OuterRef("pk"), kind=MessageKind.NOTIFICATION)
+    )
     recent = now - datetime.timedelta(weeks=CORRECTION_WEEKS)
     return Newborn.objects.filter(dossier__in=dossiers).filter(
-        ~notified | Q(dossier__delivery__born_at__gte=recent))
+        ~notified | Q(dossier__delivery__born_at__gte=recent)
+    )
 
 
 def worklist(user, now: datetime.datetime | None = None) -> list[WorkItem]:
@@ -68,12 +72,14 @@ def worklist(user, now: datetime.datetime | None = None) -> list[WorkItem]:
     now = now or timezone.now()
     dossiers = access.completing_dossiers(user)
     rows = births(_open_births(dossiers, now))
-    incomplete = [(birth, found) for birth in as_births(rows)
-                  if (found := completeness.problems(birth))]
+    incomplete = [
+        (birth, found) for birth in as_births(rows) if (found := completeness.problems(birth))
+    ]
     if not incomplete:
         return []
     flagged = access.with_edit_flags(
-        access.with_section_flags(dossiers, user, (Section.IDENTITY,)), user, FLAGGED_SECTIONS)
+        access.with_section_flags(dossiers, user, (Section.IDENTITY,)), user, FLAGGED_SECTIONS
+    )
     by_pk = {d.pk: d for d in flagged.filter(pk__in={b.dossier_pk for b, _p in incomplete})}
     items = [WorkItem(birth, by_pk[birth.dossier_pk], found, now) for birth, found in incomplete]
     return sorted(items, key=lambda item: (item.due, item.birth.birth_order))

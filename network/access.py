@@ -41,8 +41,16 @@ S = Section
 # What each role may ever do, whatever anyone consents to: the profession's limit.
 # Order of columns: identity, prenatal, psychosocial, delivery, postnatal, newborn, careplan,
 # homehelp.
-_COLUMNS = [S.IDENTITY, S.PRENATAL, S.PSYCHOSOCIAL, S.DELIVERY, S.POSTNATAL, S.NEWBORN,
-            S.CAREPLAN, S.HOMEHELP]
+_COLUMNS = [
+    S.IDENTITY,
+    S.PRENATAL,
+    S.PSYCHOSOCIAL,
+    S.DELIVERY,
+    S.POSTNATAL,
+    S.NEWBORN,
+    S.CAREPLAN,
+    S.HOMEHELP,
+]
 _LIMIT_ROWS = {
     Role.COORDINATOR: (E, E, E, E, E, E, E, E),
     Role.MIDWIFE: (E, E, E, E, E, E, E, E),
@@ -86,16 +94,21 @@ def check_within_limit(role: str, section: str, level: int) -> None:
     if level > limit(role, section):
         raise ValidationError(
             _("A %(role)s may at most have “%(limit)s” for “%(section)s”.")
-            % {"role": Role(role).label.lower(), "limit": Level(limit(role, section)).label,
-               "section": Section(section).label},
+            % {
+                "role": Role(role).label.lower(),
+                "limit": Level(limit(role, section)).label,
+                "section": Section(section).label,
+            },
             code="above_limit",
         )
 
 
 # --- the truth → permissions ------------------------------------------------------------
 
-def effective_levels(membership: Membership, defaults: dict, rules: Iterable[ConsentRule]
-                     ) -> dict[str, int]:
+
+def effective_levels(
+    membership: Membership, defaults: dict, rules: Iterable[ConsentRule]
+) -> dict[str, int]:
     """A member's level per section: the role default, then the mother's rule for the role,
     then her rule for this member; never above the role's limit."""
     by_role = {r.section: r.level for r in rules if r.role == membership.role}
@@ -124,28 +137,39 @@ def recompute_permissions(dossier: Dossier) -> None:
     function that writes object permissions; call it in the transaction that changed the
     truth, and the next request sees the result."""
     lock_dossier(dossier.pk)
-    permissions = {p.codename: p for p in Permission.objects.filter(
-        content_type__app_label="dossier", content_type__model="dossier")}
+    permissions = {
+        p.codename: p
+        for p in Permission.objects.filter(
+            content_type__app_label="dossier", content_type__model="dossier"
+        )
+    }
     defaults = {(d.role, d.section): d.level for d in RoleDefault.objects.all()}
     rules = list(ConsentRule.objects.filter(dossier=dossier))
     grants: dict[int, list[str]] = {}
-    members = Membership.objects.filter(dossier=dossier, ended_at__isnull=True,
-                                        professional__user__is_active=True)
+    members = Membership.objects.filter(
+        dossier=dossier, ended_at__isnull=True, professional__user__is_active=True
+    )
     for membership in members.select_related("professional"):
         grants[membership.professional.user_id] = _codenames(
-            effective_levels(membership, defaults, rules))
+            effective_levels(membership, defaults, rules)
+        )
     mother_user_id = dossier.mother.user_id if dossier.mother_id else None
     if mother_user_id:
         grants[mother_user_id] = _codenames(MOTHER_LEVELS)
     DossierUserObjectPermission.objects.filter(content_object=dossier).delete()
-    DossierUserObjectPermission.objects.bulk_create([
-        DossierUserObjectPermission(user_id=user_id, permission=permissions[name],
-                                    content_object=dossier)
-        for user_id, names in grants.items() for name in names
-    ])
+    DossierUserObjectPermission.objects.bulk_create(
+        [
+            DossierUserObjectPermission(
+                user_id=user_id, permission=permissions[name], content_object=dossier
+            )
+            for user_id, names in grants.items()
+            for name in names
+        ]
+    )
 
 
 # --- the questions everyone asks ---------------------------------------------------------
+
 
 def _active(user: User | AnonymousUser) -> bool:
     return bool(user.is_authenticated and user.is_active)
@@ -156,9 +180,11 @@ def _permission_id(codename: str) -> Subquery:
     (not on a join to auth_permission by codename) lets PostgreSQL walk the
     (user, permission, dossier) index in order; see bench/explain.py. Not cached in Python:
     ids differ between databases (and between test runs)."""
-    return Subquery(Permission.objects.filter(
-        content_type__app_label="dossier", content_type__model="dossier",
-        codename=codename).values("pk")[:1])
+    return Subquery(
+        Permission.objects.filter(
+            content_type__app_label="dossier", content_type__model="dossier", codename=codename
+        ).values("pk")[:1]
+    )
 
 
 def visible_dossiers(user: User | AnonymousUser) -> QuerySet[Dossier]:
@@ -167,7 +193,8 @@ def visible_dossiers(user: User | AnonymousUser) -> QuerySet[Dossier]:
     if not _active(user):
         return Dossier.objects.none()
     granted = DossierUserObjectPermission.objects.filter(
-        user=user, permission_id=_permission_id("view_dossier"))
+        user=user, permission_id=_permission_id("view_dossier")
+    )
     return Dossier.objects.filter(pk__in=granted.values("content_object_id"))
 
 
@@ -176,8 +203,9 @@ def visible_dossiers(user: User | AnonymousUser) -> QuerySet[Dossier]:
 LIST_SECTIONS = (Section.IDENTITY, Section.PRENATAL, Section.DELIVERY)
 
 
-def with_section_flags(dossiers: QuerySet[Dossier], user,
-                       sections=LIST_SECTIONS) -> QuerySet[Dossier]:
+def with_section_flags(
+    dossiers: QuerySet[Dossier], user, sections=LIST_SECTIONS
+) -> QuerySet[Dossier]:
     """Annotate each dossier with ``can_view_<section>`` for this user (one subquery per
     section, in the same SQL query), so a list shows or hides each part of a row without a
     query per row."""
@@ -185,8 +213,11 @@ def with_section_flags(dossiers: QuerySet[Dossier], user,
 
 
 def _granted(user, codename: str) -> Exists:
-    return Exists(DossierUserObjectPermission.objects.filter(
-        user=user, content_object=OuterRef("pk"), permission_id=_permission_id(codename)))
+    return Exists(
+        DossierUserObjectPermission.objects.filter(
+            user=user, content_object=OuterRef("pk"), permission_id=_permission_id(codename)
+        )
+    )
 
 
 def section_levels(user: User | AnonymousUser, dossier: Dossier) -> dict[str, int]:
@@ -195,7 +226,8 @@ def section_levels(user: User | AnonymousUser, dossier: Dossier) -> dict[str, in
     levels = dict.fromkeys(Section, Level.NONE)
     if _active(user):
         codenames = DossierUserObjectPermission.objects.filter(
-            user=user, content_object=dossier).values_list("permission__codename", flat=True)
+            user=user, content_object=dossier
+        ).values_list("permission__codename", flat=True)
         for codename in codenames:
             action, _sep, section = codename.partition("_")
             if section in levels:
@@ -236,8 +268,9 @@ def can_open_dossier(user: User | AnonymousUser) -> bool:
 def active_membership(user, dossier: Dossier) -> Membership | None:
     if not is_care_provider(user):
         return None
-    return Membership.objects.filter(dossier=dossier, professional__user=user,
-                                     ended_at__isnull=True).first()
+    return Membership.objects.filter(
+        dossier=dossier, professional__user=user, ended_at__isnull=True
+    ).first()
 
 
 def coordinated_dossiers(user) -> QuerySet[Dossier]:
@@ -245,8 +278,10 @@ def coordinated_dossiers(user) -> QuerySet[Dossier]:
     if not is_care_provider(user):
         return Dossier.objects.none()
     return Dossier.objects.filter(
-        pk__in=Membership.objects.filter(professional__user=user, role=Role.COORDINATOR,
-                                         ended_at__isnull=True).values("dossier_id"))
+        pk__in=Membership.objects.filter(
+            professional__user=user, role=Role.COORDINATOR, ended_at__isnull=True
+        ).values("dossier_id")
+    )
 
 
 def is_coordinator(user, dossier: Dossier) -> bool:
@@ -267,35 +302,44 @@ def can_decide_consent(user, dossier: Dossier) -> bool:
 
 def require_manage_network(user, dossier: Dossier) -> None:
     if not can_manage_network(user, dossier):
-        raise AccessDenied(_("Only the care coordinator or the mother changes the network."),
-                           dossier=dossier)
+        raise AccessDenied(
+            _("Only the care coordinator or the mother changes the network."), dossier=dossier
+        )
 
 
 def require_decide_consent(user, dossier: Dossier) -> None:
     if not can_decide_consent(user, dossier):
-        raise AccessDenied(_("Only the mother decides who sees what of her record."),
-                           dossier=dossier)
+        raise AccessDenied(
+            _("Only the mother decides who sees what of her record."), dossier=dossier
+        )
 
 
 def require_read_consent(user, dossier: Dossier) -> None:
     """The mother's choices are read by her and by her coordinator, who explains them."""
     if not (can_decide_consent(user, dossier) or is_coordinator(user, dossier)):
-        raise AccessDenied(_("Only the mother decides who sees what of her record."),
-                           dossier=dossier, action=Action.READ)
+        raise AccessDenied(
+            _("Only the mother decides who sees what of her record."),
+            dossier=dossier,
+            action=Action.READ,
+        )
 
 
 def require_own_access_log(user, dossier: Dossier) -> None:
     if not is_mother_of(user, dossier):
-        raise AccessDenied(_("Only the mother sees who viewed her record."),
-                           dossier=dossier, action=Action.READ)
+        raise AccessDenied(
+            _("Only the mother sees who viewed her record."), dossier=dossier, action=Action.READ
+        )
 
 
 def require_mother_of(user, dossier: Dossier) -> None:
     """Only the mother herself: her own copy of the record (GDPR access and portability)
     is hers, not her coordinator's nor any member's, whatever they may see."""
     if not is_mother_of(user, dossier):
-        raise AccessDenied(_("Only the mother herself downloads her own copy of the record."),
-                           dossier=dossier, action=Action.DOWNLOAD)
+        raise AccessDenied(
+            _("Only the mother herself downloads her own copy of the record."),
+            dossier=dossier,
+            action=Action.DOWNLOAD,
+        )
 
 
 def record_read_list(user, reads) -> None:
@@ -307,8 +351,9 @@ def record_read_list(user, reads) -> None:
 def network_of(dossier: Dossier) -> list[Membership]:
     """The active members, coordinator first: who is in the network is shown to everyone
     who may open the dossier (the mother, every member)."""
-    members = (Membership.objects.filter(dossier=dossier, ended_at__isnull=True)
-               .select_related("professional__user", "professional__organisation"))
+    members = Membership.objects.filter(dossier=dossier, ended_at__isnull=True).select_related(
+        "professional__user", "professional__organisation"
+    )
     return sorted(members, key=lambda m: (m.role != Role.COORDINATOR, m.started_at))
 
 
@@ -328,13 +373,18 @@ def start_network(actor: User, dossier: Dossier) -> Membership:
     the first grant of access to a new dossier, so it is made here."""
     require_can_open(actor)
     membership = Membership.objects.create(
-        dossier=dossier, professional=actor.professional, role=Role.COORDINATOR,
-        started_at=timezone.now(), added_by=actor)
+        dossier=dossier,
+        professional=actor.professional,
+        role=Role.COORDINATOR,
+        started_at=timezone.now(),
+        added_by=actor,
+    )
     recompute_permissions(dossier)
     return membership
 
 
 # --- refusals: raised anywhere, logged once by the boundary after any rollback ------------
+
 
 class DossierNotFound(Http404):
     """The dossier does not exist or lies outside the user's reach: the same 404 for both."""
@@ -347,8 +397,9 @@ class DossierNotFound(Http404):
 class AccessDenied(PermissionDenied):
     """A member asked for something their role or the mother's consent does not allow."""
 
-    def __init__(self, message: str, *, dossier: Dossier, section: str = "",
-                 action: str = Action.UPDATE):
+    def __init__(
+        self, message: str, *, dossier: Dossier, section: str = "", action: str = Action.UPDATE
+    ):
         super().__init__(message)
         self.dossier, self.section, self.action = dossier, section, action
 
@@ -360,8 +411,9 @@ def log_refusal(user, refusal: Exception) -> None:
     if isinstance(refusal, DossierNotFound):
         audit.record_denied(user, dossier=refusal.dossier, dossier_ref=refusal.reference)
     elif isinstance(refusal, AccessDenied):
-        audit.record_denied(user, dossier=refusal.dossier, section=refusal.section,
-                            action=refusal.action)
+        audit.record_denied(
+            user, dossier=refusal.dossier, section=refusal.section, action=refusal.action
+        )
 
 
 def require_edit(user, dossier: Dossier, section: str) -> None:
@@ -369,9 +421,14 @@ def require_edit(user, dossier: Dossier, section: str) -> None:
     dossier from ``visible_dossiers``: outsiders get their 404 before this."""
     if not can_edit(user, dossier, section):
         raise AccessDenied(
-            _("You may not change the section “%(section)s” of this record. The mother "
-              "decides who sees and edits what; ask the care coordinator.")
-            % {"section": Section(section).label}, dossier=dossier, section=section)
+            _(
+                "You may not change the section “%(section)s” of this record. The mother "
+                "decides who sees and edits what; ask the care coordinator."
+            )
+            % {"section": Section(section).label},
+            dossier=dossier,
+            section=section,
+        )
 
 
 def require_can_open(user, *, about: Dossier | None = None) -> None:
@@ -379,14 +436,17 @@ def require_can_open(user, *, about: Dossier | None = None) -> None:
     attempt started from (a new pregnancy of a known mother), so the refusal is logged."""
     if can_open_dossier(user):
         return
-    message = _("Only a midwife, gynaecologist or GP opens a maternity record; they become "
-                "its care coordinator. Ask the mother's coordinator.")
+    message = _(
+        "Only a midwife, gynaecologist or GP opens a maternity record; they become "
+        "its care coordinator. Ask the mother's coordinator."
+    )
     if about is not None:
         raise AccessDenied(message, dossier=about, action=Action.CREATE)
     raise PermissionDenied(message)
 
 
 # --- clinical entries: who writes which kind (R3, R5, R18) -------------------------------
+
 
 def can_write_entry(user, dossier: Dossier, entry_class, levels: dict | None = None) -> bool:
     """Most entries are written by whoever may change their section; the short-stay
@@ -406,10 +466,10 @@ def require_entry_write(user, dossier: Dossier, entry_class) -> None:
         return
     if entry_class.WRITER == Writer.MOTHER:
         message = _("Only the mother herself adds her own observations.")
-    elif entry_class.WRITER == Writer.COORDINATOR and can_edit(user, dossier,
-                                                                 entry_class.SECTION):
+    elif entry_class.WRITER == Writer.COORDINATOR and can_edit(user, dossier, entry_class.SECTION):
         message = _("Only the care coordinator records “%(what)s”.") % {
-            "what": entry_class._meta.verbose_name}
+            "what": entry_class._meta.verbose_name
+        }
     else:
         require_edit(user, dossier, entry_class.SECTION)
         return
@@ -423,9 +483,11 @@ HOME_VISIT_PROFESSIONS = {Profession.MIDWIFE, Profession.GP}
 def home_visit_providers(dossier: Dossier) -> QuerySet[User]:
     """The members who may be planned for the first home visit."""
     return User.objects.filter(
-        is_active=True, professional__profession__in=HOME_VISIT_PROFESSIONS,
+        is_active=True,
+        professional__profession__in=HOME_VISIT_PROFESSIONS,
         professional__memberships__dossier=dossier,
-        professional__memberships__ended_at__isnull=True).distinct()
+        professional__memberships__ended_at__isnull=True,
+    ).distinct()
 
 
 def require_comment(user, dossier: Dossier, section: str) -> None:
@@ -435,6 +497,7 @@ def require_comment(user, dossier: Dossier, section: str) -> None:
 
 
 # --- the figures for policy makers (R31) --------------------------------------------------------
+
 
 def granted(user, permission: str) -> bool:
     """Whether ``permission`` ("app_label.codename") was given to this user, or to one of
@@ -446,9 +509,11 @@ def granted(user, permission: str) -> bool:
     cache = getattr(user, "_granted_permissions", None)
     if cache is None:
         cache = user._granted_permissions = {
-            f"{app_label}.{codename}" for app_label, codename in Permission.objects.filter(
-                Q(user=user) | Q(group__user=user)).values_list(
-                "content_type__app_label", "codename").distinct()}
+            f"{app_label}.{codename}"
+            for app_label, codename in Permission.objects.filter(Q(user=user) | Q(group__user=user))
+            .values_list("content_type__app_label", "codename")
+            .distinct()
+        }
     return permission in cache
 
 
@@ -460,11 +525,13 @@ def can_view_figures(user) -> bool:
 
 def require_view_figures(user) -> None:
     if not can_view_figures(user):
-        raise PermissionDenied(_("The figures are for policy analysts; ask an administrator "
-                                 "for access."))
+        raise PermissionDenied(
+            _("The figures are for policy analysts; ask an administrator for access.")
+        )
 
 
 # --- the eBirth registration (R8) ------------------------------------------------------------
+
 
 def can_run_export(user) -> bool:
     """Exports hold every mother's identity: only a registrar (given the permission in the
@@ -475,8 +542,9 @@ def can_run_export(user) -> bool:
 
 def require_run_export(user) -> None:
     if not can_run_export(user):
-        raise PermissionDenied(_("eBirth exports are for registrars; ask an administrator "
-                                 "for access."))
+        raise PermissionDenied(
+            _("eBirth exports are for registrars; ask an administrator for access.")
+        )
 
 
 def completing_dossiers(user) -> QuerySet[Dossier]:
@@ -485,7 +553,8 @@ def completing_dossiers(user) -> QuerySet[Dossier]:
     if not is_care_provider(user):
         return Dossier.objects.none()
     granted = DossierUserObjectPermission.objects.filter(
-        user=user, permission_id=_permission_id(f"change_{Section.DELIVERY}"))
+        user=user, permission_id=_permission_id(f"change_{Section.DELIVERY}")
+    )
     return Dossier.objects.filter(pk__in=granted.values("content_object_id"))
 
 
@@ -495,6 +564,7 @@ def with_edit_flags(dossiers: QuerySet[Dossier], user, sections) -> QuerySet[Dos
 
 
 # --- the care plan (R5, R16) ------------------------------------------------------------------
+
 
 def can_change_plan(user, dossier: Dossier, levels: dict | None = None) -> bool:
     """Whoever may change the care-plan section, and the mother: it is her plan (R5)."""
@@ -507,16 +577,24 @@ def can_change_plan(user, dossier: Dossier, levels: dict | None = None) -> bool:
 def require_change_plan(user, dossier: Dossier) -> None:
     if not can_change_plan(user, dossier):
         raise AccessDenied(
-            _("You may read this care plan but not change it; the mother and the members "
-              "she lets edit it may. Add an annotation instead."),
-            dossier=dossier, section=Section.CAREPLAN)
+            _(
+                "You may read this care plan but not change it; the mother and the members "
+                "she lets edit it may. Add an annotation instead."
+            ),
+            dossier=dossier,
+            section=Section.CAREPLAN,
+        )
 
 
 def users_who_see(dossier: Dossier, section: str) -> QuerySet[User]:
     """Everyone who may read this section of the dossier now (members and the mother)."""
-    return User.objects.filter(is_active=True, pk__in=DossierUserObjectPermission.objects.filter(
-        content_object=dossier, permission_id=_permission_id(f"view_{section}"),
-    ).values("user_id")).select_related("professional__organisation", "mother")
+    return User.objects.filter(
+        is_active=True,
+        pk__in=DossierUserObjectPermission.objects.filter(
+            content_object=dossier,
+            permission_id=_permission_id(f"view_{section}"),
+        ).values("user_id"),
+    ).select_related("professional__organisation", "mother")
 
 
 def require_view(user, dossier: Dossier, section: str) -> None:
@@ -524,10 +602,14 @@ def require_view(user, dossier: Dossier, section: str) -> None:
         raise AccessDenied(
             _("The mother has not shared the section “%(section)s” with you.")
             % {"section": Section(section).label},
-            dossier=dossier, section=section, action=Action.READ)
+            dossier=dossier,
+            section=section,
+            action=Action.READ,
+        )
 
 
 # --- worrying situations (R28) ---
+
 
 def can_raise_concern(user, dossier: Dossier) -> bool:
     """Every active member of the network and the mother herself may signal a worrying
@@ -538,8 +620,9 @@ def can_raise_concern(user, dossier: Dossier) -> bool:
 def can_read_concern(user, concern) -> bool:
     """A signalled situation is read by the coordinator and by whoever signalled it; the
     rest of the network does not see it (its text is psychosocial content)."""
-    return _active(user) and (concern.raised_by_id == user.pk
-                              or is_coordinator(user, concern.dossier))
+    return _active(user) and (
+        concern.raised_by_id == user.pk or is_coordinator(user, concern.dossier)
+    )
 
 
 def can_acknowledge_concern(user, concern) -> bool:
@@ -552,16 +635,24 @@ def require_can_raise_concern(user, dossier: Dossier, *, action: str = Action.CR
     only with a dossier from ``dossier_for``: outsiders get their 404 before this."""
     if not can_raise_concern(user, dossier):
         raise AccessDenied(
-            _("Only the members of the care network and the mother signal a worrying "
-              "situation in this record."),
-            dossier=dossier, section=Section.PSYCHOSOCIAL, action=action)
+            _(
+                "Only the members of the care network and the mother signal a worrying "
+                "situation in this record."
+            ),
+            dossier=dossier,
+            section=Section.PSYCHOSOCIAL,
+            action=action,
+        )
 
 
 def require_can_read_concern(user, concern) -> None:
     if not can_read_concern(user, concern):
         raise AccessDenied(
             _("Only the care coordinator and whoever signalled it read a worrying situation."),
-            dossier=concern.dossier, section=Section.PSYCHOSOCIAL, action=Action.READ)
+            dossier=concern.dossier,
+            section=Section.PSYCHOSOCIAL,
+            action=Action.READ,
+        )
 
 
 def require_can_acknowledge_concern(user, concern) -> None:
@@ -572,4 +663,7 @@ def require_can_respond_to_concerns(user, dossier: Dossier) -> None:
     if not is_coordinator(user, dossier):
         raise AccessDenied(
             _("Only the care coordinator responds to a worrying situation."),
-            dossier=dossier, section=Section.PSYCHOSOCIAL, action=Action.UPDATE)
+            dossier=dossier,
+            section=Section.PSYCHOSOCIAL,
+            action=Action.UPDATE,
+        )

@@ -61,11 +61,20 @@ def raised(alerts: list[Alert], actor: User) -> None:
     section's readers, one line per alert, and for an urgent one the coordinator by SMS
     and e-mail."""
     first = alerts[0]
-    notify_section_readers(first.dossier, first.section, [
-        (gettext_noop("Alert (%(severity)s): %(title)s. Open the record's alerts to take it "
-                      "on."), {"severity": Severity(alert.severity),
-                               "title": notices.alert_rule(alert.rule)}) for alert in alerts],
-        exclude=actor)
+    notify_section_readers(
+        first.dossier,
+        first.section,
+        [
+            (
+                gettext_noop(
+                    "Alert (%(severity)s): %(title)s. Open the record's alerts to take it on."
+                ),
+                {"severity": Severity(alert.severity), "title": notices.alert_rule(alert.rule)},
+            )
+            for alert in alerts
+        ],
+        exclude=actor,
+    )
     urgent = [alert.pk for alert in alerts if alert.severity == Severity.URGENT]
     if urgent:  # off the save's path: after the commit, by a worker (the beat if lost)
         from network.tasks import tell_coordinator as task
@@ -79,12 +88,11 @@ def tell_coordinator(alert_ids, now: datetime.datetime | None = None) -> int:
     Returns how many alerts were told."""
     now = now or timezone.now()
     told = 0
-    for alert in (Alert.objects.filter(pk__in=list(alert_ids), severity=Severity.URGENT,
-                                       told_at__isnull=True)
-                  .select_related("dossier__mother")):
+    for alert in Alert.objects.filter(
+        pk__in=list(alert_ids), severity=Severity.URGENT, told_at__isnull=True
+    ).select_related("dossier__mother"):
         with transaction.atomic():
-            if not Alert.objects.filter(pk=alert.pk, told_at__isnull=True).update(
-                    told_at=now):
+            if not Alert.objects.filter(pk=alert.pk, told_at__isnull=True).update(told_at=now):
                 continue  # another run told it
             coordinator = _coordinator(alert)
             if coordinator is not None and coordinator.user_id != alert.raised_by_id:
@@ -103,10 +111,12 @@ def _coordinator(alert: Alert):
 
 
 def _section_professionals(alert: Alert) -> list:
-    readers = set(access.users_who_see(alert.dossier, alert.section).values_list("pk",
-                                                                                flat=True))
-    return [m.professional for m in access.network_of(alert.dossier)
-            if m.professional.user_id in readers]
+    readers = set(access.users_who_see(alert.dossier, alert.section).values_list("pk", flat=True))
+    return [
+        m.professional
+        for m in access.network_of(alert.dossier)
+        if m.professional.user_id in readers
+    ]
 
 
 @dataclass(frozen=True)
@@ -135,14 +145,18 @@ def _contacts(alert: Alert, told: Told, now: datetime.datetime | None = None) ->
     if coordinator is not None:
         people.append((coordinator, oncall.own_number(coordinator)))
     on_call = oncall.on_call_now(alert.dossier, members=members, now=now)
-    if on_call is not None and on_call.shift is not None and (
-            coordinator is None or on_call.professional.pk != coordinator.pk):
+    if (
+        on_call is not None
+        and on_call.shift is not None
+        and (coordinator is None or on_call.professional.pk != coordinator.pk)
+    ):
         people.append((on_call.professional, on_call.phone))
     return "; ".join(
         f"{professional.user.get_full_name() or professional.user.get_username()}"
         + (f" ({phone})" if phone else "")
-        for professional, phone in people if told.user is None
-        or professional.user_id != told.user.pk)
+        for professional, phone in people
+        if told.user is None or professional.user_id != told.user.pk
+    )
 
 
 def _tell(alert: Alert, people, *, level: int, now: datetime.datetime | None = None) -> None:
@@ -152,22 +166,37 @@ def _tell(alert: Alert, people, *, level: int, now: datetime.datetime | None = N
     raised_at = timezone.localtime(alert.created_at).strftime("%d-%m-%Y %H:%M")
 
     def to_reader(recipient: Recipient) -> Letter:
-        link = messaging.record_link(reverse("dossier:alerts",
-                                             args=[alert.dossier.public_id]))
+        link = messaging.record_link(reverse("dossier:alerts", args=[alert.dossier.public_id]))
         title = BY_CODE[alert.rule].title
         whose = messaging.whose(recipient, alert.dossier)
-        lines = [_("An urgent alert in the record of %(whose)s: %(title)s.") % {
-            "whose": whose, "title": title}]
+        lines = [
+            _("An urgent alert in the record of %(whose)s: %(title)s.")
+            % {"whose": whose, "title": title}
+        ]
         if level:
-            lines.append(_("Nobody has taken it on since %(moment)s. If you can, act now and "
-                           "acknowledge it in the record.") % {"moment": raised_at})
+            lines.append(
+                _(
+                    "Nobody has taken it on since %(moment)s. If you can, act now and "
+                    "acknowledge it in the record."
+                )
+                % {"moment": raised_at}
+            )
         return Letter(
             subject=_("URGENT: %(title)s – %(whose)s") % {"title": title, "whose": whose},
-            lines=lines, details=[(_("Raised at"), raised_at)], link=link,
+            lines=lines,
+            details=[(_("Raised at"), raised_at)],
+            link=link,
             link_label=_("Open the alerts"),
-            sms=_("%(sender)s URGENT: %(title)s – %(whose)s (%(moment)s). Acknowledge in the "
-                  "record.") % {"sender": settings.MESSAGE_SENDER_NAME, "title": title,
-                                "whose": whose, "moment": raised_at})
+            sms=_(
+                "%(sender)s URGENT: %(title)s – %(whose)s (%(moment)s). Acknowledge in the record."
+            )
+            % {
+                "sender": settings.MESSAGE_SENDER_NAME,
+                "title": title,
+                "whose": whose,
+                "moment": raised_at,
+            },
+        )
 
     def to_outsider(contacts: str):
         def write(recipient: Recipient) -> Letter:
@@ -175,23 +204,36 @@ def _tell(alert: Alert, people, *, level: int, now: datetime.datetime | None = N
             call = contacts or "–"
             return Letter(
                 subject=_("URGENT: an alert in a record waits to be taken on"),
-                lines=[_("An urgent alert in a record of a care network you serve has not "
-                         "been taken on since %(moment)s.") % {"moment": raised_at},
-                       _("Call %(contacts)s. If you are a member of the mother's care "
-                         "network, log in and take the alert on.") % {"contacts": call}],
+                lines=[
+                    _(
+                        "An urgent alert in a record of a care network you serve has not "
+                        "been taken on since %(moment)s."
+                    )
+                    % {"moment": raised_at},
+                    _(
+                        "Call %(contacts)s. If you are a member of the mother's care "
+                        "network, log in and take the alert on."
+                    )
+                    % {"contacts": call},
+                ],
                 details=[(_("Raised at"), raised_at)],
                 link=messaging.record_link(reverse(settings.LOGIN_URL)),
                 link_label=_("Log in"),
-                sms=_("%(sender)s URGENT: an alert in a record waits since %(moment)s. Call "
-                      "%(contacts)s.") % {"sender": settings.MESSAGE_SENDER_NAME,
-                                          "moment": raised_at, "contacts": call})
+                sms=_(
+                    "%(sender)s URGENT: an alert in a record waits since %(moment)s. Call "
+                    "%(contacts)s."
+                )
+                % {"sender": settings.MESSAGE_SENDER_NAME, "moment": raised_at, "contacts": call},
+            )
+
         return write
 
     for person in people:
         told = person if isinstance(person, Told) else _reader(person)
         write = to_reader if told.reads else to_outsider(_contacts(alert, told, now))
-        messaging.send(told.recipient, key=f"alert:{alert.pk}:level{level}",
-                       dossier=alert.dossier, write=write)
+        messaging.send(
+            told.recipient, key=f"alert:{alert.pk}:level{level}", dossier=alert.dossier, write=write
+        )
 
 
 def _inbox(alert: Alert, people: list[Told]) -> None:
@@ -199,23 +241,43 @@ def _inbox(alert: Alert, people: list[Told]) -> None:
     account (the professional on call outside the network) only whom to call."""
     readers = [told.user for told in people if told.user is not None and told.reads]
     if readers:
-        notify(alert.dossier, readers, gettext_noop(
-            "Urgent alert not taken on since %(moment)s: %(title)s. Take it on in the "
-            "record's alerts."), about_section=alert.section, moment=alert.created_at,
-            title=notices.alert_rule(alert.rule))
+        notify(
+            alert.dossier,
+            readers,
+            gettext_noop(
+                "Urgent alert not taken on since %(moment)s: %(title)s. Take it on in the "
+                "record's alerts."
+            ),
+            about_section=alert.section,
+            moment=alert.created_at,
+            title=notices.alert_rule(alert.rule),
+        )
     others = [told.user for told in people if told.user is not None and not told.reads]
     if others:  # not linked to the record, which they may not open; no finding, no mother
-        coordinator = next((m.professional for m in access.network_of(alert.dossier)
-                            if m.role == Role.COORDINATOR), None)
+        coordinator = next(
+            (
+                m.professional
+                for m in access.network_of(alert.dossier)
+                if m.role == Role.COORDINATOR
+            ),
+            None,
+        )
         if coordinator is not None:
-            notify(None, others, gettext_noop(
-                "URGENT: an alert in a record of a care network you serve has not been taken "
-                "on since %(moment)s. Call its care coordinator, %(coordinator)s (%(phone)s)."),
-                moment=alert.created_at, coordinator=coordinator,
-                phone=oncall.own_number(coordinator) or "–")
+            notify(
+                None,
+                others,
+                gettext_noop(
+                    "URGENT: an alert in a record of a care network you serve has not been taken "
+                    "on since %(moment)s. Call its care coordinator, %(coordinator)s (%(phone)s)."
+                ),
+                moment=alert.created_at,
+                coordinator=coordinator,
+                phone=oncall.own_number(coordinator) or "–",
+            )
 
 
 # --- the ladder -----------------------------------------------------------------------------
+
 
 def _on_call(alert: Alert, now: datetime.datetime) -> list[Told]:
     """The professional on call for the record now (``network.oncall.on_call_now``), when
@@ -225,16 +287,24 @@ def _on_call(alert: Alert, now: datetime.datetime) -> list[Told]:
     if on_call is None or on_call.shift is None:
         return []
     professional = on_call.professional
-    coordinator = next((m.professional for m in access.network_of(alert.dossier)
-                        if m.role == Role.COORDINATOR), None)
+    coordinator = next(
+        (m.professional for m in access.network_of(alert.dossier) if m.role == Role.COORDINATOR),
+        None,
+    )
     if (coordinator is not None and professional.pk == coordinator.pk) or (
-            professional.user_id == alert.raised_by_id):
+        professional.user_id == alert.raised_by_id
+    ):
         return []
     recipient = messaging.professional_recipient(professional)
     if on_call.phone != recipient.phone:  # the shift's own number
         recipient = dataclasses.replace(recipient, phone=on_call.phone)
-    return [Told(recipient, professional.user,
-                 access.can_view(professional.user, alert.dossier, alert.section))]
+    return [
+        Told(
+            recipient,
+            professional.user,
+            access.can_view(professional.user, alert.dossier, alert.section),
+        )
+    ]
 
 
 def _ward(alert: Alert, now: datetime.datetime) -> list[Told]:
@@ -243,17 +313,33 @@ def _ward(alert: Alert, now: datetime.datetime) -> list[Told]:
     ward = oncall.ward_contact(alert.dossier)
     if ward is None:
         return []
-    return [Told(Recipient(tag=f"ward{ward.pk}", user=None, name=ward.name,
-                           email=ward.ward_email, phone=ward.ward_phone,
-                           language=messaging._supported(ward.language)), None, False)]
+    return [
+        Told(
+            Recipient(
+                tag=f"ward{ward.pk}",
+                user=None,
+                name=ward.name,
+                email=ward.ward_email,
+                phone=ward.ward_phone,
+                language=messaging._supported(ward.language),
+            ),
+            None,
+            False,
+        )
+    ]
 
 
 def _everyone(alert: Alert, now: datetime.datetime) -> list[Told]:
     """Every professional of the network who may read the section, the coordinator and who
     recorded it included; the operators by an error in the log."""
-    logger.error("urgent alert %s (%s) in dossier %s unacknowledged since %s: escalated to "
-                 "every member who may see it", alert.pk, alert.rule,
-                 alert.dossier.public_id, alert.created_at.isoformat())
+    logger.error(
+        "urgent alert %s (%s) in dossier %s unacknowledged since %s: escalated to "
+        "every member who may see it",
+        alert.pk,
+        alert.rule,
+        alert.dossier.public_id,
+        alert.created_at.isoformat(),
+    )
     return [_reader(professional) for professional in _section_professionals(alert)]
 
 
@@ -273,18 +359,33 @@ class Step:
 # A step that finds nobody (no one of the rota on call but the coordinator; no ward
 # contact) hands over to the next one at once, so no step waits in vain.
 LADDER = (
-    Step(1, "the professional on call for the record now (network.oncall), if not the "
-            "coordinator nor who recorded it", ESCALATE_AFTER, _on_call,
-         "KCE Report 232 (2014) R12 and AP 4.1 (R34): a midwife reachable 24/7 — for every "
-         "mother it is known who answers tonight: the organisation's on-call rota."),
-    Step(2, "the maternity ward contact of the hospital where she gave birth, else of the "
-            "coordinator's organisation", ESCALATE_AFTER * 3 / 2, _ward,
-         "KCE Report 232 R13 and R34: the escalation from the home midwife to the maternity "
-         "ward's midwife is organised; half the first wait after the on-call professional."),
-    Step(3, "every professional of the network who may read the section, and the "
-            "operators (an ERROR in the log)", ESCALATE_AFTER * 2, _everyone,
-         "The last resort, as before the rota (twice the first wait): nobody may stay "
-         "untold, and the operators see that the net did not hold."),
+    Step(
+        1,
+        "the professional on call for the record now (network.oncall), if not the "
+        "coordinator nor who recorded it",
+        ESCALATE_AFTER,
+        _on_call,
+        "KCE Report 232 (2014) R12 and AP 4.1 (R34): a midwife reachable 24/7 — for every "
+        "mother it is known who answers tonight: the organisation's on-call rota.",
+    ),
+    Step(
+        2,
+        "the maternity ward contact of the hospital where she gave birth, else of the "
+        "coordinator's organisation",
+        ESCALATE_AFTER * 3 / 2,
+        _ward,
+        "KCE Report 232 R13 and R34: the escalation from the home midwife to the maternity "
+        "ward's midwife is organised; half the first wait after the on-call professional.",
+    ),
+    Step(
+        3,
+        "every professional of the network who may read the section, and the "
+        "operators (an ERROR in the log)",
+        ESCALATE_AFTER * 2,
+        _everyone,
+        "The last resort, as before the rota (twice the first wait): nobody may stay "
+        "untold, and the operators see that the net did not hold.",
+    ),
 )
 BY_LEVEL = {step.level: step for step in LADDER}
 LAST_LEVEL = LADDER[-1].level
@@ -310,21 +411,29 @@ def escalate(now: datetime.datetime | None = None) -> int:
     the messages' keys name the step."""
     now = now or timezone.now()
     # first what a lost hand-over left untold (the task runs right after the commit)
-    tell_coordinator(Alert.objects.filter(
-        severity=Severity.URGENT, told_at__isnull=True,
-        created_at__lte=now - TELL_FALLBACK).values_list("pk", flat=True), now)
+    tell_coordinator(
+        Alert.objects.filter(
+            severity=Severity.URGENT, told_at__isnull=True, created_at__lte=now - TELL_FALLBACK
+        ).values_list("pk", flat=True),
+        now,
+    )
     escalated = 0
     for step in LADDER:
-        due = (Alert.objects.filter(severity=Severity.URGENT, acknowledged_at__isnull=True,
-                                    resolved_at__isnull=True, escalation_level=step.level - 1,
-                                    created_at__lte=now - step.after)
-               .select_related("dossier__mother", "dossier__delivery"))
+        due = Alert.objects.filter(
+            severity=Severity.URGENT,
+            acknowledged_at__isnull=True,
+            resolved_at__isnull=True,
+            escalation_level=step.level - 1,
+            created_at__lte=now - step.after,
+        ).select_related("dossier__mother", "dossier__delivery")
         for alert in due:
             with transaction.atomic():  # the step and its messages: both or neither
-                taken = Alert.objects.filter(pk=alert.pk, escalation_level=step.level - 1,
-                                             acknowledged_at__isnull=True,
-                                             resolved_at__isnull=True).update(
-                    escalation_level=step.level, escalated_at=now)
+                taken = Alert.objects.filter(
+                    pk=alert.pk,
+                    escalation_level=step.level - 1,
+                    acknowledged_at__isnull=True,
+                    resolved_at__isnull=True,
+                ).update(escalation_level=step.level, escalated_at=now)
                 if not taken:
                     continue  # acknowledged meanwhile, or another run took this step
                 _climb(alert, step.level, now)

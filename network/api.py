@@ -28,14 +28,26 @@ from network.serializers import (
 def _consent_overview(request, dossier: Dossier) -> Response:
     members = access.network_of(dossier)
     defaults = {(d.role, d.section): d.level for d in RoleDefault.objects.all()}
-    rules = list(ConsentRule.objects.filter(dossier=dossier).select_related("membership")
-                 .order_by("section", "role", "created_at"))
-    return Response(ConsentSerializer({
-        "members": [{"membership": member,
-                     "levels": access.effective_levels(member, defaults, rules)}
-                    for member in members],
-        "rules": rules,
-    }, context={"request": request}).data)
+    rules = list(
+        ConsentRule.objects.filter(dossier=dossier)
+        .select_related("membership")
+        .order_by("section", "role", "created_at")
+    )
+    return Response(
+        ConsentSerializer(
+            {
+                "members": [
+                    {
+                        "membership": member,
+                        "levels": access.effective_levels(member, defaults, rules),
+                    }
+                    for member in members
+                ],
+                "rules": rules,
+            },
+            context={"request": request},
+        ).data
+    )
 
 
 class MembershipListApi(DossierApi, ListApi):
@@ -48,7 +60,8 @@ class MembershipListApi(DossierApi, ListApi):
         dossier = self.route.dossier
         page = self.paginate(access.network_of(dossier))
         return self.paginated(
-            MembershipSerializer(page, many=True, context={"request": request}).data)
+            MembershipSerializer(page, many=True, context={"request": request}).data
+        )
 
     @extend_schema(request=MembershipAddSerializer, responses={201: MembershipSerializer})
     def post(self, request, **_kwargs):
@@ -56,8 +69,10 @@ class MembershipListApi(DossierApi, ListApi):
         dossier = self.route.dossier
         data = validated(MembershipAddSerializer, request)
         membership = services.membership_add(actor=request.user, dossier=dossier, **data)
-        return Response(MembershipSerializer(membership, context={"request": request}).data,
-                        status=status.HTTP_201_CREATED)
+        return Response(
+            MembershipSerializer(membership, context={"request": request}).data,
+            status=status.HTTP_201_CREATED,
+        )
 
 
 class MembershipEndApi(DossierApi):
@@ -67,9 +82,12 @@ class MembershipEndApi(DossierApi):
     def post(self, request, membership_id, **_kwargs):
         """End a membership, with a reason (the coordinator hands over instead)."""
         dossier = self.route.dossier
-        membership = get_object_or_404(Membership.objects.select_related("professional__user"),
-                                       dossier=dossier, public_id=membership_id,
-                                       ended_at__isnull=True)
+        membership = get_object_or_404(
+            Membership.objects.select_related("professional__user"),
+            dossier=dossier,
+            public_id=membership_id,
+            ended_at__isnull=True,
+        )
         data = validated(MembershipEndSerializer, request)
         services.membership_end(actor=request.user, membership=membership, **data)
         membership.refresh_from_db()
@@ -92,7 +110,12 @@ class ConsentApi(DossierApi):
         from the very next request."""
         dossier = self.route.dossier
         data = validated(ConsentSetSerializer, request, dossier=dossier)
-        services.consent_set(actor=request.user, dossier=dossier, section=data["section"],
-                             level=data["level"], role=data.get("role") or "",
-                             membership=data.get("membership"))
+        services.consent_set(
+            actor=request.user,
+            dossier=dossier,
+            section=data["section"],
+            level=data["level"],
+            role=data.get("role") or "",
+            membership=data.get("membership"),
+        )
         return _consent_overview(request, dossier)

@@ -12,6 +12,9 @@ class NetworkConfig(AppConfig):
 
         alerts_raised.connect(
             lambda sender, alerts, actor, **kwargs: alerting.raised(alerts, actor),
-            weak=False, dispatch_uid="network-alerts-raised")
-        known_mother_opening.connect(joins.on_known_mother, weak=False,
-                                     dispatch_uid="network-join-request")
+            weak=False,
+            dispatch_uid="network-alerts-raised",
+        )
+        known_mother_opening.connect(
+            joins.on_known_mother, weak=False, dispatch_uid="network-join-request"
+        )

@@ -24,8 +24,15 @@ current_request_id: contextvars.ContextVar[str] = contextvars.ContextVar("reques
 
 def _digest(event: AccessEvent) -> str:
     fields = [
-        event.previous_hash, event.at.isoformat(), str(event.actor_id or ""), event.actor_label,
-        event.dossier_ref, event.section, event.action, event.outcome, event.request_id,
+        event.previous_hash,
+        event.at.isoformat(),
+        str(event.actor_id or ""),
+        event.actor_label,
+        event.dossier_ref,
+        event.section,
+        event.action,
+        event.outcome,
+        event.request_id,
     ]
     return hashlib.sha256("\x1f".join(fields).encode()).hexdigest()
 
@@ -36,12 +43,23 @@ def _label(actor) -> str:
     return actor.get_full_name() or actor.get_username()
 
 
-def record(*, actor, dossier=None, dossier_ref: str = "", sections=("",), action: str,
-           outcome: str = Outcome.ALLOWED) -> list[AccessEvent]:
+def record(
+    *,
+    actor,
+    dossier=None,
+    dossier_ref: str = "",
+    sections=("",),
+    action: str,
+    outcome: str = Outcome.ALLOWED,
+) -> list[AccessEvent]:
     """Append one event per section (a page that shows five sections logs five reads)."""
     reference = str(dossier.public_id) if dossier else dossier_ref[:36]
-    return append(actor, [(dossier, reference, section) for section in sections],
-                  action=action, outcome=outcome)
+    return append(
+        actor,
+        [(dossier, reference, section) for section in sections],
+        action=action,
+        outcome=outcome,
+    )
 
 
 @transaction.atomic
@@ -57,10 +75,17 @@ def append(actor, targets, *, action: str, outcome: str = Outcome.ALLOWED) -> li
     events = []
     for dossier, reference, section in targets:  # a list page may log hundreds at once
         event = AccessEvent(
-            at=now, actor_id=actor_id, actor_label=label,
-            dossier_id=dossier.pk if dossier is not None else None, dossier_ref=reference,
-            section=section, action=action, outcome=outcome,
-            request_id=request_id, previous_hash=previous)
+            at=now,
+            actor_id=actor_id,
+            actor_label=label,
+            dossier_id=dossier.pk if dossier is not None else None,
+            dossier_ref=reference,
+            section=section,
+            action=action,
+            outcome=outcome,
+            request_id=request_id,
+            previous_hash=previous,
+        )
         event.hash = previous = _digest(event)
         events.append(event)
     return AccessEvent.objects.bulk_create(events)
@@ -81,10 +106,17 @@ def record_write(actor, dossier, section: str, action: str = Action.UPDATE) -> N
     record(actor=actor, dossier=dossier, sections=[section], action=action)
 
 
-def record_denied(actor, *, dossier=None, dossier_ref: str = "", section: str = "",
-                  action: str = Action.READ) -> None:
-    record(actor=actor, dossier=dossier, dossier_ref=dossier_ref, sections=[section],
-           action=action, outcome=Outcome.DENIED)
+def record_denied(
+    actor, *, dossier=None, dossier_ref: str = "", section: str = "", action: str = Action.READ
+) -> None:
+    record(
+        actor=actor,
+        dossier=dossier,
+        dossier_ref=dossier_ref,
+        sections=[section],
+        action=action,
+        outcome=Outcome.DENIED,
+    )
 
 
 @dataclass
@@ -103,10 +135,13 @@ def verify_chain(batch_size: int = 5000) -> tuple[int, BrokenLink | None]:
             return checked, None
         for event in batch:
             if event.previous_hash != previous:
-                return checked, BrokenLink(event.id, "previous_hash does not match the event "
-                                                     "before it (a row was removed or moved)")
+                return checked, BrokenLink(
+                    event.id,
+                    "previous_hash does not match the event before it (a row was removed or moved)",
+                )
             if _digest(event) != event.hash:
-                return checked, BrokenLink(event.id, "its content no longer matches its hash "
-                                                     "(the row was edited)")
+                return checked, BrokenLink(
+                    event.id, "its content no longer matches its hash (the row was edited)"
+                )
             previous, last_id = event.hash, event.id
             checked += 1

@@ -154,8 +154,11 @@ def enter(request, kwargs: dict, spec: Spec) -> Route:
         _require(route, item, edit=False)
     shows = _items(spec.shows, arguments)
     route.shown.update(s for s in reads if isinstance(s, str))
-    route.shown.update(route.visible if VISIBLE in shows
-                       else (s for s in shows if isinstance(s, str) and route.can_view(s)))
+    route.shown.update(
+        route.visible
+        if VISIBLE in shows
+        else (s for s in shows if isinstance(s, str) and route.can_view(s))
+    )
     if "newborn_id" in kwargs:
         route.newborn = dossier.newborns.filter(public_id=kwargs["newborn_id"]).first()
         if route.newborn is None:
@@ -171,8 +174,12 @@ def enter(request, kwargs: dict, spec: Spec) -> Route:
 def leave(route: Route, response):
     """Log what the answer showed, once, when it shows the record."""
     if 200 <= response.status_code < 300 and route.shown:
-        audit.record(actor=route.user, dossier=route.dossier, sections=sorted(route.shown),
-                     action=route.action)
+        audit.record(
+            actor=route.user,
+            dossier=route.dossier,
+            sections=sorted(route.shown),
+            action=route.action,
+        )
     return response
 
 
@@ -186,8 +193,9 @@ def dossier_route(*, reads=(), shows=(), writes=(), needs=(), form: bool = False
         @functools.wraps(view)
         def wrapped(request, **kwargs):
             route = enter(request, kwargs, spec)
-            rest = {k: v for k, v in kwargs.items()
-                    if k not in {"public_id", "newborn_id", "entry_id"}}
+            rest = {
+                k: v for k, v in kwargs.items() if k not in {"public_id", "newborn_id", "entry_id"}
+            }
             return leave(route, view(request, route, **rest))
 
         wrapped = login_required(wrapped)
@@ -237,18 +245,25 @@ DECIDE_CONSENT = Need(access.require_decide_consent, "decide who sees what")
 OWN_ACCESS_LOG = Need(access.require_own_access_log, "read who viewed the record")
 OWN_RECORD = Need(access.require_mother_of, "the mother herself (her own copy)")
 RAISE_CONCERN = Need(access.require_can_raise_concern, "signal a worrying situation")
-READ_CONCERNS = Need(functools.partial(access.require_can_raise_concern, action=Action.READ),
-                     "read the signalled situations")
-RESPOND_TO_CONCERNS = Need(access.require_can_respond_to_concerns,
-                           "respond to a signalled situation")
+READ_CONCERNS = Need(
+    functools.partial(access.require_can_raise_concern, action=Action.READ),
+    "read the signalled situations",
+)
+RESPOND_TO_CONCERNS = Need(
+    access.require_can_respond_to_concerns, "respond to a signalled situation"
+)
 CHANGE_PLAN = Need(access.require_change_plan, "change the care plan")
-OPEN_RECORD = Need(lambda user, dossier: access.require_can_open(user, about=dossier),
-                   "open a new record of this mother")
+OPEN_RECORD = Need(
+    lambda user, dossier: access.require_can_open(user, about=dossier),
+    "open a new record of this mother",
+)
 
 
 @functools.cache
 def entry_write(entry_class) -> Need:
     """Write an entry of this kind: its section's right, or the coordinator's (the
     short-stay assessment) or the mother's (her own observations)."""
-    return Need(functools.partial(access.require_entry_write, entry_class=entry_class),
-                f"write {entry_class.__name__}")
+    return Need(
+        functools.partial(access.require_entry_write, entry_class=entry_class),
+        f"write {entry_class.__name__}",
+    )

@@ -25,9 +25,11 @@ OPENING_KEY = "dossier_opening"
 class JoinDecisionForm(forms.Form):
     decision = forms.ChoiceField(
         label=gettext_lazy("Decision"),
-        choices=[("approve", gettext_lazy("Approve")), ("refuse", gettext_lazy("Refuse"))])
-    note = forms.CharField(label=gettext_lazy("Note"), max_length=JoinRequest.NOTE_MAX,
-                           required=False)
+        choices=[("approve", gettext_lazy("Approve")), ("refuse", gettext_lazy("Refuse"))],
+    )
+    note = forms.CharField(
+        label=gettext_lazy("Note"), max_length=JoinRequest.NOTE_MAX, required=False
+    )
 
 
 @login_required
@@ -38,18 +40,26 @@ def opening(request):
     access.require_can_open(request.user)
     outcome = request.session.pop(OPENING_KEY, None) or {}
     if outcome.get("dossier"):
-        dossier = access.visible_dossiers(request.user).filter(
-            public_id=outcome["dossier"]).first()
+        dossier = access.visible_dossiers(request.user).filter(public_id=outcome["dossier"]).first()
         if dossier is not None:
-            messages.success(request, _("The maternity record has been opened.")
-                             if outcome.get("created") else
-                             _("She already has a record in your care network; here it is. "
-                               "For a new pregnancy, choose “New pregnancy” on it."))
+            messages.success(
+                request,
+                _("The maternity record has been opened.")
+                if outcome.get("created")
+                else _(
+                    "She already has a record in your care network; here it is. "
+                    "For a new pregnancy, choose “New pregnancy” on it."
+                ),
+            )
             return redirect("dossier:detail", public_id=dossier.public_id)
-    return render(request, "network/join_requests_mine.html", {
-        "requests": joins.requests_of(request.user)[:50],
-        "just_asked": bool(outcome) and not outcome.get("dossier"),
-    })
+    return render(
+        request,
+        "network/join_requests_mine.html",
+        {
+            "requests": joins.requests_of(request.user)[:50],
+            "just_asked": bool(outcome) and not outcome.get("dossier"),
+        },
+    )
 
 
 @dossier_route(needs=MANAGE_NETWORK)
@@ -63,12 +73,21 @@ def _requests_page(request, route, *, form=None, failed=None):
     requests = list(joins.requests_for(route.dossier))
     for join_request in requests:
         if join_request.is_pending:
-            join_request.form = (form if failed == join_request.pk else JoinDecisionForm(
-                auto_id=f"id_%s_{join_request.public_id}"))
+            join_request.form = (
+                form
+                if failed == join_request.pk
+                else JoinDecisionForm(auto_id=f"id_%s_{join_request.public_id}")
+            )
     route.record("")  # the network part of the record was read
-    return render(request, "network/join_requests.html", {
-        "dossier": route.dossier, "requests": requests,
-    }, status=400 if failed is not None else 200)
+    return render(
+        request,
+        "network/join_requests.html",
+        {
+            "dossier": route.dossier,
+            "requests": requests,
+        },
+        status=400 if failed is not None else 200,
+    )
 
 
 @dossier_route(needs=MANAGE_NETWORK)
@@ -80,8 +99,12 @@ def join_request_decide(request, route, request_id):
     if form.is_valid():
         approve = form.cleaned_data["decision"] == "approve"
         try:
-            joins.join_request_decide(actor=request.user, join_request=join_request,
-                                      approve=approve, note=form.cleaned_data["note"])
+            joins.join_request_decide(
+                actor=request.user,
+                join_request=join_request,
+                approve=approve,
+                note=form.cleaned_data["note"],
+            )
         except ValidationError as error:
             join_request.refresh_from_db()
             if not join_request.is_pending:  # decided meanwhile by the other decider
@@ -90,10 +113,16 @@ def join_request_decide(request, route, request_id):
             form.add_error(None, error)
         else:
             name = join_request.professional.user.get_full_name()
-            messages.success(request, _("%(name)s has joined the care network.") % {"name": name}
-                             if approve else
-                             _("The request of %(name)s has been refused; they have been told "
-                               "it was not approved.") % {"name": name})
+            messages.success(
+                request,
+                _("%(name)s has joined the care network.") % {"name": name}
+                if approve
+                else _(
+                    "The request of %(name)s has been refused; they have been told "
+                    "it was not approved."
+                )
+                % {"name": name},
+            )
             return redirect("network:join_requests", public_id=dossier.public_id)
     # the page again, the form's errors named by field (400)
     return _requests_page(request, route, form=form, failed=join_request.pk)

@@ -29,18 +29,31 @@ def target_dossier(mother: Mother) -> Dossier | None:
     """The record a request to join is about: her current record (not closed), else her
     latest. From there the coordinator of a closed record can still let the requester in,
     who then opens the new pregnancy on it ("New pregnancy")."""
-    return (Dossier.objects.filter(mother=mother)
-            .annotate(closed=Case(When(status=DossierStatus.CLOSED, then=Value(1)),
-                                  default=Value(0), output_field=IntegerField()))
-            .order_by("closed", "-created_at", "-pk").first())
+    return (
+        Dossier.objects.filter(mother=mother)
+        .annotate(
+            closed=Case(
+                When(status=DossierStatus.CLOSED, then=Value(1)),
+                default=Value(0),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("closed", "-created_at", "-pk")
+        .first()
+    )
 
 
 def deciders(dossier: Dossier) -> list[User]:
     """Who approves or refuses a request: the active care coordinator and the mother (when
     she has her own login)."""
-    users = [m.professional.user for m in Membership.objects.filter(
-        dossier=dossier, role=Role.COORDINATOR, ended_at__isnull=True,
-    ).select_related("professional__user")]
+    users = [
+        m.professional.user
+        for m in Membership.objects.filter(
+            dossier=dossier,
+            role=Role.COORDINATOR,
+            ended_at__isnull=True,
+        ).select_related("professional__user")
+    ]
     if dossier.mother.user_id:
         users.append(dossier.mother.user)
     return users
@@ -55,17 +68,24 @@ def join_request_create(*, actor: User, dossier: Dossier) -> JoinRequest:
     dossier = lock_dossier(dossier.pk)
     professional = actor.professional
     audit.record(actor=actor, dossier=dossier, sections=[""], action=Action.JOIN)
-    pending = JoinRequest.objects.pending().filter(dossier=dossier,
-                                                   professional=professional).first()
+    pending = (
+        JoinRequest.objects.pending().filter(dossier=dossier, professional=professional).first()
+    )
     if pending is not None:
         return pending
-    request = JoinRequest.objects.create(dossier=dossier, professional=professional,
-                                         role=professional.profession)
-    services.notify(dossier, deciders(dossier),
-                    gettext_noop("%(member)s asked to join the care network of this record. "
-                                 "The care coordinator or the mother approves or refuses it "
-                                 "on the network page."),
-                    member=actor)
+    request = JoinRequest.objects.create(
+        dossier=dossier, professional=professional, role=professional.profession
+    )
+    services.notify(
+        dossier,
+        deciders(dossier),
+        gettext_noop(
+            "%(member)s asked to join the care network of this record. "
+            "The care coordinator or the mother approves or refuses it "
+            "on the network page."
+        ),
+        member=actor,
+    )
     return request
 
 
@@ -78,46 +98,71 @@ def on_known_mother(sender, *, mother: Mother, actor: User, **kwargs) -> JoinReq
 
 
 @transaction.atomic
-def join_request_decide(*, actor: User, join_request: JoinRequest, approve: bool,
-                        note: str = "") -> JoinRequest:
+def join_request_decide(
+    *, actor: User, join_request: JoinRequest, approve: bool, note: str = ""
+) -> JoinRequest:
     """The coordinator or the mother approves (the requester becomes a member in the role
     asked) or refuses (the requester is told it was not approved, nothing more)."""
     dossier = lock_dossier(join_request.dossier_id)
     if not access.can_manage_network(actor, dossier):
         raise access.AccessDenied(
-            _("Only the care coordinator or the mother changes the network."), dossier=dossier)
-    join_request = (JoinRequest.objects.select_for_update(of=("self",))
-                    .select_related("professional__user").get(pk=join_request.pk,
-                                                              dossier=dossier))
+            _("Only the care coordinator or the mother changes the network."), dossier=dossier
+        )
+    join_request = (
+        JoinRequest.objects.select_for_update(of=("self",))
+        .select_related("professional__user")
+        .get(pk=join_request.pk, dossier=dossier)
+    )
     if not join_request.is_pending:
-        raise ValidationError({"decision": ValidationError(
-            _("This request has already been decided."), code="already_decided")})
+        raise ValidationError(
+            {
+                "decision": ValidationError(
+                    _("This request has already been decided."), code="already_decided"
+                )
+            }
+        )
     note = (note or "").strip()
     if len(note) > JoinRequest.NOTE_MAX:
-        raise ValidationError({"note": ValidationError(
-            _("Note: at most %(max)s characters.") % {"max": JoinRequest.NOTE_MAX},
-            code="max_length")})
+        raise ValidationError(
+            {
+                "note": ValidationError(
+                    _("Note: at most %(max)s characters.") % {"max": JoinRequest.NOTE_MAX},
+                    code="max_length",
+                )
+            }
+        )
     requester = join_request.professional
-    if approve and not Membership.objects.filter(dossier=dossier, professional=requester,
-                                                 ended_at__isnull=True).exists():
-        services.membership_add(actor=actor, dossier=dossier, professional=requester,
-                                role=join_request.role)
+    if (
+        approve
+        and not Membership.objects.filter(
+            dossier=dossier, professional=requester, ended_at__isnull=True
+        ).exists()
+    ):
+        services.membership_add(
+            actor=actor, dossier=dossier, professional=requester, role=join_request.role
+        )
     join_request.decision = JoinDecision.APPROVED if approve else JoinDecision.REFUSED
     join_request.decided_at = timezone.now()
     join_request.decided_by = actor
     join_request.note = note
     join_request.full_clean()
-    join_request.save(update_fields=["decision", "decided_at", "decided_by", "note",
-                                     "updated_at"])
+    join_request.save(update_fields=["decision", "decided_at", "decided_by", "note", "updated_at"])
     if approve:
-        services.notify(dossier, [requester.user],
-                        gettext_noop("Your request to join a care network was approved: the "
-                                     "record is now in your list."))
+        services.notify(
+            dossier,
+            [requester.user],
+            gettext_noop(
+                "Your request to join a care network was approved: the record is now in your list."
+            ),
+        )
     else:
         audit.record_write(actor, dossier, "", Action.UPDATE)
         # No record named: the requester may not open it.
-        services.notify(None, [requester.user],
-                        gettext_noop("Your request to join a care network was not approved."))
+        services.notify(
+            None,
+            [requester.user],
+            gettext_noop("Your request to join a care network was not approved."),
+        )
     return join_request
 
 
@@ -125,14 +170,22 @@ def requests_of(user: User) -> QuerySet[JoinRequest]:
     """The requester's own requests, newest first: their moment, role and state only."""
     if not access.is_care_provider(user):
         return JoinRequest.objects.none()
-    return (JoinRequest.objects.filter(professional__user=user).select_related("dossier")
-            .order_by("-created_at", "-pk"))
+    return (
+        JoinRequest.objects.filter(professional__user=user)
+        .select_related("dossier")
+        .order_by("-created_at", "-pk")
+    )
 
 
 def requests_for(dossier: Dossier) -> QuerySet[JoinRequest]:
     """A record's requests for its coordinator and the mother: pending first."""
-    return (JoinRequest.objects.filter(dossier=dossier)
-            .select_related("professional__user", "professional__organisation", "decided_by")
-            .annotate(done=Case(When(decision="", then=Value(0)), default=Value(1),
-                                output_field=IntegerField()))
-            .order_by("done", "-created_at", "-pk"))
+    return (
+        JoinRequest.objects.filter(dossier=dossier)
+        .select_related("professional__user", "professional__organisation", "decided_by")
+        .annotate(
+            done=Case(
+                When(decision="", then=Value(0)), default=Value(1), output_field=IntegerField()
+            )
+        )
+        .order_by("done", "-created_at", "-pk")
+    )

@@ -33,8 +33,7 @@ def _supported(language: str) -> str:
 
 def professional_language(professional: Professional) -> str:
     organisation = professional.organisation
-    return _supported(professional.language
-                      or (organisation.language if organisation else ""))
+    return _supported(professional.language or (organisation.language if organisation else ""))
 
 
 def language_for(user: User) -> str:
@@ -66,17 +65,28 @@ class Recipient:
 
 def professional_recipient(professional: Professional) -> Recipient:
     user = professional.user
-    return Recipient(tag=f"pro{professional.pk}", user=user,
-                     name=user.get_full_name() or user.get_username(), email=user.email,
-                     phone=professional.phone, language=professional_language(professional))
+    return Recipient(
+        tag=f"pro{professional.pk}",
+        user=user,
+        name=user.get_full_name() or user.get_username(),
+        email=user.email,
+        phone=professional.phone,
+        language=professional_language(professional),
+    )
 
 
 def mother_recipient(mother) -> Recipient:
-    return Recipient(tag=f"mother{mother.pk}", user=mother.user, name=mother.full_name,
-                     email=mother.email, phone=mother.phone,
-                     language=_supported(mother.preferred_language),
-                     by_email=mother.messages_by_email, by_sms=mother.messages_by_sms,
-                     is_mother=True)
+    return Recipient(
+        tag=f"mother{mother.pk}",
+        user=mother.user,
+        name=mother.full_name,
+        email=mother.email,
+        phone=mother.phone,
+        language=_supported(mother.preferred_language),
+        by_email=mother.messages_by_email,
+        by_sms=mother.messages_by_sms,
+        is_mother=True,
+    )
 
 
 @dataclass
@@ -95,8 +105,15 @@ class Letter:
     method: str = ""
 
 
-def send(recipient: Recipient, *, key: str, dossier, write: Callable[[Recipient], Letter],
-         sender: User | None = None, channels=(Channel.EMAIL, Channel.SMS)) -> None:
+def send(
+    recipient: Recipient,
+    *,
+    key: str,
+    dossier,
+    write: Callable[[Recipient], Letter],
+    sender: User | None = None,
+    channels=(Channel.EMAIL, Channel.SMS),
+) -> None:
     """Write ``write(recipient)`` (called in the reader's language) to the outbox: an
     e-mail and, when it has one, an SMS, each as the reader allows. ``sender``: the
     professional on whose behalf it goes (their name as the sender, their address as
@@ -110,16 +127,31 @@ def send(recipient: Recipient, *, key: str, dossier, write: Callable[[Recipient]
         text = render_to_string("network/email/message.txt", context)
         html = render_to_string("network/email/message.html", context)
     if Channel.EMAIL in channels and recipient.by_email:
-        outbox.enqueue(key=f"{key}:email:{recipient.tag}", channel=Channel.EMAIL,
-                       recipient=recipient.user, address=recipient.email, dossier=dossier,
-                       subject=letter.subject, body=text, html_body=html,
-                       calendar=letter.calendar, calendar_method=letter.method,
-                       language=recipient.language, sender_name=sender_name,
-                       reply_to=reply_to)
+        outbox.enqueue(
+            key=f"{key}:email:{recipient.tag}",
+            channel=Channel.EMAIL,
+            recipient=recipient.user,
+            address=recipient.email,
+            dossier=dossier,
+            subject=letter.subject,
+            body=text,
+            html_body=html,
+            calendar=letter.calendar,
+            calendar_method=letter.method,
+            language=recipient.language,
+            sender_name=sender_name,
+            reply_to=reply_to,
+        )
     if Channel.SMS in channels and recipient.by_sms and letter.sms:
-        outbox.enqueue(key=f"{key}:sms:{recipient.tag}", channel=Channel.SMS,
-                       recipient=recipient.user, address=recipient.phone, dossier=dossier,
-                       body=letter.sms[:300], language=recipient.language)
+        outbox.enqueue(
+            key=f"{key}:sms:{recipient.tag}",
+            channel=Channel.SMS,
+            recipient=recipient.user,
+            address=recipient.phone,
+            dossier=dossier,
+            body=letter.sms[:300],
+            language=recipient.language,
+        )
 
 
 def whose(recipient: Recipient, dossier) -> str:
@@ -132,8 +164,7 @@ def whose(recipient: Recipient, dossier) -> str:
 
     if recipient.is_mother:
         return _("your care plan")
-    if recipient.user is not None and access.can_view(recipient.user, dossier,
-                                                      Section.IDENTITY):
+    if recipient.user is not None and access.can_view(recipient.user, dossier, Section.IDENTITY):
         return dossier.mother.full_name
     return _("a mother in your care")
 

@@ -54,14 +54,23 @@ class Organisation(RecordModel):
     province = models.CharField(_("province"), max_length=3, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True, validators=[phone_validator])
     language = models.CharField(
-        _("language of messages"), max_length=2, choices=settings.LANGUAGES, default="nl",
-        help_text=_("The language of e-mails and SMS to its professionals who chose none."))
+        _("language of messages"),
+        max_length=2,
+        choices=settings.LANGUAGES,
+        default="nl",
+        help_text=_("The language of e-mails and SMS to its professionals who chose none."),
+    )
     # R13, R34: whom an urgent alert nobody took on reaches next (``network.oncall``)
     ward_phone = models.CharField(
-        _("maternity ward contact: phone"), max_length=20, blank=True,
+        _("maternity ward contact: phone"),
+        max_length=20,
+        blank=True,
         validators=[phone_validator],
-        help_text=_("The maternity ward's midwife, day and night, called when an urgent alert "
-                    "is not taken on; for a practice, the ward it works with."))
+        help_text=_(
+            "The maternity ward's midwife, day and night, called when an urgent alert "
+            "is not taken on; for a practice, the ward it works with."
+        ),
+    )
     ward_email = models.EmailField(_("maternity ward contact: e-mail"), blank=True)
 
     class Meta:
@@ -76,28 +85,44 @@ class Organisation(RecordModel):
 class Professional(RecordModel):
     """A care provider who signs in: profession, RIZIV/INAMI number and organisation."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                related_name="professional", verbose_name=_("user"))
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="professional",
+        verbose_name=_("user"),
+    )
     profession = models.CharField(_("profession"), max_length=25, choices=Profession.choices)
-    riziv_number = models.CharField(_("RIZIV/INAMI number"), max_length=11, blank=True,
-                                    validators=[riziv_validator])
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, null=True,
-                                     blank=True, related_name="professionals",
-                                     verbose_name=_("organisation"))
+    riziv_number = models.CharField(
+        _("RIZIV/INAMI number"), max_length=11, blank=True, validators=[riziv_validator]
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="professionals",
+        verbose_name=_("organisation"),
+    )
     phone = models.CharField(_("phone"), max_length=20, blank=True, validators=[phone_validator])
     municipality = models.CharField(_("municipality"), max_length=100, blank=True)
     language = models.CharField(
-        _("language of messages"), max_length=2, choices=settings.LANGUAGES, blank=True,
-        help_text=_("E-mails, SMS and the calendar in this language; empty: the "
-                    "organisation's."))
+        _("language of messages"),
+        max_length=2,
+        choices=settings.LANGUAGES,
+        blank=True,
+        help_text=_("E-mails, SMS and the calendar in this language; empty: the organisation's."),
+    )
 
     class Meta:
         verbose_name = _("professional")
         verbose_name_plural = _("professionals")
         ordering = ["user__last_name", "user__first_name"]
         constraints = [
-            models.UniqueConstraint(fields=["riziv_number"], condition=~Q(riziv_number=""),
-                                    name="professional_riziv_unique"),
+            models.UniqueConstraint(
+                fields=["riziv_number"],
+                condition=~Q(riziv_number=""),
+                name="professional_riziv_unique",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -113,11 +138,15 @@ class Role(models.TextChoices):
     GYNAECOLOGIST = Profession.GYNAECOLOGIST.value, Profession.GYNAECOLOGIST.label
     GP = Profession.GP.value, Profession.GP.label
     PAEDIATRICIAN = Profession.PAEDIATRICIAN.value, Profession.PAEDIATRICIAN.label
-    MATERNITY_ASSISTANT = (Profession.MATERNITY_ASSISTANT.value,
-                           Profession.MATERNITY_ASSISTANT.label)
+    MATERNITY_ASSISTANT = (
+        Profession.MATERNITY_ASSISTANT.value,
+        Profession.MATERNITY_ASSISTANT.label,
+    )
     CHILD_HEALTH_NURSE = Profession.CHILD_HEALTH_NURSE.value, Profession.CHILD_HEALTH_NURSE.label
-    LACTATION_CONSULTANT = (Profession.LACTATION_CONSULTANT.value,
-                            Profession.LACTATION_CONSULTANT.label)
+    LACTATION_CONSULTANT = (
+        Profession.LACTATION_CONSULTANT.value,
+        Profession.LACTATION_CONSULTANT.label,
+    )
     PHYSIOTHERAPIST = Profession.PHYSIOTHERAPIST.value, Profession.PHYSIOTHERAPIST.label
     SOCIAL_WORKER = Profession.SOCIAL_WORKER.value, Profession.SOCIAL_WORKER.label
 
@@ -142,18 +171,30 @@ class Membership(RecordModel):
     Ended memberships are kept (who was in the network, and why they left); the database
     allows one active coordinator per dossier and one active membership per professional."""
 
-    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="memberships",
-                                verbose_name=_("dossier"))
-    professional = models.ForeignKey(Professional, on_delete=models.PROTECT,
-                                     related_name="memberships", verbose_name=_("professional"))
+    dossier = models.ForeignKey(
+        Dossier, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("dossier")
+    )
+    professional = models.ForeignKey(
+        Professional,
+        on_delete=models.PROTECT,
+        related_name="memberships",
+        verbose_name=_("professional"),
+    )
     role = models.CharField(_("role"), max_length=25, choices=Role.choices)
     started_at = models.DateTimeField(_("member since"))
     ended_at = models.DateTimeField(_("member until"), null=True, blank=True)
-    end_reason = models.CharField(_("reason for ending"), max_length=20,
-                                  choices=EndReason.choices, blank=True)
+    end_reason = models.CharField(
+        _("reason for ending"), max_length=20, choices=EndReason.choices, blank=True
+    )
     end_note = models.CharField(_("note on ending"), max_length=300, blank=True)
-    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                                 blank=True, related_name="+", verbose_name=_("added by"))
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("added by"),
+    )
 
     class Meta:
         verbose_name = _("network membership")
@@ -161,13 +202,17 @@ class Membership(RecordModel):
         ordering = ["dossier", "ended_at", "started_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["dossier"], condition=Q(role="coordinator", ended_at__isnull=True),
+                fields=["dossier"],
+                condition=Q(role="coordinator", ended_at__isnull=True),
                 name="membership_one_active_coordinator",
-                violation_error_message=_("This record already has a care coordinator; hand "
-                                          "the role over instead of adding a second one."),
+                violation_error_message=_(
+                    "This record already has a care coordinator; hand "
+                    "the role over instead of adding a second one."
+                ),
             ),
             models.UniqueConstraint(
-                fields=["dossier", "professional"], condition=Q(ended_at__isnull=True),
+                fields=["dossier", "professional"],
+                condition=Q(ended_at__isnull=True),
                 name="membership_one_active_per_professional",
                 violation_error_message=_("This provider is already a member of this network."),
             ),
@@ -181,8 +226,11 @@ class Membership(RecordModel):
             ),
         ]
         indexes = [
-            models.Index(fields=["professional", "dossier"], condition=Q(ended_at__isnull=True),
-                         name="membership_active_by_member"),
+            models.Index(
+                fields=["professional", "dossier"],
+                condition=Q(ended_at__isnull=True),
+                name="membership_active_by_member",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -224,16 +272,28 @@ class RoleDefault(models.Model):
 class ConsentRule(RecordModel):
     """The mother's choice for one section: for every member of a role, or for one member."""
 
-    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="consent_rules",
-                                verbose_name=_("dossier"))
+    dossier = models.ForeignKey(
+        Dossier, on_delete=models.CASCADE, related_name="consent_rules", verbose_name=_("dossier")
+    )
     section = models.CharField(_("section"), max_length=15, choices=Section.choices)
     role = models.CharField(_("role"), max_length=25, choices=Role.choices, blank=True)
-    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, null=True, blank=True,
-                                   related_name="consent_rules", verbose_name=_("member"))
+    membership = models.ForeignKey(
+        Membership,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="consent_rules",
+        verbose_name=_("member"),
+    )
     level = models.PositiveSmallIntegerField(_("level"), choices=Level.choices)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
-                                   null=True, blank=True, related_name="+",
-                                   verbose_name=_("decided by"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
 
     class Meta:
         verbose_name = _("consent rule")
@@ -244,11 +304,16 @@ class ConsentRule(RecordModel):
                 | (~Q(role="") & Q(membership__isnull=True)),
                 name="consentrule_role_or_member",
             ),
-            models.UniqueConstraint(fields=["dossier", "section", "role"],
-                                    condition=~Q(role=""), name="consentrule_unique_role"),
-            models.UniqueConstraint(fields=["dossier", "section", "membership"],
-                                    condition=Q(membership__isnull=False),
-                                    name="consentrule_unique_member"),
+            models.UniqueConstraint(
+                fields=["dossier", "section", "role"],
+                condition=~Q(role=""),
+                name="consentrule_unique_role",
+            ),
+            models.UniqueConstraint(
+                fields=["dossier", "section", "membership"],
+                condition=Q(membership__isnull=False),
+                name="consentrule_unique_member",
+            ),
             models.CheckConstraint(condition=Q(level__in=Level.values), name="consentrule_level"),
         ]
 
@@ -262,8 +327,9 @@ class DossierUserObjectPermission(UserObjectPermissionBase):
     advice for speed). Derived data: ``network.access.recompute_permissions`` rewrites a
     dossier's rows from memberships, defaults and consent; nothing else writes here."""
 
-    content_object = models.ForeignKey(Dossier, on_delete=models.CASCADE,
-                                       related_name="user_permissions")
+    content_object = models.ForeignKey(
+        Dossier, on_delete=models.CASCADE, related_name="user_permissions"
+    )
 
     class Meta(UserObjectPermissionBase.Meta):
         # guardian's unique (user, permission, content_object) is the index every access
@@ -280,12 +346,21 @@ class Notification(RecordModel):
     or about a section no longer shared with them, is not shown. ``text`` holds only the
     rows written before (rendered once, kept as they were; shown under the same rights)."""
 
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                                  related_name="notifications", verbose_name=_("recipient"))
-    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, null=True, blank=True,
-                                related_name="+", verbose_name=_("dossier"))
-    section = models.CharField(_("section"), max_length=15, choices=Section.choices,
-                               blank=True)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name=_("recipient"),
+    )
+    dossier = models.ForeignKey(
+        Dossier,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("dossier"),
+    )
+    section = models.CharField(_("section"), max_length=15, choices=Section.choices, blank=True)
     message = models.CharField(_("message id"), max_length=300, blank=True)
     params = models.JSONField(_("parameters"), default=dict, blank=True)
     text = models.CharField(_("message (earlier rows)"), max_length=300, blank=True)
@@ -296,8 +371,11 @@ class Notification(RecordModel):
         verbose_name_plural = _("notifications")
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["recipient", "read_at"])]
-        constraints = [models.CheckConstraint(condition=~Q(message="") | ~Q(text=""),
-                                              name="notification_has_message")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(message="") | ~Q(text=""), name="notification_has_message"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.message or self.text
@@ -316,19 +394,31 @@ class Concern(RecordModel):
 
     TEXT_MAX = 2000
 
-    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="concerns",
-                                verbose_name=_("dossier"))
-    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                  related_name="+", verbose_name=_("signalled by"))
+    dossier = models.ForeignKey(
+        Dossier, on_delete=models.PROTECT, related_name="concerns", verbose_name=_("dossier")
+    )
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("signalled by"),
+    )
     urgency = models.CharField(_("urgency"), max_length=10, choices=Urgency.choices)
-    text = models.TextField(_("the situation"), max_length=TEXT_MAX,
-                            validators=[MaxLengthValidator(TEXT_MAX)])
+    text = models.TextField(
+        _("the situation"), max_length=TEXT_MAX, validators=[MaxLengthValidator(TEXT_MAX)]
+    )
     acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
-    acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
-                                        null=True, blank=True, related_name="+",
-                                        verbose_name=_("acknowledged by"))
-    response = models.TextField(_("response"), max_length=TEXT_MAX, blank=True,
-                                validators=[MaxLengthValidator(TEXT_MAX)])
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("acknowledged by"),
+    )
+    response = models.TextField(
+        _("response"), max_length=TEXT_MAX, blank=True, validators=[MaxLengthValidator(TEXT_MAX)]
+    )
 
     class Meta:
         verbose_name = _("worrying situation")
@@ -336,17 +426,18 @@ class Concern(RecordModel):
         ordering = ["-created_at"]
         constraints = [
             models.CheckConstraint(condition=~Q(text=""), name="concern_has_text"),
-            models.CheckConstraint(condition=Q(urgency__in=Urgency.values),
-                                   name="concern_urgency"),
+            models.CheckConstraint(condition=Q(urgency__in=Urgency.values), name="concern_urgency"),
             models.CheckConstraint(
                 condition=Q(acknowledged_at__isnull=True) | ~Q(response=""),
                 name="concern_acknowledged_has_response",
             ),
         ]
         indexes = [
-            models.Index(fields=["dossier", "created_at"],
-                         condition=Q(acknowledged_at__isnull=True),
-                         name="concern_open_by_dossier"),
+            models.Index(
+                fields=["dossier", "created_at"],
+                condition=Q(acknowledged_at__isnull=True),
+                name="concern_open_by_dossier",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -378,11 +469,23 @@ class AccessEvent(models.Model):
     broken link after a row is edited, removed or reordered."""
 
     at = models.DateTimeField(_("when"))
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
-                              blank=True, related_name="+", verbose_name=_("who"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("who"),
+    )
     actor_label = models.CharField(_("who (as shown)"), max_length=200)
-    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, null=True, blank=True,
-                                related_name="+", verbose_name=_("dossier"))
+    dossier = models.ForeignKey(
+        Dossier,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("dossier"),
+    )
     dossier_ref = models.CharField(_("dossier reference"), max_length=36)
     section = models.CharField(_("section"), max_length=15, choices=Section.choices, blank=True)
     action = models.CharField(_("action"), max_length=10, choices=Action.choices)
@@ -428,15 +531,27 @@ class OutboxMessage(models.Model):
 
     key = models.CharField(_("what it is about"), max_length=120, unique=True)
     channel = models.CharField(_("channel"), max_length=5, choices=Channel.choices)
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                  null=True, blank=True, related_name="+",
-                                  verbose_name=_("recipient"),
-                                  help_text=_("Empty for a mother without her own login."))
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recipient"),
+        help_text=_("Empty for a mother without her own login."),
+    )
     address = models.CharField(_("address"), max_length=254)
-    language = models.CharField(_("language"), max_length=2, choices=settings.LANGUAGES,
-                                default="nl")
-    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, null=True, blank=True,
-                                related_name="+", verbose_name=_("dossier"))
+    language = models.CharField(
+        _("language"), max_length=2, choices=settings.LANGUAGES, default="nl"
+    )
+    dossier = models.ForeignKey(
+        Dossier,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("dossier"),
+    )
     sender_name = models.CharField(_("sent on behalf of"), max_length=150, blank=True)
     reply_to = models.CharField(_("reply to"), max_length=254, blank=True)
     subject = models.CharField(_("subject"), max_length=200, blank=True)
@@ -444,8 +559,9 @@ class OutboxMessage(models.Model):
     html_body = models.TextField(_("text (HTML)"), blank=True)
     calendar = models.TextField(_("calendar invitation (.ics)"), blank=True)
     calendar_method = models.CharField(_("calendar method"), max_length=7, blank=True)
-    status = models.CharField(_("status"), max_length=8, choices=DeliveryStatus.choices,
-                              default=DeliveryStatus.PENDING)
+    status = models.CharField(
+        _("status"), max_length=8, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+    )
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     created_at = models.DateTimeField(_("written at"), auto_now_add=True)
     next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
@@ -459,9 +575,12 @@ class OutboxMessage(models.Model):
         verbose_name_plural = _("outbox")
         ordering = ["id"]
         indexes = [models.Index(fields=["status", "id"])]
-        constraints = [models.CheckConstraint(
-            condition=~Q(status="sending") | Q(leased_until__isnull=False),
-            name="outboxmessage_sending_has_lease")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="sending") | Q(leased_until__isnull=False),
+                name="outboxmessage_sending_has_lease",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} → {self.address}: {self.subject or self.body[:40]}"
@@ -471,18 +590,25 @@ class CalendarFeed(RecordModel):
     """A professional's private iCalendar address of their appointments: the token is the
     only key, so it can be revoked and replaced at any time."""
 
-    professional = models.ForeignKey(Professional, on_delete=models.CASCADE,
-                                     related_name="calendar_feeds",
-                                     verbose_name=_("care provider"))
+    professional = models.ForeignKey(
+        Professional,
+        on_delete=models.CASCADE,
+        related_name="calendar_feeds",
+        verbose_name=_("care provider"),
+    )
     token = models.CharField(_("token"), max_length=64, unique=True)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("calendar feed")
         verbose_name_plural = _("calendar feeds")
-        constraints = [models.UniqueConstraint(
-            fields=["professional"], condition=models.Q(revoked_at__isnull=True),
-            name="calendarfeed_one_active_per_professional")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["professional"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="calendarfeed_one_active_per_professional",
+            )
+        ]
 
     def __str__(self) -> str:
         return str(self.professional)
@@ -504,38 +630,54 @@ class OnCallShift(RecordModel):
     database must). Stored in UTC, shown in Europe/Brussels. Who is on call for a mother
     now: ``network.oncall.on_call_now``."""
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT,
-                                     related_name="on_call_shifts",
-                                     verbose_name=_("organisation"))
-    professional = models.ForeignKey(Professional, on_delete=models.PROTECT,
-                                     related_name="on_call_shifts",
-                                     verbose_name=_("care provider on call"))
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="on_call_shifts",
+        verbose_name=_("organisation"),
+    )
+    professional = models.ForeignKey(
+        Professional,
+        on_delete=models.PROTECT,
+        related_name="on_call_shifts",
+        verbose_name=_("care provider on call"),
+    )
     start = models.DateTimeField(_("on call from"))
     end = models.DateTimeField(_("on call until"))
-    phone = models.CharField(_("number to call"), max_length=20, blank=True,
-                             validators=[phone_validator],
-                             help_text=_("Empty: the care provider's own number."))
-    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
-                                   null=True, blank=True, related_name="+",
-                                   verbose_name=_("last changed by"))
+    phone = models.CharField(
+        _("number to call"),
+        max_length=20,
+        blank=True,
+        validators=[phone_validator],
+        help_text=_("Empty: the care provider's own number."),
+    )
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("last changed by"),
+    )
 
     class Meta:
         verbose_name = _("on-call shift")
         verbose_name_plural = _("on-call rota")
         ordering = ["organisation", "start"]
         constraints = [
-            models.CheckConstraint(condition=Q(end__gt=F("start")),
-                                   name="oncallshift_ends_after_start"),
+            models.CheckConstraint(
+                condition=Q(end__gt=F("start")), name="oncallshift_ends_after_start"
+            ),
             ExclusionConstraint(
                 name="oncallshift_no_overlap",
-                expressions=[(TsTzRange("start", "end", RangeBoundary()),
-                              RangeOperators.OVERLAPS),
-                             ("organisation", RangeOperators.EQUAL)],
-                violation_error_message=_("Another shift of this organisation overlaps "
-                                          "this one.")),
+                expressions=[
+                    (TsTzRange("start", "end", RangeBoundary()), RangeOperators.OVERLAPS),
+                    ("organisation", RangeOperators.EQUAL),
+                ],
+                violation_error_message=_("Another shift of this organisation overlaps this one."),
+            ),
         ]
-        indexes = [models.Index(fields=["organisation", "end"],
-                                name="oncallshift_by_organisation")]
+        indexes = [models.Index(fields=["organisation", "end"], name="oncallshift_by_organisation")]
 
     def __str__(self) -> str:
         return f"{self.professional} {self.start:%d-%m-%Y %H:%M}–{self.end:%d-%m-%Y %H:%M}"
@@ -567,18 +709,28 @@ class JoinRequest(RecordModel):
 
     NOTE_MAX = 300
 
-    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="join_requests",
-                                verbose_name=_("dossier"))
-    professional = models.ForeignKey(Professional, on_delete=models.PROTECT,
-                                     related_name="join_requests",
-                                     verbose_name=_("requested by"))
+    dossier = models.ForeignKey(
+        Dossier, on_delete=models.PROTECT, related_name="join_requests", verbose_name=_("dossier")
+    )
+    professional = models.ForeignKey(
+        Professional,
+        on_delete=models.PROTECT,
+        related_name="join_requests",
+        verbose_name=_("requested by"),
+    )
     role = models.CharField(_("role asked"), max_length=25, choices=Role.choices)
-    decision = models.CharField(_("decision"), max_length=10, choices=JoinDecision.choices,
-                                blank=True)
+    decision = models.CharField(
+        _("decision"), max_length=10, choices=JoinDecision.choices, blank=True
+    )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
-                                   null=True, blank=True, related_name="+",
-                                   verbose_name=_("decided by"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
     note = models.CharField(_("note"), max_length=NOTE_MAX, blank=True)
 
     objects = JoinRequestQuerySet.as_manager()
@@ -589,12 +741,15 @@ class JoinRequest(RecordModel):
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["dossier", "professional"], condition=Q(decision=""),
-                name="joinrequest_one_pending_per_professional"),
+                fields=["dossier", "professional"],
+                condition=Q(decision=""),
+                name="joinrequest_one_pending_per_professional",
+            ),
             models.CheckConstraint(
                 condition=Q(decision="", decided_at__isnull=True)
                 | (Q(decision__in=JoinDecision.values) & Q(decided_at__isnull=False)),
-                name="joinrequest_decided_has_moment"),
+                name="joinrequest_decided_has_moment",
+            ),
             models.CheckConstraint(condition=Q(role__in=Role.values), name="joinrequest_role"),
         ]
 

@@ -61,8 +61,14 @@ def identity_level(reader, dossier: Dossier | None, levels: dict | None = None) 
     return access.section_levels(reader, dossier)[Section.IDENTITY]
 
 
-def shown_name(person, *, reader: User | AnonymousUser | None, dossier: Dossier | None,
-               levels: dict | None = None, may_see_identity: bool | None = None) -> str:
+def shown_name(
+    person,
+    *,
+    reader: User | AnonymousUser | None,
+    dossier: Dossier | None,
+    levels: dict | None = None,
+    may_see_identity: bool | None = None,
+) -> str:
     """``person`` (a User, Mother, Professional or Membership; None gives "") as
     ``reader`` may see it in ``dossier``. ``levels`` (the reader's section levels of that
     dossier) or ``may_see_identity`` (already decided for the reader) spare a query; they
@@ -75,9 +81,14 @@ def shown_name(person, *, reader: User | AnonymousUser | None, dossier: Dossier 
         return _user_name(person.user)
     if not is_the_mother(person, dossier):
         return _user_name(person) if isinstance(person, User) else str(person)
-    own = reader is not None and getattr(reader, "pk", None) is not None and (
-        (isinstance(person, User) and person.pk == reader.pk)
-        or (isinstance(person, Mother) and person.user_id == reader.pk))
+    own = (
+        reader is not None
+        and getattr(reader, "pk", None) is not None
+        and (
+            (isinstance(person, User) and person.pk == reader.pk)
+            or (isinstance(person, Mother) and person.user_id == reader.pk)
+        )
+    )
     if may_see_identity is None:
         may_see_identity = own or identity_level(reader, dossier, levels) >= Level.VIEW
     if not may_see_identity:
@@ -91,12 +102,17 @@ def identity_readable(reader, dossier_ids) -> set[int]:
     ids = {pk for pk in dossier_ids if pk is not None}
     if not ids or reader is None or not reader.is_authenticated:
         return set()
-    return set(access.with_section_flags(Dossier.objects.filter(pk__in=ids), reader,
-                                         sections=[Section.IDENTITY])
-               .filter(can_view_identity=True).values_list("pk", flat=True))
+    return set(
+        access.with_section_flags(
+            Dossier.objects.filter(pk__in=ids), reader, sections=[Section.IDENTITY]
+        )
+        .filter(can_view_identity=True)
+        .values_list("pk", flat=True)
+    )
 
 
 # --- the API -------------------------------------------------------------------------------
+
 
 def for_serializer(context: dict, person, dossier: Dossier | None = None) -> str | None:
     """``person`` as the request's user may see them, in a DRF serializer: the dossier and

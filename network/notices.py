@@ -106,6 +106,7 @@ def references(params: dict) -> dict:
 
 # --- reading ----------------------------------------------------------------------------
 
+
 def _choice_label(ref: dict) -> str:
     module, _dot, name = ref.get("choice", "").rpartition(".")
     if module not in CHOICE_MODULES:
@@ -140,7 +141,8 @@ class _Reading:
         self.users = User.objects.in_bulk(user_ids) if user_ids else {}
         self.mothers = Mother.objects.in_bulk(mother_ids) if mother_ids else {}
         self.named = names.identity_readable(
-            reader, {n.dossier_id for n in notifications if n.dossier_id})
+            reader, {n.dossier_id for n in notifications if n.dossier_id}
+        )
 
     def value(self, ref, notice) -> str:
         if not isinstance(ref, dict):
@@ -151,8 +153,9 @@ class _Reading:
             user = self.users.get(ref["user"])
             if user is None:
                 return gettext("someone")
-            return names.shown_name(user, reader=self.reader, dossier=dossier,
-                                    may_see_identity=may_see)
+            return names.shown_name(
+                user, reader=self.reader, dossier=dossier, may_see_identity=may_see
+            )
         if "mother" in ref:
             mother = self.mothers.get(ref["mother"])
             if mother is None or not may_see:
@@ -200,8 +203,8 @@ LINKS = {
     "mother approves or refuses it on the network page.": "network:join_requests",
     "Worrying situation signalled in the record of %(mother)s: %(urgency)s. Open the record "
     "to read it.": "network:concerns",
-    "The care coordinator responded to the worrying situation you signalled on %(date)s.":
-        "network:concerns",
+    "The care coordinator responded to the worrying situation you signalled on "
+    "%(date)s.": "network:concerns",
 }
 SECTION_LINKS = {"careplan": PLAN}
 
@@ -224,8 +227,11 @@ def render(notifications, reader) -> list:
         notice.shown = reading.text(notice)
         notice.whose = ""
         if notice.dossier_id:
-            notice.whose = (notice.dossier.mother.full_name if notice.dossier_id in reading.named
-                            else names.the_mother())
+            notice.whose = (
+                notice.dossier.mother.full_name
+                if notice.dossier_id in reading.named
+                else names.the_mother()
+            )
         notice.link = link(notice)
     return notifications
 
@@ -241,8 +247,11 @@ class Group:
     @property
     def shown(self) -> str:
         count = len(self.notices)
-        return ngettext("%(count)s person joined the care network.",
-                        "%(count)s people joined the care network.", count) % {"count": count}
+        return ngettext(
+            "%(count)s person joined the care network.",
+            "%(count)s people joined the care network.",
+            count,
+        ) % {"count": count}
 
     def __getattr__(self, name):  # whose, link, dossier, created_at: from the newest
         if name == "notices":
@@ -268,5 +277,7 @@ def grouped(notifications) -> list:
             continue
         groups[key] = Group(notice)
         items.append(groups[key])
-    return [item.notices[0] if isinstance(item, Group) and len(item.notices) == 1 else item
-            for item in items]
+    return [
+        item.notices[0] if isinstance(item, Group) and len(item.notices) == 1 else item
+        for item in items
+    ]

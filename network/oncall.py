@@ -71,8 +71,9 @@ def own_number(professional: Professional) -> str:
     return professional.phone or (organisation.phone if organisation else "")
 
 
-def on_call_now(dossier, *, now: datetime.datetime | None = None,
-                members: list | None = None) -> OnCall | None:
+def on_call_now(
+    dossier, *, now: datetime.datetime | None = None, members: list | None = None
+) -> OnCall | None:
     """Who is on call for this record now (the rule in the module's docstring); ``None``
     only for a record without a coordinator. ``members``: ``access.network_of(dossier)``
     when the caller has it already. One query beyond the members."""
@@ -84,13 +85,19 @@ def on_call_now(dossier, *, now: datetime.datetime | None = None,
         organisations.append(coordinator.organisation_id)
     for member in members:
         professional = member.professional
-        if (professional.profession == Profession.MIDWIFE and professional.organisation_id
-                and professional.organisation_id not in organisations):
+        if (
+            professional.profession == Profession.MIDWIFE
+            and professional.organisation_id
+            and professional.organisation_id not in organisations
+        ):
             organisations.append(professional.organisation_id)
     if organisations:
-        shifts = {shift.organisation_id: shift for shift in OnCallShift.objects.filter(
-            organisation_id__in=organisations, start__lte=now, end__gt=now).select_related(
-            "professional__user", "professional__organisation", "organisation")}
+        shifts = {
+            shift.organisation_id: shift
+            for shift in OnCallShift.objects.filter(
+                organisation_id__in=organisations, start__lte=now, end__gt=now
+            ).select_related("professional__user", "professional__organisation", "organisation")
+        }
         for organisation_id in organisations:
             shift = shifts.get(organisation_id)
             if shift is not None:
@@ -110,20 +117,31 @@ def ward_contact(dossier, *, members: list | None = None) -> Organisation | None
     members = access.network_of(dossier) if members is None else members
     delivery = getattr(dossier, "delivery", None)
     if delivery is not None and delivery.maternity_ward:
-        ward = (Organisation.objects.filter(kind=OrganisationKind.MATERNITY_WARD,
-                                            name__iexact=delivery.maternity_ward.strip())
-                .filter(~Q(ward_phone="") | ~Q(ward_email="")).first())
+        ward = (
+            Organisation.objects.filter(
+                kind=OrganisationKind.MATERNITY_WARD, name__iexact=delivery.maternity_ward.strip()
+            )
+            .filter(~Q(ward_phone="") | ~Q(ward_email=""))
+            .first()
+        )
         if ward is not None:
             return ward
     coordinator = next((m.professional for m in members if m.role == Role.COORDINATOR), None)
     if coordinator is not None and _has_contact(coordinator.organisation):
         return coordinator.organisation
-    return next((m.professional.organisation for m in members
-                 if _has_contact(m.professional.organisation)
-                 and m.professional.organisation.kind == OrganisationKind.MATERNITY_WARD), None)
+    return next(
+        (
+            m.professional.organisation
+            for m in members
+            if _has_contact(m.professional.organisation)
+            and m.professional.organisation.kind == OrganisationKind.MATERNITY_WARD
+        ),
+        None,
+    )
 
 
 # --- the rota -------------------------------------------------------------------------------
+
 
 def organisation_of(user: User) -> Organisation | None:
     professional = getattr(user, "professional", None)
@@ -133,21 +151,30 @@ def organisation_of(user: User) -> Organisation | None:
 def can_keep_rota(user: User, organisation: Organisation) -> bool:
     """A professional of the organisation keeps its rota (and its ward contact)."""
     professional = getattr(user, "professional", None)
-    return (user.is_authenticated and user.is_active and professional is not None
-            and professional.organisation_id == organisation.pk)
+    return (
+        user.is_authenticated
+        and user.is_active
+        and professional is not None
+        and professional.organisation_id == organisation.pk
+    )
 
 
 def _require_keeper(user: User, organisation: Organisation) -> None:
     if not can_keep_rota(user, organisation):
-        raise PermissionDenied(_("Only the care providers of an organisation keep its on-call "
-                                 "rota."))
+        raise PermissionDenied(
+            _("Only the care providers of an organisation keep its on-call rota.")
+        )
 
 
-def shifts_of(organisation: Organisation, start: datetime.datetime,
-              end: datetime.datetime) -> QuerySet[OnCallShift]:
+def shifts_of(
+    organisation: Organisation, start: datetime.datetime, end: datetime.datetime
+) -> QuerySet[OnCallShift]:
     """The organisation's shifts that overlap ``[start, end)``, in order."""
-    return (OnCallShift.objects.filter(organisation=organisation, start__lt=end, end__gt=start)
-            .select_related("professional__user", "organisation").order_by("start"))
+    return (
+        OnCallShift.objects.filter(organisation=organisation, start__lt=end, end__gt=start)
+        .select_related("professional__user", "organisation")
+        .order_by("start")
+    )
 
 
 def _local(moment: datetime.datetime) -> str:
@@ -155,20 +182,42 @@ def _local(moment: datetime.datetime) -> str:
 
 
 def _overlap_error(shift: OnCallShift) -> ValidationError:
-    other = (OnCallShift.objects.filter(organisation_id=shift.organisation_id,
-                                        start__lt=shift.end, end__gt=shift.start)
-             .exclude(pk=shift.pk).select_related("professional__user").first())
+    other = (
+        OnCallShift.objects.filter(
+            organisation_id=shift.organisation_id, start__lt=shift.end, end__gt=shift.start
+        )
+        .exclude(pk=shift.pk)
+        .select_related("professional__user")
+        .first()
+    )
     if other is None:
         return ValidationError(
-            {"start": ValidationError(_("On call from: another shift of your organisation "
-                                        "overlaps this one."), code="overlap")})
+            {
+                "start": ValidationError(
+                    _("On call from: another shift of your organisation overlaps this one."),
+                    code="overlap",
+                )
+            }
+        )
     user = other.professional.user
-    return ValidationError({"start": ValidationError(
-        _("On call from: this shift overlaps the shift of %(name)s from %(start)s until "
-          "%(end)s. Shifts of one organisation follow each other; one may end when the next "
-          "begins.") % {"name": user.get_full_name() or user.get_username(),
-                        "start": _local(other.start), "end": _local(other.end)},
-        code="overlap")})
+    return ValidationError(
+        {
+            "start": ValidationError(
+                _(
+                    "On call from: this shift overlaps the shift of %(name)s from %(start)s until "
+                    "%(end)s. Shifts of one organisation follow each other; one may end when the "
+                    "next "
+                    "begins."
+                )
+                % {
+                    "name": user.get_full_name() or user.get_username(),
+                    "start": _local(other.start),
+                    "end": _local(other.end),
+                },
+                code="overlap",
+            )
+        }
+    )
 
 
 def _check(shift: OnCallShift, now: datetime.datetime) -> None:
@@ -178,28 +227,38 @@ def _check(shift: OnCallShift, now: datetime.datetime) -> None:
     if shift.professional_id and shift.professional.organisation_id != shift.organisation_id:
         errors["professional"] = ValidationError(
             _("Care provider on call: choose a care provider of your organisation."),
-            code="other_organisation")
+            code="other_organisation",
+        )
     if shift.start and shift.end:
         if shift.end <= shift.start:
             errors["end"] = ValidationError(
-                _("On call until: the shift must end after it begins."), code="end_before_start")
+                _("On call until: the shift must end after it begins."), code="end_before_start"
+            )
         elif shift.end - shift.start > MAX_SHIFT:
             errors["end"] = ValidationError(
-                _("On call until: a shift lasts at most %(days)d days; enter longer cover as "
-                  "several shifts.") % {"days": MAX_SHIFT.days}, code="too_long")
+                _(
+                    "On call until: a shift lasts at most %(days)d days; enter longer cover as "
+                    "several shifts."
+                )
+                % {"days": MAX_SHIFT.days},
+                code="too_long",
+            )
         elif shift.end <= now:
             errors["end"] = ValidationError(
-                _("On call until: this moment has passed; the rota is kept for now and "
-                  "later."), code="past")
+                _("On call until: this moment has passed; the rota is kept for now and later."),
+                code="past",
+            )
         if shift.start > now + MAX_AHEAD:
             errors["start"] = ValidationError(
-                _("On call from: at most a year ahead."), code="too_far")
+                _("On call from: at most a year ahead."), code="too_far"
+            )
     if errors:
         raise ValidationError(errors)
 
 
-def shift_save(*, actor: User, shift: OnCallShift,
-               now: datetime.datetime | None = None) -> OnCallShift:
+def shift_save(
+    *, actor: User, shift: OnCallShift, now: datetime.datetime | None = None
+) -> OnCallShift:
     """Add a shift to the rota of ``shift.organisation`` or change one, in one transaction
     under a lock on the organisation, so two people keeping the rota take turns and the
     overlap check holds when written."""
@@ -212,13 +271,18 @@ def shift_save(*, actor: User, shift: OnCallShift,
             if before.organisation_id != shift.organisation_id:
                 raise PermissionDenied(_("A shift stays in its organisation's rota."))
             if before.end <= now:
-                raise ValidationError(_("This shift is over: it stays as the trace of who was "
-                                        "on call."), code="over")
+                raise ValidationError(
+                    _("This shift is over: it stays as the trace of who was on call."), code="over"
+                )
         shift.full_clean(validate_constraints=False)
         _check(shift, now)
-        if (OnCallShift.objects.filter(organisation_id=shift.organisation_id,
-                                       start__lt=shift.end, end__gt=shift.start)
-                .exclude(pk=shift.pk).exists()):
+        if (
+            OnCallShift.objects.filter(
+                organisation_id=shift.organisation_id, start__lt=shift.end, end__gt=shift.start
+            )
+            .exclude(pk=shift.pk)
+            .exists()
+        ):
             raise _overlap_error(shift)
         shift.changed_by = actor
         try:
@@ -231,8 +295,7 @@ def shift_save(*, actor: User, shift: OnCallShift,
     return shift
 
 
-def shift_delete(*, actor: User, shift: OnCallShift,
-                 now: datetime.datetime | None = None) -> None:
+def shift_delete(*, actor: User, shift: OnCallShift, now: datetime.datetime | None = None) -> None:
     """Take a shift that has not begun off the rota (one that has begun is shortened
     instead: who answered stays known)."""
     _require_keeper(actor, shift.organisation)
@@ -242,19 +305,29 @@ def shift_delete(*, actor: User, shift: OnCallShift,
         if current is None:
             return  # deleted meanwhile: the result is the same
         if current.start <= now:
-            raise ValidationError(_("This shift has begun: change its end instead of "
-                                    "deleting it, so who was on call stays known."),
-                                  code="begun")
+            raise ValidationError(
+                _(
+                    "This shift has begun: change its end instead of "
+                    "deleting it, so who was on call stays known."
+                ),
+                code="begun",
+            )
         current.delete()
 
 
-def ward_contact_save(*, actor: User, organisation: Organisation, phone: str,
-                      email: str) -> Organisation:
+def ward_contact_save(
+    *, actor: User, organisation: Organisation, phone: str, email: str
+) -> Organisation:
     """The organisation's maternity ward contact (who an unanswered urgent alert reaches
     after the on-call professional)."""
     _require_keeper(actor, organisation)
     organisation.ward_phone, organisation.ward_email = phone.strip(), email.strip()
-    organisation.full_clean(exclude=[field.name for field in Organisation._meta.fields
-                                     if field.name not in ("ward_phone", "ward_email")])
+    organisation.full_clean(
+        exclude=[
+            field.name
+            for field in Organisation._meta.fields
+            if field.name not in ("ward_phone", "ward_email")
+        ]
+    )
     organisation.save(update_fields=["ward_phone", "ward_email", "updated_at"])
     return organisation

@@ -35,26 +35,39 @@ class ShiftForm(forms.ModelForm):
     class Meta:
         model = OnCallShift
         fields = ["professional", "start", "end", "phone"]
-        widgets = {"start": DateTimeInput(), "end": DateTimeInput(),
-                   "phone": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"})}
+        widgets = {
+            "start": DateTimeInput(),
+            "end": DateTimeInput(),
+            "phone": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+        }
         error_messages = {
-            "professional": {"required": gettext_lazy("Care provider on call: choose who is "
-                                                      "on call.")},
-            "start": {"required": gettext_lazy("On call from: enter when the shift begins."),
-                      "invalid": gettext_lazy("On call from: enter a date and time, e.g. "
-                                              "14-03-2025 20:00.")},
-            "end": {"required": gettext_lazy("On call until: enter when the shift ends."),
-                    "invalid": gettext_lazy("On call until: enter a date and time, e.g. "
-                                            "15-03-2025 08:00.")},
+            "professional": {
+                "required": gettext_lazy("Care provider on call: choose who is on call.")
+            },
+            "start": {
+                "required": gettext_lazy("On call from: enter when the shift begins."),
+                "invalid": gettext_lazy(
+                    "On call from: enter a date and time, e.g. 14-03-2025 20:00."
+                ),
+            },
+            "end": {
+                "required": gettext_lazy("On call until: enter when the shift ends."),
+                "invalid": gettext_lazy(
+                    "On call until: enter a date and time, e.g. 15-03-2025 08:00."
+                ),
+            },
         }
 
     def __init__(self, *args, organisation: Organisation, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["professional"].queryset = (
-            Professional.objects.filter(organisation=organisation).select_related("user")
-            .order_by("user__last_name", "user__first_name"))
-        self.fields["professional"].label_from_instance = (
-            lambda p: p.user.get_full_name() or p.user.get_username())
+            Professional.objects.filter(organisation=organisation)
+            .select_related("user")
+            .order_by("user__last_name", "user__first_name")
+        )
+        self.fields["professional"].label_from_instance = lambda p: (
+            p.user.get_full_name() or p.user.get_username()
+        )
 
     def clean(self):
         data = super().clean()
@@ -68,8 +81,7 @@ class WardContactForm(forms.ModelForm):
     class Meta:
         model = Organisation
         fields = ["ward_phone", "ward_email"]
-        widgets = {"ward_phone": forms.TextInput(attrs={"inputmode": "tel",
-                                                        "autocomplete": "tel"})}
+        widgets = {"ward_phone": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"})}
 
 
 def _organisation(request) -> Organisation | None:
@@ -90,7 +102,8 @@ def _week(request) -> tuple[datetime.date, str]:
             day = datetime.date.fromisoformat(raw)
         except ValueError:
             error = _("Week: give a date as yyyy-mm-dd, e.g. %(example)s.") % {
-                "example": today.isoformat()}
+                "example": today.isoformat()
+            }
     return day - datetime.timedelta(days=day.weekday()), error
 
 
@@ -100,36 +113,53 @@ def _page(request, organisation, *, form=None, editing=None, ward_form=None, sta
     if week_error:
         status = 400
     start = timezone.make_aware(datetime.datetime.combine(monday, datetime.time()))
-    end = timezone.make_aware(datetime.datetime.combine(
-        monday + datetime.timedelta(days=7), datetime.time()))
+    end = timezone.make_aware(
+        datetime.datetime.combine(monday + datetime.timedelta(days=7), datetime.time())
+    )
     now = timezone.now()
     shifts = Paginator(oncall.shifts_of(organisation, start, end), PER_PAGE).get_page(
-        request.GET.get("page"))
+        request.GET.get("page")
+    )
     for shift in shifts:
         shift.is_over, shift.has_begun = shift.end <= now, shift.start <= now
     current = oncall.shifts_of(organisation, now, now + datetime.timedelta(microseconds=1))
-    return render(request, "network/oncall.html", {
-        "organisation": organisation, "page": shifts, "monday": monday,
-        "sunday": monday + datetime.timedelta(days=6), "week_error": week_error,
-        "previous_week": (monday - datetime.timedelta(days=7)).isoformat(),
-        "next_week": (monday + datetime.timedelta(days=7)).isoformat(),
-        "this_week": monday == timezone.localdate() - datetime.timedelta(
-            days=timezone.localdate().weekday()),
-        "on_call": current.first(),
-        "form": form or ShiftForm(organisation=organisation, initial=_next_free(organisation)),
-        "editing": editing,
-        "ward_form": ward_form or WardContactForm(instance=organisation),
-    }, status=status)
+    return render(
+        request,
+        "network/oncall.html",
+        {
+            "organisation": organisation,
+            "page": shifts,
+            "monday": monday,
+            "sunday": monday + datetime.timedelta(days=6),
+            "week_error": week_error,
+            "previous_week": (monday - datetime.timedelta(days=7)).isoformat(),
+            "next_week": (monday + datetime.timedelta(days=7)).isoformat(),
+            "this_week": monday
+            == timezone.localdate() - datetime.timedelta(days=timezone.localdate().weekday()),
+            "on_call": current.first(),
+            "form": form or ShiftForm(organisation=organisation, initial=_next_free(organisation)),
+            "editing": editing,
+            "ward_form": ward_form or WardContactForm(instance=organisation),
+        },
+        status=status,
+    )
 
 
 def _next_free(organisation) -> dict:
     """A new shift's proposal: from the end of the last planned one (or the next hour)
     for twelve hours."""
     now = timezone.localtime()
-    last = (OnCallShift.objects.filter(organisation=organisation, end__gt=now)
-            .order_by("-end").values_list("end", flat=True).first())
-    start = timezone.localtime(last) if last else (now + datetime.timedelta(hours=1)).replace(
-        minute=0, second=0, microsecond=0)
+    last = (
+        OnCallShift.objects.filter(organisation=organisation, end__gt=now)
+        .order_by("-end")
+        .values_list("end", flat=True)
+        .first()
+    )
+    start = (
+        timezone.localtime(last)
+        if last
+        else (now + datetime.timedelta(hours=1)).replace(minute=0, second=0, microsecond=0)
+    )
     return {"start": start, "end": start + datetime.timedelta(hours=12)}
 
 
@@ -168,8 +198,11 @@ def _monday_of(moment: datetime.datetime) -> str:
 def _shift(request, organisation, shift_id) -> OnCallShift:
     if organisation is None:
         raise Http404
-    return get_object_or_404(OnCallShift.objects.select_related("professional__user"),
-                             organisation=organisation, public_id=shift_id)
+    return get_object_or_404(
+        OnCallShift.objects.select_related("professional__user"),
+        organisation=organisation,
+        public_id=shift_id,
+    )
 
 
 @login_required
@@ -178,8 +211,7 @@ def shift_edit(request, shift_id):
     organisation = _organisation(request)
     shift = _shift(request, organisation, shift_id)
     if shift.end <= timezone.now():
-        messages.error(request, _("This shift is over: it stays as the trace of who was on "
-                                  "call."))
+        messages.error(request, _("This shift is over: it stays as the trace of who was on call."))
         return redirect(f"{_rota_url()}?week={_monday_of(shift.start)}")
     if request.method == "POST":
         form = ShiftForm(request.POST, instance=shift, organisation=organisation)
@@ -187,8 +219,12 @@ def shift_edit(request, shift_id):
             messages.success(request, _("The shift was changed."))
             return redirect(f"{_rota_url()}?week={_monday_of(shift.start)}")
         return _page(request, organisation, form=form, editing=shift, status=400)
-    return _page(request, organisation, editing=shift,
-                 form=ShiftForm(instance=shift, organisation=organisation))
+    return _page(
+        request,
+        organisation,
+        editing=shift,
+        form=ShiftForm(instance=shift, organisation=organisation),
+    )
 
 
 def _rota_url() -> str:
@@ -223,9 +259,12 @@ def ward_contact(request):
     form = WardContactForm(request.POST, instance=Organisation.objects.get(pk=organisation.pk))
     if form.is_valid():
         try:
-            oncall.ward_contact_save(actor=request.user, organisation=organisation,
-                                     phone=form.cleaned_data["ward_phone"],
-                                     email=form.cleaned_data["ward_email"])
+            oncall.ward_contact_save(
+                actor=request.user,
+                organisation=organisation,
+                phone=form.cleaned_data["ward_phone"],
+                email=form.cleaned_data["ward_email"],
+            )
         except ValidationError as error:
             form.add_error(None, error)
         else:

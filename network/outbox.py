@@ -43,8 +43,12 @@ logger = logging.getLogger("moederschap.outbox")
 MAX_ATTEMPTS = 5
 # Waits before the 2nd, 3rd, 4th and 5th try: a passing outage of the mail server or the
 # SMS gateway is ridden out within the hour; a lasting one ends as "failed" for a person.
-BACKOFF = (datetime.timedelta(minutes=1), datetime.timedelta(minutes=5),
-           datetime.timedelta(minutes=15), datetime.timedelta(minutes=30))
+BACKOFF = (
+    datetime.timedelta(minutes=1),
+    datetime.timedelta(minutes=5),
+    datetime.timedelta(minutes=15),
+    datetime.timedelta(minutes=30),
+)
 # After one failed hand-over to the broker, the next tries of this process wait this long
 # (the sweep delivers meanwhile): a save never pays for a broker that is down.
 BROKER_PAUSE_SECONDS = 15.0
@@ -57,22 +61,47 @@ def lease_length() -> datetime.timedelta:
 
 # --- writing --------------------------------------------------------------------------------
 
-def enqueue(*, key: str, channel: str, recipient, address: str, body: str, subject: str = "",
-            dossier=None, calendar: str = "", calendar_method: str = "",
-            html_body: str = "", language: str = "nl", sender_name: str = "",
-            reply_to: str = "") -> OutboxMessage | None:
+
+def enqueue(
+    *,
+    key: str,
+    channel: str,
+    recipient,
+    address: str,
+    body: str,
+    subject: str = "",
+    dossier=None,
+    calendar: str = "",
+    calendar_method: str = "",
+    html_body: str = "",
+    language: str = "nl",
+    sender_name: str = "",
+    reply_to: str = "",
+) -> OutboxMessage | None:
     """Write a message to send once this transaction commits. The same ``key`` twice is
     one message. Without an address (no e-mail, no phone) nothing is written."""
     if not address:
         return None
     if calendar and calendar_method not in {"REQUEST", "CANCEL", "PUBLISH"}:
         raise ValueError("an invitation needs its iCalendar method (REQUEST or CANCEL)")
-    message, created = OutboxMessage.objects.get_or_create(key=key[:120], defaults={
-        "channel": channel, "recipient": recipient, "address": address, "subject": subject,
-        "body": body, "html_body": html_body, "dossier": dossier, "calendar": calendar,
-        "calendar_method": calendar_method, "language": language,
-        "sender_name": sender_name[:150], "reply_to": reply_to,
-        "request_id": current_request_id.get() or ""})
+    message, created = OutboxMessage.objects.get_or_create(
+        key=key[:120],
+        defaults={
+            "channel": channel,
+            "recipient": recipient,
+            "address": address,
+            "subject": subject,
+            "body": body,
+            "html_body": html_body,
+            "dossier": dossier,
+            "calendar": calendar,
+            "calendar_method": calendar_method,
+            "language": language,
+            "sender_name": sender_name[:150],
+            "reply_to": reply_to,
+            "request_id": current_request_id.get() or "",
+        },
+    )
     if created:
         transaction.on_commit(lambda: schedule(message.pk))
     return message
@@ -114,8 +143,7 @@ def _run_in_process(task, args) -> None:
     try:
         task.apply(args=list(args), throw=True)
     except Exception:  # the change is committed: log it loudly, the periodic job retries
-        logger.exception("%s%r failed in-process; its periodic job tries again", task.name,
-                         args)
+        logger.exception("%s%r failed in-process; its periodic job tries again", task.name, args)
 
 
 def _publish(task, args) -> None:
@@ -128,15 +156,18 @@ def _publish(task, args) -> None:
         task.apply_async(args=list(args), retry=False)
     except Exception as error:  # kombu/redis errors differ per transport; all mean "later"
         _broker_paused_until[broker] = time.monotonic() + BROKER_PAUSE_SECONDS
-        logger.warning("%s%r waits for its periodic job: broker unavailable (%s)", task.name,
-                       args, error)
+        logger.warning(
+            "%s%r waits for its periodic job: broker unavailable (%s)", task.name, args, error
+        )
 
 
 # --- sending --------------------------------------------------------------------------------
 
+
 def _claimable(now) -> Q:
     waiting = Q(status=DeliveryStatus.PENDING) & (
-        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+    )
     abandoned = Q(status=DeliveryStatus.SENDING, leased_until__lt=now)
     return waiting | abandoned
 
@@ -146,8 +177,11 @@ def claim(message_id: int) -> OutboxMessage | None:
     ran out. None when it is sent, failed, not yet due or being sent by a live worker."""
     now = timezone.now()
     with transaction.atomic():
-        message = (OutboxMessage.objects.select_for_update(skip_locked=True)
-                   .filter(_claimable(now), pk=message_id).first())
+        message = (
+            OutboxMessage.objects.select_for_update(skip_locked=True)
+            .filter(_claimable(now), pk=message_id)
+            .first()
+        )
         if message is None:
             return None
         if message.attempts >= MAX_ATTEMPTS:  # the last worker died while sending it
@@ -176,8 +210,12 @@ def deliver(message_id: int) -> str:
 
 def mark_sent(message: OutboxMessage) -> None:
     OutboxMessage.objects.filter(pk=message.pk).update(
-        status=DeliveryStatus.SENT, sent_at=timezone.now(), leased_until=None,
-        next_attempt_at=None, last_error="")
+        status=DeliveryStatus.SENT,
+        sent_at=timezone.now(),
+        leased_until=None,
+        next_attempt_at=None,
+        last_error="",
+    )
 
 
 def _failed(message: OutboxMessage, error: Exception) -> str:
@@ -186,21 +224,36 @@ def _failed(message: OutboxMessage, error: Exception) -> str:
         _give_up(message, text)
         return "failed"
     OutboxMessage.objects.filter(pk=message.pk, status=DeliveryStatus.SENDING).update(
-        status=DeliveryStatus.PENDING, leased_until=None, last_error=text,
-        next_attempt_at=timezone.now() + BACKOFF[min(message.attempts, len(BACKOFF)) - 1])
-    logger.warning("outbox message %s (%s) not sent, attempt %s of %s, request %s: %s",
-                   message.pk, message.channel, message.attempts, MAX_ATTEMPTS,
-                   message.request_id or "-", text)
+        status=DeliveryStatus.PENDING,
+        leased_until=None,
+        last_error=text,
+        next_attempt_at=timezone.now() + BACKOFF[min(message.attempts, len(BACKOFF)) - 1],
+    )
+    logger.warning(
+        "outbox message %s (%s) not sent, attempt %s of %s, request %s: %s",
+        message.pk,
+        message.channel,
+        message.attempts,
+        MAX_ATTEMPTS,
+        message.request_id or "-",
+        text,
+    )
     return "retry"
 
 
 def _give_up(message: OutboxMessage, text: str) -> None:
     OutboxMessage.objects.filter(pk=message.pk).update(
-        status=DeliveryStatus.FAILED, leased_until=None, next_attempt_at=None,
-        last_error=text[:300])
-    logger.error("outbox message %s (%s) FAILED after %s attempts, request %s: %s — "
-                 "retry it in the admin (Outbox) once the cause is fixed", message.pk,
-                 message.channel, message.attempts, message.request_id or "-", text)
+        status=DeliveryStatus.FAILED, leased_until=None, next_attempt_at=None, last_error=text[:300]
+    )
+    logger.error(
+        "outbox message %s (%s) FAILED after %s attempts, request %s: %s — "
+        "retry it in the admin (Outbox) once the cause is fixed",
+        message.pk,
+        message.channel,
+        message.attempts,
+        message.request_id or "-",
+        text,
+    )
 
 
 def message_id(message: OutboxMessage) -> str:
@@ -225,30 +278,44 @@ def send(message: OutboxMessage) -> None:
 def email_message(message: OutboxMessage) -> EmailMultiAlternatives:
     """The e-mail as it leaves: a plain and an HTML part, and for an invitation the
     calendar part with its iTIP method (RFC 6047) plus the same file as an attachment."""
-    sender = (f"{message.sender_name} via {settings.MESSAGE_SENDER_NAME}"
-              if message.sender_name else settings.MESSAGE_SENDER_NAME)
+    sender = (
+        f"{message.sender_name} via {settings.MESSAGE_SENDER_NAME}"
+        if message.sender_name
+        else settings.MESSAGE_SENDER_NAME
+    )
     email = EmailMultiAlternatives(
-        subject=message.subject, body=message.body,
-        from_email=formataddr((sender, settings.DEFAULT_FROM_EMAIL)), to=[message.address],
+        subject=message.subject,
+        body=message.body,
+        from_email=formataddr((sender, settings.DEFAULT_FROM_EMAIL)),
+        to=[message.address],
         reply_to=[message.reply_to] if message.reply_to else None,
-        headers={"Message-ID": message_id(message), "Auto-Submitted": "auto-generated",
-                 "Content-Language": message.language})
+        headers={
+            "Message-ID": message_id(message),
+            "Auto-Submitted": "auto-generated",
+            "Content-Language": message.language,
+        },
+    )
     if message.html_body:
         email.attach_alternative(message.html_body, "text/html")
     if message.calendar:
-        email.attach_alternative(message.calendar,
-                                 f"text/calendar; method={message.calendar_method}")
+        email.attach_alternative(
+            message.calendar, f"text/calendar; method={message.calendar_method}"
+        )
         email.attach("invite.ics", message.calendar, "application/ics")
     return email
 
 
 # --- the sweep and the operators' view ------------------------------------------------------
 
+
 def due(limit: int = 1000) -> list[int]:
     """What the sweep sends now: waiting messages whose time has come and messages whose
     worker's lease ran out, oldest first."""
-    return list(OutboxMessage.objects.filter(_claimable(timezone.now()))
-                .order_by("id").values_list("pk", flat=True)[:limit])
+    return list(
+        OutboxMessage.objects.filter(_claimable(timezone.now()))
+        .order_by("id")
+        .values_list("pk", flat=True)[:limit]
+    )
 
 
 def backlog() -> dict:
@@ -261,8 +328,10 @@ def backlog() -> dict:
         sending=Count("pk", filter=Q(status=DeliveryStatus.SENDING, leased_until__gte=now)),
         stuck=Count("pk", filter=Q(status=DeliveryStatus.SENDING, leased_until__lt=now)),
         failed=Count("pk", filter=Q(status=DeliveryStatus.FAILED)),
-        oldest=Min("created_at", filter=Q(status__in=[DeliveryStatus.PENDING,
-                                                      DeliveryStatus.SENDING])))
+        oldest=Min(
+            "created_at", filter=Q(status__in=[DeliveryStatus.PENDING, DeliveryStatus.SENDING])
+        ),
+    )
     oldest = counts.pop("oldest")
     counts["oldest_waiting_seconds"] = int((now - oldest).total_seconds()) if oldest else 0
     return counts
@@ -273,13 +342,18 @@ def retry(message_ids) -> int:
     attempts reset, and go out after the commit. Returns how many."""
     now = timezone.now()
     with transaction.atomic():
-        chosen = list(OutboxMessage.objects.select_for_update().filter(
-            Q(status=DeliveryStatus.FAILED) | Q(status=DeliveryStatus.SENDING,
-                                                leased_until__lt=now),
-            pk__in=list(message_ids)).values_list("pk", flat=True))
+        chosen = list(
+            OutboxMessage.objects.select_for_update()
+            .filter(
+                Q(status=DeliveryStatus.FAILED)
+                | Q(status=DeliveryStatus.SENDING, leased_until__lt=now),
+                pk__in=list(message_ids),
+            )
+            .values_list("pk", flat=True)
+        )
         OutboxMessage.objects.filter(pk__in=chosen).update(
-            status=DeliveryStatus.PENDING, attempts=0, leased_until=None,
-            next_attempt_at=None)
+            status=DeliveryStatus.PENDING, attempts=0, leased_until=None, next_attempt_at=None
+        )
         for pk in chosen:
             transaction.on_commit(lambda pk=pk: schedule(pk))
     return len(chosen)

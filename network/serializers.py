@@ -13,8 +13,9 @@ from network.models import ConsentRule, EndReason, Level, Membership, Profession
 
 class ProfessionalSerializer(serializers.ModelSerializer):
     name = serializers.CharField(source="user.get_full_name", read_only=True)
-    organisation = serializers.CharField(source="organisation.name", read_only=True,
-                                         allow_null=True, default=None)
+    organisation = serializers.CharField(
+        source="organisation.name", read_only=True, allow_null=True, default=None
+    )
 
     class Meta:
         model = Professional
@@ -29,8 +30,15 @@ class MembershipSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Membership
-        fields = ["public_id", "professional", "role", "started_at", "ended_at", "end_reason",
-                  "end_note"]
+        fields = [
+            "public_id",
+            "professional",
+            "role",
+            "started_at",
+            "ended_at",
+            "end_reason",
+            "end_note",
+        ]
         read_only_fields = fields
 
 
@@ -40,7 +48,8 @@ class MembershipAddSerializer(serializers.Serializer):
 
     professional = serializers.SlugRelatedField(
         slug_field="public_id",
-        queryset=Professional.objects.filter(user__is_active=True).select_related("user"))
+        queryset=Professional.objects.filter(user__is_active=True).select_related("user"),
+    )
     role = serializers.ChoiceField(choices=Role.choices, required=False)
 
 
@@ -60,11 +69,17 @@ class ConsentRuleSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-SectionLevelsSerializer = type("SectionLevelsSerializer", (serializers.Serializer,), {
-    "__doc__": "The level per section: 0 no access, 1 view, 2 view and edit.",
-    **{section.value: serializers.ChoiceField(choices=Level.choices, read_only=True)
-       for section in Section},
-})
+SectionLevelsSerializer = type(
+    "SectionLevelsSerializer",
+    (serializers.Serializer,),
+    {
+        "__doc__": "The level per section: 0 no access, 1 view, 2 view and edit.",
+        **{
+            section.value: serializers.ChoiceField(choices=Level.choices, read_only=True)
+            for section in Section
+        },
+    },
+)
 
 
 class MemberAccessSerializer(serializers.Serializer):
@@ -73,8 +88,7 @@ class MemberAccessSerializer(serializers.Serializer):
 
     membership = serializers.UUIDField(source="membership.public_id", read_only=True)
     professional = ProfessionalSerializer(source="membership.professional", read_only=True)
-    role = serializers.ChoiceField(choices=Role.choices, source="membership.role",
-                                   read_only=True)
+    role = serializers.ChoiceField(choices=Role.choices, source="membership.role", read_only=True)
     levels = SectionLevelsSerializer(read_only=True)
 
 
@@ -90,19 +104,21 @@ class ConsentSetSerializer(serializers.Serializer):
     section = serializers.ChoiceField(choices=Section.choices)
     level = serializers.ChoiceField(choices=Level.choices, allow_null=True)
     role = serializers.ChoiceField(choices=Role.choices, required=False, allow_blank=True)
-    membership = serializers.SlugRelatedField(slug_field="public_id", required=False,
-                                              allow_null=True,
-                                              queryset=Membership.objects.none())
+    membership = serializers.SlugRelatedField(
+        slug_field="public_id", required=False, allow_null=True, queryset=Membership.objects.none()
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         dossier = self.context.get("dossier")
         if dossier is not None:
             self.fields["membership"].queryset = Membership.objects.filter(
-                dossier=dossier, ended_at__isnull=True)
+                dossier=dossier, ended_at__isnull=True
+            )
 
     def validate(self, data):
         if bool(data.get("role")) == bool(data.get("membership")):
             raise serializers.ValidationError(
-                _("Choose either a role or one member of the network."), code="role_or_member")
+                _("Choose either a role or one member of the network."), code="role_or_member"
+            )
         return data

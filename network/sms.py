@@ -34,12 +34,18 @@ class HttpGatewayBackend:
 
     def send(self, to: str, text: str, key: str = "") -> None:
         payload = {"to": to, "text": text, **({"id": key} if key else {})}
-        headers = {"Content-Type": "application/json",
-                   "Authorization": f"Bearer {settings.SMS_GATEWAY_TOKEN}"}
+        headers = {
+            "Content-Type": "application/json",
+            "Authorization": f"Bearer {settings.SMS_GATEWAY_TOKEN}",
+        }
         if key:
             headers["Idempotency-Key"] = key
-        request = urllib.request.Request(settings.SMS_GATEWAY_URL, method="POST",
-                                         data=json.dumps(payload).encode(), headers=headers)
+        request = urllib.request.Request(
+            settings.SMS_GATEWAY_URL,
+            method="POST",
+            data=json.dumps(payload).encode(),
+            headers=headers,
+        )
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:
                 if not 200 <= response.status < 300:

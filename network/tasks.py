@@ -10,8 +10,11 @@ from network.models import Membership
 def recompute_role(role: str) -> int:
     """After an administrator changed a role's defaults: recompute every dossier where that
     role has an active member. Safe to run twice; returns the number of dossiers."""
-    dossier_ids = (Membership.objects.filter(role=role, ended_at__isnull=True)
-                   .values_list("dossier_id", flat=True).distinct())
+    dossier_ids = (
+        Membership.objects.filter(role=role, ended_at__isnull=True)
+        .values_list("dossier_id", flat=True)
+        .distinct()
+    )
     count = 0
     for dossier_id in dossier_ids.iterator(chunk_size=500):
         access.recompute_permissions_by_id(dossier_id)

@@ -62,21 +62,31 @@ def manage(request, route):
     search = ProfessionalSearchForm(request.GET or None)
     found = None
     if search.is_valid() and any(search.cleaned_data.values()):
-        found = selectors.professionals_matching(**search.cleaned_data,
-                                                 exclude_dossier=dossier)[:SEARCH_LIMIT]
+        found = selectors.professionals_matching(**search.cleaned_data, exclude_dossier=dossier)[
+            :SEARCH_LIMIT
+        ]
     members = access.network_of(dossier)
-    return render(request, "network/manage.html", {
-        "dossier": dossier, "members": members, "search": search, "found": found,
-        "is_coordinator": access.is_coordinator(request.user, dossier),
-        "past": selectors.past_members(dossier), "end_form": EndMembershipForm(),
-        "replace_for": request.GET.get("vervang", ""),
-        "search_limit": SEARCH_LIMIT,
-    })
+    return render(
+        request,
+        "network/manage.html",
+        {
+            "dossier": dossier,
+            "members": members,
+            "search": search,
+            "found": found,
+            "is_coordinator": access.is_coordinator(request.user, dossier),
+            "past": selectors.past_members(dossier),
+            "end_form": EndMembershipForm(),
+            "replace_for": request.GET.get("vervang", ""),
+            "search_limit": SEARCH_LIMIT,
+        },
+    )
 
 
 def _membership(dossier, public_id) -> Membership:
-    return get_object_or_404(Membership, dossier=dossier, public_id=public_id,
-                             ended_at__isnull=True)
+    return get_object_or_404(
+        Membership, dossier=dossier, public_id=public_id, ended_at__isnull=True
+    )
 
 
 def _run(request, dossier, write, success: str):
@@ -95,10 +105,15 @@ def _run(request, dossier, write, success: str):
 def add_member(request, route):
     dossier = route.dossier
     professional = get_object_or_404(Professional, public_id=request.POST.get("professional"))
-    return _run(request, dossier, lambda: services.membership_add(
-        actor=request.user, dossier=dossier, professional=professional),
+    return _run(
+        request,
+        dossier,
+        lambda: services.membership_add(
+            actor=request.user, dossier=dossier, professional=professional
+        ),
         _("%(name)s has been added to the care network.")
-        % {"name": professional.user.get_full_name()})
+        % {"name": professional.user.get_full_name()},
+    )
 
 
 @require_POST
@@ -110,10 +125,15 @@ def end_member(request, route, membership_id):
     if not form.is_valid():
         messages.error(request, _("Choose a reason for ending the membership."))
         return redirect("network:manage", public_id=dossier.public_id)
-    return _run(request, dossier, lambda: services.membership_end(
-        actor=request.user, membership=membership, **form.cleaned_data),
+    return _run(
+        request,
+        dossier,
+        lambda: services.membership_end(
+            actor=request.user, membership=membership, **form.cleaned_data
+        ),
         _("%(name)s is no longer a member of the care network.")
-        % {"name": membership.professional.user.get_full_name()})
+        % {"name": membership.professional.user.get_full_name()},
+    )
 
 
 @require_POST
@@ -122,11 +142,18 @@ def replace_member(request, route, membership_id):
     dossier = route.dossier
     membership = _membership(dossier, membership_id)
     professional = get_object_or_404(Professional, public_id=request.POST.get("professional"))
-    return _run(request, dossier, lambda: services.membership_replace(
-        actor=request.user, membership=membership, professional=professional),
+    return _run(
+        request,
+        dossier,
+        lambda: services.membership_replace(
+            actor=request.user, membership=membership, professional=professional
+        ),
         _("%(old)s has been replaced by %(new)s.")
-        % {"old": membership.professional.user.get_full_name(),
-           "new": professional.user.get_full_name()})
+        % {
+            "old": membership.professional.user.get_full_name(),
+            "new": professional.user.get_full_name(),
+        },
+    )
 
 
 @require_POST
@@ -134,44 +161,64 @@ def replace_member(request, route, membership_id):
 def hand_over(request, route, membership_id):
     dossier = route.dossier
     membership = _membership(dossier, membership_id)
-    return _run(request, dossier, lambda: services.coordinator_hand_over(
-        actor=request.user, dossier=dossier, to=membership),
+    return _run(
+        request,
+        dossier,
+        lambda: services.coordinator_hand_over(actor=request.user, dossier=dossier, to=membership),
         _("%(name)s is now the care coordinator.")
-        % {"name": membership.professional.user.get_full_name()})
+        % {"name": membership.professional.user.get_full_name()},
+    )
 
 
 @require_POST
 @managing
 def invite_mother(request, route):
     dossier = route.dossier
-    return _run(request, dossier, lambda: services.mother_account_create(
-        actor=request.user, dossier=dossier, base_url=request.build_absolute_uri("/")),
-        _("An account has been created for %(name)s; she has received an e-mail to choose "
-          "her password.") % {"name": dossier.mother.full_name})
+    return _run(
+        request,
+        dossier,
+        lambda: services.mother_account_create(
+            actor=request.user, dossier=dossier, base_url=request.build_absolute_uri("/")
+        ),
+        _(
+            "An account has been created for %(name)s; she has received an e-mail to choose "
+            "her password."
+        )
+        % {"name": dossier.mother.full_name},
+    )
 
 
 # --- "Wie ziet wat?" ----------------------------------------------------------------------
 
+
 def _cell(rules, section, level_default, limit, now):
     rule = rules.get(section)
-    return {"section": section, "chosen": "" if rule is None else rule.level,
-            "default": level_default, "limit": limit, "now": Level(now),
-            "levels": [level for level in Level if level <= limit]}
+    return {
+        "section": section,
+        "chosen": "" if rule is None else rule.level,
+        "default": level_default,
+        "limit": limit,
+        "now": Level(now),
+        "levels": [level for level in Level if level <= limit],
+    }
 
 
 def _summary(cells) -> dict:
     """The card's plain sentence: the sections seen, the ones that may be changed, the
     ones not seen (lower-case labels, in the reader's language)."""
+
     def listed(wanted):
         return ", ".join(str(c["section"].label).lower() for c in cells if wanted(c["now"]))
-    return {"sees": listed(lambda level: level >= Level.VIEW),
-            "changes": listed(lambda level: level >= Level.EDIT),
-            "hidden": listed(lambda level: level == Level.NONE)}
+
+    return {
+        "sees": listed(lambda level: level >= Level.VIEW),
+        "changes": listed(lambda level: level >= Level.EDIT),
+        "hidden": listed(lambda level: level == Level.NONE),
+    }
 
 
 def _card(key, cells, **extra) -> dict:
-    return {"key": key, "anchor": key.replace(":", "-"), "cells": cells,
-            **_summary(cells), **extra}
+    return {"key": key, "anchor": key.replace(":", "-"), "cells": cells, **_summary(cells), **extra}
 
 
 @dossier_route(needs=READ_CONSENT, writes=DECIDE_CONSENT)
@@ -191,10 +238,15 @@ def consent(request, route):
             status = 400
         else:
             if changed:
-                messages.success(request, ngettext(
-                    "Your choices have been saved: %(count)s change, in force from now on.",
-                    "Your choices have been saved: %(count)s changes, in force from now on.",
-                    changed) % {"count": changed})
+                messages.success(
+                    request,
+                    ngettext(
+                        "Your choices have been saved: %(count)s change, in force from now on.",
+                        "Your choices have been saved: %(count)s changes, in force from now on.",
+                        changed,
+                    )
+                    % {"count": changed},
+                )
             else:
                 messages.info(request, _("Nothing was changed."))
             known = re.fullmatch(r"(role|member):[\w-]{1,64}", card)
@@ -219,13 +271,29 @@ def consent(request, route):
     for member in members:
         now = access.effective_levels(member, defaults, rules)
         own = {r.section: r for r in rules if r.membership_id == member.pk}
-        member_cards.append(_card(f"member:{member.public_id}", [
-            _cell(own, section, None, access.limit(member.role, section), now[section])
-            for section in Section], member=member))
-    return render(request, "network/consent.html", {
-        "dossier": dossier, "sections": list(Section), "role_cards": role_cards,
-        "member_cards": member_cards, "decides": decides, "levels": Level,
-    }, status=status)
+        member_cards.append(
+            _card(
+                f"member:{member.public_id}",
+                [
+                    _cell(own, section, None, access.limit(member.role, section), now[section])
+                    for section in Section
+                ],
+                member=member,
+            )
+        )
+    return render(
+        request,
+        "network/consent.html",
+        {
+            "dossier": dossier,
+            "sections": list(Section),
+            "role_cards": role_cards,
+            "member_cards": member_cards,
+            "decides": decides,
+            "levels": Level,
+        },
+        status=status,
+    )
 
 
 def _rule_key(rule: ConsentRule) -> str:
@@ -237,8 +305,10 @@ def _save_consent(request, dossier, members, *, card: str = "") -> int:
     """Apply every changed cell of the form in one transaction: all choices or none.
     ``card`` ("role:<role>" or "member:<id>"): only that card's cells are read."""
     by_key = {f"member:{m.public_id}": m for m in members}
-    existing = {(_rule_key(r), r.section): r.level
-                for r in ConsentRule.objects.filter(dossier=dossier).select_related("membership")}
+    existing = {
+        (_rule_key(r), r.section): r.level
+        for r in ConsentRule.objects.filter(dossier=dossier).select_related("membership")
+    }
     changed = 0
     for name, raw in request.POST.items():
         kind, _sep, rest = name.partition(":")
@@ -251,8 +321,9 @@ def _save_consent(request, dossier, members, *, card: str = "") -> int:
             continue
         level = None if raw == "" else (int(raw) if raw.isdigit() else -1)
         if level is not None and level not in Level.values:
-            raise ValidationError(_("%(section)s: unknown access level.")
-                                  % {"section": Section(section).label})
+            raise ValidationError(
+                _("%(section)s: unknown access level.") % {"section": Section(section).label}
+            )
         key = f"member:{who}" if kind == "member" else who
         if existing.get((key, section)) == level:
             continue
@@ -260,16 +331,23 @@ def _save_consent(request, dossier, members, *, card: str = "") -> int:
             membership = by_key.get(key)
             if membership is None:
                 continue
-            services.consent_set(actor=request.user, dossier=dossier, section=section,
-                                 level=level, membership=membership)
+            services.consent_set(
+                actor=request.user,
+                dossier=dossier,
+                section=section,
+                level=level,
+                membership=membership,
+            )
         elif who in Role.values:
-            services.consent_set(actor=request.user, dossier=dossier, section=section,
-                                 level=level, role=who)
+            services.consent_set(
+                actor=request.user, dossier=dossier, section=section, level=level, role=who
+            )
         changed += 1
     return changed
 
 
 # --- "Wie bekeek mijn dossier" and the inbox ----------------------------------------------
+
 
 @dossier_route(needs=OWN_ACCESS_LOG)
 def access_log(request, route):
@@ -302,8 +380,9 @@ def inbox(request):
             unread = unread.filter(public_id__in=ids)
         unread.update(read_at=timezone.now())
         page_number = request.POST.get("page", "")
-        return redirect(reverse("network:inbox")
-                        + (f"?page={page_number}" if page_number.isdigit() else ""))
+        return redirect(
+            reverse("network:inbox") + (f"?page={page_number}" if page_number.isdigit() else "")
+        )
     page = Paginator(notifications, 30).get_page(request.GET.get("page"))
     items = notices.grouped(notices.render(page.object_list, request.user))
     return render(request, "network/inbox.html", {"page": page, "items": items})
@@ -311,28 +390,39 @@ def inbox(request):
 
 @login_required
 def message_settings(request):
-    """"Mijn berichten": the language of one's messages; the mother's channels too."""
+    """ "Mijn berichten": the language of one's messages; the mother's channels too."""
     professional = getattr(request.user, "professional", None)
     mother = getattr(request.user, "mother", None)
     if professional is None and mother is None:
         raise Http404
     if mother is not None and professional is None:
-        initial = {"language": messaging.language_for(request.user),
-                   "by_email": mother.messages_by_email, "by_sms": mother.messages_by_sms}
+        initial = {
+            "language": messaging.language_for(request.user),
+            "by_email": mother.messages_by_email,
+            "by_sms": mother.messages_by_sms,
+        }
     else:
         initial = {"language": messaging.language_for(request.user)}
-    form = MessageSettingsForm(request.POST or None, initial=initial,
-                               for_mother=professional is None)
+    form = MessageSettingsForm(
+        request.POST or None, initial=initial, for_mother=professional is None
+    )
     if request.method == "POST" and form.is_valid():
         services.message_settings_save(actor=request.user, **form.cleaned_data)
         messages.success(request, _("Your message settings were saved."))
         return redirect("network:message_settings")
-    return render(request, "network/message_settings.html", {
-        "form": form, "mother": mother if professional is None else None,
-        "professional": professional})
+    return render(
+        request,
+        "network/message_settings.html",
+        {
+            "form": form,
+            "mother": mother if professional is None else None,
+            "professional": professional,
+        },
+    )
 
 
 # --- "Zorgsignaal": a worrying situation (R28) ---------------------------------------------
+
 
 def _acknowledge_form(concern, data=None) -> ConcernAcknowledgeForm:
     # One form per open concern on the page: ids unique, the field's name stays "response".
@@ -347,13 +437,23 @@ def _concerns_page(request, route, *, form, failed=None, failed_form=None):
     coordinator = route.can(RESPOND_TO_CONCERNS)
     for concern in concerns:
         if coordinator and concern.is_open:
-            concern.acknowledge_form = (failed_form if failed is not None and concern.pk == failed
-                                        else _acknowledge_form(concern))
+            concern.acknowledge_form = (
+                failed_form
+                if failed is not None and concern.pk == failed
+                else _acknowledge_form(concern)
+            )
     if concerns:  # read by the coordinator and whoever signalled it (access.can_read_concern)
         route.record(Section.PSYCHOSOCIAL)
-    return render(request, "network/concerns.html", {
-        "dossier": dossier, "form": form, "concerns": concerns, "is_coordinator": coordinator,
-    })
+    return render(
+        request,
+        "network/concerns.html",
+        {
+            "dossier": dossier,
+            "form": form,
+            "concerns": concerns,
+            "is_coordinator": coordinator,
+        },
+    )
 
 
 @dossier_route(needs=READ_CONCERNS, writes=RAISE_CONCERN)
@@ -368,8 +468,13 @@ def concerns(request, route):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, _("The care coordinator has been told at once. If the "
-                                        "situation is life-threatening, call 112."))
+            messages.success(
+                request,
+                _(
+                    "The care coordinator has been told at once. If the "
+                    "situation is life-threatening, call 112."
+                ),
+            )
             return redirect("network:concerns", public_id=dossier.public_id)
     return _concerns_page(request, route, form=form)
 
@@ -383,8 +488,9 @@ def concern_acknowledge(request, route, concern_id):
     form = _acknowledge_form(concern, request.POST)
     if form.is_valid():
         try:
-            services.concern_acknowledge(actor=request.user, concern=concern,
-                                         response=form.cleaned_data["response"])
+            services.concern_acknowledge(
+                actor=request.user, concern=concern, response=form.cleaned_data["response"]
+            )
         except ValidationError as error:
             if not hasattr(error, "error_dict"):  # e.g. acknowledged meanwhile by someone
                 for message in error.messages:
@@ -392,8 +498,9 @@ def concern_acknowledge(request, route, concern_id):
                 return redirect("network:concerns", public_id=dossier.public_id)
             form.add_error(None, error)
         else:
-            messages.success(request, _("Your response has been saved; whoever signalled the "
-                                        "situation has been told."))
+            messages.success(
+                request,
+                _("Your response has been saved; whoever signalled the situation has been told."),
+            )
             return redirect("network:concerns", public_id=dossier.public_id)
-    return _concerns_page(request, route, form=ConcernForm(), failed=concern.pk,
-                          failed_form=form)
+    return _concerns_page(request, route, form=ConcernForm(), failed=concern.pk, failed_form=form)

@@ -87,8 +87,9 @@ def sign_in_verified(client, user):
 
     client.force_login(user)
     if must_verify(user):
-        device = (TOTPDevice.objects.devices_for_user(user, confirmed=True).first()
-                  or TOTPDevice.objects.create(user=user, name="test app", confirmed=True))
+        device = TOTPDevice.objects.devices_for_user(
+            user, confirmed=True
+        ).first() or TOTPDevice.objects.create(user=user, name="test app", confirmed=True)
         session = client.session
         session[DEVICE_ID_SESSION_KEY] = device.persistent_id
         session.save()
@@ -115,3 +116,25 @@ def route_celery(url: str, *, eager: bool) -> None:
     app._pool = None
     app.amqp._producer_pool = None
     pools.reset()
+
+
+# The inner loop (`make test-fast`) leaves out what starts processes, walks every field of
+# every route or drives a browser: the modules below are marked "slow"; CI's `make test`
+# runs everything.
+SLOW_MODULES = {
+    "tests/network/test_outbox_faults.py",  # real Celery workers killed at each step
+    "tests/dossier/test_alert_escalation_worker.py",
+    "tests/ebirth/test_export_worker.py",
+    "tests/ops/test_backup.py",  # pg_dump / pg_restore into a new database
+    "tests/api/test_schemathesis.py",  # generated requests against every operation
+    "tests/hardening/test_api_inputs.py",  # every field of every write route
+    "tests/hardening/test_pages.py",
+    "tests/test_demo.py",
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    root = config.rootpath
+    for item in items:
+        if str(item.path.relative_to(root)) in SLOW_MODULES:
+            item.add_marker(pytest.mark.slow)

@@ -42,12 +42,13 @@ class MotherFactory(factory.django.DjangoModelFactory):
     given_name = factory.Faker("first_name_female", locale="nl_BE")
     # double-barrelled, so no generated professional can share it: the tests that a name is
     # NOT shown must not fail because a GP happens to be called Janssens too
-    family_name = factory.LazyFunction(
-        lambda: f"{_FAKE.last_name()}-{_FAKE.last_name()}")
+    family_name = factory.LazyFunction(lambda: f"{_FAKE.last_name()}-{_FAKE.last_name()}")
     date_of_birth = factory.Sequence(
-        lambda n: datetime.date(1990, 1, 1) + datetime.timedelta(days=n))
+        lambda n: datetime.date(1990, 1, 1) + datetime.timedelta(days=n)
+    )
     insz = factory.LazyAttributeSequence(
-        lambda o, n: build_insz(o.date_of_birth, 2 + 2 * (n % 400)))
+        lambda o, n: build_insz(o.date_of_birth, 2 + 2 * (n % 400))
+    )
     postcode = "9000"
     municipality = "Gent"
     province = "VOV"
@@ -61,7 +62,8 @@ class DossierFactory(factory.django.DjangoModelFactory):
     mother = factory.SubFactory(MotherFactory)
     last_menstrual_period = factory.LazyFunction(lambda: TODAY - datetime.timedelta(weeks=12))
     expected_due_date = factory.LazyAttribute(
-        lambda o: o.last_menstrual_period + datetime.timedelta(days=280))
+        lambda o: o.last_menstrual_period + datetime.timedelta(days=280)
+    )
 
     @factory.post_generation
     def coordinator(self, create, extracted, **kwargs):
@@ -70,16 +72,23 @@ class DossierFactory(factory.django.DjangoModelFactory):
         if not create:
             return
         user = extracted or ProfessionalFactory().user
-        Membership.objects.create(dossier=self, professional=user.professional,
-                                  role=Role.COORDINATOR, started_at=timezone.now())
+        Membership.objects.create(
+            dossier=self,
+            professional=user.professional,
+            role=Role.COORDINATOR,
+            started_at=timezone.now(),
+        )
         recompute_permissions(self)
 
 
 def join(dossier, user, role=None):
     """Make ``user`` (a professional) a member of the dossier's network."""
     membership = Membership.objects.create(
-        dossier=dossier, professional=user.professional,
-        role=role or user.professional.profession, started_at=timezone.now())
+        dossier=dossier,
+        professional=user.professional,
+        role=role or user.professional.profession,
+        started_at=timezone.now(),
+    )
     recompute_permissions(dossier)
     return membership
 
@@ -109,7 +118,8 @@ class NewbornFactory(factory.django.DjangoModelFactory):
         coordinator = None
 
     dossier = factory.LazyAttribute(
-        lambda o: DeliveryFactory(dossier__coordinator=o.coordinator).dossier)
+        lambda o: DeliveryFactory(dossier__coordinator=o.coordinator).dossier
+    )
     sex = Sex.FEMALE
     birth_weight_g = 3400
     length_cm = Decimal("50.5")

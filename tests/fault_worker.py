@@ -48,8 +48,17 @@ def main() -> None:
 
     smtplib.SMTP.sendmail = killing_sendmail
     outbox.mark_sent = killing_mark_sent
-    app.worker_main(["worker", "--pool=solo", "--without-gossip", "--without-mingle",
-                     "--without-heartbeat", "-l", "warning"])
+    app.worker_main(
+        [
+            "worker",
+            "--pool=solo",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "-l",
+            "warning",
+        ]
+    )
 
 
 if __name__ == "__main__":

@@ -33,23 +33,30 @@ def build_network(*, gp_without_delivery: bool = False) -> Network:
     people = {
         "coordinator": ProfessionalFactory(user__username="griet").user,
         "gp": ProfessionalFactory(user__username="karim", profession=Profession.GP).user,
-        "paediatrician": ProfessionalFactory(user__username="anne",
-                                             profession=Profession.PAEDIATRICIAN).user,
-        "assistant": ProfessionalFactory(user__username="ingrid",
-                                         profession=Profession.MATERNITY_ASSISTANT).user,
+        "paediatrician": ProfessionalFactory(
+            user__username="anne", profession=Profession.PAEDIATRICIAN
+        ).user,
+        "assistant": ProfessionalFactory(
+            user__username="ingrid", profession=Profession.MATERNITY_ASSISTANT
+        ).user,
         "outsider": ProfessionalFactory(user__username="olivia").user,
         "mother": UserFactory(username="lotte"),
         "other_mother": UserFactory(username="eva"),
         "anonymous": None,
     }
-    a = DeliveryFactory(dossier__coordinator=people["coordinator"],
-                        dossier__mother__user=people["mother"]).dossier
+    a = DeliveryFactory(
+        dossier__coordinator=people["coordinator"], dossier__mother__user=people["mother"]
+    ).dossier
     newborn = NewbornFactory(dossier=a)
     b = DossierFactory(coordinator=people["coordinator"], mother__user=people["other_mother"])
     for persona in ("gp", "paediatrician", "assistant"):
         join(a, people[persona])
     if gp_without_delivery:
-        services.consent_set(actor=people["mother"], dossier=a, section=Section.DELIVERY,
-                             level=Level.NONE,
-                             membership=a.memberships.get(professional__user=people["gp"]))
+        services.consent_set(
+            actor=people["mother"],
+            dossier=a,
+            section=Section.DELIVERY,
+            level=Level.NONE,
+            membership=a.memberships.get(professional__user=people["gp"]),
+        )
     return Network(a=a, b=b, newborn=newborn, users=people)

@@ -51,9 +51,12 @@ class SmtpSink:
 
     def environment(self) -> dict[str, str]:
         """The settings a worker needs to send here."""
-        return {"DJANGO_EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-                "DJANGO_EMAIL_HOST": "127.0.0.1", "DJANGO_EMAIL_PORT": str(self.port),
-                "DJANGO_EMAIL_USE_TLS": "false"}
+        return {
+            "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "DJANGO_EMAIL_HOST": "127.0.0.1",
+            "DJANGO_EMAIL_PORT": str(self.port),
+            "DJANGO_EMAIL_USE_TLS": "false",
+        }
 
     def message_ids(self) -> list[str]:
         with self.lock:

@@ -39,9 +39,11 @@ def _routes(patterns=None, prefix="", namespace=""):
 
 
 def _record_routes():
-    return [(route, name, converters, callback)
-            for route, name, converters, callback in _routes()
-            if NAMES_A_RECORD & set(converters) and not route.startswith("beheer/")]
+    return [
+        (route, name, converters, callback)
+        for route, name, converters, callback in _routes()
+        if NAMES_A_RECORD & set(converters) and not route.startswith("beheer/")
+    ]
 
 
 def test_the_walk_finds_the_record_routes():
@@ -53,8 +55,9 @@ def test_the_walk_finds_the_record_routes():
 
 
 def test_every_route_that_names_a_record_is_behind_the_boundary():
-    outside = [route for route, _name, _conv, callback in _record_routes()
-               if not is_behind(callback)]
+    outside = [
+        route for route, _name, _conv, callback in _record_routes() if not is_behind(callback)
+    ]
     assert outside == []
 
 
@@ -66,28 +69,54 @@ def test_a_plain_view_is_not_taken_for_a_guarded_one():
 
 
 # Views read the rights from the route the boundary hands them; these are the boundary's.
-BY_HAND = {"dossier_for", "record_read", "require_view", "require_edit", "require_entry_write",
-           "require_change_plan", "require_comment", "require_can_raise_concern",
-           "require_can_acknowledge_concern", "section_levels", "can_view", "can_edit",
-           "visible_sections", "require_manage_network", "require_decide_consent"}
-VIEW_MODULES = ["dossier/views.py", "dossier/api.py", "dossier/entry_api.py",
-                "careplan/views.py", "careplan/api.py", "network/views.py", "network/api.py"]
+BY_HAND = {
+    "dossier_for",
+    "record_read",
+    "require_view",
+    "require_edit",
+    "require_entry_write",
+    "require_change_plan",
+    "require_comment",
+    "require_can_raise_concern",
+    "require_can_acknowledge_concern",
+    "section_levels",
+    "can_view",
+    "can_edit",
+    "visible_sections",
+    "require_manage_network",
+    "require_decide_consent",
+}
+VIEW_MODULES = [
+    "dossier/views.py",
+    "dossier/api.py",
+    "dossier/entry_api.py",
+    "careplan/views.py",
+    "careplan/api.py",
+    "network/views.py",
+    "network/api.py",
+]
 
 
 def _rule_calls(tree) -> set[str]:
     """The access rules a module calls: ``access.x()``, ``audit.x()``, ``selectors.x()`` or a
     name imported from them (not ``route.can_view()``, which reads the boundary's answer)."""
-    imported = {alias.asname or alias.name for node in ast.walk(tree)
-                if isinstance(node, ast.ImportFrom) and node.module
-                in {"network.access", "network.audit", "dossier.selectors"}
-                for alias in node.names}
+    imported = {
+        alias.asname or alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom)
+        and node.module in {"network.access", "network.audit", "dossier.selectors"}
+        for alias in node.names
+    }
     called = set()
     for node in ast.walk(tree):
         if not isinstance(node, ast.Call):
             continue
         function = node.func
-        if (isinstance(function, ast.Attribute) and isinstance(function.value, ast.Name)
-                and function.value.id in {"access", "audit", "selectors"}):
+        if (
+            isinstance(function, ast.Attribute)
+            and isinstance(function.value, ast.Name)
+            and function.value.id in {"access", "audit", "selectors"}
+        ):
             called.add(function.attr)
         elif isinstance(function, ast.Name) and function.id in imported:
             called.add(function.id)
@@ -100,18 +129,26 @@ def test_views_do_not_apply_the_access_rules_by_hand(module):
 
 
 def test_the_by_hand_check_can_fail():
-    tree = ast.parse("from dossier.selectors import dossier_for\n"
-                     "def v(request, public_id):\n"
-                     "    access.require_view(request.user, dossier_for(request.user, public_id))")
+    tree = ast.parse(
+        "from dossier.selectors import dossier_for\n"
+        "def v(request, public_id):\n"
+        "    access.require_view(request.user, dossier_for(request.user, public_id))"
+    )
     assert _rule_calls(tree) & BY_HAND == {"dossier_for", "require_view"}
 
 
 def _arguments(converters, network):
     """Values for a route's path: the real dossier; made-up ids for the rest (the
     boundary answers before anything else is looked up)."""
-    values = {"public_id": network.a.public_id, "newborn_id": network.newborn.public_id,
-              "kind": next(iter(KINDS)), "section": "identity", "about": "bevalling",
-              "number": 1, "file_format": "xml"}
+    values = {
+        "public_id": network.a.public_id,
+        "newborn_id": network.newborn.public_id,
+        "kind": next(iter(KINDS)),
+        "section": "identity",
+        "about": "bevalling",
+        "number": 1,
+        "file_format": "xml",
+    }
     return {name: values.get(name, uuid.uuid4()) for name in converters}
 
 
@@ -131,7 +168,8 @@ def test_an_outsider_gets_the_unknown_records_404_everywhere_logged_on_the_recor
             if response.status_code == 404:
                 denied = AccessEvent.objects.filter(id__gt=mark)
                 assert [(e.dossier_id, e.outcome) for e in denied] == [
-                    (network.a.pk, Outcome.DENIED)], (method, url)
+                    (network.a.pk, Outcome.DENIED)
+                ], (method, url)
                 checked += 1
     assert checked >= 50
 

@@ -12,8 +12,10 @@ pytestmark = pytest.mark.django_db
 
 
 def counts():
-    return {model.__name__: model.objects.count()
-            for model in (Mother, Dossier, Delivery, Newborn, Professional)}
+    return {
+        model.__name__: model.objects.count()
+        for model in (Mother, Dossier, Delivery, Newborn, Professional)
+    }
 
 
 def test_load_demo_twice_duplicates_nothing(capsys):
@@ -67,8 +69,10 @@ def test_the_demo_registers_its_births_and_keeps_one_on_the_worklist(settings, t
     (item,) = worklist.worklist(griet)
     assert item.birth.mother_given_name == "Sofie"
     with translation.override("en"):
-        assert {str(p.field) for p in item.problems} == {"mode of conception",
-                                                        "congenital anomalies"}
+        assert {str(p.field) for p in item.problems} == {
+            "mode of conception",
+            "congenital anomalies",
+        }
     assert User.objects.get(username="rita").has_perm("ebirth.run_export")
     (batch,) = export.export(scheduled=True)
     registrable = Newborn.objects.exclude(dossier__mother__given_name="Sofie").count()

@@ -57,7 +57,7 @@ def problems_in(url: str, html: str) -> list[str]:
     found = []
     for pattern in (REQUIREMENT_CODE, RAW_ID):
         for match in pattern.finditer(text):
-            found.append(f"{url}: …{text[max(0, match.start() - 50):match.end() + 20]}…")
+            found.append(f"{url}: …{text[max(0, match.start() - 50) : match.end() + 20]}…")
     return found
 
 
@@ -75,9 +75,14 @@ def demo():
 
 def pages_of(dossier: Dossier) -> list[str]:
     pid = dossier.public_id
-    urls = [reverse("dossier:detail", args=[pid]), reverse("dossier:alerts", args=[pid]),
-            reverse("careplan:plan", args=[pid]), reverse("careplan:versions", args=[pid]),
-            reverse("network:consent", args=[pid]), reverse("network:manage", args=[pid])]
+    urls = [
+        reverse("dossier:detail", args=[pid]),
+        reverse("dossier:alerts", args=[pid]),
+        reverse("careplan:plan", args=[pid]),
+        reverse("careplan:versions", args=[pid]),
+        reverse("network:consent", args=[pid]),
+        reverse("network:manage", args=[pid]),
+    ]
     urls += [reverse("dossier:entries", args=[pid, slug]) for slug in KINDS]
     urls += [reverse("dossier:history", args=[pid, section]) for section in Section]
     for newborn in Newborn.objects.filter(dossier=dossier):
@@ -89,9 +94,13 @@ def pages_of(dossier: Dossier) -> list[str]:
 def test_the_main_pages_show_no_requirement_code_nor_raw_id(client, demo):
     griet = User.objects.get(username="griet")
     # the records with the most history: twins, home help, a delivered one
-    dossiers = list(Dossier.objects.filter(memberships__professional__user=griet,
-                                           memberships__ended_at__isnull=True)
-                    .order_by("-pk").distinct()[:4])
+    dossiers = list(
+        Dossier.objects.filter(
+            memberships__professional__user=griet, memberships__ended_at__isnull=True
+        )
+        .order_by("-pk")
+        .distinct()[:4]
+    )
     twins = Dossier.objects.filter(fetus_count=2, newborns__birth_order=2).first()
     help_day = HomeHelpDay.objects.select_related("dossier").first()
     for extra in (twins, help_day.dossier if help_day else None):
@@ -99,8 +108,12 @@ def test_the_main_pages_show_no_requirement_code_nor_raw_id(client, demo):
             dossiers.append(extra)
     found, seen = [], 0
     sign_in_verified(client, griet)
-    for url in [reverse("dossier:dashboard"), reverse("network:inbox"),
-                reverse("careplan:watch"), reverse("ebirth:worklist")]:
+    for url in [
+        reverse("dossier:dashboard"),
+        reverse("network:inbox"),
+        reverse("careplan:watch"),
+        reverse("ebirth:worklist"),
+    ]:
         page = client.get(url)
         assert page.status_code == 200, url
         found += problems_in(url, page.content.decode())
@@ -127,8 +140,10 @@ def test_the_main_pages_show_no_requirement_code_nor_raw_id(client, demo):
 
 
 def test_the_demo_prints_the_logins_with_no_raw_email_before_them(capsys, tmp_path):
-    with override_settings(EMAIL_BACKEND="django.core.mail.backends.console.EmailBackend",
-                           EMAIL_FILE_PATH=str(tmp_path)):
+    with override_settings(
+        EMAIL_BACKEND="django.core.mail.backends.console.EmailBackend",
+        EMAIL_FILE_PATH=str(tmp_path),
+    ):
         call_command("load_demo")
     out = capsys.readouterr().out
     before = out.split("Demo logins")[0]
@@ -147,8 +162,11 @@ def test_the_history_shows_a_related_object_by_its_label_not_its_id(demo):
     checked = 0
     for change in EntryChange.objects.filter(operation="INSERT").order_by("pk")[:400]:
         model = apps.get_model(*change.table_name.split("_", 1))
-        relations = {f.column: f for f in model._meta.concrete_fields if f.is_relation
-                     and f.related_model._meta.label not in UNSHOWN_RELATIONS}
+        relations = {
+            f.column: f
+            for f in model._meta.concrete_fields
+            if f.is_relation and f.related_model._meta.label not in UNSHOWN_RELATIONS
+        }
         shown = {row.label: row.after for row in field_changes(change)}
         for column, field in relations.items():
             value = (change.new_values or {}).get(column)
@@ -157,8 +175,11 @@ def test_the_history_shows_a_related_object_by_its_label_not_its_id(demo):
             label = str(field.verbose_name)
             after = next(v for k, v in shown.items() if k.lower() == label.lower())
             related = field.related_model.objects.get(pk=value)
-            expected = (gettext("Newborn %(order)s") % {"order": related.birth_order}
-                        if isinstance(related, Newborn) else str(related))
+            expected = (
+                gettext("Newborn %(order)s") % {"order": related.birth_order}
+                if isinstance(related, Newborn)
+                else str(related)
+            )
             assert after == expected, (column, after)
             assert not after.isdigit()
             checked += 1

@@ -38,7 +38,8 @@ def test_translations_keep_the_placeholders(language):
         translations = entry.msgstr_plural.values() if entry.msgid_plural else [entry.msgstr]
         for text in translations:
             assert set(PLACEHOLDER.findall(text)) == set(PLACEHOLDER.findall(entry.msgid)), (
-                entry.msgid)
+                entry.msgid
+            )
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -57,14 +58,31 @@ def test_no_interface_text_is_missing_from_the_catalogues(tmp_path):
     if shutil.which("xgettext") is None:
         require_service("gettext (xgettext)", "install the Debian package gettext")
     copy = tmp_path / "src"
-    shutil.copytree(ROOT, copy, ignore=shutil.ignore_patterns(
-        ".venv", ".data", ".git", "node_modules", "test-artifacts", "__pycache__"))
+    shutil.copytree(
+        ROOT,
+        copy,
+        ignore=shutil.ignore_patterns(
+            ".venv", ".data", ".git", "node_modules", "test-artifacts", "__pycache__"
+        ),
+    )
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     result = subprocess.run(
-        [sys.executable, "manage.py", "makemessages", "-l", "nl", "--no-obsolete",
-         "--ignore=tests", "--ignore=bench"],
-        cwd=copy, capture_output=True, text=True, timeout=120,
-        env={**env, "DJANGO_ENV": "test"})
+        [
+            sys.executable,
+            "manage.py",
+            "makemessages",
+            "-l",
+            "nl",
+            "--no-obsolete",
+            "--ignore=tests",
+            "--ignore=bench",
+        ],
+        cwd=copy,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**env, "DJANGO_ENV": "test"},
+    )
     assert result.returncode == 0, result.stderr
     extracted = polib.pofile(str(copy / "locale" / "nl" / "LC_MESSAGES" / "django.po"))
     missing = sorted(e.msgid for e in extracted if not e.translated() or e.fuzzy)

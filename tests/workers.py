@@ -12,19 +12,40 @@ from django.db import connection
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def start_worker(broker: str, *, module: str = "celery", **environment: str
-                 ) -> subprocess.Popen:
+def start_worker(broker: str, *, module: str = "celery", **environment: str) -> subprocess.Popen:
     """``module``: "celery" for the real worker, or a wrapper such as
     "tests.fault_worker" that starts the same worker with a fault planted."""
     database = connection.settings_dict
-    env = {**os.environ, "DJANGO_ENV": "test", "REDIS_URL": broker,
-           "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST']}:"
-                           f"{database['PORT']}/{database['NAME']}", **environment}
-    arguments = ([] if module != "celery" else
-                 ["-A", "config", "worker", "--pool=solo", "--without-gossip",
-                  "--without-mingle", "--without-heartbeat", "-l", "warning"])
-    return subprocess.Popen([sys.executable, "-m", module, *arguments], cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    env = {
+        **os.environ,
+        "DJANGO_ENV": "test",
+        "REDIS_URL": broker,
+        "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST']}:"
+        f"{database['PORT']}/{database['NAME']}",
+        **environment,
+    }
+    arguments = (
+        []
+        if module != "celery"
+        else [
+            "-A",
+            "config",
+            "worker",
+            "--pool=solo",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "-l",
+            "warning",
+        ]
+    )
+    return subprocess.Popen(
+        [sys.executable, "-m", module, *arguments],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
 
 
 def wait_until(condition, seconds=60):
@@ -55,9 +76,22 @@ class RedisServer:
         import redis
 
         self.process = subprocess.Popen(
-            [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--dir", str(self.folder)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            [
+                self.binary,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.folder),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         client = redis.Redis(port=self.port, socket_connect_timeout=0.5)
         assert wait_until(lambda: _answers(client), 20), "own Redis did not start"
 

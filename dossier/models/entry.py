@@ -35,11 +35,17 @@ class ClinicalEntry(RecordModel):
     # An amendment says why (R3); a checklist ticked off step by step does not need to.
     AMEND_NEEDS_REASON: ClassVar[bool] = True
 
-    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="+",
-                                verbose_name=_("maternity record"))
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
-                                    null=True, blank=True, related_name="+",
-                                    verbose_name=_("recorded by"))
+    dossier = models.ForeignKey(
+        Dossier, on_delete=models.PROTECT, related_name="+", verbose_name=_("maternity record")
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
 
     class Meta:
         abstract = True
@@ -67,17 +73,20 @@ class ClinicalEntry(RecordModel):
             errors[field] = ValidationError(
                 gettext("%(what)s cannot come before the birth (%(born)s).")
                 % {"what": what, "born": timezone.localtime(born).strftime("%d-%m-%Y %H:%M")},
-                code="before_birth")
+                code="before_birth",
+            )
 
 
 class WithBloodPressure(models.Model):
     """An entry that measures the blood pressure: both values or neither, shown as
     "120/80 mmHg" (the rules: ``dossier.rules.blood_pressure_errors``)."""
 
-    bp_systolic = models.PositiveSmallIntegerField(_("blood pressure, upper (mmHg)"),
-                                                   null=True, blank=True)
-    bp_diastolic = models.PositiveSmallIntegerField(_("blood pressure, lower (mmHg)"),
-                                                    null=True, blank=True)
+    bp_systolic = models.PositiveSmallIntegerField(
+        _("blood pressure, upper (mmHg)"), null=True, blank=True
+    )
+    bp_diastolic = models.PositiveSmallIntegerField(
+        _("blood pressure, lower (mmHg)"), null=True, blank=True
+    )
 
     class Meta:
         abstract = True

@@ -69,8 +69,11 @@ class Stools(models.TextChoices):
     ABNORMAL = "abnormal", _("Abnormal (pale, blood)")
 
 
-VISIT_BOUNDS = (Bounds("temperature_c", Decimal("34.0"), Decimal("42.0"), "°C"),
-                Bounds("epds_score", 0, 30), Bounds("epds_self_harm", 0, 3))
+VISIT_BOUNDS = (
+    Bounds("temperature_c", Decimal("34.0"), Decimal("42.0"), "°C"),
+    Bounds("epds_score", 0, 30),
+    Bounds("epds_self_harm", 0, 3),
+)
 BABY_BOUNDS = (Bounds("temperature_c", Decimal("32.0"), Decimal("42.0"), "°C"),)
 
 
@@ -82,28 +85,36 @@ class HomeVisit(WithBloodPressure, ClinicalEntry):
     SECTION = Section.POSTNATAL
 
     visited_at = models.DateTimeField(_("visited at"))
-    temperature_c = models.DecimalField(_("temperature (°C)"), max_digits=3, decimal_places=1,
-                                        null=True, blank=True)
-    involution = models.CharField(_("uterine involution"), max_length=10,
-                                  choices=Involution.choices, blank=True)
+    temperature_c = models.DecimalField(
+        _("temperature (°C)"), max_digits=3, decimal_places=1, null=True, blank=True
+    )
+    involution = models.CharField(
+        _("uterine involution"), max_length=10, choices=Involution.choices, blank=True
+    )
     lochia = models.CharField(_("lochia"), max_length=10, choices=Lochia.choices, blank=True)
     wound = models.CharField(_("wound"), max_length=10, choices=Wound.choices, blank=True)
-    breasts = models.CharField(_("breasts"), max_length=15, choices=Breasts.choices,
-                               blank=True)
+    breasts = models.CharField(_("breasts"), max_length=15, choices=Breasts.choices, blank=True)
     epds_score = models.PositiveSmallIntegerField(
-        _("mood screening (EPDS score)"), null=True, blank=True,
-        help_text=_("Edinburgh Postnatal Depression Scale, 0–30; from 13 on, refer."))
+        _("mood screening (EPDS score)"),
+        null=True,
+        blank=True,
+        help_text=_("Edinburgh Postnatal Depression Scale, 0–30; from 13 on, refer."),
+    )
     epds_self_harm = models.PositiveSmallIntegerField(
-        _("EPDS question 10: thoughts of harming herself (0–3)"), null=True, blank=True,
-        help_text=_("The answer to question 10 itself (0 never … 3 yes, quite often): "
-                    "any answer above 0 is urgent, whatever the total."))
+        _("EPDS question 10: thoughts of harming herself (0–3)"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "The answer to question 10 itself (0 never … 3 yes, quite often): "
+            "any answer above 0 is urgent, whatever the total."
+        ),
+    )
     advice = models.TextField(_("advice given"), blank=True, max_length=TEXT_MAX_LENGTH)
     notes = models.TextField(_("notes"), blank=True, max_length=TEXT_MAX_LENGTH)
     next_visit_at = models.DateTimeField(_("next visit"), null=True, blank=True)
     # The id the phone gave a visit typed offline (static/js/drafts.js, issue 14): the same
     # visit sent again (the answer lost, the queue resent) finds this one, not a second.
-    client_key = models.UUIDField(_("sent by the device as"), null=True, blank=True,
-                                  editable=False)
+    client_key = models.UUIDField(_("sent by the device as"), null=True, blank=True, editable=False)
 
     BOUNDS = VISIT_BOUNDS + BLOOD_PRESSURE_BOUNDS
 
@@ -112,16 +123,20 @@ class HomeVisit(WithBloodPressure, ClinicalEntry):
         verbose_name_plural = _("home visits")
         ordering = ["-visited_at", "-id"]
         indexes = [models.Index(fields=["dossier", "visited_at"])]
-        constraints = [*bounds_constraints("homevisit", VISIT_BOUNDS),
-                       *blood_pressure_constraints("homevisit"),
-                       models.CheckConstraint(
-                           condition=Q(next_visit_at__isnull=True)
-                           | Q(next_visit_at__gt=models.F("visited_at")),
-                           name="homevisit_next_after_this"),
-                       models.UniqueConstraint(
-                           fields=["dossier", "client_key"],
-                           condition=Q(client_key__isnull=False),
-                           name="homevisit_client_key_once")]
+        constraints = [
+            *bounds_constraints("homevisit", VISIT_BOUNDS),
+            *blood_pressure_constraints("homevisit"),
+            models.CheckConstraint(
+                condition=Q(next_visit_at__isnull=True)
+                | Q(next_visit_at__gt=models.F("visited_at")),
+                name="homevisit_next_after_this",
+            ),
+            models.UniqueConstraint(
+                fields=["dossier", "client_key"],
+                condition=Q(client_key__isnull=False),
+                name="homevisit_client_key_once",
+            ),
+        ]
 
     def __str__(self) -> str:
         if self.day is None:
@@ -138,16 +153,26 @@ class HomeVisit(WithBloodPressure, ClinicalEntry):
         return self.epds_score is not None and self.epds_score >= EPDS_ALERT
 
     def clean(self) -> None:
-        errors = {**past_errors(self, ["visited_at"]), **bounds_errors(self, self.BOUNDS),
-                  **blood_pressure_errors(self)}
+        errors = {
+            **past_errors(self, ["visited_at"]),
+            **bounds_errors(self, self.BOUNDS),
+            **blood_pressure_errors(self),
+        }
         if self.dossier_id and self.delivery() is None:
-            raise ValidationError(gettext("Record the delivery first: home visits follow the "
-                                          "birth."), code="needs_delivery")
+            raise ValidationError(
+                gettext("Record the delivery first: home visits follow the birth."),
+                code="needs_delivery",
+            )
         self.not_before_birth("visited_at", errors, what=gettext("A home visit"))
-        if (self.next_visit_at and self.visited_at and "visited_at" not in errors
-                and self.next_visit_at <= self.visited_at):
+        if (
+            self.next_visit_at
+            and self.visited_at
+            and "visited_at" not in errors
+            and self.next_visit_at <= self.visited_at
+        ):
             errors["next_visit_at"] = ValidationError(
-                gettext("Next visit: plan it after this visit."), code="next_before_this")
+                gettext("Next visit: plan it after this visit."), code="next_before_this"
+            )
         raise_if_any(errors)
 
 
@@ -158,19 +183,28 @@ class BabyCheck(ClinicalEntry):
     SECTION = Section.NEWBORN
     AMEND_NEEDS_REASON = False  # amended with its visit, under the visit's reason
 
-    home_visit = models.ForeignKey(HomeVisit, on_delete=models.PROTECT,
-                                   related_name="baby_checks", verbose_name=_("home visit"))
-    newborn = models.ForeignKey(Newborn, on_delete=models.PROTECT, related_name="checks",
-                                verbose_name=_("newborn"))
-    measurement = models.OneToOneField(Measurement, on_delete=models.PROTECT, null=True,
-                                       blank=True, related_name="baby_check",
-                                       verbose_name=_("weighing"))
-    temperature_c = models.DecimalField(_("baby's temperature (°C)"), max_digits=3,
-                                        decimal_places=1, null=True, blank=True)
-    jaundice = models.CharField(_("jaundice"), max_length=8, choices=Jaundice.choices,
-                                blank=True)
-    feeding = models.CharField(_("feeding"), max_length=10, choices=Feeding.choices,
-                               blank=True)
+    home_visit = models.ForeignKey(
+        HomeVisit,
+        on_delete=models.PROTECT,
+        related_name="baby_checks",
+        verbose_name=_("home visit"),
+    )
+    newborn = models.ForeignKey(
+        Newborn, on_delete=models.PROTECT, related_name="checks", verbose_name=_("newborn")
+    )
+    measurement = models.OneToOneField(
+        Measurement,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="baby_check",
+        verbose_name=_("weighing"),
+    )
+    temperature_c = models.DecimalField(
+        _("baby's temperature (°C)"), max_digits=3, decimal_places=1, null=True, blank=True
+    )
+    jaundice = models.CharField(_("jaundice"), max_length=8, choices=Jaundice.choices, blank=True)
+    feeding = models.CharField(_("feeding"), max_length=10, choices=Feeding.choices, blank=True)
     stools = models.CharField(_("stools"), max_length=10, choices=Stools.choices, blank=True)
     notes = models.CharField(_("notes on the baby"), max_length=300, blank=True)
 
@@ -178,17 +212,23 @@ class BabyCheck(ClinicalEntry):
         verbose_name = _("baby check")
         verbose_name_plural = _("baby checks")
         ordering = ["home_visit", "newborn__birth_order"]
-        constraints = [models.UniqueConstraint(fields=["home_visit", "newborn"],
-                                               name="babycheck_one_per_baby_per_visit"),
-                       *bounds_constraints("babycheck", BABY_BOUNDS)]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["home_visit", "newborn"], name="babycheck_one_per_baby_per_visit"
+            ),
+            *bounds_constraints("babycheck", BABY_BOUNDS),
+        ]
 
     def __str__(self) -> str:
         return str(self.newborn)
 
     def findings(self) -> str:
         """What was found, in one line: "3.050 g · jaundice: mild (face) · breastfeeding"."""
-        parts = [f"{number_format(self.measurement.weight_g, force_grouping=True)} g"
-                 if self.measurement else ""]
+        parts = [
+            f"{number_format(self.measurement.weight_g, force_grouping=True)} g"
+            if self.measurement
+            else ""
+        ]
         for name in ("jaundice", "feeding", "stools"):
             if getattr(self, name):
                 label = self._meta.get_field(name).verbose_name
@@ -199,8 +239,7 @@ class BabyCheck(ClinicalEntry):
     def clean(self) -> None:
         errors = bounds_errors(self, BABY_BOUNDS)
         if self.newborn_id and self.dossier_id and self.newborn.dossier_id != self.dossier_id:
-            errors["newborn"] = ValidationError(gettext("This newborn belongs to another "
-                                                        "record."))
+            errors["newborn"] = ValidationError(gettext("This newborn belongs to another record."))
         raise_if_any(errors)
 
 
@@ -254,8 +293,9 @@ class PhoneContact(ClinicalEntry):
         ordering = ["-started_at", "-id"]
         constraints = [
             *bounds_constraints("phonecontact", PHONE_BOUNDS),
-            models.CheckConstraint(condition=Q(outcome__in=CallOutcome.values),
-                                   name="phonecontact_outcome_known"),
+            models.CheckConstraint(
+                condition=Q(outcome__in=CallOutcome.values), name="phonecontact_outcome_known"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -264,8 +304,9 @@ class PhoneContact(ClinicalEntry):
     def clean(self) -> None:
         errors = {**past_errors(self, ["started_at"]), **bounds_errors(self, self.BOUNDS)}
         if self.reason == CallReason.OTHER and not self.reason_detail.strip():
-            errors["reason_detail"] = ValidationError(gettext("Describe the reason in words."),
-                                                      code="required")
+            errors["reason_detail"] = ValidationError(
+                gettext("Describe the reason in words."), code="required"
+            )
         raise_if_any(errors)
 
 
@@ -294,14 +335,25 @@ class HomeHelpNeed(ClinicalEntry):
     SINGLE = True
 
     estimated_hours = models.PositiveSmallIntegerField(
-        _("estimated hours"), default=BASIC_PACKAGE_HOURS,
-        help_text=_("Basic package 49 hours over the first 8 days; at least 24."))
-    reasons = ArrayField(models.CharField(max_length=20, choices=HomeHelpReason.choices),
-                         verbose_name=_("reasons for more help"), default=list, blank=True)
+        _("estimated hours"),
+        default=BASIC_PACKAGE_HOURS,
+        help_text=_("Basic package 49 hours over the first 8 days; at least 24."),
+    )
+    reasons = ArrayField(
+        models.CharField(max_length=20, choices=HomeHelpReason.choices),
+        verbose_name=_("reasons for more help"),
+        default=list,
+        blank=True,
+    )
     organisation = models.ForeignKey(
-        "network.Organisation", on_delete=models.PROTECT, null=True, blank=True,
-        related_name="+", verbose_name=_("maternity home help service"),
-        limit_choices_to=Q(kind__startswith="home_help"))
+        "network.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("maternity home help service"),
+        limit_choices_to=Q(kind__startswith="home_help"),
+    )
     notes = models.TextField(_("notes"), blank=True, max_length=TEXT_MAX_LENGTH)
 
     BOUNDS = HOME_HELP_NEED_BOUNDS
@@ -317,15 +369,22 @@ class HomeHelpNeed(ClinicalEntry):
 
     def __str__(self) -> str:
         return gettext("%(hours)s hours of maternity home help") % {
-            "hours": number_format(self.estimated_hours)}
+            "hours": number_format(self.estimated_hours)
+        }
 
     def clean(self) -> None:
         errors = bounds_errors(self, self.BOUNDS)
-        if ("estimated_hours" not in errors and self.estimated_hours is not None
-                and self.estimated_hours > BASIC_PACKAGE_HOURS and not self.reasons):
+        if (
+            "estimated_hours" not in errors
+            and self.estimated_hours is not None
+            and self.estimated_hours > BASIC_PACKAGE_HOURS
+            and not self.reasons
+        ):
             errors["reasons"] = ValidationError(
-                gettext("More than the basic %(basic)s hours: tick why the family needs more."
-                        ) % {"basic": BASIC_PACKAGE_HOURS}, code="reason_required")
+                gettext("More than the basic %(basic)s hours: tick why the family needs more.")
+                % {"basic": BASIC_PACKAGE_HOURS},
+                code="reason_required",
+            )
         raise_if_any(errors)
 
 
@@ -341,9 +400,12 @@ class HomeHelpDay(ClinicalEntry):
     day = models.DateField(_("day"))
     hours = models.DecimalField(_("hours"), max_digits=4, decimal_places=2)
     organisation = models.ForeignKey(
-        "network.Organisation", on_delete=models.PROTECT, related_name="+",
+        "network.Organisation",
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name=_("maternity home help service"),
-        limit_choices_to=Q(kind__startswith="home_help"))
+        limit_choices_to=Q(kind__startswith="home_help"),
+    )
     notes = models.CharField(_("notes"), max_length=300, blank=True)
 
     BOUNDS = HOME_HELP_DAY_BOUNDS
@@ -354,8 +416,10 @@ class HomeHelpDay(ClinicalEntry):
         ordering = ["-day", "-id"]
         constraints = [
             *bounds_constraints("homehelpday", HOME_HELP_DAY_BOUNDS),
-            models.UniqueConstraint(fields=["dossier", "day", "organisation"],
-                                    name="homehelpday_one_per_service_per_day"),
+            models.UniqueConstraint(
+                fields=["dossier", "day", "organisation"],
+                name="homehelpday_one_per_service_per_day",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -364,7 +428,11 @@ class HomeHelpDay(ClinicalEntry):
     def clean(self) -> None:
         errors = {**past_errors(self, ["day"]), **bounds_errors(self, self.BOUNDS)}
         if self.dossier_id and self.delivery() is None:
-            raise ValidationError(gettext("Record the delivery first: maternity home help is "
-                                          "counted from the birth on."), code="needs_delivery")
+            raise ValidationError(
+                gettext(
+                    "Record the delivery first: maternity home help is counted from the birth on."
+                ),
+                code="needs_delivery",
+            )
         self.not_before_birth("day", errors, what=gettext("A day of maternity home help"))
         raise_if_any(errors)

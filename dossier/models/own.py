@@ -27,11 +27,22 @@ class SelfMonitoring(ClinicalEntry):
     kind = models.CharField(_("what"), max_length=12, choices=SelfKind.choices)
     noted_at = models.DateTimeField(_("when"))
     value = models.DecimalField(_("value"), max_digits=5, decimal_places=1)
-    newborn = models.ForeignKey(Newborn, on_delete=models.PROTECT, null=True, blank=True,
-                                related_name="+", verbose_name=_("baby"))
-    measurement = models.OneToOneField(Measurement, on_delete=models.PROTECT, null=True,
-                                       blank=True, related_name="self_entry",
-                                       verbose_name=_("weighing"))
+    newborn = models.ForeignKey(
+        Newborn,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("baby"),
+    )
+    measurement = models.OneToOneField(
+        Measurement,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="self_entry",
+        verbose_name=_("weighing"),
+    )
     note = models.CharField(_("note"), max_length=300, blank=True)
 
     class Meta:
@@ -40,8 +51,9 @@ class SelfMonitoring(ClinicalEntry):
         ordering = ["-noted_at", "-id"]
         indexes = [models.Index(fields=["dossier", "noted_at"])]
         constraints = [
-            models.CheckConstraint(condition=models.Q(kind__in=SelfKind.values),
-                                   name="selfmonitoring_kind_known"),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=SelfKind.values), name="selfmonitoring_kind_known"
+            ),
             *value_constraints(),
         ]
 
@@ -71,17 +83,24 @@ class SelfMonitoring(ClinicalEntry):
         if self.value is not None and not scale.low <= self.value <= scale.high:
             errors["value"] = ValidationError(
                 gettext("%(what)s must be between %(low)s and %(high)s %(unit)s.")
-                % {"what": self.get_kind_display(), "low": number_format(scale.low),
-                   "high": number_format(scale.high), "unit": scale.unit},
-                code="out_of_bounds")
+                % {
+                    "what": self.get_kind_display(),
+                    "low": number_format(scale.low),
+                    "high": number_format(scale.high),
+                    "unit": scale.unit,
+                },
+                code="out_of_bounds",
+            )
         if scale.about_baby and self.newborn_id is None:
-            errors["newborn"] = ValidationError(gettext("Choose which baby this is about."),
-                                                code="required")
+            errors["newborn"] = ValidationError(
+                gettext("Choose which baby this is about."), code="required"
+            )
         if not scale.about_baby:
             self.newborn = None
         if self.newborn_id and self.dossier_id and self.newborn.dossier_id != self.dossier_id:
-            errors["newborn"] = ValidationError(gettext("This baby belongs to another record."),
-                                                code="other_record")
+            errors["newborn"] = ValidationError(
+                gettext("This baby belongs to another record."), code="other_record"
+            )
         if scale.about_baby:
             self.not_before_birth("noted_at", errors, what=gettext("An observation of the baby"))
         raise_if_any(errors)
@@ -91,12 +110,17 @@ class Comment(models.Model):
     """A remark on one entry, by the mother or by a provider answering her: seen by whoever
     may see the entry's section, never changed once written."""
 
-    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="+",
-                                verbose_name=_("maternity record"))
+    dossier = models.ForeignKey(
+        Dossier, on_delete=models.PROTECT, related_name="+", verbose_name=_("maternity record")
+    )
     section = models.CharField(_("section"), max_length=15, choices=Section.choices)
     entry_id = models.UUIDField(_("entry"), db_index=True)
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                               related_name="+", verbose_name=_("author"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("author"),
+    )
     text = models.TextField(_("comment"), max_length=2000)
     written_at = models.DateTimeField(_("written at"), auto_now_add=True)
 

@@ -45,23 +45,36 @@ class PrenatalConsultation(WithBloodPressure, ClinicalEntry):
 
     consulted_on = models.DateField(_("date of the consultation"))
     at_home = models.BooleanField(
-        _("at home (prenatal home visit)"), default=False,
-        help_text=_("R35: a prenatal home visit by the midwife is recorded as a consultation "
-                    "at home."))
-    weight_kg = models.DecimalField(_("weight (kg)"), max_digits=4, decimal_places=1,
-                                    null=True, blank=True)
-    fundal_height_cm = models.DecimalField(_("fundal height (cm)"), max_digits=3,
-                                           decimal_places=1, null=True, blank=True)
-    fetal_heart_rate = models.PositiveSmallIntegerField(_("fetal heart rate (/min)"),
-                                                        null=True, blank=True)
+        _("at home (prenatal home visit)"),
+        default=False,
+        help_text=_(
+            "R35: a prenatal home visit by the midwife is recorded as a consultation at home."
+        ),
+    )
+    weight_kg = models.DecimalField(
+        _("weight (kg)"), max_digits=4, decimal_places=1, null=True, blank=True
+    )
+    fundal_height_cm = models.DecimalField(
+        _("fundal height (cm)"), max_digits=3, decimal_places=1, null=True, blank=True
+    )
+    fetal_heart_rate = models.PositiveSmallIntegerField(
+        _("fetal heart rate (/min)"), null=True, blank=True
+    )
     epds_score = models.PositiveSmallIntegerField(
-        _("mood screening (EPDS score)"), null=True, blank=True,
-        help_text=_("Edinburgh Postnatal Depression Scale, 0–30; in pregnancy from 15 on, "
-                    "refer."))
+        _("mood screening (EPDS score)"),
+        null=True,
+        blank=True,
+        help_text=_("Edinburgh Postnatal Depression Scale, 0–30; in pregnancy from 15 on, refer."),
+    )
     epds_self_harm = models.PositiveSmallIntegerField(
-        _("EPDS question 10: thoughts of harming herself (0–3)"), null=True, blank=True,
-        help_text=_("The answer to question 10 itself (0 never … 3 yes, quite often): "
-                    "any answer above 0 is urgent, whatever the total."))
+        _("EPDS question 10: thoughts of harming herself (0–3)"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "The answer to question 10 itself (0 never … 3 yes, quite often): "
+            "any answer above 0 is urgent, whatever the total."
+        ),
+    )
     notes = models.TextField(_("notes"), blank=True, max_length=TEXT_MAX_LENGTH)
 
     BOUNDS = CONSULTATION_BOUNDS + BLOOD_PRESSURE_BOUNDS
@@ -71,8 +84,10 @@ class PrenatalConsultation(WithBloodPressure, ClinicalEntry):
         verbose_name_plural = _("prenatal consultations")
         ordering = ["-consulted_on", "-id"]
         indexes = [models.Index(fields=["dossier", "consulted_on"])]
-        constraints = [*bounds_constraints("consultation", CONSULTATION_BOUNDS),
-                       *blood_pressure_constraints("consultation")]
+        constraints = [
+            *bounds_constraints("consultation", CONSULTATION_BOUNDS),
+            *blood_pressure_constraints("consultation"),
+        ]
 
     def __str__(self) -> str:
         return f"{gettext('Consultation')} {self.consulted_on:%d-%m-%Y}"
@@ -89,22 +104,32 @@ class PrenatalConsultation(WithBloodPressure, ClinicalEntry):
         return f"{age[0]}+{age[1]}" if age else "—"
 
     def clean(self) -> None:
-        errors = {**past_errors(self, ["consulted_on"]), **bounds_errors(self, self.BOUNDS),
-                  **blood_pressure_errors(self)}
+        errors = {
+            **past_errors(self, ["consulted_on"]),
+            **bounds_errors(self, self.BOUNDS),
+            **blood_pressure_errors(self),
+        }
         if self.dossier_id and self.consulted_on and "consulted_on" not in errors:
             if self.gestational_age is None:
                 errors["consulted_on"] = ValidationError(
-                    gettext("Date of the consultation: this day lies before the start of the "
-                            "pregnancy (expected due date %(due)s).")
+                    gettext(
+                        "Date of the consultation: this day lies before the start of the "
+                        "pregnancy (expected due date %(due)s)."
+                    )
                     % {"due": self.dossier.expected_due_date.strftime("%d-%m-%Y")},
-                    code="before_pregnancy")
+                    code="before_pregnancy",
+                )
             elif self.delivery() and self.consulted_on > timezone.localdate(
-                    self.delivery().born_at):
+                self.delivery().born_at
+            ):
                 errors["consulted_on"] = ValidationError(
-                    gettext("Date of the consultation: a prenatal consultation comes before "
-                            "the birth (%(born)s); record later contacts as home visits.")
+                    gettext(
+                        "Date of the consultation: a prenatal consultation comes before "
+                        "the birth (%(born)s); record later contacts as home visits."
+                    )
                     % {"born": timezone.localdate(self.delivery().born_at).strftime("%d-%m-%Y")},
-                    code="after_birth")
+                    code="after_birth",
+                )
         raise_if_any(errors)
 
 
@@ -136,8 +161,9 @@ class PsychosocialAnamnesis(ClinicalEntry):
         verbose_name = _("psychosocial anamnesis")
         verbose_name_plural = _("psychosocial anamneses")
         ordering = ["id"]
-        constraints = [models.UniqueConstraint(fields=["dossier"],
-                                               name="psychosocial_one_per_dossier")]
+        constraints = [
+            models.UniqueConstraint(fields=["dossier"], name="psychosocial_one_per_dossier")
+        ]
 
     def __str__(self) -> str:
         return gettext("Psychosocial anamnesis")
@@ -152,8 +178,12 @@ class PsychosocialAnamnesis(ClinicalEntry):
         errors = past_errors(self, ["interviewed_on"])
         if not any(self.answers().values()):
             errors["social_support"] = ValidationError(
-                gettext("Answer at least one question; leave a question empty only when it "
-                        "was not asked."), code="no_answers")
+                gettext(
+                    "Answer at least one question; leave a question empty only when it "
+                    "was not asked."
+                ),
+                code="no_answers",
+            )
         raise_if_any(errors)
 
     def save(self, *args, **kwargs):
@@ -184,11 +214,13 @@ class ShortStayAssessment(ClinicalEntry):
     SINGLE = True
 
     assessed_on = models.DateField(_("date of the assessment"))
-    decision = models.CharField(_("decision"), max_length=15,
-                                choices=ShortStayDecision.choices)
+    decision = models.CharField(_("decision"), max_length=15, choices=ShortStayDecision.choices)
     criteria_met = ArrayField(
         models.CharField(max_length=20, choices=ShortStayCriterion.choices),
-        verbose_name=_("criteria met"), default=list, blank=True)
+        verbose_name=_("criteria met"),
+        default=list,
+        blank=True,
+    )
     notes = models.TextField(_("notes"), blank=True, max_length=TEXT_MAX_LENGTH)
 
     class Meta:
@@ -197,8 +229,9 @@ class ShortStayAssessment(ClinicalEntry):
         ordering = ["id"]
         constraints = [
             models.UniqueConstraint(fields=["dossier"], name="short_stay_one_per_dossier"),
-            models.CheckConstraint(condition=Q(decision__in=ShortStayDecision.values),
-                                   name="short_stay_decision_known"),
+            models.CheckConstraint(
+                condition=Q(decision__in=ShortStayDecision.values), name="short_stay_decision_known"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -213,5 +246,7 @@ class ShortStayAssessment(ClinicalEntry):
         if self.decision == ShortStayDecision.ELIGIBLE and missing:
             errors["criteria_met"] = ValidationError(
                 gettext("A short stay needs every criterion met; not yet: %(missing)s.")
-                % {"missing": "; ".join(missing)}, code="criteria_missing")
+                % {"missing": "; ".join(missing)},
+                code="criteria_missing",
+            )
         raise_if_any(errors)

@@ -83,7 +83,9 @@ class Mother(RecordModel):
     registered in Belgium, but two mothers never share one."""
 
     insz = models.CharField(
-        _("INSZ number"), max_length=11, blank=True,
+        _("INSZ number"),
+        max_length=11,
+        blank=True,
         help_text=_("National register or BIS number, 11 digits; leave empty if she has none."),
     )
     given_name = models.CharField(_("first name"), max_length=100)
@@ -94,8 +96,7 @@ class Mother(RecordModel):
     street_address = models.CharField(_("street and number"), max_length=200, blank=True)
     postcode = models.CharField(_("postcode"), max_length=4)
     municipality = models.CharField(_("municipality"), max_length=100)
-    province = models.CharField(_("province"), max_length=3, choices=Province.choices,
-                                blank=True)
+    province = models.CharField(_("province"), max_length=3, choices=Province.choices, blank=True)
     preferred_language = models.CharField(
         _("preferred language"), max_length=5, choices=Language.choices, default=Language.DUTCH
     )
@@ -104,16 +105,25 @@ class Mother(RecordModel):
     )
     # R7: her appointments and their reminders reach her; she can turn a channel off.
     messages_by_email = models.BooleanField(
-        _("appointments by e-mail"), default=True,
-        help_text=_("Invitations, changes and reminders of her appointments by e-mail."))
+        _("appointments by e-mail"),
+        default=True,
+        help_text=_("Invitations, changes and reminders of her appointments by e-mail."),
+    )
     messages_by_sms = models.BooleanField(
-        _("appointments by SMS"), default=True,
-        help_text=_("Changes and reminders of her appointments by SMS."))
+        _("appointments by SMS"),
+        default=True,
+        help_text=_("Changes and reminders of her appointments by SMS."),
+    )
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="mother", verbose_name=_("login"),
-        help_text=_("The mother's own account: she sees her whole record and decides who "
-                    "sees what."),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="mother",
+        verbose_name=_("login"),
+        help_text=_(
+            "The mother's own account: she sees her whole record and decides who sees what."
+        ),
     )
 
     class Meta:
@@ -122,15 +132,19 @@ class Mother(RecordModel):
         ordering = ["family_name", "given_name"]
         constraints = [
             models.UniqueConstraint(
-                fields=["insz"], condition=~Q(insz=""), name="mother_insz_unique",
-                violation_error_message=_("A mother with this INSZ number is already "
-                                          "registered: open her record instead."),
+                fields=["insz"],
+                condition=~Q(insz=""),
+                name="mother_insz_unique",
+                violation_error_message=_(
+                    "A mother with this INSZ number is already registered: open her record instead."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(insz="") | Q(insz__regex=r"^[0-9]{11}$"), name="mother_insz_digits"
             ),
-            models.CheckConstraint(condition=Q(province__in=Province.values),
-                                   name="mother_province_known"),
+            models.CheckConstraint(
+                condition=Q(province__in=Province.values), name="mother_province_known"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -166,8 +180,11 @@ class Mother(RecordModel):
         elif expected and self.province and self.province != expected:
             errors["province"] = ValidationError(
                 gettext("Postcode %(postcode)s lies in %(expected)s, not in %(given)s.")
-                % {"postcode": self.postcode, "expected": expected.label,
-                   "given": Province(self.province).label},
+                % {
+                    "postcode": self.postcode,
+                    "expected": expected.label,
+                    "given": Province(self.province).label,
+                },
                 code="province_mismatch",
             )
         elif expected and not self.province:
@@ -231,7 +248,8 @@ class Dossier(RecordModel):
     )
     last_menstrual_period = models.DateField(_("last menstrual period"), null=True, blank=True)
     expected_due_date = models.DateField(
-        _("expected due date"), blank=True,
+        _("expected due date"),
+        blank=True,
         help_text=_("Left empty, it is computed as 280 days after the last menstrual period."),
     )
     gravidity = models.PositiveSmallIntegerField(
@@ -247,33 +265,53 @@ class Dossier(RecordModel):
         _("status"), max_length=10, choices=DossierStatus.choices, default=DossierStatus.PRENATAL
     )
     closure_reason = models.CharField(
-        _("why it is closed with care still open"), max_length=300, blank=True,
-        help_text=_("Only when closing the record while a screening, the physician "
-                    "consultation of day 7–10 or the 6-week check is still open; the care "
-                    "coordinator writes it."))
+        _("why it is closed with care still open"),
+        max_length=300,
+        blank=True,
+        help_text=_(
+            "Only when closing the record while a screening, the physician "
+            "consultation of day 7–10 or the 6-week check is still open; the care "
+            "coordinator writes it."
+        ),
+    )
     risk_factors = ArrayField(
         models.CharField(max_length=30, choices=RiskFactor.choices),
-        verbose_name=_("risk factors"), default=list, blank=True,
+        verbose_name=_("risk factors"),
+        default=list,
+        blank=True,
     )
-    risk_notes = models.TextField(_("notes on risks"), blank=True,
-                                  max_length=TEXT_MAX_LENGTH)
+    risk_notes = models.TextField(_("notes on risks"), blank=True, max_length=TEXT_MAX_LENGTH)
     conception = models.CharField(
-        _("mode of conception"), max_length=12, choices=Conception.choices, blank=True,
-        help_text=_("Needed for the birth registration (eBirth)."))
+        _("mode of conception"),
+        max_length=12,
+        choices=Conception.choices,
+        blank=True,
+        help_text=_("Needed for the birth registration (eBirth)."),
+    )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+", verbose_name=_("created by"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
     )
     # Retention (dossier/retention.py): a legal hold keeps the record as it is past its
     # retention period (a claim, an inquiry); pseudonymised_at marks that it has been done.
     legal_hold = models.BooleanField(
-        _("legal hold"), default=False,
-        help_text=_("Keeps the record unchanged past its retention period."))
-    legal_hold_reason = models.CharField(_("reason for the legal hold"), max_length=300,
-                                         blank=True)
+        _("legal hold"),
+        default=False,
+        help_text=_("Keeps the record unchanged past its retention period."),
+    )
+    legal_hold_reason = models.CharField(_("reason for the legal hold"), max_length=300, blank=True)
     legal_hold_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-        related_name="+", verbose_name=_("legal hold placed by"))
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("legal hold placed by"),
+    )
     pseudonymised_at = models.DateTimeField(_("pseudonymised at"), null=True, blank=True)
 
     BOUNDS = DOSSIER_BOUNDS
@@ -285,22 +323,29 @@ class Dossier(RecordModel):
         permissions = section_permissions()
         constraints = [
             *bounds_constraints("dossier", DOSSIER_BOUNDS),
-            models.CheckConstraint(condition=Q(parity__lt=F("gravidity")),
-                                   name="dossier_parity_below_gravidity"),
+            models.CheckConstraint(
+                condition=Q(parity__lt=F("gravidity")), name="dossier_parity_below_gravidity"
+            ),
             models.CheckConstraint(
                 condition=Q(last_menstrual_period__isnull=True)
-                | Q(expected_due_date__gt=F("last_menstrual_period"),
-                    expected_due_date__lte=F("last_menstrual_period") + LONGEST_PREGNANCY),
+                | Q(
+                    expected_due_date__gt=F("last_menstrual_period"),
+                    expected_due_date__lte=F("last_menstrual_period") + LONGEST_PREGNANCY,
+                ),
                 name="dossier_due_date_within_44_weeks",
             ),
-            models.CheckConstraint(condition=Q(status__in=DossierStatus.values),
-                                   name="dossier_status_known"),
-            models.CheckConstraint(condition=Q(conception="") | Q(conception__in=Conception.values),
-                                   name="dossier_conception_known"),
             models.CheckConstraint(
-                condition=Q(legal_hold=False) | (~Q(legal_hold_reason="")
-                                                 & Q(legal_hold_by__isnull=False)),
-                name="dossier_legal_hold_says_why_and_who"),
+                condition=Q(status__in=DossierStatus.values), name="dossier_status_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(conception="") | Q(conception__in=Conception.values),
+                name="dossier_conception_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(legal_hold=False)
+                | (~Q(legal_hold_reason="") & Q(legal_hold_by__isnull=False)),
+                name="dossier_legal_hold_says_why_and_who",
+            ),
         ]
         indexes = [models.Index(fields=["status", "expected_due_date"])]
 
@@ -331,27 +376,45 @@ class Dossier(RecordModel):
     def clean(self) -> None:
         if self.expected_due_date is None:
             self.expected_due_date = self.computed_due_date()
-        errors = {**past_errors(self, ["last_menstrual_period"]),
-                  **bounds_errors(self, self.BOUNDS)}
+        errors = {
+            **past_errors(self, ["last_menstrual_period"]),
+            **bounds_errors(self, self.BOUNDS),
+        }
         if self.expected_due_date is None:
             errors["expected_due_date"] = ValidationError(
-                gettext("Expected due date: enter it, or enter the last menstrual period so "
-                        "that it can be computed."), code="required")
+                gettext(
+                    "Expected due date: enter it, or enter the last menstrual period so "
+                    "that it can be computed."
+                ),
+                code="required",
+            )
         elif self.last_menstrual_period and "last_menstrual_period" not in errors:
             weeks = (self.expected_due_date - self.last_menstrual_period).days / 7
             if not 0 < weeks <= 44:
                 errors["expected_due_date"] = ValidationError(
-                    gettext("Expected due date must fall after the last menstrual period and at "
-                            "most 44 weeks after it (at the latest %(latest)s).")
-                    % {"latest": (self.last_menstrual_period + LONGEST_PREGNANCY)
-                       .strftime("%d-%m-%Y")},
+                    gettext(
+                        "Expected due date must fall after the last menstrual period and at "
+                        "most 44 weeks after it (at the latest %(latest)s)."
+                    )
+                    % {
+                        "latest": (self.last_menstrual_period + LONGEST_PREGNANCY).strftime(
+                            "%d-%m-%Y"
+                        )
+                    },
                     code="due_date_window",
                 )
-        if (self.parity is not None and self.gravidity is not None
-                and "parity" not in errors and self.parity >= self.gravidity):
+        if (
+            self.parity is not None
+            and self.gravidity is not None
+            and "parity" not in errors
+            and self.parity >= self.gravidity
+        ):
             errors["parity"] = ValidationError(
-                gettext("Parity counts earlier births only, so it must be lower than gravidity "
-                        "(%(gravidity)s).") % {"gravidity": self.gravidity},
+                gettext(
+                    "Parity counts earlier births only, so it must be lower than gravidity "
+                    "(%(gravidity)s)."
+                )
+                % {"gravidity": self.gravidity},
                 code="parity_gravidity",
             )
         raise_if_any(errors)
@@ -362,16 +425,20 @@ class Dossier(RecordModel):
             return
         if new_status not in STATUS_TRANSITIONS[DossierStatus(self.status)]:
             raise ValidationError(
-                gettext("Status cannot go from “%(old)s” to “%(new)s”; it only moves forward: "
-                        "prenatal, delivered, postnatal, closed.")
+                gettext(
+                    "Status cannot go from “%(old)s” to “%(new)s”; it only moves forward: "
+                    "prenatal, delivered, postnatal, closed."
+                )
                 % {"old": DossierStatus(self.status).label, "new": DossierStatus(new_status).label},
-                code="status_transition")
+                code="status_transition",
+            )
         if new_status in {DossierStatus.DELIVERED, DossierStatus.POSTNATAL} and not hasattr(
             self, "delivery"
         ):
             raise ValidationError(
                 gettext("Record the delivery first; the status then becomes “Delivered”."),
-                code="status_needs_delivery")
+                code="status_needs_delivery",
+            )
 
 
 def lock_dossier(pk: int) -> Dossier:
@@ -382,8 +449,11 @@ def lock_dossier(pk: int) -> Dossier:
     access-log event, an entry) takes FOR KEY SHARE on it, which FOR UPDATE would block —
     and a reader holding the access log's lock while inserting its event would then wait
     for the writer, who waits for that lock: a deadlock."""
-    return (Dossier.objects.select_for_update(no_key=True, of=("self",))
-            .select_related("mother").get(pk=pk))
+    return (
+        Dossier.objects.select_for_update(no_key=True, of=("self",))
+        .select_related("mother")
+        .get(pk=pk)
+    )
 
 
 class PlaceOfBirth(models.TextChoices):
@@ -424,23 +494,32 @@ class Delivery(RecordModel):
         Dossier, on_delete=models.PROTECT, related_name="delivery", verbose_name=_("dossier")
     )
     born_at = models.DateTimeField(_("date and time of birth"))
-    place = models.CharField(_("place of birth"), max_length=15, choices=PlaceOfBirth.choices,
-                             default=PlaceOfBirth.HOSPITAL)
+    place = models.CharField(
+        _("place of birth"),
+        max_length=15,
+        choices=PlaceOfBirth.choices,
+        default=PlaceOfBirth.HOSPITAL,
+    )
     maternity_ward = models.CharField(
-        _("maternity ward"), max_length=150, blank=True,
+        _("maternity ward"),
+        max_length=150,
+        blank=True,
         help_text=_("Hospital and campus, e.g. UZ Gent – materniteit."),
     )
     gestational_weeks = models.PositiveSmallIntegerField(_("gestational age (weeks)"))
     gestational_days = models.PositiveSmallIntegerField(_("gestational age (+days)"), default=0)
     mode = models.CharField(_("mode of delivery"), max_length=20, choices=DeliveryMode.choices)
-    presentation = models.CharField(_("presentation"), max_length=12,
-                                    choices=Presentation.choices, default=Presentation.CEPHALIC)
+    presentation = models.CharField(
+        _("presentation"),
+        max_length=12,
+        choices=Presentation.choices,
+        default=Presentation.CEPHALIC,
+    )
     induction = models.BooleanField(_("induced labour"), default=False)
     epidural = models.BooleanField(_("epidural"), default=False)
     episiotomy = models.BooleanField(_("episiotomy"), default=False)
     blood_loss_ml = models.PositiveIntegerField(_("blood loss (ml)"), null=True, blank=True)
-    complications = models.TextField(_("complications"), blank=True,
-                                     max_length=TEXT_MAX_LENGTH)
+    complications = models.TextField(_("complications"), blank=True, max_length=TEXT_MAX_LENGTH)
     admitted_at = models.DateTimeField(_("admitted at"), null=True, blank=True)
     discharged_at = models.DateTimeField(_("discharged at"), null=True, blank=True)
 
@@ -452,7 +531,8 @@ class Delivery(RecordModel):
         constraints = [
             *bounds_constraints("delivery", DELIVERY_BOUNDS),
             models.CheckConstraint(
-                condition=Q(admitted_at__isnull=True) | Q(discharged_at__isnull=True)
+                condition=Q(admitted_at__isnull=True)
+                | Q(discharged_at__isnull=True)
                 | Q(discharged_at__gt=F("admitted_at")),
                 name="delivery_discharge_after_admission",
                 violation_error_message=_("The discharge must come after the admission."),
@@ -478,29 +558,50 @@ class Delivery(RecordModel):
         return round(stay.total_seconds() / 3600) if stay else None
 
     def clean(self) -> None:
-        errors = {**past_errors(self, ["born_at", "admitted_at", "discharged_at"]),
-                  **bounds_errors(self, self.BOUNDS)}
+        errors = {
+            **past_errors(self, ["born_at", "admitted_at", "discharged_at"]),
+            **bounds_errors(self, self.BOUNDS),
+        }
         if self.admitted_at and self.discharged_at and self.discharged_at <= self.admitted_at:
-            errors.setdefault("discharged_at", ValidationError(
-                gettext("Discharged at: the discharge must come after the admission "
-                        "(%(admitted)s).")
-                % {"admitted": _local(self.admitted_at)}, code="discharge_before_admission"))
+            errors.setdefault(
+                "discharged_at",
+                ValidationError(
+                    gettext(
+                        "Discharged at: the discharge must come after the admission (%(admitted)s)."
+                    )
+                    % {"admitted": _local(self.admitted_at)},
+                    code="discharge_before_admission",
+                ),
+            )
         if self.born_at and self.discharged_at and self.discharged_at < self.born_at:
-            errors.setdefault("discharged_at", ValidationError(
-                gettext("Discharged at: the discharge cannot come before the birth (%(born)s).")
-                % {"born": _local(self.born_at)}, code="discharge_before_birth"))
+            errors.setdefault(
+                "discharged_at",
+                ValidationError(
+                    gettext("Discharged at: the discharge cannot come before the birth (%(born)s).")
+                    % {"born": _local(self.born_at)},
+                    code="discharge_before_birth",
+                ),
+            )
         if self.place == PlaceOfBirth.HOSPITAL and not self.maternity_ward:
             errors["maternity_ward"] = ValidationError(
                 gettext("Maternity ward: name the hospital for a birth in hospital."),
-                code="required")
+                code="required",
+            )
         dossier = getattr(self, "dossier", None) if self.dossier_id else None
-        if (dossier and dossier.last_menstrual_period and self.born_at
-                and "born_at" not in errors
-                and self.born_at.date() <= dossier.last_menstrual_period):
+        if (
+            dossier
+            and dossier.last_menstrual_period
+            and self.born_at
+            and "born_at" not in errors
+            and self.born_at.date() <= dossier.last_menstrual_period
+        ):
             errors["born_at"] = ValidationError(
-                gettext("Date and time of birth must come after the last menstrual period "
-                        "(%(lmp)s).") % {"lmp": dossier.last_menstrual_period.strftime("%d-%m-%Y")},
-                code="birth_before_lmp")
+                gettext(
+                    "Date and time of birth must come after the last menstrual period (%(lmp)s)."
+                )
+                % {"lmp": dossier.last_menstrual_period.strftime("%d-%m-%Y")},
+                code="birth_before_lmp",
+            )
         raise_if_any(errors)
 
 
@@ -565,27 +666,42 @@ class Newborn(RecordModel):
     given_name = models.CharField(_("first name"), max_length=100, blank=True)
     family_name = models.CharField(_("surname"), max_length=100, blank=True)
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
-    insz = models.CharField(_("INSZ number"), max_length=11, blank=True,
-                            help_text=_("Fill in as soon as it is known."))
-    vital_status = models.CharField(_("born alive or stillborn"), max_length=10,
-                                    choices=VitalStatus.choices, default=VitalStatus.LIVE_BIRTH)
+    insz = models.CharField(
+        _("INSZ number"), max_length=11, blank=True, help_text=_("Fill in as soon as it is known.")
+    )
+    vital_status = models.CharField(
+        _("born alive or stillborn"),
+        max_length=10,
+        choices=VitalStatus.choices,
+        default=VitalStatus.LIVE_BIRTH,
+    )
     birth_weight_g = models.PositiveIntegerField(_("birth weight (g)"))
-    length_cm = models.DecimalField(_("length (cm)"), max_digits=4, decimal_places=1,
-                                    null=True, blank=True)
-    head_circumference_cm = models.DecimalField(_("head circumference (cm)"), max_digits=4,
-                                                decimal_places=1, null=True, blank=True)
+    length_cm = models.DecimalField(
+        _("length (cm)"), max_digits=4, decimal_places=1, null=True, blank=True
+    )
+    head_circumference_cm = models.DecimalField(
+        _("head circumference (cm)"), max_digits=4, decimal_places=1, null=True, blank=True
+    )
     apgar_1 = models.PositiveSmallIntegerField(_("Apgar at 1 minute"), null=True, blank=True)
     apgar_5 = models.PositiveSmallIntegerField(_("Apgar at 5 minutes"), null=True, blank=True)
     feeding = models.CharField(_("feeding"), max_length=10, choices=Feeding.choices, blank=True)
-    status = models.CharField(_("status"), max_length=15, choices=NewbornStatus.choices,
-                              default=NewbornStatus.WITH_MOTHER)
+    status = models.CharField(
+        _("status"), max_length=15, choices=NewbornStatus.choices, default=NewbornStatus.WITH_MOTHER
+    )
     congenital_anomaly = models.CharField(
-        _("congenital anomalies"), max_length=8, choices=Anomaly.choices, blank=True,
-        help_text=_("Needed for the birth registration (eBirth)."))
+        _("congenital anomalies"),
+        max_length=8,
+        choices=Anomaly.choices,
+        blank=True,
+        help_text=_("Needed for the birth registration (eBirth)."),
+    )
     anomaly_description = models.CharField(_("which anomalies"), max_length=300, blank=True)
     neonatal_admission = models.BooleanField(
-        _("admitted to a neonatal unit (N*/NICU)"), null=True, blank=True,
-        help_text=_("Needed for the birth registration (eBirth)."))
+        _("admitted to a neonatal unit (N*/NICU)"),
+        null=True,
+        blank=True,
+        help_text=_("Needed for the birth registration (eBirth)."),
+    )
 
     BOUNDS = NEWBORN_BOUNDS
 
@@ -596,17 +712,23 @@ class Newborn(RecordModel):
         constraints = [
             *bounds_constraints("newborn", NEWBORN_BOUNDS),
             models.UniqueConstraint(
-                fields=["dossier", "birth_order"], name="newborn_birth_order_unique",
-                violation_error_message=_("This record already has a newborn with this birth "
-                                          "order; choose the next number."),
+                fields=["dossier", "birth_order"],
+                name="newborn_birth_order_unique",
+                violation_error_message=_(
+                    "This record already has a newborn with this birth "
+                    "order; choose the next number."
+                ),
             ),
-            models.UniqueConstraint(fields=["insz"], condition=~Q(insz=""),
-                                    name="newborn_insz_unique"),
-            models.CheckConstraint(condition=Q(insz="") | Q(insz__regex=r"^[0-9]{11}$"),
-                                   name="newborn_insz_digits"),
+            models.UniqueConstraint(
+                fields=["insz"], condition=~Q(insz=""), name="newborn_insz_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(insz="") | Q(insz__regex=r"^[0-9]{11}$"), name="newborn_insz_digits"
+            ),
             models.CheckConstraint(
                 condition=Q(congenital_anomaly="") | Q(congenital_anomaly__in=Anomaly.values),
-                name="newborn_anomaly_known"),
+                name="newborn_anomaly_known",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -633,22 +755,31 @@ class Newborn(RecordModel):
         delivery = getattr(dossier, "delivery", None) if dossier else None
         if dossier is not None and delivery is None:
             errors["__all__"] = ValidationError(
-                gettext("Record the delivery before adding a newborn."), code="needs_delivery")
-        if (dossier is not None and "birth_order" not in errors and self.birth_order
-                and self.birth_order > dossier.fetus_count):
+                gettext("Record the delivery before adding a newborn."), code="needs_delivery"
+            )
+        if (
+            dossier is not None
+            and "birth_order" not in errors
+            and self.birth_order
+            and self.birth_order > dossier.fetus_count
+        ):
             errors["birth_order"] = ValidationError(
-                gettext("Birth order %(order)s is not possible: this pregnancy has "
-                        "%(count)s fetus(es). Change the number of fetuses on the "
-                        "pregnancy first.")
+                gettext(
+                    "Birth order %(order)s is not possible: this pregnancy has "
+                    "%(count)s fetus(es). Change the number of fetuses on the "
+                    "pregnancy first."
+                )
                 % {"order": self.birth_order, "count": dossier.fetus_count},
-                code="birth_order_above_fetus_count")
+                code="birth_order_above_fetus_count",
+            )
         if self.vital_status == VitalStatus.LIVE_BIRTH:
             for name in ("apgar_1", "apgar_5"):
                 if getattr(self, name) is None and name not in errors:
                     errors[name] = ValidationError(
                         gettext("%(field)s is required for a live birth (0 to 10).")
                         % {"field": self._meta.get_field(name).verbose_name},
-                        code="required")
+                        code="required",
+                    )
         else:
             self.status = NewbornStatus.DECEASED
         if self.status == NewbornStatus.NEONATAL_UNIT:
@@ -656,13 +787,15 @@ class Newborn(RecordModel):
         if self.congenital_anomaly == Anomaly.PRESENT and not self.anomaly_description.strip():
             errors["anomaly_description"] = ValidationError(
                 gettext("Which anomalies: describe them (e.g. cleft lip, heart defect)."),
-                code="required")
+                code="required",
+            )
         if self.insz:
             try:
                 validate_insz(self.insz)
                 if delivery is not None:
                     check_insz_matches_birth_date(
-                        self.insz, timezone.localtime(delivery.born_at).date())
+                        self.insz, timezone.localtime(delivery.born_at).date()
+                    )
             except ValidationError as error:
                 errors["insz"] = error
         raise_if_any(errors)
@@ -686,19 +819,31 @@ class Measurement(RecordModel):
     """A newborn weighed (and measured) after birth: the points of the weight curve. The
     birth weight itself lives on the newborn; the curve starts there."""
 
-    newborn = models.ForeignKey(Newborn, on_delete=models.PROTECT, related_name="measurements",
-                                verbose_name=_("newborn"))
+    newborn = models.ForeignKey(
+        Newborn, on_delete=models.PROTECT, related_name="measurements", verbose_name=_("newborn")
+    )
     measured_at = models.DateTimeField(_("measured at"))
     weight_g = models.PositiveIntegerField(_("weight (g)"))
-    length_cm = models.DecimalField(_("length (cm)"), max_digits=4, decimal_places=1,
-                                    null=True, blank=True)
-    head_circumference_cm = models.DecimalField(_("head circumference (cm)"), max_digits=4,
-                                                decimal_places=1, null=True, blank=True)
-    source = models.CharField(_("where"), max_length=15, choices=MeasurementSource.choices,
-                              default=MeasurementSource.HOME_VISIT)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
-                                    null=True, blank=True, related_name="+",
-                                    verbose_name=_("recorded by"))
+    length_cm = models.DecimalField(
+        _("length (cm)"), max_digits=4, decimal_places=1, null=True, blank=True
+    )
+    head_circumference_cm = models.DecimalField(
+        _("head circumference (cm)"), max_digits=4, decimal_places=1, null=True, blank=True
+    )
+    source = models.CharField(
+        _("where"),
+        max_length=15,
+        choices=MeasurementSource.choices,
+        default=MeasurementSource.HOME_VISIT,
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
 
     BOUNDS = MEASUREMENT_BOUNDS
 
@@ -716,12 +861,17 @@ class Measurement(RecordModel):
         errors = {**past_errors(self, ["measured_at"]), **bounds_errors(self, self.BOUNDS)}
         newborn = self.newborn if self.newborn_id else None
         delivery = getattr(newborn.dossier, "delivery", None) if newborn else None
-        if (delivery and self.measured_at and "measured_at" not in errors
-                and self.measured_at < delivery.born_at):
+        if (
+            delivery
+            and self.measured_at
+            and "measured_at" not in errors
+            and self.measured_at < delivery.born_at
+        ):
             errors["measured_at"] = ValidationError(
-                gettext("Measured at: the measurement cannot come before the birth "
-                        "(%(born)s).") % {"born": _local(delivery.born_at)},
-                code="before_birth")
+                gettext("Measured at: the measurement cannot come before the birth (%(born)s).")
+                % {"born": _local(delivery.born_at)},
+                code="before_birth",
+            )
         raise_if_any(errors)
 
 
@@ -729,31 +879,48 @@ class Screening(RecordModel):
     """A neonatal screening done (R23): which, when, the result, by whom. The schedule and
     the missing/overdue states are in ``dossier.screenings``."""
 
-    newborn = models.ForeignKey(Newborn, on_delete=models.PROTECT, related_name="screenings",
-                                verbose_name=_("newborn"))
+    newborn = models.ForeignKey(
+        Newborn, on_delete=models.PROTECT, related_name="screenings", verbose_name=_("newborn")
+    )
     kind = models.CharField(_("screening"), max_length=12, choices=ScreeningKind.choices)
     done_at = models.DateTimeField(_("done at"))
     result = models.CharField(_("result"), max_length=8, choices=ScreeningResult.choices)
     card_number = models.CharField(
-        _("blood card number"), max_length=20, blank=True,
-        validators=[RegexValidator(r"^[A-Za-z0-9-]{4,20}$", _(
-            "Blood card number: 4 to 20 letters, digits or dashes, as printed on the card."))],
-        help_text=_("Heel prick only (R41): the number printed on the blood card, so the "
-                    "laboratory's result can be matched."))
+        _("blood card number"),
+        max_length=20,
+        blank=True,
+        validators=[
+            RegexValidator(
+                r"^[A-Za-z0-9-]{4,20}$",
+                _("Blood card number: 4 to 20 letters, digits or dashes, as printed on the card."),
+            )
+        ],
+        help_text=_(
+            "Heel prick only (R41): the number printed on the blood card, so the "
+            "laboratory's result can be matched."
+        ),
+    )
     note = models.CharField(_("note"), max_length=300, blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
-                                    null=True, blank=True, related_name="+",
-                                    verbose_name=_("recorded by"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
 
     class Meta:
         verbose_name = _("neonatal screening")
         verbose_name_plural = _("neonatal screenings")
         ordering = ["newborn", "done_at"]
         constraints = [
-            models.CheckConstraint(condition=Q(kind__in=ScreeningKind.values),
-                                   name="screening_kind_known"),
-            models.CheckConstraint(condition=Q(result__in=ScreeningResult.values),
-                                   name="screening_result_known"),
+            models.CheckConstraint(
+                condition=Q(kind__in=ScreeningKind.values), name="screening_kind_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(result__in=ScreeningResult.values), name="screening_result_known"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -763,18 +930,26 @@ class Screening(RecordModel):
         errors = past_errors(self, ["done_at"])
         newborn = self.newborn if self.newborn_id else None
         delivery = getattr(newborn.dossier, "delivery", None) if newborn else None
-        if (delivery and self.done_at and "done_at" not in errors
-                and self.done_at < delivery.born_at):
+        if (
+            delivery
+            and self.done_at
+            and "done_at" not in errors
+            and self.done_at < delivery.born_at
+        ):
             errors["done_at"] = ValidationError(
                 gettext("Done at: a screening cannot come before the birth (%(born)s).")
-                % {"born": _local(delivery.born_at)}, code="before_birth")
+                % {"born": _local(delivery.born_at)},
+                code="before_birth",
+            )
         if self.result == ScreeningResult.REFER and not self.note:
             errors["note"] = ValidationError(
-                gettext("Note: say where the baby was referred to."), code="required")
+                gettext("Note: say where the baby was referred to."), code="required"
+            )
         if self.card_number and self.kind != ScreeningKind.HEEL_PRICK:
             errors["card_number"] = ValidationError(
                 gettext("Blood card number: only a heel prick has a blood card."),
-                code="not_heel_prick")
+                code="not_heel_prick",
+            )
         raise_if_any(errors)
 
 
@@ -788,9 +963,14 @@ class EntryChange(models.Model):
     row_id = models.BigIntegerField()
     dossier_id = models.BigIntegerField(null=True, db_index=True)
     operation = models.CharField(max_length=6)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING,
-                              db_constraint=False, null=True, related_name="+",
-                              verbose_name=_("who"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        related_name="+",
+        verbose_name=_("who"),
+    )
     reason = models.CharField(_("reason for the change"), max_length=300, blank=True)
     old_values = models.JSONField(null=True)
     new_values = models.JSONField(null=True)
@@ -815,16 +995,24 @@ class RetentionDecision(models.Model):
     """A recorded decision about a record's retention (dossier/retention.py): who decided
     what, why and when. Holds no identity: the record is named by its keys only."""
 
-    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="+",
-                                verbose_name=_("maternity record"))
+    dossier = models.ForeignKey(
+        Dossier, on_delete=models.PROTECT, related_name="+", verbose_name=_("maternity record")
+    )
     action = models.CharField(_("decision"), max_length=14, choices=RetentionAction.choices)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                   related_name="+", verbose_name=_("decided by"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
     reason = models.CharField(_("reason"), max_length=300)
     decided_at = models.DateTimeField(_("decided at"), auto_now_add=True)
-    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True,
-                                     help_text=_("When the record was closed, as the "
-                                                 "decision counted its retention from."))
+    closed_at = models.DateTimeField(
+        _("closed at"),
+        null=True,
+        blank=True,
+        help_text=_("When the record was closed, as the decision counted its retention from."),
+    )
 
     class Meta:
         verbose_name = _("retention decision")
@@ -832,10 +1020,11 @@ class RetentionDecision(models.Model):
         ordering = ["decided_at", "id"]
         default_permissions = ("view",)
         constraints = [
-            models.CheckConstraint(condition=Q(action__in=RetentionAction.values),
-                                   name="retentiondecision_action_known"),
-            models.CheckConstraint(condition=~Q(reason=""),
-                                   name="retentiondecision_says_why"),
+            models.CheckConstraint(
+                condition=Q(action__in=RetentionAction.values),
+                name="retentiondecision_action_known",
+            ),
+            models.CheckConstraint(condition=~Q(reason=""), name="retentiondecision_says_why"),
         ]
 
     def __str__(self) -> str:

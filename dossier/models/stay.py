@@ -35,9 +35,13 @@ PAEDIATRIC_DAYS = (7, 10)
 def first_visit_in_time() -> models.Exists:
     """For a query over deliveries: a home visit within 24 hours of the discharge (R22).
     The watch list and the quality figures ask the same question through this."""
-    return models.Exists(HomeVisit.objects.filter(
-        dossier=models.OuterRef("dossier"), visited_at__gte=models.OuterRef("discharged_at"),
-        visited_at__lte=models.OuterRef("discharged_at") + FIRST_VISIT_WITHIN))
+    return models.Exists(
+        HomeVisit.objects.filter(
+            dossier=models.OuterRef("dossier"),
+            visited_at__gte=models.OuterRef("discharged_at"),
+            visited_at__lte=models.OuterRef("discharged_at") + FIRST_VISIT_WITHIN,
+        )
+    )
 
 
 class HomeHelpChoice(models.TextChoices):
@@ -55,35 +59,50 @@ class DischargeChecklist(ClinicalEntry):
     AFTER_BIRTH = True  # its planned dates follow the birth (dossier.rules.DATE_RULES)
     SINGLE = True
 
-    needs_mother_assessed = models.BooleanField(_("needs of the mother assessed"),
-                                                default=False)
+    needs_mother_assessed = models.BooleanField(_("needs of the mother assessed"), default=False)
     needs_child_assessed = models.BooleanField(_("needs of the child assessed"), default=False)
-    needs_notes = models.TextField(_("needs found"), blank=True,
-                                   max_length=TEXT_MAX_LENGTH)
-    first_home_visit_at = models.DateTimeField(_("first home visit by the midwife"),
-                                               null=True, blank=True)
+    needs_notes = models.TextField(_("needs found"), blank=True, max_length=TEXT_MAX_LENGTH)
+    first_home_visit_at = models.DateTimeField(
+        _("first home visit by the midwife"), null=True, blank=True
+    )
     first_home_visit_midwife = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+", verbose_name=_("home midwife"))
-    paediatric_consultation_on = models.DateField(_("paediatric consultation (day 7–10)"),
-                                                  null=True, blank=True)
-    home_help = models.CharField(_("maternity home help"), max_length=12,
-                                 choices=HomeHelpChoice.choices, blank=True)
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("home midwife"),
+    )
+    paediatric_consultation_on = models.DateField(
+        _("paediatric consultation (day 7–10)"), null=True, blank=True
+    )
+    home_help = models.CharField(
+        _("maternity home help"), max_length=12, choices=HomeHelpChoice.choices, blank=True
+    )
     gp_informed = models.BooleanField(_("GP informed"), default=False)
     confirmed_at = models.DateTimeField(_("discharge confirmed at"), null=True, blank=True)
-    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
-                                     null=True, blank=True, related_name="+",
-                                     verbose_name=_("discharge confirmed by"))
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("discharge confirmed by"),
+    )
     open_steps_reason = models.TextField(
-        _("why steps stay open"), blank=True, max_length=TEXT_MAX_LENGTH,
-        help_text=_("Needed only to confirm the discharge while a step is open."))
+        _("why steps stay open"),
+        blank=True,
+        max_length=TEXT_MAX_LENGTH,
+        help_text=_("Needed only to confirm the discharge while a step is open."),
+    )
 
     class Meta:
         verbose_name = _("discharge checklist")
         verbose_name_plural = _("discharge checklists")
         ordering = ["id"]
-        constraints = [models.UniqueConstraint(fields=["dossier"],
-                                               name="discharge_one_per_dossier")]
+        constraints = [
+            models.UniqueConstraint(fields=["dossier"], name="discharge_one_per_dossier")
+        ]
 
     def __str__(self) -> str:
         return gettext("Discharge checklist")
@@ -96,17 +115,24 @@ class DischargeChecklist(ClinicalEntry):
             steps.append(gettext("Assess the needs of mother and child"))
         if self.first_home_visit_at is None or self.first_home_visit_midwife_id is None:
             steps.append(gettext("Plan the first home visit with the midwife"))
-        elif (delivery and delivery.discharged_at
-              and not delivery.discharged_at <= self.first_home_visit_at
-              <= delivery.discharged_at + FIRST_VISIT_WITHIN):
+        elif (
+            delivery
+            and delivery.discharged_at
+            and not delivery.discharged_at
+            <= self.first_home_visit_at
+            <= delivery.discharged_at + FIRST_VISIT_WITHIN
+        ):
             steps.append(gettext("Plan the first home visit within 24 hours of the discharge"))
-        day = day_post_partum(delivery.born_at if delivery else None,
-                              self.paediatric_consultation_on)
+        day = day_post_partum(
+            delivery.born_at if delivery else None, self.paediatric_consultation_on
+        )
         if day is None:
             steps.append(gettext("Plan the paediatric consultation on day 7–10"))
         elif not PAEDIATRIC_DAYS[0] <= day <= PAEDIATRIC_DAYS[1]:
-            steps.append(gettext("Plan the paediatric consultation on day 7–10 (now day "
-                                 "%(day)s)") % {"day": day})
+            steps.append(
+                gettext("Plan the paediatric consultation on day 7–10 (now day %(day)s)")
+                % {"day": day}
+            )
         if not self.home_help:
             steps.append(gettext("Ask whether maternity home help is wanted"))
         if not self.gp_informed:
@@ -120,19 +146,26 @@ class DischargeChecklist(ClinicalEntry):
     def clean(self) -> None:
         errors = date_window_errors(self)  # planned dates: not before the birth, not years on
         if self.dossier_id and self.delivery() is None:
-            raise ValidationError(gettext("Record the delivery first; the discharge follows "
-                                          "it."), code="needs_delivery")
+            raise ValidationError(
+                gettext("Record the delivery first; the discharge follows it."),
+                code="needs_delivery",
+            )
         if self.is_confirmed:
             delivery = self.delivery()
             if delivery.discharged_at is None:
                 errors["confirmed_at"] = ValidationError(
-                    gettext("Enter the moment of discharge to confirm it."), code="required")
+                    gettext("Enter the moment of discharge to confirm it."), code="required"
+                )
             missing = self.open_steps()
             if missing and not self.open_steps_reason.strip():
                 errors["open_steps_reason"] = ValidationError(
-                    gettext("The discharge cannot be confirmed while steps are open: "
-                            "%(steps)s. Complete them, or record why they stay open.")
-                    % {"steps": "; ".join(missing)}, code="open_steps")
+                    gettext(
+                        "The discharge cannot be confirmed while steps are open: "
+                        "%(steps)s. Complete them, or record why they stay open."
+                    )
+                    % {"steps": "; ".join(missing)},
+                    code="open_steps",
+                )
         raise_if_any(errors)
 
 
@@ -157,13 +190,23 @@ class AdmissionReason(models.TextChoices):
 
 # Which reasons fit whom; "other" fits both.
 REASONS_FOR = {
-    Patient.MOTHER: {AdmissionReason.INFECTION, AdmissionReason.HAEMORRHAGE,
-                     AdmissionReason.HYPERTENSION, AdmissionReason.WOUND,
-                     AdmissionReason.BREAST, AdmissionReason.THROMBOSIS,
-                     AdmissionReason.MENTAL_HEALTH, AdmissionReason.OTHER},
-    Patient.NEWBORN: {AdmissionReason.JAUNDICE, AdmissionReason.FEEDING,
-                      AdmissionReason.INFECTION, AdmissionReason.BREATHING,
-                      AdmissionReason.OTHER},
+    Patient.MOTHER: {
+        AdmissionReason.INFECTION,
+        AdmissionReason.HAEMORRHAGE,
+        AdmissionReason.HYPERTENSION,
+        AdmissionReason.WOUND,
+        AdmissionReason.BREAST,
+        AdmissionReason.THROMBOSIS,
+        AdmissionReason.MENTAL_HEALTH,
+        AdmissionReason.OTHER,
+    },
+    Patient.NEWBORN: {
+        AdmissionReason.JAUNDICE,
+        AdmissionReason.FEEDING,
+        AdmissionReason.INFECTION,
+        AdmissionReason.BREATHING,
+        AdmissionReason.OTHER,
+    },
 }
 ADMISSION_BOUNDS = (Bounds("days", 0, 365, _("days")),)
 # A readmission counts in the quality figures when it starts within 28 days of the birth.
@@ -177,14 +220,24 @@ class Admission(ClinicalEntry):
     SECTION = Section.POSTNATAL
 
     patient = models.CharField(_("who"), max_length=8, choices=Patient.choices)
-    newborn = models.ForeignKey(Newborn, on_delete=models.PROTECT, null=True, blank=True,
-                                related_name="admissions", verbose_name=_("newborn"))
+    newborn = models.ForeignKey(
+        Newborn,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="admissions",
+        verbose_name=_("newborn"),
+    )
     admitted_on = models.DateField(_("admitted on"))
     hospital = models.CharField(_("hospital"), max_length=150)
     reason = models.CharField(_("reason"), max_length=15, choices=AdmissionReason.choices)
     reason_detail = models.CharField(_("reason, in words"), max_length=300, blank=True)
-    days = models.PositiveSmallIntegerField(_("days in hospital"), null=True, blank=True,
-                                            help_text=_("Leave empty while still admitted."))
+    days = models.PositiveSmallIntegerField(
+        _("days in hospital"),
+        null=True,
+        blank=True,
+        help_text=_("Leave empty while still admitted."),
+    )
 
     BOUNDS = ADMISSION_BOUNDS
 
@@ -197,9 +250,11 @@ class Admission(ClinicalEntry):
             models.CheckConstraint(
                 condition=Q(patient=Patient.MOTHER, newborn__isnull=True)
                 | Q(patient=Patient.NEWBORN, newborn__isnull=False),
-                name="admission_newborn_named_for_newborn"),
-            models.CheckConstraint(condition=Q(reason__in=AdmissionReason.values),
-                                   name="admission_reason_known"),
+                name="admission_newborn_named_for_newborn",
+            ),
+            models.CheckConstraint(
+                condition=Q(reason__in=AdmissionReason.values), name="admission_reason_known"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -218,24 +273,29 @@ class Admission(ClinicalEntry):
     def clean(self) -> None:
         errors = {**past_errors(self, ["admitted_on"]), **bounds_errors(self, self.BOUNDS)}
         if self.dossier_id and self.delivery() is None:
-            raise ValidationError(gettext("Record the delivery first: a (re)admission is "
-                                          "linked to the birth."), code="needs_delivery")
+            raise ValidationError(
+                gettext("Record the delivery first: a (re)admission is linked to the birth."),
+                code="needs_delivery",
+            )
         self.not_before_birth("admitted_on", errors, what=gettext("A (re)admission"))
         if self.patient == Patient.NEWBORN and self.newborn_id is None:
-            errors["newborn"] = ValidationError(gettext("Choose which newborn was admitted."),
-                                                code="required")
+            errors["newborn"] = ValidationError(
+                gettext("Choose which newborn was admitted."), code="required"
+            )
         if self.patient == Patient.MOTHER:
             self.newborn = None
-        if (self.newborn_id and self.dossier_id
-                and self.newborn.dossier_id != self.dossier_id):
+        if self.newborn_id and self.dossier_id and self.newborn.dossier_id != self.dossier_id:
             errors["newborn"] = ValidationError(
-                gettext("This newborn belongs to another record."), code="other_record")
+                gettext("This newborn belongs to another record."), code="other_record"
+            )
         if self.patient and self.reason and self.reason not in REASONS_FOR[self.patient]:
             errors["reason"] = ValidationError(
                 gettext("“%(reason)s” is not a reason for admitting the %(who)s.")
-                % {"reason": self.get_reason_display(),
-                   "who": self.get_patient_display().lower()}, code="reason_patient")
+                % {"reason": self.get_reason_display(), "who": self.get_patient_display().lower()},
+                code="reason_patient",
+            )
         if self.reason == AdmissionReason.OTHER and not self.reason_detail.strip():
             errors["reason_detail"] = ValidationError(
-                gettext("Describe the reason in words."), code="required")
+                gettext("Describe the reason in words."), code="required"
+            )
         raise_if_any(errors)

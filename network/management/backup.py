@@ -69,6 +69,7 @@ def sha256(path: Path) -> str:
 
 # --- connecting the PostgreSQL tools ------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Target:
     """A database as the PostgreSQL tools and psycopg reach it."""
@@ -81,8 +82,13 @@ class Target:
 
     @classmethod
     def from_settings(cls, db: dict) -> Target:
-        return cls(name=db["NAME"], user=db.get("USER") or "", password=db.get("PASSWORD") or "",
-                   host=str(db.get("HOST") or ""), port=str(db.get("PORT") or ""))
+        return cls(
+            name=db["NAME"],
+            user=db.get("USER") or "",
+            password=db.get("PASSWORD") or "",
+            host=str(db.get("HOST") or ""),
+            port=str(db.get("PORT") or ""),
+        )
 
     @classmethod
     def from_url(cls, url: str) -> Target:
@@ -95,8 +101,12 @@ class Target:
     def environ(self) -> dict[str, str]:
         """The environment for pg_dump/pg_restore: the password never on a command line."""
         env = dict(os.environ)
-        for key, value in (("PGHOST", self.host), ("PGPORT", self.port),
-                           ("PGUSER", self.user), ("PGPASSWORD", self.password)):
+        for key, value in (
+            ("PGHOST", self.host),
+            ("PGPORT", self.port),
+            ("PGUSER", self.user),
+            ("PGPASSWORD", self.password),
+        ):
             if value:
                 env[key] = value
             else:
@@ -116,9 +126,14 @@ class Target:
         return f"postgres://{credentials}@{host}{port}/{quote(self.name, safe='')}"
 
     def connect(self) -> psycopg.Connection:
-        return psycopg.connect(dbname=self.name, user=self.user or None,
-                               password=self.password or None, host=self.host or None,
-                               port=self.port or None, autocommit=True)
+        return psycopg.connect(
+            dbname=self.name,
+            user=self.user or None,
+            password=self.password or None,
+            host=self.host or None,
+            port=self.port or None,
+            autocommit=True,
+        )
 
 
 def _candidates(name: str, major: int) -> list[Path]:
@@ -145,22 +160,24 @@ def _tool(name: str, target: Target) -> str:
         number = re.search(r"\b(\d+)(?:\.\d+)", version.stdout)
         if version.returncode == 0 and number and int(number.group(1)) >= major:
             return str(path)
-    raise BackupError(f"No {name} of PostgreSQL {major} or newer was found: install the "
-                      f"client tools of the server's version (Debian: postgresql-client-{major})"
-                      " or name their folder in PG_BIN.")
+    raise BackupError(
+        f"No {name} of PostgreSQL {major} or newer was found: install the "
+        f"client tools of the server's version (Debian: postgresql-client-{major})"
+        " or name their folder in PG_BIN."
+    )
 
 
 def _run(command: list[str], target: Target) -> None:
     result = subprocess.run(command, env=target.environ(), capture_output=True, text=True)
     if result.returncode != 0:
-        raise BackupError(f"{Path(command[0]).name} failed ({result.returncode}): "
-                          f"{result.stderr.strip()[-2000:]}")
+        raise BackupError(
+            f"{Path(command[0]).name} failed ({result.returncode}): {result.stderr.strip()[-2000:]}"
+        )
 
 
 def _table_counts(cursor) -> dict[str, int]:
     """Rows per table of the public schema, by name."""
-    cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
-                   "ORDER BY tablename")
+    cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename")
     tables = [row[0] for row in cursor.fetchall()]
     counts = {}
     for table in tables:
@@ -170,6 +187,7 @@ def _table_counts(cursor) -> dict[str, int]:
 
 
 # --- backup -------------------------------------------------------------------------------------
+
 
 def backup(destination: Path) -> dict:
     """Write a backup folder at ``destination`` (which must not exist); return its manifest.
@@ -194,37 +212,57 @@ def backup(destination: Path) -> dict:
             cursor.execute("SELECT pg_export_snapshot()")
             snapshot = cursor.fetchone()[0]
             counts = _table_counts(cursor)
-            cursor.execute("SELECT app, max(name) FROM django_migrations GROUP BY app "
-                           "ORDER BY app")
+            cursor.execute("SELECT app, max(name) FROM django_migrations GROUP BY app ORDER BY app")
             migrations = dict(cursor.fetchall())
             cursor.execute("SELECT now()")
             taken_at = cursor.fetchone()[0]
-            exported = [(batch_folder(ExportBatch(number=number)), name, digest)
-                        for number, name, digest in ExportFile.objects
-                        .order_by("batch__number", "name")
-                        .values_list("batch__number", "name", "sha256")]
-            _run([pg_dump, "--format=custom", f"--snapshot={snapshot}", "--no-owner",
-                  "--no-privileges", f"--file={scratch / DUMP}", target.name], target)
+            exported = [
+                (batch_folder(ExportBatch(number=number)), name, digest)
+                for number, name, digest in ExportFile.objects.order_by(
+                    "batch__number", "name"
+                ).values_list("batch__number", "name", "sha256")
+            ]
+            _run(
+                [
+                    pg_dump,
+                    "--format=custom",
+                    f"--snapshot={snapshot}",
+                    "--no-owner",
+                    "--no-privileges",
+                    f"--file={scratch / DUMP}",
+                    target.name,
+                ],
+                target,
+            )
         files = {}
         for folder, name, digest in exported:
             source = folder / name
             if not source.is_file():
-                raise BackupError(f"The export file {source} is missing: the database lists "
-                                  "it. Restore it from an earlier backup or start that export "
-                                  "again, then back up.")
+                raise BackupError(
+                    f"The export file {source} is missing: the database lists "
+                    "it. Restore it from an earlier backup or start that export "
+                    "again, then back up."
+                )
             relative = Path(FILES) / folder.name / name
             (scratch / relative).parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(source, scratch / relative)
             copied = sha256(scratch / relative)
             if copied != digest:
-                raise BackupError(f"The export file {source} no longer matches its checksum "
-                                  "in the database: it was changed on disk.")
+                raise BackupError(
+                    f"The export file {source} no longer matches its checksum "
+                    "in the database: it was changed on disk."
+                )
             files[relative.as_posix()] = copied
         files[DUMP] = sha256(scratch / DUMP)
         manifest = {
-            "format": FORMAT, "app": "moederschapsdossier", "version": app_version(),
-            "taken_at": taken_at.isoformat(), "written_at": timezone.now().isoformat(),
-            "database": target.name, "migrations": migrations, "tables": counts,
+            "format": FORMAT,
+            "app": "moederschapsdossier",
+            "version": app_version(),
+            "taken_at": taken_at.isoformat(),
+            "written_at": timezone.now().isoformat(),
+            "database": target.name,
+            "migrations": migrations,
+            "tables": counts,
             "files": dict(sorted(files.items())),
         }
         (scratch / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
@@ -237,6 +275,7 @@ def backup(destination: Path) -> dict:
 
 # --- restore ------------------------------------------------------------------------------------
 
+
 def read_manifest(source: Path) -> dict:
     """The backup's manifest, after checking every file it lists (nothing is restored from
     a damaged or incomplete backup)."""
@@ -245,31 +284,39 @@ def read_manifest(source: Path) -> dict:
         raise BackupError(f"{source} is no backup: it has no {MANIFEST}.")
     manifest = json.loads(path.read_text(encoding="utf-8"))
     if manifest.get("format") != FORMAT:
-        raise BackupError(f"{source} has a manifest of format {manifest.get('format')!r}; "
-                          f"this version reads format {FORMAT}.")
+        raise BackupError(
+            f"{source} has a manifest of format {manifest.get('format')!r}; "
+            f"this version reads format {FORMAT}."
+        )
     for relative, digest in manifest["files"].items():
         file = Path(source) / relative
         if not file.is_file():
             raise BackupError(f"The backup is incomplete: {relative} is missing.")
         if sha256(file) != digest:
-            raise BackupError(f"The backup is damaged: {relative} does not match its "
-                              "checksum in the manifest.")
+            raise BackupError(
+                f"The backup is damaged: {relative} does not match its checksum in the manifest."
+            )
     return manifest
 
 
 def ensure_empty(target: Target) -> None:
     try:
         with target.connect() as conn:
-            tables = conn.execute("SELECT count(*) FROM pg_tables WHERE schemaname NOT IN "
-                                  "('pg_catalog', 'information_schema')").fetchone()[0]
+            tables = conn.execute(
+                "SELECT count(*) FROM pg_tables WHERE schemaname NOT IN "
+                "('pg_catalog', 'information_schema')"
+            ).fetchone()[0]
     except psycopg.OperationalError as error:
-        raise BackupError(f"The database {target.name} cannot be reached: {error}. Create it "
-                          "first (createdb) and check DATABASE_URL.") from error
+        raise BackupError(
+            f"The database {target.name} cannot be reached: {error}. Create it "
+            "first (createdb) and check DATABASE_URL."
+        ) from error
     if tables:
         raise BackupError(
             f"The database {target.name} is not empty ({tables} tables). A backup is restored "
             "only into a new, empty database: create one (createdb), point DATABASE_URL "
-            "(or --database-url) at it and run the restore again.")
+            "(or --database-url) at it and run the restore again."
+        )
 
 
 def restore(source: Path, target: Target, files_dir: Path) -> dict:
@@ -279,13 +326,29 @@ def restore(source: Path, target: Target, files_dir: Path) -> dict:
     manifest = read_manifest(source)
     ensure_empty(target)
     files_dir = Path(files_dir)
-    clashes = [relative for relative in manifest["files"] if relative.startswith(FILES + "/")
-               and (files_dir / relative.removeprefix(FILES + "/")).exists()]
+    clashes = [
+        relative
+        for relative in manifest["files"]
+        if relative.startswith(FILES + "/")
+        and (files_dir / relative.removeprefix(FILES + "/")).exists()
+    ]
     if clashes:
-        raise BackupError(f"{files_dir} already holds {clashes[0]} (and {len(clashes) - 1} "
-                          "more): restore the files into an empty folder (EBIRTH_EXPORT_DIR).")
-    _run([_tool("pg_restore", target), "--no-owner", "--no-privileges", "--exit-on-error",
-          "--single-transaction", f"--dbname={target.name}", str(source / DUMP)], target)
+        raise BackupError(
+            f"{files_dir} already holds {clashes[0]} (and {len(clashes) - 1} "
+            "more): restore the files into an empty folder (EBIRTH_EXPORT_DIR)."
+        )
+    _run(
+        [
+            _tool("pg_restore", target),
+            "--no-owner",
+            "--no-privileges",
+            "--exit-on-error",
+            "--single-transaction",
+            f"--dbname={target.name}",
+            str(source / DUMP),
+        ],
+        target,
+    )
     for relative in manifest["files"]:
         if relative.startswith(FILES + "/"):
             destination = files_dir / relative.removeprefix(FILES + "/")
@@ -301,11 +364,18 @@ def check(manifest: dict, target: Target, files_dir: Path) -> None:
     with target.connect() as conn, conn.cursor() as cursor:
         counts = _table_counts(cursor)
     if counts != manifest["tables"]:
-        differ = sorted(name for name in set(counts) | set(manifest["tables"])
-                        if counts.get(name) != manifest["tables"].get(name))
-        raise BackupError("The restored rows differ from the backup's manifest in "
-                          + ", ".join(f"{name} ({counts.get(name)} instead of "
-                                      f"{manifest['tables'].get(name)})" for name in differ[:10]))
+        differ = sorted(
+            name
+            for name in set(counts) | set(manifest["tables"])
+            if counts.get(name) != manifest["tables"].get(name)
+        )
+        raise BackupError(
+            "The restored rows differ from the backup's manifest in "
+            + ", ".join(
+                f"{name} ({counts.get(name)} instead of {manifest['tables'].get(name)})"
+                for name in differ[:10]
+            )
+        )
     for relative, digest in manifest["files"].items():
         if relative.startswith(FILES + "/"):
             restored = Path(files_dir) / relative.removeprefix(FILES + "/")
@@ -313,9 +383,16 @@ def check(manifest: dict, target: Target, files_dir: Path) -> None:
                 raise BackupError(f"The restored file {restored} differs from the backup.")
     verify = subprocess.run(
         [sys.executable, str(Path(settings.BASE_DIR) / "manage.py"), "verify_access_log"],
-        env={**os.environ, "DATABASE_URL": target.url(),
-             "DJANGO_ENV": os.environ.get("DJANGO_ENV") or settings.ENVIRONMENT},
-        capture_output=True, text=True)
+        env={
+            **os.environ,
+            "DATABASE_URL": target.url(),
+            "DJANGO_ENV": os.environ.get("DJANGO_ENV") or settings.ENVIRONMENT,
+        },
+        capture_output=True,
+        text=True,
+    )
     if verify.returncode != 0:
-        raise BackupError("The restored access log does not verify: "
-                          + (verify.stderr or verify.stdout).strip()[-1000:])
+        raise BackupError(
+            "The restored access log does not verify: "
+            + (verify.stderr or verify.stdout).strip()[-1000:]
+        )

@@ -18,8 +18,13 @@ def open_concerns(context, limit: int = 20):
     rows = list(selectors.open_concerns_for_coordinator(user)[:limit])
     named = names.identity_readable(user, {row.dossier_id for row in rows})
     for row in rows:
-        row.who = names.shown_name(row.dossier.mother, reader=user, dossier=row.dossier,
-                                   may_see_identity=row.dossier_id in named)
-    access.record_read_list(user, {(row.dossier, Section.IDENTITY) for row in rows
-                                   if row.dossier_id in named})
+        row.who = names.shown_name(
+            row.dossier.mother,
+            reader=user,
+            dossier=row.dossier,
+            may_see_identity=row.dossier_id in named,
+        )
+    access.record_read_list(
+        user, {(row.dossier, Section.IDENTITY) for row in rows if row.dossier_id in named}
+    )
     return {"concerns": rows}

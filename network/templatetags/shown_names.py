@@ -22,8 +22,11 @@ def _levels(context, reader, dossier):
     if dossier is None:
         return None
     page_levels = context.get("levels")
-    if (isinstance(page_levels, dict) and Section.IDENTITY in page_levels
-            and context.get("dossier") is dossier):
+    if (
+        isinstance(page_levels, dict)
+        and Section.IDENTITY in page_levels
+        and context.get("dossier") is dossier
+    ):
         return page_levels
     request = context.get("request")
     cache = getattr(request, "_shown_name_levels", None) if request is not None else None
@@ -51,10 +54,12 @@ def shown_name(context, person, dossier=None):
     # a list row annotated for this reader (access.with_section_flags) spares the query
     flagged = getattr(dossier, "can_view_identity", None)
     if flagged is not None:
-        return names.shown_name(person, reader=reader, dossier=dossier,
-                                may_see_identity=bool(flagged))
-    return names.shown_name(person, reader=reader, dossier=dossier,
-                            levels=_levels(context, reader, dossier))
+        return names.shown_name(
+            person, reader=reader, dossier=dossier, may_see_identity=bool(flagged)
+        )
+    return names.shown_name(
+        person, reader=reader, dossier=dossier, levels=_levels(context, reader, dossier)
+    )
 
 
 @register.simple_tag(takes_context=True)

@@ -25,13 +25,15 @@ def routes(network):
         ("get", base, None),
         ("patch", base, {"risk_notes": "Gezien"}),
         ("get", base + "newborns/", None),
-        ("post", base + "newborns/", {"sex": "M", "birth_weight_g": 3000, "apgar_1": 8,
-                                      "apgar_5": 9}),
+        (
+            "post",
+            base + "newborns/",
+            {"sex": "M", "birth_weight_g": 3000, "apgar_1": 8, "apgar_5": 9},
+        ),
         ("get", f"{base}newborns/{newborn.public_id}/", None),
         ("patch", f"{base}newborns/{newborn.public_id}/", {"given_name": "Lena"}),
         ("get", base + "memberships/", None),
-        ("post", base + "memberships/",
-         {"professional": str(ProfessionalFactory().public_id)}),
+        ("post", base + "memberships/", {"professional": str(ProfessionalFactory().public_id)}),
         ("post", f"{base}memberships/{gp.public_id}/end/", {"reason": "care_ended"}),
         ("get", base + "consent/", None),
         ("post", base + "consent/", {"section": "identity", "level": 0, "role": "gp"}),
@@ -44,10 +46,13 @@ def call(client, method, path, body):
 
 def snapshot(dossier):
     dossier.refresh_from_db()
-    return (dossier.risk_notes, dossier.updated_at,
-            list(dossier.newborns.values_list("given_name", "updated_at")),
-            list(Membership.objects.filter(dossier=dossier).values_list("pk", "ended_at")),
-            ConsentRule.objects.filter(dossier=dossier).count())
+    return (
+        dossier.risk_notes,
+        dossier.updated_at,
+        list(dossier.newborns.values_list("given_name", "updated_at")),
+        list(Membership.objects.filter(dossier=dossier).values_list("pk", "ended_at")),
+        ConsentRule.objects.filter(dossier=dossier).count(),
+    )
 
 
 @pytest.mark.parametrize("persona", ["outsider", "other_mother", "no_role"])
@@ -62,7 +67,8 @@ def test_it_answers_404_outside_the_network_on_every_route_and_logs_it(network, 
         assert network.a.mother.family_name not in response.content.decode()
         denied = events.since()
         assert [(e.actor, e.dossier, e.outcome) for e in denied] == [
-            (user, network.a, Outcome.DENIED)], (method, path)
+            (user, network.a, Outcome.DENIED)
+        ], (method, path)
     assert snapshot(network.a) == before
 
 
@@ -71,7 +77,8 @@ def test_an_unknown_dossier_is_the_same_404_and_logged(api, network, events):
     response = api("coordinator").get(f"/api/dossiers/{reference}/")
     assert response.status_code == 404
     assert [(e.dossier, e.dossier_ref, e.outcome) for e in events.since()] == [
-        (None, str(reference), Outcome.DENIED)]
+        (None, str(reference), Outcome.DENIED)
+    ]
 
 
 def test_an_ended_membership_answers_404_on_the_very_next_request(api, network):
@@ -80,7 +87,9 @@ def test_an_ended_membership_answers_404_on_the_very_next_request(api, network):
     response = api("coordinator").post(
         f"/api/dossiers/{network.a.public_id}/memberships/"
         f"{network.a.memberships.get(professional__user=network.users['gp']).public_id}/end/",
-        {"reason": "care_ended"}, format="json")
+        {"reason": "care_ended"},
+        format="json",
+    )
     assert response.status_code == 200
     assert response.json()["ended_at"] is not None
     assert gp.get(f"/api/dossiers/{network.a.public_id}/").status_code == 404
@@ -92,14 +101,14 @@ def detail(client, dossier):
     return response.json()
 
 
-@pytest.mark.parametrize("persona", ["coordinator", "gp", "paediatrician", "assistant",
-                                     "mother"])
+@pytest.mark.parametrize("persona", ["coordinator", "gp", "paediatrician", "assistant", "mother"])
 def test_it_shows_exactly_the_sections_the_persona_may_see(network, persona):
     user = network.users[persona]
     body = detail(token_client(user), network.a)
     assert set(body) & SECTIONS == access.visible_sections(user, network.a)
-    assert {"public_id", "status", "url", "newborns_url", "memberships_url",
-            "consent_url"} <= set(body)
+    assert {"public_id", "status", "url", "newborns_url", "memberships_url", "consent_url"} <= set(
+        body
+    )
     assert all(value is not None for key, value in body.items() if key in SECTIONS)
 
 
@@ -122,7 +131,8 @@ def test_a_maternity_assistant_never_gets_the_psychosocial_section(api, network)
     response = api("mother").post(
         f"/api/dossiers/{network.a.public_id}/consent/",
         {"section": "psychosocial", "level": Level.VIEW, "role": "maternity_assistant"},
-        format="json")
+        format="json",
+    )
     assert response.status_code == 400
     assert "hoogstens" in response.json()["level"][0]  # keyed by the field it is about
     assert "psychosocial" not in detail(api("assistant"), network.a)
@@ -132,9 +142,12 @@ def test_the_mothers_narrowing_hides_the_key_on_the_very_next_request(api, netwo
     gp = api("gp")
     assert "prenatal" in detail(gp, network.a)
     services.consent_set(
-        actor=network.users["mother"], dossier=network.a, section=Section.PRENATAL,
-        level=Level.NONE, membership=network.a.memberships.get(
-            professional__user=network.users["gp"]))
+        actor=network.users["mother"],
+        dossier=network.a,
+        section=Section.PRENATAL,
+        level=Level.NONE,
+        membership=network.a.memberships.get(professional__user=network.users["gp"]),
+    )
     body = detail(gp, network.a)
     assert "prenatal" not in body
     assert "last_menstrual_period" not in str(body)
@@ -146,14 +159,20 @@ def test_the_mother_narrows_and_restores_through_the_api(api, network):
     member = network.a.memberships.get(professional__user=network.users["gp"])
     consent = f"/api/dossiers/{network.a.public_id}/consent/"
     assert "delivery" in detail(gp, network.a)
-    response = mother.post(consent, {"section": "delivery", "level": Level.NONE,
-                                     "membership": str(member.public_id)}, format="json")
+    response = mother.post(
+        consent,
+        {"section": "delivery", "level": Level.NONE, "membership": str(member.public_id)},
+        format="json",
+    )
     assert response.status_code == 200
     levels = {m["membership"]: m["levels"] for m in response.json()["members"]}
     assert levels[str(member.public_id)]["delivery"] == Level.NONE
     assert "delivery" not in detail(gp, network.a)
-    response = mother.post(consent, {"section": "delivery", "level": None,
-                                     "membership": str(member.public_id)}, format="json")
+    response = mother.post(
+        consent,
+        {"section": "delivery", "level": None, "membership": str(member.public_id)},
+        format="json",
+    )
     assert response.status_code == 200
     assert response.json()["rules"] == []
     assert "delivery" in detail(gp, network.a)
@@ -167,9 +186,12 @@ def test_a_section_without_data_is_null_only_when_granted(api, network):
 
 def test_a_hidden_newborn_section_is_refused_inside_the_network(api, network, events):
     services.consent_set(
-        actor=network.users["mother"], dossier=network.a, section=Section.NEWBORN,
-        level=Level.NONE, membership=network.a.memberships.get(
-            professional__user=network.users["gp"]))
+        actor=network.users["mother"],
+        dossier=network.a,
+        section=Section.NEWBORN,
+        level=Level.NONE,
+        membership=network.a.memberships.get(professional__user=network.users["gp"]),
+    )
     gp = api("gp")
     events.reset()
     base = f"/api/dossiers/{network.a.public_id}/newborns/"
@@ -178,7 +200,8 @@ def test_a_hidden_newborn_section_is_refused_inside_the_network(api, network, ev
         assert response.status_code == 403
         assert "niet met u gedeeld" in response.json()["detail"]
     assert [(e.section, e.action, e.outcome) for e in events.since()] == [
-        (Section.NEWBORN, "read", Outcome.DENIED)] * 2
+        (Section.NEWBORN, "read", Outcome.DENIED)
+    ] * 2
     assert "newborn" not in detail(gp, network.a)
 
 
@@ -191,5 +214,4 @@ def test_only_the_mother_and_the_coordinator_see_the_consent(api, network, event
     events.reset()
     response = api("gp").get(path)
     assert response.status_code == 403
-    assert [(e.actor, e.outcome) for e in events.since()] == [
-        (network.users["gp"], Outcome.DENIED)]
+    assert [(e.actor, e.outcome) for e in events.since()] == [(network.users["gp"], Outcome.DENIED)]

@@ -43,8 +43,9 @@ def test_it_refuses_the_token_of_a_deactivated_user(network):
 
 def test_a_session_write_needs_the_csrf_token(network):
     client = sign_in_verified(APIClient(enforce_csrf_checks=True), network.users["coordinator"])
-    response = client.patch(f"/api/dossiers/{network.a.public_id}/", {"risk_notes": "x"},
-                            format="json")
+    response = client.patch(
+        f"/api/dossiers/{network.a.public_id}/", {"risk_notes": "x"}, format="json"
+    )
     assert response.status_code == 403
     network.a.refresh_from_db()
     assert network.a.risk_notes == ""

@@ -12,16 +12,25 @@ from tests.factories import DossierFactory
 LIST = "/api/dossiers/"
 
 
-@pytest.mark.parametrize("persona, expected", [
-    ("coordinator", 2), ("gp", 1), ("paediatrician", 1), ("assistant", 1), ("mother", 1),
-    ("other_mother", 1), ("outsider", 0),
-])
+@pytest.mark.parametrize(
+    "persona, expected",
+    [
+        ("coordinator", 2),
+        ("gp", 1),
+        ("paediatrician", 1),
+        ("assistant", 1),
+        ("mother", 1),
+        ("other_mother", 1),
+        ("outsider", 0),
+    ],
+)
 def test_the_count_is_what_the_persona_may_open(network, persona, expected):
     user = network.users[persona]
     body = token_client(user).get(LIST).json()
     assert body["count"] == expected == access.visible_dossiers(user).count()
     assert {row["public_id"] for row in body["results"]} == {
-        str(d.public_id) for d in access.visible_dossiers(user)}
+        str(d.public_id) for d in access.visible_dossiers(user)
+    }
 
 
 def test_it_pages_by_25(midwife):
@@ -35,7 +44,8 @@ def test_it_pages_by_25(midwife):
     assert len(second["results"]) == 5
     assert second["next"] is None
     assert not {r["public_id"] for r in first["results"]} & {
-        r["public_id"] for r in second["results"]}
+        r["public_id"] for r in second["results"]
+    }
 
 
 def test_a_row_names_the_mother_only_when_she_shares_her_identity(api, network, events):
@@ -44,9 +54,12 @@ def test_a_row_names_the_mother_only_when_she_shares_her_identity(api, network, 
     assert row["identity"]["family_name"] == network.a.mother.family_name
     assert [(e.dossier, e.section) for e in events.since()] == [(network.a, Section.IDENTITY)]
     services.consent_set(
-        actor=network.users["mother"], dossier=network.a, section=Section.IDENTITY,
-        level=Level.NONE, membership=network.a.memberships.get(
-            professional__user=network.users["gp"]))
+        actor=network.users["mother"],
+        dossier=network.a,
+        section=Section.IDENTITY,
+        level=Level.NONE,
+        membership=network.a.memberships.get(professional__user=network.users["gp"]),
+    )
     events.reset()
     row = gp.get(LIST).json()["results"][0]
     assert "identity" not in row
@@ -60,9 +73,11 @@ def test_a_list_logs_one_identity_read_per_row_shown(api, network, events):
     body = api("coordinator").get(LIST).json()
     logged = events.since()
     assert sorted(str(e.dossier.public_id) for e in logged) == sorted(
-        r["public_id"] for r in body["results"])
+        r["public_id"] for r in body["results"]
+    )
     assert {(e.section, e.action, e.outcome) for e in logged} == {
-        (Section.IDENTITY, "read", Outcome.ALLOWED)}
+        (Section.IDENTITY, "read", Outcome.ALLOWED)
+    }
 
 
 def test_it_filters_on_status_and_refuses_an_unknown_one(api, network):
@@ -84,4 +99,5 @@ def test_the_newborn_and_member_lists_are_paged_too(api, network):
     assert members["count"] == 4
     assert members["results"][0]["role"] == "coordinator"
     assert members["results"][0]["professional"]["public_id"] == str(
-        network.users["coordinator"].professional.public_id)
+        network.users["coordinator"].professional.public_id
+    )

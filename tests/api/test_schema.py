@@ -18,12 +18,15 @@ def test_the_schema_endpoint_answers(db):
     assert response.status_code == 200
     schema = json.loads(response.content)
     validate_schema(schema)
-    assert {"/api/dossiers/", "/api/dossiers/{public_id}/",
-            "/api/dossiers/{public_id}/newborns/",
-            "/api/dossiers/{public_id}/newborns/{newborn_id}/",
-            "/api/dossiers/{public_id}/memberships/",
-            "/api/dossiers/{public_id}/memberships/{membership_id}/end/",
-            "/api/dossiers/{public_id}/consent/"} <= set(schema["paths"])
+    assert {
+        "/api/dossiers/",
+        "/api/dossiers/{public_id}/",
+        "/api/dossiers/{public_id}/newborns/",
+        "/api/dossiers/{public_id}/newborns/{newborn_id}/",
+        "/api/dossiers/{public_id}/memberships/",
+        "/api/dossiers/{public_id}/memberships/{membership_id}/end/",
+        "/api/dossiers/{public_id}/consent/",
+    } <= set(schema["paths"])
     assert {"tokenAuth", "cookieAuth"} <= set(schema["components"]["securitySchemes"])
 
 
@@ -43,8 +46,14 @@ def test_the_doc_page_loads_its_files_locally(db):
 def test_the_browsable_api_renders_every_route(api, network):
     client = api("coordinator")
     base = f"/api/dossiers/{network.a.public_id}/"
-    for path in ("/api/dossiers/", base, base + "newborns/", base + "memberships/",
-                 base + "consent/", f"{base}newborns/{network.newborn.public_id}/"):
+    for path in (
+        "/api/dossiers/",
+        base,
+        base + "newborns/",
+        base + "memberships/",
+        base + "consent/",
+        f"{base}newborns/{network.newborn.public_id}/",
+    ):
         response = client.get(path, HTTP_ACCEPT="text/html")
         assert response.status_code == 200, path
         assert response["Content-Type"].startswith("text/html")

@@ -31,8 +31,12 @@ from tests.personas import build_network
 # the care plan's GET/PUT answer {"version", "content"} but declare VersionSerializer.
 KNOWN: dict[str, str] = {}  # "METHOD /path": why it may fail for now (none today)
 
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
-          response_schema_conformance]
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+]
 
 
 @pytest.fixture
@@ -52,20 +56,26 @@ def record(in_process):
     user = network.users["coordinator"]
     token, _created = Token.objects.get_or_create(user=user)
     gp = network.a.memberships.get(professional__user=network.users["gp"])
-    return {"token": token.key,
-            "paths": {"public_id": str(network.a.public_id),
-                      "newborn_id": str(network.newborn.public_id),
-                      "membership_id": str(gp.public_id)}}
+    return {
+        "token": token.key,
+        "paths": {
+            "public_id": str(network.a.public_id),
+            "newborn_id": str(network.newborn.public_id),
+            "membership_id": str(gp.public_id),
+        },
+    }
 
 
 def _schema():
     """The schema ``/api/schema/`` serves, generated here without a database (collection
     runs before any test may use it); the requests go to the WSGI application."""
-    document = json.loads(OpenApiJsonRenderer().render(
-        SchemaGenerator().get_schema(request=None, public=True)))
+    document = json.loads(
+        OpenApiJsonRenderer().render(SchemaGenerator().get_schema(request=None, public=True))
+    )
     # the generated requests only (no coverage or example phase): bounded by max_examples
-    config = SchemathesisConfig.from_dict({"phases": {"coverage": {"enabled": False},
-                                                      "examples": {"enabled": False}}})
+    config = SchemathesisConfig.from_dict(
+        {"phases": {"coverage": {"enabled": False}, "examples": {"enabled": False}}}
+    )
     loaded = schemathesis.openapi.from_dict(document, config=config)
     loaded.app = get_wsgi_application()
     return loaded
@@ -75,16 +85,20 @@ schema = _schema()
 
 
 @schema.parametrize()
-@settings(max_examples=3, deadline=None, database=None, derandomize=True,
-          phases=[Phase.explicit, Phase.generate],
-          suppress_health_check=list(HealthCheck))
+@settings(
+    max_examples=3,
+    deadline=None,
+    database=None,
+    derandomize=True,
+    phases=[Phase.explicit, Phase.generate],
+    suppress_health_check=list(HealthCheck),
+)
 def test_the_api_answers_within_its_schema_and_never_5xx(case, record):
     for name, value in record["paths"].items():
         if case.path_parameters and name in case.path_parameters:
             case.path_parameters[name] = value
     try:
-        case.call_and_validate(headers={"Authorization": f"Token {record['token']}"},
-                               checks=CHECKS)
+        case.call_and_validate(headers={"Authorization": f"Token {record['token']}"}, checks=CHECKS)
     except BaseException:
         label = case.operation.label
         if label in KNOWN:

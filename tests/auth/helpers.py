@@ -26,8 +26,7 @@ def wrong_code(device: TOTPDevice) -> str:
 
 
 def password_login(client, username, password=PASSWORD, **extra):
-    return client.post(reverse("login"), {"username": username, "password": password},
-                       **extra)
+    return client.post(reverse("login"), {"username": username, "password": password}, **extra)
 
 
 def is_signed_in(client) -> bool:

@@ -73,7 +73,8 @@ def test_the_lock_lifts_after_the_cool_off(client, lotte):
     assert password_login(client, "lotte").status_code == 429
     # Sixteen minutes later (the attempts are moved back in time instead of waiting).
     AccessAttempt.objects.update(
-        attempt_time=AccessAttempt.objects.get().attempt_time - datetime.timedelta(minutes=16))
+        attempt_time=AccessAttempt.objects.get().attempt_time - datetime.timedelta(minutes=16)
+    )
     assert password_login(client, "lotte").status_code == 302
     assert is_signed_in(client)
 
@@ -96,8 +97,9 @@ def test_the_admin_login_form_is_watched_too(client):
     UserFactory(username="beheerder", is_staff=True)
     for _ in range(5):
         client.post("/beheer/login/", {"username": "beheerder", "password": "wrong"})
-    response = client.post("/beheer/login/", {"username": "beheerder",
-                                              "password": "correct-horse-battery"})
+    response = client.post(
+        "/beheer/login/", {"username": "beheerder", "password": "correct-horse-battery"}
+    )
     assert response.status_code == 429
 
 
@@ -109,8 +111,9 @@ def test_the_test_clients_login_works_and_counts(client, lotte):
 
 
 def test_behind_trusted_proxies_the_visitors_own_address_counts(settings):
-    request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.2",
-                                   HTTP_X_FORWARDED_FOR="203.0.113.9, 10.0.0.1")
+    request = RequestFactory().get(
+        "/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="203.0.113.9, 10.0.0.1"
+    )
     assert client_ip(request) == "10.0.0.2"  # no proxy trusted: the direct peer
     settings.TRUSTED_PROXY_COUNT = 2
     assert client_ip(request) == "203.0.113.9"

@@ -27,6 +27,7 @@ def mother(db):
 
 # --- professionals ---------------------------------------------------------------------
 
+
 def test_after_the_password_a_professional_is_sent_to_the_code_page(client, midwife):
     add_device(midwife)
     response = password_login(client, "griet")
@@ -43,8 +44,7 @@ def test_after_the_password_a_professional_is_sent_to_the_code_page(client, midw
 def test_a_wrong_code_is_refused(client, midwife):
     device = add_device(midwife)
     password_login(client, "griet")
-    response = client.post(reverse("signin_code"), {"code": wrong_code(device),
-                                                    "next": DASHBOARD})
+    response = client.post(reverse("signin_code"), {"code": wrong_code(device), "next": DASHBOARD})
     assert response.status_code == 200
     assert response.context["form"].errors["code"]
     assert client.get(DASHBOARD)["Location"] == code_page()
@@ -64,8 +64,9 @@ def test_the_right_code_lets_the_professional_in_and_keeps_next(client, midwife)
     device = add_device(midwife)
     password_login(client, "griet")
     before = client.session.session_key
-    response = client.post(reverse("signin_code"), {"code": code_for(device),
-                                                    "next": DASHBOARD + "?q=Peeters"})
+    response = client.post(
+        reverse("signin_code"), {"code": code_for(device), "next": DASHBOARD + "?q=Peeters"}
+    )
     assert response.status_code == 302 and response["Location"] == DASHBOARD + "?q=Peeters"
     assert client.session.session_key != before  # a new session key once verified
     assert client.get(DASHBOARD).status_code == 200
@@ -96,8 +97,9 @@ def test_repeated_wrong_codes_are_slowed_down(client, midwife):
 def test_next_never_leads_off_the_site(client, midwife):
     device = add_device(midwife)
     password_login(client, "griet")
-    response = client.post(reverse("signin_code"), {"code": code_for(device),
-                                                    "next": "https://evil.example/"})
+    response = client.post(
+        reverse("signin_code"), {"code": code_for(device), "next": "https://evil.example/"}
+    )
     assert response["Location"] == DASHBOARD
 
 
@@ -117,8 +119,7 @@ def test_until_verified_only_the_sign_in_pages_log_out_and_static_files_answer(c
     assert client.get(DASHBOARD)["Location"].startswith(reverse("login"))
 
 
-def test_api_routes_answer_403_to_a_session_without_code_and_leave_tokens_alone(
-        client, midwife):
+def test_api_routes_answer_403_to_a_session_without_code_and_leave_tokens_alone(client, midwife):
     add_device(midwife)
     password_login(client, "griet")
     response = client.get("/api/anything/")
@@ -129,6 +130,7 @@ def test_api_routes_answer_403_to_a_session_without_code_and_leave_tokens_alone(
 
 
 # --- setting up an authenticator app ---------------------------------------------------
+
 
 def test_a_professional_without_an_app_must_set_one_up(client, midwife):
     password_login(client, "griet")
@@ -155,8 +157,7 @@ def test_confirming_the_new_app_with_a_valid_code_lets_the_professional_in(clien
     device.refresh_from_db()
     assert not device.confirmed
     device.throttle_reset()
-    response = client.post(reverse("signin_setup"), {"code": code_for(device),
-                                                     "next": DASHBOARD})
+    response = client.post(reverse("signin_setup"), {"code": code_for(device), "next": DASHBOARD})
     assert response.status_code == 302 and response["Location"] == DASHBOARD
     device.refresh_from_db()
     assert device.confirmed
@@ -167,8 +168,7 @@ def test_an_account_with_an_app_cannot_add_another_before_giving_a_code(client, 
     add_device(midwife)
     password_login(client, "griet")
     response = client.get(reverse("signin_setup"))
-    assert response.status_code == 302 and response["Location"].startswith(
-        reverse("signin_code"))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("signin_code"))
     assert TOTPDevice.objects.filter(user=midwife).count() == 1
 
 
@@ -178,6 +178,7 @@ def test_the_set_up_page_needs_a_password_first(client):
 
 
 # --- mothers ---------------------------------------------------------------------------
+
 
 def test_a_mother_without_an_app_gets_in_with_her_password(client, mother):
     response = password_login(client, "lotte")
@@ -212,6 +213,7 @@ def test_an_unconfirmed_app_does_not_count(client, mother):
 
 # --- the admin -------------------------------------------------------------------------
 
+
 def test_the_admin_needs_the_code_too(client):
     admin = UserFactory(username="beheerder", is_staff=True, is_superuser=True)
     device = add_device(admin)
@@ -234,13 +236,16 @@ def test_the_administrator_can_remove_a_lost_app_and_lift_a_lock_but_not_read_ke
 
 def test_the_admin_login_form_leads_to_the_code_page_as_well(client):
     UserFactory(username="beheerder", is_staff=True, is_superuser=True)
-    response = client.post("/beheer/login/?next=/beheer/",
-                           {"username": "beheerder", "password": "correct-horse-battery",
-                            "next": "/beheer/"}, follow=True)
+    response = client.post(
+        "/beheer/login/?next=/beheer/",
+        {"username": "beheerder", "password": "correct-horse-battery", "next": "/beheer/"},
+        follow=True,
+    )
     assert response.redirect_chain[-1][0].startswith(reverse("signin_setup"))
 
 
 # --- the test helper every other test uses ---------------------------------------------
+
 
 def test_sign_in_verified_gives_a_professional_a_verified_session(client, midwife):
     sign_in_verified(client, midwife)

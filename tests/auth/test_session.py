@@ -30,7 +30,8 @@ def test_a_session_idle_for_longer_than_the_limit_has_ended(client, midwife):
     assert client.get(DASHBOARD).status_code == 200
     # 31 minutes without a request: the stored session's expiry has passed.
     Session.objects.filter(pk=stored_session(client).pk).update(
-        expire_date=timezone.now() - datetime.timedelta(minutes=1))
+        expire_date=timezone.now() - datetime.timedelta(minutes=1)
+    )
     response = client.get(DASHBOARD)
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
@@ -40,7 +41,8 @@ def test_every_request_pushes_the_end_back(client, midwife):
     sign_in_verified(client, midwife)
     session = stored_session(client)
     Session.objects.filter(pk=session.pk).update(
-        expire_date=timezone.now() + datetime.timedelta(minutes=1))
+        expire_date=timezone.now() + datetime.timedelta(minutes=1)
+    )
     response = client.get(DASHBOARD)
     assert response.status_code == 200
     left = stored_session(client).expire_date - timezone.now()

@@ -29,8 +29,9 @@ def test_read_then_write_with_the_etag():
     plan["preferences"]["stay"] = "short"
     missing = client.put(url(network), plan, format="json")
     assert missing.status_code == 428
-    saved = client.put(url(network), {**plan, "reason": "na de consultatie"}, format="json",
-                       HTTP_IF_MATCH='"v0"')
+    saved = client.put(
+        url(network), {**plan, "reason": "na de consultatie"}, format="json", HTTP_IF_MATCH='"v0"'
+    )
     assert saved.status_code == 200 and saved["ETag"] == '"v1"'
     stale = client.put(url(network), plan, format="json", HTTP_IF_MATCH='"v0"')
     assert stale.status_code == 412 and "version 1" in stale.json()["detail"]
@@ -46,12 +47,13 @@ def test_who_may_read_and_write_over_the_api():
     _response, plan = read(token_client(network.users["assistant"]), network)
     plan["expected_course"] = "?"
     refused = token_client(network.users["assistant"]).put(
-        url(network), plan, format="json", HTTP_IF_MATCH='"v0"')
+        url(network), plan, format="json", HTTP_IF_MATCH='"v0"'
+    )
     assert refused.status_code == 403
     assert token_client(network.users["outsider"]).get(url(network)).status_code == 404
     bad = token_client(network.users["coordinator"]).put(
-        url(network), {**plan, "discharge_notify": ["someone"]}, format="json",
-        HTTP_IF_MATCH='"v0"')
+        url(network), {**plan, "discharge_notify": ["someone"]}, format="json", HTTP_IF_MATCH='"v0"'
+    )
     assert bad.status_code == 400 and bad.json()["discharge_notify"]
 
 
@@ -71,8 +73,9 @@ def test_fifty_writers_at_once_leave_versions_without_gaps_or_duplicates():
             while True:
                 response, plan = read(client, network)
                 plan["expected_course"] = f"Schrijver {index}"
-                result = client.put(url(network), plan, format="json",
-                                    HTTP_IF_MATCH=response["ETag"])
+                result = client.put(
+                    url(network), plan, format="json", HTTP_IF_MATCH=response["ETag"]
+                )
                 if result.status_code != 412:
                     outcomes.append(result.status_code)
                     return

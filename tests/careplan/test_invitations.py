@@ -55,20 +55,29 @@ def save(net, appointments, *, actor="coordinator", notify=("gp",), base=None):
     if base is None:
         _plan, version = current_plan(net.a)
         base = version.number if version else 0
-    return services.plan_save(actor=net.users[actor], dossier=net.a, content=plan,
-                              base_number=base)
+    return services.plan_save(actor=net.users[actor], dossier=net.a, content=plan, base_number=base)
 
 
 def home_visit(net, *, days=1, time="10:30", member="coordinator", appointment_id=""):
     day = timezone.localdate() + datetime.timedelta(days=days)
-    return content.new_appointment("home_visit", day, day, time=time, note=NOTE,
-                                   member=pid(net, member), appointment_id=appointment_id)
+    return content.new_appointment(
+        "home_visit",
+        day,
+        day,
+        time=time,
+        note=NOTE,
+        member=pid(net, member),
+        appointment_id=appointment_id,
+    )
 
 
 def sent_to(address, deliver):
     """The e-mails to this address as they left, parsed back from their bytes."""
-    return [email.message_from_bytes(m.message().as_bytes(), policy=email.policy.default)
-            for m in deliver if address in m.to]
+    return [
+        email.message_from_bytes(m.message().as_bytes(), policy=email.policy.default)
+        for m in deliver
+        if address in m.to
+    ]
 
 
 def calendar_of(message):
@@ -81,13 +90,17 @@ def send_all(django_capture_on_commit_callbacks, make):
         return make()
 
 
-def test_an_invitation_has_the_mime_shape_calendars_expect(
-        net, django_capture_on_commit_callbacks):
+def test_an_invitation_has_the_mime_shape_calendars_expect(net, django_capture_on_commit_callbacks):
     send_all(django_capture_on_commit_callbacks, lambda: save(net, [home_visit(net)]))
     message = sent_to("karim@example.org", mail.outbox)[-1]
     types = [part.get_content_type() for part in message.walk()]
-    assert types[:5] == ["multipart/mixed", "multipart/alternative", "text/plain",
-                         "text/html", "text/calendar"]
+    assert types[:5] == [
+        "multipart/mixed",
+        "multipart/alternative",
+        "text/plain",
+        "text/html",
+        "text/calendar",
+    ]
     assert "application/ics" in types  # the same invitation as a file, for webmail
     part, calendar = calendar_of(message)
     assert part.get_param("method") == "REQUEST" == str(calendar["method"])
@@ -105,17 +118,24 @@ def test_an_invitation_has_the_mime_shape_calendars_expect(
 
 
 def test_no_clinical_detail_and_no_name_the_reader_may_not_know(
-        net, django_capture_on_commit_callbacks):
+    net, django_capture_on_commit_callbacks
+):
     network_services.consent_set(
-        actor=net.users["mother"], dossier=net.a, section=Section.IDENTITY, level=Level.NONE,
-        membership=net.a.memberships.get(professional__user=net.users["gp"]))
+        actor=net.users["mother"],
+        dossier=net.a,
+        section=Section.IDENTITY,
+        level=Level.NONE,
+        membership=net.a.memberships.get(professional__user=net.users["gp"]),
+    )
     send_all(django_capture_on_commit_callbacks, lambda: save(net, [home_visit(net)]))
     name = net.a.mother.full_name
     for row in OutboxMessage.objects.all():
         for text in (row.subject, row.body, row.html_body, row.calendar):
             assert NOTE not in text and "170/115" not in text
-        if row.address in {"karim@example.org", "0470 11 22 33"} and row.recipient == \
-                net.users["gp"]:
+        if (
+            row.address in {"karim@example.org", "0470 11 22 33"}
+            and row.recipient == net.users["gp"]
+        ):
             assert name not in row.subject + row.body + row.html_body + row.calendar
             assert net.a.mother.municipality not in row.body
     griet = OutboxMessage.objects.get(address="griet@example.org", calendar_method="REQUEST")
@@ -141,7 +161,8 @@ def test_a_french_speaking_gp_gets_french(net, django_capture_on_commit_callback
 
 
 def test_moving_reassigning_and_deleting_send_updates_and_cancellations(
-        net, django_capture_on_commit_callbacks):
+    net, django_capture_on_commit_callbacks
+):
     first = home_visit(net)
     v1 = send_all(django_capture_on_commit_callbacks, lambda: save(net, [first]))
     moved = {**first, "time": "14:00"}
@@ -158,33 +179,49 @@ def test_moving_reassigning_and_deleting_send_updates_and_cancellations(
             if any(p.get_content_type() == "text/calendar" for p in message.walk()):
                 part, calendar = calendar_of(message)
                 event = calendar.walk("VEVENT")[0]
-                found.append((part.get_param("method"), int(event["sequence"]),
-                              str(event["uid"]), str(event["status"])))
+                found.append(
+                    (
+                        part.get_param("method"),
+                        int(event["sequence"]),
+                        str(event["uid"]),
+                        str(event["status"]),
+                    )
+                )
         return found
 
     uid = f"{net.a.public_id}-{first['id']}@moederschapsdossier"
     # Griet: invited, moved, then handed to Anne: cancelled for her
-    assert events("griet@example.org") == [("REQUEST", v1.number, uid, "CONFIRMED"),
-                                           ("REQUEST", v1.number + 1, uid, "CONFIRMED"),
-                                           ("CANCEL", v1.number + 2, uid, "CANCELLED")]
+    assert events("griet@example.org") == [
+        ("REQUEST", v1.number, uid, "CONFIRMED"),
+        ("REQUEST", v1.number + 1, uid, "CONFIRMED"),
+        ("CANCEL", v1.number + 2, uid, "CANCELLED"),
+    ]
     # the GP left the discharge list with the hand-over: his copy is cancelled too
     assert [e[0] for e in events("karim@example.org")] == ["REQUEST", "REQUEST", "CANCEL"]
     # Anne: invited, then the appointment was deleted: cancelled
-    assert events("anne@example.org") == [("REQUEST", v1.number + 2, uid, "CONFIRMED"),
-                                          ("CANCEL", v1.number + 3, uid, "CANCELLED")]
+    assert events("anne@example.org") == [
+        ("REQUEST", v1.number + 2, uid, "CONFIRMED"),
+        ("CANCEL", v1.number + 3, uid, "CANCELLED"),
+    ]
     # the mother follows every step, in the same calendar entry
     assert [e[:2] for e in events("lotte@example.org")] == [
-        ("REQUEST", 1), ("REQUEST", 2), ("REQUEST", 3), ("CANCEL", 4)]
+        ("REQUEST", 1),
+        ("REQUEST", 2),
+        ("REQUEST", 3),
+        ("CANCEL", 4),
+    ]
     # a second parser reads the same instant: 14:00 in Brussels
     last_move = sent_to("griet@example.org", mail.outbox)
-    part, _calendar = calendar_of(next(m for m in last_move if "14:00" in
-                                       m.get_body(("plain",)).get_content()))
+    part, _calendar = calendar_of(
+        next(m for m in last_move if "14:00" in m.get_body(("plain",)).get_content())
+    )
     start = vobject.readOne(part.get_content()).vevent.dtstart.value
     assert timezone.localtime(start).strftime("%H:%M") == "14:00"
 
 
 def test_the_mother_gets_her_invitation_and_sms_unless_she_turned_them_off(
-        client, net, django_capture_on_commit_callbacks):
+    client, net, django_capture_on_commit_callbacks
+):
     send_all(django_capture_on_commit_callbacks, lambda: save(net, [home_visit(net)]))
     mine = OutboxMessage.objects.filter(dossier=net.a, key__contains=f"mother{net.a.mother.pk}")
     assert sorted(mine.values_list("channel", flat=True)) == ["email", "sms"]
@@ -192,16 +229,19 @@ def test_the_mother_gets_her_invitation_and_sms_unless_she_turned_them_off(
     sms = mine.get(channel=Channel.SMS)
     assert "10:30" in sms.body and len(sms.body) <= 160
     mother_page = sign_in_verified(client, net.users["mother"])
-    response = mother_page.post(reverse("network:message_settings"),
-                                {"language": "fr", "by_email": "on"})
+    response = mother_page.post(
+        reverse("network:message_settings"), {"language": "fr", "by_email": "on"}
+    )
     assert response.status_code == 302
-    send_all(django_capture_on_commit_callbacks,
-             lambda: save(net, [home_visit(net, days=2)]))
-    latest = OutboxMessage.objects.filter(key__contains=f"mother{net.a.mother.pk}"
-                                          ).exclude(pk__in=before)
+    send_all(django_capture_on_commit_callbacks, lambda: save(net, [home_visit(net, days=2)]))
+    latest = OutboxMessage.objects.filter(key__contains=f"mother{net.a.mother.pk}").exclude(
+        pk__in=before
+    )
     # the earlier visit cancelled and the new one planned: by e-mail only, in French
     assert sorted(latest.values_list("channel", "language", "calendar_method")) == [
-        ("email", "fr", "CANCEL"), ("email", "fr", "REQUEST")]
+        ("email", "fr", "CANCEL"),
+        ("email", "fr", "REQUEST"),
+    ]
 
 
 def test_the_day_before_the_mother_is_reminded_once(net, django_capture_on_commit_callbacks):
@@ -235,16 +275,19 @@ def test_message_settings_page(client, net, outsider):
     page = sign_in_verified(client, net.users["gp"])
     response = page.get(reverse("network:message_settings"))
     assert response.status_code == 200 and b'name="by_sms"' not in response.content
-    assert page.post(reverse("network:message_settings"), {"language": "xx"}
-                     ).status_code == 200  # refused with the field named, nothing saved
+    assert (
+        page.post(reverse("network:message_settings"), {"language": "xx"}).status_code == 200
+    )  # refused with the field named, nothing saved
     net.users["gp"].professional.refresh_from_db()
     assert net.users["gp"].professional.language == ""
     page.post(reverse("network:message_settings"), {"language": "en"})
     net.users["gp"].professional.refresh_from_db()
     assert net.users["gp"].professional.language == "en"
     client.logout()
-    assert sign_in_verified(client, outsider).get(
-        reverse("network:message_settings")).status_code == 404
+    assert (
+        sign_in_verified(client, outsider).get(reverse("network:message_settings")).status_code
+        == 404
+    )
 
 
 def test_the_outbox_keeps_a_message_until_it_is_sent(net, settings, caplog):
@@ -276,7 +319,8 @@ def test_a_lease_that_ran_out_is_taken_back_with_the_same_identity(net):
     assert claimed is not None and outbox.claim(message.pk) is None  # nobody else meanwhile
     assert outbox.backlog()["sending"] >= 1
     OutboxMessage.objects.filter(pk=message.pk).update(
-        leased_until=timezone.now() - datetime.timedelta(seconds=1))
+        leased_until=timezone.now() - datetime.timedelta(seconds=1)
+    )
     assert outbox.backlog()["stuck"] == 1 and message.pk in outbox.due()
     first_id = outbox.email_message(claimed).message()["Message-ID"]
     assert outbox.deliver(message.pk) == "sent"

@@ -46,14 +46,16 @@ def plan_with(net, *appointments, notify=(), base=0):
     plan = content.empty_plan()
     plan["appointments"] = list(appointments)
     plan["discharge_notify"] = list(notify)
-    return services.plan_save(actor=net.users["mother"], dossier=net.a, content=plan,
-                              base_number=base)
+    return services.plan_save(
+        actor=net.users["mother"], dossier=net.a, content=plan, base_number=base
+    )
 
 
 def visit(net, member, *, time="10:30"):
     today = timezone.localdate()
-    return content.new_appointment("first_home_visit", today, today + datetime.timedelta(1),
-                                   member=member, time=time)
+    return content.new_appointment(
+        "first_home_visit", today, today + datetime.timedelta(1), member=member, time=time
+    )
 
 
 def invitations():
@@ -67,12 +69,16 @@ def deliver_all(django_capture_on_commit_callbacks, make):
 
 
 def test_an_appointment_invites_its_member_and_the_gp_on_the_discharge_list(
-        net, django_capture_on_commit_callbacks):
+    net, django_capture_on_commit_callbacks
+):
     appointment = visit(net, pid(net, "coordinator"))
-    deliver_all(django_capture_on_commit_callbacks,
-                lambda: plan_with(net, appointment, notify=[pid(net, "gp")]))
+    deliver_all(
+        django_capture_on_commit_callbacks,
+        lambda: plan_with(net, appointment, notify=[pid(net, "gp")]),
+    )
     assert sorted(m.to[0] for m in invitations()) == sorted(
-        [net.users["coordinator"].email, net.users["gp"].email])
+        [net.users["coordinator"].email, net.users["gp"].email]
+    )
     texts = OutboxMessage.objects.filter(channel=Channel.SMS, status=DeliveryStatus.SENT)
     assert texts.count() == 2
     invitation = invitations()[0].attachments[0]
@@ -87,19 +93,28 @@ def test_an_appointment_invites_its_member_and_the_gp_on_the_discharge_list(
 
 
 def test_an_unchanged_appointment_is_not_sent_again_and_a_cancelled_one_is_cancelled(
-        net, django_capture_on_commit_callbacks):
+    net, django_capture_on_commit_callbacks
+):
     appointment = visit(net, pid(net, "coordinator"), time="")
     deliver_all(django_capture_on_commit_callbacks, lambda: plan_with(net, appointment))
     sent = len(invitations())
     plan = content.empty_plan()
     plan["appointments"] = [appointment]
     plan["expected_course"] = "Rustig verloop"
-    deliver_all(django_capture_on_commit_callbacks, lambda: services.plan_save(
-        actor=net.users["mother"], dossier=net.a, content=plan, base_number=1))
+    deliver_all(
+        django_capture_on_commit_callbacks,
+        lambda: services.plan_save(
+            actor=net.users["mother"], dossier=net.a, content=plan, base_number=1
+        ),
+    )
     assert len(invitations()) == sent  # the appointment did not change
     plan["appointments"] = [{**appointment, "status": "cancelled"}]
-    deliver_all(django_capture_on_commit_callbacks, lambda: services.plan_save(
-        actor=net.users["mother"], dossier=net.a, content=plan, base_number=2))
+    deliver_all(
+        django_capture_on_commit_callbacks,
+        lambda: services.plan_save(
+            actor=net.users["mother"], dossier=net.a, content=plan, base_number=2
+        ),
+    )
     cancellation = icalendar.Calendar.from_ical(invitations()[-1].attachments[0][1])
     assert cancellation["method"] == "CANCEL"
     event = cancellation.walk("VEVENT")[0]
@@ -118,21 +133,29 @@ def test_the_same_change_never_makes_two_messages(net):
     assert outbox.deliver(message.pk) == "not due"
 
 
-def test_the_discharge_is_told_to_the_gp_and_the_plan_list(net,
-                                                            django_capture_on_commit_callbacks):
+def test_the_discharge_is_told_to_the_gp_and_the_plan_list(net, django_capture_on_commit_callbacks):
     plan_with(net, notify=[pid(net, "coordinator")])
     mail.outbox.clear()
     born = net.a.delivery.born_at
     checklist = DischargeChecklist(
-        dossier=net.a, needs_mother_assessed=True, needs_child_assessed=True,
+        dossier=net.a,
+        needs_mother_assessed=True,
+        needs_child_assessed=True,
         first_home_visit_at=timezone.now() + datetime.timedelta(hours=3),
         first_home_visit_midwife=net.users["coordinator"],
         paediatric_consultation_on=timezone.localdate(born) + datetime.timedelta(days=8),
-        home_help=HomeHelpChoice.NOT_WANTED, gp_informed=True)
-    deliver_all(django_capture_on_commit_callbacks,
-                lambda: dossier_services.discharge_checklist_save(
-                    actor=net.users["coordinator"], checklist=checklist,
-                    discharged_at=timezone.now(), confirm=True))
+        home_help=HomeHelpChoice.NOT_WANTED,
+        gp_informed=True,
+    )
+    deliver_all(
+        django_capture_on_commit_callbacks,
+        lambda: dossier_services.discharge_checklist_save(
+            actor=net.users["coordinator"],
+            checklist=checklist,
+            discharged_at=timezone.now(),
+            confirm=True,
+        ),
+    )
     told = sorted(m.to[0] for m in mail.outbox)
     assert told == sorted([net.users["coordinator"].email, net.users["gp"].email])
     assert net.a.mother.full_name in mail.outbox[0].subject
@@ -151,8 +174,9 @@ def test_the_private_calendar_feed(client, net):
     calendar = icalendar.Calendar.from_ical(response.content)
     events = list(calendar.walk("VEVENT"))
     assert len(events) == 1 and net.a.mother.full_name in str(events[0]["summary"])
-    assert AccessEvent.objects.filter(actor=net.users["coordinator"], action="read",
-                                      section="careplan").exists()
+    assert AccessEvent.objects.filter(
+        actor=net.users["coordinator"], action="read", section="careplan"
+    ).exists()
     renewed = feeds.feed_renew(net.users["coordinator"].professional)
     assert client.get(reverse("careplan:feed", args=[feed.token])).status_code == 404
     assert client.get(reverse("careplan:feed", args=[renewed.token])).status_code == 200
@@ -165,8 +189,9 @@ class Gateway(http.server.BaseHTTPRequestHandler):
 
     def do_POST(self):
         length = int(self.headers["Content-Length"])
-        Gateway.received.append((self.headers["Authorization"],
-                                 json.loads(self.rfile.read(length))))
+        Gateway.received.append(
+            (self.headers["Authorization"], json.loads(self.rfile.read(length)))
+        )
         self.send_response(202 if self.path == "/ok" else 500)
         self.end_headers()
 
@@ -182,8 +207,10 @@ def test_the_http_gateway_backend_posts_to_the_configured_gateway(settings):
         settings.SMS_GATEWAY_TOKEN = "geheim"
         settings.SMS_GATEWAY_URL = f"http://127.0.0.1:{server.server_port}/ok"
         sms.send_sms("+32470112233", "Huisbezoek morgen")
-        assert Gateway.received[-1] == ("Bearer geheim",
-                                        {"to": "+32470112233", "text": "Huisbezoek morgen"})
+        assert Gateway.received[-1] == (
+            "Bearer geheim",
+            {"to": "+32470112233", "text": "Huisbezoek morgen"},
+        )
         settings.SMS_GATEWAY_URL = f"http://127.0.0.1:{server.server_port}/broken"
         with pytest.raises(sms.SmsError):
             sms.send_sms("+32470112233", "?")
@@ -192,12 +219,16 @@ def test_the_http_gateway_backend_posts_to_the_configured_gateway(settings):
 
 
 def test_the_members_the_plan_names_hear_of_a_new_version_by_e_mail(
-        net, django_capture_on_commit_callbacks):
-    deliver_all(django_capture_on_commit_callbacks,
-                lambda: plan_with(net, notify=[pid(net, "gp"), pid(net, "coordinator")]))
+    net, django_capture_on_commit_callbacks
+):
+    deliver_all(
+        django_capture_on_commit_callbacks,
+        lambda: plan_with(net, notify=[pid(net, "gp"), pid(net, "coordinator")]),
+    )
     news = [m for m in mail.outbox if not m.attachments]
     assert sorted(m.to[0] for m in news) == sorted(
-        [net.users["coordinator"].email, net.users["gp"].email])
+        [net.users["coordinator"].email, net.users["gp"].email]
+    )
     assert all("1" in m.body for m in news)  # the version number
 
 
@@ -208,12 +239,19 @@ def test_the_discharge_reaches_the_inbox_too(net):
     Notification.objects.all().delete()
     born = net.a.delivery.born_at
     dossier_services.discharge_checklist_save(
-        actor=net.users["coordinator"], discharged_at=timezone.now(), confirm=True,
+        actor=net.users["coordinator"],
+        discharged_at=timezone.now(),
+        confirm=True,
         checklist=DischargeChecklist(
-            dossier=net.a, needs_mother_assessed=True, needs_child_assessed=True,
+            dossier=net.a,
+            needs_mother_assessed=True,
+            needs_child_assessed=True,
             first_home_visit_at=timezone.now() + datetime.timedelta(hours=3),
             first_home_visit_midwife=net.users["coordinator"],
             paediatric_consultation_on=timezone.localdate(born) + datetime.timedelta(days=8),
-            home_help=HomeHelpChoice.NOT_WANTED, gp_informed=True))
+            home_help=HomeHelpChoice.NOT_WANTED,
+            gp_informed=True,
+        ),
+    )
     told = set(Notification.objects.values_list("recipient__username", flat=True))
     assert told == {net.users["coordinator"].username, net.users["gp"].username}

@@ -27,16 +27,21 @@ def test_a_broker_outage_delays_messages_and_loses_or_doubles_none(tmp_path, red
         user.save()
     today = datetime.date.today()
     appointment = content.new_appointment(
-        "first_home_visit", today, today, time="09:00",
-        member=str(net.users["coordinator"].professional.public_id))
+        "first_home_visit",
+        today,
+        today,
+        time="09:00",
+        member=str(net.users["coordinator"].professional.public_id),
+    )
     plan = content.empty_plan()
     plan["appointments"] = [appointment]
     plan["discharge_notify"] = [str(net.users["gp"].professional.public_id)]
 
     route_celery(DEAD_BROKER, eager=False)
     try:
-        services.plan_save(actor=net.users["mother"], dossier=net.a, content=plan,
-                           base_number=0)  # commits; handing the messages over fails
+        services.plan_save(
+            actor=net.users["mother"], dossier=net.a, content=plan, base_number=0
+        )  # commits; handing the messages over fails
     finally:
         route_celery(redis_url, eager=False)
     waiting = list(OutboxMessage.objects.filter(channel="email"))
@@ -44,13 +49,16 @@ def test_a_broker_outage_delays_messages_and_loses_or_doubles_none(tmp_path, red
 
     redis.Redis.from_url(redis_url).flushdb()  # an empty queue: only what this test sends
     worker = start_worker(
-        redis_url, DJANGO_EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
-        DJANGO_EMAIL_FILE_PATH=str(tmp_path))
+        redis_url,
+        DJANGO_EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
+        DJANGO_EMAIL_FILE_PATH=str(tmp_path),
+    )
     try:
-        deliver_pending.apply_async()                  # the sweep, as beat runs it
+        deliver_pending.apply_async()  # the sweep, as beat runs it
         deliver_message.apply_async(args=[waiting[0].pk])  # and the same message again
-        assert wait_until(lambda: not OutboxMessage.objects.exclude(
-            status=DeliveryStatus.SENT).exists()), "the worker did not send every message"
+        assert wait_until(
+            lambda: not OutboxMessage.objects.exclude(status=DeliveryStatus.SENT).exists()
+        ), "the worker did not send every message"
         deliver_message.apply_async(args=[waiting[1].pk])  # once more, after it was sent
         time.sleep(2)
     finally:

@@ -31,9 +31,16 @@ def url(net, name, *args):
 
 
 def plan_form(base, **changes):
-    data = {"base_version": base, "stay": "undecided", "feeding": "undecided",
-            "visitors": "", "expected_course": "", "home_help_wish": "undecided",
-            "home_help_hours": "", "reason": ""}
+    data = {
+        "base_version": base,
+        "stay": "undecided",
+        "feeding": "undecided",
+        "visitors": "",
+        "expected_course": "",
+        "home_help_wish": "undecided",
+        "home_help_hours": "",
+        "reason": "",
+    }
     data.update(changes)
     return data
 
@@ -41,14 +48,19 @@ def plan_form(base, **changes):
 def test_the_mother_changes_a_preference_and_the_midwife_sees_it_highlighted(client, net):
     sign_in(client, net.users["mother"])
     assert client.post(url(net, "edit"), plan_form(0, feeding="breast")).status_code == 302
-    assert client.post(url(net, "edit"), plan_form(1, feeding="breast", stay="short",
-                                                   reason="Liefst snel naar huis")
-                       ).status_code == 302
+    assert (
+        client.post(
+            url(net, "edit"),
+            plan_form(1, feeding="breast", stay="short", reason="Liefst snel naar huis"),
+        ).status_code
+        == 302
+    )
     sign_in(client, net.users["coordinator"])
     page = client.get(url(net, "plan"))
     assert "Changed by the mother in this version:" in page.text
-    part = next(p for g in page.context["groups"] for p in g["parts"]
-                if p["path"] == "preferences.stay")
+    part = next(
+        p for g in page.context["groups"] for p in g["parts"] if p["path"] == "preferences.stay"
+    )
     assert part["changed"] and part["value"].startswith("Short stay")
     assert 'class="plan-part changed"' in page.text
 
@@ -58,16 +70,19 @@ def test_an_edit_from_an_old_version_shows_what_changed_and_keeps_both(client, n
     client.post(url(net, "edit"), plan_form(0, feeding="breast"))
     client.post(url(net, "edit"), plan_form(1, feeding="breast", visitors="Enkel oma"))
     sign_in(client, net.users["coordinator"])  # she opened the form at version 1
-    response = client.post(url(net, "edit"), plan_form(
-        1, feeding="breast", expected_course="Kort verblijf als alles vlot verloopt."))
+    response = client.post(
+        url(net, "edit"),
+        plan_form(1, feeding="breast", expected_course="Kort verblijf als alles vlot verloopt."),
+    )
     assert response.status_code == 200 and PlanVersion.objects.count() == 2
     assert [row["label"] for row in response.context["meanwhile"]] == ["Who may visit"]
     merged = response.context["form"].initial
     assert merged["visitors"] == "Enkel oma"
     assert merged["expected_course"] == "Kort verblijf als alles vlot verloopt."
     assert merged["base_version"] == 2 and not response.context["conflicts"]
-    data = plan_form(2, feeding="breast", visitors=merged["visitors"],
-                     expected_course=merged["expected_course"])
+    data = plan_form(
+        2, feeding="breast", visitors=merged["visitors"], expected_course=merged["expected_course"]
+    )
     assert client.post(url(net, "edit"), data).status_code == 302
     latest = PlanVersion.objects.get(number=3).content
     assert latest["preferences"]["visitors"] == "Enkel oma"
@@ -80,8 +95,7 @@ def test_the_schedule_is_proposed_and_only_added_when_accepted(client, net):
     proposals = page.context["proposals"]
     assert proposals and not PlanVersion.objects.exists()
     first, second = proposals[0][0]["id"], proposals[1][0]["id"]
-    response = client.post(url(net, "proposal"), {"base_version": 0,
-                                                  "accept": [first, second]})
+    response = client.post(url(net, "proposal"), {"base_version": 0, "accept": [first, second]})
     assert response.status_code == 302
     appointments = PlanVersion.objects.get().content["appointments"]
     assert {a["id"] for a in appointments} == {first, second}
@@ -104,13 +118,20 @@ def test_versions_are_compared_side_by_side_and_restored(client, net):
 def test_the_dialogue_stays_with_the_version_and_part(client, net):
     sign_in(client, net.users["mother"])
     client.post(url(net, "edit"), plan_form(0, feeding="breast"))
-    client.post(url(net, "annotate", 1), {"path": "preferences.feeding",
-                                          "text": "Wie helpt me bij het aanleggen?"})
+    client.post(
+        url(net, "annotate", 1),
+        {"path": "preferences.feeding", "text": "Wie helpt me bij het aanleggen?"},
+    )
     question = Annotation.objects.get()
     sign_in(client, net.users["coordinator"])
-    client.post(url(net, "annotate", 1), {"path": "preferences.feeding",
-                                          "reply_to": str(question.public_id),
-                                          "text": "Ellen, de lactatiekundige."})
+    client.post(
+        url(net, "annotate", 1),
+        {
+            "path": "preferences.feeding",
+            "reply_to": str(question.public_id),
+            "text": "Ellen, de lactatiekundige.",
+        },
+    )
     client.post(url(net, "edit"), plan_form(1, feeding="breast", visitors="Oma"))
     page = client.get(url(net, "plan"))  # version 2 shows the thread written on version 1
     assert "Wie helpt me bij het aanleggen?" in page.text and "on version 1" in page.text

@@ -42,15 +42,23 @@ def make_plan(net):
     plan["discharge_notify"] = [member_id(net, "gp")]
     plan["checklist"]["car_seat"] = True
     plan["appointments"] = [
-        content.new_appointment(content.AppointmentKind.PAEDIATRIC, DAY + datetime.timedelta(7),
-                                DAY + datetime.timedelta(10),
-                                member=member_id(net, "paediatrician")),
-        content.new_appointment(content.AppointmentKind.FIRST_HOME_VISIT, DAY,
-                                DAY + datetime.timedelta(1),
-                                member=member_id(net, "coordinator"), note="Na 14 uur"),
+        content.new_appointment(
+            content.AppointmentKind.PAEDIATRIC,
+            DAY + datetime.timedelta(7),
+            DAY + datetime.timedelta(10),
+            member=member_id(net, "paediatrician"),
+        ),
+        content.new_appointment(
+            content.AppointmentKind.FIRST_HOME_VISIT,
+            DAY,
+            DAY + datetime.timedelta(1),
+            member=member_id(net, "coordinator"),
+            note="Na 14 uur",
+        ),
     ]
-    return services.plan_save(actor=net.users["coordinator"], dossier=net.a, content=plan,
-                              base_number=0)
+    return services.plan_save(
+        actor=net.users["coordinator"], dossier=net.a, content=plan, base_number=0
+    )
 
 
 def url(net):
@@ -83,7 +91,8 @@ def test_the_coordinator_downloads_the_plan_in_dutch_and_it_is_logged(client, ne
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"] == (
-        f'attachment; filename="zorgplan-v{version.number}.pdf"')
+        f'attachment; filename="zorgplan-v{version.number}.pdf"'
+    )
     text = pdf_text(response.content)
     with translation.override("nl"):
         kind = words(gettext(content.AppointmentKind.PAEDIATRIC.label))
@@ -97,8 +106,7 @@ def test_the_coordinator_downloads_the_plan_in_dutch_and_it_is_logged(client, ne
     assert done in text and to_do in text
     assert squeezed(product) in squeezed(text)
     assert squeezed("17-03-2025 – 20-03-2025") in squeezed(text)
-    assert squeezed(f"{due.lower()}: {net.a.expected_due_date:%d-%m-%Y}") in squeezed(
-        text.lower())
+    assert squeezed(f"{due.lower()}: {net.a.expected_due_date:%d-%m-%Y}") in squeezed(text.lower())
     assert squeezed(net.users["paediatrician"].get_full_name()) in squeezed(text)  # contact
     assert squeezed("Kort verblijf als alles vlot verloopt.") in squeezed(text)
     downloads = AccessEvent.objects.filter(id__gt=before, action="download")
@@ -124,12 +132,18 @@ def test_the_pdf_follows_the_language_cookie(client, net, settings):
 def test_a_reader_without_the_identity_section_gets_no_name(client, net):
     # a name no generated professional can share (Faker once gave a GP her surname)
     type(net.a.mother).objects.filter(pk=net.a.mother.pk).update(
-        given_name="Zoëlle", family_name="Quintyn-Vermaelen")
+        given_name="Zoëlle", family_name="Quintyn-Vermaelen"
+    )
     net.a.mother.refresh_from_db()
     make_plan(net)
     mother, paediatrician = net.users["mother"], net.users["paediatrician"]
-    consent_set(actor=mother, dossier=net.a, section=Section.IDENTITY, level=Level.NONE,
-                membership=net.a.memberships.get(professional__user=paediatrician))
+    consent_set(
+        actor=mother,
+        dossier=net.a,
+        section=Section.IDENTITY,
+        level=Level.NONE,
+        membership=net.a.memberships.get(professional__user=paediatrician),
+    )
     sign_in(client, paediatrician)
     before = last_event_id()
     response = client.get(url(net))
@@ -149,9 +163,13 @@ def test_a_reader_without_the_identity_section_gets_no_name(client, net):
 def test_a_member_without_the_care_plan_is_refused_and_logged(client, net):
     make_plan(net)
     paediatrician = net.users["paediatrician"]
-    consent_set(actor=net.users["mother"], dossier=net.a, section=Section.CAREPLAN,
-                level=Level.NONE,
-                membership=net.a.memberships.get(professional__user=paediatrician))
+    consent_set(
+        actor=net.users["mother"],
+        dossier=net.a,
+        section=Section.CAREPLAN,
+        level=Level.NONE,
+        membership=net.a.memberships.get(professional__user=paediatrician),
+    )
     sign_in(client, paediatrician)
     before = last_event_id()
     assert client.get(url(net)).status_code == 403

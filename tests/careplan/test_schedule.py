@@ -14,31 +14,38 @@ BORN = datetime.datetime(2026, 3, 10, 4, 35, tzinfo=BRUSSELS)  # day 0 is 10 Mar
 
 
 def at(day: int, hour: int = 11) -> datetime.datetime:
-    return (BORN.replace(hour=hour, minute=0) + datetime.timedelta(days=day))
+    return BORN.replace(hour=hour, minute=0) + datetime.timedelta(days=day)
 
 
 def kinds(proposals):
     return [(p["kind"], p["due_from"], p["due_until"]) for p in proposals]
 
 
-@pytest.mark.parametrize(("discharge", "extra_visits"), [
-    (at(1), True),     # day 1: a stay of 30 hours
-    (at(2), True),     # day 2: 54 hours
-    (at(3), False),    # day 3: 78 hours, not under 3 days
-    (at(5), False),    # day 5
-])
+@pytest.mark.parametrize(
+    ("discharge", "extra_visits"),
+    [
+        (at(1), True),  # day 1: a stay of 30 hours
+        (at(2), True),  # day 2: 54 hours
+        (at(3), False),  # day 3: 78 hours, not under 3 days
+        (at(5), False),  # day 5
+    ],
+)
 def test_the_proposal_by_day_of_discharge(settings, discharge, extra_visits):
     settings.TIME_ZONE = "Europe/Brussels"
     proposed = kinds(schedule.propose(BORN, discharge, [""], []))
     leaving = discharge.date()
-    first = (K.FIRST_HOME_VISIT, leaving.isoformat(),
-             (discharge + datetime.timedelta(hours=24)).date().isoformat())
+    first = (
+        K.FIRST_HOME_VISIT,
+        leaving.isoformat(),
+        (discharge + datetime.timedelta(hours=24)).date().isoformat(),
+    )
     assert proposed[0] == first
     extra = [p for p in proposed if p[0] == K.HOME_VISIT and p[1] < "2026-03-19"]
     assert len(extra) == (3 if extra_visits else 0)
     if extra_visits:
-        assert [p[1] for p in extra] == [(leaving + datetime.timedelta(days=d)).isoformat()
-                                         for d in (2, 4, 6)]
+        assert [p[1] for p in extra] == [
+            (leaving + datetime.timedelta(days=d)).isoformat() for d in (2, 4, 6)
+        ]
     assert (K.HOME_VISIT, "2026-03-19", "2026-03-20") in proposed  # to day 10
     assert (K.PAEDIATRIC, "2026-03-17", "2026-03-20") in proposed  # day 7–10
     assert (K.SIX_WEEK_CHECK, "2026-04-14", "2026-04-28") in proposed
@@ -88,6 +95,8 @@ def test_a_baby_going_home_before_72_hours_gets_a_heel_prick_appointment_each():
     early = schedule.propose(born, born + dt.timedelta(hours=50), ["Noor", "Lien"], [])
     pricks = [a for a in early if a["kind"] == "heel_prick"]
     assert [(a["note"], a["due_from"], a["due_until"]) for a in pricks] == [
-        ("Noor", "2026-03-05", "2026-03-06"), ("Lien", "2026-03-05", "2026-03-06")]
+        ("Noor", "2026-03-05", "2026-03-06"),
+        ("Lien", "2026-03-05", "2026-03-06"),
+    ]
     late = schedule.propose(born, born + dt.timedelta(hours=80), ["Noor"], [])
     assert not [a for a in late if a["kind"] == "heel_prick"]

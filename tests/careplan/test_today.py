@@ -1,4 +1,4 @@
-""""Vandaag": the professional's appointments due today and overdue, from the current
+""" "Vandaag": the professional's appointments due today and overdue, from the current
 care plans; fulfilled ones leave; only hers; the mother named only with the identity
 section; the same queries however many records."""
 
@@ -34,25 +34,42 @@ def member(user) -> str:
 
 
 def plan(dossier, actor, *appointments):
-    services.plan_save(actor=actor, dossier=dossier, base_number=0,
-                       content={**content.empty_plan(), "appointments": list(appointments)})
+    services.plan_save(
+        actor=actor,
+        dossier=dossier,
+        base_number=0,
+        content={**content.empty_plan(), "appointments": list(appointments)},
+    )
 
 
 @pytest.fixture
 def net():
     network = build_network()
     griet, anne = network.users["coordinator"], network.users["paediatrician"]
-    plan(network.a, griet,
-         content.new_appointment("home_visit", day(-1), day(1), member=member(griet),
-                                 appointment_id="due", time="10:00"),
-         content.new_appointment("child_health", day(-6), day(-2), member=member(griet),
-                                 appointment_id="overdue"),
-         content.new_appointment("home_visit", day(2), day(4), member=member(griet),
-                                 appointment_id="later"),
-         content.new_appointment("home_visit", day(-1), day(0), member=member(griet),
-                                 appointment_id="cancelled", status="cancelled"),
-         content.new_appointment("paediatric", day(0), day(2), member=member(anne),
-                                 appointment_id="annes"))
+    plan(
+        network.a,
+        griet,
+        content.new_appointment(
+            "home_visit", day(-1), day(1), member=member(griet), appointment_id="due", time="10:00"
+        ),
+        content.new_appointment(
+            "child_health", day(-6), day(-2), member=member(griet), appointment_id="overdue"
+        ),
+        content.new_appointment(
+            "home_visit", day(2), day(4), member=member(griet), appointment_id="later"
+        ),
+        content.new_appointment(
+            "home_visit",
+            day(-1),
+            day(0),
+            member=member(griet),
+            appointment_id="cancelled",
+            status="cancelled",
+        ),
+        content.new_appointment(
+            "paediatric", day(0), day(2), member=member(anne), appointment_id="annes"
+        ),
+    )
     return network
 
 
@@ -67,16 +84,21 @@ def test_due_today_and_overdue_only_hers_overdue_first(net):
 
 
 def test_a_home_visit_in_the_window_fulfils_it(net):
-    HomeVisit.objects.create(dossier=net.a, visited_at=timezone.now()
-                             - datetime.timedelta(minutes=5))
+    HomeVisit.objects.create(
+        dossier=net.a, visited_at=timezone.now() - datetime.timedelta(minutes=5)
+    )
     assert ids(net.users["coordinator"]) == ["overdue"]
 
 
 def test_closed_records_and_a_plan_she_may_not_read_are_left_out(net):
     mother, anne = net.users["mother"], net.users["paediatrician"]
     network_services.consent_set(
-        actor=mother, dossier=net.a, section=Section.CAREPLAN, level=Level.NONE,
-        membership=net.a.memberships.get(professional__user=anne))
+        actor=mother,
+        dossier=net.a,
+        section=Section.CAREPLAN,
+        level=Level.NONE,
+        membership=net.a.memberships.get(professional__user=anne),
+    )
     assert ids(anne) == []
 
 
@@ -88,19 +110,27 @@ def test_the_page_names_the_mother_with_the_address_and_one_tap_into_the_form(ne
     mother = net.a.mother
     assert escape(mother.full_name) in text and escape(mother.municipality) in text
     assert "openstreetmap.org/search?query=" in text
-    assert (reverse("dossier:entries", args=[net.a.public_id, "huisbezoeken"])
-            + "?toevoegen=1#h-entry-form") in text
+    assert (
+        reverse("dossier:entries", args=[net.a.public_id, "huisbezoeken"])
+        + "?toevoegen=1#h-entry-form"
+    ) in text
     assert text.index('data-appointment="overdue"') < text.index('data-appointment="due"')
     reads = AccessEvent.objects.order_by("pk")[before:]
     assert {(e.dossier_id, e.section) for e in reads} == {
-        (net.a.pk, Section.CAREPLAN), (net.a.pk, Section.IDENTITY)}
+        (net.a.pk, Section.CAREPLAN),
+        (net.a.pk, Section.IDENTITY),
+    }
 
 
 def test_without_the_identity_section_she_is_the_mother_and_no_address(net, client):
     anne = net.users["paediatrician"]
     network_services.consent_set(
-        actor=net.users["mother"], dossier=net.a, section=Section.IDENTITY, level=Level.NONE,
-        membership=net.a.memberships.get(professional__user=anne))
+        actor=net.users["mother"],
+        dossier=net.a,
+        section=Section.IDENTITY,
+        level=Level.NONE,
+        membership=net.a.memberships.get(professional__user=anne),
+    )
     text = sign_in(client, anne).get(URL).content.decode()
     assert 'data-appointment="annes"' in text
     assert escape(net.a.mother.full_name) not in text
@@ -128,8 +158,11 @@ def test_the_same_queries_for_one_record_or_many(net, client):
 
     def another_record():
         dossier = DeliveryFactory(dossier__coordinator=griet).dossier
-        plan(dossier, griet, content.new_appointment("heel_prick", day(-1), day(1),
-                                                     member=member(griet)))
+        plan(
+            dossier,
+            griet,
+            content.new_appointment("heel_prick", day(-1), day(1), member=member(griet)),
+        )
 
     another_record()  # one of each kind first: each kind's queries are then counted
     sign_in(client, griet)
@@ -151,8 +184,11 @@ def test_pages_of_twenty(net, client):
     griet = net.users["coordinator"]
     for _n in range(21):
         dossier = DeliveryFactory(dossier__coordinator=griet).dossier
-        plan(dossier, griet, content.new_appointment("home_visit", day(0), day(0),
-                                                     member=member(griet)))
+        plan(
+            dossier,
+            griet,
+            content.new_appointment("home_visit", day(0), day(0), member=member(griet)),
+        )
     sign_in(client, griet)
     first = client.get(URL).content.decode()
     assert first.count('class="card today-row') == 20

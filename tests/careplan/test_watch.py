@@ -27,7 +27,8 @@ def net():
     Delivery.objects.filter(dossier=network.a).update(
         born_at=NOW() - datetime.timedelta(days=3),
         admitted_at=NOW() - datetime.timedelta(days=3, hours=8),
-        discharged_at=NOW() - datetime.timedelta(hours=30))
+        discharged_at=NOW() - datetime.timedelta(hours=30),
+    )
     network.a.refresh_from_db()
     return network
 
@@ -40,23 +41,23 @@ def lists(net, persona="coordinator"):
 
 def test_a_discharge_without_a_first_visit_until_the_visit(net):
     assert [d.dossier for d in lists(net)["no_first_visit"]] == [net.a]
-    HomeVisit.objects.create(dossier=net.a, visited_at=net.a.delivery.discharged_at
-                             + datetime.timedelta(hours=20))
+    HomeVisit.objects.create(
+        dossier=net.a, visited_at=net.a.delivery.discharged_at + datetime.timedelta(hours=20)
+    )
     assert lists(net)["no_first_visit"] == []
 
 
 def test_no_physician_consultation_until_one_is_planned(net):
     assert [d.dossier for d in lists(net)["no_physician"]] == [net.a]
     born = timezone.localdate(net.a.delivery.born_at)
-    appointment = content.new_appointment("paediatric", born + datetime.timedelta(7),
-                                          born + datetime.timedelta(10))
+    appointment = content.new_appointment(
+        "paediatric", born + datetime.timedelta(7), born + datetime.timedelta(10)
+    )
     plan = {**content.empty_plan(), "appointments": [appointment]}
-    services.plan_save(actor=net.users["coordinator"], dossier=net.a, content=plan,
-                       base_number=0)
+    services.plan_save(actor=net.users["coordinator"], dossier=net.a, content=plan, base_number=0)
     assert lists(net)["no_physician"] == []
     plan["appointments"] = [{**appointment, "status": "cancelled"}]
-    services.plan_save(actor=net.users["coordinator"], dossier=net.a, content=plan,
-                       base_number=1)
+    services.plan_save(actor=net.users["coordinator"], dossier=net.a, content=plan, base_number=1)
     assert [d.dossier for d in lists(net)["no_physician"]] == [net.a]
 
 
@@ -70,17 +71,28 @@ def test_weight_loss_over_10_percent_exactly(net, weight, listed):
 
 
 def test_a_vulnerable_family_without_contact_until_a_call(net):
-    PsychosocialAnamnesis.objects.create(dossier=net.a, interviewed_on=timezone.localdate(),
-                                         violence="now")
+    PsychosocialAnamnesis.objects.create(
+        dossier=net.a, interviewed_on=timezone.localdate(), violence="now"
+    )
     assert lists(net)["vulnerable"] == [net.a]
-    PhoneContact.objects.create(dossier=net.a, started_at=NOW(), duration_minutes=10,
-                                caller="mother", reason="mood", outcome="advice")
+    PhoneContact.objects.create(
+        dossier=net.a,
+        started_at=NOW(),
+        duration_minutes=10,
+        caller="mother",
+        reason="mood",
+        outcome="advice",
+    )
     assert lists(net)["vulnerable"] == []
 
 
 def test_the_mothers_change_until_the_coordinator_has_seen_it(client, net):
-    services.plan_save(actor=net.users["mother"], dossier=net.a, base_number=0,
-                       content={**content.empty_plan(), "expected_course": "Liefst thuis"})
+    services.plan_save(
+        actor=net.users["mother"],
+        dossier=net.a,
+        base_number=0,
+        content={**content.empty_plan(), "expected_course": "Liefst thuis"},
+    )
     assert [p.dossier for p in lists(net)["mother_changed"]] == [net.a]
     with pytest.raises(access.AccessDenied):
         services.plan_acknowledge(actor=net.users["gp"], dossier=net.a)
@@ -96,8 +108,11 @@ def test_only_her_own_records_and_the_page_logs_what_it_shows(client, net):
     assert page.status_code == 200 and escape(net.a.mother.full_name) in page.text
     from network.models import AccessEvent
 
-    shown = set(AccessEvent.objects.filter(actor=net.users["coordinator"], dossier=net.a,
-                                           action="read").values_list("section", flat=True))
+    shown = set(
+        AccessEvent.objects.filter(
+            actor=net.users["coordinator"], dossier=net.a, action="read"
+        ).values_list("section", flat=True)
+    )
     assert {"identity", "delivery", "postnatal"} <= shown
 
 
@@ -108,12 +123,14 @@ def test_the_page_runs_the_same_queries_for_one_record_or_five(client, net):
     with CaptureQueriesContext(connection) as one:
         client.get(url)
     for _ in range(4):
-        delivery = DeliveryFactory(dossier__coordinator=net.users["coordinator"],
-                                   discharged_at=None)
+        delivery = DeliveryFactory(
+            dossier__coordinator=net.users["coordinator"], discharged_at=None
+        )
         Delivery.objects.filter(pk=delivery.pk).update(
             born_at=NOW() - datetime.timedelta(days=3),
             admitted_at=NOW() - datetime.timedelta(days=3, hours=8),
-            discharged_at=NOW() - datetime.timedelta(hours=30))
+            discharged_at=NOW() - datetime.timedelta(hours=30),
+        )
         NewbornFactory(dossier=delivery.dossier)
     client.get(url)
     with CaptureQueriesContext(connection) as five:
@@ -124,12 +141,14 @@ def test_the_page_runs_the_same_queries_for_one_record_or_five(client, net):
 
 def test_a_long_list_shows_the_most_urgent_and_how_many_more(client, net):
     for _ in range(3):
-        delivery = DeliveryFactory(dossier__coordinator=net.users["coordinator"],
-                                   discharged_at=None)
+        delivery = DeliveryFactory(
+            dossier__coordinator=net.users["coordinator"], discharged_at=None
+        )
         Delivery.objects.filter(pk=delivery.pk).update(
             born_at=NOW() - datetime.timedelta(days=3),
             admitted_at=NOW() - datetime.timedelta(days=3, hours=8),
-            discharged_at=NOW() - datetime.timedelta(hours=30))
+            discharged_at=NOW() - datetime.timedelta(hours=30),
+        )
     shown = watch.watch_list(net.users["coordinator"], limit=2)["no_first_visit"]
     assert (len(shown.rows), shown.total, shown.more) == (2, 4, 2)
     full = watch.watch_list(net.users["coordinator"], limit=2, full="no_first_visit")
@@ -142,16 +161,18 @@ def test_twins_need_a_physician_consultation_each(net):
     born = timezone.localdate(net.a.delivery.born_at)
 
     def consultation(status="planned"):
-        return {**content.new_appointment("paediatric", born + datetime.timedelta(7),
-                                          born + datetime.timedelta(10)), "status": status}
+        return {
+            **content.new_appointment(
+                "paediatric", born + datetime.timedelta(7), born + datetime.timedelta(10)
+            ),
+            "status": status,
+        }
 
     plan = {**content.empty_plan(), "appointments": [consultation(), consultation()]}
-    services.plan_save(actor=net.users["coordinator"], dossier=net.a, content=plan,
-                       base_number=0)
+    services.plan_save(actor=net.users["coordinator"], dossier=net.a, content=plan, base_number=0)
     assert lists(net)["no_physician"] == []
     plan["appointments"][1] = {**plan["appointments"][1], "status": "cancelled"}
-    services.plan_save(actor=net.users["coordinator"], dossier=net.a, content=plan,
-                       base_number=1)
+    services.plan_save(actor=net.users["coordinator"], dossier=net.a, content=plan, base_number=1)
     assert [d.dossier for d in lists(net)["no_physician"]] == [net.a]
 
 
@@ -162,7 +183,8 @@ def test_an_overdue_screening_stays_listed_after_60_days_until_the_record_is_clo
     Delivery.objects.filter(dossier=net.a).update(
         born_at=NOW() - datetime.timedelta(days=75),
         admitted_at=NOW() - datetime.timedelta(days=75, hours=8),
-        discharged_at=NOW() - datetime.timedelta(days=72))
+        discharged_at=NOW() - datetime.timedelta(days=72),
+    )
     user = net.users["coordinator"]
     assert net.newborn in [row["newborn"] for row in missing_screenings(user)]
     Dossier.objects.filter(pk=net.a.pk).update(status="closed")
@@ -173,9 +195,12 @@ def test_a_baby_in_the_neonatal_unit_is_not_overdue_for_pulse_oximetry(net):
     from dossier.selectors import missing_screenings
 
     def cchd_missing():
-        return [state.kind for row in missing_screenings(net.users["coordinator"])
-                for state in row["missing"] if row["newborn"] == net.newborn
-                and state.kind == "cchd"]
+        return [
+            state.kind
+            for row in missing_screenings(net.users["coordinator"])
+            for state in row["missing"]
+            if row["newborn"] == net.newborn and state.kind == "cchd"
+        ]
 
     assert cchd_missing() == ["cchd"]  # 3 days old, never screened
     type(net.newborn).objects.filter(pk=net.newborn.pk).update(neonatal_admission=True)
@@ -185,11 +210,13 @@ def test_a_baby_in_the_neonatal_unit_is_not_overdue_for_pulse_oximetry(net):
 def test_a_prenatal_consultation_or_home_visit_is_contact_for_a_vulnerable_family(net):
     from dossier.models import PrenatalConsultation
 
-    PsychosocialAnamnesis.objects.create(dossier=net.a, interviewed_on=timezone.localdate(),
-                                         violence="now")
+    PsychosocialAnamnesis.objects.create(
+        dossier=net.a, interviewed_on=timezone.localdate(), violence="now"
+    )
     assert lists(net)["vulnerable"] == [net.a]
-    PrenatalConsultation.objects.create(dossier=net.a, at_home=True,
-                                        consulted_on=timezone.localdate())
+    PrenatalConsultation.objects.create(
+        dossier=net.a, at_home=True, consulted_on=timezone.localdate()
+    )
     assert lists(net)["vulnerable"] == []
 
 
@@ -197,18 +224,19 @@ def test_a_recorded_visit_fulfils_its_appointment_and_an_empty_past_window_is_mi
     from careplan.selectors import appointment_progress
 
     today = timezone.localdate()
-    past = content.new_appointment("home_visit", today - datetime.timedelta(3),
-                                   today - datetime.timedelta(2))
+    past = content.new_appointment(
+        "home_visit", today - datetime.timedelta(3), today - datetime.timedelta(2)
+    )
     coming = content.new_appointment("home_visit", today, today + datetime.timedelta(1))
 
     def progress(**seen):
-        return appointment_progress(net.a, [past, coming], **{"visits": True,
-                                                              "screenings": True, **seen})
+        return appointment_progress(
+            net.a, [past, coming], **{"visits": True, "screenings": True, **seen}
+        )
 
     assert progress() == {past["id"]: {"state": "missed"}}
     HomeVisit.objects.create(dossier=net.a, visited_at=NOW() - datetime.timedelta(days=2))
-    assert progress() == {past["id"]: {"state": "done",
-                                       "on": today - datetime.timedelta(days=2)}}
+    assert progress() == {past["id"]: {"state": "done", "on": today - datetime.timedelta(days=2)}}
     assert progress(visits=False) == {}  # a reader without the postnatal section: nothing
 
 
@@ -220,29 +248,39 @@ def test_screenings_settled_in_the_database_as_the_schedule_reads_them(net):
     from dossier.selectors import missing_screenings
 
     def listed():
-        return net.newborn in [row["newborn"] for row in missing_screenings(
-            net.users["coordinator"])]
+        return net.newborn in [
+            row["newborn"] for row in missing_screenings(net.users["coordinator"])
+        ]
 
     born = net.a.delivery.born_at
     for kind in SCHEDULE:
-        Screening.objects.create(newborn=net.newborn, kind=kind, result="normal",
-                                 done_at=born + datetime.timedelta(hours=30))
+        Screening.objects.create(
+            newborn=net.newborn,
+            kind=kind,
+            result="normal",
+            done_at=born + datetime.timedelta(hours=30),
+        )
     assert not listed()
-    Screening.objects.create(newborn=net.newborn, kind="hearing", result="repeat",
-                             done_at=born + datetime.timedelta(hours=40))
+    Screening.objects.create(
+        newborn=net.newborn,
+        kind="hearing",
+        result="repeat",
+        done_at=born + datetime.timedelta(hours=40),
+    )
     assert listed()
 
 
 def test_a_missed_home_visit_is_listed_until_a_visit_is_recorded_in_its_window(net):
     today = timezone.localdate()
-    past = content.new_appointment("home_visit", today - datetime.timedelta(2),
-                                   today - datetime.timedelta(1))
+    past = content.new_appointment(
+        "home_visit", today - datetime.timedelta(2), today - datetime.timedelta(1)
+    )
     plan = {**content.empty_plan(), "appointments": [past]}
-    services.plan_save(actor=net.users["coordinator"], dossier=net.a, content=plan,
-                       base_number=0)
+    services.plan_save(actor=net.users["coordinator"], dossier=net.a, content=plan, base_number=0)
     shown, reads = watch.missed_appointments(net.users["coordinator"])
     assert [(row["dossier"], row["appointment"]["id"]) for row in shown.rows] == [
-        (net.a, past["id"])]
+        (net.a, past["id"])
+    ]
     assert (net.a, "careplan") in reads
     assert watch.missed_appointments(net.users["gp"])[0].total == 0  # she coordinates
     HomeVisit.objects.create(dossier=net.a, visited_at=NOW() - datetime.timedelta(days=1))

@@ -30,8 +30,12 @@ def visit_url(net):
 
 def visit_data():
     moment = timezone.localtime(timezone.now() - datetime.timedelta(minutes=10))
-    return {"visited_at": moment.strftime("%Y-%m-%dT%H:%M"), "temperature_c": "37.4",
-            "notes": "Borstvoeding loopt goed", "baby1_weight_g": "3310"}
+    return {
+        "visited_at": moment.strftime("%Y-%m-%dT%H:%M"),
+        "temperature_c": "37.4",
+        "notes": "Borstvoeding loopt goed",
+        "baby1_weight_g": "3310",
+    }
 
 
 def expire_session_after_typing(client, net, user=None):
@@ -46,8 +50,9 @@ def expire_session_after_typing(client, net, user=None):
 
 
 def kept(text: str) -> dict | None:
-    found = re.search(r'<script id="pending-post" type="application/json">(.*?)</script>',
-                      text, re.S)
+    found = re.search(
+        r'<script id="pending-post" type="application/json">(.*?)</script>', text, re.S
+    )
     return json.loads(found.group(1)) if found else None
 
 

@@ -47,15 +47,21 @@ def test_a_record_whose_care_is_done_closes_without_a_reason():
     net = build_network()
     born = net.a.delivery.born_at
     for kind in SCHEDULE:
-        Screening.objects.create(newborn=net.newborn, kind=kind, result="normal",
-                                 done_at=born + datetime.timedelta(hours=1))
+        Screening.objects.create(
+            newborn=net.newborn,
+            kind=kind,
+            result="normal",
+            done_at=born + datetime.timedelta(hours=1),
+        )
     day = timezone.localdate(born)
     plan = content.empty_plan()
     plan["appointments"] = [
         {**content.new_appointment(kind, day, day), "status": "done"}
-        for kind in ("paediatric", "six_week_check")]
-    plan_services.plan_save(actor=net.users["coordinator"], dossier=net.a, content=plan,
-                            base_number=0)
+        for kind in ("paediatric", "six_week_check")
+    ]
+    plan_services.plan_save(
+        actor=net.users["coordinator"], dossier=net.a, content=plan, base_number=0
+    )
     assert services.open_care(net.a) == []
     close(net, actor="gp")
     assert Dossier.objects.get(pk=net.a.pk).status == DossierStatus.CLOSED

@@ -73,6 +73,7 @@ def errors_of(call):
 
 # --- prenatal consultations ----------------------------------------------------------------
 
+
 def consultation(net, **values):
     born = timezone.localdate(net.a.delivery.born_at)
     return PrenatalConsultation(consulted_on=born - datetime.timedelta(days=30), **values)
@@ -81,21 +82,30 @@ def consultation(net, **values):
 def test_a_consultation_shows_the_gestational_age_computed_from_the_due_date(net):
     net.a.expected_due_date = timezone.localdate() + datetime.timedelta(days=10)
     net.a.save()
-    saved = record(net, PrenatalConsultation(
-        consulted_on=timezone.localdate() - DAY * 3, weight_kg=Decimal("72.5"),
-        bp_systolic=120, bp_diastolic=80, fetal_heart_rate=140))
+    saved = record(
+        net,
+        PrenatalConsultation(
+            consulted_on=timezone.localdate() - DAY * 3,
+            weight_kg=Decimal("72.5"),
+            bp_systolic=120,
+            bp_diastolic=80,
+            fetal_heart_rate=140,
+        ),
+    )
     assert saved.gestational_age == (38, 1)  # 280 − 13 days = 267 days
     assert saved.recorded_by == midwife(net)
 
 
-@pytest.mark.parametrize(("field", "values", "word"), [
-    ("weight_kg", {"weight_kg": Decimal("29.9")}, "30"),
-    ("bp_diastolic", {"bp_systolic": 120}, "both"),
-    ("bp_systolic", {"bp_systolic": 80, "bp_diastolic": 120}, "higher"),
-    ("fetal_heart_rate", {"fetal_heart_rate": 230}, "220"),
-])
-def test_consultation_values_are_checked_with_a_message_naming_the_rule(net, field, values,
-                                                                         word):
+@pytest.mark.parametrize(
+    ("field", "values", "word"),
+    [
+        ("weight_kg", {"weight_kg": Decimal("29.9")}, "30"),
+        ("bp_diastolic", {"bp_systolic": 120}, "both"),
+        ("bp_systolic", {"bp_systolic": 80, "bp_diastolic": 120}, "higher"),
+        ("fetal_heart_rate", {"fetal_heart_rate": 230}, "220"),
+    ],
+)
+def test_consultation_values_are_checked_with_a_message_naming_the_rule(net, field, values, word):
     messages = errors_of(lambda: record(net, consultation(net, **values)))
     assert word in " ".join(messages[field])
     assert not PrenatalConsultation.objects.exists()
@@ -111,19 +121,24 @@ def test_a_consultation_lies_within_the_pregnancy(net):
 
 def test_the_database_refuses_an_impossible_blood_pressure_whatever_the_path(net):
     with pytest.raises(IntegrityError), transaction.atomic():
-        PrenatalConsultation.objects.bulk_create([consultation(
-            net, dossier=net.a, bp_systolic=70, bp_diastolic=90)])
+        PrenatalConsultation.objects.bulk_create(
+            [consultation(net, dossier=net.a, bp_systolic=70, bp_diastolic=90)]
+        )
 
 
 # --- psychosocial anamnesis and the vulnerability flag --------------------------------------
 
-@pytest.mark.parametrize(("answers", "vulnerable"), [
-    ({}, False),
-    ({"housing": "stable", "income": "sufficient"}, False),
-    ({"income": "difficult"}, False),                       # one concern
-    ({"income": "difficult", "language": "partly"}, True),  # two concerns
-    ({"violence": "now"}, True),                            # one serious concern
-])
+
+@pytest.mark.parametrize(
+    ("answers", "vulnerable"),
+    [
+        ({}, False),
+        ({"housing": "stable", "income": "sufficient"}, False),
+        ({"income": "difficult"}, False),  # one concern
+        ({"income": "difficult", "language": "partly"}, True),  # two concerns
+        ({"violence": "now"}, True),  # one serious concern
+    ],
+)
 def test_the_vulnerability_rule(answers, vulnerable):
     assert psychosocial.is_vulnerable(answers) is vulnerable
 
@@ -131,8 +146,9 @@ def test_the_vulnerability_rule(answers, vulnerable):
 def test_the_anamnesis_stores_the_flag_and_needs_an_answer(net):
     empty = PsychosocialAnamnesis(interviewed_on=timezone.localdate())
     assert "social_support" in errors_of(lambda: record(net, empty))
-    saved = record(net, PsychosocialAnamnesis(interviewed_on=timezone.localdate(),
-                                              social_support="none"))
+    saved = record(
+        net, PsychosocialAnamnesis(interviewed_on=timezone.localdate(), social_support="none")
+    )
     assert saved.vulnerable and saved.concerns()
     saved.social_support = "enough"
     record(net, saved, reason="partner komt terug")
@@ -149,16 +165,21 @@ def test_the_anamnesis_is_recorded_once_per_record(net):
 def test_a_maternity_assistant_never_writes_or_reads_the_psychosocial_answers(net):
     assistant = net.users["assistant"]
     with pytest.raises(access.AccessDenied):
-        record(net, PsychosocialAnamnesis(interviewed_on=timezone.localdate(),
-                                          income="difficult"), user=assistant)
+        record(
+            net,
+            PsychosocialAnamnesis(interviewed_on=timezone.localdate(), income="difficult"),
+            user=assistant,
+        )
     assert not access.can_view(assistant, net.a, "psychosocial")
 
 
 # --- short stay (R18) ---------------------------------------------------------------------
 
+
 def test_only_the_coordinator_assesses_the_short_stay(net):
-    assessment = ShortStayAssessment(assessed_on=timezone.localdate(),
-                                     decision=ShortStayDecision.NOT_ELIGIBLE)
+    assessment = ShortStayAssessment(
+        assessed_on=timezone.localdate(), decision=ShortStayDecision.NOT_ELIGIBLE
+    )
     assert access.can_edit(net.users["gp"], net.a, "prenatal")
     with pytest.raises(access.AccessDenied) as refused:
         record(net, assessment, user=net.users["gp"])
@@ -167,9 +188,11 @@ def test_only_the_coordinator_assesses_the_short_stay(net):
 
 
 def test_eligible_needs_every_criterion(net):
-    some = ShortStayAssessment(assessed_on=timezone.localdate(),
-                               decision=ShortStayDecision.ELIGIBLE,
-                               criteria_met=[ShortStayCriterion.MOTHER_WISHES])
+    some = ShortStayAssessment(
+        assessed_on=timezone.localdate(),
+        decision=ShortStayDecision.ELIGIBLE,
+        criteria_met=[ShortStayCriterion.MOTHER_WISHES],
+    )
     message = errors_of(lambda: record(net, some))["criteria_met"][0]
     assert str(ShortStayCriterion.HOME_MIDWIFE.label) in message
     some.criteria_met = list(ShortStayCriterion.values)
@@ -178,20 +201,26 @@ def test_eligible_needs_every_criterion(net):
 
 # --- the discharge pathway (R21) ------------------------------------------------------------
 
+
 def complete_checklist(net, **changes):
     born = net.a.delivery.born_at
-    values = {"needs_mother_assessed": True, "needs_child_assessed": True,
-              "first_home_visit_at": NOW() + datetime.timedelta(hours=2),
-              "first_home_visit_midwife": midwife(net),
-              "paediatric_consultation_on": timezone.localdate(born) + datetime.timedelta(days=8),
-              "home_help": HomeHelpChoice.REQUESTED, "gp_informed": True, **changes}
+    values = {
+        "needs_mother_assessed": True,
+        "needs_child_assessed": True,
+        "first_home_visit_at": NOW() + datetime.timedelta(hours=2),
+        "first_home_visit_midwife": midwife(net),
+        "paediatric_consultation_on": timezone.localdate(born) + datetime.timedelta(days=8),
+        "home_help": HomeHelpChoice.REQUESTED,
+        "gp_informed": True,
+        **changes,
+    }
     return DischargeChecklist(dossier=net.a, **values)
 
 
 def confirm(net, checklist, discharged_at=None):
     return services.discharge_checklist_save(
-        actor=midwife(net), checklist=checklist, discharged_at=discharged_at or NOW(),
-        confirm=True)
+        actor=midwife(net), checklist=checklist, discharged_at=discharged_at or NOW(), confirm=True
+    )
 
 
 def test_a_complete_checklist_confirms_the_discharge_and_opens_the_postnatal_module(net):
@@ -203,25 +232,29 @@ def test_a_complete_checklist_confirms_the_discharge_and_opens_the_postnatal_mod
     assert net.a.status == DossierStatus.POSTNATAL
 
 
-@pytest.mark.parametrize(("changes", "step"), [
-    ({"needs_child_assessed": False}, "needs"),
-    ({"first_home_visit_midwife": None}, "first home visit"),
-    ({"paediatric_consultation_on": None}, "paediatric"),
-    ({"home_help": ""}, "home help"),
-    ({"gp_informed": False}, "GP"),
-])
+@pytest.mark.parametrize(
+    ("changes", "step"),
+    [
+        ({"needs_child_assessed": False}, "needs"),
+        ({"first_home_visit_midwife": None}, "first home visit"),
+        ({"paediatric_consultation_on": None}, "paediatric"),
+        ({"home_help": ""}, "home help"),
+        ({"gp_informed": False}, "GP"),
+    ],
+)
 def test_the_discharge_cannot_be_confirmed_with_an_open_step(net, changes, step):
     message = errors_of(lambda: confirm(net, complete_checklist(net, **changes)))
     assert step in message["open_steps_reason"][0]
     net.a.refresh_from_db()
-    assert net.a.status == DossierStatus.DELIVERED      # nothing half-saved
+    assert net.a.status == DossierStatus.DELIVERED  # nothing half-saved
     assert net.a.delivery.discharged_at is None
     assert not DischargeChecklist.objects.exists()
 
 
 def test_an_open_step_with_its_reason_recorded_does_not_block(net):
-    checklist = complete_checklist(net, gp_informed=False,
-                                   open_steps_reason="Moeder heeft geen huisarts")
+    checklist = complete_checklist(
+        net, gp_informed=False, open_steps_reason="Moeder heeft geen huisarts"
+    )
     assert confirm(net, checklist).is_confirmed
 
 
@@ -237,11 +270,13 @@ def test_the_first_visit_must_fall_within_24_hours_of_discharge(net):
 def test_the_paediatric_consultation_falls_on_day_7_to_10(net, day, open_step):
     born = timezone.localdate(net.a.delivery.born_at)
     checklist = complete_checklist(
-        net, paediatric_consultation_on=born + datetime.timedelta(days=day))
+        net, paediatric_consultation_on=born + datetime.timedelta(days=day)
+    )
     assert any("day 7–10" in step for step in checklist.open_steps()) is open_step
 
 
 # --- home visits and the weight curve ------------------------------------------------------
+
 
 def visit(net, **values):
     return HomeVisit(dossier=net.a, visited_at=NOW() - datetime.timedelta(minutes=30), **values)
@@ -249,48 +284,62 @@ def visit(net, **values):
 
 def test_a_home_visit_puts_the_baby_weight_on_the_curve_once(net):
     saved = services.home_visit_record(
-        actor=midwife(net), visit=visit(net, temperature_c=Decimal("37.2"), epds_score=8),
-        babies=[{"newborn": net.newborn, "weight_g": 3100, "jaundice": "mild"}])
+        actor=midwife(net),
+        visit=visit(net, temperature_c=Decimal("37.2"), epds_score=8),
+        babies=[{"newborn": net.newborn, "weight_g": 3100, "jaundice": "mild"}],
+    )
     assert saved.day == 1
     check = BabyCheck.objects.get(home_visit=saved)
     assert check.measurement.weight_g == 3100
     assert check.measurement.source == MeasurementSource.HOME_VISIT
     saved.visited_at -= datetime.timedelta(minutes=5)
-    services.home_visit_record(actor=midwife(net), visit=saved, reason="tikfout",
-                               babies=[{"newborn": net.newborn, "weight_g": 3080}])
+    services.home_visit_record(
+        actor=midwife(net),
+        visit=saved,
+        reason="tikfout",
+        babies=[{"newborn": net.newborn, "weight_g": 3080}],
+    )
     assert list(net.newborn.measurements.values_list("weight_g", flat=True)) == [3080]
     assert BabyCheck.objects.get().jaundice == ""
 
 
 def test_a_baby_without_any_finding_gets_no_check(net):
-    services.home_visit_record(actor=midwife(net), visit=visit(net),
-                               babies=[{"newborn": net.newborn}])
+    services.home_visit_record(
+        actor=midwife(net), visit=visit(net), babies=[{"newborn": net.newborn}]
+    )
     assert not BabyCheck.objects.exists()
 
 
 def test_writing_about_the_baby_needs_the_newborn_section(net):
     # the assistant may not write the postnatal section at all: refused as a whole
     with pytest.raises(access.AccessDenied):
-        services.home_visit_record(actor=net.users["assistant"], visit=visit(net),
-                                   babies=[{"newborn": net.newborn, "weight_g": 3000}])
+        services.home_visit_record(
+            actor=net.users["assistant"],
+            visit=visit(net),
+            babies=[{"newborn": net.newborn, "weight_g": 3000}],
+        )
     assert not HomeVisit.objects.exists() and not Measurement.objects.exists()
 
 
-@pytest.mark.parametrize(("values", "field"), [
-    ({"temperature_c": Decimal("42.1")}, "temperature_c"),
-    ({"epds_score": 31}, "epds_score"),
-    ({"next_visit_at": NOW() - datetime.timedelta(hours=2)}, "next_visit_at"),
-])
+@pytest.mark.parametrize(
+    ("values", "field"),
+    [
+        ({"temperature_c": Decimal("42.1")}, "temperature_c"),
+        ({"epds_score": 31}, "epds_score"),
+        ({"next_visit_at": NOW() - datetime.timedelta(hours=2)}, "next_visit_at"),
+    ],
+)
 def test_home_visit_values_are_checked(net, values, field):
-    assert field in errors_of(lambda: services.entry_record(actor=midwife(net),
-                                                            entry=visit(net, **values)))
+    assert field in errors_of(
+        lambda: services.entry_record(actor=midwife(net), entry=visit(net, **values))
+    )
 
 
 def test_a_home_visit_before_the_birth_is_refused(net):
-    early = HomeVisit(dossier=net.a,
-                      visited_at=net.a.delivery.born_at - datetime.timedelta(hours=1))
-    assert "visited_at" in errors_of(lambda: services.entry_record(actor=midwife(net),
-                                                                   entry=early))
+    early = HomeVisit(
+        dossier=net.a, visited_at=net.a.delivery.born_at - datetime.timedelta(hours=1)
+    )
+    assert "visited_at" in errors_of(lambda: services.entry_record(actor=midwife(net), entry=early))
 
 
 @pytest.mark.parametrize(("score", "alarming"), [(12, False), (13, True)])
@@ -300,19 +349,31 @@ def test_the_epds_flag_from_13(score, alarming):
 
 # --- phone contacts, admissions, home help -------------------------------------------------
 
+
 def test_phone_contacts_need_a_described_other_reason_and_a_real_duration(net):
-    call = PhoneContact(started_at=NOW(), duration_minutes=0, caller="mother", reason="other",
-                        outcome="advice")
+    call = PhoneContact(
+        started_at=NOW(), duration_minutes=0, caller="mother", reason="other", outcome="advice"
+    )
     messages = errors_of(lambda: record(net, call))
     assert {"duration_minutes", "reason_detail"} <= set(messages)
 
 
 def test_an_admission_fits_its_patient(net):
-    wrong = Admission(patient=Patient.MOTHER, admitted_on=timezone.localdate(),
-                      hospital="AZ Groeninge", reason=AdmissionReason.JAUNDICE, days=2)
+    wrong = Admission(
+        patient=Patient.MOTHER,
+        admitted_on=timezone.localdate(),
+        hospital="AZ Groeninge",
+        reason=AdmissionReason.JAUNDICE,
+        days=2,
+    )
     assert "reason" in errors_of(lambda: record(net, wrong))
-    unnamed = Admission(patient=Patient.NEWBORN, admitted_on=timezone.localdate(),
-                        hospital="AZ Groeninge", reason=AdmissionReason.JAUNDICE, days=2)
+    unnamed = Admission(
+        patient=Patient.NEWBORN,
+        admitted_on=timezone.localdate(),
+        hospital="AZ Groeninge",
+        reason=AdmissionReason.JAUNDICE,
+        days=2,
+    )
     assert "newborn" in errors_of(lambda: record(net, unnamed))
     unnamed.newborn = net.newborn
     saved = record(net, unnamed)
@@ -320,16 +381,20 @@ def test_an_admission_fits_its_patient(net):
 
 
 def test_an_admission_before_the_birth_is_refused(net):
-    early = Admission(patient=Patient.MOTHER, reason=AdmissionReason.INFECTION,
-                      admitted_on=timezone.localdate(net.a.delivery.born_at) - DAY,
-                      hospital="AZ Delta")
+    early = Admission(
+        patient=Patient.MOTHER,
+        reason=AdmissionReason.INFECTION,
+        admitted_on=timezone.localdate(net.a.delivery.born_at) - DAY,
+        hospital="AZ Delta",
+    )
     assert "admitted_on" in errors_of(lambda: record(net, early))
 
 
 @pytest.fixture
 def kraamzorg():
-    return Organisation.objects.create(name="Kraamzorg Familiehulp",
-                                       kind=OrganisationKind.HOME_HELP_PUBLIC, province="VWV")
+    return Organisation.objects.create(
+        name="Kraamzorg Familiehulp", kind=OrganisationKind.HOME_HELP_PUBLIC, province="VWV"
+    )
 
 
 def test_home_help_above_the_basic_package_needs_a_reason(net, kraamzorg):
@@ -346,15 +411,18 @@ def test_home_help_hours_are_counted_once_per_service_and_day(net, kraamzorg):
     record(net, HomeHelpDay(day=day, hours=Decimal("4.5"), organisation=kraamzorg))
     again = HomeHelpDay(day=day, hours=Decimal("2"), organisation=kraamzorg)
     assert errors_of(lambda: record(net, again))
-    assert "hours" in errors_of(lambda: record(net, HomeHelpDay(
-        day=day - DAY, hours=Decimal("0.2"), organisation=kraamzorg)))
+    assert "hours" in errors_of(
+        lambda: record(
+            net, HomeHelpDay(day=day - DAY, hours=Decimal("0.2"), organisation=kraamzorg)
+        )
+    )
 
 
 # --- the mother's own observations and comments ---------------------------------------------
 
+
 def own(net, kind, value, **values):
-    return SelfMonitoring(dossier=net.a, kind=kind, value=Decimal(value), noted_at=NOW(),
-                          **values)
+    return SelfMonitoring(dossier=net.a, kind=kind, value=Decimal(value), noted_at=NOW(), **values)
 
 
 def test_the_mother_notes_her_temperature_and_nobody_else_does(net):
@@ -365,14 +433,18 @@ def test_the_mother_notes_her_temperature_and_nobody_else_does(net):
         services.own_entry_record(actor=midwife(net), entry=own(net, SelfKind.PAIN, "3"))
 
 
-@pytest.mark.parametrize(("kind", "value", "field"), [
-    (SelfKind.TEMPERATURE, "42.5", "value"),
-    (SelfKind.PAIN, "11", "value"),
-    (SelfKind.BABY_WEIGHT, "3200", "newborn"),   # which baby?
-])
+@pytest.mark.parametrize(
+    ("kind", "value", "field"),
+    [
+        (SelfKind.TEMPERATURE, "42.5", "value"),
+        (SelfKind.PAIN, "11", "value"),
+        (SelfKind.BABY_WEIGHT, "3200", "newborn"),  # which baby?
+    ],
+)
 def test_own_observations_are_checked(net, kind, value, field):
-    assert field in errors_of(lambda: services.own_entry_record(
-        actor=net.users["mother"], entry=own(net, kind, value)))
+    assert field in errors_of(
+        lambda: services.own_entry_record(actor=net.users["mother"], entry=own(net, kind, value))
+    )
 
 
 def test_the_database_refuses_an_own_value_out_of_bounds(net):
@@ -381,19 +453,26 @@ def test_the_database_refuses_an_own_value_out_of_bounds(net):
 
 
 def test_a_baby_weight_at_home_joins_the_weight_curve(net):
-    services.own_entry_record(actor=net.users["mother"],
-                              entry=own(net, SelfKind.BABY_WEIGHT, "3150", newborn=net.newborn))
+    services.own_entry_record(
+        actor=net.users["mother"], entry=own(net, SelfKind.BABY_WEIGHT, "3150", newborn=net.newborn)
+    )
     weighing = net.newborn.measurements.get()
     assert (weighing.weight_g, weighing.source) == (3150, MeasurementSource.MOTHER)
 
 
 def test_comments_follow_the_section_of_the_entry(net):
-    anamnesis = record(net, PsychosocialAnamnesis(interviewed_on=timezone.localdate(),
-                                                  income="difficult"))
+    anamnesis = record(
+        net, PsychosocialAnamnesis(interviewed_on=timezone.localdate(), income="difficult")
+    )
+
     def comment(persona, text):
-        return services.comment_add(actor=net.users[persona], dossier=net.a,
-                                    section=anamnesis.section, entry_id=anamnesis.public_id,
-                                    text=text)
+        return services.comment_add(
+            actor=net.users[persona],
+            dossier=net.a,
+            section=anamnesis.section,
+            entry_id=anamnesis.public_id,
+            text=text,
+        )
 
     comment("mother", "Klopt, dank u.")
     with pytest.raises(access.AccessDenied):
@@ -405,9 +484,11 @@ def test_comments_follow_the_section_of_the_entry(net):
 
 # --- history ---------------------------------------------------------------------------------
 
+
 def test_every_entry_change_is_kept_even_in_bulk(net):
-    saved = services.entry_record(actor=midwife(net),
-                                  entry=visit(net, temperature_c=Decimal("37.0")))
+    saved = services.entry_record(
+        actor=midwife(net), entry=visit(net, temperature_c=Decimal("37.0"))
+    )
     saved.temperature_c = Decimal("37.4")
     services.entry_record(actor=midwife(net), entry=saved, reason="verkeerd afgelezen")
     HomeVisit.objects.filter(dossier=net.a).update(advice="Meer drinken")  # bulk, no service
@@ -421,9 +502,13 @@ def test_every_entry_change_is_kept_even_in_bulk(net):
 @pytest.mark.parametrize(("day", "counted"), [(28, True), (29, False)])
 def test_a_readmission_counts_within_28_days_of_the_birth(net, day, counted):
     born = timezone.localdate(net.a.delivery.born_at)
-    admission = Admission(dossier=net.a, patient=Patient.MOTHER, hospital="AZ Delta",
-                          reason=AdmissionReason.INFECTION,
-                          admitted_on=born + datetime.timedelta(days=day))
+    admission = Admission(
+        dossier=net.a,
+        patient=Patient.MOTHER,
+        hospital="AZ Delta",
+        reason=AdmissionReason.INFECTION,
+        admitted_on=born + datetime.timedelta(days=day),
+    )
     assert admission.day_after_birth == day
     assert admission.within_28_days is counted
 
@@ -431,14 +516,16 @@ def test_a_readmission_counts_within_28_days_of_the_birth(net, day, counted):
 def test_an_own_observation_keeps_its_kind_when_amended(net):
     """A baby's weight turned into a temperature would leave its point on the curve."""
     saved = services.own_entry_record(
-        actor=net.users["mother"], entry=own(net, SelfKind.BABY_WEIGHT, "3150",
-                                             newborn=net.newborn))
+        actor=net.users["mother"], entry=own(net, SelfKind.BABY_WEIGHT, "3150", newborn=net.newborn)
+    )
     saved.kind, saved.value = SelfKind.TEMPERATURE, Decimal("37.0")
-    assert "kind" in errors_of(lambda: services.own_entry_record(
-        actor=net.users["mother"], entry=saved, reason="vergist"))
+    assert "kind" in errors_of(
+        lambda: services.own_entry_record(actor=net.users["mother"], entry=saved, reason="vergist")
+    )
 
 
 # --- the remaining rules, one case each that the rule alone refuses -------------------------
+
 
 @pytest.fixture
 def other_newborn():
@@ -452,31 +539,63 @@ def test_the_remaining_rules_each_refuse_their_case(net, kraamzorg, other_newbor
     cases = [
         (consultation(net, fundal_height_cm=Decimal("55")), "fundal_height_cm"),
         (PrenatalConsultation(consulted_on=timezone.localdate() + DAY), "consulted_on"),
-        (Admission(patient=Patient.MOTHER, admitted_on=timezone.localdate(),
-                   hospital="AZ Delta", reason=AdmissionReason.OTHER), "reason_detail"),
-        (Admission(patient=Patient.MOTHER, admitted_on=timezone.localdate(),
-                   hospital="AZ Delta", reason=AdmissionReason.INFECTION, days=400), "days"),
-        (Admission(patient=Patient.NEWBORN, newborn=other_newborn, hospital="AZ Delta",
-                   admitted_on=timezone.localdate(), reason=AdmissionReason.JAUNDICE),
-         "newborn"),
-        (HomeHelpDay(day=timezone.localdate(born) - DAY, hours=Decimal("3"),
-                     organisation=kraamzorg), "day"),
-        (HomeHelpDay(day=timezone.localdate() + DAY, hours=Decimal("3"),
-                     organisation=kraamzorg), "day"),
+        (
+            Admission(
+                patient=Patient.MOTHER,
+                admitted_on=timezone.localdate(),
+                hospital="AZ Delta",
+                reason=AdmissionReason.OTHER,
+            ),
+            "reason_detail",
+        ),
+        (
+            Admission(
+                patient=Patient.MOTHER,
+                admitted_on=timezone.localdate(),
+                hospital="AZ Delta",
+                reason=AdmissionReason.INFECTION,
+                days=400,
+            ),
+            "days",
+        ),
+        (
+            Admission(
+                patient=Patient.NEWBORN,
+                newborn=other_newborn,
+                hospital="AZ Delta",
+                admitted_on=timezone.localdate(),
+                reason=AdmissionReason.JAUNDICE,
+            ),
+            "newborn",
+        ),
+        (
+            HomeHelpDay(
+                day=timezone.localdate(born) - DAY, hours=Decimal("3"), organisation=kraamzorg
+            ),
+            "day",
+        ),
+        (
+            HomeHelpDay(day=timezone.localdate() + DAY, hours=Decimal("3"), organisation=kraamzorg),
+            "day",
+        ),
     ]
     for entry, field in cases:
         assert field in errors_of(lambda entry=entry: record(net, entry)), field
     baby = own(net, SelfKind.BOTTLE, "90", newborn=other_newborn)
-    assert "newborn" in errors_of(lambda: services.own_entry_record(
-        actor=net.users["mother"], entry=baby))
+    assert "newborn" in errors_of(
+        lambda: services.own_entry_record(actor=net.users["mother"], entry=baby)
+    )
 
 
 def test_entries_after_the_birth_wait_for_the_delivery(net):
     from tests.factories import DossierFactory
 
     prenatal = DossierFactory(coordinator=midwife(net))
-    for entry in (HomeVisit(visited_at=NOW()), DischargeChecklist(),
-                  HomeHelpDay(day=timezone.localdate(), hours=Decimal("2"))):
+    for entry in (
+        HomeVisit(visited_at=NOW()),
+        DischargeChecklist(),
+        HomeHelpDay(day=timezone.localdate(), hours=Decimal("2")),
+    ):
         entry.dossier = prenatal
         with pytest.raises(ValidationError) as refused:
             services.entry_record(actor=midwife(net), entry=entry)
@@ -491,8 +610,11 @@ def test_confirming_needs_the_moment_of_discharge(net):
 
 def test_a_baby_check_names_a_baby_of_this_record(net, other_newborn):
     with pytest.raises(ValidationError):
-        services.home_visit_record(actor=midwife(net), visit=visit(net),
-                                   babies=[{"newborn": other_newborn, "jaundice": "mild"}])
+        services.home_visit_record(
+            actor=midwife(net),
+            visit=visit(net),
+            babies=[{"newborn": other_newborn, "jaundice": "mild"}],
+        )
     assert not HomeVisit.objects.exists()
 
 
@@ -500,9 +622,11 @@ def test_the_first_home_visit_is_planned_with_a_midwife_or_gp_of_the_network(net
     from tests.factories import ProfessionalFactory
 
     stranger = ProfessionalFactory().user
-    assert "first_home_visit_midwife" in errors_of(lambda: confirm(
-        net, complete_checklist(net, first_home_visit_midwife=stranger)))
+    assert "first_home_visit_midwife" in errors_of(
+        lambda: confirm(net, complete_checklist(net, first_home_visit_midwife=stranger))
+    )
     assistant = net.users["assistant"]  # a member, but not one who makes home visits
-    assert "first_home_visit_midwife" in errors_of(lambda: confirm(
-        net, complete_checklist(net, first_home_visit_midwife=assistant)))
+    assert "first_home_visit_midwife" in errors_of(
+        lambda: confirm(net, complete_checklist(net, first_home_visit_midwife=assistant))
+    )
     assert confirm(net, complete_checklist(net, first_home_visit_midwife=net.users["gp"]))

@@ -43,9 +43,16 @@ def test_an_unknown_kind_of_entry_is_not_a_page(client, net):
 def test_a_consultation_is_added_amended_with_a_reason_and_its_history_shown(client, net):
     sign_in(client, net.users["coordinator"])
     day = timezone.localdate(net.a.delivery.born_at) - datetime.timedelta(days=20)
-    response = client.post(url(net, "consultaties"), {
-        "consulted_on": day.isoformat(), "weight_kg": "71.5", "bp_systolic": "118",
-        "bp_diastolic": "76", "fetal_heart_rate": "138"})
+    response = client.post(
+        url(net, "consultaties"),
+        {
+            "consulted_on": day.isoformat(),
+            "weight_kg": "71.5",
+            "bp_systolic": "118",
+            "bp_diastolic": "76",
+            "fetal_heart_rate": "138",
+        },
+    )
     assert response.status_code == 302
     consultation = PrenatalConsultation.objects.get()
     page = client.get(url(net, "consultaties"))
@@ -54,13 +61,22 @@ def test_a_consultation_is_added_amended_with_a_reason_and_its_history_shown(cli
     without_reason = client.post(amend, {"consulted_on": day.isoformat(), "weight_kg": "72"})
     assert without_reason.status_code == 200
     assert "change_reason" in without_reason.context["form"].errors
-    client.post(amend, {"consulted_on": day.isoformat(), "weight_kg": "72.5",
-                        "bp_systolic": "118", "bp_diastolic": "76",
-                        "change_reason": "weegschaal nagekeken"})
+    client.post(
+        amend,
+        {
+            "consulted_on": day.isoformat(),
+            "weight_kg": "72.5",
+            "bp_systolic": "118",
+            "bp_diastolic": "76",
+            "change_reason": "weegschaal nagekeken",
+        },
+    )
     consultation.refresh_from_db()
     assert str(consultation.weight_kg) == "72.5"
-    history = client.get(reverse("dossier:history", args=[net.a.public_id, "prenatal"])
-                         + f"?regel={consultation.public_id}")
+    history = client.get(
+        reverse("dossier:history", args=[net.a.public_id, "prenatal"])
+        + f"?regel={consultation.public_id}"
+    )
     assert "weegschaal nagekeken" in history.text and "71,5" in history.text
     assert len(history.context["entries"]) == 2  # only this entry's two versions
 
@@ -70,14 +86,22 @@ def test_the_midwife_records_a_home_visit_with_the_baby_weight_on_her_phone(clie
     form = client.get(url(net, "huisbezoeken")).context["form"]
     assert "baby1_weight_g" in form.fields
     moment = timezone.now() - datetime.timedelta(minutes=10)
-    response = client.post(url(net, "huisbezoeken"), {
-        "visited_at": local(moment), "temperature_c": "37.1", "epds_score": "14",
-        "baby1_weight_g": "3050", "baby1_jaundice": "mild"})
+    response = client.post(
+        url(net, "huisbezoeken"),
+        {
+            "visited_at": local(moment),
+            "temperature_c": "37.1",
+            "epds_score": "14",
+            "baby1_weight_g": "3050",
+            "baby1_jaundice": "mild",
+        },
+    )
     assert response.status_code == 302, response.context["form"].errors
     page = client.get(url(net, "huisbezoeken"))
     assert "3.050 g" in page.text and "EPDS" in page.text
-    weight_page = client.get(reverse("dossier:weight", args=[net.a.public_id,
-                                                             net.newborn.public_id]))
+    weight_page = client.get(
+        reverse("dossier:weight", args=[net.a.public_id, net.newborn.public_id])
+    )
     assert "3.050 g" in weight_page.text
 
 
@@ -87,9 +111,13 @@ def test_a_gp_without_the_newborn_section_records_the_mother_part_only(client, n
     from network.models import Level
 
     gp = net.users["gp"]
-    services.consent_set(actor=net.users["mother"], dossier=net.a, section=Section.NEWBORN,
-                         level=Level.VIEW,
-                         membership=net.a.memberships.get(professional__user=gp))
+    services.consent_set(
+        actor=net.users["mother"],
+        dossier=net.a,
+        section=Section.NEWBORN,
+        level=Level.VIEW,
+        membership=net.a.memberships.get(professional__user=gp),
+    )
     sign_in(client, gp)
     form = client.get(url(net, "huisbezoeken")).context["form"]
     assert "baby1_weight_g" not in form.fields and "temperature_c" in form.fields
@@ -98,13 +126,17 @@ def test_a_gp_without_the_newborn_section_records_the_mother_part_only(client, n
 def test_the_mother_adds_her_temperature_and_comments_on_a_visit(client, net):
     visit = HomeVisit.objects.create(dossier=net.a, visited_at=timezone.now())
     sign_in(client, net.users["mother"])
-    response = client.post(url(net, "eigen-metingen"), {
-        "kind": "temperature", "noted_at": local(timezone.now()), "value": "38.2"})
+    response = client.post(
+        url(net, "eigen-metingen"),
+        {"kind": "temperature", "noted_at": local(timezone.now()), "value": "38.2"},
+    )
     assert response.status_code == 302
     assert SelfMonitoring.objects.get().recorded_by == net.users["mother"]
     assert "38,2 °C" in client.get(url(net, "eigen-metingen")).text
-    client.post(url(net, "huisbezoeken", visit.public_id, name="dossier:entry_comment"),
-                {"text": "Ik had vannacht koorts."})
+    client.post(
+        url(net, "huisbezoeken", visit.public_id, name="dossier:entry_comment"),
+        {"text": "Ik had vannacht koorts."},
+    )
     assert Comment.objects.get().author == net.users["mother"]
     assert "Ik had vannacht koorts." in client.get(url(net, "huisbezoeken")).text
     assert client.get(url(net, "huisbezoeken")).context["form"] is None  # not hers to write
@@ -112,16 +144,20 @@ def test_the_mother_adds_her_temperature_and_comments_on_a_visit(client, net):
 
 def test_an_out_of_range_value_comes_back_with_a_message_and_nothing_saved(client, net):
     sign_in(client, net.users["mother"])
-    response = client.post(url(net, "eigen-metingen"), {
-        "kind": "temperature", "noted_at": local(timezone.now()), "value": "45"})
+    response = client.post(
+        url(net, "eigen-metingen"),
+        {"kind": "temperature", "noted_at": local(timezone.now()), "value": "45"},
+    )
     assert response.status_code == 200
     assert "34" in str(response.context["form"].errors) and not SelfMonitoring.objects.exists()
 
 
 def test_confirming_a_discharge_with_open_steps_says_which(client, net):
     sign_in(client, net.users["coordinator"])
-    response = client.post(url(net, "ontslag"), {
-        "needs_mother_assessed": "on", "discharged_at": local(timezone.now()), "confirm": "on"})
+    response = client.post(
+        url(net, "ontslag"),
+        {"needs_mother_assessed": "on", "discharged_at": local(timezone.now()), "confirm": "on"},
+    )
     assert response.status_code == 200
     with translation.override("nl"):
         assert gettext("Inform the GP") in str(response.context["form"].errors)
@@ -141,8 +177,9 @@ def test_the_overview_lists_entries_with_a_constant_number_of_queries(client, ne
     with CaptureQueriesContext(connection) as one:
         client.get(detail)
     for minutes in range(5, 34):
-        HomeVisit.objects.create(dossier=net.a,
-                                 visited_at=timezone.now() - datetime.timedelta(minutes=minutes))
+        HomeVisit.objects.create(
+            dossier=net.a, visited_at=timezone.now() - datetime.timedelta(minutes=minutes)
+        )
     with CaptureQueriesContext(connection) as many:
         page = client.get(detail)
     assert len(many) == len(one)
@@ -151,9 +188,16 @@ def test_the_overview_lists_entries_with_a_constant_number_of_queries(client, ne
 
 def test_the_history_of_an_entry_is_reached_from_the_entry(client, net):
     sign_in(client, net.users["coordinator"])
-    client.post(url(net, "telefoon"), {
-        "started_at": local(timezone.now()), "duration_minutes": "12", "caller": "mother",
-        "reason": "baby_feeding", "outcome": "advice"})
+    client.post(
+        url(net, "telefoon"),
+        {
+            "started_at": local(timezone.now()),
+            "duration_minutes": "12",
+            "caller": "mother",
+            "reason": "baby_feeding",
+            "outcome": "advice",
+        },
+    )
     page = client.get(url(net, "telefoon"))
     assert "?regel=" in page.text
     assert page.context["summary"] == {"calls": 1, "minutes": 12}
@@ -163,13 +207,15 @@ def test_the_history_of_an_entry_is_reached_from_the_entry(client, net):
 def test_the_mother_comments_on_a_weighing_and_the_midwife_reads_it(client, net):
     from dossier.models import Measurement
 
-    weighing = Measurement.objects.create(newborn=net.newborn, measured_at=timezone.now(),
-                                          weight_g=3000)
+    weighing = Measurement.objects.create(
+        newborn=net.newborn, measured_at=timezone.now(), weight_g=3000
+    )
     weight_page = reverse("dossier:weight", args=[net.a.public_id, net.newborn.public_id])
     comment_url = reverse("dossier:record_comment", args=[net.a.public_id, "wegingen"])
     sign_in(client, net.users["mother"])
-    response = client.post(comment_url, {"entry": str(weighing.public_id),
-                                         "text": "Thuis woog ze 20 g meer."})
+    response = client.post(
+        comment_url, {"entry": str(weighing.public_id), "text": "Thuis woog ze 20 g meer."}
+    )
     assert response.status_code == 302 and response["Location"].endswith("#comments")
     assert Comment.objects.get().entry_id == weighing.public_id
     sign_in(client, net.users["coordinator"])
@@ -183,21 +229,24 @@ def test_a_comment_on_a_screening_of_another_newborn_is_not_found(client, net):
     from tests.factories import NewbornFactory
 
     other = NewbornFactory()
-    screening = Screening.objects.create(newborn=other, kind="hearing", result="normal",
-                                         done_at=timezone.now())
+    screening = Screening.objects.create(
+        newborn=other, kind="hearing", result="normal", done_at=timezone.now()
+    )
     sign_in(client, net.users["mother"])
-    response = client.post(reverse("dossier:record_comment",
-                                   args=[net.a.public_id, "screenings"]),
-                           {"entry": str(screening.public_id), "text": "?"})
+    response = client.post(
+        reverse("dossier:record_comment", args=[net.a.public_id, "screenings"]),
+        {"entry": str(screening.public_id), "text": "?"},
+    )
     assert response.status_code == 404 and not Comment.objects.exists()
 
 
 def test_the_mother_comments_on_her_delivery_record_from_the_overview(client, net):
     sign_in(client, net.users["mother"])
     detail = reverse("dossier:detail", args=[net.a.public_id])
-    response = client.post(reverse("dossier:record_comment", args=[net.a.public_id, "bevalling"]),
-                           {"entry": str(net.a.delivery.public_id),
-                            "text": "Het uur van de geboorte klopt niet."})
+    response = client.post(
+        reverse("dossier:record_comment", args=[net.a.public_id, "bevalling"]),
+        {"entry": str(net.a.delivery.public_id), "text": "Het uur van de geboorte klopt niet."},
+    )
     assert response["Location"].endswith("#h-delivery")
     sign_in(client, net.users["coordinator"])
     assert "Het uur van de geboorte klopt niet." in client.get(detail).text

@@ -48,8 +48,9 @@ def test_it_rejects_a_bad_checksum_with_a_message_to_act_on():
     assert "controlecijfers" in caught.value.messages[0]
 
 
-@pytest.mark.parametrize(("value", "code"), [("8507300332", "insz_length"),
-                                             ("8507300332X", "insz_format")])
+@pytest.mark.parametrize(
+    ("value", "code"), [("8507300332", "insz_length"), ("8507300332X", "insz_format")]
+)
 def test_it_rejects_wrong_length_and_letters(value, code):
     with pytest.raises(ValidationError) as caught:
         validate_insz(value)

@@ -68,9 +68,15 @@ def test_the_list_puts_urgent_alerts_first_then_due_dates_closed_last(client):
     sooner = due_in(10)
     closed = due_in(-100, status=DossierStatus.CLOSED)
     later = due_in(90)
-    Alert.objects.create(dossier=urgent, rule=next(iter(BY_CODE)), section="prenatal",
-                         severity=Severity.URGENT, entry_kind="x", raised_by=midwife,
-                         entry_id=urgent.public_id)
+    Alert.objects.create(
+        dossier=urgent,
+        rule=next(iter(BY_CODE)),
+        section="prenatal",
+        severity=Severity.URGENT,
+        entry_kind="x",
+        raised_by=midwife,
+        entry_id=urgent.public_id,
+    )
     page = land(client, midwife)
     order = [d.pk for d in page.context["page"].object_list]
     assert order == [urgent.pk, sooner.pk, later.pk, closed.pk]

@@ -39,6 +39,7 @@ def violates_constraint(instance, name: str) -> None:
 
 # --- Mother ---------------------------------------------------------------------------
 
+
 def test_a_valid_mother_passes():
     MotherFactory.build().full_clean()
 
@@ -106,6 +107,7 @@ def test_phone_number_format():
 
 # --- Dossier --------------------------------------------------------------------------
 
+
 def test_due_date_is_computed_from_the_last_period():
     lmp = TODAY - datetime.timedelta(weeks=10)
     dossier = DossierFactory.build(last_menstrual_period=lmp, expected_due_date=None)
@@ -115,9 +117,9 @@ def test_due_date_is_computed_from_the_last_period():
 
 def test_due_date_at_most_44_weeks_after_the_last_period():
     lmp = TODAY - datetime.timedelta(weeks=4)
-    DossierFactory.build(last_menstrual_period=lmp,
-                         expected_due_date=lmp + datetime.timedelta(weeks=44)).full_clean(
-        exclude=["mother"])
+    DossierFactory.build(
+        last_menstrual_period=lmp, expected_due_date=lmp + datetime.timedelta(weeks=44)
+    ).full_clean(exclude=["mother"])
     late = DossierFactory(last_menstrual_period=lmp)
     late.expected_due_date = lmp + datetime.timedelta(weeks=44, days=1)
     message = errors_of(late)["expected_due_date"][0]
@@ -161,13 +163,16 @@ def test_number_of_fetuses_within_bounds():
     violates_constraint(dossier, "dossier_fetus_count_bounds")
 
 
-@pytest.mark.parametrize(("old", "new", "allowed"), [
-    (DossierStatus.PRENATAL, DossierStatus.CLOSED, True),
-    (DossierStatus.DELIVERED, DossierStatus.POSTNATAL, True),
-    (DossierStatus.POSTNATAL, DossierStatus.PRENATAL, False),
-    (DossierStatus.CLOSED, DossierStatus.POSTNATAL, False),
-    (DossierStatus.DELIVERED, DossierStatus.PRENATAL, False),
-])
+@pytest.mark.parametrize(
+    ("old", "new", "allowed"),
+    [
+        (DossierStatus.PRENATAL, DossierStatus.CLOSED, True),
+        (DossierStatus.DELIVERED, DossierStatus.POSTNATAL, True),
+        (DossierStatus.POSTNATAL, DossierStatus.PRENATAL, False),
+        (DossierStatus.CLOSED, DossierStatus.POSTNATAL, False),
+        (DossierStatus.DELIVERED, DossierStatus.PRENATAL, False),
+    ],
+)
 def test_status_only_moves_forward(old, new, allowed):
     dossier = DeliveryFactory().dossier
     dossier.status = old
@@ -192,6 +197,7 @@ def test_unknown_status_is_never_stored():
 
 
 # --- Delivery -------------------------------------------------------------------------
+
 
 def test_discharge_after_admission():
     delivery = DeliveryFactory()
@@ -247,8 +253,9 @@ def test_hospital_birth_names_the_ward():
 
 def test_birth_after_last_period():
     delivery = DeliveryFactory()
-    delivery.born_at = timezone.make_aware(datetime.datetime.combine(
-        delivery.dossier.last_menstrual_period, datetime.time(12)))
+    delivery.born_at = timezone.make_aware(
+        datetime.datetime.combine(delivery.dossier.last_menstrual_period, datetime.time(12))
+    )
     delivery.admitted_at = None
     assert "born_at" in errors_of(delivery)
 
@@ -261,8 +268,10 @@ def test_one_delivery_per_dossier():
 
 # --- Newborn --------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("weight", "valid"), [(299, False), (300, True), (7000, True),
-                                               (7001, False)])
+
+@pytest.mark.parametrize(
+    ("weight", "valid"), [(299, False), (300, True), (7000, True), (7001, False)]
+)
 def test_birth_weight_between_300_and_7000_grams(weight, valid):
     newborn = NewbornFactory()
     newborn.birth_weight_g = weight
@@ -296,8 +305,12 @@ def test_live_birth_needs_apgar_scores():
 
 
 def test_stillbirth_needs_no_apgar_and_is_recorded_as_deceased():
-    newborn = NewbornFactory.build(dossier=DeliveryFactory().dossier, apgar_1=None,
-                                   apgar_5=None, vital_status=VitalStatus.STILLBIRTH)
+    newborn = NewbornFactory.build(
+        dossier=DeliveryFactory().dossier,
+        apgar_1=None,
+        apgar_5=None,
+        vital_status=VitalStatus.STILLBIRTH,
+    )
     newborn.full_clean()
     assert newborn.status == NewbornStatus.DECEASED
 

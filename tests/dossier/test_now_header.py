@@ -35,12 +35,15 @@ def page(client, user, dossier) -> str:
 
 
 def header(text: str) -> str:
-    return text[text.index('class="card now-header"'):text.index('class="record-nav"')]
+    return text[text.index('class="card now-header"') : text.index('class="record-nav"')]
 
 
 def weigh(newborn, grams, hours_ago):
-    Measurement.objects.create(newborn=newborn, weight_g=grams,
-                               measured_at=timezone.now() - datetime.timedelta(hours=hours_ago))
+    Measurement.objects.create(
+        newborn=newborn,
+        weight_g=grams,
+        measured_at=timezone.now() - datetime.timedelta(hours=hours_ago),
+    )
 
 
 def test_before_the_birth_the_gestational_age_today_and_the_pregnancy_first(net, client):
@@ -49,8 +52,9 @@ def test_before_the_birth_the_gestational_age_today_and_the_pregnancy_first(net,
     now = header(text)
     assert 'data-now="gestational-age"' in now and f"{weeks}+{days}" in now
     assert 'data-now="baby"' not in now and 'data-now="day"' not in now
-    assert text.index('id="s-identity"') < text.index('id="s-prenatal"') < text.index(
-        'id="s-network"')
+    assert (
+        text.index('id="s-identity"') < text.index('id="s-prenatal"') < text.index('id="s-network"')
+    )
     anchors = re.findall(r'<a href="#s-([a-z]+)">', text)
     assert anchors[:2] == ["identity", "prenatal"]
     assert all(f'id="s-{anchor}"' in text for anchor in anchors)
@@ -63,8 +67,7 @@ def test_without_the_pregnancy_section_no_gestational_age(net, client):
     assert 'href="#s-prenatal"' not in page(client, net.users["assistant"], net.b)
 
 
-def test_after_the_birth_the_day_per_baby_with_the_weight_trend_and_follow_up_first(
-        net, client):
+def test_after_the_birth_the_day_per_baby_with_the_weight_trend_and_follow_up_first(net, client):
     weigh(net.newborn, 3300, 20)
     weigh(net.newborn, 3250, 2)  # 50 g less than the weighing before
     text = page(client, net.users["coordinator"], net.a)
@@ -74,14 +77,20 @@ def test_after_the_birth_the_day_per_baby_with_the_weight_trend_and_follow_up_fi
     assert f": day {day} post partum" in now or f"dag {day}" in now.lower()
     assert "3.250 g" in now and "-50 g" in now
     # the actions of the moment
-    assert (reverse("dossier:entries", args=[net.a.public_id, "huisbezoeken"])
-            + "?toevoegen=1#h-entry-form") in now
+    assert (
+        reverse("dossier:entries", args=[net.a.public_id, "huisbezoeken"])
+        + "?toevoegen=1#h-entry-form"
+    ) in now
     assert reverse("dossier:weight", args=[net.a.public_id, net.newborn.public_id]) in now
     assert 'href="tel:' not in now  # she is the one who answers: no button to call herself
     assert 'href="tel:0470 12 34 56"' in header(page(client, net.users["gp"], net.a))
     # the follow-up before the identity and the pregnancy
-    assert text.index('id="s-postnatal"') < text.index('id="s-newborn"') < text.index(
-        'id="s-identity"') < text.index('id="s-prenatal"')
+    assert (
+        text.index('id="s-postnatal"')
+        < text.index('id="s-newborn"')
+        < text.index('id="s-identity"')
+        < text.index('id="s-prenatal"')
+    )
     assert re.findall(r'<a href="#s-([a-z]+)">', text)[0] == "postnatal"
 
 
@@ -98,21 +107,36 @@ def test_the_next_appointment_and_with_whom_only_with_the_care_plan(net, client)
     anne = net.users["paediatrician"]
     today = timezone.localdate()
     services.plan_save(
-        actor=net.users["coordinator"], dossier=net.a, base_number=0,
-        content={**content.empty_plan(), "appointments": [
-            content.new_appointment("paediatric", today + datetime.timedelta(6),
-                                    today + datetime.timedelta(9),
-                                    member=str(anne.professional.public_id)),
-            content.new_appointment("home_visit", today - datetime.timedelta(5),
-                                    today - datetime.timedelta(3))]})  # over: not next
+        actor=net.users["coordinator"],
+        dossier=net.a,
+        base_number=0,
+        content={
+            **content.empty_plan(),
+            "appointments": [
+                content.new_appointment(
+                    "paediatric",
+                    today + datetime.timedelta(6),
+                    today + datetime.timedelta(9),
+                    member=str(anne.professional.public_id),
+                ),
+                content.new_appointment(
+                    "home_visit", today - datetime.timedelta(5), today - datetime.timedelta(3)
+                ),
+            ],
+        },
+    )  # over: not next
     now = header(page(client, net.users["gp"], net.a))
     assert 'data-now="next"' in now and anne.get_full_name() in now
     from network import services as network_services
     from network.models import Level
 
     network_services.consent_set(
-        actor=net.users["mother"], dossier=net.a, section="careplan", level=Level.NONE,
-        membership=net.a.memberships.get(professional__user=net.users["gp"]))
+        actor=net.users["mother"],
+        dossier=net.a,
+        section="careplan",
+        level=Level.NONE,
+        membership=net.a.memberships.get(professional__user=net.users["gp"]),
+    )
     assert 'data-now="next"' not in header(page(client, net.users["gp"], net.a))
 
 
@@ -139,16 +163,36 @@ def test_the_same_queries_with_more_weighings_babies_and_appointments(net, clien
         return len(queries)
 
     weigh(net.newborn, 3300, 20)
-    services.plan_save(actor=griet, dossier=net.a, base_number=0, content={
-        **content.empty_plan(), "appointments": [content.new_appointment(
-            "home_visit", timezone.localdate(), timezone.localdate())]})
+    services.plan_save(
+        actor=griet,
+        dossier=net.a,
+        base_number=0,
+        content={
+            **content.empty_plan(),
+            "appointments": [
+                content.new_appointment("home_visit", timezone.localdate(), timezone.localdate())
+            ],
+        },
+    )
     few = count()
     twin = NewbornFactory(dossier=net.a, birth_order=2)
     for hours in (10, 8, 6, 4):
         weigh(net.newborn, 3200 + hours, hours)
         weigh(twin, 3100 + hours, hours)
-    services.plan_save(actor=griet, dossier=net.a, base_number=1, content={
-        **content.empty_plan(), "appointments": [content.new_appointment(
-            "home_visit", timezone.localdate() + datetime.timedelta(n),
-            timezone.localdate() + datetime.timedelta(n)) for n in range(6)]})
+    services.plan_save(
+        actor=griet,
+        dossier=net.a,
+        base_number=1,
+        content={
+            **content.empty_plan(),
+            "appointments": [
+                content.new_appointment(
+                    "home_visit",
+                    timezone.localdate() + datetime.timedelta(n),
+                    timezone.localdate() + datetime.timedelta(n),
+                )
+                for n in range(6)
+            ],
+        },
+    )
     assert count() == few

@@ -25,37 +25,56 @@ def state(kind, hours_after_birth, done=()):
     return {s.kind: s for s in screenings.states(BORN, done, now=now)}[kind].status
 
 
-@pytest.mark.parametrize(("kind", "hours", "expected"), [
-    (ScreeningKind.CCHD, 12, Status.NOT_YET),
-    (ScreeningKind.CCHD, 30, Status.DUE),
-    (ScreeningKind.CCHD, 49, Status.OVERDUE),
-    (ScreeningKind.HEEL_PRICK, 48, Status.NOT_YET),
-    (ScreeningKind.HEEL_PRICK, 72, Status.DUE),       # the window opens at 72 h exactly
-    (ScreeningKind.HEEL_PRICK, 96, Status.DUE),       # and closes after 96 h (R41)
-    (ScreeningKind.HEEL_PRICK, 97, Status.OVERDUE),
-    (ScreeningKind.HEARING, 1, Status.DUE),
-    (ScreeningKind.HEARING, 28 * 24 + 1, Status.OVERDUE),
-])
+@pytest.mark.parametrize(
+    ("kind", "hours", "expected"),
+    [
+        (ScreeningKind.CCHD, 12, Status.NOT_YET),
+        (ScreeningKind.CCHD, 30, Status.DUE),
+        (ScreeningKind.CCHD, 49, Status.OVERDUE),
+        (ScreeningKind.HEEL_PRICK, 48, Status.NOT_YET),
+        (ScreeningKind.HEEL_PRICK, 72, Status.DUE),  # the window opens at 72 h exactly
+        (ScreeningKind.HEEL_PRICK, 96, Status.DUE),  # and closes after 96 h (R41)
+        (ScreeningKind.HEEL_PRICK, 97, Status.OVERDUE),
+        (ScreeningKind.HEARING, 1, Status.DUE),
+        (ScreeningKind.HEARING, 28 * 24 + 1, Status.OVERDUE),
+    ],
+)
 def test_the_schedule(kind, hours, expected):
     assert state(kind, hours) == expected
 
 
-@pytest.mark.parametrize(("result", "expected"), [
-    (ScreeningResult.NORMAL, Status.DONE),
-    (ScreeningResult.REFER, Status.FOLLOW_UP),
-    (ScreeningResult.REPEAT, Status.OVERDUE),  # inconclusive keeps it open
-])
+@pytest.mark.parametrize(
+    ("result", "expected"),
+    [
+        (ScreeningResult.NORMAL, Status.DONE),
+        (ScreeningResult.REFER, Status.FOLLOW_UP),
+        (ScreeningResult.REPEAT, Status.OVERDUE),  # inconclusive keeps it open
+    ],
+)
 def test_a_result_closes_the_screening_or_not(result, expected):
-    done = [Screening(kind=ScreeningKind.HEEL_PRICK, result=result,
-                      done_at=BORN + datetime.timedelta(hours=80))]
+    done = [
+        Screening(
+            kind=ScreeningKind.HEEL_PRICK,
+            result=result,
+            done_at=BORN + datetime.timedelta(hours=80),
+        )
+    ]
     assert state(ScreeningKind.HEEL_PRICK, 200, done) == expected
 
 
 def test_the_latest_result_counts():
-    done = [Screening(kind=ScreeningKind.HEARING, result=ScreeningResult.REPEAT,
-                      done_at=BORN + datetime.timedelta(days=2)),
-            Screening(kind=ScreeningKind.HEARING, result=ScreeningResult.NORMAL,
-                      done_at=BORN + datetime.timedelta(days=9))]
+    done = [
+        Screening(
+            kind=ScreeningKind.HEARING,
+            result=ScreeningResult.REPEAT,
+            done_at=BORN + datetime.timedelta(days=2),
+        ),
+        Screening(
+            kind=ScreeningKind.HEARING,
+            result=ScreeningResult.NORMAL,
+            done_at=BORN + datetime.timedelta(days=9),
+        ),
+    ]
     assert state(ScreeningKind.HEARING, 24 * 30, done) == Status.DONE
 
 
@@ -63,9 +82,15 @@ def test_a_referral_names_where_and_nothing_comes_before_birth(midwife):
     newborn = NewbornFactory(coordinator=midwife)
     born = newborn.dossier.delivery.born_at
     with pytest.raises(ValidationError) as caught:
-        services.screening_record(actor=midwife, screening=Screening(
-            newborn=newborn, kind=ScreeningKind.HEARING, result=ScreeningResult.REFER,
-            done_at=born - datetime.timedelta(hours=2)))
+        services.screening_record(
+            actor=midwife,
+            screening=Screening(
+                newborn=newborn,
+                kind=ScreeningKind.HEARING,
+                result=ScreeningResult.REFER,
+                done_at=born - datetime.timedelta(hours=2),
+            ),
+        )
     assert set(caught.value.message_dict) == {"note", "done_at"}
     assert not Screening.objects.exists()
 
@@ -75,14 +100,23 @@ def test_the_coordinator_sees_missing_screenings_on_her_dashboard(midwife_client
     newborn.dossier.delivery.born_at = timezone.now() - datetime.timedelta(days=6)
     newborn.dossier.delivery.admitted_at = None
     newborn.dossier.delivery.save()
-    services.screening_record(actor=midwife, screening=Screening(
-        newborn=newborn, kind=ScreeningKind.HEEL_PRICK, result=ScreeningResult.NORMAL,
-        done_at=timezone.now() - datetime.timedelta(days=2)))
+    services.screening_record(
+        actor=midwife,
+        screening=Screening(
+            newborn=newborn,
+            kind=ScreeningKind.HEEL_PRICK,
+            result=ScreeningResult.NORMAL,
+            done_at=timezone.now() - datetime.timedelta(days=2),
+        ),
+    )
     page = midwife_client.get(reverse("dossier:dashboard"))
     rows = page.context["missing_screenings"]
     assert [row["newborn"] for row in rows] == [newborn]
     assert {s.kind for s in rows[0]["missing"]} == {
-        ScreeningKind.CCHD, ScreeningKind.BILIRUBIN, ScreeningKind.HEARING}
+        ScreeningKind.CCHD,
+        ScreeningKind.BILIRUBIN,
+        ScreeningKind.HEARING,
+    }
     assert "Mila" in page.text
 
 
@@ -96,9 +130,14 @@ def test_other_members_do_not_get_the_coordinators_watch_list(client):
 def test_recording_a_screening_on_the_page(midwife_client, midwife):
     newborn = NewbornFactory(coordinator=midwife)
     url = reverse("dossier:screenings", args=[newborn.dossier.public_id, newborn.public_id])
-    response = midwife_client.post(url, {
-        "kind": "hearing", "result": "normal",
-        "done_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M")})
+    response = midwife_client.post(
+        url,
+        {
+            "kind": "hearing",
+            "result": "normal",
+            "done_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+        },
+    )
     assert response.status_code == 302
     states = {s.kind: s.status for s in midwife_client.get(url).context["states"]}
     assert states[ScreeningKind.HEARING] == Status.DONE
@@ -112,24 +151,36 @@ def test_screenings_follow_the_newborn_section_rights(client):
         sign_in(client, network.users[persona])
         assert client.get(url).status_code == status, persona
     sign_in(client, network.users["assistant"])
-    assert client.post(url, {"kind": "hearing", "result": "normal",
-                             "done_at": "2026-11-20T10:00"}).status_code == 403
+    assert (
+        client.post(
+            url, {"kind": "hearing", "result": "normal", "done_at": "2026-11-20T10:00"}
+        ).status_code
+        == 403
+    )
     paediatrician = ProfessionalFactory(profession="paediatrician").user
     join(network.a, paediatrician)
     sign_in(client, paediatrician)
     assert client.get(url).context["form"] is not None
 
 
-@pytest.mark.parametrize(("neonatal_unit", "weeks", "expected"), [
-    (None, 39, Status.OVERDUE), (False, 35, Status.OVERDUE),
-    (True, 39, Status.NOT_APPLICABLE), (False, 34, Status.NOT_APPLICABLE),
-    (None, 33, Status.NOT_APPLICABLE)])
+@pytest.mark.parametrize(
+    ("neonatal_unit", "weeks", "expected"),
+    [
+        (None, 39, Status.OVERDUE),
+        (False, 35, Status.OVERDUE),
+        (True, 39, Status.NOT_APPLICABLE),
+        (False, 34, Status.NOT_APPLICABLE),
+        (None, 33, Status.NOT_APPLICABLE),
+    ],
+)
 def test_a_baby_in_neonatal_care_follows_the_unit_s_procedure(neonatal_unit, weeks, expected):
     """R41: no "pulse oximetry overdue" for a 33-week baby in the NICU; the heel prick
     still is due for every baby."""
     born = timezone.now() - datetime.timedelta(hours=60)
-    found = {s.kind: s.status for s in screenings.states(
-        born, [], neonatal_unit=neonatal_unit, gestational_weeks=weeks)}
+    found = {
+        s.kind: s.status
+        for s in screenings.states(born, [], neonatal_unit=neonatal_unit, gestational_weeks=weeks)
+    }
     assert found[ScreeningKind.CCHD] == expected
     assert found[ScreeningKind.HEEL_PRICK] == Status.NOT_YET
     assert all(window.why for window in screenings.SCHEDULE.values())
@@ -138,12 +189,24 @@ def test_a_baby_in_neonatal_care_follows_the_unit_s_procedure(neonatal_unit, wee
 def test_the_blood_card_number_belongs_to_a_heel_prick():
     net = build_network()
     done = net.a.delivery.born_at + datetime.timedelta(hours=20)  # the factory's baby: 1 day
-    card = Screening(newborn=net.newborn, kind=ScreeningKind.HEEL_PRICK, done_at=done,
-                     result=ScreeningResult.NORMAL, card_number="VL-2026-00123")
+    card = Screening(
+        newborn=net.newborn,
+        kind=ScreeningKind.HEEL_PRICK,
+        done_at=done,
+        result=ScreeningResult.NORMAL,
+        card_number="VL-2026-00123",
+    )
     card.full_clean()
-    for kind, number in ((ScreeningKind.HEARING, "VL-2026-00123"),
-                         (ScreeningKind.HEEL_PRICK, "12;DROP")):
+    for kind, number in (
+        (ScreeningKind.HEARING, "VL-2026-00123"),
+        (ScreeningKind.HEEL_PRICK, "12;DROP"),
+    ):
         with pytest.raises(ValidationError) as refused:
-            Screening(newborn=net.newborn, kind=kind, done_at=done,
-                      result=ScreeningResult.NORMAL, card_number=number).full_clean()
+            Screening(
+                newborn=net.newborn,
+                kind=kind,
+                done_at=done,
+                result=ScreeningResult.NORMAL,
+                card_number=number,
+            ).full_clean()
         assert "card_number" in refused.value.error_dict

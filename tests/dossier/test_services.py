@@ -30,8 +30,9 @@ def test_dossier_open_always_starts_prenatal(midwife):
 
 @pytest.mark.django_db
 def test_dossier_update_checks_the_stored_status_not_the_submitted_one(midwife):
-    dossier = DeliveryFactory(dossier__status=DossierStatus.CLOSED,
-                              dossier__coordinator=midwife).dossier
+    dossier = DeliveryFactory(
+        dossier__status=DossierStatus.CLOSED, dossier__coordinator=midwife
+    ).dossier
     dossier.status = DossierStatus.POSTNATAL
     with pytest.raises(ValidationError):
         services.dossier_update(actor=midwife, dossier=dossier)
@@ -40,8 +41,9 @@ def test_dossier_update_checks_the_stored_status_not_the_submitted_one(midwife):
 
 @pytest.mark.django_db
 def test_a_second_delivery_record_keeps_the_status(midwife):
-    delivery = DeliveryFactory(dossier__status=DossierStatus.POSTNATAL,
-                               dossier__coordinator=midwife)
+    delivery = DeliveryFactory(
+        dossier__status=DossierStatus.POSTNATAL, dossier__coordinator=midwife
+    )
     delivery.blood_loss_ml = 800
     services.delivery_record(actor=midwife, delivery=delivery)
     assert Dossier.objects.get().status == DossierStatus.POSTNATAL
@@ -49,8 +51,9 @@ def test_a_second_delivery_record_keeps_the_status(midwife):
 
 @pytest.mark.django_db
 def test_services_validate_without_a_form(midwife):
-    newborn = NewbornFactory.build(dossier=DeliveryFactory(dossier__coordinator=midwife).dossier,
-                                   birth_weight_g=8000)
+    newborn = NewbornFactory.build(
+        dossier=DeliveryFactory(dossier__coordinator=midwife).dossier, birth_weight_g=8000
+    )
     with pytest.raises(ValidationError) as caught:
         services.newborn_record(actor=midwife, newborn=newborn)
     assert "birth_weight_g" in caught.value.message_dict
@@ -68,9 +71,12 @@ def test_two_people_saving_the_same_twin_at_once_keep_one(midwife):
     def enter(weight):
         try:
             barrier.wait(timeout=5)
-            services.newborn_record(actor=midwife, newborn=NewbornFactory.build(
-                dossier=Dossier.objects.get(pk=dossier.pk), birth_order=1,
-                birth_weight_g=weight))
+            services.newborn_record(
+                actor=midwife,
+                newborn=NewbornFactory.build(
+                    dossier=Dossier.objects.get(pk=dossier.pk), birth_order=1, birth_weight_g=weight
+                ),
+            )
             outcomes.append("saved")
         except ValidationError:
             outcomes.append("refused")

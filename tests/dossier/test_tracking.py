@@ -10,8 +10,10 @@ from dossier.tracking import install_history_triggers, tracked_tables
 
 def _installed() -> set[str]:
     with connection.cursor() as cursor:
-        cursor.execute("SELECT tgrelid::regclass::text FROM pg_trigger "
-                       "WHERE tgname LIKE '%%\\_history' AND NOT tgisinternal")
+        cursor.execute(
+            "SELECT tgrelid::regclass::text FROM pg_trigger "
+            "WHERE tgname LIKE '%%\\_history' AND NOT tgisinternal"
+        )
         return {row[0] for row in cursor.fetchall()}
 
 

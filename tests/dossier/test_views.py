@@ -16,18 +16,26 @@ TODAY = datetime.date.today()
 
 def mother_fields(**overrides):
     data = {
-        "mother-given_name": "An", "mother-family_name": "Peeters",
-        "mother-date_of_birth": "1985-07-30", "mother-insz": "85.07.30-033.28",
-        "mother-postcode": "9000", "mother-municipality": "Gent", "mother-province": "",
-        "mother-preferred_language": "nl", "mother-phone": "0470 12 34 56",
+        "mother-given_name": "An",
+        "mother-family_name": "Peeters",
+        "mother-date_of_birth": "1985-07-30",
+        "mother-insz": "85.07.30-033.28",
+        "mother-postcode": "9000",
+        "mother-municipality": "Gent",
+        "mother-province": "",
+        "mother-preferred_language": "nl",
+        "mother-phone": "0470 12 34 56",
         "dossier-last_menstrual_period": (TODAY - datetime.timedelta(weeks=8)).isoformat(),
-        "dossier-gravidity": "1", "dossier-parity": "0", "dossier-fetus_count": "1",
+        "dossier-gravidity": "1",
+        "dossier-parity": "0",
+        "dossier-fetus_count": "1",
     }
     data.update(overrides)
     return data
 
 
 # --- who gets what ---------------------------------------------------------------------
+
 
 def test_anonymous_visitors_are_sent_to_the_login_page(client):
     dossier = DossierFactory()
@@ -61,9 +69,17 @@ def test_an_account_without_care_role_sees_nothing_and_is_told_why(client, outsi
     assert dossier.mother.family_name not in response.text
 
 
-@pytest.mark.parametrize("name", ["dossier:detail", "dossier:edit", "dossier:mother_edit",
-                                  "dossier:delivery", "dossier:newborn_create",
-                                  "dossier:new_pregnancy"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "dossier:detail",
+        "dossier:edit",
+        "dossier:mother_edit",
+        "dossier:delivery",
+        "dossier:newborn_create",
+        "dossier:new_pregnancy",
+    ],
+)
 def test_a_dossier_out_of_reach_is_404_not_403(client, outsider, name):
     dossier = DossierFactory()
     client.force_login(outsider)
@@ -89,15 +105,26 @@ def test_an_outsider_cannot_open_a_dossier(client, outsider):
 
 # --- the dashboard ---------------------------------------------------------------------
 
+
 def test_search_by_name_insz_and_status(midwife_client, midwife):
-    an = DossierFactory(mother__given_name="An", mother__family_name="Peeters",
-                        mother__municipality="Gent", coordinator=midwife)
-    DossierFactory(mother__given_name="Marie", mother__family_name="Dubois",
-                   mother__municipality="Namur", coordinator=midwife)
-    delivered = DeliveryFactory(dossier__mother__given_name="Lotte",
-                                dossier__mother__family_name="Claes",
-                                dossier__mother__municipality="Hasselt",
-                                dossier__coordinator=midwife).dossier
+    an = DossierFactory(
+        mother__given_name="An",
+        mother__family_name="Peeters",
+        mother__municipality="Gent",
+        coordinator=midwife,
+    )
+    DossierFactory(
+        mother__given_name="Marie",
+        mother__family_name="Dubois",
+        mother__municipality="Namur",
+        coordinator=midwife,
+    )
+    delivered = DeliveryFactory(
+        dossier__mother__given_name="Lotte",
+        dossier__mother__family_name="Claes",
+        dossier__mother__municipality="Hasselt",
+        dossier__coordinator=midwife,
+    ).dossier
 
     def found(**params):
         page = midwife_client.get(reverse("dossier:dashboard"), params).context["page"]
@@ -117,7 +144,8 @@ def test_an_empty_search_says_what_to_do(midwife_client, midwife):
 
 
 def test_the_dashboard_is_paginated_with_a_fixed_number_of_queries(
-        midwife_client, midwife, django_assert_num_queries):
+    midwife_client, midwife, django_assert_num_queries
+):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -132,6 +160,7 @@ def test_the_dashboard_is_paginated_with_a_fixed_number_of_queries(
 
 
 # --- forms: everything or nothing ------------------------------------------------------
+
 
 def test_opening_a_record_saves_mother_and_pregnancy(midwife_client, midwife):
     response = midwife_client.post(reverse("dossier:create"), mother_fields())
@@ -148,8 +177,14 @@ def test_opening_a_record_saves_mother_and_pregnancy(midwife_client, midwife):
 
 def test_an_invalid_pregnancy_saves_no_mother_either(midwife_client, midwife):
     lmp = TODAY - datetime.timedelta(weeks=8)
-    response = midwife_client.post(reverse("dossier:create", ), mother_fields(**{
-        "dossier-expected_due_date": (lmp + datetime.timedelta(weeks=45)).isoformat()}))
+    response = midwife_client.post(
+        reverse(
+            "dossier:create",
+        ),
+        mother_fields(
+            **{"dossier-expected_due_date": (lmp + datetime.timedelta(weeks=45)).isoformat()}
+        ),
+    )
     assert response.status_code == 200
     assert "Er is niets bewaard" in response.text
     assert "44 weken" in response.text
@@ -157,29 +192,41 @@ def test_an_invalid_pregnancy_saves_no_mother_either(midwife_client, midwife):
 
 
 def test_an_impossible_insz_is_refused_with_a_dutch_message(midwife_client, midwife):
-    response = midwife_client.post(reverse("dossier:create"),
-                                   mother_fields(**{"mother-insz": "85.07.30-033.29"}))
+    response = midwife_client.post(
+        reverse("dossier:create"), mother_fields(**{"mother-insz": "85.07.30-033.29"})
+    )
     assert "controlecijfers" in response.text
     assert Mother.objects.count() == 0
 
 
 def test_a_future_date_of_birth_is_refused(midwife_client, midwife):
     future = (TODAY + datetime.timedelta(days=3)).isoformat()
-    response = midwife_client.post(reverse("dossier:create"), mother_fields(**{
-        "mother-insz": "", "mother-date_of_birth": future}))
+    response = midwife_client.post(
+        reverse("dossier:create"),
+        mother_fields(**{"mother-insz": "", "mother-date_of_birth": future}),
+    )
     assert "Geboortedatum kan niet in de toekomst liggen" in response.text
 
 
 def test_recording_the_delivery_moves_the_dossier_to_delivered(midwife_client, midwife):
-    dossier = DossierFactory(last_menstrual_period=TODAY - datetime.timedelta(days=275),
-                             coordinator=midwife)
+    dossier = DossierFactory(
+        last_menstrual_period=TODAY - datetime.timedelta(days=275), coordinator=midwife
+    )
     born = timezone.localtime() - datetime.timedelta(hours=3)
-    response = midwife_client.post(reverse("dossier:delivery", args=[dossier.public_id]), {
-        "born_at": born.strftime("%Y-%m-%dT%H:%M"), "place": "hospital",
-        "maternity_ward": "AZ Groeninge", "gestational_weeks": "39", "gestational_days": "2",
-        "mode": "spontaneous", "presentation": "cephalic", "blood_loss_ml": "350",
-        "admitted_at": (born - datetime.timedelta(hours=6)).strftime("%Y-%m-%dT%H:%M"),
-    })
+    response = midwife_client.post(
+        reverse("dossier:delivery", args=[dossier.public_id]),
+        {
+            "born_at": born.strftime("%Y-%m-%dT%H:%M"),
+            "place": "hospital",
+            "maternity_ward": "AZ Groeninge",
+            "gestational_weeks": "39",
+            "gestational_days": "2",
+            "mode": "spontaneous",
+            "presentation": "cephalic",
+            "blood_loss_ml": "350",
+            "admitted_at": (born - datetime.timedelta(hours=6)).strftime("%Y-%m-%dT%H:%M"),
+        },
+    )
     assert response.status_code == 302
     dossier.refresh_from_db()
     assert dossier.status == DossierStatus.DELIVERED
@@ -189,14 +236,22 @@ def test_recording_the_delivery_moves_the_dossier_to_delivered(midwife_client, m
 def test_a_discharge_before_the_admission_is_refused_and_nothing_changes(midwife_client, midwife):
     delivery = DeliveryFactory(dossier__coordinator=midwife)
     url = reverse("dossier:delivery", args=[delivery.dossier.public_id])
-    response = midwife_client.post(url, {
-        "born_at": timezone.localtime(delivery.born_at).strftime("%Y-%m-%dT%H:%M"),
-        "place": "hospital", "maternity_ward": "Elders", "gestational_weeks": "39",
-        "gestational_days": "6", "mode": "spontaneous", "presentation": "cephalic",
-        "admitted_at": timezone.localtime(delivery.admitted_at).strftime("%Y-%m-%dT%H:%M"),
-        "discharged_at": timezone.localtime(
-            delivery.admitted_at - datetime.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
-    })
+    response = midwife_client.post(
+        url,
+        {
+            "born_at": timezone.localtime(delivery.born_at).strftime("%Y-%m-%dT%H:%M"),
+            "place": "hospital",
+            "maternity_ward": "Elders",
+            "gestational_weeks": "39",
+            "gestational_days": "6",
+            "mode": "spontaneous",
+            "presentation": "cephalic",
+            "admitted_at": timezone.localtime(delivery.admitted_at).strftime("%Y-%m-%dT%H:%M"),
+            "discharged_at": timezone.localtime(
+                delivery.admitted_at - datetime.timedelta(hours=1)
+            ).strftime("%Y-%m-%dT%H:%M"),
+        },
+    )
     assert response.status_code == 200
     assert "het ontslag moet na de opname komen" in response.text
     assert Delivery.objects.get().maternity_ward == "UZ Gent – materniteit"
@@ -205,8 +260,14 @@ def test_a_discharge_before_the_admission_is_refused_and_nothing_changes(midwife
 def test_adding_twins_one_after_the_other(midwife_client, midwife):
     dossier = DeliveryFactory(dossier__fetus_count=2, dossier__coordinator=midwife).dossier
     url = reverse("dossier:newborn_create", args=[dossier.public_id])
-    base = {"sex": "F", "vital_status": "live", "birth_weight_g": "2450", "apgar_1": "8",
-            "apgar_5": "9", "status": "with_mother"}
+    base = {
+        "sex": "F",
+        "vital_status": "live",
+        "birth_weight_g": "2450",
+        "apgar_1": "8",
+        "apgar_5": "9",
+        "status": "with_mother",
+    }
     assert midwife_client.get(url).context["form"].initial["birth_order"] == 1
     assert midwife_client.post(url, {**base, "birth_order": "1"}).status_code == 302
     assert midwife_client.get(url).context["form"].initial["birth_order"] == 2
@@ -218,11 +279,21 @@ def test_adding_twins_one_after_the_other(midwife_client, midwife):
 
 def test_a_birth_weight_out_of_bounds_names_the_field_and_the_bounds(midwife_client, midwife):
     dossier = DeliveryFactory(dossier__coordinator=midwife).dossier
-    response = midwife_client.post(reverse("dossier:newborn_create", args=[dossier.public_id]), {
-        "birth_order": "1", "sex": "M", "vital_status": "live", "birth_weight_g": "250",
-        "apgar_1": "11", "apgar_5": "9", "status": "with_mother"})
+    response = midwife_client.post(
+        reverse("dossier:newborn_create", args=[dossier.public_id]),
+        {
+            "birth_order": "1",
+            "sex": "M",
+            "vital_status": "live",
+            "birth_weight_g": "250",
+            "apgar_1": "11",
+            "apgar_5": "9",
+            "status": "with_mother",
+        },
+    )
     assert "Geboortegewicht (g) moet tussen 300 en 7.000 g liggen; 250 g is niet mogelijk" in (
-        response.text)
+        response.text
+    )
     assert "Apgar na 1 minuut moet tussen 0 en 10 liggen" in response.text
     assert Newborn.objects.count() == 0
 
@@ -230,9 +301,14 @@ def test_a_birth_weight_out_of_bounds_names_the_field_and_the_bounds(midwife_cli
 def test_status_moves_forward_only_through_the_edit_form(midwife_client, midwife):
     dossier = DeliveryFactory(dossier__coordinator=midwife).dossier
     url = reverse("dossier:edit", args=[dossier.public_id])
-    fields = {"last_menstrual_period": dossier.last_menstrual_period.isoformat(),
-              "expected_due_date": dossier.expected_due_date.isoformat(), "gravidity": "1",
-              "parity": "0", "fetus_count": "1", "change_reason": "bevallen"}
+    fields = {
+        "last_menstrual_period": dossier.last_menstrual_period.isoformat(),
+        "expected_due_date": dossier.expected_due_date.isoformat(),
+        "gravidity": "1",
+        "parity": "0",
+        "fetus_count": "1",
+        "change_reason": "bevallen",
+    }
     refused = midwife_client.post(url, {**fields, "status": "prenatal"})
     assert "alleen vooruit" in refused.text
     assert midwife_client.post(url, {**fields, "status": "postnatal"}).status_code == 302
@@ -245,9 +321,15 @@ def test_a_new_pregnancy_reuses_the_mother(midwife_client, midwife):
     url = reverse("dossier:new_pregnancy", args=[previous.public_id])
     form = midwife_client.get(url).context["form"]
     assert form.initial == {"gravidity": 2, "parity": 1}
-    response = midwife_client.post(url, {
-        "dossier-last_menstrual_period": (TODAY - datetime.timedelta(weeks=6)).isoformat(),
-        "dossier-gravidity": "2", "dossier-parity": "1", "dossier-fetus_count": "1"})
+    response = midwife_client.post(
+        url,
+        {
+            "dossier-last_menstrual_period": (TODAY - datetime.timedelta(weeks=6)).isoformat(),
+            "dossier-gravidity": "2",
+            "dossier-parity": "1",
+            "dossier-fetus_count": "1",
+        },
+    )
     assert response.status_code == 302
     assert Mother.objects.count() == 1 and previous.mother.dossiers.count() == 2
 
@@ -256,18 +338,28 @@ def test_the_overview_shows_mother_pregnancy_delivery_and_each_newborn(midwife_c
     newborn = NewbornFactory(given_name="Lena", birth_weight_g=3420, coordinator=midwife)
     dossier = newborn.dossier
     text = midwife_client.get(reverse("dossier:detail", args=[dossier.public_id])).text
-    for expected in (dossier.mother.full_name, dossier.mother.insz_display, "Uitgerekende datum",
-                     "UZ Gent – materniteit", "Lena", "3.420 g", "Meisje"):
+    for expected in (
+        dossier.mother.full_name,
+        dossier.mother.insz_display,
+        "Uitgerekende datum",
+        "UZ Gent – materniteit",
+        "Lena",
+        "3.420 g",
+        "Meisje",
+    ):
         assert expected in text
 
 
 # --- language --------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("language", "label"), [("fr", "Mes dossiers"), ("en", "My records"),
-                                                 ("nl", "Mijn dossiers")])
+
+@pytest.mark.parametrize(
+    ("language", "label"), [("fr", "Mes dossiers"), ("en", "My records"), ("nl", "Mijn dossiers")]
+)
 def test_the_language_switch(midwife_client, midwife, language, label):
-    response = midwife_client.post(reverse("set_language"),
-                                   {"language": language, "next": reverse("dossier:dashboard")})
+    response = midwife_client.post(
+        reverse("set_language"), {"language": language, "next": reverse("dossier:dashboard")}
+    )
     assert response.status_code == 302
     page = midwife_client.get(reverse("dossier:dashboard"))
     assert label in page.text

@@ -18,12 +18,15 @@ from tests.personas import build_network
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize(("weight", "change", "alarming"), [
-    (2703, Decimal("-9.9"), False),   # 9.9 % lost
-    (2700, Decimal("-10.0"), False),  # exactly 10 %: not more than 10 %
-    (2697, Decimal("-10.1"), True),   # 10.1 % lost
-    (3150, Decimal("5.0"), False),
-])
+@pytest.mark.parametrize(
+    ("weight", "change", "alarming"),
+    [
+        (2703, Decimal("-9.9"), False),  # 9.9 % lost
+        (2700, Decimal("-10.0"), False),  # exactly 10 %: not more than 10 %
+        (2697, Decimal("-10.1"), True),  # 10.1 % lost
+        (3150, Decimal("5.0"), False),
+    ],
+)
 def test_loss_since_birth_and_the_10_percent_flag(weight, change, alarming):
     assert growth.percent_change(3000, weight) == change
     assert growth.is_alarming(3000, weight) is alarming
@@ -37,8 +40,10 @@ def test_the_flag_uses_the_exact_loss_not_the_rounded_figure():
 def test_the_curve_starts_at_birth_and_keeps_the_10_percent_line_in_view():
     born = timezone.now() - datetime.timedelta(days=3)
     newborn = NewbornFactory.build(birth_weight_g=3000)
-    weighings = [Measurement(measured_at=born + datetime.timedelta(days=d), weight_g=w)
-                 for d, w in [(2, 2690), (1, 2850)]]
+    weighings = [
+        Measurement(measured_at=born + datetime.timedelta(days=d), weight_g=w)
+        for d, w in [(2, 2690), (1, 2850)]
+    ]
     points = growth.weight_points(newborn, born, weighings)
     assert [p.weight_g for p in points] == [3000, 2850, 2690]
     assert [p.day for p in points] == [0, 1, 2]
@@ -50,8 +55,11 @@ def test_the_curve_starts_at_birth_and_keeps_the_10_percent_line_in_view():
 
 def test_a_weighing_before_the_birth_or_out_of_bounds_is_refused(midwife):
     newborn = NewbornFactory(coordinator=midwife)
-    early = Measurement(newborn=newborn, weight_g=3000,
-                        measured_at=newborn.dossier.delivery.born_at - datetime.timedelta(hours=1))
+    early = Measurement(
+        newborn=newborn,
+        weight_g=3000,
+        measured_at=newborn.dossier.delivery.born_at - datetime.timedelta(hours=1),
+    )
     with pytest.raises(ValidationError) as caught:
         services.measurement_record(actor=midwife, measurement=early)
     assert "geboorte" in caught.value.message_dict["measured_at"][0]
@@ -64,22 +72,32 @@ def test_a_weighing_before_the_birth_or_out_of_bounds_is_refused(midwife):
 
 def test_weighings_are_entries_with_history(midwife):
     newborn = NewbornFactory(coordinator=midwife)
-    weighing = services.measurement_record(actor=midwife, measurement=Measurement(
-        newborn=newborn, weight_g=3200, measured_at=timezone.now()))
+    weighing = services.measurement_record(
+        actor=midwife,
+        measurement=Measurement(newborn=newborn, weight_g=3200, measured_at=timezone.now()),
+    )
     weighing.weight_g = 3250
     services.measurement_record(actor=midwife, measurement=weighing, reason="tarra vergeten")
     change = EntryChange.objects.filter(table_name="dossier_measurement").latest("id")
     assert (change.actor, change.reason, change.old_values["weight_g"]) == (
-        midwife, "tarra vergeten", 3200)
+        midwife,
+        "tarra vergeten",
+        3200,
+    )
     assert weighing.recorded_by == midwife
 
 
 def test_the_midwife_adds_a_weighing_and_sees_the_flag(midwife_client, midwife):
     newborn = NewbornFactory(coordinator=midwife, birth_weight_g=3000)
     url = reverse("dossier:weight", args=[newborn.dossier.public_id, newborn.public_id])
-    response = midwife_client.post(url, {
-        "measured_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"), "weight_g": "2690",
-        "source": "home_visit"})
+    response = midwife_client.post(
+        url,
+        {
+            "measured_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+            "weight_g": "2690",
+            "source": "home_visit",
+        },
+    )
     assert response.status_code == 302
     page = midwife_client.get(url)
     assert page.context["latest"].alarming and "-10,3" in page.text.replace("-10.3", "-10,3")
@@ -91,8 +109,13 @@ def test_the_curve_follows_the_newborn_section_rights(client):
     network = build_network()
     newborn = network.newborn
     url = reverse("dossier:weight", args=[network.a.public_id, newborn.public_id])
-    expected = {"assistant": (200, False), "mother": (200, False), "gp": (200, True),
-                "outsider": (404, None), "other_mother": (404, None)}
+    expected = {
+        "assistant": (200, False),
+        "mother": (200, False),
+        "gp": (200, True),
+        "outsider": (404, None),
+        "other_mother": (404, None),
+    }
     for persona, (status, can_add) in expected.items():
         sign_in(client, network.users[persona])
         page = client.get(url)
@@ -100,8 +123,9 @@ def test_the_curve_follows_the_newborn_section_rights(client):
         if status == 200:
             assert (page.context["form"] is not None) is can_add, persona
     sign_in(client, network.users["assistant"])
-    refused = client.post(url, {"measured_at": "2026-01-01T10:00", "weight_g": "3000",
-                                "source": "home_visit"})
+    refused = client.post(
+        url, {"measured_at": "2026-01-01T10:00", "weight_g": "3000", "source": "home_visit"}
+    )
     assert refused.status_code == 403 and not Measurement.objects.exists()
 
 
@@ -113,15 +137,20 @@ def test_the_api_lists_and_adds_weighings_with_the_same_rules():
     url = f"/api/dossiers/{network.a.public_id}/newborns/{newborn.public_id}/measurements/"
     loss = int(newborn.birth_weight_g * 0.88)
     created = token_client(network.users["coordinator"]).post(
-        url, {"measured_at": timezone.now().isoformat(), "weight_g": loss}, format="json")
+        url, {"measured_at": timezone.now().isoformat(), "weight_g": loss}, format="json"
+    )
     assert created.status_code == 201, created.content
     assert created.json()["loss_alert"] is True
     listed = token_client(network.users["assistant"]).get(url)
     assert listed.status_code == 200 and listed.json()["count"] == 1
-    assert token_client(network.users["assistant"]).post(
-        url, {"measured_at": timezone.now().isoformat(), "weight_g": 3000},
-        format="json").status_code == 403
+    assert (
+        token_client(network.users["assistant"])
+        .post(url, {"measured_at": timezone.now().isoformat(), "weight_g": 3000}, format="json")
+        .status_code
+        == 403
+    )
     assert token_client(network.users["outsider"]).get(url).status_code == 404
     bad = token_client(network.users["coordinator"]).post(
-        url, {"measured_at": timezone.now().isoformat(), "weight_g": 100}, format="json")
+        url, {"measured_at": timezone.now().isoformat(), "weight_g": 100}, format="json"
+    )
     assert bad.status_code == 400 and "weight_g" in bad.json()

@@ -16,15 +16,25 @@ from tests.conftest import require_service
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync"]
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 PHONE = {"width": 390, "height": 844}
 
 
 def chromium_path() -> str | None:
-    for candidate in (os.environ.get("CHROMIUM_PATH"), "/usr/bin/chromium",
-                      shutil.which("chromium"), shutil.which("chromium-browser")):
+    for candidate in (
+        os.environ.get("CHROMIUM_PATH"),
+        "/usr/bin/chromium",
+        shutil.which("chromium"),
+        shutil.which("chromium-browser"),
+    ):
         if candidate and Path(candidate).exists():
             return candidate
     return None
@@ -38,8 +48,9 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=path, headless=True,
-                                             args=CHROMIUM_FLAGS)
+        browser = playwright.chromium.launch(
+            executable_path=path, headless=True, args=CHROMIUM_FLAGS
+        )
         yield browser
         browser.close()
 
@@ -48,8 +59,9 @@ def browser():
 def phone(browser):
     """A fresh phone-sized browser tab with an English-speaking browser: the record must
     still answer in Dutch until the user picks another language."""
-    context = browser.new_context(viewport=PHONE, locale="en-US", has_touch=True,
-                                  is_mobile=True, device_scale_factor=2)
+    context = browser.new_context(
+        viewport=PHONE, locale="en-US", has_touch=True, is_mobile=True, device_scale_factor=2
+    )
     page = context.new_page()
     page.set_default_timeout(15_000)
     yield page
@@ -87,16 +99,19 @@ def serious_violations(page, axe_source: str) -> list[dict]:
     an inline script), so the page's Content-Security-Policy stays on for the test."""
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         page.evaluate(axe_source + ";0")
-    result = page.evaluate("""tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})
+    result = page.evaluate(
+        """tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})
         .then(r => r.violations.map(v => ({id: v.id, impact: v.impact,
                                            nodes: v.nodes.map(n => n.target.join(' '))})))""",
-                           WCAG_TAGS)
+        WCAG_TAGS,
+    )
     return [v for v in result if v["impact"] in ("serious", "critical")]
 
 
 @pytest.fixture
 def accessible(axe_source):
     """``accessible(page)``: fails with the page's serious or critical WCAG violations."""
+
     def check(page) -> None:
         bad = serious_violations(page, axe_source)
         assert bad == [], f"{page.url}: {bad}"

@@ -64,7 +64,8 @@ def back_to_the_record(page):
 
 
 def test_the_mother_notes_a_fever_and_heavy_bleeding_and_her_coordinator_takes_it_on(
-        phone, live_server, screenshot):
+    phone, live_server, screenshot
+):
     call_command("load_demo")
     Professional.objects.filter(user__username="pieter").update(phone=COORDINATOR_PHONE)
     dossier = Dossier.objects.get(mother__user__username="lotte")
@@ -117,7 +118,9 @@ def test_the_mother_notes_a_fever_and_heavy_bleeding_and_her_coordinator_takes_i
     assert page.locator("h1").inner_text() == "Signalen"
     cards = page.locator("li.alert-row")
     assert cards.evaluate_all("rows => rows.map(row => row.dataset.alert)") == [
-        str(bleeding.public_id), str(fever.public_id)]
+        str(bleeding.public_id),
+        str(fever.public_id),
+    ]
     card = page.locator(f"li[data-alert='{bleeding.public_id}']")
     note = card.get_by_label("Wat u doet, of hoe het opgelost is")
     assert note.is_editable()
@@ -163,18 +166,25 @@ def test_the_mother_notes_a_fever_and_heavy_bleeding_and_her_coordinator_takes_i
     # midwife of Pieter's maternity ward outside Lotte's network, is on call; the ward's
     # contact is its delivery room. The ladder: Sarah, then the ward, then everyone.
     ward = Organisation.objects.get(name="UZ Gent – materniteit")
-    Organisation.objects.filter(pk=ward.pk).update(ward_phone=WARD_PHONE,
-                                                   ward_email="verloskamer@uzgent.example")
+    Organisation.objects.filter(pk=ward.pk).update(
+        ward_phone=WARD_PHONE, ward_email="verloskamer@uzgent.example"
+    )
     OnCallShift.objects.create(
-        organisation=ward, professional=Professional.objects.get(user__username="sarah"),
+        organisation=ward,
+        professional=Professional.objects.get(user__username="sarah"),
         start=timezone.now() - datetime.timedelta(hours=2),
-        end=timezone.now() + datetime.timedelta(hours=10), phone=ON_CALL_PHONE)
+        end=timezone.now() + datetime.timedelta(hours=10),
+        phone=ON_CALL_PHONE,
+    )
     back_to_the_record(page)
     note_own_observation(page, "blood_loss", "3")
     # she is given the number of who is on call now, besides her coordinator's
     assert ON_CALL_PHONE in page.locator(".messages .message-error").inner_text()
-    again = Alert.objects.filter(dossier=dossier, rule="own_heavy_bleeding").exclude(
-        pk=bleeding.pk).get()
+    again = (
+        Alert.objects.filter(dossier=dossier, rule="own_heavy_bleeding")
+        .exclude(pk=bleeding.pk)
+        .get()
+    )
     assert again.severity == "urgent" and again.entry_id != bleeding.entry_id
     after = {step.level: step.after for step in LADDER}
     assert escalate(again.created_at + after[1] / 2) == 0
@@ -195,15 +205,18 @@ def test_the_mother_notes_a_fever_and_heavy_bleeding_and_her_coordinator_takes_i
     for message in [*step(1), *step(2)]:
         assert "Lotte" not in message.body and "Claes" not in message.body
         assert "bloed" not in message.body.lower()
-    readers = {membership.professional.user.username
-               for membership in access.network_of(dossier)
-               if access.can_view(membership.professional.user, dossier, Section.POSTNATAL)}
+    readers = {
+        membership.professional.user.username
+        for membership in access.network_of(dossier)
+        if access.can_view(membership.professional.user, dossier, Section.POSTNATAL)
+    }
     assert readers == {"pieter", "griet", "anne", "karim", "ingrid", "ellen"}
     assert {message.recipient.username for message in step(3)} == readers
     assert not OutboxMessage.objects.filter(key__startswith=f"alert:{bleeding.pk}:level1")
     assert not OutboxMessage.objects.filter(key__startswith=f"alert:{fever.pk}:")
-    subjects = {message.recipient.username: message.subject
-                for message in step(3).filter(channel="email")}
+    subjects = {
+        message.recipient.username: message.subject for message in step(3).filter(channel="email")
+    }
     assert subjects["griet"].startswith("DRINGEND: ")  # each in her own language
     assert subjects["ellen"].startswith("URGENT : ")
 

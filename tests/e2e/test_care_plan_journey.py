@@ -34,7 +34,10 @@ def test_the_mother_changes_her_plan_and_the_midwife_answers(phone, live_server,
     page.wait_for_url("**/mijn-berichten/")
     lotte = Mother.objects.get(user__username="lotte")
     assert (lotte.preferred_language, lotte.messages_by_sms, lotte.messages_by_email) == (
-        "fr", False, True)
+        "fr",
+        False,
+        True,
+    )
     page.goto(live_server.url + "/")
     open_plan(page, from_the_list=False)
     page.locator("a[href$='/zorgplan/wijzigen/']").click()
@@ -58,8 +61,10 @@ def test_the_mother_changes_her_plan_and_the_midwife_answers(phone, live_server,
     changed.locator("textarea").last.fill("Prima: ik kom de dag na het ontslag langs.")
     changed.locator("details").last.locator("button[type=submit]").click()
     page.wait_for_url("**/zorgplan/**")
-    assert "Prima: ik kom de dag na het ontslag langs." in page.locator(
-        "[id='part-preferences.stay']").inner_text()
+    assert (
+        "Prima: ik kom de dag na het ontslag langs."
+        in page.locator("[id='part-preferences.stay']").inner_text()
+    )
     note = Annotation.objects.get()
     assert note.author.username == "griet" and note.version.number == 2
     screenshot(page, "midwife-answered")

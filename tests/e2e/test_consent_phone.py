@@ -23,8 +23,9 @@ NO_HORIZONTAL_SCROLL = "() => document.documentElement.scrollWidth <= window.inn
 
 
 def axe_violations(page, source: str) -> list[str]:
-    return [f"{v['id']} ({v['impact']}, {len(v['nodes'])})"
-            for v in serious_violations(page, source)]
+    return [
+        f"{v['id']} ({v['impact']}, {len(v['nodes'])})" for v in serious_violations(page, source)
+    ]
 
 
 def sign_in(page, live_server, username):
@@ -35,20 +36,22 @@ def sign_in(page, live_server, username):
     page.wait_for_url(lambda url: "/aanmelden" not in url)
 
 
-def test_the_mother_changes_consent_on_a_320_px_screen(browser, live_server, screenshot,
-                                                       axe_source):
+def test_the_mother_changes_consent_on_a_320_px_screen(
+    browser, live_server, screenshot, axe_source
+):
     source = axe_source
     call_command("load_demo")
     dossier = Dossier.objects.get(mother__user__username="an")
     # a network of two, as in the issue: the coordinator adds the GP Karim
     gp_member = services.membership_add(
-        actor=User.objects.get(username="griet"), dossier=dossier,
-        professional=Professional.objects.get(user__username="karim"))
+        actor=User.objects.get(username="griet"),
+        dossier=dossier,
+        professional=Professional.objects.get(user__username="karim"),
+    )
     assert gp_member.role == Role.GP
     url = f"{live_server.url}/dossiers/{dossier.public_id}/wie-ziet-wat/"
 
-    context = browser.new_context(viewport=NARROW, locale="nl-BE", is_mobile=True,
-                                  has_touch=True)
+    context = browser.new_context(viewport=NARROW, locale="nl-BE", is_mobile=True, has_touch=True)
     page = context.new_page()
     page.set_default_timeout(15_000)
     sign_in(page, live_server, "an")

@@ -26,7 +26,8 @@ def complete(card, field: str, select: str, value: str) -> None:
 
 
 def test_the_midwife_completes_a_birth_and_the_registrar_exports_it(
-        phone, browser, live_server, screenshot, settings, tmp_path):
+    phone, browser, live_server, screenshot, settings, tmp_path
+):
     settings.EBIRTH_EXPORT_DIR = tmp_path
     call_command("load_demo")
     page = phone
@@ -57,8 +58,7 @@ def test_the_midwife_completes_a_birth_and_the_registrar_exports_it(
     desk.get_by_role("button", name="Nu exporteren").click()
     desk.wait_for_url("**/ebirth/exports/")
     batch = ExportBatch.objects.get()
-    assert ExportedMessage.objects.filter(
-        batch=batch, newborn__given_name="Lena").count() == 2
+    assert ExportedMessage.objects.filter(batch=batch, newborn__given_name="Lena").count() == 2
     xml = batch.files.get(format="xml")
     row = desk.locator("tr").filter(has_text=batch.name)
     assert row.get_by_text(f"sha256 {xml.sha256}").is_visible()

@@ -20,7 +20,8 @@ def open_lotte(page):
 
 
 def test_the_midwife_records_a_home_visit_and_the_mother_her_temperature(
-        phone, live_server, screenshot):
+    phone, live_server, screenshot
+):
     call_command("load_demo")
     page = phone
     log_in(page, live_server, "griet")

@@ -22,8 +22,9 @@ def test_the_mother_narrows_what_the_new_gp_sees(browser, live_server, screensho
     call_command("load_demo")
 
     def phone():
-        context = browser.new_context(viewport=PHONE, locale="nl-BE", is_mobile=True,
-                                      has_touch=True)
+        context = browser.new_context(
+            viewport=PHONE, locale="nl-BE", is_mobile=True, has_touch=True
+        )
         page = context.new_page()
         page.set_default_timeout(15_000)
         return context, page

@@ -45,12 +45,14 @@ def type_visit(page):
 
 
 def test_a_draft_comes_back_after_the_tab_was_closed_and_goes_once_saved(
-        browser, live_server, axe_source, screenshot):
+    browser, live_server, axe_source, screenshot
+):
     from tests.e2e.conftest import PHONE
 
     call_command("load_demo")
-    context = browser.new_context(viewport=PHONE, locale="en-US", has_touch=True,
-                                  is_mobile=True, device_scale_factor=2)
+    context = browser.new_context(
+        viewport=PHONE, locale="en-US", has_touch=True, is_mobile=True, device_scale_factor=2
+    )
     page = context.new_page()
     page.set_default_timeout(15_000)
     log_in(page, live_server, "griet")
@@ -73,8 +75,7 @@ def test_a_draft_comes_back_after_the_tab_was_closed_and_goes_once_saved(
     page.wait_for_url(SAVED)
     assert page.get_by_text("Bewaard.").is_visible()
     assert HomeVisit.objects.count() == visits + 1
-    stored = page.evaluate(
-        "Object.keys(localStorage).filter(k => k.startsWith('draft:v1:'))")
+    stored = page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('draft:v1:'))")
     assert stored == []  # the saved visit's draft is gone
 
     assert_accessible(page, axe_source)
@@ -89,7 +90,8 @@ def test_a_draft_comes_back_after_the_tab_was_closed_and_goes_once_saved(
 
 
 def test_a_visit_saved_after_the_session_expired_is_saved_after_signing_in(
-        phone, live_server, axe_source, screenshot):
+    phone, live_server, axe_source, screenshot
+):
     call_command("load_demo")
     page = phone
     log_in(page, live_server, "griet")
@@ -124,12 +126,14 @@ def test_a_visit_saved_after_the_session_expired_is_saved_after_signing_in(
     page.wait_for_url(SAVED)
     assert page.get_by_text("Bewaard.").is_visible()
     assert HomeVisit.objects.count() == visits + 1
-    assert HomeVisit.objects.order_by("-created_at").first().notes.startswith(
-        "Moeder slaapt weinig")
+    assert (
+        HomeVisit.objects.order_by("-created_at").first().notes.startswith("Moeder slaapt weinig")
+    )
 
 
 def test_a_visit_saved_offline_waits_on_the_phone_and_is_sent_once(
-        phone, live_server, axe_source, screenshot):
+    phone, live_server, axe_source, screenshot
+):
     call_command("load_demo")
     page = phone
     log_in(page, live_server, "griet")
@@ -143,23 +147,30 @@ def test_a_visit_saved_offline_waits_on_the_phone_and_is_sent_once(
     assert_accessible(page, axe_source)
     screenshot(page, "waiting-to-be-sent")
     page.get_by_role("button", name="Bewaren").click()  # pressed again, impatient
-    assert page.evaluate("JSON.parse(localStorage.getItem('outbox:v1:' + "
-                         "document.body.dataset.draftUser)).length") == 2
+    assert (
+        page.evaluate(
+            "JSON.parse(localStorage.getItem('outbox:v1:' + "
+            "document.body.dataset.draftUser)).length"
+        )
+        == 2
+    )
 
     page.context.set_offline(False)  # the network is back
     page.locator("#outbox-status.outbox-sent").wait_for()
     # polled from here: page.evaluate goes through the devtools protocol, which the page's
     # CSP allows (wait_for_function evaluates a string in the page, which it forbids)
     for _attempt in range(150):
-        if page.evaluate("localStorage.getItem('outbox:v1:' + "
-                         "document.body.dataset.draftUser) === null"):
+        if page.evaluate(
+            "localStorage.getItem('outbox:v1:' + document.body.dataset.draftUser) === null"
+        ):
             break
         page.wait_for_timeout(100)
     else:
         pytest.fail("the outbox on the phone was not emptied after sending")
     assert HomeVisit.objects.count() == visits + 1  # sent twice, saved once
-    assert HomeVisit.objects.order_by("-created_at").first().notes.startswith(
-        "Moeder slaapt weinig")
+    assert (
+        HomeVisit.objects.order_by("-created_at").first().notes.startswith("Moeder slaapt weinig")
+    )
     page.reload()
     assert page.locator(".draft-notice").count() == 0  # nothing waits, no draft left
     assert HomeVisit.objects.count() == visits + 1

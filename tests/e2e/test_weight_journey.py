@@ -34,7 +34,8 @@ def test_the_midwife_weighs_the_baby_and_sees_the_curve(phone, live_server, scre
         assert "," not in value and float(value) > 0
     line = page.locator("svg.weight-curve .alert-line")
     assert float(line.get_attribute("y1")) > float(
-        page.locator("svg.weight-curve circle").first.get_attribute("cy"))
+        page.locator("svg.weight-curve circle").first.get_attribute("cy")
+    )
     screenshot(page, "weight-curve")
 
     # The same visit: the screenings, one recorded on the spot.

@@ -26,17 +26,30 @@ def export_dir(settings, tmp_path):
     return settings.EBIRTH_EXPORT_DIR
 
 
-def complete_birth(*, fetuses=1, born_at=BORN, newborn=None, delivery=None, mother=None,
-                   dossier=None):
+def complete_birth(
+    *, fetuses=1, born_at=BORN, newborn=None, delivery=None, mother=None, dossier=None
+):
     """A delivery with ``fetuses`` newborns whose records hold everything the registration
     asks; the overrides set fields of the newborns, delivery, mother and pregnancy."""
     dossier = {"fetus_count": fetuses, "conception": Conception.SPONTANEOUS, **(dossier or {})}
     mother = {"street_address": "Veldstraat 12", **(mother or {})}
     delivery = DeliveryFactory(
-        born_at=born_at, **(delivery or {}),
+        born_at=born_at,
+        **(delivery or {}),
         **{f"dossier__{k}": v for k, v in dossier.items()},
-        **{f"dossier__mother__{k}": v for k, v in mother.items()})
-    return [NewbornFactory(dossier=delivery.dossier, birth_order=order,
-                           **{"apgar_1": 8, "apgar_5": 9, "congenital_anomaly": Anomaly.NONE,
-                              "neonatal_admission": False, **(newborn or {})})
-            for order in range(1, fetuses + 1)]
+        **{f"dossier__mother__{k}": v for k, v in mother.items()},
+    )
+    return [
+        NewbornFactory(
+            dossier=delivery.dossier,
+            birth_order=order,
+            **{
+                "apgar_1": 8,
+                "apgar_5": 9,
+                "congenital_anomaly": Anomaly.NONE,
+                "neonatal_admission": False,
+                **(newborn or {}),
+            },
+        )
+        for order in range(1, fetuses + 1)
+    ]

@@ -106,8 +106,7 @@ def test_a_change_after_export_leaves_as_a_correction_naming_the_first_message()
     newborn.birth_weight_g = 3600
     newborn.save()
     export_births()
-    third = ExportedMessage.objects.get(newborn=newborn, kind=MessageKind.STATISTICAL,
-                                        revision=2)
+    third = ExportedMessage.objects.get(newborn=newborn, kind=MessageKind.STATISTICAL, revision=2)
     assert third.corrects_id == original.id  # every correction names the first message
 
     xml = files_of(ExportBatch.objects.get(number=3))[FileFormat.XML][0]
@@ -130,9 +129,16 @@ def test_the_idempotency_key_refuses_a_second_message_and_messages_never_change(
     export_births()
     sent = ExportedMessage.objects.get(newborn=newborn, kind=MessageKind.NOTIFICATION)
     duplicate = ExportedMessage(
-        batch=sent.batch, newborn=newborn, kind=sent.kind, revision=0, key=sent.key,
-        message_id=sent.message_id, content=sent.content, content_hash=sent.content_hash,
-        source_changed_at=sent.source_changed_at)
+        batch=sent.batch,
+        newborn=newborn,
+        kind=sent.kind,
+        revision=0,
+        key=sent.key,
+        message_id=sent.message_id,
+        content=sent.content,
+        content_hash=sent.content_hash,
+        source_changed_at=sent.source_changed_at,
+    )
     with pytest.raises(IntegrityError), transaction.atomic():
         duplicate.save()
     with pytest.raises(Exception, match="append-only"), transaction.atomic():
@@ -144,8 +150,13 @@ def test_the_idempotency_key_refuses_a_second_message_and_messages_never_change(
 def test_one_export_at_a_time():
     complete_birth()
     settings = connection.settings_dict
-    other = psycopg.connect(host=settings["HOST"], port=settings["PORT"],
-                            user=settings["USER"], dbname=settings["NAME"], autocommit=True)
+    other = psycopg.connect(
+        host=settings["HOST"],
+        port=settings["PORT"],
+        user=settings["USER"],
+        dbname=settings["NAME"],
+        autocommit=True,
+    )
     try:
         other.execute("SELECT pg_advisory_lock(%s)", [export._EXPORT_LOCK])
         with pytest.raises(export.ExportBusy):
@@ -163,8 +174,11 @@ def _lock_released(seconds=10):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         with connection.cursor() as cursor:
-            cursor.execute("SELECT NOT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = "
-                           "'advisory' AND objid = %s)", [export._EXPORT_LOCK])
+            cursor.execute(
+                "SELECT NOT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = "
+                "'advisory' AND objid = %s)",
+                [export._EXPORT_LOCK],
+            )
             if cursor.fetchone()[0]:
                 return True
         time.sleep(0.05)
@@ -191,7 +205,8 @@ def _broken_writer(batch, folder):
 
 
 def test_the_registrar_sees_a_failed_export_and_finishes_it(
-        client, registrar, monkeypatch, django_capture_on_commit_callbacks):
+    client, registrar, monkeypatch, django_capture_on_commit_callbacks
+):
     complete_birth()
     monkeypatch.setattr(export, "_write_files", _broken_writer)
     with pytest.raises(OSError):
@@ -209,9 +224,11 @@ def test_the_registrar_sees_a_failed_export_and_finishes_it(
 
 # --- the pages ----------------------------------------------------------------------------------
 
+
 def in_english(client, user):
     sign_in(client, user)
     client.cookies["django_language"] = "en"  # the texts asserted are the English ones
+
 
 def test_only_a_registrar_reaches_the_exports(client, registrar):
     staff = UserFactory(username="admin-staff", is_staff=True)
@@ -226,7 +243,8 @@ def test_only_a_registrar_reaches_the_exports(client, registrar):
 
 
 def test_a_registrar_starts_an_export_watches_it_and_downloads_with_the_access_logged(
-        client, registrar, django_capture_on_commit_callbacks):
+    client, registrar, django_capture_on_commit_callbacks
+):
     newborns = complete_birth(fetuses=2) + complete_birth()
     in_english(client, registrar)
     with django_capture_on_commit_callbacks(execute=True):  # the hand-over to the worker
@@ -234,26 +252,30 @@ def test_a_registrar_starts_an_export_watches_it_and_downloads_with_the_access_l
     response = client.get(reverse("ebirth:exports"))
     batch = ExportBatch.objects.get()
     assert batch.status == BatchStatus.DONE and batch.requested_by == registrar
-    assert b"sha256 " + batch.files.get(format=FileFormat.XML).sha256.encode() in \
-        response.content
+    assert b"sha256 " + batch.files.get(format=FileFormat.XML).sha256.encode() in response.content
 
     progress = client.get(reverse("ebirth:export_progress", args=[batch.public_id])).json()
     assert progress["percent"] == 100 and progress["messages"] == 6 and progress["finished"]
 
     before = AccessEvent.objects.count()
-    download = client.get(reverse("ebirth:export_download",
-                                  args=[batch.public_id, FileFormat.CSV_NOTIFICATION]))
+    download = client.get(
+        reverse("ebirth:export_download", args=[batch.public_id, FileFormat.CSV_NOTIFICATION])
+    )
     body = b"".join(download.streaming_content)
     stored = batch.files.get(format=FileFormat.CSV_NOTIFICATION)
     assert hashlib.sha256(body).hexdigest() == stored.sha256 == download["X-Checksum-SHA256"]
     logged = AccessEvent.objects.filter(pk__gt=before)
     dossiers = {n.dossier_id for n in newborns}
     assert {(e.dossier_id, e.section, e.action, e.actor_id) for e in logged} == {
-        (d, s, Action.DOWNLOAD, registrar.pk) for d in dossiers
-        for s in ("identity", "delivery", "newborn")}
+        (d, s, Action.DOWNLOAD, registrar.pk)
+        for d in dossiers
+        for s in ("identity", "delivery", "newborn")
+    }
 
-    assert client.get(reverse("ebirth:export_download",
-                              args=[batch.public_id, "exe"])).status_code == 404
+    assert (
+        client.get(reverse("ebirth:export_download", args=[batch.public_id, "exe"])).status_code
+        == 404
+    )
 
 
 def test_an_export_while_one_is_unfinished_is_not_started_twice(client, registrar):
@@ -265,7 +287,8 @@ def test_an_export_while_one_is_unfinished_is_not_started_twice(client, registra
 
 
 def test_the_start_is_confirmed_and_a_broker_outage_only_delays_it(
-        client, registrar, django_capture_on_commit_callbacks, monkeypatch):
+    client, registrar, django_capture_on_commit_callbacks, monkeypatch
+):
     complete_birth()
     monkeypatch.setattr(export_births, "apply_async", _broker_down)
     in_english(client, registrar)
@@ -286,14 +309,14 @@ def _broker_down(*args, **kwargs):
 def test_a_running_batch_shows_its_progress(client, registrar):
     complete_birth()
     batch = export.new_batch()
-    ExportBatch.objects.filter(pk=batch.pk).update(status=BatchStatus.RUNNING,
-                                                   births_to_check=10, births_checked=4)
+    ExportBatch.objects.filter(pk=batch.pk).update(
+        status=BatchStatus.RUNNING, births_to_check=10, births_checked=4
+    )
     in_english(client, registrar)
     page = client.get(reverse("ebirth:exports"))
     assert b'<progress max="100" value="20"' in page.content and b"disabled" in page.content
     progress = client.get(reverse("ebirth:export_progress", args=[batch.public_id])).json()
-    assert (progress["percent"], progress["births_checked"], progress["finished"]) == (
-        20, 4, False)
+    assert (progress["percent"], progress["births_checked"], progress["finished"]) == (20, 4, False)
 
 
 def test_a_request_queued_while_an_export_runs_is_finished_by_that_export(monkeypatch, registrar):

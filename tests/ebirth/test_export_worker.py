@@ -23,14 +23,17 @@ BIRTHS, CHUNK = 12, 3  # four chunks; the worker is stopped in the third
 
 def other_connection():
     database = connection.settings_dict
-    return psycopg.connect(host=database["HOST"], port=database["PORT"],
-                           user=database["USER"], dbname=database["NAME"])
+    return psycopg.connect(
+        host=database["HOST"], port=database["PORT"], user=database["USER"], dbname=database["NAME"]
+    )
 
 
 def blocked_backend(db):
     """The worker's database session while it waits for the test's row lock."""
-    row = db.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
-                     "AND wait_event_type = 'Lock'").fetchone()
+    row = db.execute(
+        "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+        "AND wait_event_type = 'Lock'"
+    ).fetchone()
     return row[0] if row else None
 
 
@@ -52,7 +55,8 @@ def hold_the_file_list(lock, newborns):
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("hold", [hold_a_birth, hold_the_file_list])
 def test_a_worker_killed_mid_batch_then_a_rerun_exports_every_birth_once(
-        tmp_path, redis_url, settings, hold):
+    tmp_path, redis_url, settings, hold
+):
     newborns = [newborn for _ in range(BIRTHS) for newborn in complete_birth()]
     settings.EBIRTH_EXPORT_CHUNK = CHUNK
     export_dir = tmp_path / "worker"
@@ -71,8 +75,13 @@ def test_a_worker_killed_mid_batch_then_a_rerun_exports_every_birth_once(
             worker.send_signal(signal.SIGKILL)
             worker.wait(timeout=30)
             lock.rollback()  # the dead worker's session wakes up, finds no client, rolls back
-            assert wait_until(lambda: not watch.execute(
-                "SELECT 1 FROM pg_stat_activity WHERE pid = %s", [backend]).fetchone())
+            assert wait_until(
+                lambda: (
+                    not watch.execute(
+                        "SELECT 1 FROM pg_stat_activity WHERE pid = %s", [backend]
+                    ).fetchone()
+                )
+            )
 
         batch = ExportBatch.objects.get()
         assert batch.status == BatchStatus.RUNNING  # left behind by the dead worker
@@ -89,8 +98,9 @@ def test_a_worker_killed_mid_batch_then_a_rerun_exports_every_birth_once(
 
         worker = start_worker(redis_url, **environment)
         export_births.apply_async(kwargs={"scheduled": True})  # the schedule's next run
-        assert wait_until(lambda: ExportBatch.objects.filter(
-            status=BatchStatus.DONE).exists(), seconds=90), "the rerun did not finish"
+        assert wait_until(
+            lambda: ExportBatch.objects.filter(status=BatchStatus.DONE).exists(), seconds=90
+        ), "the rerun did not finish"
     finally:
         lock.close()
         worker.kill()
@@ -105,8 +115,10 @@ def test_a_worker_killed_mid_batch_then_a_rerun_exports_every_birth_once(
 
     # The same export without interruption, from scratch: the same bytes.
     with connection.cursor() as cursor:
-        cursor.execute("TRUNCATE ebirth_exportfile, ebirth_exportedmessage, "
-                       "ebirth_exportbatch RESTART IDENTITY")
+        cursor.execute(
+            "TRUNCATE ebirth_exportfile, ebirth_exportedmessage, "
+            "ebirth_exportbatch RESTART IDENTITY"
+        )
     settings.EBIRTH_EXPORT_DIR = tmp_path / "uninterrupted"
     export.export(scheduled=True)
     assert exported_files(tmp_path / "uninterrupted") == interrupted

@@ -23,19 +23,43 @@ LOCAL_BIRTH = "2025-03-10T14:45:00+01:00"  # Brussels time
 
 def make_birth(**changes) -> Birth:
     fields = {
-        "newborn_id": 1, "newborn_public_id": uuid.UUID("0b0e2a4c-5d53-4c1e-9a4e-1f6a2b3c4d5e"),
-        "birth_order": 1, "sex": "F", "vital_status": "live", "birth_weight_g": 3350,
-        "apgar_1": 8, "apgar_5": 9, "congenital_anomaly": "none", "anomaly_description": "",
-        "neonatal_admission": False, "newborn_status": "with_mother", "dossier_pk": 1,
+        "newborn_id": 1,
+        "newborn_public_id": uuid.UUID("0b0e2a4c-5d53-4c1e-9a4e-1f6a2b3c4d5e"),
+        "birth_order": 1,
+        "sex": "F",
+        "vital_status": "live",
+        "birth_weight_g": 3350,
+        "apgar_1": 8,
+        "apgar_5": 9,
+        "congenital_anomaly": "none",
+        "anomaly_description": "",
+        "neonatal_admission": False,
+        "newborn_status": "with_mother",
+        "dossier_pk": 1,
         "dossier_public_id": uuid.UUID("7d1f0e35-0d43-4a8e-b3f5-2c9e8d7b6a51"),
-        "fetus_count": 1, "parity": 1, "conception": "spontaneous", "born_at": BORN,
-        "place": "hospital", "maternity_ward": "AZ Sint-Jan Brugge, materniteit",
-        "gestational_weeks": 39, "gestational_days": 4, "mode": "spontaneous",
-        "presentation": "cephalic", "induction": False, "epidural": True, "episiotomy": False,
-        "mother_insz": "90073012345", "mother_given_name": "Lotte",
-        "mother_family_name": "Peeters", "mother_date_of_birth": datetime.date(1990, 7, 30),
-        "mother_street": "Markt 7", "mother_postcode": "8000", "mother_municipality": "Brugge",
-        "mother_province": "VWV", "newborns_recorded": 1, "changed_at": BORN,
+        "fetus_count": 1,
+        "parity": 1,
+        "conception": "spontaneous",
+        "born_at": BORN,
+        "place": "hospital",
+        "maternity_ward": "AZ Sint-Jan Brugge, materniteit",
+        "gestational_weeks": 39,
+        "gestational_days": 4,
+        "mode": "spontaneous",
+        "presentation": "cephalic",
+        "induction": False,
+        "epidural": True,
+        "episiotomy": False,
+        "mother_insz": "90073012345",
+        "mother_given_name": "Lotte",
+        "mother_family_name": "Peeters",
+        "mother_date_of_birth": datetime.date(1990, 7, 30),
+        "mother_street": "Markt 7",
+        "mother_postcode": "8000",
+        "mother_municipality": "Brugge",
+        "mother_province": "VWV",
+        "newborns_recorded": 1,
+        "changed_at": BORN,
     }
     fields.update(changes)
     return Birth(**fields)
@@ -44,26 +68,49 @@ def make_birth(**changes) -> Birth:
 BIRTHS = {
     "live singleton": make_birth(),
     "stillbirth": make_birth(
-        newborn_public_id=uuid.UUID("5a8c7e21-9b64-4f0d-8e2a-3c1b5d7f9e02"), sex="U",
-        vital_status="stillbirth", newborn_status="deceased", apgar_1=None, apgar_5=None,
-        neonatal_admission=None, birth_weight_g=1400, gestational_weeks=30,
-        gestational_days=0, place="home", maternity_ward="", mode="vacuum",
-        presentation="breech", mother_province="WLG"),
+        newborn_public_id=uuid.UUID("5a8c7e21-9b64-4f0d-8e2a-3c1b5d7f9e02"),
+        sex="U",
+        vital_status="stillbirth",
+        newborn_status="deceased",
+        apgar_1=None,
+        apgar_5=None,
+        neonatal_admission=None,
+        birth_weight_g=1400,
+        gestational_weeks=30,
+        gestational_days=0,
+        place="home",
+        maternity_ward="",
+        mode="vacuum",
+        presentation="breech",
+        mother_province="WLG",
+    ),
     "twin": make_birth(
-        newborn_public_id=uuid.UUID("c3d9f1a8-2e47-4b6c-9d05-8f7e6a5b4c31"), sex="M",
-        fetus_count=2, birth_order=2, newborns_recorded=2, congenital_anomaly="present",
-        anomaly_description="Cheilognathopalatoschisis", neonatal_admission=True,
-        newborn_status="deceased", conception="ivf_icsi", mode="emergency_caesarean",
-        presentation="transverse", induction=True, episiotomy=True, place="birth_centre",
-        maternity_ward="", apgar_1=4, apgar_5=7),
+        newborn_public_id=uuid.UUID("c3d9f1a8-2e47-4b6c-9d05-8f7e6a5b4c31"),
+        sex="M",
+        fetus_count=2,
+        birth_order=2,
+        newborns_recorded=2,
+        congenital_anomaly="present",
+        anomaly_description="Cheilognathopalatoschisis",
+        neonatal_admission=True,
+        newborn_status="deceased",
+        conception="ivf_icsi",
+        mode="emergency_caesarean",
+        presentation="transverse",
+        induction=True,
+        episiotomy=True,
+        place="birth_centre",
+        maternity_ward="",
+        apgar_1=4,
+        apgar_5=7,
+    ),
 }
 KINDS = ("notification", "statistical")
 
 
 def message(birth: Birth, kind: str, revision: int = 0, corrects=None) -> Message:
     key = content.message_key(birth.newborn_public_id, kind, revision)
-    return Message(kind, content.message_id(key), revision, corrects,
-                   content.BUILDERS[kind](birth))
+    return Message(kind, content.message_id(key), revision, corrects, content.BUILDERS[kind](birth))
 
 
 def correction(kind: str) -> Message:
@@ -72,8 +119,9 @@ def correction(kind: str) -> Message:
     return message(make_birth(birth_weight_g=3530), kind, 1, original.message_id)
 
 
-MESSAGES = {f"{name}, {kind}": message(birth, kind)
-            for name, birth in BIRTHS.items() for kind in KINDS}
+MESSAGES = {
+    f"{name}, {kind}": message(birth, kind) for name, birth in BIRTHS.items() for kind in KINDS
+}
 MESSAGES.update({f"correction, {kind}": correction(kind) for kind in KINDS})
 
 
@@ -96,8 +144,11 @@ class View:
         return [r for r in self.resources.values() if r["resourceType"] == resource_type]
 
     def observations(self, code: str) -> list[dict]:
-        return [o for o in self.of_type("Observation")
-                if any(c["code"] == code for c in o["code"]["coding"])]
+        return [
+            o
+            for o in self.of_type("Observation")
+            if any(c["code"] == code for c in o["code"]["coding"])
+        ]
 
     def observation(self, code: str) -> dict:
         (found,) = self.observations(code)
@@ -138,8 +189,9 @@ def _perinatal_death(view: View) -> str:
 # Where each leaf of the content lands, read back as the content has it.
 LEAVES = {
     "birthReference": lambda v: v.child["identifier"][0]["value"],
-    "mother.insz": lambda v: next(i["value"] for i in v.mother["identifier"]
-                                  if i["system"] == fhir.SSIN),
+    "mother.insz": lambda v: next(
+        i["value"] for i in v.mother["identifier"] if i["system"] == fhir.SSIN
+    ),
     "mother.givenName": lambda v: v.mother["name"][0]["given"][0],
     "mother.familyName": lambda v: v.mother["name"][0]["family"],
     "mother.dateOfBirth": lambda v: v.mother["birthDate"],
@@ -153,8 +205,9 @@ LEAVES = {
     "pregnancy.multiple": _multiple,
     "pregnancy.numberOfFetuses": lambda v: v.value("57722-1"),
     "pregnancy.gestationalWeeks": lambda v: v.value("11884-4"),
-    "pregnancy.gestationalDays":
-        lambda v: v.observation("11884-4")["component"][0]["valueQuantity"]["value"],
+    "pregnancy.gestationalDays": lambda v: v.observation("11884-4")["component"][0][
+        "valueQuantity"
+    ]["value"],
     "labour.presentation": lambda v: v.value("73761-9"),
     "labour.induction": lambda v: v.value("induction"),
     "labour.epidural": lambda v: v.value("epidural"),
@@ -215,8 +268,10 @@ def test_every_bundle_is_a_document_of_resolvable_entries(sent):
     data = fhir.bundle(sent)
     view = View(data)
     assert data["type"] == "document"
-    assert data["identifier"] == {"system": "urn:ietf:rfc:3986",
-                                  "value": f"urn:uuid:{sent.message_id}"}
+    assert data["identifier"] == {
+        "system": "urn:ietf:rfc:3986",
+        "value": f"urn:uuid:{sent.message_id}",
+    }
     assert view.composition["resourceType"] == "Composition"
     assert data["entry"][0]["fullUrl"] == f"urn:uuid:{uuid.uuid5(sent.message_id, 'composition')}"
     urls = [entry["fullUrl"] for entry in data["entry"]]
@@ -224,8 +279,9 @@ def test_every_bundle_is_a_document_of_resolvable_entries(sent):
     for entry in data["entry"]:
         assert entry["fullUrl"] == f"urn:uuid:{entry['resource']['id']}"
     assert set(references(data)) <= set(urls)
-    in_sections = {ref["reference"] for section in view.composition["section"]
-                   for ref in section["entry"]}
+    in_sections = {
+        ref["reference"] for section in view.composition["section"] for ref in section["entry"]
+    }
     author = view.composition["author"][0]["reference"]
     assert in_sections == set(urls) - {urls[0], author}
     for observation in view.of_type("Observation"):
@@ -253,15 +309,21 @@ def test_times_come_from_the_birth_and_the_json_never_changes(sent):
         assert data["timestamp"] == LOCAL_BIRTH == sent.content["birth"]["dateTime"]
     else:
         assert data["timestamp"] == f"{sent.content['birth']['date']}T00:00:00+00:00"
-    again = fhir.bundle(Message(sent.kind, sent.message_id, sent.revision, sent.corrects,
-                                json.loads(json.dumps(sent.content))))
+    again = fhir.bundle(
+        Message(
+            sent.kind,
+            sent.message_id,
+            sent.revision,
+            sent.corrects,
+            json.loads(json.dumps(sent.content)),
+        )
+    )
     assert json.dumps(again) == json.dumps(data) == json.dumps(fhir.bundle(sent))
 
 
 def test_resource_ids_belong_to_the_message():
-    ids = [{entry["fullUrl"] for entry in fhir.bundle(sent)["entry"]}
-           for sent in MESSAGES.values()]
-    assert all(not a & b for i, a in enumerate(ids) for b in ids[i + 1:])
+    ids = [{entry["fullUrl"] for entry in fhir.bundle(sent)["entry"]} for sent in MESSAGES.values()]
+    assert all(not a & b for i, a in enumerate(ids) for b in ids[i + 1 :])
 
 
 # --- specific mappings -----------------------------------------------------------------
@@ -274,43 +336,76 @@ def test_a_live_singleton_is_a_live_birth_report():
         assert view.composition["status"] == "final"
         assert "relatesTo" not in view.composition
         assert view.composition["type"]["coding"] == [
-            {"system": "http://loinc.org", "code": "68998-4",
-             "display": "U.S. standard certificate of live birth - 2003 revision"}]
+            {
+                "system": "http://loinc.org",
+                "code": "68998-4",
+                "display": "U.S. standard certificate of live birth - 2003 revision",
+            }
+        ]
         assert view.child["gender"] == "female"
         assert view.child["multipleBirthBoolean"] is False
         assert "deceasedBoolean" not in view.child
-        assert [s["code"]["coding"][0]["code"] for s in view.composition["section"]][-1] \
-            == "57075-4"
+        assert [s["code"]["coding"][0]["code"] for s in view.composition["section"]][
+            -1
+        ] == "57075-4"
     assert notification.child["birthDate"] == "2025-03-10"
     assert notification.child["_birthDate"]["extension"] == [
-        {"url": "http://hl7.org/fhir/StructureDefinition/patient-birthTime",
-         "valueDateTime": LOCAL_BIRTH}]
+        {
+            "url": "http://hl7.org/fhir/StructureDefinition/patient-birthTime",
+            "valueDateTime": LOCAL_BIRTH,
+        }
+    ]
     assert notification.mother["identifier"] == [
-        {"system": "https://www.ehealth.fgov.be/standards/fhir/core/NamingSystem/ssin",
-         "value": "90073012345"}]
+        {
+            "system": "https://www.ehealth.fgov.be/standards/fhir/core/NamingSystem/ssin",
+            "value": "90073012345",
+        }
+    ]
     assert notification.mother["address"] == [
-        {"use": "home", "line": ["Markt 7"], "city": "Brugge", "postalCode": "8000",
-         "country": "BE"}]
+        {
+            "use": "home",
+            "line": ["Markt 7"],
+            "city": "Brugge",
+            "postalCode": "8000",
+            "country": "BE",
+        }
+    ]
     assert notification.location["name"] == "AZ Sint-Jan Brugge, materniteit"
     assert notification.location["type"][0]["coding"][1] == {
-        "system": "http://snomed.info/sct", "code": "22232009", "display": "Hospital"}
+        "system": "http://snomed.info/sct",
+        "code": "22232009",
+        "display": "Hospital",
+    }
     assert form.observation("8339-4")["valueQuantity"] == {
-        "value": 3350, "unit": "g", "system": "http://unitsofmeasure.org", "code": "g"}
+        "value": 3350,
+        "unit": "g",
+        "system": "http://unitsofmeasure.org",
+        "code": "g",
+    }
     assert form.observation("8339-4")["category"][0]["coding"][0]["code"] == "vital-signs"
     assert (form.value("9272-6"), form.value("9274-2")) == (8, 9)
     assert form.observation("11884-4")["valueQuantity"]["code"] == "wk"
     assert form.observation("11884-4")["component"][0]["valueQuantity"] == {
-        "value": 4, "unit": "d", "system": "http://unitsofmeasure.org", "code": "d"}
+        "value": 4,
+        "unit": "d",
+        "system": "http://unitsofmeasure.org",
+        "code": "d",
+    }
     assert form.observation("30525-0")["valueQuantity"]["value"] == 34
-    assert form.observation("30525-0")["subject"]["reference"] == \
-        form.composition["section"][0]["focus"]["reference"]
+    assert (
+        form.observation("30525-0")["subject"]["reference"]
+        == form.composition["section"][0]["focus"]["reference"]
+    )
     assert form.value("73757-7") is True
     assert form.observation("73761-9")["valueCodeableConcept"]["coding"] == [
         {"system": "urn:be:moederschapsdossier:ebirth:Presentation", "code": "cephalic"},
-        {"system": "http://snomed.info/sct", "code": "70028003",
-         "display": "Vertex presentation (finding)"}]
-    assert form.observation("73762-7")["valueCodeableConcept"]["coding"][1]["code"] \
-        == "700000006"
+        {
+            "system": "http://snomed.info/sct",
+            "code": "70028003",
+            "display": "Vertex presentation (finding)",
+        },
+    ]
+    assert form.observation("73762-7")["valueCodeableConcept"]["coding"][1]["code"] == "700000006"
 
 
 def test_a_stillbirth_is_a_fetal_death_report():
@@ -335,20 +430,26 @@ def test_a_twin_carries_its_birth_order_and_plurality():
         assert view.child["gender"] == "male"
         assert view.child["multipleBirthInteger"] == 2
         assert view.child["_multipleBirthInteger"]["extension"] == [
-            {"url": "http://hl7.org/fhir/StructureDefinition/patient-multipleBirthTotal",
-             "valuePositiveInt": 2}]
+            {
+                "url": "http://hl7.org/fhir/StructureDefinition/patient-multipleBirthTotal",
+                "valuePositiveInt": 2,
+            }
+        ]
         assert view.value("73771-8") == 2
         assert view.value("57722-1") == 2
-        assert view.observation("57722-1")["subject"]["reference"] != \
-            view.composition["subject"]["reference"]  # plurality is the pregnancy's
+        assert (
+            view.observation("57722-1")["subject"]["reference"]
+            != view.composition["subject"]["reference"]
+        )  # plurality is the pregnancy's
     form = View(fhir.bundle(MESSAGES["twin, statistical"]))
     assert form.value("73757-7") is False  # died in the neonatal period
     assert form.child["deceasedBoolean"] is True and not form.fetal_death
     assert form.value("neonatalAdmission") is True
-    assert form.observation("congenitalAnomaly")["note"] == [
-        {"text": "Cheilognathopalatoschisis"}]
-    assert [c["code"] for c in form.observation("73762-7")["valueCodeableConcept"]["coding"]] \
-        == ["emergency_caesarean", "11466000"]
+    assert form.observation("congenitalAnomaly")["note"] == [{"text": "Cheilognathopalatoschisis"}]
+    assert [c["code"] for c in form.observation("73762-7")["valueCodeableConcept"]["coding"]] == [
+        "emergency_caesarean",
+        "11466000",
+    ]
     assert form.observation("73761-9")["valueCodeableConcept"]["coding"][1]["code"] == "OTH"
 
 
@@ -357,24 +458,30 @@ def test_a_correction_replaces_the_original_message():
         original, corrected = MESSAGES[f"live singleton, {kind}"], MESSAGES[f"correction, {kind}"]
         view = View(fhir.bundle(corrected))
         assert view.composition["status"] == "amended"
-        assert view.composition["relatesTo"] == [{"code": "replaces", "targetIdentifier": {
-            "system": "urn:ietf:rfc:3986", "value": f"urn:uuid:{original.message_id}"}}]
-        assert fhir.bundle(corrected)["identifier"]["value"] == \
-            f"urn:uuid:{corrected.message_id}"
+        assert view.composition["relatesTo"] == [
+            {
+                "code": "replaces",
+                "targetIdentifier": {
+                    "system": "urn:ietf:rfc:3986",
+                    "value": f"urn:uuid:{original.message_id}",
+                },
+            }
+        ]
+        assert fhir.bundle(corrected)["identifier"]["value"] == f"urn:uuid:{corrected.message_id}"
     assert View(fhir.bundle(MESSAGES["correction, statistical"])).value("8339-4") == 3530
 
 
 def test_only_the_notification_names_the_mother():
     notification = fhir.bundle(MESSAGES["live singleton, notification"])
     assert View(notification).mother["name"] == [
-        {"use": "official", "family": "Peeters", "given": ["Lotte"]}]
+        {"use": "official", "family": "Peeters", "given": ["Lotte"]}
+    ]
     for name, sent in MESSAGES.items():
         if sent.kind != "statistical":
             continue
         data = fhir.bundle(sent)
         text = json.dumps(data)
-        for identity in ("90073012345", "Lotte", "Peeters", "Markt 7", "1990-07-30",
-                         fhir.SSIN):
+        for identity in ("90073012345", "Lotte", "Peeters", "Markt 7", "1990-07-30", fhir.SSIN):
             assert identity not in text, name
         for patient in View(data).of_type("Patient"):
             assert "name" not in patient

@@ -22,10 +22,14 @@ BORN = datetime.datetime(2025, 3, 10, 10, 0, tzinfo=zoneinfo.ZoneInfo("Europe/Br
 
 def birth(postcode, municipality, province, *, discharged_after=None):
     delivery = DeliveryFactory(
-        born_at=BORN, dossier__mother__postcode=postcode,
-        dossier__mother__municipality=municipality, dossier__mother__province=province,
+        born_at=BORN,
+        dossier__mother__postcode=postcode,
+        dossier__mother__municipality=municipality,
+        dossier__mother__province=province,
         discharged_at=BORN + datetime.timedelta(hours=discharged_after)
-        if discharged_after else None)
+        if discharged_after
+        else None,
+    )
     NewbornFactory(dossier=delivery.dossier)
     return delivery
 
@@ -36,33 +40,49 @@ def year():
     private service); Limburg: 3 births, 3 families with 4 h. 5 readmissions within 28
     days and 1 on day 29; 6 of the 8 Antwerp babies screened for hearing; 7 discharged
     after 50 hours, 5 of them visited at home within 24 hours."""
-    public = Organisation.objects.create(name="OCMW kraamzorg", province="VAN",
-                                         kind=OrganisationKind.HOME_HELP_PUBLIC)
-    private = Organisation.objects.create(name="Kraamzorg Familiehulp", province="VAN",
-                                          kind=OrganisationKind.HOME_HELP_PRIVATE)
-    antwerp = [birth("2000", "Antwerpen", "VAN", discharged_after=50 if i < 7 else None)
-               for i in range(8)]
+    public = Organisation.objects.create(
+        name="OCMW kraamzorg", province="VAN", kind=OrganisationKind.HOME_HELP_PUBLIC
+    )
+    private = Organisation.objects.create(
+        name="Kraamzorg Familiehulp", province="VAN", kind=OrganisationKind.HOME_HELP_PRIVATE
+    )
+    antwerp = [
+        birth("2000", "Antwerpen", "VAN", discharged_after=50 if i < 7 else None) for i in range(8)
+    ]
     limburg = [birth("3500", "Hasselt", "VLI") for _ in range(3)]
     day = BORN.date() + datetime.timedelta(days=4)
     for i, delivery in enumerate(antwerp[:6]):
         for offset in range(2):
-            HomeHelpDay.objects.create(dossier=delivery.dossier, hours=Decimal("5"),
-                                       day=day + datetime.timedelta(offset),
-                                       organisation=public if i % 2 else private)
+            HomeHelpDay.objects.create(
+                dossier=delivery.dossier,
+                hours=Decimal("5"),
+                day=day + datetime.timedelta(offset),
+                organisation=public if i % 2 else private,
+            )
     for delivery in limburg:
-        HomeHelpDay.objects.create(dossier=delivery.dossier, day=day, hours=Decimal("4"),
-                                   organisation=public)
+        HomeHelpDay.objects.create(
+            dossier=delivery.dossier, day=day, hours=Decimal("4"), organisation=public
+        )
     for i, delivery in enumerate(antwerp[:6]):
-        Admission.objects.create(dossier=delivery.dossier, patient="mother",
-                                 hospital="AZ Monica", reason="infection",
-                                 admitted_on=BORN.date() + datetime.timedelta(
-                                     days=28 if i < 5 else 29))
+        Admission.objects.create(
+            dossier=delivery.dossier,
+            patient="mother",
+            hospital="AZ Monica",
+            reason="infection",
+            admitted_on=BORN.date() + datetime.timedelta(days=28 if i < 5 else 29),
+        )
     for delivery in antwerp[:5]:
-        HomeVisit.objects.create(dossier=delivery.dossier,
-                                 visited_at=delivery.discharged_at + datetime.timedelta(hours=20))
+        HomeVisit.objects.create(
+            dossier=delivery.dossier,
+            visited_at=delivery.discharged_at + datetime.timedelta(hours=20),
+        )
     for delivery in antwerp[:6]:
-        Screening.objects.create(newborn=delivery.dossier.newborns.get(), kind="hearing",
-                                 result="normal", done_at=BORN + datetime.timedelta(days=1))
+        Screening.objects.create(
+            newborn=delivery.dossier.newborns.get(),
+            kind="hearing",
+            result="normal",
+            done_at=BORN + datetime.timedelta(days=1),
+        )
     return 2025
 
 
@@ -95,8 +115,7 @@ def test_a_year_without_births_is_empty_not_an_error(year):
     assert table["Readmission within 28 days (mother or baby)"] == ["—", "0"]
 
 
-def test_only_analysts_and_staff_see_the_figures_and_the_csv_keeps_the_suppression(
-        client, year):
+def test_only_analysts_and_staff_see_the_figures_and_the_csv_keeps_the_suppression(client, year):
     analyst = UserFactory(username="analist")
     midwife = UserFactory(username="vroedvrouw")
     sign_in(client, midwife)

@@ -30,8 +30,11 @@ def batch():
 
 
 def export_urls(batch) -> list[str]:
-    return [reverse("ebirth:exports"), reverse("ebirth:export_progress", args=[batch.public_id]),
-            reverse("ebirth:export_download", args=[batch.public_id, "xml"])]
+    return [
+        reverse("ebirth:exports"),
+        reverse("ebirth:export_progress", args=[batch.public_id]),
+        reverse("ebirth:export_download", args=[batch.public_id, "xml"]),
+    ]
 
 
 def figures_urls() -> list[str]:
@@ -43,8 +46,9 @@ def superuser(username="root"):
 
 
 def give(user, codename):
-    user.user_permissions.add(Permission.objects.get(codename=codename,
-                                                     content_type__app_label="ebirth"))
+    user.user_permissions.add(
+        Permission.objects.get(codename=codename, content_type__app_label="ebirth")
+    )
 
 
 def test_a_superuser_is_no_registrar_until_given_the_permission(client, batch):
@@ -67,8 +71,9 @@ def test_superusers_and_staff_see_the_figures_only_when_given_them(client, db, w
     user = superuser() if who == "superuser" else UserFactory(username="staf", is_staff=True)
     sign_in(client, user)
     assert [client.get(url).status_code for url in figures_urls()] == [403, 403]
-    assert reverse("ebirth:figures") not in client.get(
-        reverse("dossier:dashboard")).content.decode()
+    assert (
+        reverse("ebirth:figures") not in client.get(reverse("dossier:dashboard")).content.decode()
+    )
 
     give(user, "view_figures")
     sign_in(client, user)

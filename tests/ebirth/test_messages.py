@@ -43,17 +43,36 @@ def second_twin():
     an anomaly and a neonatal admission; the mother 34 at the birth, in Antwerp."""
     _first, second = complete_birth(
         fetuses=2,
-        delivery={"mode": DeliveryMode.EMERGENCY_CAESAREAN, "presentation": Presentation.BREECH,
-                  "induction": True, "epidural": True, "episiotomy": False,
-                  "gestational_weeks": 35, "gestational_days": 2,
-                  "maternity_ward": "ZNA Middelheim"},
+        delivery={
+            "mode": DeliveryMode.EMERGENCY_CAESAREAN,
+            "presentation": Presentation.BREECH,
+            "induction": True,
+            "epidural": True,
+            "episiotomy": False,
+            "gestational_weeks": 35,
+            "gestational_days": 2,
+            "maternity_ward": "ZNA Middelheim",
+        },
         dossier={"conception": Conception.IVF_ICSI, "parity": 1, "gravidity": 2},
-        mother={"given_name": "Sofie", "family_name": "Peeters", "postcode": "2000",
-                "municipality": "Antwerpen", "province": "VAN",
-                "date_of_birth": datetime.date(1991, 6, 2), "insz": "91060200248"},
-        newborn={"sex": Sex.MALE, "birth_weight_g": 2150, "apgar_1": 6, "apgar_5": 8,
-                 "congenital_anomaly": Anomaly.PRESENT, "anomaly_description": "Cleft lip",
-                 "neonatal_admission": True})
+        mother={
+            "given_name": "Sofie",
+            "family_name": "Peeters",
+            "postcode": "2000",
+            "municipality": "Antwerpen",
+            "province": "VAN",
+            "date_of_birth": datetime.date(1991, 6, 2),
+            "insz": "91060200248",
+        },
+        newborn={
+            "sex": Sex.MALE,
+            "birth_weight_g": 2150,
+            "apgar_1": 6,
+            "apgar_5": 8,
+            "congenital_anomaly": Anomaly.PRESENT,
+            "anomaly_description": "Cleft lip",
+            "neonatal_admission": True,
+        },
+    )
     return second
 
 
@@ -61,14 +80,25 @@ def test_the_birth_notification_maps_every_field(second_twin):
     birth = birth_of(second_twin)
     assert content.notification(birth) == {
         "birthReference": str(second_twin.public_id),
-        "mother": {"insz": "91060200248", "givenName": "Sofie", "familyName": "Peeters",
-                   "dateOfBirth": "1991-06-02",
-                   "address": {"street": "Veldstraat 12", "postcode": "2000",
-                               "municipality": "Antwerpen"}},
-        "child": {"sex": "M", "vitalStatus": "live", "multipleBirth": True,
-                  "numberOfChildren": 2, "birthOrder": 2},
-        "birth": {"dateTime": "2026-03-10T14:25:00+01:00", "placeType": "hospital",
-                  "facility": "ZNA Middelheim"},
+        "mother": {
+            "insz": "91060200248",
+            "givenName": "Sofie",
+            "familyName": "Peeters",
+            "dateOfBirth": "1991-06-02",
+            "address": {"street": "Veldstraat 12", "postcode": "2000", "municipality": "Antwerpen"},
+        },
+        "child": {
+            "sex": "M",
+            "vitalStatus": "live",
+            "multipleBirth": True,
+            "numberOfChildren": 2,
+            "birthOrder": 2,
+        },
+        "birth": {
+            "dateTime": "2026-03-10T14:25:00+01:00",
+            "placeType": "hospital",
+            "facility": "ZNA Middelheim",
+        },
     }
 
 
@@ -78,13 +108,31 @@ def test_the_statistical_form_maps_every_field_and_names_no_one(second_twin):
     assert form == {
         "birthReference": str(second_twin.public_id),
         "mother": {"ageYears": 34, "parity": 1, "province": "VAN"},
-        "pregnancy": {"conception": "ivf_icsi", "multiple": True, "numberOfFetuses": 2,
-                      "gestationalWeeks": 35, "gestationalDays": 2},
-        "labour": {"presentation": "breech", "induction": True, "epidural": True,
-                   "mode": "emergency_caesarean", "episiotomy": False},
-        "child": {"birthOrder": 2, "sex": "M", "birthWeightGrams": 2150, "apgar1": 6,
-                  "apgar5": 8, "congenitalAnomaly": True, "anomalyDescription": "Cleft lip",
-                  "neonatalAdmission": True, "perinatalDeath": "none"},
+        "pregnancy": {
+            "conception": "ivf_icsi",
+            "multiple": True,
+            "numberOfFetuses": 2,
+            "gestationalWeeks": 35,
+            "gestationalDays": 2,
+        },
+        "labour": {
+            "presentation": "breech",
+            "induction": True,
+            "epidural": True,
+            "mode": "emergency_caesarean",
+            "episiotomy": False,
+        },
+        "child": {
+            "birthOrder": 2,
+            "sex": "M",
+            "birthWeightGrams": 2150,
+            "apgar1": 6,
+            "apgar5": 8,
+            "congenitalAnomaly": True,
+            "anomalyDescription": "Cleft lip",
+            "neonatalAdmission": True,
+            "perinatalDeath": "none",
+        },
         "birth": {"date": "2026-03-10", "placeType": "hospital"},
     }
     flat = str(form)
@@ -99,10 +147,15 @@ def test_maternal_age_counts_completed_years_on_the_day_of_birth():
 
 
 def test_a_stillbirth_and_a_neonatal_death():
-    (stillborn,) = complete_birth(newborn={"vital_status": VitalStatus.STILLBIRTH,
-                                           "apgar_1": None, "apgar_5": None,
-                                           "neonatal_admission": None},
-                                  delivery={"place": PlaceOfBirth.HOME, "maternity_ward": ""})
+    (stillborn,) = complete_birth(
+        newborn={
+            "vital_status": VitalStatus.STILLBIRTH,
+            "apgar_1": None,
+            "apgar_5": None,
+            "neonatal_admission": None,
+        },
+        delivery={"place": PlaceOfBirth.HOME, "maternity_ward": ""},
+    )
     (died,) = complete_birth(newborn={"status": NewbornStatus.DECEASED})
     still = birth_of(stillborn)
     assert completeness.problems(still) == []
@@ -111,8 +164,7 @@ def test_a_stillbirth_and_a_neonatal_death():
     assert "apgar1" not in form["child"] and form["child"]["neonatalAdmission"] is False
     notification = content.notification(still)
     assert notification["child"]["vitalStatus"] == "stillbirth"
-    assert notification["birth"] == {"dateTime": "2026-03-10T14:25:00+01:00",
-                                     "placeType": "home"}
+    assert notification["birth"] == {"dateTime": "2026-03-10T14:25:00+01:00", "placeType": "home"}
     assert content.statistical_form(birth_of(died))["child"]["perinatalDeath"] == "neonatal"
 
 
@@ -124,8 +176,9 @@ def test_every_message_passes_the_schema_and_a_wrong_one_does_not(second_twin, k
     correction = message(kind, birth, revision=1, corrects=original.message_id)
     node = formats.xml_message(correction)
     assert node.get("corrects") == str(original.message_id) and node.get("revision") == "1"
-    broken = formats.Message(kind, original.message_id, 0, None,
-                             {**original.content, "birthReference": "not-a-uuid"})
+    broken = formats.Message(
+        kind, original.message_id, 0, None, {**original.content, "birthReference": "not-a-uuid"}
+    )
     with pytest.raises(formats.InvalidMessage, match="birthReference"):
         formats.xml_message(broken)
 
@@ -135,8 +188,9 @@ def test_a_message_missing_a_required_field_fails_the_schema(second_twin):
     body = content.notification(birth)
     del body["mother"]["insz"]
     with pytest.raises(formats.InvalidMessage):
-        formats.xml_message(formats.Message(MessageKind.NOTIFICATION,
-                                            content.message_id("x"), 0, None, body))
+        formats.xml_message(
+            formats.Message(MessageKind.NOTIFICATION, content.message_id("x"), 0, None, body)
+        )
 
 
 def test_the_schema_file_is_a_valid_xml_schema():
@@ -168,8 +222,10 @@ def fields_of(newborn):
 
 def test_missing_fields_are_named_with_the_section_that_holds_them():
     (newborn,) = complete_birth(
-        mother={"insz": "", "street_address": ""}, dossier={"conception": ""},
-        newborn={"congenital_anomaly": "", "neonatal_admission": None, "apgar_5": None})
+        mother={"insz": "", "street_address": ""},
+        dossier={"conception": ""},
+        newborn={"congenital_anomaly": "", "neonatal_admission": None, "apgar_5": None},
+    )
     assert fields_of(newborn) == {
         ("missing", "INSZ number", Section.IDENTITY),
         ("missing", "street and number", Section.IDENTITY),
@@ -181,17 +237,22 @@ def test_missing_fields_are_named_with_the_section_that_holds_them():
 
 
 def test_contradictions_are_named():
-    (stillborn,) = complete_birth(newborn={"vital_status": VitalStatus.STILLBIRTH,
-                                           "apgar_1": None, "apgar_5": None,
-                                           "neonatal_admission": None})
+    (stillborn,) = complete_birth(
+        newborn={
+            "vital_status": VitalStatus.STILLBIRTH,
+            "apgar_1": None,
+            "apgar_5": None,
+            "neonatal_admission": None,
+        }
+    )
     type(stillborn).objects.filter(pk=stillborn.pk).update(apgar_5=3, neonatal_admission=True)
     first, _second = complete_birth(fetuses=2)
     _second.delete()
-    (young,) = complete_birth(mother={"date_of_birth": datetime.date(2019, 1, 1),
-                                      "insz": ""})
+    (young,) = complete_birth(mother={"date_of_birth": datetime.date(2019, 1, 1), "insz": ""})
     assert {f for f in fields_of(stillborn) if f[0] == "inconsistent"} == {
         ("inconsistent", "Apgar at 5 minutes", Section.NEWBORN),
-        ("inconsistent", "admitted to a neonatal unit (N*/NICU)", Section.NEWBORN)}
+        ("inconsistent", "admitted to a neonatal unit (N*/NICU)", Section.NEWBORN),
+    }
     assert fields_of(first) == {("inconsistent", "number of fetuses", Section.PRENATAL)}
     assert ("inconsistent", "date of birth", Section.IDENTITY) in fields_of(young)
 
@@ -203,10 +264,10 @@ def test_an_anomaly_needs_its_description():
 
 
 def test_a_loss_before_22_weeks_and_under_500_grams_is_not_a_birth_to_register():
-    (loss,) = complete_birth(delivery={"gestational_weeks": 20},
-                             newborn={"birth_weight_g": 380})
-    (small_but_late,) = complete_birth(delivery={"gestational_weeks": 23},
-                                       newborn={"birth_weight_g": 480})
+    (loss,) = complete_birth(delivery={"gestational_weeks": 20}, newborn={"birth_weight_g": 380})
+    (small_but_late,) = complete_birth(
+        delivery={"gestational_weeks": 23}, newborn={"birth_weight_g": 480}
+    )
     registrable = set(births().values_list("newborn_id", flat=True))
     assert loss.id not in registrable and small_but_late.id in registrable
 

@@ -16,8 +16,15 @@ from tests.personas import build_network
 pytestmark = pytest.mark.django_db
 
 # persona: sees the network's incomplete birth on the worklist
-WORKLIST = {"coordinator": True, "gp": False, "paediatrician": False, "assistant": False,
-            "outsider": False, "mother": False, "other_mother": False}
+WORKLIST = {
+    "coordinator": True,
+    "gp": False,
+    "paediatrician": False,
+    "assistant": False,
+    "outsider": False,
+    "mother": False,
+    "other_mother": False,
+}
 
 
 @pytest.fixture
@@ -55,8 +62,11 @@ def test_nobody_but_a_registrar_reaches_an_export(client, net, persona, tmp_path
     batch = export.ExportBatch.objects.get()
     user = UserFactory(is_staff=True) if persona == "staff" else net.users[persona]
     sign_in(client, user)
-    urls = [reverse("ebirth:exports"), reverse("ebirth:export_progress", args=[batch.public_id]),
-            reverse("ebirth:export_download", args=[batch.public_id, "xml"])]
+    urls = [
+        reverse("ebirth:exports"),
+        reverse("ebirth:export_progress", args=[batch.public_id]),
+        reverse("ebirth:export_download", args=[batch.public_id, "xml"]),
+    ]
     for url in urls:
         response = client.get(url)
         assert response.status_code == (302 if persona == "anonymous" else 403), url

@@ -28,8 +28,11 @@ def midwife():
 
 def test_the_midwife_sees_what_to_complete_with_the_deadline(client, midwife):
     born = timezone.now() - datetime.timedelta(hours=5, minutes=30)
-    (newborn,) = complete_birth(born_at=born, dossier={"coordinator": midwife},
-                                newborn={"congenital_anomaly": "", "neonatal_admission": None})
+    (newborn,) = complete_birth(
+        born_at=born,
+        dossier={"coordinator": midwife},
+        newborn={"congenital_anomaly": "", "neonatal_admission": None},
+    )
     complete_birth(born_at=born, dossier={"coordinator": midwife})  # complete: not listed
     sign_in(client, midwife)
     client.cookies["django_language"] = "en"
@@ -42,23 +45,31 @@ def test_the_midwife_sees_what_to_complete_with_the_deadline(client, midwife):
     assert f'href="{fix}#id_congenital_anomaly"' in text  # straight to the field
     assert newborn.dossier.mother.family_name in text
 
-    logged = set(AccessEvent.objects.filter(actor=midwife).values_list(
-        "dossier_id", "section", "action"))
-    assert logged == {(newborn.dossier_id, s, Action.READ)
-                      for s in (Section.IDENTITY, Section.DELIVERY, Section.NEWBORN)}
+    logged = set(
+        AccessEvent.objects.filter(actor=midwife).values_list("dossier_id", "section", "action")
+    )
+    assert logged == {
+        (newborn.dossier_id, s, Action.READ)
+        for s in (Section.IDENTITY, Section.DELIVERY, Section.NEWBORN)
+    }
 
-    Newborn.objects.filter(pk=newborn.pk).update(congenital_anomaly=Anomaly.NONE,
-                                                 neonatal_admission=False)
+    Newborn.objects.filter(pk=newborn.pk).update(
+        congenital_anomaly=Anomaly.NONE, neonatal_admission=False
+    )
     page = client.get(reverse("ebirth:worklist"))
     assert "Nothing to complete" in page.content.decode()
 
 
 def test_past_the_deadline_the_list_says_how_late_most_urgent_first(midwife):
     now = timezone.now()
-    (late,) = complete_birth(born_at=now - datetime.timedelta(hours=26),
-                             dossier={"coordinator": midwife, "conception": ""})
-    (fresh,) = complete_birth(born_at=now - datetime.timedelta(hours=2),
-                              dossier={"coordinator": midwife, "conception": ""})
+    (late,) = complete_birth(
+        born_at=now - datetime.timedelta(hours=26),
+        dossier={"coordinator": midwife, "conception": ""},
+    )
+    (fresh,) = complete_birth(
+        born_at=now - datetime.timedelta(hours=2),
+        dossier={"coordinator": midwife, "conception": ""},
+    )
     items = worklist.worklist(midwife, now=now)
     assert [item.birth.newborn_id for item in items] == [late.id, fresh.id]
     assert items[0].overdue and items[0].time_left == {"hours": 2, "minutes": 0}
@@ -79,8 +90,9 @@ def test_nobody_sees_another_networks_births(client, midwife):
 
 
 def test_an_exported_birth_made_incomplete_comes_back_while_the_record_is_in_use(midwife):
-    (newborn,) = complete_birth(born_at=timezone.now() - datetime.timedelta(days=3),
-                                dossier={"coordinator": midwife})
+    (newborn,) = complete_birth(
+        born_at=timezone.now() - datetime.timedelta(days=3), dossier={"coordinator": midwife}
+    )
     export_births()
     assert worklist.worklist(midwife) == []
     Newborn.objects.filter(pk=newborn.pk).update(apgar_1=None)

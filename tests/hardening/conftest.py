@@ -19,6 +19,8 @@ def network(db):
 def send(network):
     def send(persona, method, url, body, **headers):
         client = token_client(network.users[persona])
-        return client.generic(method, url, json.dumps(body), content_type="application/json",
-                              **headers)
+        return client.generic(
+            method, url, json.dumps(body), content_type="application/json", **headers
+        )
+
     return send

@@ -50,8 +50,7 @@ def test_the_database_refuses_to_edit_or_delete_events(log):
 
 
 def test_an_edited_row_is_found(log):
-    tamper("UPDATE network_accessevent SET section = 'psychosocial' WHERE id = %s",
-           [log[2].pk])
+    tamper("UPDATE network_accessevent SET section = 'psychosocial' WHERE id = %s", [log[2].pk])
     assert broken_at() == log[2].pk
     with pytest.raises(CommandError, match=f"broken at event {log[2].pk}"):
         call_command("verify_access_log")
@@ -77,13 +76,29 @@ def test_a_forged_row_with_a_made_up_hash_is_found(log):
 
 def test_events_carry_no_clinical_content(log):
     fields = {f.name for f in AccessEvent._meta.get_fields()}
-    assert fields == {"id", "at", "actor", "actor_label", "dossier", "dossier_ref", "section",
-                      "action", "outcome", "request_id", "previous_hash", "hash"}
+    assert fields == {
+        "id",
+        "at",
+        "actor",
+        "actor_label",
+        "dossier",
+        "dossier_ref",
+        "section",
+        "action",
+        "outcome",
+        "request_id",
+        "previous_hash",
+        "hash",
+    }
 
 
 def test_one_append_for_several_sections_keeps_the_chain(log):
-    audit.record(actor=UserFactory(), dossier=log[0].dossier,
-                 sections=["identity", "newborn", "homehelp"], action=Action.READ)
+    audit.record(
+        actor=UserFactory(),
+        dossier=log[0].dossier,
+        sections=["identity", "newborn", "homehelp"],
+        action=Action.READ,
+    )
     assert broken_at() is None
     assert AccessEvent.objects.count() == len(log) + 3
 

@@ -36,8 +36,7 @@ def test_a_list_in_the_admin_logs_every_row_shown(admin_client, network):
 
 @pytest.mark.parametrize("model", ["dossier", "delivery", "newborn"])
 def test_clinical_records_cannot_be_changed_in_the_admin(admin_client, network, model):
-    obj = {"dossier": network.a, "delivery": network.a.delivery,
-           "newborn": network.newborn}[model]
+    obj = {"dossier": network.a, "delivery": network.a.delivery, "newborn": network.newborn}[model]
     url = reverse(f"admin:dossier_{model}_change", args=[obj.pk])
     assert admin_client.post(url, {}).status_code == 403
     assert admin_client.get(reverse(f"admin:dossier_{model}_add")).status_code == 403
@@ -66,10 +65,15 @@ def test_other_admin_pages_do_not_reveal_the_mothers_name(admin_client, network)
     mother = network.a.mother
     mother.family_name = "Zwartvleugel"  # a name no generated professional carries
     mother.save()
-    services.membership_add(actor=network.users["coordinator"], dossier=network.a,
-                            professional=ProfessionalFactory())
+    services.membership_add(
+        actor=network.users["coordinator"], dossier=network.a, professional=ProfessionalFactory()
+    )
     name = mother.family_name
     assert Notification.objects.filter(params__mother__mother=mother.pk).exists()  # names her
-    for page in ("admin:network_membership_changelist", "admin:network_notification_changelist",
-                 "admin:network_consentrule_changelist", "admin:network_accessevent_changelist"):
+    for page in (
+        "admin:network_membership_changelist",
+        "admin:network_notification_changelist",
+        "admin:network_consentrule_changelist",
+        "admin:network_accessevent_changelist",
+    ):
         assert name not in admin_client.get(reverse(page)).text, page

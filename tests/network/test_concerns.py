@@ -34,8 +34,9 @@ def page(dossier):
 
 
 def acknowledge_url(concern):
-    return reverse("network:concern_acknowledge",
-                   args=[concern.dossier.public_id, concern.public_id])
+    return reverse(
+        "network:concern_acknowledge", args=[concern.dossier.public_id, concern.public_id]
+    )
 
 
 def last_event_id():
@@ -51,6 +52,7 @@ def raise_as(user, dossier, text=GP_TEXT, urgency=Urgency.TODAY):
 
 
 # --- raising --------------------------------------------------------------------------------
+
 
 def test_a_gp_signals_and_the_coordinator_is_told_at_once_without_the_text(client, network):
     gp, coordinator, dossier = network.users["gp"], network.users["coordinator"], network.a
@@ -77,15 +79,17 @@ def test_a_gp_signals_and_the_coordinator_is_told_at_once_without_the_text(clien
     assert list(selectors.open_concerns_for_coordinator(coordinator)) == [concern]
     created = events_since(before, actor=gp, dossier=dossier, action=Action.CREATE)
     assert list(created.values_list("section", "outcome")) == [
-        (Section.PSYCHOSOCIAL, Outcome.ALLOWED)]
+        (Section.PSYCHOSOCIAL, Outcome.ALLOWED)
+    ]
 
 
 def test_the_mother_may_signal_herself(client, network):
     mother, dossier = network.users["mother"], network.a
     sign_in(client, mother)
     assert client.get(page(dossier)).status_code == 200
-    response = client.post(page(dossier), {"urgency": Urgency.TODAY,
-                                           "text": "Ik voel me heel somber."})
+    response = client.post(
+        page(dossier), {"urgency": Urgency.TODAY, "text": "Ik voel me heel somber."}
+    )
     assert response.status_code == 302
     concern = Concern.objects.get(dossier=dossier)
     assert concern.raised_by == mother
@@ -99,8 +103,7 @@ def test_outside_the_network_it_is_a_logged_404_and_nothing_is_saved(client, net
     sign_in(client, user)
     before = last_event_id()
     assert client.get(page(dossier)).status_code == 404
-    assert client.post(page(dossier), {"urgency": Urgency.NOW,
-                                       "text": GP_TEXT}).status_code == 404
+    assert client.post(page(dossier), {"urgency": Urgency.NOW, "text": GP_TEXT}).status_code == 404
     assert not Concern.objects.exists()
     assert not Notification.objects.exists()
     denied = events_since(before, dossier=dossier, outcome=Outcome.DENIED)
@@ -113,21 +116,24 @@ def test_outside_the_network_it_is_a_logged_404_and_nothing_is_saved(client, net
 
 def test_anonymous_is_sent_to_sign_in(client, network):
     response = client.get(page(network.a))
-    assert response.status_code == 302 and response.url.startswith(resolve_url(
-        settings.LOGIN_URL))
+    assert response.status_code == 302 and response.url.startswith(resolve_url(settings.LOGIN_URL))
     assert client.post(page(network.a), {"urgency": Urgency.NOW, "text": "x"}).status_code == 302
     assert not Concern.objects.exists()
 
 
 def test_a_former_member_can_no_longer_signal(client, network):
     assistant, dossier = network.users["assistant"], network.a
-    services.membership_end(actor=network.users["coordinator"],
-                            membership=dossier.memberships.get(professional__user=assistant),
-                            reason="care_ended")
+    services.membership_end(
+        actor=network.users["coordinator"],
+        membership=dossier.memberships.get(professional__user=assistant),
+        reason="care_ended",
+    )
     assert not access.can_raise_concern(assistant, dossier)
     sign_in(client, assistant)
-    assert client.post(page(dossier), {"urgency": Urgency.NOW,
-                                       "text": ASSISTANT_TEXT}).status_code == 404
+    assert (
+        client.post(page(dossier), {"urgency": Urgency.NOW, "text": ASSISTANT_TEXT}).status_code
+        == 404
+    )
     assert not Concern.objects.exists()
 
 
@@ -164,6 +170,7 @@ def test_a_too_long_situation_is_refused(network):
 
 # --- who reads what -------------------------------------------------------------------------
 
+
 def test_the_assistant_may_signal_but_does_not_read_the_gps_concern(client, network):
     gp, assistant, dossier = network.users["gp"], network.users["assistant"], network.a
     gp_concern = raise_as(gp, dossier)
@@ -177,8 +184,10 @@ def test_the_assistant_may_signal_but_does_not_read_the_gps_concern(client, netw
     # nothing shown, so no psychosocial read in the log
     assert not events_since(before, actor=assistant, action=Action.READ).exists()
 
-    assert client.post(page(dossier), {"urgency": Urgency.TODAY,
-                                       "text": ASSISTANT_TEXT}).status_code == 302
+    assert (
+        client.post(page(dossier), {"urgency": Urgency.TODAY, "text": ASSISTANT_TEXT}).status_code
+        == 302
+    )
     before = last_event_id()
     shown = client.get(page(dossier))
     assert ASSISTANT_TEXT in shown.text and GP_TEXT not in shown.text
@@ -202,7 +211,8 @@ def test_the_assistant_cannot_acknowledge_403_logged_and_nothing_changes(client,
     assert not Notification.objects.filter(recipient=gp).exists()
     denied = events_since(before, outcome=Outcome.DENIED)
     assert list(denied.values_list("actor", "dossier", "section", "action")) == [
-        (assistant.pk, dossier.pk, Section.PSYCHOSOCIAL, Action.UPDATE)]
+        (assistant.pk, dossier.pk, Section.PSYCHOSOCIAL, Action.UPDATE)
+    ]
     with pytest.raises(access.AccessDenied):
         services.concern_acknowledge(actor=gp, concern=concern, response="Zelf opgelost.")
     concern.refresh_from_db()
@@ -227,22 +237,20 @@ def test_the_coordinator_reads_all_and_logs_the_read(client, network):
 def test_open_concerns_come_call_me_first_then_oldest_and_only_coordinated(network):
     coordinator, dossier = network.users["coordinator"], network.a
     old_today = raise_as(network.users["gp"], dossier, urgency=Urgency.TODAY)
-    new_today = raise_as(network.users["mother"], dossier, text="Somber.",
-                         urgency=Urgency.TODAY)
-    now = raise_as(network.users["assistant"], dossier, text=ASSISTANT_TEXT,
-                   urgency=Urgency.NOW)
+    new_today = raise_as(network.users["mother"], dossier, text="Somber.", urgency=Urgency.TODAY)
+    now = raise_as(network.users["assistant"], dossier, text=ASSISTANT_TEXT, urgency=Urgency.NOW)
     Concern.objects.filter(pk=old_today.pk).update(
-        created_at=timezone.now() - datetime.timedelta(hours=3))
-    assert list(selectors.open_concerns_for_coordinator(coordinator)) == [
-        now, old_today, new_today]
+        created_at=timezone.now() - datetime.timedelta(hours=3)
+    )
+    assert list(selectors.open_concerns_for_coordinator(coordinator)) == [now, old_today, new_today]
     # the GP coordinates nothing; an acknowledged concern leaves the list
     assert not selectors.open_concerns_for_coordinator(network.users["gp"]).exists()
     services.concern_acknowledge(actor=coordinator, concern=now, response="Gebeld, bezoek.")
-    assert list(selectors.open_concerns_for_coordinator(coordinator)) == [
-        old_today, new_today]
+    assert list(selectors.open_concerns_for_coordinator(coordinator)) == [old_today, new_today]
 
 
 # --- acknowledging --------------------------------------------------------------------------
+
 
 def test_acknowledging_without_a_response_is_refused(client, network):
     coordinator, dossier = network.users["coordinator"], network.a
@@ -265,8 +273,9 @@ def test_acknowledging_records_the_response_logs_it_and_tells_the_raiser(client,
     concern = raise_as(gp, dossier, urgency=Urgency.NOW)
     sign_in(client, coordinator)
     before = last_event_id()
-    response = client.post(acknowledge_url(concern),
-                           {"response": "Moeder gebeld, huisbezoek morgen."})
+    response = client.post(
+        acknowledge_url(concern), {"response": "Moeder gebeld, huisbezoek morgen."}
+    )
     assert response.status_code == 302
     concern.refresh_from_db()
     assert concern.acknowledged_at is not None and concern.acknowledged_by == coordinator
@@ -276,7 +285,8 @@ def test_acknowledging_records_the_response_logs_it_and_tells_the_raiser(client,
     assert "huisbezoek" not in notices.render(told, gp)[0].shown
     updated = events_since(before, actor=coordinator, dossier=dossier, action=Action.UPDATE)
     assert list(updated.values_list("section", "outcome")) == [
-        (Section.PSYCHOSOCIAL, Outcome.ALLOWED)]
+        (Section.PSYCHOSOCIAL, Outcome.ALLOWED)
+    ]
     # the GP reads the coordinator's response on the page
     sign_in(client, gp)
     assert "Moeder gebeld, huisbezoek morgen." in client.get(page(dossier)).text
@@ -307,7 +317,8 @@ def test_the_coordinators_dashboard_lists_open_concerns_by_name_not_by_text(clie
     assert network.a.mother.full_name in dashboard.text
     assert str(Urgency.NOW.label) in dashboard.text or gettext(Urgency.NOW.label) in dashboard.text
     assert escape(GP_TEXT) not in dashboard.text
-    assert events_since(before, actor=coordinator, dossier=network.a,
-                        section=Section.IDENTITY).exists()
+    assert events_since(
+        before, actor=coordinator, dossier=network.a, section=Section.IDENTITY
+    ).exists()
     sign_in(client, network.users["gp"])
     assert "h-concerns" not in client.get(reverse("dossier:dashboard")).text

@@ -37,8 +37,9 @@ def net():
 def newcomer(net, dossier=None, **names):
     """A lactation consultant joins: every member and the mother hear of it."""
     professional = ProfessionalFactory(profession=Profession.LACTATION_CONSULTANT, **names)
-    services.membership_add(actor=net.users["coordinator"], dossier=dossier or net.a,
-                            professional=professional)
+    services.membership_add(
+        actor=net.users["coordinator"], dossier=dossier or net.a, professional=professional
+    )
     return professional
 
 
@@ -48,8 +49,7 @@ def inbox(client, reader):
 
 
 def shown(page) -> list[str]:
-    return [n.shown for n in notices.render(page.context["page"].object_list,
-                                            page.context["user"])]
+    return [n.shown for n in notices.render(page.context["page"].object_list, page.context["user"])]
 
 
 def test_an_ended_member_no_longer_sees_the_notices_about_that_record(client, net):
@@ -62,9 +62,11 @@ def test_an_ended_member_no_longer_sees_the_notices_about_that_record(client, ne
     assert "Ellen Dupont" in before.text and "Sofie Claes" in before.text
     assert before.context["unread_notifications"] == 2
 
-    services.membership_end(actor=coordinator,
-                            membership=net.a.memberships.get(professional__user=gp),
-                            reason=EndReason.CARE_ENDED)
+    services.membership_end(
+        actor=coordinator,
+        membership=net.a.memberships.get(professional__user=gp),
+        reason=EndReason.CARE_ENDED,
+    )
     after = inbox(client, gp)
     assert "Ellen Dupont" not in after.text and FAMILY not in after.text
     assert "Sofie Claes" in after.text  # the other record's notices stay
@@ -78,8 +80,9 @@ def test_a_notice_renders_under_the_readers_rights_of_the_moment(client, net):
     gp, mother = net.users["gp"], net.users["mother"]
     newcomer(net, user__first_name="Ellen", user__last_name="Dupont")  # before the change
     assert FAMILY in inbox(client, gp).text
-    services.consent_set(actor=mother, dossier=net.a, section=Section.IDENTITY,
-                         level=Level.NONE, role=Role.GP)
+    services.consent_set(
+        actor=mother, dossier=net.a, section=Section.IDENTITY, level=Level.NONE, role=Role.GP
+    )
     newcomer(net, user__first_name="Sofie", user__last_name="Claes")  # after the change
     page = inbox(client, gp)
     assert GIVEN not in page.text and FAMILY not in page.text
@@ -90,15 +93,21 @@ def test_a_notice_renders_under_the_readers_rights_of_the_moment(client, net):
     # coordinator, who added them, is not told of her own action: issue 14)
     assert FAMILY in inbox(client, net.users["paediatrician"]).text
     # the mother gives it back: the stored notices name her again, nothing was rewritten
-    services.consent_set(actor=mother, dossier=net.a, section=Section.IDENTITY,
-                         level=None, role=Role.GP)
+    services.consent_set(
+        actor=mother, dossier=net.a, section=Section.IDENTITY, level=None, role=Role.GP
+    )
     assert FAMILY in inbox(client, gp).text
 
 
 def test_a_notice_is_rendered_in_the_readers_language_of_the_moment(client, net):
     gp = net.users["gp"]
-    services.consent_set(actor=net.users["mother"], dossier=net.a,
-                         section=Section.IDENTITY, level=Level.NONE, role=Role.GP)
+    services.consent_set(
+        actor=net.users["mother"],
+        dossier=net.a,
+        section=Section.IDENTITY,
+        level=Level.NONE,
+        role=Role.GP,
+    )
     newcomer(net, user__first_name="Ellen", user__last_name="Dupont")
     assert "de moeder" in inbox(client, gp).text
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
@@ -111,27 +120,34 @@ def test_a_notice_about_a_section_the_reader_lost_is_not_shown(client, net):
     gp, mother = net.users["gp"], net.users["mother"]
     plan = plan_content.empty_plan()
     plan["checklist"]["car_seat"] = True
-    plan_services.plan_save(actor=net.users["coordinator"], dossier=net.a, content=plan,
-                            base_number=0)
+    plan_services.plan_save(
+        actor=net.users["coordinator"], dossier=net.a, content=plan, base_number=0
+    )
     page = inbox(client, gp)
     assert page.context["unread_notifications"] == 1
     assert Notification.objects.get(recipient=gp).section == Section.CAREPLAN
-    services.consent_set(actor=mother, dossier=net.a, section=Section.CAREPLAN,
-                         level=Level.NONE, role=Role.GP)
+    services.consent_set(
+        actor=mother, dossier=net.a, section=Section.CAREPLAN, level=Level.NONE, role=Role.GP
+    )
     page = inbox(client, gp)
     assert list(page.context["page"].object_list) == []
     assert page.context["unread_notifications"] == 0
     assert selectors.unread_count(gp) == 0
 
 
-def test_a_notice_stored_as_text_before_is_shown_only_under_the_rights_of_the_moment(
-        client, net):
+def test_a_notice_stored_as_text_before_is_shown_only_under_the_rights_of_the_moment(client, net):
     gp = net.users["gp"]
-    Notification.objects.create(recipient=gp, dossier=net.a,
-                                text=f"Iemand vervoegde het zorgnetwerk van {GIVEN} {FAMILY}.")
+    Notification.objects.create(
+        recipient=gp, dossier=net.a, text=f"Iemand vervoegde het zorgnetwerk van {GIVEN} {FAMILY}."
+    )
     assert FAMILY in inbox(client, gp).text
-    services.consent_set(actor=net.users["mother"], dossier=net.a,
-                         section=Section.IDENTITY, level=Level.NONE, role=Role.GP)
+    services.consent_set(
+        actor=net.users["mother"],
+        dossier=net.a,
+        section=Section.IDENTITY,
+        level=Level.NONE,
+        role=Role.GP,
+    )
     page = inbox(client, gp)
     assert FAMILY not in page.text and len(page.context["page"].object_list) == 1
 
@@ -165,12 +181,14 @@ def test_the_inbox_costs_the_same_queries_for_one_notice_or_many(client, net):
     for dossier in (net.a, elsewhere, net.a, elsewhere, net.a):
         newcomer(net, dossier)
     concern = services.concern_raise(actor=gp, dossier=net.a, text="Zorgen.", urgency="today")
-    services.concern_acknowledge(actor=net.users["coordinator"], concern=concern,
-                                 response="Gebeld.")
+    services.concern_acknowledge(
+        actor=net.users["coordinator"], concern=concern, response="Gebeld."
+    )
     plan = plan_content.empty_plan()
     plan["checklist"]["car_seat"] = True
-    plan_services.plan_save(actor=net.users["coordinator"], dossier=net.a, content=plan,
-                            base_number=0)
+    plan_services.plan_save(
+        actor=net.users["coordinator"], dossier=net.a, content=plan, base_number=0
+    )
     client.get(url)
     with CaptureQueriesContext(connection) as many:
         page = client.get(url)
@@ -185,13 +203,24 @@ def test_an_alert_notice_names_its_rule_and_severity_in_the_readers_language(net
     from network.alerting import raised
 
     code, rule = next(iter(BY_CODE.items()))
-    alert = type("Alert", (), {"dossier": net.a, "section": Section.POSTNATAL, "rule": code,
-                               "severity": Severity.TODAY, "pk": None})()
+    alert = type(
+        "Alert",
+        (),
+        {
+            "dossier": net.a,
+            "section": Section.POSTNATAL,
+            "rule": code,
+            "severity": Severity.TODAY,
+            "pk": None,
+        },
+    )()
     raised([alert], net.users["coordinator"])
     gp = net.users["gp"]
     stored = Notification.objects.get(recipient=gp)
-    assert stored.params == {"severity": {"choice": "dossier.alerts.Severity",
-                                          "value": "today"}, "title": {"alert_rule": code}}
+    assert stored.params == {
+        "severity": {"choice": "dossier.alerts.Severity", "value": "today"},
+        "title": {"alert_rule": code},
+    }
     for language in ("nl", "fr"):
         with translation.override(language):
             [text] = [n.shown for n in notices.render(selectors.notifications_for(gp), gp)]

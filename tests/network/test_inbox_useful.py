@@ -30,8 +30,10 @@ def net(client):
 def arrive(net, count=1):
     for _n in range(count):
         services.membership_add(
-            actor=net.users["coordinator"], dossier=net.a,
-            professional=ProfessionalFactory(profession=Profession.LACTATION_CONSULTANT))
+            actor=net.users["coordinator"],
+            dossier=net.a,
+            professional=ProfessionalFactory(profession=Profession.LACTATION_CONSULTANT),
+        )
 
 
 def inbox(client, reader):
@@ -58,12 +60,18 @@ def test_a_days_arrivals_in_one_record_are_one_line(client, net):
 
 
 def test_whose_record_is_named_only_as_far_as_the_reader_may_see(client, net):
-    services.consent_set(actor=net.users["mother"], dossier=net.a, section=Section.IDENTITY,
-                         level=Level.NONE, role=Role.GP)
+    services.consent_set(
+        actor=net.users["mother"],
+        dossier=net.a,
+        section=Section.IDENTITY,
+        level=Level.NONE,
+        role=Role.GP,
+    )
     plan = plan_content.empty_plan()
     plan["checklist"]["car_seat"] = True
-    plan_services.plan_save(actor=net.users["coordinator"], dossier=net.a, content=plan,
-                            base_number=0)
+    plan_services.plan_save(
+        actor=net.users["coordinator"], dossier=net.a, content=plan, base_number=0
+    )
     page = inbox(client, net.users["gp"])
     [item] = page.context["items"]
     assert "Zwartvleugel" not in page.text
@@ -79,9 +87,17 @@ def test_an_alert_notice_leads_to_the_alerts_page(net):
     from dossier.alerts import BY_CODE, Severity
     from network.alerting import raised
 
-    alert = type("Alert", (), {"dossier": net.a, "section": Section.POSTNATAL,
-                               "rule": next(iter(BY_CODE)), "severity": Severity.TODAY,
-                               "pk": None})()
+    alert = type(
+        "Alert",
+        (),
+        {
+            "dossier": net.a,
+            "section": Section.POSTNATAL,
+            "rule": next(iter(BY_CODE)),
+            "severity": Severity.TODAY,
+            "pk": None,
+        },
+    )()
     raised([alert], net.users["coordinator"])
     gp = net.users["gp"]
     [notice] = notices.render(selectors.notifications_for(gp), gp)
@@ -93,8 +109,10 @@ def test_every_linked_msgid_is_one_the_code_writes():
 
     root = Path(settings.BASE_DIR)
     code = " ".join(
-        " ".join(p.read_text().split()) for app in ("network", "careplan", "dossier")
-        for p in (root / app).rglob("*.py"))
+        " ".join(p.read_text().split())
+        for app in ("network", "careplan", "dossier")
+        for p in (root / app).rglob("*.py")
+    )
     # the msgids are written as adjacent string literals; compare their words in order
     for msgid in notices.LINKS:
         first, last = msgid.split()[:3], msgid.split()[-2:]
@@ -105,8 +123,9 @@ def test_one_notice_is_marked_read_then_all(client, net):
     arrive(net)
     plan = plan_content.empty_plan()
     plan["checklist"]["car_seat"] = True
-    plan_services.plan_save(actor=net.users["coordinator"], dossier=net.a, content=plan,
-                            base_number=0)
+    plan_services.plan_save(
+        actor=net.users["coordinator"], dossier=net.a, content=plan, base_number=0
+    )
     gp = net.users["gp"]
     page = inbox(client, gp)
     assert page.context["unread_notifications"] == 2

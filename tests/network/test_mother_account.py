@@ -34,7 +34,8 @@ def invitation_link():
 
 
 def test_the_coordinator_invites_and_the_mother_chooses_her_password(
-        client, network, django_capture_on_commit_callbacks):
+    client, network, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         response = invite(client, network)
     assert response.status_code == 302
@@ -48,20 +49,22 @@ def test_the_coordinator_invites_and_the_mother_chooses_her_password(
     client.logout()
     form = client.get(invitation_link(), follow=True)
     assert form.context["validlink"]
-    done = client.post(form.redirect_chain[-1][0], {
-        "new_password1": "lange-zin-met-woorden", "new_password2": "lange-zin-met-woorden"})
+    done = client.post(
+        form.redirect_chain[-1][0],
+        {"new_password1": "lange-zin-met-woorden", "new_password2": "lange-zin-met-woorden"},
+    )
     assert done.status_code == 302
     assert client.login(username="sofie.maes@example.org", password="lange-zin-met-woorden")
     page = client.get(reverse("dossier:dashboard"), follow=True)  # lands on her record
-    assert page.redirect_chain[-1][0] == reverse("dossier:detail",
-                                                 args=[network.a.public_id])
+    assert page.redirect_chain[-1][0] == reverse("dossier:detail", args=[network.a.public_id])
     assert client.get(reverse("network:consent", args=[network.a.public_id])).status_code == 200
     # the link works once
     assert not client.get(invitation_link(), follow=True).context["validlink"]
 
 
-def test_the_invitation_speaks_the_mothers_language(client, network,
-                                                    django_capture_on_commit_callbacks):
+def test_the_invitation_speaks_the_mothers_language(
+    client, network, django_capture_on_commit_callbacks
+):
     mother = network.a.mother
     mother.preferred_language = "fr"
     mother.save()
@@ -70,8 +73,9 @@ def test_the_invitation_speaks_the_mothers_language(client, network,
     assert "Choisissez votre mot de passe" in mail.outbox[-1].body
 
 
-@pytest.mark.parametrize(("persona", "status"), [("gp", 403), ("outsider", 404),
-                                                 ("other_mother", 404)])
+@pytest.mark.parametrize(
+    ("persona", "status"), [("gp", 403), ("outsider", 404), ("other_mother", 404)]
+)
 def test_only_the_coordinator_creates_the_account(client, network, persona, status):
     assert invite(client, network, persona).status_code == status
     network.a.mother.refresh_from_db()
@@ -97,7 +101,8 @@ def test_a_second_invitation_is_refused(client, network, django_capture_on_commi
 
 
 def test_forgot_password_sends_a_link_to_a_known_address_only(
-        client, network, django_capture_on_commit_callbacks):
+    client, network, django_capture_on_commit_callbacks
+):
     user = network.users["coordinator"]
     user.email = "griet@example.org"
     user.save()
@@ -126,7 +131,8 @@ def test_a_mother_is_offered_two_step_sign_in_until_she_has_it(client, network):
 
 
 def test_the_invitation_and_a_forgotten_password_go_through_the_outbox(
-        client, network, django_capture_on_commit_callbacks):
+    client, network, django_capture_on_commit_callbacks
+):
     """Written in the request's transaction, sent by the worker, retried like any message —
     and in the mother's language."""
     from network.models import OutboxMessage

@@ -33,28 +33,37 @@ def detail(client, dossier):
 
 # --- revocation takes effect on the very next request -----------------------------------
 
+
 def test_withdrawing_consent_hides_the_section_on_the_next_request(client, network):
     gp, mother, dossier = network.users["gp"], network.users["mother"], network.a
     sign_in(client, gp)
     assert 'data-section="prenatal"' in detail(client, dossier).text
-    services.consent_set(actor=mother, dossier=dossier, section=Section.PRENATAL,
-                         level=Level.NONE, role=Role.GP)
+    services.consent_set(
+        actor=mother, dossier=dossier, section=Section.PRENATAL, level=Level.NONE, role=Role.GP
+    )
     assert 'data-section="prenatal"' not in detail(client, dossier).text
     assert not access.can_view(gp, dossier, Section.PRENATAL)
 
 
 def test_a_rule_for_one_member_beats_the_rule_for_the_role(network):
     gp, mother, dossier = network.users["gp"], network.users["mother"], network.a
-    services.consent_set(actor=mother, dossier=dossier, section=Section.NEWBORN,
-                         level=Level.NONE, role=Role.GP)
+    services.consent_set(
+        actor=mother, dossier=dossier, section=Section.NEWBORN, level=Level.NONE, role=Role.GP
+    )
     assert not access.can_view(gp, dossier, Section.NEWBORN)
     membership = dossier.memberships.get(professional__user=gp)
-    services.consent_set(actor=mother, dossier=dossier, section=Section.NEWBORN,
-                         level=Level.VIEW, membership=membership)
+    services.consent_set(
+        actor=mother,
+        dossier=dossier,
+        section=Section.NEWBORN,
+        level=Level.VIEW,
+        membership=membership,
+    )
     assert access.can_view(gp, dossier, Section.NEWBORN)
     assert not access.can_edit(gp, dossier, Section.NEWBORN)
-    services.consent_set(actor=mother, dossier=dossier, section=Section.NEWBORN, level=None,
-                         membership=membership)
+    services.consent_set(
+        actor=mother, dossier=dossier, section=Section.NEWBORN, level=None, membership=membership
+    )
     assert not access.can_view(gp, dossier, Section.NEWBORN)
 
 
@@ -62,9 +71,11 @@ def test_ending_a_membership_closes_the_dossier_at_once(client, network):
     assistant, dossier = network.users["assistant"], network.a
     sign_in(client, assistant)
     assert detail(client, dossier).status_code == 200
-    services.membership_end(actor=network.users["coordinator"],
-                            membership=dossier.memberships.get(professional__user=assistant),
-                            reason=EndReason.CARE_ENDED)
+    services.membership_end(
+        actor=network.users["coordinator"],
+        membership=dossier.memberships.get(professional__user=assistant),
+        reason=EndReason.CARE_ENDED,
+    )
     assert detail(client, dossier).status_code == 404
     assert dossier not in access.visible_dossiers(assistant)
 
@@ -79,18 +90,22 @@ def test_a_deactivated_account_sees_nothing(network):
 
 # --- the consent never exceeds a profession's limit ------------------------------------
 
+
 def test_consent_cannot_exceed_what_a_profession_may_do(network):
     with pytest.raises(ValidationError) as caught:
-        services.consent_set(actor=network.users["mother"], dossier=network.a,
-                             section=Section.PSYCHOSOCIAL, level=Level.VIEW,
-                             role=Role.MATERNITY_ASSISTANT)
+        services.consent_set(
+            actor=network.users["mother"],
+            dossier=network.a,
+            section=Section.PSYCHOSOCIAL,
+            level=Level.VIEW,
+            role=Role.MATERNITY_ASSISTANT,
+        )
     assert caught.value.code == "above_limit"
     assert not access.can_view(network.users["assistant"], network.a, Section.PSYCHOSOCIAL)
 
 
 def test_role_defaults_cannot_exceed_the_limit_either(db):
-    default = RoleDefault.objects.get(role=Role.MATERNITY_ASSISTANT,
-                                      section=Section.PSYCHOSOCIAL)
+    default = RoleDefault.objects.get(role=Role.MATERNITY_ASSISTANT, section=Section.PSYCHOSOCIAL)
     default.level = Level.VIEW
     with pytest.raises(ValidationError):
         default.full_clean()
@@ -105,8 +120,13 @@ def test_the_psychosocial_section_is_closed_by_default_except_to_the_coordinator
 def test_only_the_mother_decides(network):
     for persona in ("coordinator", "gp", "outsider"):
         with pytest.raises(access.AccessDenied):
-            services.consent_set(actor=network.users[persona], dossier=network.a,
-                                 section=Section.NEWBORN, level=Level.NONE, role=Role.GP)
+            services.consent_set(
+                actor=network.users[persona],
+                dossier=network.a,
+                section=Section.NEWBORN,
+                level=Level.NONE,
+                role=Role.GP,
+            )
 
 
 def test_the_mother_narrows_a_role_on_the_consent_page(client, network):
@@ -130,31 +150,43 @@ def test_a_coordinator_may_look_at_the_consent_but_not_change_it(client, network
 
 # --- the coordinator ---------------------------------------------------------------------
 
+
 def test_a_second_active_coordinator_is_refused_by_the_database(network):
     another = ProfessionalFactory(profession=Profession.GP)
     with pytest.raises(IntegrityError), transaction.atomic():
-        Membership.objects.create(dossier=network.a, professional=another,
-                                  role=Role.COORDINATOR, started_at=timezone.now())
+        Membership.objects.create(
+            dossier=network.a,
+            professional=another,
+            role=Role.COORDINATOR,
+            started_at=timezone.now(),
+        )
 
 
 def test_the_coordinator_cannot_leave_without_handing_over(network):
     coordinator = network.a.memberships.get(role=Role.COORDINATOR)
     with pytest.raises(ValidationError) as caught:
-        services.membership_end(actor=network.users["coordinator"], membership=coordinator,
-                                reason=EndReason.OTHER)
+        services.membership_end(
+            actor=network.users["coordinator"], membership=coordinator, reason=EndReason.OTHER
+        )
     assert caught.value.code == "coordinator_must_hand_over"
 
 
 def test_handing_over_keeps_the_former_coordinator_as_member(network):
     gp_membership = network.a.memberships.get(professional__user=network.users["gp"])
-    services.coordinator_hand_over(actor=network.users["coordinator"], dossier=network.a,
-                                   to=gp_membership)
+    services.coordinator_hand_over(
+        actor=network.users["coordinator"], dossier=network.a, to=gp_membership
+    )
     assert access.is_coordinator(network.users["gp"], network.a)
-    former = Membership.objects.get(dossier=network.a, ended_at__isnull=True,
-                                    professional__user=network.users["coordinator"])
+    former = Membership.objects.get(
+        dossier=network.a, ended_at__isnull=True, professional__user=network.users["coordinator"]
+    )
     assert former.role == Role.MIDWIFE
-    assert Membership.objects.filter(dossier=network.a, role=Role.COORDINATOR,
-                                     ended_at__isnull=True).count() == 1
+    assert (
+        Membership.objects.filter(
+            dossier=network.a, role=Role.COORDINATOR, ended_at__isnull=True
+        ).count()
+        == 1
+    )
     # the consent the mother gave to Karim as a member no longer binds him as coordinator
     assert access.can_view(network.users["gp"], network.a, Section.DELIVERY)
 
@@ -162,23 +194,26 @@ def test_handing_over_keeps_the_former_coordinator_as_member(network):
 def test_only_midwives_gynaecologists_and_gps_coordinate(network):
     paediatrician = network.a.memberships.get(professional__user=network.users["paediatrician"])
     with pytest.raises(ValidationError) as caught:
-        services.coordinator_hand_over(actor=network.users["coordinator"], dossier=network.a,
-                                       to=paediatrician)
+        services.coordinator_hand_over(
+            actor=network.users["coordinator"], dossier=network.a, to=paediatrician
+        )
     assert caught.value.code == "coordinator_profession"
 
 
 def test_members_other_than_the_coordinator_cannot_change_the_network(network):
     with pytest.raises(access.AccessDenied):
-        services.membership_add(actor=network.users["gp"], dossier=network.a,
-                                professional=ProfessionalFactory())
+        services.membership_add(
+            actor=network.users["gp"], dossier=network.a, professional=ProfessionalFactory()
+        )
 
 
 def test_replacing_a_member_is_the_parents_free_choice(network):
     """R11: the mother may replace a provider by another of the same profession."""
     other_gp = ProfessionalFactory(profession=Profession.GP)
     old = network.a.memberships.get(professional__user=network.users["gp"])
-    services.membership_replace(actor=network.users["mother"], membership=old,
-                                professional=other_gp)
+    services.membership_replace(
+        actor=network.users["mother"], membership=old, professional=other_gp
+    )
     old.refresh_from_db()
     assert old.end_reason == EndReason.PARENTS_CHOICE and old.ended_at
     assert access.visible_dossiers(other_gp.user).filter(pk=network.a.pk).exists()
@@ -187,14 +222,19 @@ def test_replacing_a_member_is_the_parents_free_choice(network):
         services.membership_replace(
             actor=network.users["mother"],
             membership=network.a.memberships.get(professional__user=network.users["assistant"]),
-            professional=ProfessionalFactory(profession=Profession.GP))
+            professional=ProfessionalFactory(profession=Profession.GP),
+        )
 
 
 def test_changes_are_announced_to_the_members_and_the_mother(network):
-    newcomer = ProfessionalFactory(profession=Profession.LACTATION_CONSULTANT,
-                                   user__first_name="Ellen", user__last_name="Dupont")
-    services.membership_add(actor=network.users["coordinator"], dossier=network.a,
-                            professional=newcomer)
+    newcomer = ProfessionalFactory(
+        profession=Profession.LACTATION_CONSULTANT,
+        user__first_name="Ellen",
+        user__last_name="Dupont",
+    )
+    services.membership_add(
+        actor=network.users["coordinator"], dossier=network.a, professional=newcomer
+    )
     for persona in ("mother", "gp", "assistant"):
         reader = network.users[persona]
         texts = [n.shown for n in notices.render(selectors.notifications_for(reader), reader)]
@@ -212,9 +252,14 @@ def test_a_network_never_commits_without_its_coordinator():
     coordinator = dossier.memberships.get(role=Role.COORDINATOR)
     with pytest.raises(IntegrityError), transaction.atomic():
         Membership.objects.filter(pk=coordinator.pk).update(
-            ended_at=timezone.now(), end_reason=EndReason.OTHER)
-    assert Membership.objects.filter(dossier=dossier, role=Role.COORDINATOR,
-                                     ended_at__isnull=True).count() == 1
+            ended_at=timezone.now(), end_reason=EndReason.OTHER
+        )
+    assert (
+        Membership.objects.filter(
+            dossier=dossier, role=Role.COORDINATOR, ended_at__isnull=True
+        ).count()
+        == 1
+    )
 
 
 @pytest.mark.django_db(transaction=True)
@@ -241,24 +286,31 @@ def test_two_concurrent_hand_overs_leave_exactly_one_coordinator():
         thread.start()
     for thread in threads:
         thread.join(timeout=30)
-    active = Membership.objects.filter(dossier=dossier, role=Role.COORDINATOR,
-                                       ended_at__isnull=True)
+    active = Membership.objects.filter(
+        dossier=dossier, role=Role.COORDINATOR, ended_at__isnull=True
+    )
     assert active.count() == 1
     assert active.get().professional_id in {gp.professional_id, gynaecologist.professional_id}
     # every active professional appears once; nobody was lost in the shuffle
-    people = list(Membership.objects.filter(dossier=dossier, ended_at__isnull=True)
-                  .values_list("professional_id", flat=True))
+    people = list(
+        Membership.objects.filter(dossier=dossier, ended_at__isnull=True).values_list(
+            "professional_id", flat=True
+        )
+    )
     assert len(people) == len(set(people)) == 3
     assert len(errors) <= 1
 
 
 # --- the access log itself -------------------------------------------------------------
 
+
 def test_every_write_is_logged_with_the_request_id(client, network):
     sign_in(client, network.users["coordinator"])
-    response = client.post(reverse("network:add_member", args=[network.a.public_id]),
-                           {"professional": ProfessionalFactory().public_id},
-                           HTTP_X_REQUEST_ID="req-abcdef123456")
+    response = client.post(
+        reverse("network:add_member", args=[network.a.public_id]),
+        {"professional": ProfessionalFactory().public_id},
+        HTTP_X_REQUEST_ID="req-abcdef123456",
+    )
     assert response.status_code == 302
     assert response["X-Request-ID"] == "req-abcdef123456"
     event = AccessEvent.objects.filter(dossier=network.a, action="create").latest("id")
@@ -280,8 +332,9 @@ def test_the_mother_sees_who_viewed_her_record_and_nothing_else(client, network)
 
 
 def test_the_inbox_shows_the_unread_count_and_marks_read(client, network):
-    services.membership_add(actor=network.users["coordinator"], dossier=network.a,
-                            professional=ProfessionalFactory())
+    services.membership_add(
+        actor=network.users["coordinator"], dossier=network.a, professional=ProfessionalFactory()
+    )
     sign_in(client, network.users["mother"])
     page = client.get(reverse("network:inbox"))
     assert page.context["unread_notifications"] == 1

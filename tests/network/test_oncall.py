@@ -50,17 +50,23 @@ def net():
     the GP Karim at his own; Anne (paediatrician, a member) at the maternity ward where the
     mother gave birth."""
     network = build_network()
-    practice = Organisation.objects.create(name="Vroedvrouwenpraktijk De Wieg",
-                                           kind=OrganisationKind.MIDWIFE_PRACTICE,
-                                           phone="09 222 22 22")
-    gp_practice = Organisation.objects.create(name="Huisartsenpraktijk Brugse Poort",
-                                              kind=OrganisationKind.GP_PRACTICE)
-    ward = Organisation.objects.create(name="UZ Gent – materniteit",
-                                       kind=OrganisationKind.MATERNITY_WARD)
-    for persona, organisation, phone in (("coordinator", practice, "0470 11 22 33"),
-                                         ("outsider", practice, "0470 99 88 77"),
-                                         ("gp", gp_practice, ""),
-                                         ("paediatrician", ward, "")):
+    practice = Organisation.objects.create(
+        name="Vroedvrouwenpraktijk De Wieg",
+        kind=OrganisationKind.MIDWIFE_PRACTICE,
+        phone="09 222 22 22",
+    )
+    gp_practice = Organisation.objects.create(
+        name="Huisartsenpraktijk Brugse Poort", kind=OrganisationKind.GP_PRACTICE
+    )
+    ward = Organisation.objects.create(
+        name="UZ Gent – materniteit", kind=OrganisationKind.MATERNITY_WARD
+    )
+    for persona, organisation, phone in (
+        ("coordinator", practice, "0470 11 22 33"),
+        ("outsider", practice, "0470 99 88 77"),
+        ("gp", gp_practice, ""),
+        ("paediatrician", ward, ""),
+    ):
         professional = network.users[persona].professional
         professional.organisation, professional.phone = organisation, phone
         professional.save()
@@ -69,8 +75,9 @@ def net():
 
 
 def shift(organisation, user, start, end, phone=""):
-    return OnCallShift.objects.create(organisation=organisation, professional=user.professional,
-                                      start=start, end=end, phone=phone)
+    return OnCallShift.objects.create(
+        organisation=organisation, professional=user.professional, start=start, end=end, phone=phone
+    )
 
 
 def olivia_on_call(net, start, end, phone=""):
@@ -79,10 +86,15 @@ def olivia_on_call(net, start, end, phone=""):
 
 # --- who is on call for a record now ------------------------------------------------------
 
+
 def test_the_shift_covers_its_start_and_not_its_end(net):
     olivia_on_call(net, at("2030-01-14 20:00"), at("2030-01-15 08:00"))
-    cases = {"2030-01-14 19:59:59": "griet", "2030-01-14 20:00": "olivia",
-             "2030-01-15 07:59:59": "olivia", "2030-01-15 08:00": "griet"}
+    cases = {
+        "2030-01-14 19:59:59": "griet",
+        "2030-01-14 20:00": "olivia",
+        "2030-01-15 07:59:59": "olivia",
+        "2030-01-15 08:00": "griet",
+    }
     for moment, expected in cases.items():
         now = oncall.on_call_now(net.a, now=at(moment))
         assert now.professional.user.username == expected, moment
@@ -91,18 +103,20 @@ def test_the_shift_covers_its_start_and_not_its_end(net):
 
 def test_the_next_shift_takes_over_at_the_very_moment_the_previous_one_ends(net):
     olivia_on_call(net, at("2030-01-14 08:00"), at("2030-01-14 20:00"))
-    shift(net.practice, net.users["coordinator"], at("2030-01-14 20:00"),
-          at("2030-01-15 08:00"))
-    assert oncall.on_call_now(net.a, now=at("2030-01-14 20:00")).professional.user.username \
-        == "griet"
-    assert oncall.on_call_now(net.a, now=at("2030-01-14 19:59")).professional.user.username \
-        == "olivia"
+    shift(net.practice, net.users["coordinator"], at("2030-01-14 20:00"), at("2030-01-15 08:00"))
+    assert (
+        oncall.on_call_now(net.a, now=at("2030-01-14 20:00")).professional.user.username == "griet"
+    )
+    assert (
+        oncall.on_call_now(net.a, now=at("2030-01-14 19:59")).professional.user.username == "olivia"
+    )
 
 
 def test_the_coordinator_s_organisation_first_then_a_midwife_s_then_the_coordinator(net):
     # a midwife of the network at another practice, with its own rota
-    other = Organisation.objects.create(name="Praktijk Zeventien",
-                                        kind=OrganisationKind.MIDWIFE_PRACTICE)
+    other = Organisation.objects.create(
+        name="Praktijk Zeventien", kind=OrganisationKind.MIDWIFE_PRACTICE
+    )
     midwife = ProfessionalFactory(user__username="mira", organisation=other).user
     join(net.a, midwife)
     moment = at("2030-02-01 03:00")
@@ -143,38 +157,60 @@ def test_the_ward_contact_of_the_delivery_hospital_then_the_coordinator_s_then_a
     assert oncall.ward_contact(net.a) == net.ward  # Anne's ward (a member's)
     Organisation.objects.filter(pk=net.practice.pk).update(ward_email="wacht@dewieg.example")
     assert oncall.ward_contact(net.a) == net.practice  # the coordinator's first
-    hospital = Organisation.objects.create(name="AZ Sint-Jan Brugge – materniteit",
-                                           kind=OrganisationKind.MATERNITY_WARD,
-                                           ward_phone="050 45 21 11")
+    hospital = Organisation.objects.create(
+        name="AZ Sint-Jan Brugge – materniteit",
+        kind=OrganisationKind.MATERNITY_WARD,
+        ward_phone="050 45 21 11",
+    )
     assert oncall.ward_contact(net.a) == hospital  # where she gave birth, first of all
 
 
 # --- keeping the rota ----------------------------------------------------------------------
 
+
 def new_shift(net, start, end, persona="outsider", **values):
-    return OnCallShift(organisation=net.practice,
-                       professional=net.users[persona].professional, start=start, end=end,
-                       **values)
+    return OnCallShift(
+        organisation=net.practice,
+        professional=net.users[persona].professional,
+        start=start,
+        end=end,
+        **values,
+    )
 
 
 def test_an_overlapping_shift_is_refused_on_the_field_start(net):
     griet = net.users["coordinator"]
     now = at("2030-04-01 00:00")
-    oncall.shift_save(actor=griet, shift=new_shift(net, at("2030-04-01 08:00"),
-                                                   at("2030-04-01 20:00")), now=now)
+    oncall.shift_save(
+        actor=griet, shift=new_shift(net, at("2030-04-01 08:00"), at("2030-04-01 20:00")), now=now
+    )
     with pytest.raises(ValidationError) as refused:
-        oncall.shift_save(actor=griet, shift=new_shift(
-            net, at("2030-04-01 19:00"), at("2030-04-02 08:00"), persona="coordinator"),
-            now=now)
+        oncall.shift_save(
+            actor=griet,
+            shift=new_shift(
+                net, at("2030-04-01 19:00"), at("2030-04-02 08:00"), persona="coordinator"
+            ),
+            now=now,
+        )
     assert list(refused.value.error_dict) == ["start"]
     assert refused.value.error_dict["start"][0].code == "overlap"
     # touching is no overlap: the next one begins when the first ends
-    oncall.shift_save(actor=griet, shift=new_shift(
-        net, at("2030-04-01 20:00"), at("2030-04-02 08:00"), persona="coordinator"), now=now)
+    oncall.shift_save(
+        actor=griet,
+        shift=new_shift(net, at("2030-04-01 20:00"), at("2030-04-02 08:00"), persona="coordinator"),
+        now=now,
+    )
     # another organisation's shift at the same time is no overlap either
-    oncall.shift_save(actor=net.users["gp"], now=now, shift=OnCallShift(
-        organisation=net.gp_practice, professional=net.users["gp"].professional,
-        start=at("2030-04-01 08:00"), end=at("2030-04-01 20:00")))
+    oncall.shift_save(
+        actor=net.users["gp"],
+        now=now,
+        shift=OnCallShift(
+            organisation=net.gp_practice,
+            professional=net.users["gp"].professional,
+            start=at("2030-04-01 08:00"),
+            end=at("2030-04-01 20:00"),
+        ),
+    )
     assert OnCallShift.objects.count() == 3
 
 
@@ -186,34 +222,49 @@ def test_the_database_refuses_an_overlap_that_skips_the_service(net):
         olivia_on_call(net, at("2030-04-01 12:00"), at("2030-04-01 12:00"))  # no length
 
 
-@pytest.mark.parametrize(("start", "end", "field", "code"), [
-    ("2030-05-01 20:00", "2030-05-01 08:00", "end", "end_before_start"),
-    ("2030-05-01 08:00", "2030-05-08 08:01", "end", "too_long"),
-    ("2020-05-01 08:00", "2020-05-01 20:00", "end", "past"),
-    ("2031-06-01 08:00", "2031-06-01 20:00", "start", "too_far"),
-])
+@pytest.mark.parametrize(
+    ("start", "end", "field", "code"),
+    [
+        ("2030-05-01 20:00", "2030-05-01 08:00", "end", "end_before_start"),
+        ("2030-05-01 08:00", "2030-05-08 08:01", "end", "too_long"),
+        ("2020-05-01 08:00", "2020-05-01 20:00", "end", "past"),
+        ("2031-06-01 08:00", "2031-06-01 20:00", "start", "too_far"),
+    ],
+)
 def test_a_shift_s_times_are_checked_on_their_field(net, start, end, field, code):
     with pytest.raises(ValidationError) as refused:
-        oncall.shift_save(actor=net.users["coordinator"], now=at("2030-05-01 00:00"),
-                          shift=new_shift(net, at(start), at(end)))
+        oncall.shift_save(
+            actor=net.users["coordinator"],
+            now=at("2030-05-01 00:00"),
+            shift=new_shift(net, at(start), at(end)),
+        )
     assert refused.value.error_dict[field][0].code == code
     assert not OnCallShift.objects.exists()
 
 
 def test_a_week_is_the_longest_shift(net):
-    oncall.shift_save(actor=net.users["coordinator"], now=at("2030-05-01 00:00"),
-                      shift=new_shift(net, at("2030-05-01 08:00"), at("2030-05-08 08:00")))
+    oncall.shift_save(
+        actor=net.users["coordinator"],
+        now=at("2030-05-01 00:00"),
+        shift=new_shift(net, at("2030-05-01 08:00"), at("2030-05-08 08:00")),
+    )
 
 
 def test_only_a_professional_of_the_organisation_keeps_its_rota_with_its_own_people(net):
     moment = at("2030-06-01 00:00")
     for persona in ("gp", "mother", "paediatrician"):
         with pytest.raises(PermissionDenied):
-            oncall.shift_save(actor=net.users[persona], now=moment, shift=new_shift(
-                net, at("2030-06-01 08:00"), at("2030-06-01 20:00")))
+            oncall.shift_save(
+                actor=net.users[persona],
+                now=moment,
+                shift=new_shift(net, at("2030-06-01 08:00"), at("2030-06-01 20:00")),
+            )
     with pytest.raises(ValidationError) as refused:  # the GP is not of the practice
-        oncall.shift_save(actor=net.users["coordinator"], now=moment, shift=new_shift(
-            net, at("2030-06-01 08:00"), at("2030-06-01 20:00"), persona="gp"))
+        oncall.shift_save(
+            actor=net.users["coordinator"],
+            now=moment,
+            shift=new_shift(net, at("2030-06-01 08:00"), at("2030-06-01 20:00"), persona="gp"),
+        )
     assert list(refused.value.error_dict) == ["professional"]
     assert not OnCallShift.objects.exists()
 
@@ -270,41 +321,62 @@ def test_shifts_are_typed_and_shown_in_belgian_time_and_kept_in_utc(client, net)
     olivia = net.users["outsider"].professional
     winter = next_day(1, 14)
     monday = winter - datetime.timedelta(days=winter.weekday())
-    response = client.post(URL, {"professional": olivia.pk, "start": f"{winter}T20:00",
-                                 "end": f"{winter + datetime.timedelta(days=1)}T08:00",
-                                 "phone": ""})
+    response = client.post(
+        URL,
+        {
+            "professional": olivia.pk,
+            "start": f"{winter}T20:00",
+            "end": f"{winter + datetime.timedelta(days=1)}T08:00",
+            "phone": "",
+        },
+    )
     assert response.status_code == 302 and response["Location"].endswith(f"?week={monday}")
     saved = OnCallShift.objects.get()
     assert saved.start == datetime.datetime.combine(
-        winter, datetime.time(19, 0), tzinfo=datetime.UTC)  # 20:00 in Brussels, CET
+        winter, datetime.time(19, 0), tzinfo=datetime.UTC
+    )  # 20:00 in Brussels, CET
     assert saved.changed_by == net.users["coordinator"]
     summer = next_day(7, 1)  # summer time: 20:00 in Brussels is 18:00 UTC
-    client.post(URL, {"professional": olivia.pk, "start": f"{summer}T20:00",
-                      "end": f"{summer + datetime.timedelta(days=1)}T08:00"})
+    client.post(
+        URL,
+        {
+            "professional": olivia.pk,
+            "start": f"{summer}T20:00",
+            "end": f"{summer + datetime.timedelta(days=1)}T08:00",
+        },
+    )
     assert OnCallShift.objects.get(start__month=7).start == datetime.datetime.combine(
-        summer, datetime.time(18, 0), tzinfo=datetime.UTC)
+        summer, datetime.time(18, 0), tzinfo=datetime.UTC
+    )
     page = client.get(URL, {"week": (winter + datetime.timedelta(days=2)).isoformat()})
     text = page.content.decode()
     assert f"{winter:%d-%m-%Y} 20:00" in text
     assert f"{winter + datetime.timedelta(days=1):%d-%m-%Y} 08:00" in text
 
 
-@pytest.mark.parametrize(("values", "field", "code"), [
-    ({"start": "{d}T12:00", "end": "{d}T22:00"}, "start", "overlap"),
-    ({"start": "{dst}T02:30", "end": "{dst}T08:00"}, "start", "ambiguous_timezone"),  # no 02:30
-    ({"start": "gisteren", "end": "{d}T08:00"}, "start", "invalid"),
-    ({"start": "{d}T20:00", "end": "{d}T08:00"}, "end", None),
-    ({"start": "{d}T20:00", "end": "{d}T23:00", "phone": "bel me"}, "phone", "phone_format"),
-    ({"start": "{d}T20:00", "end": "{d}T23:00", "professional": "x"}, "professional",
-     "invalid_choice"),
-])
+@pytest.mark.parametrize(
+    ("values", "field", "code"),
+    [
+        ({"start": "{d}T12:00", "end": "{d}T22:00"}, "start", "overlap"),
+        ({"start": "{dst}T02:30", "end": "{dst}T08:00"}, "start", "ambiguous_timezone"),  # no 02:30
+        ({"start": "gisteren", "end": "{d}T08:00"}, "start", "invalid"),
+        ({"start": "{d}T20:00", "end": "{d}T08:00"}, "end", None),
+        ({"start": "{d}T20:00", "end": "{d}T23:00", "phone": "bel me"}, "phone", "phone_format"),
+        (
+            {"start": "{d}T20:00", "end": "{d}T23:00", "professional": "x"},
+            "professional",
+            "invalid_choice",
+        ),
+    ],
+)
 def test_bad_input_is_a_400_naming_the_field(client, net, values, field, code):
     day = next_day(1, 14)
     olivia_on_call(net, at(f"{day} 08:00"), at(f"{day} 20:00"))
     sign_in_verified(client, net.users["coordinator"])
-    data = {"professional": net.users["coordinator"].professional.pk,
-            **{name: value.format(d=day, dst=last_sunday_of_march())
-               for name, value in values.items()}}
+    data = {
+        "professional": net.users["coordinator"].professional.pk,
+        **{name: value.format(d=day, dst=last_sunday_of_march()) for name, value in values.items()},
+    }
     response = client.post(URL, data)
     assert response.status_code == 400
     assert list(response.context["form"].errors) == [field]
@@ -322,9 +394,17 @@ def test_a_bad_week_is_a_400_naming_it(client, net):
 
 def test_the_week_is_paginated(client, net):
     monday = at("2030-09-02 00:00")
-    OnCallShift.objects.bulk_create([OnCallShift(
-        organisation=net.practice, professional=net.users["outsider"].professional,
-        start=monday + n * H, end=monday + (n + 1) * H) for n in range(60)])
+    OnCallShift.objects.bulk_create(
+        [
+            OnCallShift(
+                organisation=net.practice,
+                professional=net.users["outsider"].professional,
+                start=monday + n * H,
+                end=monday + (n + 1) * H,
+            )
+            for n in range(60)
+        ]
+    )
     sign_in_verified(client, net.users["coordinator"])
     first = client.get(URL, {"week": "2030-09-04"})
     assert len(first.context["page"].object_list) == 50 and first.context["page"].has_next()
@@ -341,20 +421,29 @@ def test_change_and_delete_a_shift_and_not_another_organisation_s(client, net):
     edit = reverse("network:oncall_shift", args=[olivia.public_id])
     assert client.get(edit).status_code == 200
     new_end = timezone.localtime(future + 10 * H).strftime("%Y-%m-%dT%H:%M")
-    response = client.post(edit, {"professional": olivia.professional_id,
-                                  "start": timezone.localtime(future).strftime("%Y-%m-%dT%H:%M"),
-                                  "end": new_end, "phone": "0499 00 00 00"})
+    response = client.post(
+        edit,
+        {
+            "professional": olivia.professional_id,
+            "start": timezone.localtime(future).strftime("%Y-%m-%dT%H:%M"),
+            "end": new_end,
+            "phone": "0499 00 00 00",
+        },
+    )
     assert response.status_code == 302
     olivia.refresh_from_db()
     assert olivia.phone == "0499 00 00 00"
-    assert client.get(reverse("network:oncall_shift", args=[theirs.public_id])).status_code \
-        == 404
+    assert client.get(reverse("network:oncall_shift", args=[theirs.public_id])).status_code == 404
     delete = reverse("network:oncall_shift_delete", args=[theirs.public_id])
     assert client.post(delete).status_code == 404
-    assert client.get(reverse("network:oncall_shift_delete",
-                              args=[olivia.public_id])).status_code == 405
-    assert client.post(reverse("network:oncall_shift_delete",
-                               args=[olivia.public_id])).status_code == 302
+    assert (
+        client.get(reverse("network:oncall_shift_delete", args=[olivia.public_id])).status_code
+        == 405
+    )
+    assert (
+        client.post(reverse("network:oncall_shift_delete", args=[olivia.public_id])).status_code
+        == 302
+    )
     assert list(OnCallShift.objects.all()) == [theirs]
 
 
@@ -387,8 +476,11 @@ def test_two_people_adding_overlapping_shifts_at_once_save_one(net):
         try:
             actor = net.users[persona]
             barrier.wait(timeout=10)
-            oncall.shift_save(actor=actor, now=at("2030-08-01 00:00"), shift=new_shift(
-                net, night, night + 12 * H, persona=persona))
+            oncall.shift_save(
+                actor=actor,
+                now=at("2030-08-01 00:00"),
+                shift=new_shift(net, night, night + 12 * H, persona=persona),
+            )
             outcomes.append("saved")
         except ValidationError as error:
             outcomes.append(list(error.error_dict))

@@ -44,9 +44,15 @@ def _network():
 def _plan(net, *, days: int, notify: bool = True) -> dict:
     day = datetime.date.today() + datetime.timedelta(days=days)
     plan = content.empty_plan()
-    plan["appointments"] = [content.new_appointment(
-        "home_visit", day, day, time="10:30",
-        member=str(net.users["coordinator"].professional.public_id))]
+    plan["appointments"] = [
+        content.new_appointment(
+            "home_visit",
+            day,
+            day,
+            time="10:30",
+            member=str(net.users["coordinator"].professional.public_id),
+        )
+    ]
     if notify:
         plan["discharge_notify"] = [str(net.users["gp"].professional.public_id)]
     return plan
@@ -79,25 +85,32 @@ def test_a_worker_killed_while_sending_loses_no_message(point, tmp_path, redis_u
     redis.Redis.from_url(redis_url).flushdb()  # the test's own database number (15)
     with SmtpSink() as smtp:
         settings = {**smtp.environment(), "OUTBOX_LEASE_SECONDS": LEASE}
-        worker = start_worker(redis_url, module="tests.fault_worker", OUTBOX_KILL_AT=point,
-                              OUTBOX_KILL_MARKER=str(tmp_path / "killed"), **settings)
+        worker = start_worker(
+            redis_url,
+            module="tests.fault_worker",
+            OUTBOX_KILL_AT=point,
+            OUTBOX_KILL_MARKER=str(tmp_path / "killed"),
+            **settings,
+        )
         route_celery(redis_url, eager=False)
         try:
-            services.plan_save(actor=net.users["mother"], dossier=net.a,
-                               content=_plan(net, days=2), base_number=0)
+            services.plan_save(
+                actor=net.users["mother"], dossier=net.a, content=_plan(net, days=2), base_number=0
+            )
             killed = wait_until(lambda: worker.poll() is not None, 120)
             assert killed and worker.returncode == -signal.SIGKILL, (
-                "the fault did not fire", list(OutboxMessage.objects.values_list(
-                    "status", "attempts", "last_error")), outbox._broker_paused_until,
-                time.monotonic())
+                "the fault did not fire",
+                list(OutboxMessage.objects.values_list("status", "attempts", "last_error")),
+                outbox._broker_paused_until,
+                time.monotonic(),
+            )
             worker = start_worker(redis_url, **settings)
             assert _sweep_until_all_sent(), "a message was lost after the worker died"
         finally:
             _stop(worker)
             route_celery(redis_url, eager=True)
         arrived = Counter(smtp.message_ids())
-    written = {outbox.message_id(m) for m in OutboxMessage.objects.filter(
-        channel=Channel.EMAIL)}
+    written = {outbox.message_id(m) for m in OutboxMessage.objects.filter(channel=Channel.EMAIL)}
     assert len(written) == 5  # invitations: midwife, GP, mother; the new version: both
     assert set(arrived) == written  # every message arrived, nothing else did
     assert max(arrived.values()) <= 2
@@ -109,7 +122,8 @@ def test_a_worker_killed_while_sending_loses_no_message(point, tmp_path, redis_u
 
 @pytest.mark.django_db(transaction=True)
 def test_with_redis_stopped_saves_do_not_wait_and_the_worker_delivers_once_it_is_back(
-        tmp_path, client):
+    tmp_path, client
+):
     if not RedisServer(tmp_path).binary:
         require_service("redis-server", "the test starts and stops a Redis of its own")
     net = _network()
@@ -119,12 +133,14 @@ def test_with_redis_stopped_saves_do_not_wait_and_the_worker_delivers_once_it_is
         worker = start_worker(broker.url, **smtp.environment(), OUTBOX_LEASE_SECONDS="30")
         route_celery(broker.url, eager=False)
         try:
-            services.plan_save(actor=net.users["mother"], dossier=net.a,
-                               content=_plan(net, days=2), base_number=0)
+            services.plan_save(
+                actor=net.users["mother"], dossier=net.a, content=_plan(net, days=2), base_number=0
+            )
             # the worker is in the middle of a slow SMTP conversation: it holds an
             # unacknowledged message when Redis goes away
-            assert wait_until(lambda: OutboxMessage.objects.filter(
-                status=DeliveryStatus.SENDING).exists(), 30)
+            assert wait_until(
+                lambda: OutboxMessage.objects.filter(status=DeliveryStatus.SENDING).exists(), 30
+            )
             up = _timed_saves(api, url, net, first_days=3, count=3, base=1)
             broker.stop()
             down = _timed_saves(api, url, net, first_days=10, count=5, base=4)
@@ -138,8 +154,7 @@ def test_with_redis_stopped_saves_do_not_wait_and_the_worker_delivers_once_it_is
             route_celery(django_settings.REDIS_URL, eager=True)
         arrived = Counter(smtp.message_ids())
     assert statistics.median(down) <= 1.5 * statistics.median(up) + 0.05, (up, down)
-    written = {outbox.message_id(m) for m in OutboxMessage.objects.filter(
-        channel=Channel.EMAIL)}
+    written = {outbox.message_id(m) for m in OutboxMessage.objects.filter(channel=Channel.EMAIL)}
     assert set(arrived) == written
     assert set(arrived.values()) == {1}, "a message arrived twice"
 
@@ -149,8 +164,9 @@ def _timed_saves(api, url, net, *, first_days: int, count: int, base: int) -> li
     for step in range(count):
         plan = _plan(net, days=first_days + step, notify=False)
         started = time.perf_counter()
-        response = api.put(url, plan, content_type="application/json",
-                           headers={"If-Match": f'"v{base + step}"'})
+        response = api.put(
+            url, plan, content_type="application/json", headers={"If-Match": f'"v{base + step}"'}
+        )
         seconds.append(time.perf_counter() - started)
         assert response.status_code == 200, response.content[:300]
     return seconds

@@ -13,8 +13,16 @@ pytestmark = pytest.mark.django_db
 
 N, V, E = 0, 1, 2
 S = Section
-ORDER = [S.IDENTITY, S.PRENATAL, S.PSYCHOSOCIAL, S.DELIVERY, S.POSTNATAL, S.NEWBORN,
-         S.CAREPLAN, S.HOMEHELP]
+ORDER = [
+    S.IDENTITY,
+    S.PRENATAL,
+    S.PSYCHOSOCIAL,
+    S.DELIVERY,
+    S.POSTNATAL,
+    S.NEWBORN,
+    S.CAREPLAN,
+    S.HOMEHELP,
+]
 
 # The agreed policy for dossier A (R4, R5, R29). Columns in ORDER.
 POLICY = {
@@ -42,16 +50,29 @@ NETWORK_PAGES = {
     "network:consent": {"coordinator", "mother"},
     "network:access_log": {"mother"},
 }
-CARDS = {S.IDENTITY: "identity", S.PRENATAL: "prenatal", S.PSYCHOSOCIAL: "psychosocial",
-         S.DELIVERY: "delivery", S.POSTNATAL: "postnatal", S.NEWBORN: "newborn",
-         S.CAREPLAN: "careplan", S.HOMEHELP: "homehelp"}
+CARDS = {
+    S.IDENTITY: "identity",
+    S.PRENATAL: "prenatal",
+    S.PSYCHOSOCIAL: "psychosocial",
+    S.DELIVERY: "delivery",
+    S.POSTNATAL: "postnatal",
+    S.NEWBORN: "newborn",
+    S.CAREPLAN: "careplan",
+    S.HOMEHELP: "homehelp",
+}
 # Every page of clinical entries (issue 5): the section it belongs to, and who writes it
 # when not simply "whoever may change the section": the short stay is the coordinator's
 # judgement (R18), the own observations are the mother's (R5).
 ENTRY_PAGES = {
-    "consultaties": S.PRENATAL, "psychosociaal": S.PSYCHOSOCIAL, "kort-verblijf": S.PRENATAL,
-    "ontslag": S.DELIVERY, "huisbezoeken": S.POSTNATAL, "telefoon": S.POSTNATAL,
-    "opnames": S.POSTNATAL, "kraamhulp": S.HOMEHELP, "kraamhulp-uren": S.HOMEHELP,
+    "consultaties": S.PRENATAL,
+    "psychosociaal": S.PSYCHOSOCIAL,
+    "kort-verblijf": S.PRENATAL,
+    "ontslag": S.DELIVERY,
+    "huisbezoeken": S.POSTNATAL,
+    "telefoon": S.POSTNATAL,
+    "opnames": S.POSTNATAL,
+    "kraamhulp": S.HOMEHELP,
+    "kraamhulp-uren": S.HOMEHELP,
     "eigen-metingen": S.POSTNATAL,
 }
 WRITERS = {"kort-verblijf": {"coordinator"}, "eigen-metingen": {"mother"}}
@@ -85,7 +106,8 @@ def last_event_id():
 
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_the_overview_shows_exactly_the_agreed_sections_and_logs_each_read(
-        client, network, persona):
+    client, network, persona
+):
     user = network.users[persona]
     sign_in(client, user)
     before = last_event_id()
@@ -135,8 +157,15 @@ def test_list_counts_equal_what_each_persona_may_see(client, network, persona):
     if persona == "anonymous":
         assert response.status_code == 302
         return
-    expected = {"coordinator": 2, "gp": 1, "paediatrician": 1, "assistant": 1, "mother": 1,
-                "other_mother": 1, "outsider": 0}[persona]
+    expected = {
+        "coordinator": 2,
+        "gp": 1,
+        "paediatrician": 1,
+        "assistant": 1,
+        "mother": 1,
+        "other_mother": 1,
+        "outsider": 0,
+    }[persona]
     assert response.context["page"].paginator.count == expected
     shown = {d.pk for d in response.context["page"].object_list}
     if persona in POLICY:
@@ -150,11 +179,18 @@ def test_posting_an_edit_without_the_right_changes_nothing(client, network, pers
     """Not only the form page: the write itself is refused by the service's gate."""
     sign_in(client, network.users[persona])
     dossier = network.a
-    response = client.post(reverse("dossier:edit", args=[dossier.public_id]), {
-        "last_menstrual_period": dossier.last_menstrual_period.isoformat(),
-        "expected_due_date": dossier.expected_due_date.isoformat(),
-        "gravidity": "5", "parity": "0", "fetus_count": "1", "status": dossier.status,
-        "change_reason": "G5 na navraag"})
+    response = client.post(
+        reverse("dossier:edit", args=[dossier.public_id]),
+        {
+            "last_menstrual_period": dossier.last_menstrual_period.isoformat(),
+            "expected_due_date": dossier.expected_due_date.isoformat(),
+            "gravidity": "5",
+            "parity": "0",
+            "fetus_count": "1",
+            "status": dossier.status,
+            "change_reason": "G5 na navraag",
+        },
+    )
     dossier.refresh_from_db()
     if level(persona, S.PRENATAL) >= E:
         assert response.status_code == 302 and dossier.gravidity == 5
@@ -201,7 +237,8 @@ def test_entry_pages_show_and_offer_writing_by_the_policy(client, network, perso
         assert sorted(reads.values_list("section", flat=True)) == sorted(expected)
     else:
         assert events_since(before, outcome=Outcome.DENIED).count() == (
-            0 if persona == "anonymous" else 1)
+            0 if persona == "anonymous" else 1
+        )
     before = last_event_id()
     response = client.post(url, {})
     allowed = level(persona, ENTRY_PAGES[kind]) >= V and may_write(persona, kind)
@@ -227,8 +264,9 @@ def visit(network):
 def test_amending_an_entry_follows_the_policy(client, network, persona, visit):
     sign_in(client, network.users[persona])
     before = last_event_id()
-    response = client.get(reverse("dossier:entry_edit",
-                                  args=[network.a.public_id, "huisbezoeken", visit.public_id]))
+    response = client.get(
+        reverse("dossier:entry_edit", args=[network.a.public_id, "huisbezoeken", visit.public_id])
+    )
     assert response.status_code == expected_status(persona, may_write(persona, "huisbezoeken"))
     if response.status_code in (403, 404):
         assert events_since(before, outcome=Outcome.DENIED).count() == 1
@@ -239,9 +277,12 @@ def test_commenting_follows_who_sees_the_entry(client, network, persona, visit):
     from dossier.models import Comment
 
     sign_in(client, network.users[persona])
-    response = client.post(reverse("dossier:entry_comment",
-                                   args=[network.a.public_id, "huisbezoeken", visit.public_id]),
-                           {"text": "Gezien."})
+    response = client.post(
+        reverse(
+            "dossier:entry_comment", args=[network.a.public_id, "huisbezoeken", visit.public_id]
+        ),
+        {"text": "Gezien."},
+    )
     sees = level(persona, S.POSTNATAL) >= V
     if sees:
         assert response.status_code == 302 and Comment.objects.count() == 1
@@ -256,12 +297,14 @@ def test_commenting_on_a_weighing_follows_who_sees_the_newborn(client, network, 
 
     from dossier.models import Comment, Measurement
 
-    weighing = Measurement.objects.create(newborn=network.newborn, measured_at=timezone.now(),
-                                          weight_g=3100)
+    weighing = Measurement.objects.create(
+        newborn=network.newborn, measured_at=timezone.now(), weight_g=3100
+    )
     sign_in(client, network.users[persona])
-    response = client.post(reverse("dossier:record_comment", args=[
-        network.a.public_id, "wegingen"]),
-        {"entry": str(weighing.public_id), "text": "Gezien."})
+    response = client.post(
+        reverse("dossier:record_comment", args=[network.a.public_id, "wegingen"]),
+        {"entry": str(weighing.public_id), "text": "Gezien."},
+    )
     if level(persona, S.NEWBORN) >= V:
         assert response.status_code == 302 and Comment.objects.count() == 1
     else:
@@ -269,10 +312,17 @@ def test_commenting_on_a_weighing_follows_who_sees_the_newborn(client, network, 
         assert not Comment.objects.exists()
 
 
-
 @pytest.mark.parametrize("persona", PERSONAS)
-@pytest.mark.parametrize("page", ["careplan:plan", "careplan:versions", "careplan:edit",
-                                  "careplan:appointment_add", "careplan:proposal"])
+@pytest.mark.parametrize(
+    "page",
+    [
+        "careplan:plan",
+        "careplan:versions",
+        "careplan:edit",
+        "careplan:appointment_add",
+        "careplan:proposal",
+    ],
+)
 def test_care_plan_pages_follow_the_policy(client, network, persona, page):
     """Reading the plan follows the care-plan section; changing it too, and the mother
     always may (R5: it is her plan)."""
@@ -281,19 +331,22 @@ def test_care_plan_pages_follow_the_policy(client, network, persona, page):
     response = client.get(reverse(page, args=[network.a.public_id]))
     reads_only = page in ("careplan:plan", "careplan:versions")
     allowed = level(persona, S.CAREPLAN) >= (V if reads_only else E) or (
-        persona == "mother" and not reads_only)
+        persona == "mother" and not reads_only
+    )
     assert response.status_code == expected_status(persona, allowed)
     if response.status_code in (403, 404):
         assert events_since(before, outcome=Outcome.DENIED).count() == 1
 
 
-ALERTS_BY_SECTION = {S.PRENATAL: "prenatal_bp_high", S.POSTNATAL: "postnatal_fever",
-                     S.NEWBORN: "baby_temperature"}
+ALERTS_BY_SECTION = {
+    S.PRENATAL: "prenatal_bp_high",
+    S.POSTNATAL: "postnatal_fever",
+    S.NEWBORN: "baby_temperature",
+}
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
-def test_the_alerts_page_shows_each_alert_only_to_readers_of_its_section(
-        client, network, persona):
+def test_the_alerts_page_shows_each_alert_only_to_readers_of_its_section(client, network, persona):
     import uuid
 
     from dossier.models import Alert
@@ -301,14 +354,23 @@ def test_the_alerts_page_shows_each_alert_only_to_readers_of_its_section(
     shown_for = {}
     for section, rule in ALERTS_BY_SECTION.items():
         alert = Alert.objects.create(
-            dossier=network.a, rule=rule, severity="today", section=section,
-            entry_kind="test", entry_id=uuid.uuid4(), raised_by=network.users["coordinator"])
+            dossier=network.a,
+            rule=rule,
+            severity="today",
+            section=section,
+            entry_kind="test",
+            entry_id=uuid.uuid4(),
+            raised_by=network.users["coordinator"],
+        )
         shown_for[section] = str(alert.public_id)
     sign_in(client, network.users[persona])
     response = client.get(reverse("dossier:alerts", args=[network.a.public_id]))
     assert response.status_code == expected_status(persona, allowed=True)
     if response.status_code != 200:
         return
-    mismatches = [(section, public_id) for section, public_id in shown_for.items()
-                  if (public_id in response.text) != (level(persona, section) >= V)]
+    mismatches = [
+        (section, public_id)
+        for section, public_id in shown_for.items()
+        if (public_id in response.text) != (level(persona, section) >= V)
+    ]
     assert mismatches == []

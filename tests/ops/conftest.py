@@ -33,14 +33,21 @@ def fresh_database():
         yield Target.from_settings({**connection.settings_dict, "NAME": name})
     finally:
         with server.connect() as conn:
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)")
-                         .format(sql.Identifier(name)))
+            conn.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )
 
 
 @pytest.fixture
 def other_database_connection():
     def connect(target):
-        return psycopg.connect(dbname=target.name, user=target.user or None,
-                               password=target.password or None, host=target.host or None,
-                               port=target.port or None, autocommit=True)
+        return psycopg.connect(
+            dbname=target.name,
+            user=target.user or None,
+            password=target.password or None,
+            host=target.host or None,
+            port=target.port or None,
+            autocommit=True,
+        )
+
     return connect

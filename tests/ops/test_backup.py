@@ -40,7 +40,8 @@ def some_records(export_dir):
 
 @pytest.mark.django_db(transaction=True)
 def test_a_backup_restored_into_a_fresh_database_is_the_same(
-        tmp_path, export_dir, fresh_database, other_database_connection):
+    tmp_path, export_dir, fresh_database, other_database_connection
+):
     batch = some_records(export_dir)
     events = AccessEvent.objects.count()
     call_command("backup", str(tmp_path / "backup"))
@@ -54,14 +55,19 @@ def test_a_backup_restored_into_a_fresh_database_is_the_same(
     assert manifest["files"][DUMP] == sha256(tmp_path / "backup" / DUMP)
 
     restored_files = tmp_path / "restored"
-    call_command("restore", str(tmp_path / "backup"), database_url=fresh_database.url(),
-                 files_dir=str(restored_files))
+    call_command(
+        "restore",
+        str(tmp_path / "backup"),
+        database_url=fresh_database.url(),
+        files_dir=str(restored_files),
+    )
 
     with other_database_connection(fresh_database) as conn:
         assert conn.execute("SELECT count(*) FROM network_accessevent").fetchone()[0] == events
         names = conn.execute("SELECT family_name FROM dossier_mother ORDER BY id").fetchall()
-        assert names == [(n,) for n in Mother.objects.order_by("id")
-                         .values_list("family_name", flat=True)]
+        assert names == [
+            (n,) for n in Mother.objects.order_by("id").values_list("family_name", flat=True)
+        ]
         # the append-only triggers came back with the rows
         with pytest.raises(Exception, match=r"append-only|not allowed"):
             conn.execute("DELETE FROM network_accessevent")
@@ -72,32 +78,43 @@ def test_a_backup_restored_into_a_fresh_database_is_the_same(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_restore_refuses_a_database_that_is_not_empty(tmp_path, export_dir,
-                                                        fresh_database,
-                                                        other_database_connection):
+def test_a_restore_refuses_a_database_that_is_not_empty(
+    tmp_path, export_dir, fresh_database, other_database_connection
+):
     some_records(export_dir)
     call_command("backup", str(tmp_path / "backup"))
     with other_database_connection(fresh_database) as conn:
         conn.execute("CREATE TABLE something_else (id int)")
     with pytest.raises(CommandError, match="is not empty"):
-        call_command("restore", str(tmp_path / "backup"), database_url=fresh_database.url(),
-                     files_dir=str(tmp_path / "restored"))
+        call_command(
+            "restore",
+            str(tmp_path / "backup"),
+            database_url=fresh_database.url(),
+            files_dir=str(tmp_path / "restored"),
+        )
     assert not (tmp_path / "restored").exists()
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_damaged_backup_is_not_restored(tmp_path, export_dir, fresh_database,
-                                          other_database_connection):
+def test_a_damaged_backup_is_not_restored(
+    tmp_path, export_dir, fresh_database, other_database_connection
+):
     batch = some_records(export_dir)
     call_command("backup", str(tmp_path / "backup"))
     damaged = next((tmp_path / "backup" / "files" / batch.name).iterdir())
     damaged.write_bytes(damaged.read_bytes() + b" ")
     with pytest.raises(CommandError, match="damaged"):
-        call_command("restore", str(tmp_path / "backup"), database_url=fresh_database.url(),
-                     files_dir=str(tmp_path / "restored"))
+        call_command(
+            "restore",
+            str(tmp_path / "backup"),
+            database_url=fresh_database.url(),
+            files_dir=str(tmp_path / "restored"),
+        )
     with other_database_connection(fresh_database) as conn:
-        assert conn.execute("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"
-                            ).fetchone()[0] == 0
+        assert (
+            conn.execute("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'").fetchone()[0]
+            == 0
+        )
 
 
 @pytest.mark.django_db(transaction=True)

@@ -66,11 +66,13 @@ def test_an_exception_is_logged_without_its_message(json_lines):
 
 def test_json_is_the_format_chosen_by_log_format():
     assert app_logging.logging_config("json", "INFO")["handlers"]["console"]["formatter"] == "json"
-    assert app_logging.logging_config("plain", "INFO")["handlers"]["console"][
-        "formatter"] == "plain"
+    assert (
+        app_logging.logging_config("plain", "INFO")["handlers"]["console"]["formatter"] == "plain"
+    )
 
 
 # --- Sentry -----------------------------------------------------------------------------
+
 
 def test_without_sentry_sdk_a_dsn_only_warns(monkeypatch, caplog):
     monkeypatch.setitem(sys.modules, "sentry_sdk", None)  # not installed
@@ -86,22 +88,35 @@ def test_sentry_is_started_without_personal_data(monkeypatch):
     integrations = types.ModuleType("sentry_sdk.integrations")
     django_integration = types.ModuleType("sentry_sdk.integrations.django")
     django_integration.DjangoIntegration = lambda: "django"
-    for name, module in [("sentry_sdk", sdk), ("sentry_sdk.integrations", integrations),
-                         ("sentry_sdk.integrations.django", django_integration)]:
+    for name, module in [
+        ("sentry_sdk", sdk),
+        ("sentry_sdk.integrations", integrations),
+        ("sentry_sdk.integrations.django", django_integration),
+    ]:
         monkeypatch.setitem(sys.modules, name, module)
     assert app_logging.init_sentry("https://key@sentry.example/1", environment="production")
     (options,) = calls
     assert options["send_default_pii"] is False
     assert options["max_request_body_size"] == "never"
-    event = options["before_send"]({"request": {
-        "method": "POST", "url": "/dossiers/x/", "data": {"notes": "bleeding"},
-        "cookies": {"sessionid": "s"}, "query_string": "q=Lotte"},
-        "user": {"email": "lotte@example.org"}}, {})
+    event = options["before_send"](
+        {
+            "request": {
+                "method": "POST",
+                "url": "/dossiers/x/",
+                "data": {"notes": "bleeding"},
+                "cookies": {"sessionid": "s"},
+                "query_string": "q=Lotte",
+            },
+            "user": {"email": "lotte@example.org"},
+        },
+        {},
+    )
     assert event["request"] == {"method": "POST", "url": "/dossiers/x/"}
     assert "user" not in event
 
 
 # --- metrics ----------------------------------------------------------------------------
+
 
 def _sample(text: str, name: str, **labels) -> float:
     label_text = ",".join(f'{k}="{v}"' for k, v in labels.items())
@@ -131,9 +146,15 @@ def test_metrics_with_the_token(client):
 @override_settings(METRICS_ALLOWED_IPS=["127.0.0.1"], METRICS_TOKEN="")
 def test_metrics_count_requests_outbox_exports_and_open_alerts(client):
     net = build_network()
-    services.home_visit_record(actor=net.users["coordinator"], babies=[], visit=HomeVisit(
-        dossier=net.a, visited_at=timezone.now() - datetime.timedelta(minutes=30),
-        temperature_c=Decimal("39.5")))
+    services.home_visit_record(
+        actor=net.users["coordinator"],
+        babies=[],
+        visit=HomeVisit(
+            dossier=net.a,
+            visited_at=timezone.now() - datetime.timedelta(minutes=30),
+            temperature_c=Decimal("39.5"),
+        ),
+    )
     open_alerts = Alert.objects.filter(resolved_at__isnull=True)
     assert open_alerts.exists()
     ExportBatch.objects.create(number=901, status="failed")
@@ -152,6 +173,8 @@ def test_metrics_count_requests_outbox_exports_and_open_alerts(client):
     assert _sample(text, "export_batches", state="failed") == 1
     assert _sample(text, "export_batches", state="running") == 0
     for severity in ("urgent", "today", "soon"):
-        assert _sample(text, "alerts_open", severity=severity) == open_alerts.filter(
-            severity=severity).count()
+        assert (
+            _sample(text, "alerts_open", severity=severity)
+            == open_alerts.filter(severity=severity).count()
+        )
     assert "Lotte" not in text and str(net.a.public_id) not in text

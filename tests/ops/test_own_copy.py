@@ -25,25 +25,55 @@ from tests.personas import build_network
 
 pytestmark = pytest.mark.django_db
 
-EVERY_TYPE = {"Patient", "EpisodeOfCare", "Observation", "Encounter", "CarePlan", "Consent",
-              "AuditEvent"}
+EVERY_TYPE = {
+    "Patient",
+    "EpisodeOfCare",
+    "Observation",
+    "Encounter",
+    "CarePlan",
+    "Consent",
+    "AuditEvent",
+}
 
 
 def _fill(net, dossier, newborn, *, weight_kg, baby_g):
     """A consultation, a home visit with the baby weighed, a phone call and a care plan."""
     coordinator = net.users["coordinator"]
     born = dossier.delivery.born_at
-    services.entry_record(actor=coordinator, entry=PrenatalConsultation(
-        dossier=dossier, consulted_on=(born - datetime.timedelta(days=30)).date(),
-        weight_kg=Decimal(weight_kg), bp_systolic=118, bp_diastolic=76, fetal_heart_rate=140,
-        fundal_height_cm=Decimal("33.0")))
-    services.home_visit_record(actor=coordinator, visit=HomeVisit(
-        dossier=dossier, visited_at=born + datetime.timedelta(hours=10), bp_systolic=121,
-        bp_diastolic=79, temperature_c=Decimal("37.1")),
-        babies=[{"newborn": newborn, "weight_g": baby_g, "temperature_c": Decimal("36.8")}])
-    services.entry_record(actor=coordinator, entry=PhoneContact(
-        dossier=dossier, started_at=born + datetime.timedelta(hours=20), duration_minutes=12,
-        caller="mother", reason="baby_feeding", outcome="advice"))
+    services.entry_record(
+        actor=coordinator,
+        entry=PrenatalConsultation(
+            dossier=dossier,
+            consulted_on=(born - datetime.timedelta(days=30)).date(),
+            weight_kg=Decimal(weight_kg),
+            bp_systolic=118,
+            bp_diastolic=76,
+            fetal_heart_rate=140,
+            fundal_height_cm=Decimal("33.0"),
+        ),
+    )
+    services.home_visit_record(
+        actor=coordinator,
+        visit=HomeVisit(
+            dossier=dossier,
+            visited_at=born + datetime.timedelta(hours=10),
+            bp_systolic=121,
+            bp_diastolic=79,
+            temperature_c=Decimal("37.1"),
+        ),
+        babies=[{"newborn": newborn, "weight_g": baby_g, "temperature_c": Decimal("36.8")}],
+    )
+    services.entry_record(
+        actor=coordinator,
+        entry=PhoneContact(
+            dossier=dossier,
+            started_at=born + datetime.timedelta(hours=20),
+            duration_minutes=12,
+            caller="mother",
+            reason="baby_feeding",
+            outcome="advice",
+        ),
+    )
     day = (born + datetime.timedelta(days=7)).date()
     plan = plan_content.empty_plan()
     plan["appointments"] = [plan_content.new_appointment("paediatric", day, day)]
@@ -61,8 +91,12 @@ def net(client):
     _fill(net, net.a, net.newborn, weight_kg="71.5", baby_g=3333)
     _fill(net, net.b, other_baby, weight_kg="88.8", baby_g=2777)
     network_services.consent_set(
-        actor=net.users["mother"], dossier=net.a, section=Section.DELIVERY, level=Level.NONE,
-        membership=net.a.memberships.get(professional__user=net.users["gp"]))
+        actor=net.users["mother"],
+        dossier=net.a,
+        section=Section.DELIVERY,
+        level=Level.NONE,
+        membership=net.a.memberships.get(professional__user=net.users["gp"]),
+    )
     sign_in_verified(client, net.users["coordinator"])
     client.get(reverse("dossier:detail", args=[net.a.public_id]))  # who looked: Griet
     client.get(reverse("dossier:detail", args=[net.b.public_id]))
@@ -81,13 +115,15 @@ def _unzip(response) -> tuple[dict, bytes]:
     assert response["Content-Disposition"].startswith('attachment; filename="mijn-dossier-')
     with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
         assert sorted(archive.namelist()) == ["dossier.fhir.json", "mijn-dossier.pdf"]
-        return (json.loads(archive.read("dossier.fhir.json")),
-                archive.read("mijn-dossier.pdf"))
+        return (json.loads(archive.read("dossier.fhir.json")), archive.read("mijn-dossier.pdf"))
 
 
 def _resources(data, kind=None):
-    return [e["resource"] for e in data["entry"]
-            if kind is None or e["resource"]["resourceType"] == kind]
+    return [
+        e["resource"]
+        for e in data["entry"]
+        if kind is None or e["resource"]["resourceType"] == kind
+    ]
 
 
 def test_the_bundle_validates_as_fhir_r4(client, net):
@@ -95,8 +131,7 @@ def test_the_bundle_validates_as_fhir_r4(client, net):
     assert data["type"] == "collection"
     Bundle.model_validate(data)
     for resource in _resources(data):
-        module = importlib.import_module(
-            f"fhir.resources.R4B.{resource['resourceType'].lower()}")
+        module = importlib.import_module(f"fhir.resources.R4B.{resource['resourceType'].lower()}")
         getattr(module, resource["resourceType"]).model_validate(resource)
     urls = [entry["fullUrl"] for entry in data["entry"]]
     assert len(set(urls)) == len(urls)
@@ -111,14 +146,18 @@ def test_a_filled_record_has_every_resource_type_with_standard_codes(client, net
     assert {r["resourceType"] for r in _resources(data)} == EVERY_TYPE
     codes = {c["code"] for r in _resources(data, "Observation") for c in r["code"]["coding"]}
     assert {"85354-9", "29463-7", "8310-5", "8339-4", "55283-6", "11881-0"} <= codes
-    bp = next(r for r in _resources(data, "Observation") if r["code"]["coding"][0]["code"]
-              == "85354-9")
+    bp = next(
+        r for r in _resources(data, "Observation") if r["code"]["coding"][0]["code"] == "85354-9"
+    )
     assert {c["code"]["coding"][0]["code"] for c in bp["component"]} == {"8480-6", "8462-4"}
-    baby_weights = [r["valueQuantity"] for r in _resources(data, "Observation")
-                    if r["code"]["coding"][0]["code"] == "29463-7"
-                    and r["valueQuantity"]["unit"] == "g"]
-    assert baby_weights == [{"value": 3333, "unit": "g", "system": "http://unitsofmeasure.org",
-                             "code": "g"}]
+    baby_weights = [
+        r["valueQuantity"]
+        for r in _resources(data, "Observation")
+        if r["code"]["coding"][0]["code"] == "29463-7" and r["valueQuantity"]["unit"] == "g"
+    ]
+    assert baby_weights == [
+        {"value": 3333, "unit": "g", "system": "http://unitsofmeasure.org", "code": "g"}
+    ]
     encounters = {r["class"]["code"] for r in _resources(data, "Encounter")}
     assert encounters == {"AMB", "HH", "VR"}  # consultation, home visit, phone contact
     (consent,) = _resources(data, "Consent")
@@ -141,8 +180,9 @@ def test_the_copy_holds_nothing_of_another_record(client, net):
     text = json.dumps(data)
     assert str(net.b.public_id) not in text
     assert net.b.mother.family_name not in text
-    values = {r["valueQuantity"]["value"] for r in _resources(data, "Observation")
-              if "valueQuantity" in r}
+    values = {
+        r["valueQuantity"]["value"] for r in _resources(data, "Observation") if "valueQuantity" in r
+    }
     assert {71.5, 3333} <= values and not {88.8, 2777} & values  # hers, not the other's
     # her log up to this download (the download itself is logged once it is answered)
     assert len(_resources(data, "AuditEvent")) == logged_before
@@ -171,8 +211,9 @@ def test_anonymous_is_sent_to_sign_in(client, net):
 def test_the_download_is_in_her_access_log(client, net):
     before = AccessEvent.objects.filter(dossier=net.a).count()
     _unzip(_download(client, net.users["mother"], net.a))
-    events = AccessEvent.objects.filter(dossier=net.a, actor=net.users["mother"],
-                                        action=Action.DOWNLOAD, outcome=Outcome.ALLOWED)
+    events = AccessEvent.objects.filter(
+        dossier=net.a, actor=net.users["mother"], action=Action.DOWNLOAD, outcome=Outcome.ALLOWED
+    )
     assert set(events.values_list("section", flat=True)) == set(Section.values)
     assert AccessEvent.objects.filter(dossier=net.a).count() > before
     page = client.get(reverse("network:access_log", args=[net.a.public_id]))
@@ -185,5 +226,4 @@ def test_her_record_page_offers_the_download_to_her_only(client, net):
     assert url in client.get(reverse("dossier:detail", args=[net.a.public_id])).content.decode()
     client.logout()
     sign_in_verified(client, net.users["coordinator"])
-    assert url not in client.get(
-        reverse("dossier:detail", args=[net.a.public_id])).content.decode()
+    assert url not in client.get(reverse("dossier:detail", args=[net.a.public_id])).content.decode()

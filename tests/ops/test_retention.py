@@ -42,9 +42,13 @@ def close(dossier):
 
 
 def history_text(dossier, mother):
-    return " ".join(str(c.old_values) + str(c.new_values) for c in EntryChange.objects.filter(
-        models.Q(dossier_id=dossier.pk) | models.Q(table_name="dossier_mother",
-                                                   row_id=mother.pk)))
+    return " ".join(
+        str(c.old_values) + str(c.new_values)
+        for c in EntryChange.objects.filter(
+            models.Q(dossier_id=dossier.pk)
+            | models.Q(table_name="dossier_mother", row_id=mother.pk)
+        )
+    )
 
 
 def a_registered_closed_record(admin):
@@ -55,8 +59,13 @@ def a_registered_closed_record(admin):
     Mother.objects.filter(pk=mother.pk).update(phone="0470 12 34 56", email="an@example.be")
     Mother.objects.filter(pk=mother.pk).update(family_name="Verhulst-Peeters")  # history
     Dossier.objects.filter(pk=dossier.pk).update(risk_notes="moeilijke thuissituatie")
-    Comment.objects.create(dossier=dossier, section="prenatal", entry_id=uuid.uuid4(),
-                           author=admin, text="woont bij haar zus in de Veldstraat")
+    Comment.objects.create(
+        dossier=dossier,
+        section="prenatal",
+        entry_id=uuid.uuid4(),
+        author=admin,
+        text="woont bij haar zus in de Veldstraat",
+    )
     export.export(scheduled=True)
     audit.record_read(admin, dossier, ["identity"])
     close(dossier)
@@ -65,7 +74,8 @@ def a_registered_closed_record(admin):
 
 
 def test_a_record_past_its_period_is_pseudonymised_under_a_recorded_decision(
-        settings, admin, capsys):
+    settings, admin, capsys
+):
     settings.RETENTION_YEARS = 0  # closed a moment ago is past a period of 0 years
     dossier, mother, newborn = a_registered_closed_record(admin)
     sent = list(ExportedMessage.objects.values_list("content", "content_hash"))
@@ -75,25 +85,45 @@ def test_a_record_past_its_period_is_pseudonymised_under_a_recorded_decision(
 
     call_command("retention")
     assert f"{dossier.public_id}" in capsys.readouterr().out
-    call_command("retention", pseudonymise=True, decided_by="dpo",
-                 reason="30 jaar na afsluiten (beslissing DPO 2056/14)")
+    call_command(
+        "retention",
+        pseudonymise=True,
+        decided_by="dpo",
+        reason="30 jaar na afsluiten (beslissing DPO 2056/14)",
+    )
 
     mother.refresh_from_db()
     dossier.refresh_from_db()
     assert mother.family_name == f"P-{mother.public_id.hex[:8]}"
-    assert (mother.given_name, mother.insz, mother.phone, mother.email, mother.street_address,
-            mother.municipality) == ("Pseudoniem", "", "", "", "", "")
+    assert (
+        mother.given_name,
+        mother.insz,
+        mother.phone,
+        mother.email,
+        mother.street_address,
+        mother.municipality,
+    ) == ("Pseudoniem", "", "", "", "", "")
     assert mother.date_of_birth.month == mother.date_of_birth.day == 1
     assert Newborn.objects.get(pk=newborn.pk).given_name == ""
     assert dossier.risk_notes == retention.REMOVED and dossier.pseudonymised_at
     assert Comment.objects.get(dossier=dossier).text == retention.REMOVED
     decision = RetentionDecision.objects.get(dossier=dossier)
     assert (decision.action, decision.decided_by, decision.reason) == (
-        RetentionAction.PSEUDONYMISED, admin, "30 jaar na afsluiten (beslissing DPO 2056/14)")
+        RetentionAction.PSEUDONYMISED,
+        admin,
+        "30 jaar na afsluiten (beslissing DPO 2056/14)",
+    )
     # The history keeps that things changed, not who she was nor what the notes said.
     history = history_text(dossier, mother)
-    for secret in (*old, "Verhulst-Peeters", "an@example.be", "0470 12 34 56",
-                   "moeilijke thuissituatie", "Veldstraat", "Lowieke"):
+    for secret in (
+        *old,
+        "Verhulst-Peeters",
+        "an@example.be",
+        "0470 12 34 56",
+        "moeilijke thuissituatie",
+        "Veldstraat",
+        "Lowieke",
+    ):
         assert secret not in history
     assert EntryChange.objects.filter(table_name="dossier_mother", row_id=mother.pk).count() >= 3
     # The access log still verifies; what was sent to eBirth is as it was sent.
@@ -108,19 +138,29 @@ def test_a_record_past_its_period_is_pseudonymised_under_a_recorded_decision(
 def test_a_record_under_legal_hold_is_refused_and_kept(settings, admin):
     settings.RETENTION_YEARS = 0
     dossier, mother, _newborn = a_registered_closed_record(admin)
-    call_command("retention", hold=str(dossier.public_id), decided_by="dpo",
-                 reason="klacht bij de ombudsdienst")
+    call_command(
+        "retention",
+        hold=str(dossier.public_id),
+        decided_by="dpo",
+        reason="klacht bij de ombudsdienst",
+    )
     with pytest.raises(CommandError, match="1 of 1 records were refused"):
-        call_command("retention", pseudonymise=True, decided_by="dpo", reason="termijn",
-                     record=[str(dossier.public_id)])
+        call_command(
+            "retention",
+            pseudonymise=True,
+            decided_by="dpo",
+            reason="termijn",
+            record=[str(dossier.public_id)],
+        )
     assert Mother.objects.get(pk=mother.pk).family_name == "Verhulst-Peeters"
     assert list(RetentionDecision.objects.values_list("action", flat=True)) == ["hold"]
     # Listed, with why it is kept; the run without --record passes it by.
     assert retention.past_retention()[0].blocked.startswith("legal hold")
     call_command("retention", pseudonymise=True, decided_by="dpo", reason="termijn")
     assert Dossier.objects.get(pk=dossier.pk).pseudonymised_at is None
-    call_command("retention", release=str(dossier.public_id), decided_by="dpo",
-                 reason="klacht afgehandeld")
+    call_command(
+        "retention", release=str(dossier.public_id), decided_by="dpo", reason="klacht afgehandeld"
+    )
     call_command("retention", pseudonymise=True, decided_by="dpo", reason="termijn")
     assert Mother.objects.get(pk=mother.pk).family_name.startswith("P-")
 
@@ -157,16 +197,20 @@ def test_the_history_stays_append_only_outside_the_scrub(admin):
         ("UPDATE dossier_entrychange SET reason = 'x' WHERE id = %s", True),
     ]
     for statement, with_guard in statements:
-        with pytest.raises(ProgrammingError, match="append-only"), transaction.atomic(), \
-                connection.cursor() as cursor:
+        with (
+            pytest.raises(ProgrammingError, match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
             if with_guard:  # the guard lets values through, never a delete or another column
                 cursor.execute("SELECT set_config('moederschap.retention_scrub', 'on', true)")
             cursor.execute(statement, [change.pk])
     with pytest.raises(RuntimeError, match="only inside pseudonymise"):
         retention.scrub_history_for_retention(dossier, dossier.mother)
     with pytest.raises(ProgrammingError, match="append-only"), transaction.atomic():
-        RetentionDecision.objects.create(dossier=dossier, action="hold", decided_by=admin,
-                                         reason="x")
+        RetentionDecision.objects.create(
+            dossier=dossier, action="hold", decided_by=admin, reason="x"
+        )
         RetentionDecision.objects.all().delete()
 
 
@@ -176,13 +220,16 @@ def test_every_free_text_of_a_record_is_emptied_or_knowingly_kept():
         label = model._meta.label
         to_a_record = label == "dossier.Dossier" or any(
             f.is_relation and f.related_model is not None and f.related_model.__name__ in linked
-            for f in model._meta.concrete_fields)
+            for f in model._meta.concrete_fields
+        )
         if label == "dossier.Mother" or not to_a_record:
             continue
-        texts = {f.name for f in model._meta.concrete_fields
-                 if isinstance(f, models.TextField | models.JSONField)
-                 or (isinstance(f, models.CharField) and f.max_length >= 150)}
+        texts = {
+            f.name
+            for f in model._meta.concrete_fields
+            if isinstance(f, models.TextField | models.JSONField)
+            or (isinstance(f, models.CharField) and f.max_length >= 150)
+        }
         covered = set(retention.FREE_TEXT.get(label, ("", ()))[1])
         kept = retention.KEPT_TEXT.get(label, set())
         assert texts <= covered | kept, f"{label}: {texts - covered - kept}"
-

@@ -42,13 +42,27 @@ def seconds(text: str) -> int:
 
 def test_docker_compose_config_accepts_the_file_when_compose_is_installed(tmp_path):
     docker = shutil.which("docker")
-    if docker is None or subprocess.run([docker, "compose", "version"],
-                                        capture_output=True).returncode != 0:
+    if (
+        docker is None
+        or subprocess.run([docker, "compose", "version"], capture_output=True).returncode != 0
+    ):
         pytest.skip("no docker compose CLI here; the file is checked as YAML below")
     (tmp_path / ".env").write_text("POSTGRES_PASSWORD=x\n")
-    result = subprocess.run([docker, "compose", "-f", str(ROOT / "docker-compose.yml"),
-                             "--env-file", str(tmp_path / ".env"), "config", "-q"],
-                            capture_output=True, text=True, cwd=ROOT)
+    result = subprocess.run(
+        [
+            docker,
+            "compose",
+            "-f",
+            str(ROOT / "docker-compose.yml"),
+            "--env-file",
+            str(tmp_path / ".env"),
+            "config",
+            "-q",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert result.returncode == 0, result.stderr
 
 
@@ -81,7 +95,8 @@ def test_the_worker_may_finish_a_chunk_and_everyone_waits_for_the_migrations(com
     assert services["migrate"]["restart"] == "no"
     for name in APP_SERVICES:
         assert services[name]["depends_on"]["migrate"] == {
-            "condition": "service_completed_successfully"}, name
+            "condition": "service_completed_successfully"
+        }, name
     assert "migrate" not in services["migrate"]["depends_on"]
 
 
@@ -100,15 +115,22 @@ def test_the_heartbeat_is_touched_and_old_sessions_are_cleared(tmp_path, setting
     tasks.beat_heartbeat.delay()
     beat = tmp_path / "heartbeat" / "beat"
     assert beat.is_file() and timezone.now().timestamp() - beat.stat().st_mtime < 5
-    Session.objects.create(session_key="x" * 32, session_data="",
-                           expire_date=timezone.now() - datetime.timedelta(days=1))
-    Session.objects.create(session_key="y" * 32, session_data="",
-                           expire_date=timezone.now() + datetime.timedelta(days=1))
+    Session.objects.create(
+        session_key="x" * 32,
+        session_data="",
+        expire_date=timezone.now() - datetime.timedelta(days=1),
+    )
+    Session.objects.create(
+        session_key="y" * 32,
+        session_data="",
+        expire_date=timezone.now() + datetime.timedelta(days=1),
+    )
     tasks.clear_sessions.delay()
     assert list(Session.objects.values_list("session_key", flat=True)) == ["y" * 32]
 
 
 # --- "Exporteren" takes over a batch whose worker is gone -------------------------------------
+
 
 class WorkerKilled(BaseException):
     """What SIGKILL does to a worker: nothing after it runs (not even ``except``)."""
@@ -124,7 +146,8 @@ class Clock:
 
 @pytest.mark.django_db
 def test_exporteren_takes_over_a_batch_whose_lease_ran_out_with_the_counters_right(
-        client, settings, tmp_path, monkeypatch, django_capture_on_commit_callbacks):
+    client, settings, tmp_path, monkeypatch, django_capture_on_commit_callbacks
+):
     settings.EBIRTH_EXPORT_DIR = tmp_path / "ebirth"
     settings.EBIRTH_EXPORT_CHUNK = 2
     settings.EBIRTH_EXPORT_LEASE_SECONDS = 300
@@ -152,7 +175,8 @@ def test_exporteren_takes_over_a_batch_whose_lease_ran_out_with_the_counters_rig
     batch.refresh_from_db()
     assert batch.status == BatchStatus.RUNNING and batch.births_checked == 2
     assert batch.births_held_back == 1 and batch.leased_until == clock.at + datetime.timedelta(
-        seconds=300)
+        seconds=300
+    )
 
     sign_in(client, registrar)
     client.cookies["django_language"] = "en"
@@ -176,6 +200,7 @@ def test_exporteren_takes_over_a_batch_whose_lease_ran_out_with_the_counters_rig
 
 
 # --- the reproducible build ---------------------------------------------------------------------
+
 
 def normalised(name: str) -> str:
     return name.lower().replace("_", "-").replace(".", "-")

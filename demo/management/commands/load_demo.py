@@ -19,12 +19,18 @@ class Command(BaseCommand):
         # The demo's own e-mails (invitations, appointments) go to files, not between the
         # command's output and the logins it prints (issue 14).
         console = settings.EMAIL_BACKEND == "django.core.mail.backends.console.EmailBackend"
-        with override_settings(EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend"
-                               if console else settings.EMAIL_BACKEND):
+        with override_settings(
+            EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend"
+            if console
+            else settings.EMAIL_BACKEND
+        ):
             result = load_demo()
-        self.stdout.write(self.style.SUCCESS(
-            f"Demo data: {result.created_mothers} mothers added, "
-            f"{result.existing_mothers} already present."))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo data: {result.created_mothers} mothers added, "
+                f"{result.existing_mothers} already present."
+            )
+        )
         self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
         self.stdout.write(f"  {'user name':<10} {'TOTP secret (authenticator app)':<32}  who")
         for username, who in [*result.logins, *result.mother_logins]:
@@ -32,6 +38,7 @@ class Command(BaseCommand):
             self.stdout.write(f"  {username:<10} {secret:<32}  {who}")
         self.stdout.write(
             "\nAfter the password, professionals and beheerder type a 6-digit code: add their "
-            "secret to an authenticator app, or run `manage.py totp_code <user name>`.")
+            "secret to an authenticator app, or run `manage.py totp_code <user name>`."
+        )
         if console:
             self.stdout.write(f"The demo's e-mails are in {settings.EMAIL_FILE_PATH}.")

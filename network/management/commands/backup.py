@@ -15,8 +15,9 @@ class Command(BaseCommand):
     help = "Back up the database (pg_dump) and the eBirth export files, with a manifest."
 
     def add_arguments(self, parser):
-        parser.add_argument("folder", nargs="?",
-                            help="The new folder to write (default: in BACKUP_DIR).")
+        parser.add_argument(
+            "folder", nargs="?", help="The new folder to write (default: in BACKUP_DIR)."
+        )
 
     def handle(self, *args, folder=None, **options):
         if folder is None:
@@ -27,6 +28,9 @@ class Command(BaseCommand):
         except BackupError as error:
             raise CommandError(str(error)) from error
         rows = sum(manifest["tables"].values())
-        self.stdout.write(self.style.SUCCESS(
-            f"Backup written to {folder}: {rows} rows in {len(manifest['tables'])} tables, "
-            f"{len(manifest['files']) - 1} export files (version {manifest['version']})."))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Backup written to {folder}: {rows} rows in {len(manifest['tables'])} tables, "
+                f"{len(manifest['files']) - 1} export files (version {manifest['version']})."
+            )
+        )

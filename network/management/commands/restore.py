@@ -16,19 +16,23 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("folder", help="The backup's folder (with manifest.json).")
-        parser.add_argument("--database-url",
-                            help="The empty database to restore into (default: DATABASE_URL).")
-        parser.add_argument("--files-dir",
-                            help="Where the export files go (default: EBIRTH_EXPORT_DIR).")
+        parser.add_argument(
+            "--database-url", help="The empty database to restore into (default: DATABASE_URL)."
+        )
+        parser.add_argument(
+            "--files-dir", help="Where the export files go (default: EBIRTH_EXPORT_DIR)."
+        )
 
     def handle(self, *args, folder, database_url=None, files_dir=None, **options):
         target = Target.from_url(database_url) if database_url else Target.default()
         try:
-            manifest = restore(Path(folder), target,
-                               Path(files_dir or settings.EBIRTH_EXPORT_DIR))
+            manifest = restore(Path(folder), target, Path(files_dir or settings.EBIRTH_EXPORT_DIR))
         except BackupError as error:
             raise CommandError(str(error)) from error
-        self.stdout.write(self.style.SUCCESS(
-            f"Restored {folder} into {target.name} and checked it: "
-            f"{sum(manifest['tables'].values())} rows as in the manifest, the access log "
-            f"intact, {len(manifest['files']) - 1} export files identical."))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Restored {folder} into {target.name} and checked it: "
+                f"{sum(manifest['tables'].values())} rows as in the manifest, the access log "
+                f"intact, {len(manifest['files']) - 1} export files identical."
+            )
+        )

@@ -23,21 +23,33 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         action = parser.add_mutually_exclusive_group()
-        action.add_argument("--pseudonymise", action="store_true",
-                            help="Pseudonymise the records past their period (or --record).")
+        action.add_argument(
+            "--pseudonymise",
+            action="store_true",
+            help="Pseudonymise the records past their period (or --record).",
+        )
         action.add_argument("--hold", metavar="ID", help="Place a legal hold on a record.")
         action.add_argument("--release", metavar="ID", help="Lift a record's legal hold.")
-        parser.add_argument("--record", action="append", default=[], metavar="ID",
-                            help="With --pseudonymise: only this record (repeatable).")
+        parser.add_argument(
+            "--record",
+            action="append",
+            default=[],
+            metavar="ID",
+            help="With --pseudonymise: only this record (repeatable).",
+        )
         parser.add_argument("--decided-by", metavar="USER", help="Who decides (staff).")
         parser.add_argument("--reason", default="", help="Why (recorded with the decision).")
 
     def _decider(self, username):
         if not username:
-            raise CommandError("--decided-by USER is required: the decision is recorded with "
-                               "who made it.")
-        user = get_user_model().objects.filter(username=username, is_active=True,
-                                               is_staff=True).first()
+            raise CommandError(
+                "--decided-by USER is required: the decision is recorded with who made it."
+            )
+        user = (
+            get_user_model()
+            .objects.filter(username=username, is_active=True, is_staff=True)
+            .first()
+        )
         if user is None:
             raise CommandError(f"--decided-by: {username!r} is no active administrator.")
         return user
@@ -48,8 +60,17 @@ class Command(BaseCommand):
         except (Dossier.DoesNotExist, ValidationError) as error:
             raise CommandError(f"No record with the id {public_id!r}.") from error
 
-    def handle(self, *args, pseudonymise=False, hold=None, release=None, record=(),
-               decided_by=None, reason="", **options):
+    def handle(
+        self,
+        *args,
+        pseudonymise=False,
+        hold=None,
+        release=None,
+        record=(),
+        decided_by=None,
+        reason="",
+        **options,
+    ):
         if not (pseudonymise or hold or release):
             return self._list()
         user = self._decider(decided_by)
@@ -66,9 +87,11 @@ class Command(BaseCommand):
                 return
         except retention.RetentionRefused as error:
             raise CommandError(str(error)) from error
-        targets = ([self._record(public_id) for public_id in record] if record
-                   else [item.dossier for item in retention.past_retention()
-                         if not item.blocked])
+        targets = (
+            [self._record(public_id) for public_id in record]
+            if record
+            else [item.dossier for item in retention.past_retention() if not item.blocked]
+        )
         refused = 0
         for dossier in targets:
             try:
@@ -88,9 +111,11 @@ class Command(BaseCommand):
         if not due:
             self.stdout.write(f"No closed record is past its retention period ({years} years).")
             return
-        self.stdout.write(f"{len(due)} records past their retention period ({years} years "
-                          "after closure):")
+        self.stdout.write(
+            f"{len(due)} records past their retention period ({years} years after closure):"
+        )
         for item in due:
             state = f"kept: {item.blocked}" if item.blocked else "may be pseudonymised"
-            self.stdout.write(f"  {item.dossier.public_id}  closed {item.closed_at:%Y-%m-%d}"
-                              f"  {state}")
+            self.stdout.write(
+                f"  {item.dossier.public_id}  closed {item.closed_at:%Y-%m-%d}  {state}"
+            )

@@ -15,5 +15,6 @@ class Command(BaseCommand):
             raise CommandError(
                 f"The access log is broken at event {broken.event_id}: {broken.reason}. "
                 f"{checked} events before it are intact. Keep a copy of the database and "
-                "report this to the data protection officer.")
+                "report this to the data protection officer."
+            )
         self.stdout.write(self.style.SUCCESS(f"The access log is intact: {checked} events."))
