@@ -189,24 +189,7 @@ class NewbornForm(AmendmentForm):
 
     class Meta:
         model = Newborn
-        fields = [
-            "birth_order",
-            "given_name",
-            "family_name",
-            "sex",
-            "insz",
-            "vital_status",
-            "birth_weight_g",
-            "length_cm",
-            "head_circumference_cm",
-            "apgar_1",
-            "apgar_5",
-            "feeding",
-            "status",
-            "congenital_anomaly",
-            "anomaly_description",
-            "neonatal_admission",
-        ]
+        fields = list(Newborn.BIRTH_RECORD)
         widgets = {
             "neonatal_admission": forms.NullBooleanSelect(),
             "birth_weight_g": forms.NumberInput(attrs={"inputmode": "numeric"}),

@@ -209,26 +209,7 @@ class NewbornSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Newborn
-        fields = [
-            "public_id",
-            "url",
-            "birth_order",
-            "given_name",
-            "family_name",
-            "sex",
-            "insz",
-            "vital_status",
-            "birth_weight_g",
-            "length_cm",
-            "head_circumference_cm",
-            "apgar_1",
-            "apgar_5",
-            "feeding",
-            "status",
-            "congenital_anomaly",
-            "anomaly_description",
-            "neonatal_admission",
-        ]
+        fields = ["public_id", "url", *Newborn.BIRTH_RECORD]
         read_only_fields = fields
 
 

@@ -657,6 +657,26 @@ class Newborn(RecordModel):
     Twins and triplets each have one, told apart by birth order. The INSZ links the child's
     later records; it is often only known a few days after birth."""
 
+    # The birth record as the page's form and the API show it, in this order.
+    BIRTH_RECORD = (
+        "birth_order",
+        "given_name",
+        "family_name",
+        "sex",
+        "insz",
+        "vital_status",
+        "birth_weight_g",
+        "length_cm",
+        "head_circumference_cm",
+        "apgar_1",
+        "apgar_5",
+        "feeding",
+        "status",
+        "congenital_anomaly",
+        "anomaly_description",
+        "neonatal_admission",
+    )
+
     dossier = models.ForeignKey(
         Dossier, on_delete=models.PROTECT, related_name="newborns", verbose_name=_("dossier")
     )
