@@ -158,22 +158,7 @@ class DossierEditForm(DossierForm):
 class DeliveryForm(AmendmentForm):
     class Meta:
         model = Delivery
-        fields = [
-            "born_at",
-            "place",
-            "maternity_ward",
-            "gestational_weeks",
-            "gestational_days",
-            "mode",
-            "presentation",
-            "induction",
-            "epidural",
-            "episiotomy",
-            "blood_loss_ml",
-            "complications",
-            "admitted_at",
-            "discharged_at",
-        ]
+        fields = list(Delivery.SECTION_FIELDS)
         widgets = {
             "born_at": DateTimeInput(),
             "admitted_at": DateTimeInput(),

@@ -179,23 +179,7 @@ class DeliverySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Delivery
-        fields = [
-            "public_id",
-            "born_at",
-            "place",
-            "maternity_ward",
-            "gestational_weeks",
-            "gestational_days",
-            "mode",
-            "presentation",
-            "induction",
-            "epidural",
-            "episiotomy",
-            "blood_loss_ml",
-            "complications",
-            "admitted_at",
-            "discharged_at",
-        ]
+        fields = ["public_id", *Delivery.SECTION_FIELDS]
         read_only_fields = fields
 
 

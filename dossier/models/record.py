@@ -490,6 +490,24 @@ class Delivery(RecordModel):
     One per dossier; its data become the eBirth registration (R8) without being typed
     again. A home birth has no admission; a discharge never precedes the admission."""
 
+    # The delivery section as the page's form and the API show it, in this order.
+    SECTION_FIELDS = (
+        "born_at",
+        "place",
+        "maternity_ward",
+        "gestational_weeks",
+        "gestational_days",
+        "mode",
+        "presentation",
+        "induction",
+        "epidural",
+        "episiotomy",
+        "blood_loss_ml",
+        "complications",
+        "admitted_at",
+        "discharged_at",
+    )
+
     dossier = models.OneToOneField(
         Dossier, on_delete=models.PROTECT, related_name="delivery", verbose_name=_("dossier")
     )
