@@ -45,10 +45,11 @@ node_modules/.installed: package.json package-lock.json
 test: lint node_modules/.installed
 	DJANGO_ENV=test $(VENV)/bin/pytest $(PYTEST_ARGS)
 
-# The inner loop: no browser, no slow modules (tests/conftest.py), the test database kept
-# between runs (--reuse-db; add --create-db after a new migration). CI runs `make test`.
+# The inner loop: no browser, no slow modules (tests/conftest.py). The test database is made
+# anew each run (--reuse-db would keep a database whose seeded rows a transactional test has
+# flushed). CI runs `make test`.
 test-fast: install
-	DJANGO_ENV=test $(VENV)/bin/pytest -m "not browser and not slow" --reuse-db -q $(PYTEST_ARGS)
+	DJANGO_ENV=test $(VENV)/bin/pytest -m "not browser and not slow" -q $(PYTEST_ARGS)
 
 format: install
 	$(VENV)/bin/ruff check --fix .
