@@ -45,6 +45,16 @@ if not SECRET_KEY:
         )
     SECRET_KEY = f"insecure-{ENVIRONMENT}-key-never-use-in-production"
 
+# The key that signs the access log's checkpoints (network/audit.py): kept outside the
+# database, so that someone who can write the database cannot re-sign a log they altered.
+# Production sets its own (ACCESS_LOG_KEY in the environment); without one it is derived
+# from SECRET_KEY. Changing it makes every earlier checkpoint fail verification.
+ACCESS_LOG_KEY = os.environ.get("ACCESS_LOG_KEY", "") or f"access-log:{SECRET_KEY}"
+# Where ``manage.py archive_access_log`` writes the months it moves out of the database.
+ACCESS_LOG_ARCHIVE_DIR = Path(
+    os.environ.get("ACCESS_LOG_ARCHIVE_DIR", BASE_DIR / ".data" / "access-log-archive")
+)
+
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost")
 if PRODUCTION and not ALLOWED_HOSTS:
     raise ImproperlyConfigured(
@@ -299,6 +309,9 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
+    # the access log's signed checkpoint of the chain heads that moved, and the coming
+    # months' partitions (network/audit.py, network/partitions.py)
+    "access-log-checkpoint": {"task": "network.tasks.access_log_checkpoint", "schedule": 600.0},
     # expired sessions out of the database, once a day
     "clear-sessions": {"task": "config.tasks.clear_sessions", "schedule": 86400.0},
 }

@@ -57,7 +57,6 @@ from dossier.models import (
     PhoneContact,
     PrenatalConsultation,
 )
-from dossier.sections import Section
 
 SOURCE = "Moederschapsdossier"
 LOCAL = "urn:be:moederschapsdossier:code"  # the record's own codes (sections, kinds, roles)
@@ -494,10 +493,10 @@ def bundle(dossier: Dossier, *, reader) -> dict:
             },
         )
 
-    for event in AccessEvent.objects.filter(dossier=dossier).order_by("id"):
-        entity = {"what": {"reference": episode}}
-        if event.section:
-            entity["name"] = str(Section(event.section).label)
+    for event in AccessEvent.objects.filter(dossier=dossier).order_by("seq"):
+        entities = [
+            {"what": {"reference": episode}, "name": name} for name in event.get_sections_display()
+        ] or [{"what": {"reference": episode}}]
         doc.add(
             f"access/{event.pk}",
             {
@@ -511,7 +510,7 @@ def bundle(dossier: Dossier, *, reader) -> dict:
                 "outcome": "0" if event.outcome == "allowed" else "4",
                 "agent": [{"who": {"display": event.actor_label}, "requestor": True}],
                 "source": {"observer": {"display": SOURCE}},
-                "entity": [entity],
+                "entity": entities,
             },
         )
 
@@ -671,9 +670,9 @@ def _parts(dossier: Dossier, reader) -> list[dict]:
                     _day(e.at),
                     e.actor_label,
                     e.get_action_display(),
-                    e.get_section_display() if e.section else _("Care network"),
+                    e.parts_display(),
                 ]
-                for e in AccessEvent.objects.filter(dossier=dossier).order_by("-id")
+                for e in AccessEvent.objects.filter(dossier=dossier).order_by("-seq")
             ],
         }
     )

@@ -248,11 +248,7 @@ def _log_download(user, batch: ExportBatch, file_format: str) -> None:
     dossiers = Dossier.objects.filter(pk__in=dossier_ids).only("pk", "public_id").order_by("pk")
     after = 0
     while chunk := list(dossiers.filter(pk__gt=after)[:LOG_CHUNK]):
-        audit.append(
-            user,
-            [(d, str(d.public_id), s) for d in chunk for s in sections],
-            action=Action.DOWNLOAD,
-        )
+        audit.append(user, [(d, "", sections) for d in chunk], action=Action.DOWNLOAD)
         after = chunk[-1].pk
 
 

@@ -29,8 +29,8 @@ from network.tasks import recompute_role
 
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "municipality"]
-    list_filter = ["kind"]
+    list_display = ["name", "kind", "municipality", "province"]
+    list_filter = ["kind", "province"]  # "province" empty: not chosen yet (migration 0013)
     search_fields = ["name", "municipality"]
 
 
@@ -59,17 +59,20 @@ class ConsentRuleAdmin(ReadOnlyAdmin):
 
 @admin.register(AccessEvent)
 class AccessEventAdmin(ReadOnlyAdmin):
-    list_display = [
-        "at",
-        "actor_label",
-        "dossier_ref",
-        "section",
-        "action",
-        "outcome",
-        "request_id",
-    ]
-    list_filter = ["action", "outcome", "section"]
+    """The access log, read-only. It is large (partitioned by month): browse it by date
+    (the date hierarchy uses the BRIN index on ``at``) and don't count it whole."""
+
+    list_display = ["at", "actor_label", "dossier", "dossier_ref", "shown_sections", "action"]
+    list_display += ["outcome", "request_id"]
+    list_filter = ["action", "outcome"]
     search_fields = ["actor_label", "dossier_ref", "request_id"]
+    date_hierarchy = "at"
+    ordering = ["-at"]
+    show_full_result_count = False
+
+    @admin.display(description=_("sections"))
+    def shown_sections(self, event):
+        return ", ".join(event.get_sections_display())
 
 
 @admin.register(Notification)

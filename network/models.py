@@ -7,7 +7,12 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
-from django.contrib.postgres.fields import DateTimeRangeField, RangeBoundary, RangeOperators
+from django.contrib.postgres.fields import (
+    ArrayField,
+    DateTimeRangeField,
+    RangeBoundary,
+    RangeOperators,
+)
 from django.core.validators import MaxLengthValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
@@ -463,11 +468,23 @@ class Outcome(models.TextChoices):
 
 
 class AccessEvent(models.Model):
-    """One line of the access log: who read or changed which section of which record, when,
-    and whether it was allowed. No clinical content. Append-only (a database trigger refuses
-    UPDATE and DELETE) and hash-chained: ``manage.py verify_access_log`` finds the first
-    broken link after a row is edited, removed or reordered."""
+    """One line of the access log: one request's reads, changes or refusal on one record —
+    who, when, which sections (a list: a page showing five sections is one event), allowed
+    or refused. No clinical content.
 
+    Each record has its own hash chain (``seq`` 1, 2, … and ``hash`` covering the event and
+    the one before it), so appends to different records never wait on each other; events
+    about no record (a reference that matches none) share chain 0. ``network.audit`` writes
+    it in one statement per request, ``manage.py verify_access_log`` finds an edited,
+    removed or reordered row, a cut chain and a chain deleted whole (the signed
+    checkpoints). The database refuses UPDATE and DELETE; the table is partitioned by month
+    (migration 0012), so that an old month can be archived (``archive_access_log``).
+
+    Its table is made in SQL (migration 0012: a partitioned table, one index on the chain,
+    a BRIN index on the time, no primary-key index), not as Django would make it: a field
+    changed here needs a hand-written migration."""
+
+    id = models.BigAutoField(primary_key=True)
     at = models.DateTimeField(_("when"))
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -486,22 +503,133 @@ class AccessEvent(models.Model):
         related_name="+",
         verbose_name=_("dossier"),
     )
-    dossier_ref = models.CharField(_("dossier reference"), max_length=36)
-    section = models.CharField(_("section"), max_length=15, choices=Section.choices, blank=True)
+    # The reference asked for when it matched no record (else blank: the record says it).
+    dossier_ref = models.CharField(_("dossier reference"), max_length=36, blank=True)
+    sections = ArrayField(
+        models.CharField(max_length=15, choices=Section.choices),
+        verbose_name=_("sections"),
+        default=list,
+        blank=True,
+    )
     action = models.CharField(_("action"), max_length=10, choices=Action.choices)
     outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices)
     request_id = models.CharField(_("request id"), max_length=64, blank=True)
-    previous_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64, unique=True)
+    seq = models.IntegerField(_("position in the record's chain"))
+    hash = models.BinaryField(max_length=32)
 
     class Meta:
         verbose_name = _("access event")
         verbose_name_plural = _("access log")
         ordering = ["id"]
-        indexes = [models.Index(fields=["dossier", "-at"])]
 
     def __str__(self) -> str:
-        return f"{self.at:%d-%m-%Y %H:%M} {self.actor_label} {self.action} {self.section}"
+        return f"{self.at:%d-%m-%Y %H:%M} {self.actor_label} {self.action} {self.sections}"
+
+    @property
+    def chain(self) -> int:
+        return self.dossier_id or 0
+
+    @property
+    def reference(self) -> str:
+        return self.dossier_ref if self.dossier_id is None else ""
+
+    def get_sections_display(self) -> list[str]:
+        labels = dict(Section.choices)
+        return [str(labels.get(s, s)) for s in self.sections]
+
+    def parts_display(self) -> str:
+        """The parts it concerned, as the mother reads them ("Care network": no section)."""
+        return ", ".join(self.get_sections_display()) or str(_("Care network"))
+
+
+class AccessChainHead(models.Model):
+    """The last event of each record's chain (``chain`` = the dossier's id, 0 for events
+    about no record): where the next append continues, under this row's lock only. A chain
+    cut at its end or deleted whole no longer ends at its head. Rows are never deleted
+    (a database trigger refuses it) and ``seq`` only grows."""
+
+    chain = models.BigIntegerField(primary_key=True)
+    seq = models.IntegerField()
+    # The last event's time: the next one is never earlier (so months hold whole stretches
+    # of a chain, and an archived month ends every chain it holds).
+    at = models.DateTimeField()
+    hash = models.BinaryField(max_length=32)
+    # The seq the last checkpoint saw (the next checkpoint holds the heads that moved since).
+    checkpointed_seq = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("access log chain head")
+        verbose_name_plural = _("access log chain heads")
+
+    def __str__(self) -> str:
+        return f"{self.chain}: {self.seq}"
+
+
+class AccessCheckpoint(models.Model):
+    """A signed statement of the chain heads that moved since the checkpoint before
+    (``AccessCheckpointHead``), written every few minutes by the beat: a chain deleted with
+    its head afterwards is still missed by ``verify_access_log``. The signature is an HMAC
+    with ``ACCESS_LOG_KEY`` (kept outside the database) over the heads and the previous
+    checkpoint's signature, so checkpoints cannot be forged, edited or dropped unseen."""
+
+    at = models.DateTimeField(_("when"))
+    chains = models.IntegerField(_("chain heads held"))
+    digest = models.BinaryField(max_length=32)
+    signature = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("access log checkpoint")
+        verbose_name_plural = _("access log checkpoints")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%d-%m-%Y %H:%M} ({self.chains})"
+
+
+class AccessCheckpointHead(models.Model):
+    checkpoint = models.ForeignKey(AccessCheckpoint, on_delete=models.PROTECT, related_name="heads")
+    chain = models.BigIntegerField()
+    seq = models.IntegerField()
+    hash = models.BinaryField(max_length=32)
+
+    class Meta:
+        indexes = [models.Index(fields=["chain", "seq"])]
+
+    def __str__(self) -> str:
+        return f"{self.chain}: {self.seq}"
+
+
+class AccessArchive(models.Model):
+    """A month of the access log moved out of the database (``archive_access_log``): the
+    file it went to, how many events, the file's SHA-256, and per chain the last event it
+    held (``AccessArchiveAnchor``) — where verification of that chain resumes."""
+
+    month = models.DateField(_("month"), unique=True)
+    archived_at = models.DateTimeField(_("archived at"))
+    events = models.BigIntegerField(_("events"))
+    file_name = models.CharField(_("file"), max_length=300)
+    file_sha256 = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("archived month of the access log")
+        verbose_name_plural = _("archived months of the access log")
+        ordering = ["month"]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m}"
+
+
+class AccessArchiveAnchor(models.Model):
+    archive = models.ForeignKey(AccessArchive, on_delete=models.PROTECT, related_name="anchors")
+    chain = models.BigIntegerField()
+    seq = models.IntegerField()
+    hash = models.BinaryField(max_length=32)
+
+    class Meta:
+        indexes = [models.Index(fields=["chain", "seq"])]
+
+    def __str__(self) -> str:
+        return f"{self.chain}: {self.seq}"
 
 
 class Channel(models.TextChoices):

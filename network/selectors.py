@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import datetime
+from dataclasses import dataclass
+
+from django.db import connection
 from django.db.models import (
     Case,
     CharField,
@@ -14,14 +18,18 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Concat
+from django.utils.translation import gettext_lazy as _
 
+from dossier.sections import Section
 from network import access
 from network.models import (
     AccessEvent,
+    Action,
     Concern,
     DossierUserObjectPermission,
     Membership,
     Notification,
+    Outcome,
     Professional,
     Urgency,
 )
@@ -58,8 +66,105 @@ def past_members(dossier) -> QuerySet[Membership]:
 
 
 def access_events_of(dossier) -> QuerySet[AccessEvent]:
-    """What the mother sees: every event about this record of hers, newest first."""
-    return AccessEvent.objects.filter(dossier=dossier).order_by("-id")
+    """Every event about this record, newest first (one per request)."""
+    return AccessEvent.objects.filter(dossier=dossier).order_by("-seq")
+
+
+# A visit: one person's consecutive events on the record, no more than this apart, with
+# one outcome (a refusal is a visit of its own, so it stands out).
+VISIT_GAP_MINUTES = 30
+
+
+@dataclass
+class Visit:
+    """One row of "Wie bekeek mijn dossier": who, from when to when, what they did and
+    which parts, refused or not."""
+
+    first: datetime.datetime
+    last: datetime.datetime
+    actor_id: int | None
+    actor_label: str
+    denied: bool
+    actions: list[str]
+    sections: list[str]
+    requests: int
+    profession: str = ""
+
+    @property
+    def actions_display(self) -> str:
+        labels = dict(Action.choices)
+        return ", ".join(str(labels.get(a, a)) for a in self.actions)
+
+    @property
+    def parts_display(self) -> str:
+        labels = dict(Section.choices)
+        return ", ".join(str(labels.get(s, s)) for s in self.sections) or str(_("Care network"))
+
+
+_VISITS = """
+WITH e AS (
+    SELECT seq, at, actor_id, actor_label, action, outcome, sections,
+           CASE WHEN lag(seq) OVER w IS NULL
+                  OR actor_id IS DISTINCT FROM lag(actor_id) OVER w
+                  OR actor_label <> lag(actor_label) OVER w
+                  OR outcome <> lag(outcome) OVER w
+                  OR at - lag(at) OVER w > make_interval(mins => %s)
+                THEN 1 ELSE 0 END AS starts
+    FROM network_accessevent
+    WHERE dossier_id = %s {where}
+    WINDOW w AS (ORDER BY seq)
+), visits AS (
+    SELECT *, sum(starts) OVER (ORDER BY seq) AS visit FROM e
+)
+SELECT min(at), max(at), min(actor_id), min(actor_label), min(outcome),
+       array_agg(DISTINCT action ORDER BY action),
+       coalesce(array_agg(DISTINCT s ORDER BY s) FILTER (WHERE s IS NOT NULL), '{{}}'),
+       count(DISTINCT seq)
+FROM visits LEFT JOIN LATERAL unnest(visits.sections) AS s ON true
+GROUP BY visit ORDER BY visit DESC
+"""
+
+
+def access_visits(dossier, *, mine_of=None, others_of=None, actor_id=None) -> list[Visit]:
+    """Her record's access log as visits, newest first: ``mine_of`` (her user) keeps her
+    own, ``others_of`` everyone else's; ``actor_id`` one person's. One query; a record's
+    log is one chain read on its index."""
+    where, params = "", []
+    if mine_of is not None:
+        where, params = "AND actor_id = %s", [mine_of.pk]
+    elif others_of is not None:
+        where, params = "AND actor_id IS DISTINCT FROM %s", [others_of.pk]
+    if actor_id is not None:
+        where, params = where + " AND actor_id = %s", [*params, actor_id]
+    with connection.cursor() as cursor:
+        cursor.execute(_VISITS.format(where=where), [VISIT_GAP_MINUTES, dossier.pk, *params])
+        rows = cursor.fetchall()
+    visits = [
+        Visit(first, last, actor, label, outcome == Outcome.DENIED, list(actions), list(parts), n)
+        for first, last, actor, label, outcome, actions, parts, n in rows
+    ]
+    professions = dict(
+        Professional.objects.filter(
+            user_id__in={v.actor_id for v in visits if v.actor_id}
+        ).values_list("user_id", "profession")
+    )
+    labels = dict(Professional._meta.get_field("profession").choices)
+    for visit in visits:
+        if visit.actor_id in professions:
+            visit.profession = str(labels.get(professions[visit.actor_id], ""))
+    return visits
+
+
+def access_log_people(dossier, *, except_user=None) -> list[tuple[int, str]]:
+    """Who appears in her record's log (the filter's choices), by name."""
+    people = (
+        AccessEvent.objects.filter(dossier=dossier, actor__isnull=False)
+        .exclude(actor=except_user)
+        .values_list("actor_id", "actor_label")
+        .order_by()
+        .distinct()
+    )
+    return sorted(set(people), key=lambda person: person[1].lower())
 
 
 def notifications_for(user) -> QuerySet[Notification]:

@@ -351,10 +351,32 @@ def _save_consent(request, dossier, members, *, card: str = "") -> int:
 
 @dossier_route(needs=OWN_ACCESS_LOG)
 def access_log(request, route):
-    dossier = route.dossier
-    events = selectors.access_events_of(dossier).select_related("actor__professional")
-    page = Paginator(events, 50).get_page(request.GET.get("page"))
-    return render(request, "network/access_log.html", {"dossier": dossier, "page": page})
+    """ "Wie bekeek mijn dossier": one row per visit (one person's requests on her record
+    within half an hour), everyone else's by default, her own apart (``?wie=ik``), one
+    person's (``?persoon=<id>``); refusals marked."""
+    dossier, me = route.dossier, request.user
+    mine = request.GET.get("wie") == "ik"
+    people = selectors.access_log_people(dossier, except_user=me)
+    person = request.GET.get("persoon", "")
+    chosen = next((p for p in people if str(p[0]) == person), None) if not mine else None
+    visits = selectors.access_visits(
+        dossier,
+        mine_of=me if mine else None,
+        others_of=None if mine else me,
+        actor_id=chosen[0] if chosen else None,
+    )
+    page = Paginator(visits, 30).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "network/access_log.html",
+        {
+            "dossier": dossier,
+            "page": page,
+            "mine": mine,
+            "people": people,
+            "chosen": chosen,
+        },
+    )
 
 
 def _uuids(values) -> list[uuid.UUID] | None:

@@ -199,8 +199,8 @@ def test_a_hidden_newborn_section_is_refused_inside_the_network(api, network, ev
         response = gp.get(path)
         assert response.status_code == 403
         assert "niet met u gedeeld" in response.json()["detail"]
-    assert [(e.section, e.action, e.outcome) for e in events.since()] == [
-        (Section.NEWBORN, "read", Outcome.DENIED)
+    assert [(e.sections, e.action, e.outcome) for e in events.since()] == [
+        ([Section.NEWBORN], "read", Outcome.DENIED)
     ] * 2
     assert "newborn" not in detail(gp, network.a)
 

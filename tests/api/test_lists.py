@@ -52,7 +52,7 @@ def test_a_row_names_the_mother_only_when_she_shares_her_identity(api, network, 
     gp = api("gp")
     row = gp.get(LIST).json()["results"][0]
     assert row["identity"]["family_name"] == network.a.mother.family_name
-    assert [(e.dossier, e.section) for e in events.since()] == [(network.a, Section.IDENTITY)]
+    assert [(e.dossier, e.sections) for e in events.since()] == [(network.a, [Section.IDENTITY])]
     services.consent_set(
         actor=network.users["mother"],
         dossier=network.a,
@@ -75,8 +75,8 @@ def test_a_list_logs_one_identity_read_per_row_shown(api, network, events):
     assert sorted(str(e.dossier.public_id) for e in logged) == sorted(
         r["public_id"] for r in body["results"]
     )
-    assert {(e.section, e.action, e.outcome) for e in logged} == {
-        (Section.IDENTITY, "read", Outcome.ALLOWED)
+    assert {(tuple(e.sections), e.action, e.outcome) for e in logged} == {
+        ((Section.IDENTITY,), "read", Outcome.ALLOWED)
     }
 
 

@@ -33,8 +33,8 @@ def test_the_coordinator_changes_the_pregnancy(api, network, events):
     network.a.refresh_from_db()
     assert (network.a.gravidity, network.a.parity, network.a.risk_notes) == (3, 1, "Rookt 5/dag")
     written = [e for e in events.since() if e.action != Action.READ]
-    assert [(e.section, e.action, e.outcome) for e in written] == [
-        (Section.PRENATAL, Action.UPDATE, Outcome.ALLOWED)
+    assert [(e.sections, e.action, e.outcome) for e in written] == [
+        ([Section.PRENATAL], Action.UPDATE, Outcome.ALLOWED)
     ]
 
 
@@ -59,8 +59,8 @@ def test_a_write_without_the_right_to_edit_is_403_and_changes_nothing(api, netwo
     assert "Prenatale opvolging" in response.json()["detail"]
     network.a.refresh_from_db()
     assert (network.a.risk_notes, network.a.updated_at) == before
-    assert [(e.section, e.action, e.outcome) for e in events.since()] == [
-        (Section.PRENATAL, Action.UPDATE, Outcome.DENIED)
+    assert [(e.sections, e.action, e.outcome) for e in events.since()] == [
+        ([Section.PRENATAL], Action.UPDATE, Outcome.DENIED)
     ]
 
 
@@ -101,9 +101,9 @@ def test_the_coordinator_adds_a_newborn_with_the_next_birth_order(api, network, 
     assert body["birth_order"] == 2
     assert body["url"].endswith(f"/newborns/{body['public_id']}/")
     assert network.a.newborns.count() == 2
-    assert [(e.section, e.action) for e in events.since()] == [
-        (Section.NEWBORN, Action.CREATE),
-        (Section.NEWBORN, Action.READ),
+    assert [(e.sections, e.action) for e in events.since()] == [
+        ([Section.NEWBORN], Action.CREATE),
+        ([Section.NEWBORN], Action.READ),
     ]
 
 
@@ -147,8 +147,8 @@ def test_a_view_only_member_cannot_add_or_change_a_newborn(api, network, events)
     assert Newborn.objects.filter(dossier=network.a).count() == 1
     network.newborn.refresh_from_db()
     assert network.newborn.given_name == ""
-    assert [(e.section, e.outcome) for e in events.since()] == [
-        (Section.NEWBORN, Outcome.DENIED)
+    assert [(e.sections, e.outcome) for e in events.since()] == [
+        ([Section.NEWBORN], Outcome.DENIED)
     ] * 2
 
 

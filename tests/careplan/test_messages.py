@@ -175,7 +175,7 @@ def test_the_private_calendar_feed(client, net):
     events = list(calendar.walk("VEVENT"))
     assert len(events) == 1 and net.a.mother.full_name in str(events[0]["summary"])
     assert AccessEvent.objects.filter(
-        actor=net.users["coordinator"], action="read", section="careplan"
+        actor=net.users["coordinator"], action="read", sections__contains=["careplan"]
     ).exists()
     renewed = feeds.feed_renew(net.users["coordinator"].professional)
     assert client.get(reverse("careplan:feed", args=[feed.token])).status_code == 404

@@ -257,7 +257,7 @@ def test_a_registrar_starts_an_export_watches_it_and_downloads_with_the_access_l
     progress = client.get(reverse("ebirth:export_progress", args=[batch.public_id])).json()
     assert progress["percent"] == 100 and progress["messages"] == 6 and progress["finished"]
 
-    before = AccessEvent.objects.count()
+    before = AccessEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
     download = client.get(
         reverse("ebirth:export_download", args=[batch.public_id, FileFormat.CSV_NOTIFICATION])
     )
@@ -266,11 +266,9 @@ def test_a_registrar_starts_an_export_watches_it_and_downloads_with_the_access_l
     assert hashlib.sha256(body).hexdigest() == stored.sha256 == download["X-Checksum-SHA256"]
     logged = AccessEvent.objects.filter(pk__gt=before)
     dossiers = {n.dossier_id for n in newborns}
-    assert {(e.dossier_id, e.section, e.action, e.actor_id) for e in logged} == {
-        (d, s, Action.DOWNLOAD, registrar.pk)
-        for d in dossiers
-        for s in ("identity", "delivery", "newborn")
-    }
+    assert sorted((e.dossier_id, e.sections, e.action, e.actor_id) for e in logged) == sorted(
+        (d, ["delivery", "identity", "newborn"], Action.DOWNLOAD, registrar.pk) for d in dossiers
+    )  # one event per record in the file
 
     assert (
         client.get(reverse("ebirth:export_download", args=[batch.public_id, "exe"])).status_code

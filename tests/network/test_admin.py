@@ -19,19 +19,18 @@ def admin_client(client):
 
 
 def test_viewing_a_record_in_the_admin_is_logged_for_the_mother(admin_client, network):
-    before = AccessEvent.objects.count()
+    before = AccessEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
     url = reverse("admin:dossier_newborn_change", args=[network.newborn.pk])
     assert admin_client.get(url).status_code == 200
-    event = AccessEvent.objects.latest("id")
-    assert AccessEvent.objects.count() == before + 1
-    assert (event.dossier, event.section, event.actor.username) == (network.a, "newborn", "root")
+    [event] = AccessEvent.objects.filter(id__gt=before)
+    assert (event.dossier, event.sections, event.actor.username) == (network.a, ["newborn"], "root")
 
 
 def test_a_list_in_the_admin_logs_every_row_shown(admin_client, network):
-    before = AccessEvent.objects.count()
+    before = AccessEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
     assert admin_client.get(reverse("admin:dossier_mother_changelist")).status_code == 200
-    logged = AccessEvent.objects.filter(id__gt=before, section="identity")
-    assert {e.dossier_id for e in logged} == {network.a.pk, network.b.pk}
+    logged = AccessEvent.objects.filter(id__gt=before, sections__contains=["identity"])
+    assert sorted(e.dossier_id for e in logged) == sorted([network.a.pk, network.b.pk])
 
 
 @pytest.mark.parametrize("model", ["dossier", "delivery", "newborn"])

@@ -78,8 +78,8 @@ def test_a_gp_signals_and_the_coordinator_is_told_at_once_without_the_text(clien
 
     assert list(selectors.open_concerns_for_coordinator(coordinator)) == [concern]
     created = events_since(before, actor=gp, dossier=dossier, action=Action.CREATE)
-    assert list(created.values_list("section", "outcome")) == [
-        (Section.PSYCHOSOCIAL, Outcome.ALLOWED)
+    assert list(created.values_list("sections", "outcome")) == [
+        ([Section.PSYCHOSOCIAL], Outcome.ALLOWED)
     ]
 
 
@@ -194,7 +194,7 @@ def test_the_assistant_may_signal_but_does_not_read_the_gps_concern(client, netw
     assert [c.raised_by for c in shown.context["concerns"]] == [assistant]
     assert acknowledge_url(gp_concern) not in shown.text
     reads = events_since(before, actor=assistant, action=Action.READ)
-    assert list(reads.values_list("section", flat=True)) == [Section.PSYCHOSOCIAL]
+    assert list(reads.values_list("sections", flat=True)) == [[Section.PSYCHOSOCIAL]]
     assert not access.can_read_concern(assistant, gp_concern)
     assert list(selectors.concerns_of(gp, dossier)) == [gp_concern]
 
@@ -210,8 +210,8 @@ def test_the_assistant_cannot_acknowledge_403_logged_and_nothing_changes(client,
     assert concern.acknowledged_at is None and concern.response == ""
     assert not Notification.objects.filter(recipient=gp).exists()
     denied = events_since(before, outcome=Outcome.DENIED)
-    assert list(denied.values_list("actor", "dossier", "section", "action")) == [
-        (assistant.pk, dossier.pk, Section.PSYCHOSOCIAL, Action.UPDATE)
+    assert list(denied.values_list("actor", "dossier", "sections", "action")) == [
+        (assistant.pk, dossier.pk, [Section.PSYCHOSOCIAL], Action.UPDATE)
     ]
     with pytest.raises(access.AccessDenied):
         services.concern_acknowledge(actor=gp, concern=concern, response="Zelf opgelost.")
@@ -231,7 +231,7 @@ def test_the_coordinator_reads_all_and_logs_the_read(client, network):
     assert response.context["concerns"] == [second, first]  # newest first
     assert acknowledge_url(first) in response.text and acknowledge_url(second) in response.text
     reads = events_since(before, actor=coordinator, dossier=dossier, action=Action.READ)
-    assert list(reads.values_list("section", flat=True)) == [Section.PSYCHOSOCIAL]
+    assert list(reads.values_list("sections", flat=True)) == [[Section.PSYCHOSOCIAL]]
 
 
 def test_open_concerns_come_call_me_first_then_oldest_and_only_coordinated(network):
@@ -284,8 +284,8 @@ def test_acknowledging_records_the_response_logs_it_and_tells_the_raiser(client,
     assert told.count() == 1 and told.get().dossier == dossier
     assert "huisbezoek" not in notices.render(told, gp)[0].shown
     updated = events_since(before, actor=coordinator, dossier=dossier, action=Action.UPDATE)
-    assert list(updated.values_list("section", "outcome")) == [
-        (Section.PSYCHOSOCIAL, Outcome.ALLOWED)
+    assert list(updated.values_list("sections", "outcome")) == [
+        ([Section.PSYCHOSOCIAL], Outcome.ALLOWED)
     ]
     # the GP reads the coordinator's response on the page
     sign_in(client, gp)
@@ -318,7 +318,7 @@ def test_the_coordinators_dashboard_lists_open_concerns_by_name_not_by_text(clie
     assert str(Urgency.NOW.label) in dashboard.text or gettext(Urgency.NOW.label) in dashboard.text
     assert escape(GP_TEXT) not in dashboard.text
     assert events_since(
-        before, actor=coordinator, dossier=network.a, section=Section.IDENTITY
+        before, actor=coordinator, dossier=network.a, sections__contains=[Section.IDENTITY]
     ).exists()
     sign_in(client, network.users["gp"])
     assert "h-concerns" not in client.get(reverse("dossier:dashboard")).text

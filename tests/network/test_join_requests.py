@@ -158,7 +158,7 @@ def test_the_request_is_logged_on_her_record_and_she_and_the_coordinator_are_tol
     client.post(reverse("dossier:create"), known_fields(network))
 
     event = AccessEvent.objects.filter(dossier=network.a, action=Action.JOIN).get()
-    assert (event.actor, event.section, event.outcome) == (olivia, "", "allowed")
+    assert (event.actor, event.sections, event.outcome) == (olivia, [], "allowed")
     told = set(
         Notification.objects.filter(dossier=network.a).values_list("recipient__username", flat=True)
     )
@@ -169,7 +169,7 @@ def test_the_request_is_logged_on_her_record_and_she_and_the_coordinator_are_tol
         label = str(Action.JOIN.label)
     log = client.get(reverse("network:access_log", args=[network.a.public_id]))
     assert log.status_code == 200
-    row = next(line for line in log.content.decode().split("<tr") if label in line)
+    row = next(line for line in log.content.decode().split('<li class="visit') if label in line)
     assert olivia.get_full_name() in row
 
 

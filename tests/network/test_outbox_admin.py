@@ -182,7 +182,7 @@ def test_a_message_about_a_mother_is_logged_as_a_read_of_her_identity(admin_clie
     assert admin_client.get(reverse(CHANGELIST)).status_code == 200
     event = AccessEvent.objects.latest("id")
     assert AccessEvent.objects.count() == before + 1
-    assert (event.dossier, event.section, event.actor.username) == (dossier, "identity", "root")
+    assert (event.dossier, event.sections, event.actor.username) == (dossier, ["identity"], "root")
 
 
 def test_a_non_staff_user_gets_no_access(client, outbox_messages):

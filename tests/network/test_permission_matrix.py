@@ -100,6 +100,13 @@ def events_since(last_id, **filters):
     return AccessEvent.objects.filter(id__gt=last_id, **filters)
 
 
+def logged_sections(events) -> list[str]:
+    """The sections a request's events name, sorted; at most one event per record."""
+    rows = list(events.values_list("dossier_id", "sections"))
+    assert len(rows) == len({dossier for dossier, _sections in rows})
+    return sorted(section for _dossier, sections in rows for section in sections)
+
+
 def last_event_id():
     return AccessEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
 
@@ -126,7 +133,7 @@ def test_the_overview_shows_exactly_the_agreed_sections_and_logs_each_read(
     assert mismatches == []
     reads = events_since(before, actor=user, dossier=network.a, action="read")
     expected = {s for s in ORDER if level(persona, s) >= V}
-    assert sorted(reads.values_list("section", flat=True)) == sorted(expected)
+    assert logged_sections(reads) == sorted(expected)
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
@@ -213,7 +220,7 @@ def test_dashboard_rows_show_and_log_only_granted_parts(client, network):
     page = client.get(reverse("dossier:dashboard"))
     assert network.a.mother.family_name in page.text and born not in page.text
     reads = events_since(before, actor=gp, action="read")
-    assert sorted(reads.values_list("section", flat=True)) == ["identity"]
+    assert logged_sections(reads) == ["identity"]
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
@@ -234,7 +241,7 @@ def test_entry_pages_show_and_offer_writing_by_the_policy(client, network, perso
         expected = {ENTRY_PAGES[kind]}
         if kind == "huisbezoeken" and may_write(persona, kind) and level(persona, S.NEWBORN) >= E:
             expected.add(S.NEWBORN)  # the visit's form asks about each baby by name
-        assert sorted(reads.values_list("section", flat=True)) == sorted(expected)
+        assert logged_sections(reads) == sorted(expected)
     else:
         assert events_since(before, outcome=Outcome.DENIED).count() == (
             0 if persona == "anonymous" else 1
