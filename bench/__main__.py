@@ -86,6 +86,7 @@ import sys
 import time
 from pathlib import Path
 
+from bench import access_log
 from bench.database import scale_from_environment, use_bench_database
 
 PERSONAS = (("", "bench-midwife"), ("gp_", "bench-gp"))
@@ -299,6 +300,13 @@ def run(scale: str, repeat: int) -> None:
                 "ms",
             )
             emit("dossier_detail_queries", count_queries(client, detail), "queries")
+            views.PAGE_SIZE = LIST_ROWS
+            try:
+                access_log.rows_per_page(
+                    client, dashboard, min(visible, LIST_ROWS), "my_dossiers", emit, note
+                )
+            finally:
+                views.PAGE_SIZE = shipped_page_size
     overview(repeat)
     care_plan(repeat)
     outbox_figures(repeat)
@@ -307,6 +315,8 @@ def run(scale: str, repeat: int) -> None:
     today_figures(repeat)
     figures_page()
     ebirth_export(scale)
+    access_log.appends_per_second(emit, note)
+    access_log.bytes_per_event(emit)
     _compare_scales(results)
 
 
@@ -335,6 +345,7 @@ def overview(repeat: int) -> None:
             statements[size] = page_queries(client, url)
             if size == OVERVIEW_SIZES[-1]:
                 samples = time_page(client, url, repeat)
+                access_log.rows_per_page(client, url, 1, "overview", emit, note)
             transaction.set_rollback(True)
     few, many = (statements[size] for size in OVERVIEW_SIZES)
     for size in OVERVIEW_SIZES:

@@ -93,6 +93,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # the session's idle timer, pushed back at most once a minute (config/middleware.py)
+    "config.middleware.IdleTimerMiddleware",
     "config.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -162,7 +164,10 @@ LOGOUT_REDIRECT_URL = "login"
 # Signing in (config/signin.py): password, then a TOTP code for professionals and staff
 # (optional for mothers); repeated failures lock the user name on that address for a while.
 SESSION_COOKIE_AGE = int(os.environ.get("DJANGO_SESSION_MINUTES", "30")) * 60  # inactivity
-SESSION_SAVE_EVERY_REQUEST = True
+# The idle timer is pushed back at most once a minute (config.middleware.IdleTimerMiddleware),
+# not by a session save on every page (issue 16).
+SESSION_SAVE_EVERY_REQUEST = False
+IDLE_REFRESH_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 OTP_TOTP_ISSUER = "Moederschapsdossier"
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the admin may delete a lost app, never read its key

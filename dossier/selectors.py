@@ -30,6 +30,7 @@ from dossier import alerts, screenings
 from dossier.entries import KINDS
 from dossier.entries import facts as entry_facts
 from dossier.insz import compact_insz
+from dossier.latest import latest_of
 from dossier.models import (
     Alert,
     Comment,
@@ -277,20 +278,19 @@ def missing_screenings(user) -> list[dict]:
 
 def entry_overview(user, dossier: Dossier, levels: dict) -> dict[str, list[dict]]:
     """For the record's overview, per section the user may see: each kind of entry with
-    its number and latest entry, and whether the user may add one. One query per kind,
-    however many entries the record holds."""
+    its number and latest entry, and whether the user may add one. A constant number of
+    queries, however many kinds and entries (``dossier.latest``)."""
     overview = defaultdict(list)
-    for kind in KINDS.values():
-        if levels[kind.section] < access.Level.VIEW:
-            continue
-        # the newest entry and, in the same query, how many there are
-        latest = kind.entries(dossier, prefetch=False).annotate(total=Window(Count("pk"))).first()
+    kinds = [kind for kind in KINDS.values() if levels[kind.section] >= access.Level.VIEW]
+    found = latest_of(dossier, kinds)
+    for kind in kinds:
+        latest = found[kind.slug]
         overview[kind.section].append(
             {
                 "kind": kind,
-                "latest": latest,
-                "latest_facts": entry_facts(kind, latest)[:3] if latest else [],
-                "count": latest.total if latest else 0,
+                "latest": latest.entry,
+                "latest_facts": entry_facts(kind, latest.entry)[:3] if latest.entry else [],
+                "count": latest.count,
                 "can_write": access.can_write_entry(user, dossier, kind.model, levels),
             }
         )

@@ -136,6 +136,7 @@ def recompute_permissions(dossier: Dossier) -> None:
     """Rewrite the dossier's guardian permissions from its network and consent. The one
     function that writes object permissions; call it in the transaction that changed the
     truth, and the next request sees the result."""
+    dossier.__dict__.pop("_active_memberships", None)  # active_membership asks again
     lock_dossier(dossier.pk)
     permissions = {
         p.codename: p
@@ -266,11 +267,17 @@ def can_open_dossier(user: User | AnonymousUser) -> bool:
 
 
 def active_membership(user, dossier: Dossier) -> Membership | None:
+    """The user's current membership of the record, asked once per request: kept on the
+    record's object (the boundary's, used by the whole request) and dropped when its
+    network changes (``recompute_permissions``)."""
     if not is_care_provider(user):
         return None
-    return Membership.objects.filter(
-        dossier=dossier, professional__user=user, ended_at__isnull=True
-    ).first()
+    known = dossier.__dict__.setdefault("_active_memberships", {})
+    if user.pk not in known:
+        known[user.pk] = Membership.objects.filter(
+            dossier=dossier, professional__user=user, ended_at__isnull=True
+        ).first()
+    return known[user.pk]
 
 
 def coordinated_dossiers(user) -> QuerySet[Dossier]:

@@ -147,7 +147,7 @@ def append(actor, targets: Iterable, *, action: str, outcome: str = Outcome.ALLO
         params += [chain, dossier.pk if dossier is not None else None, ref, listed, content]
     sql = _APPEND.format(rows=", ".join([_ROW] * len(merged)))
     params += [at, GENESIS, at, actor_id, label, action, outcome, request_id]
-    with transaction.atomic(), connection.cursor() as cursor:
+    with connection.cursor() as cursor:  # one statement: atomic by itself
         cursor.execute(sql, params)
         return cursor.rowcount
 

@@ -193,7 +193,13 @@ def notifications_for(user) -> QuerySet[Notification]:
 
 
 def unread_count(user) -> int:
-    """How many of ``notifications_for`` are unread: one query (the header's count)."""
+    """How many of ``notifications_for`` are unread (the header's count, on every page).
+    Most readers have none: a plain look at their own unread rows answers that, and only
+    when there are some does the count check what they may still read."""
+    if not user.is_authenticated:
+        return 0
+    if not Notification.objects.filter(recipient=user, read_at__isnull=True).exists():
+        return 0
     return notifications_for(user).filter(read_at__isnull=True).count()
 
 
