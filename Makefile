@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 
-.PHONY: install demo test test-fast lint format bench bench-data messages stop-db clean-db backup restore lock
+.PHONY: install demo test test-fast lint typecheck format bench bench-data bench-load messages stop-db clean-db backup restore lock
 
 # The versions come from the lock files (with their hashes), not from pyproject's ranges:
 # requirements-dev.lock here, requirements.lock (no dev tools) in the Dockerfile. After
@@ -42,14 +42,24 @@ node_modules/.installed: package.json package-lock.json
 	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --silent && touch $@; \
 	else echo "npm not found: the browser tests' accessibility checks will be skipped"; fi
 
-test: lint node_modules/.installed
+# mypy with the Django and DRF plugins (pyproject.toml [tool.mypy]): strict on the access
+# rules and the services, mypy's defaults elsewhere, a listed few not yet typed. The plugin
+# imports the settings; nothing connects to the database named here.
+typecheck: install
+	DJANGO_ENV=test DATABASE_URL=postgres://typecheck@127.0.0.1:5432/typecheck $(VENV)/bin/mypy
+
+test: lint typecheck node_modules/.installed
 	DJANGO_ENV=test $(VENV)/bin/pytest $(PYTEST_ARGS)
 
-# The inner loop: no browser, no slow modules (tests/conftest.py). The test database is made
-# anew each run (--reuse-db would keep a database whose seeded rows a transactional test has
-# flushed). CI runs `make test`.
+# The inner loop: no browser, no slow tests (tests/conftest.py SLOW_MODULES, SLOW_TESTS),
+# spread over the cores (pytest-xdist: one test database per worker). The test databases
+# are kept between runs (--reuse-db; new migrations are applied to them, and
+# tests/conftest.py puts back the rows the migrations seed, which a transactional test
+# empties); after editing a migration in place: `make test-fast PYTEST_ARGS=--create-db`.
+# Bytecode is cached even where PYTHONDONTWRITEBYTECODE is set. CI runs `make test`.
 test-fast: install
-	DJANGO_ENV=test $(VENV)/bin/pytest -m "not browser and not slow" -q $(PYTEST_ARGS)
+	PYTHONDONTWRITEBYTECODE= DJANGO_ENV=test $(VENV)/bin/pytest -m "not browser and not slow" -q \
+		-n auto --reuse-db -p no:schemathesis $(PYTEST_ARGS)
 
 format: install
 	$(VENV)/bin/ruff check --fix .
@@ -65,6 +75,12 @@ bench: install
 
 bench-data: install
 	DJANGO_ENV=test SCALE=$(or $(SCALE),national) FORCE=$(FORCE) $(PY) -m bench.generate
+
+# The load benchmark (bench/load.py): gunicorn with the production settings on the bench data,
+# sync and gthread workers, 1, 10 and 50 signed-in people; `make bench-load SCALE=national`
+# on the national data set (LOAD_SECONDS per level, default 20; LOAD_USERS=1,10,50).
+bench-load: install
+	DJANGO_ENV=test SCALE=$(or $(SCALE),small) $(PY) -m bench.load
 
 # After changing a translatable text: extract, translate in locale/*/LC_MESSAGES/django.po,
 # then compile. tests/test_translations.py fails while any nl or fr text is missing.

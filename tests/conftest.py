@@ -119,22 +119,72 @@ def route_celery(url: str, *, eager: bool) -> None:
 
 
 # The inner loop (`make test-fast`) leaves out what starts processes, walks every field of
-# every route or drives a browser: the modules below are marked "slow"; CI's `make test`
-# runs everything.
+# every route or every page, or drives a browser: the modules and tests below are marked
+# "slow"; CI's `make test` runs everything.
 SLOW_MODULES = {
     "tests/network/test_outbox_faults.py",  # real Celery workers killed at each step
     "tests/dossier/test_alert_escalation_worker.py",
     "tests/ebirth/test_export_worker.py",
+    "tests/careplan/test_outbox_outage.py",
     "tests/ops/test_backup.py",  # pg_dump / pg_restore into a new database
     "tests/api/test_schemathesis.py",  # generated requests against every operation
     "tests/hardening/test_api_inputs.py",  # every field of every write route
     "tests/hardening/test_pages.py",
     "tests/test_demo.py",
+    "tests/auth/test_demo_codes.py",  # loads the whole demo, test after test
 }
+SLOW_TESTS = {
+    # fifty threads writing one plan (test_plan.py keeps the two-writer conflict)
+    "tests/careplan/test_api.py::test_fifty_writers_at_once_leave_versions_without_gaps_or_duplicates",
+    # initdb of a new embedded PostgreSQL cluster
+    "tests/config/test_settings.py::test_development_without_database_url_starts_an_embedded_postgresql",
+    # walks of every page
+    "tests/test_page_text.py::test_the_main_pages_show_no_requirement_code_nor_raw_id",
+    "tests/test_page_text.py::test_the_demo_prints_the_logins_with_no_raw_email_before_them",
+    "tests/network/test_names.py::test_a_gp_without_her_identity_meets_her_name_nowhere",
+    "tests/network/test_names.py::test_the_same_gp_with_her_identity_meets_her_name",
+}
+
+
+def _leaves_out_slow(config) -> bool:
+    return "not slow" in (config.getoption("markexpr", "") or "")
+
+
+def pytest_ignore_collect(collection_path, config):
+    """Without the slow tests, their modules are not even imported (schemathesis, the demo)."""
+    if (
+        _leaves_out_slow(config)
+        and collection_path.is_relative_to(config.rootpath)
+        and str(collection_path.relative_to(config.rootpath)) in SLOW_MODULES
+    ):
+        return True
+    return None
 
 
 def pytest_collection_modifyitems(config, items):
     root = config.rootpath
     for item in items:
-        if str(item.path.relative_to(root)) in SLOW_MODULES:
+        if (
+            str(item.path.relative_to(root)) in SLOW_MODULES
+            or item.nodeid.split("[")[0] in SLOW_TESTS
+        ):
             item.add_marker(pytest.mark.slow)
+
+
+# The rows the migrations seed, put back at the start of a session: a transactional test
+# ends by emptying every table, and `make test-fast` keeps its test database (--reuse-db)
+# for the next run. A migration that seeds rows adds its function here.
+MIGRATION_SEEDS = [
+    ("network.migrations.0003_database_guarantees_and_role_defaults", "seed_defaults"),
+]
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    import importlib
+
+    from django.apps import apps
+
+    with django_db_blocker.unblock():
+        for module, function in MIGRATION_SEEDS:  # each adds only what is missing
+            getattr(importlib.import_module(module), function)(apps, None)
