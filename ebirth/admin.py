@@ -5,7 +5,7 @@ not shown here (the registrar's page downloads them, with each download logged).
 from django.contrib import admin
 
 from dossier.admin import ReadOnlyAdmin
-from ebirth.models import ExportBatch, ExportFile
+from ebirth.models import ExportBatch, ExportFile, OfficialBirths
 
 
 class ExportFileInline(admin.TabularInline):
@@ -47,3 +47,12 @@ class ExportBatchAdmin(ReadOnlyAdmin):
     ]
     readonly_fields = fields
     inlines = [ExportFileInline]
+
+
+@admin.register(OfficialBirths)
+class OfficialBirthsAdmin(admin.ModelAdmin):
+    """The official births of each year (Statbel), entered when published: the figures'
+    coverage line compares the record's births with them."""
+
+    list_display = ["year", "province", "births", "source"]
+    list_filter = ["province"]

@@ -1,6 +1,8 @@
 """The eBirth app's tables: the export batches, the messages they carried (each birth and
 message kind once, corrections referring to the first), the batches' files, and the
-permissions of the figures page (policy analysts) and of the export (registrars)."""
+permissions of the figures page (policy analysts) and of the export (registrars); the
+figures of each year as computed from the records, and the official births they are
+compared with."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from dossier.geography import Province
 from dossier.models import Newborn
 
 
@@ -180,3 +183,68 @@ class ExportFile(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class FiguresYear(models.Model):
+    """The figures of one year of births as ``ebirth.figures.compute_year`` counted them
+    from the records: counts, hours and sums before any suppression (which is applied when
+    they are shown). Kept so the figures page reads five years at once in milliseconds;
+    refreshed by Celery beat (``ebirth.tasks.refresh_figures``), a year still open every
+    hour, the others once a day. Never shown as such: only through the figures page, its
+    CSV and its API, which suppress small cells."""
+
+    year = models.PositiveSmallIntegerField(_("year of birth"), unique=True)
+    computed_at = models.DateTimeField(_("computed at"))
+    national = models.JSONField(_("figures of the country"), default=dict)
+    wards = models.JSONField(_("figures per maternity ward"), default=dict)
+
+    class Meta:
+        verbose_name = _("figures of a year")
+        verbose_name_plural = _("figures of the years")
+        ordering = ["year"]
+
+    def __str__(self) -> str:
+        return str(self.year)
+
+
+class OfficialBirths(models.Model):
+    """The official number of live births of a year (Statbel), for the coverage line of
+    the figures: births in the record against births of the year, so that a low uptake of
+    kraamzorg is not read where the record simply holds few births. Entered in the admin
+    when Statbel publishes the year; empty province: the whole country."""
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    province = models.CharField(
+        _("province"),
+        max_length=3,
+        choices=Province.choices,
+        blank=True,
+        help_text=_("Empty: the whole country."),
+    )
+    births = models.PositiveIntegerField(_("live births"))
+    source = models.CharField(
+        _("source"),
+        max_length=300,
+        help_text=_("Where the number comes from, e.g. Statbel, births 2016 (final figures)."),
+    )
+
+    class Meta:
+        verbose_name = _("official number of births")
+        verbose_name_plural = _("official numbers of births")
+        ordering = ["-year", "province"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "province"], name="officialbirths_one_per_year_and_province"
+            ),
+            models.CheckConstraint(
+                condition=Q(province="") | Q(province__in=Province.values),
+                name="officialbirths_province_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(year__gte=1900, year__lte=2200), name="officialbirths_year_plausible"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        where = self.get_province_display() if self.province else _("Belgium")
+        return f"{self.year} {where}: {self.births}"

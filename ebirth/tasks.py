@@ -15,3 +15,12 @@ def export_births(scheduled: bool = True) -> list[str]:
         return [batch.name for batch in export.export(scheduled=scheduled)]
     except export.ExportBusy:
         return []
+
+
+@shared_task
+def refresh_figures() -> list[int]:
+    """Count the figures again (``ebirth.figures.refresh``): every year still open each
+    hour, the others once a day. Returns the years counted."""
+    from ebirth import figures
+
+    return figures.refresh()

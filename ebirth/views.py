@@ -1,6 +1,7 @@
 """The eBirth pages: the completeness worklist (professionals), the exports with their
 progress and checksummed downloads (registrars), and the figures for policy makers as a
-page with charts and as CSV (R31; aggregates only, so no record's read is logged there).
+page with charts, as CSV and through the API (R31; aggregates only, so no record's read is
+logged there), and a maternity ward's quality figures beside the national ones (R33).
 Who may see what is decided in ``network.access``."""
 
 from __future__ import annotations
@@ -14,13 +15,14 @@ from django.db import transaction
 from django.db.models import Count
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dossier.models import Dossier
 from dossier.sections import Section
-from ebirth import export, figures, formats, worklist
+from ebirth import export, figures, figures_tables, formats, worklist
 from ebirth.models import BatchStatus, ExportBatch, FileFormat, MessageKind
 from network import access, audit
 from network.models import Action
@@ -29,14 +31,6 @@ logger = logging.getLogger(__name__)
 PAGE_SIZE = 20
 
 CHART_WIDTH, BAR_HEIGHT = 640, 26
-
-
-def _year(request, available: list[int]) -> int:
-    try:
-        year = int(request.GET.get("jaar", ""))
-    except ValueError:
-        year = available[0] if available else timezone.localdate().year
-    return year
 
 
 def _chart(bars):
@@ -59,41 +53,121 @@ def _chart(bars):
     }
 
 
-@login_required
-def figures_page(request):
-    access.require_view_figures(request.user)
-    available = figures.years()
-    year = _year(request, available)
-    tables = [
-        {
-            "table": table,
-            "chart": _chart(table.bars),
-            "rows": [list(zip(table.columns, row, strict=True)) for row in table.rows],
-        }
-        for table in figures.all_tables(year)
-    ]
+def _rows(table: figures_tables.Table) -> list[dict]:
+    """The rows with the span of each group's label (a province's four measures)."""
+    rows = [{"row": row, "span": 1} for row in table.rows]
+    first = None
+    for item in rows:
+        if first is not None and first["row"].label == item["row"].label:
+            first["span"] += 1
+            item["span"] = 0
+        else:
+            first = item
+    return rows
+
+
+def _page(request, result: figures_tables.Figures, available: list[int], errors: dict, **context):
+    years = [y.year for y in result.years]
     return render(
         request,
         "ebirth/figures.html",
-        {"year": year, "years": available, "tables": tables, "minimum": figures.MIN_FAMILIES},
+        {
+            "available": available,
+            "first": years[0] if years else None,
+            "last": years[-1] if years else None,
+            "years": result.years,
+            "errors": list(errors.values()),
+            "tables": [
+                {"table": table, "chart": _chart(table.bars), "rows": _rows(table)}
+                for table in result.tables
+            ],
+            "computed_at": min((y.computed_at for y in result.years), default=None),
+            "thresholds": figures.THRESHOLDS,
+            "legend": legend(),
+            "minimum": figures.MIN_FAMILIES,
+            **context,
+        },
+    )
+
+
+@login_required
+def figures_page(request):
+    access.require_view_figures(request.user)
+    available = figures.available_years()
+    years, errors = figures.choose_years(request.GET, available)
+    return _page(
+        request,
+        figures_tables.tables(years),
+        available,
+        errors,
+        csv_url=reverse("ebirth:figures_csv"),
+        title=_("Figures for policy makers"),
     )
 
 
 @login_required
 def figures_csv(request):
     access.require_view_figures(request.user)
-    year = _year(request, figures.years())
+    years, _errors = figures.choose_years(request.GET, figures.available_years())
+    return _csv(figures_tables.tables(years), years)
+
+
+@login_required
+def ward_figures_page(request):
+    """A maternity ward's quality figures beside the national ones (R24, R33): the ward is
+    the user's own (``network.access.figures_ward``), never one named in the request."""
+    ward = access.require_figures_ward(request.user)
+    available = figures.available_years()
+    years, errors = figures.choose_years(request.GET, available)
+    return _page(
+        request,
+        figures_tables.ward_tables(years, ward.name),
+        available,
+        errors,
+        csv_url=reverse("ebirth:ward_figures_csv"),
+        title=_("Quality figures of %(ward)s") % {"ward": ward.name},
+    )
+
+
+@login_required
+def ward_figures_csv(request):
+    ward = access.require_figures_ward(request.user)
+    years, _errors = figures.choose_years(request.GET, figures.available_years())
+    return _csv(figures_tables.ward_tables(years, ward.name), years, name="cijfers-afdeling")
+
+
+def _csv(result: figures_tables.Figures, years: list[int], name: str = "cijfers") -> HttpResponse:
+    """Every table of the page, with the same cells hidden; the Belgian spreadsheet's
+    separator, formulas neutralised."""
+    span = f"{years[0]}-{years[-1]}" if years else "geen"
     response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="cijfers-{year}.csv"'
+    response["Content-Disposition"] = f'attachment; filename="{name}-{span}.csv"'
     response.write("\ufeff")  # so that a spreadsheet opens the accents right
-    # the Belgian spreadsheet's separator; formulas neutralised
     writer = formats.csv_writer(response, delimiter=";")
-    for table in figures.all_tables(year):
-        writer.writerow([f"{table.title} ({year})"])
-        writer.writerow(table.columns)
-        writer.writerows(table.rows)
+    writer.writerow([legend()])
+    for table in result.tables:
+        writer.writerow([table.title])
+        writer.writerow(["", _("Measure"), *table.columns])
+        for row in table.rows:
+            writer.writerow([row.label, row.measure, *(cell.text for cell in row.cells)])
+        if table.note:
+            writer.writerow([table.note])
         writer.writerow([])
     return response
+
+
+def legend() -> str:
+    return _(
+        "%(small)s: about fewer than %(minimum)s families; %(protected)s: hidden so that a "
+        "hidden figure cannot be worked out from the others; %(unpublished)s: this "
+        "breakdown is not published for the year (too few families to hide one cell "
+        "safely)."
+    ) % {
+        "small": figures.disclosure.SMALL_SYMBOL,
+        "protected": figures.disclosure.PROTECTED_SYMBOL,
+        "unpublished": figures.disclosure.UNPUBLISHED_SYMBOL,
+        "minimum": figures.MIN_FAMILIES,
+    }
 
 
 # --- the completeness worklist --------------------------------------------------------------
@@ -241,8 +315,8 @@ def export_progress(request, export_id):
 
 
 def _log_download(user, batch: ExportBatch, file_format: str) -> None:
-    """One download event per record in the file and section it holds (in chunks: a year's
-    batch holds every birth of the year)."""
+    """One download event per record in the file, listing the sections the file holds (in
+    chunks: a year's batch holds every birth of the year)."""
     sections = SECTIONS_OF_FILE[file_format]
     dossier_ids = batch.messages.order_by().values_list("newborn__dossier_id", flat=True).distinct()
     dossiers = Dossier.objects.filter(pk__in=dossier_ids).only("pk", "public_id").order_by("pk")
