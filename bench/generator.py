@@ -14,8 +14,9 @@ How it stays fast (about 4 minutes on 2 cores, under 100 MB) and flat in memory:
 * permissions are not recomputed per record: the codenames come from the very functions
   ``recompute_permissions`` uses (``effective_levels`` and ``_codenames`` of
   ``network.access``, with the role defaults read from the database), computed once per
-  (role, consent pattern) and cached; a sample of records is then recomputed for real
-  (and rolled back) to prove the rows are identical;
+  (role, consent pattern) and cached, with the ``current_dossier`` marker of the records
+  not closed (issue 16); a sample of records is then recomputed for real (and rolled back)
+  to prove the rows are identical;
 * the loaded tables' secondary indexes and unique constraints are dropped before the load
   and rebuilt after it (their definitions are kept in ``bench_build`` until rebuilt, so an
   interrupted build repairs itself on the next run); the loading sessions run with
@@ -78,7 +79,7 @@ from dossier.models import (
     RiskFactor,
     VitalStatus,
 )
-from dossier.sections import Section
+from dossier.sections import CURRENT_CODENAME, Section
 from network.access import MOTHER_LEVELS, _codenames, effective_levels, limit
 from network.models import (
     ConsentRule,
@@ -1030,6 +1031,7 @@ class Generator:
         self.defaults = {(d.role, d.section): d.level for d in RoleDefault.objects.all()}
         self.grant_cache: dict[tuple, list[str]] = {}
         self.mother_grants = [self.permission_ids[c] for c in _codenames(MOTHER_LEVELS)]
+        self.current_grant = [self.permission_ids[CURRENT_CODENAME]]
         self.consent_weights = list(_accumulate(w for w, _r, _m in CONSENT_PATTERNS))
         self.province_weights = list(_accumulate(share for _p, share, _places in PLACES))
         self.insz_serials: dict[tuple, int] = {}
@@ -1512,17 +1514,19 @@ class Generator:
                         )
                     )
             suffix = f"\t{dossier_id}\n"
+            current = [] if status == DossierStatus.CLOSED else self.current_grant
             for mid, role, pro, _start, _end in active:
                 if not self.active[pro]:
                     continue
-                codes = self._grants(role, pattern, member_rules.get(mid, ()))
+                codes = self._grants(role, pattern, member_rules.get(mid, ())) + current
                 prefix = f"{pro}\t"
                 permission_text.append(prefix + (suffix + prefix).join(codes) + suffix)
                 permission_rows += len(codes)
             if mother[2]:
                 prefix = f"{mother[2]}\t"
-                permission_text.append(prefix + (suffix + prefix).join(self.mother_grants) + suffix)
-                permission_rows += len(self.mother_grants)
+                codes = self.mother_grants + current
+                permission_text.append(prefix + (suffix + prefix).join(codes) + suffix)
+                permission_rows += len(codes)
             if len(permission_text) >= 2000:
                 grants.write_text("".join(permission_text), permission_rows)
                 permission_text, permission_rows = [], 0

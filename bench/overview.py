@@ -6,7 +6,8 @@ coordinator, as in the app) for a new mother with her own account, records the d
 three weeks ago and one live newborn through the services (access checks, permissions,
 history, access log), moves the record to the postnatal module, then writes ``n`` entries
 of each kind straight with ``bulk_create`` (each validated by ``full_clean`` first; the
-database checks the constraints): prenatal consultations before the birth, home visits
+database checks the constraints): prenatal consultations and lab results before the birth,
+home visits
 after it with a baby check each, phone contacts, the mother's own temperatures, plus
 ``min(n, 20)`` weighings (made at the latest home visits, as the home-visit form does) and
 ``min(n, 4)`` neonatal screenings. Call it inside ``transaction.atomic()`` and roll back:
@@ -24,6 +25,7 @@ from django.utils import timezone
 
 from dossier import services
 from dossier.history import attribute
+from dossier.labs import REFERENCE, LabResult, LabTest, Rhesus
 from dossier.models import (
     BabyCheck,
     Breasts,
@@ -48,6 +50,7 @@ from dossier.models import (
     PhoneContact,
     PlaceOfBirth,
     PrenatalConsultation,
+    PrenatalLab,
     Screening,
     SelfMonitoring,
     Stools,
@@ -162,6 +165,33 @@ def build_overview_dossier(midwife: User, n: int) -> Dossier:
         ]
     )
     PrenatalConsultation.objects.bulk_create(consultations)
+    results = [  # normal results, the tests in turn (the carried-forward ones among them)
+        (LabTest.BLOOD_GROUP, {"abo": "O", "rhesus": Rhesus.POSITIVE}),
+        (LabTest.HBSAG, {"result": LabResult.NEGATIVE}),
+        (LabTest.HAEMOGLOBIN, {"value": Decimal("12.4")}),
+        (LabTest.GBS, {"result": LabResult.NEGATIVE}),
+    ]
+    lab_results = _valid(
+        [
+            PrenatalLab(
+                dossier=dossier,
+                recorded_by=midwife,
+                taken_on=day.date(),
+                test=results[i % len(results)][0],
+                unit=REFERENCE[results[i % len(results)][0]].unit,
+                laboratory="AZ Gent – labo",
+                **results[i % len(results)][1],
+            )
+            for i, day in enumerate(
+                _spread(
+                    dt.datetime.combine(first_week, dt.time()),
+                    dt.datetime.combine(born_day - dt.timedelta(days=1), dt.time()),
+                    n,
+                )
+            )
+        ]
+    )
+    PrenatalLab.objects.bulk_create(lab_results)
 
     visits = _valid(
         [

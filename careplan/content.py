@@ -51,6 +51,8 @@ class AppointmentKind(models.TextChoices):
     SIX_WEEK_CHECK = "six_week_check", _("Gynaecological check at 6 weeks")
     HOME_HELP_START = "home_help_start", _("Start of maternity home help")
     PARENT_GROUP = "parent_group", _("Parent group")
+    PRENATAL_CONSULTATION = "prenatal_consultation", _("Prenatal consultation")
+    PRENATAL_HOME_VISIT = "prenatal_home_visit", _("Prenatal home visit by the midwife")
     OTHER = "other", _("Other")
 
 

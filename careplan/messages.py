@@ -37,7 +37,7 @@ from network.models import Channel, Profession, Professional, Role
 from network.services import notify
 
 HOME_VISITS = {AppointmentKind.FIRST_HOME_VISIT, AppointmentKind.HOME_VISIT}
-AT_HOME = HOME_VISITS | {AppointmentKind.HOME_HELP_START}
+AT_HOME = HOME_VISITS | {AppointmentKind.HOME_HELP_START, AppointmentKind.PRENATAL_HOME_VISIT}
 # Reminders go out from this hour on, the day before (no SMS at night), and not after 21 h.
 REMINDER_HOURS = range(9, 21)
 

@@ -108,3 +108,7 @@ class Annotation(models.Model):
 
     def __str__(self) -> str:
         return gettext("Annotation")
+
+
+# Parent groups (R27): their own module, the care plan's app.
+from careplan.group_models import *  # noqa: E402, F403

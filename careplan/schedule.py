@@ -1,6 +1,7 @@
 """R22 as one readable table: from the birth and the discharge, the appointments the plan
-proposes. A proposal only: the midwife or the mother accepts or edits it; nothing is put
-in the plan without them.
+proposes; before the birth, from the due date, the prenatal contacts (``PRENATAL_RULES``).
+A proposal only: the midwife or the mother accepts or edits it; nothing is put in the plan
+without them.
 
 Days are counted as in the record: the day of birth is day 0 (``day_post_partum``); "after
 discharge" counts from the discharge moment, in hours for the first visit."""
@@ -12,8 +13,10 @@ import hashlib
 from dataclasses import dataclass
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from careplan.content import AppointmentKind, AppointmentStatus, new_appointment
+from dossier.dating import PREGNANCY_DAYS
 from dossier.models.stay import FIRST_VISIT_WITHIN
 
 SHORT_STAY = datetime.timedelta(hours=72)
@@ -130,3 +133,118 @@ def _covered(candidate: dict, appointments: list[dict]) -> bool:
         and candidate["due_from"] <= a["due_until"]
         for a in appointments
     )
+
+
+# --- before the birth: the prenatal contacts ----------------------------------------------
+
+KCE_PRENATAL = (
+    "KCE Report 248 (2015), What are the recommended clinical assessment and screening tests "
+    "during pregnancy?, after NICE CG62 / NG201: for an uncomplicated pregnancy ten contacts "
+    "for a first baby (about 8–10, 16, 25, 28, 31, 34, 36, 38, 40 and 41 weeks) and seven "
+    "for a next one (without 25, 31 and 40 weeks); KCE Report 326 (2019), Towards "
+    "integrated antenatal care for low-risk pregnancy, keeps this schedule and shares the "
+    "contacts between the midwife, the GP and the gynaecologist."
+)
+HOME_VISIT_34 = (
+    "KCE Report 232 (2014), recommendation 4, after the Dutch model: a prenatal home visit "
+    "by the midwife around 34 weeks prepares the birth and the care at home; it takes the "
+    "place of the 34-week contact."
+)
+
+
+@dataclass(frozen=True)
+class PrenatalRule:
+    """A prenatal contact: its window in weeks of pregnancy (from week ``weeks[0]`` + 0 days
+    to week ``weeks[1]`` + 6 days), whether only a first baby gets it, and what it is for."""
+
+    kind: str
+    weeks: tuple[int, int]
+    purpose: str
+    first_baby_only: bool = False
+    why: str = KCE_PRENATAL
+
+
+PRENATAL_RULES = (
+    PrenatalRule(
+        AppointmentKind.PRENATAL_CONSULTATION,
+        (6, 10),
+        _("First contact: dating, history, blood tests (blood group, serology, haemoglobin)"),
+    ),
+    PrenatalRule(AppointmentKind.PRENATAL_CONSULTATION, (15, 16), _("Results of the first tests")),
+    PrenatalRule(
+        AppointmentKind.PRENATAL_CONSULTATION,
+        (24, 25),
+        _("Growth and blood pressure; the glucose test (24–28 weeks)"),
+        first_baby_only=True,
+    ),
+    PrenatalRule(
+        AppointmentKind.PRENATAL_CONSULTATION,
+        (27, 28),
+        _("Haemoglobin and antibodies; anti-D when Rhesus D negative"),
+    ),
+    PrenatalRule(
+        AppointmentKind.PRENATAL_CONSULTATION,
+        (30, 31),
+        _("Growth, blood pressure and the results of 28 weeks"),
+        first_baby_only=True,
+    ),
+    PrenatalRule(
+        AppointmentKind.PRENATAL_HOME_VISIT,
+        (33, 34),
+        _("At home: the birth plan, the care after the birth, maternity home help"),
+        why=HOME_VISIT_34,
+    ),
+    PrenatalRule(
+        AppointmentKind.PRENATAL_CONSULTATION,
+        (35, 36),
+        _("Position of the baby; the group B streptococcus swab (35–37 weeks)"),
+    ),
+    PrenatalRule(AppointmentKind.PRENATAL_CONSULTATION, (38, 38), _("Check-up at 38 weeks")),
+    PrenatalRule(
+        AppointmentKind.PRENATAL_CONSULTATION,
+        (40, 40),
+        _("Check-up at 40 weeks"),
+        first_baby_only=True,
+    ),
+    PrenatalRule(
+        AppointmentKind.PRENATAL_CONSULTATION,
+        (41, 41),
+        _("Past the due date: membrane sweep, induction discussed"),
+    ),
+)
+
+
+def prenatal_window(due_date: datetime.date, weeks: tuple[int, int]):
+    """The days of a window in weeks of pregnancy, counted from the due date − 280 days."""
+    start = due_date - datetime.timedelta(days=PREGNANCY_DAYS)
+    return (
+        start + datetime.timedelta(weeks=weeks[0]),
+        start + datetime.timedelta(weeks=weeks[1], days=6),
+    )
+
+
+def propose_prenatal(
+    due_date: datetime.date,
+    parity: int,
+    existing: list[dict],
+    *,
+    today: datetime.date | None = None,
+) -> list[tuple[dict, str]]:
+    """The prenatal contacts the schedule proposes that the plan does not have yet, with what
+    each is for: a first baby (``parity`` 0) gets all ten, a next one seven; a window that is
+    over ``today`` is not proposed any more."""
+    today = today or timezone.localdate()
+    proposals = []
+    for rule in PRENATAL_RULES:
+        if rule.first_baby_only and parity > 0:
+            continue
+        start, end = prenatal_window(due_date, rule.weeks)
+        if end < today:
+            continue
+        key = hashlib.sha256(f"{rule.kind}|{start}|".encode()).hexdigest()[:12]
+        candidate = new_appointment(
+            rule.kind, start, end, status=AppointmentStatus.PROPOSED, appointment_id=key
+        )
+        if not _covered(candidate, [*existing, *(p for p, _purpose in proposals)]):
+            proposals.append((candidate, str(rule.purpose)))
+    return proposals

@@ -7,6 +7,8 @@ offers the merged plan (``careplan.content.merge``); the API answers 412."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -26,7 +28,7 @@ from network.services import notify_section_readers
 class PlanConflict(Exception):
     """The plan was saved by someone else since ``base_number``."""
 
-    def __init__(self, *, base_number: int, current: PlanVersion, mine: dict):
+    def __init__(self, *, base_number: int, current: PlanVersion, mine: dict[str, Any]):
         super().__init__(f"version {base_number} is not the current {current.number}")
         self.base_number, self.current, self.mine = base_number, current, mine
 
@@ -44,10 +46,11 @@ def member_names(dossier: Dossier, *, active_only: bool = False) -> dict[str, st
     }
 
 
-def version_content(plan: CarePlan | None, number: int) -> dict:
+def version_content(plan: CarePlan | None, number: int) -> dict[str, Any]:
     if plan is None or number == 0:
         return plan_content.empty_plan()
-    return PlanVersion.objects.get(plan=plan, number=number).content
+    content: dict[str, Any] = PlanVersion.objects.get(plan=plan, number=number).content
+    return content
 
 
 @transaction.atomic
@@ -55,7 +58,7 @@ def plan_save(
     *,
     actor: User,
     dossier: Dossier,
-    content: dict,
+    content: dict[str, Any],
     base_number: int,
     reason: str = "",
     restored_from: int | None = None,

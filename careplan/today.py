@@ -7,7 +7,8 @@ includes today, **overdue** when the window ended and it is still planned; eithe
 leaves the list once the entry that fulfils it is recorded in its window (a home visit, the
 heel prick: ``careplan.selectors.progress_of``, as the watch list's missed appointments),
 as far as the reader may see the section that entry belongs to. Records that are closed,
-or whose care plan the reader may not see, are left out.
+or whose care plan the reader may not see, are left out: the plans are looked for among
+her current records only (``access.current_dossiers``, issue 16).
 
 The list costs the same number of queries for 1 or 1,000 records: the current plan versions
 naming her with an appointment that has begun (one query over the records she may open, the
@@ -37,6 +38,7 @@ SECTIONS = [Section.CAREPLAN, Section.IDENTITY, Section.POSTNATAL, Section.NEWBO
 
 # The entry form that fulfils an appointment of this kind (the entry kind's slug).
 HOME_VISIT_FORM = "huisbezoeken"
+PRENATAL_FORM = "consultaties"  # a prenatal home visit is a consultation at home
 
 # A planned appointment of this member that has begun (due_from ≤ today): the jsonpath's
 # variables are passed as JSON, never written into the path.
@@ -80,6 +82,11 @@ def _form_url(dossier: Dossier, kind: str, newborns: list) -> str:
             reverse("dossier:entries", args=[dossier.public_id, HOME_VISIT_FORM])
             + "?toevoegen=1#h-entry-form"
         )
+    if kind in (AppointmentKind.PRENATAL_CONSULTATION, AppointmentKind.PRENATAL_HOME_VISIT):
+        return (
+            reverse("dossier:entries", args=[dossier.public_id, PRENATAL_FORM])
+            + "?toevoegen=1#h-entry-form"
+        )
     if kind == AppointmentKind.HEEL_PRICK and len(newborns) == 1:
         return reverse("dossier:screenings", args=[dossier.public_id, newborns[0]])
     if kind == AppointmentKind.HEEL_PRICK and newborns:
@@ -97,7 +104,7 @@ def today_list(user, today: datetime.date | None = None) -> list[TodayRow]:
     found = []
     for dossier_id, appointments in (
         PlanVersion.objects.filter(
-            plan__dossier_id__in=access.visible_dossiers(user).values("pk"),
+            plan__dossier_id__in=access.current_dossiers(user).values("pk"),
             number=F("plan__current_number"),
         )
         .alias(mine=RawSQL(_MINE_BEGUN, (me, today.isoformat())))

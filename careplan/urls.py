@@ -1,6 +1,6 @@
 from django.urls import path
 
-from careplan import views
+from careplan import group_views, views
 
 app_name = "careplan"
 
@@ -22,4 +22,23 @@ urlpatterns = [
     path(PLAN + "versies/<int:number>/terugzetten/", views.restore, name="restore"),
     path(PLAN + "versies/<int:number>/opmerking/", views.annotate, name="annotate"),
     path(PLAN + "pdf/", views.plan_pdf, name="pdf"),
+    # parent groups (careplan/groups.py)
+    path(PLAN + "oudergroep/", group_views.refer, name="group_refer"),
+    path(
+        PLAN + "oudergroep/<uuid:referral_id>/antwoord/",
+        group_views.answer,
+        name="group_answer",
+    ),
+    path(
+        PLAN + "oudergroep/<uuid:referral_id>/intrekken/",
+        group_views.withdraw,
+        name="group_withdraw",
+    ),
+    path("oudergroepen/", group_views.group_list, name="groups"),
+    path("oudergroepen/<uuid:group_id>/", group_views.group_detail, name="group"),
+    path(
+        "oudergroepen/<uuid:group_id>/sessies/<uuid:session_id>/aanwezigheid/",
+        group_views.attendance,
+        name="group_attendance",
+    ),
 ]

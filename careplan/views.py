@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from careplan import content as plan_content
-from careplan import feeds, schedule, selectors, services
+from careplan import feeds, groups, schedule, selectors, services
 from careplan import watch as care_watch
 from careplan.forms import AnnotationForm, AppointmentForm, PlanForm
 from careplan.models import Annotation, PlanVersion
@@ -63,6 +63,9 @@ def plan(request, route):
             "can_change": route.can(CHANGE_PLAN),
             "has_delivery": hasattr(dossier, "delivery"),
             "members": access.network_of(dossier),  # R15: the network's contact details
+            "parent_groups": groups.plan_card(  # R27: referrals to parent groups
+                request.user, dossier, can_refer=route.can_edit(Section.CAREPLAN)
+            ),
         },
     )
 
@@ -200,20 +203,46 @@ def _babies(dossier) -> list[str]:
     return [str(newborn) for newborn in newborns]
 
 
-@changing_plan
-def proposal(request, route):
-    """R22's appointments for this birth and discharge that the plan does not have yet: the
-    midwife or the mother accepts them (all, or some), never the system alone."""
+def _proposals(request, route, content) -> tuple[list[dict], dict, str | None]:
+    """The appointments the schedule proposes for this record, what each is for, and the
+    phase ("prenatal" from the due date before the birth — for a reader of the pregnancy —,
+    "postnatal" from the birth and the discharge), or None when nothing can be proposed."""
     dossier = route.dossier
     delivery = getattr(dossier, "delivery", None)
-    if delivery is None:
-        messages.info(request, _("The schedule is proposed once the delivery is recorded."))
-        return _to_plan(dossier)
+    if delivery is not None:
+        found = schedule.propose(
+            delivery.born_at, delivery.discharged_at, _babies(dossier), content["appointments"]
+        )
+        return found, {}, "postnatal"
+    if not route.can_view(Section.PRENATAL):
+        messages.info(
+            request,
+            _(
+                "The prenatal schedule counts from the due date, which you may not see; the "
+                "schedule after the birth is proposed once the delivery is recorded."
+            ),
+        )
+        return [], {}, None
+    route.show(Section.PRENATAL)  # the windows follow from the due date
+    found = schedule.propose_prenatal(
+        dossier.expected_due_date, dossier.parity, content["appointments"]
+    )
+    return [a for a, _purpose in found], {a["id"]: purpose for a, purpose in found}, "prenatal"
+
+
+@changing_plan
+def proposal(request, route):
+    """The appointments of the schedule for this record that the plan does not have yet —
+    before the birth the prenatal contacts (from the due date), after it R22's (from the
+    birth and the discharge): the midwife or the mother accepts them (all, or some), never
+    the system alone."""
+    dossier = route.dossier
+    delivery = getattr(dossier, "delivery", None)
     _plan, version = selectors.current_plan(dossier)
     content = version.content if version else plan_content.empty_plan()
-    proposals = schedule.propose(
-        delivery.born_at, delivery.discharged_at, _babies(dossier), content["appointments"]
-    )
+    proposals, purposes, phase = _proposals(request, route, content)
+    if phase is None:
+        return _to_plan(dossier)
     if request.method == "POST":
         chosen = set(request.POST.getlist("accept"))
         accepted = [
@@ -251,10 +280,16 @@ def proposal(request, route):
         {
             "dossier": dossier,
             "version": version,
+            "phase": phase,
             "proposals": [
-                (a, plan_content.display(f"appointments.{a['id']}", a, names)) for a in proposals
+                (
+                    a,
+                    plan_content.display(f"appointments.{a['id']}", a, names),
+                    purposes.get(a["id"], ""),
+                )
+                for a in proposals
             ],
-            "discharged_at": delivery.discharged_at,
+            "discharged_at": delivery.discharged_at if delivery else None,
         },
     )
 

@@ -63,14 +63,17 @@ SECTIONS = [
 
 class Mine:
     """The coordinator's open records and, per record, the sections she may see: read once
-    (one query), then every list asks for the ids it may show. Lists filter on these ids,
-    so PostgreSQL walks each table's dossier index for her records only instead of
-    scanning every delivery in the country."""
+    (one query, walking her current records only: ``access.coordinated_dossiers`` with
+    ``current``, issue 16), then every list asks for the ids it may show. Lists filter on
+    these ids, so PostgreSQL walks each table's dossier index for her records only instead
+    of scanning every delivery in the country."""
 
     def __init__(self, user):
         flags = [f"can_view_{s}" for s in SECTIONS]
         rows = (
-            access.with_section_flags(access.coordinated_dossiers(user), user, sections=SECTIONS)
+            access.with_section_flags(
+                access.coordinated_dossiers(user, current=True), user, sections=SECTIONS
+            )
             .exclude(status=DossierStatus.CLOSED)
             .values_list("pk", *flags)
         )

@@ -7,7 +7,9 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from careplan import api as careplan_api
 from dossier import api as dossier_api
+from dossier import closure_api
 from dossier.entry_api import entry_routes
+from ebirth import api as ebirth_api
 from network import api as network_api
 
 app_name = "api"
@@ -18,6 +20,8 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # its script served as a file of its own: the CSP runs no inline script
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+    path("figures/", ebirth_api.FiguresApi.as_view(), name="figures"),
+    path("figures/ward/", ebirth_api.WardFiguresApi.as_view(), name="figures-ward"),
     path("dossiers/", dossier_api.DossierListApi.as_view(), name="dossier-list"),
     path(DOSSIER, dossier_api.DossierDetailApi.as_view(), name="dossier-detail"),
     path(DOSSIER + "newborns/", dossier_api.NewbornListApi.as_view(), name="newborn-list"),
@@ -43,6 +47,7 @@ urlpatterns = [
         name="membership-end",
     ),
     path(DOSSIER + "consent/", network_api.ConsentApi.as_view(), name="consent"),
+    path(DOSSIER + "handover/", closure_api.HandoverDocumentApi.as_view(), name="handover"),
     *entry_routes(),
     path(DOSSIER + "careplan/", careplan_api.CarePlanApi.as_view(), name="careplan"),
     path(

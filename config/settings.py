@@ -199,7 +199,10 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles" if PRODUCTION else None
 STATICFILES_DIRS = [BASE_DIR / "static"]
 WHITENOISE_USE_FINDERS = not PRODUCTION
-WHITENOISE_AUTOREFRESH = ENVIRONMENT == "development"
+# Autorefresh finds a file when it is asked for. Without it WhiteNoise lists every static
+# file when its middleware starts, and the test client starts the middleware anew for
+# every test (about 50 ms each, a minute over the suite).
+WHITENOISE_AUTOREFRESH = ENVIRONMENT in {"development", "test"}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -261,6 +264,17 @@ EMAIL_FILE_PATH = os.environ.get("DJANGO_EMAIL_FILE_PATH", str(BASE_DIR / ".data
 MESSAGE_SENDER_NAME = os.environ.get("MESSAGE_SENDER_NAME", "Moederschapsdossier")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 OUTBOX_LEASE_SECONDS = int(os.environ.get("OUTBOX_LEASE_SECONDS", "300"))
+# Closing the record (dossier/closure.py): where the hand-over summary goes for the child
+# health service, with the mother's consent. Kind & Gezin for Flanders, ONE for Wallonia,
+# Brussels by the mother's language; HANDOVER_CHILD_HEALTH_BY_PROVINCE overrides per
+# province ("VAN=antwerpen@kindengezin.be,WLG=liege@one.be"). Empty: not sent there (the
+# page says so). The e-mail holds a link to the summary, valid HANDOVER_LINK_DAYS days.
+HANDOVER_KIND_EN_GEZIN_EMAIL = os.environ.get("HANDOVER_KIND_EN_GEZIN_EMAIL", "")
+HANDOVER_ONE_EMAIL = os.environ.get("HANDOVER_ONE_EMAIL", "")
+HANDOVER_CHILD_HEALTH_BY_PROVINCE = dict(
+    item.split("=", 1) for item in env_list("HANDOVER_CHILD_HEALTH_BY_PROVINCE") if "=" in item
+)
+HANDOVER_LINK_DAYS = int(os.environ.get("HANDOVER_LINK_DAYS", "30"))
 # Minutes an urgent clinical alert may wait to be acknowledged before it is escalated.
 ALERT_ESCALATE_MINUTES = int(os.environ.get("ALERT_ESCALATE_MINUTES", "60"))
 
@@ -308,6 +322,9 @@ CELERY_BEAT_SCHEDULE = {
     # the eBirth export: every hour, so that a birth completed in time leaves within its
     # 24 hours; a run with nothing new writes no batch
     "export-births": {"task": "ebirth.tasks.export_births", "schedule": 3600.0},
+    # the figures for policy makers: a year still open counted again every hour, the
+    # others once a day (ebirth/figures.py; the page reads what this keeps)
+    "refresh-figures": {"task": "ebirth.tasks.refresh_figures", "schedule": 3600.0},
     # the beat's heartbeat (config/tasks.py; docker-compose's beat healthcheck reads its age)
     "beat-heartbeat": {
         "task": "config.tasks.beat_heartbeat",
@@ -380,6 +397,10 @@ SPECTACULAR_SETTINGS = {
         "EndReasonEnum": "network.models.EndReason",
         "ScreeningKindEnum": "dossier.screenings.ScreeningKind",
         "SelfKindEnum": "dossier.selfcare.SelfKind",
+        "LabResultEnum": "dossier.labs.LabResult",
+        "LabSourceEnum": "dossier.labs.LabSource",
+        "ResultEnum": "dossier.screenings.ScreeningResult",  # their names before the labs
+        "SourceEnum": "dossier.models.MeasurementSource",
     },
 }
 

@@ -85,6 +85,11 @@ def _open_paths() -> frozenset[str]:
             "healthz",
             "healthz_live",
             "healthz_ready",
+            # the installable app's files hold nothing personal (config/pwa.py): the
+            # phone installs them while the second step is still open
+            "pwa_manifest",
+            "pwa_sw",
+            "pwa_offline",
         )
     )
 

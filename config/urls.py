@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from config import health, metrics, signin_views
+from config import health, metrics, pwa, signin_views, views
 from network.forms import OutboxPasswordResetForm
 
 urlpatterns = [
@@ -36,6 +36,12 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("i18n/", include("django.conf.urls.i18n")),
+    # the installable web app: a visit saved offline waits on the phone (config/pwa.py)
+    path("manifest.webmanifest", pwa.manifest, name="pwa_manifest"),
+    path("sw.js", pwa.service_worker, name="pwa_sw"),
+    path("offline/", pwa.offline, name="pwa_offline"),
+    # the signed-in user's name and language (config/views.py): the offline app, the load bench
+    path("ik.json", views.who_am_i, name="whoami"),
     path("dossiers/", include("dossier.urls")),
     path("", include("careplan.urls")),
     path("", include("ebirth.urls")),

@@ -1,7 +1,8 @@
 """Acting on what is recorded (R42, DESIGN.md §5): the clinical alert rules, in one table.
 
-Each rule reads one kind of entry — a prenatal consultation, a home visit, a baby check, a
-weighing, a screening, a phone contact or the mother's own observation — and says when it
+Each rule reads one kind of entry — a prenatal consultation, a prenatal lab result, a home
+visit, a baby check, a weighing, a screening, a phone contact or the mother's own
+observation — and says when it
 fires, how urgent it is, which section of the record it belongs to (whoever may read that
 section is told, and nobody else), what the mother is advised when she is the source, and
 ``why``: the guideline its threshold comes from. The thresholds themselves are data
@@ -27,7 +28,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from dossier import growth
+from dossier import growth, labs
 from dossier.sections import Section
 
 
@@ -107,11 +108,40 @@ THRESHOLDS = {
         ),
     ),
     "back_to_birth_weight_day": Threshold(
-        21,
+        growth.BACK_TO_BIRTH_WEIGHT_DAY,
         "days",
         (
             "NICE NG194 §1.3.18: most babies are back to their birth weight by 3 weeks; a baby "
-            "who is not needs a review."
+            "who is not needs a review (likewise NICE NG75 Faltering growth, 2017)."
+        ),
+    ),
+    # not an alert: a note on the weight page (dossier.growth.birth_weight_status)
+    "back_to_birth_weight_note_day": Threshold(
+        growth.BACK_TO_BIRTH_WEIGHT_NOTE_DAY,
+        "days",
+        (
+            "Most healthy term babies are back to their birth weight by 10 to 14 days (Kind & "
+            "Gezin; Academy of Breastfeeding Medicine protocol 3, 2017): one who is not at two "
+            "weeks gets a closer look at feeding, before the 3-week limit of NICE NG194/NG75."
+        ),
+    ),
+    "growth_crossing_lines": Threshold(
+        growth.CROSSING_LINES,
+        "percentile lines",
+        (
+            "NICE NG75 Faltering growth (2017): a fall across two or more centile spaces is a "
+            "reason to assess feeding and growth; WHO Training Course on Child Growth "
+            "Assessment (2008): a growth line crossing percentile lines downward may point to a "
+            "problem. Counted on the lines the chart draws (WHO P3, P15, P50, P85, P97), "
+            "against the highest position from day 14 on."
+        ),
+    ),
+    "growth_crossing_from_day": Threshold(
+        growth.CROSSING_FROM_DAY,
+        "days",
+        (
+            "The early weight loss is judged by the 10 % and the birth-weight rules; the "
+            "UK-WHO charts (RCPCH 2009) plot the WHO percentiles from 2 weeks for that reason."
         ),
     ),
     "own_fever_c": Threshold(Decimal("38.0"), "°C", NICE_NG194),
@@ -181,6 +211,30 @@ def _not_back(weighing) -> bool:
     return day >= _t("back_to_birth_weight_day") and weighing.weight_g < birth
 
 
+def _crossing(weighing) -> bool:
+    """A fall across two percentile lines (``dossier.growth.crosses_down``), from day 14:
+    reads the newborn's earlier weighings (one query, only from day 14 on)."""
+    newborn = weighing.newborn
+    delivery = getattr(newborn.dossier, "delivery", None)
+    if delivery is None or weighing.measured_at is None or newborn.sex not in ("M", "F"):
+        return False
+    day = growth.calendar_day(delivery.born_at, weighing.measured_at)
+    if day < _t("growth_crossing_from_day"):
+        return False
+    earlier = (
+        list(newborn.measurements.filter(measured_at__lt=weighing.measured_at))
+        if newborn.pk
+        else []
+    )
+    return growth.crosses_down(
+        newborn,
+        delivery.born_at,
+        weighing,
+        earlier,
+        gestation=growth.gestation_days(delivery),
+    )
+
+
 def _own(kind: str, test: Callable) -> Callable:
     return lambda entry: entry.kind == kind and test(entry.value)
 
@@ -247,6 +301,20 @@ RULES = (
         _epds("epds_prenatal"),
         EPDS,
         group="epds",
+    ),
+    # an abnormal prenatal lab result: the findings of the lab reference table (dossier.labs),
+    # its thresholds and sources there; one alert per test (the most severe finding)
+    *(
+        Rule(
+            finding.code,
+            "PrenatalLab",
+            finding.severity,
+            finding.title,
+            lambda lab, test=test, finding=finding: lab.test == test and finding.test(lab),
+            labs.REFERENCE[test].why,
+            group=f"lab_{test}",
+        )
+        for test, finding in labs.alert_rules()
     ),
     Rule(
         "postnatal_bp_severe",
@@ -345,6 +413,16 @@ RULES = (
         _("Not back to the birth weight at 3 weeks"),
         _not_back,
         THRESHOLDS["back_to_birth_weight_day"].why,
+        newborn=True,
+        group="weight",
+    ),
+    Rule(
+        "growth_crossing",
+        "Measurement",
+        Severity.SOON,
+        _("Weight fell across two percentile lines"),
+        _crossing,
+        THRESHOLDS["growth_crossing_lines"].why,
         newborn=True,
         group="weight",
     ),

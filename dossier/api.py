@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
-from dossier import screenings, selectors, services
+from dossier import dating, screenings, selectors, services
 from dossier.models import Measurement, Newborn, Screening
 from dossier.sections import Section
 from dossier.serializers import (
@@ -63,7 +63,9 @@ def _newborn_data(view, newborns, *, many: bool = False):
 
 class DossierListApi(ListApi):
     """The records the user may open, newest first, 25 to a page. A row names the mother
-    only when she shares her identity with the user; the search (``q``) only finds those."""
+    only when she shares her identity with the user; the search (``q``) only finds those.
+    Without ``q``, a professional's list holds her current records (not closed); a search
+    and ``status=closed`` reach the closed ones too (``selectors.dossier_list``)."""
 
     @extend_schema(parameters=[DossierFilterSerializer], responses=DossierListSerializer(many=True))
     def get(self, request):
@@ -101,6 +103,12 @@ class DossierDetailApi(DossierApi):
         reason = changes.pop("reason", "")
         for name, value in changes.items():
             setattr(dossier, name, value)
+        if (
+            changes.keys() & dating.DATING_FIELDS
+            and "expected_due_date" not in changes
+            and dossier.dating_method != dating.DatingMethod.TYPED
+        ):
+            dossier.expected_due_date = None  # redated by its method (Dossier.clean)
         services.dossier_update(actor=request.user, dossier=dossier, reason=reason)
         return _dossier_response(self)
 

@@ -18,15 +18,17 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from dossier import entry_forms as forms
-from dossier import services
+from dossier import feeds, services
 from dossier.models import (
     Admission,
+    BabyLog,
     DischargeChecklist,
     HomeHelpDay,
     HomeHelpNeed,
     HomeVisit,
     PhoneContact,
     PrenatalConsultation,
+    PrenatalLab,
     PsychosocialAnamnesis,
     SelfMonitoring,
     ShortStayAssessment,
@@ -109,6 +111,7 @@ KINDS = {
             _("Prenatal consultations"),
             (
                 "consulted_on",
+                ("place", _("where")),
                 ("gestational_age_display", _("gestational age (weeks)")),
                 "weight_kg",
                 ("blood_pressure", _("blood pressure")),
@@ -117,6 +120,25 @@ KINDS = {
                 "notes",
             ),
             initial=_today,
+        ),
+        EntryKind(
+            "labo",
+            "prenatal-labs",
+            PrenatalLab,
+            forms.PrenatalLabForm,
+            _("Prenatal lab results"),
+            (
+                "test",
+                ("result_display", _("result")),
+                "taken_on",
+                ("finding", _("to act on")),
+                ("gestational_age_display", _("gestational age (weeks)")),
+                "anti_d_given_on",
+                "anti_d_dose_ug",
+                "source",
+                "laboratory",
+            ),
+            initial=lambda dossier: {"taken_on": timezone.localdate()},
         ),
         EntryKind(
             "psychosociaal",
@@ -256,6 +278,16 @@ KINDS = {
             ("noted_at", "kind", ("value_display", _("value")), "newborn", "note"),
             write=_write_own,
             related=("newborn",),
+        ),
+        EntryKind(
+            "voeding-luiers",
+            "feeds-nappies",
+            BabyLog,
+            feeds.BabyLogForm,
+            _("Feeds and nappies"),
+            ("noted_at", "newborn", "kind", ("what_display", _("detail"))),
+            related=("newborn",),
+            initial=lambda dossier: {"noted_at": timezone.now()},
         ),
     )
 }

@@ -35,6 +35,17 @@ COMPUTED = {
     "PrenatalConsultation": {
         "gestational_age": serializers.CharField(source="gestational_age_display", read_only=True)
     },
+    "PrenatalLab": {
+        "unit": serializers.CharField(read_only=True),
+        "result_display": serializers.CharField(read_only=True),
+        "gestational_age": serializers.CharField(source="gestational_age_display", read_only=True),
+        "abnormal": serializers.BooleanField(read_only=True),
+        "findings": serializers.ListField(
+            child=serializers.DictField(child=serializers.CharField()),
+            source="finding_rows",
+            read_only=True,
+        ),
+    },
     "PsychosocialAnamnesis": {
         "vulnerable": serializers.BooleanField(read_only=True),
         "concerns": serializers.ListField(child=serializers.CharField(), read_only=True),

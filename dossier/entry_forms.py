@@ -20,6 +20,7 @@ from dossier.models import (
     Jaundice,
     PhoneContact,
     PrenatalConsultation,
+    PrenatalLab,
     PsychosocialAnamnesis,
     SelfMonitoring,
     ShortStayAssessment,
@@ -83,6 +84,43 @@ class ConsultationForm(EntryForm):
             "at_home": _(
                 "A prenatal home visit by the midwife is recorded as a consultation at home."
             )
+        }
+
+
+class PrenatalLabForm(EntryForm):
+    """One lab result. Which fields a test takes is the reference table's
+    (``dossier.labs``); the model says which field does not belong to the chosen test."""
+
+    class Meta:
+        model = PrenatalLab
+        fields = [
+            "test",
+            "taken_on",
+            "result",
+            "value",
+            "value_1h",
+            "value_2h",
+            "abo",
+            "rhesus",
+            "anti_d_given_on",
+            "anti_d_dose_ug",
+            "detail",
+            "source",
+            "laboratory",
+        ]
+        widgets = {
+            "taken_on": DateInput(),
+            "anti_d_given_on": DateInput(),
+            "value": forms.NumberInput(attrs=DECIMAL),
+            "value_1h": forms.NumberInput(attrs=DECIMAL),
+            "value_2h": forms.NumberInput(attrs=DECIMAL),
+            "anti_d_dose_ug": forms.NumberInput(attrs=NUMERIC),
+        }
+        help_texts = {
+            "abo": _("Blood group only."),
+            "rhesus": _("Blood group only."),
+            "value_1h": _("Glucose tolerance test only."),
+            "value_2h": _("Glucose tolerance test only."),
         }
 
 

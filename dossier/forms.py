@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from dossier.dating import DatingMethod
 from dossier.insz import compact_insz, format_insz
 from dossier.models import (
     Delivery,
@@ -123,7 +124,12 @@ class DossierForm(AmendmentForm):
     class Meta:
         model = Dossier
         fields = [
+            "dating_method",
             "last_menstrual_period",
+            "dating_scan_on",
+            "crown_rump_length_mm",
+            "embryo_transfer_on",
+            "embryo_age_days",
             "expected_due_date",
             "gravidity",
             "parity",
@@ -134,13 +140,47 @@ class DossierForm(AmendmentForm):
         ]
         widgets = {
             "last_menstrual_period": DateInput(),
+            "dating_scan_on": DateInput(),
+            "crown_rump_length_mm": forms.NumberInput(
+                attrs={"inputmode": "decimal", "step": "0.1"}
+            ),
+            "embryo_transfer_on": DateInput(),
+            "embryo_age_days": forms.NumberInput(attrs={"inputmode": "numeric"}),
             "expected_due_date": DateInput(),
             "risk_notes": forms.Textarea(attrs={"rows": 3}),
+        }
+        help_texts = {
+            "dating_method": _(
+                "The last period gives the due date + 280 days; an ultrasound, from the "
+                "crown-rump length and the day of the scan; an IVF pregnancy, from the "
+                "transfer. Choose “typed in” to keep a due date of your own."
+            ),
+            "dating_scan_on": _("Ultrasound dating only."),
+            "crown_rump_length_mm": _("Ultrasound dating only: 10 to 84 mm."),
+            "embryo_transfer_on": _("IVF dating only."),
+            "embryo_age_days": _("IVF dating only: 3 for a day-3 embryo, 5 for a blastocyst."),
+            "expected_due_date": _(
+                "Computed by the dating method; typed in only with the method “typed in”."
+            ),
         }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["expected_due_date"].required = False
+        self.fields["dating_method"].choices = [
+            ("", _("From what is filled in (the last period, or the date typed)")),
+            *DatingMethod.choices,
+        ]
+
+    def clean(self):
+        """A due date the user did not touch is computed again by a computing method (the
+        last period, an ultrasound, the transfer), so a new scan or a corrected period
+        redates the pregnancy; a date typed over the computed one is the model's to judge."""
+        cleaned = super().clean()
+        method = cleaned.get("dating_method")
+        if method and method != DatingMethod.TYPED and "expected_due_date" not in self.changed_data:
+            cleaned["expected_due_date"] = None
+        return cleaned
 
 
 class DossierEditForm(DossierForm):

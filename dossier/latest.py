@@ -14,6 +14,7 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db import connection
 from django.db.models import Count, Window
@@ -67,7 +68,7 @@ def latest_of(dossier, kinds) -> dict[str, Latest]:
 
 def _attach_related(dossier, pairs) -> None:
     """Set each entry's record, author and the kind's related objects, one query per model."""
-    wanted: dict[type, set] = defaultdict(set)
+    wanted: dict[Any, set] = defaultdict(set)
     links = []
     for kind, entry in pairs:
         if entry is None:

@@ -251,6 +251,29 @@ def _mother(dossier: Dossier) -> dict:
     return {k: v for k, v in patient.items() if v != []}
 
 
+def newborn_patient(dossier: Dossier, newborn, delivery) -> dict:
+    """A newborn as a FHIR Patient (also the closure hand-over's, ``dossier.closure``)."""
+    fhir = _fhir()
+    patient = {"resourceType": "Patient", "gender": GENDERS.get(newborn.sex, "unknown")}
+    if newborn.given_name or newborn.family_name:
+        patient["name"] = [
+            {
+                "family": newborn.family_name or None,
+                "given": [newborn.given_name] if newborn.given_name else None,
+            }
+        ]
+        patient["name"] = [{k: v for k, v in patient["name"][0].items() if v}]
+    if newborn.insz:
+        patient["identifier"] = [{"system": fhir.SSIN, "value": newborn.insz}]
+    if delivery is not None:
+        patient["birthDate"] = timezone.localdate(delivery.born_at).isoformat()
+    if dossier.fetus_count and dossier.fetus_count > 1:
+        patient["multipleBirthInteger"] = newborn.birth_order
+    if newborn.vital_status == "stillbirth":
+        patient["deceasedBoolean"] = True
+    return patient
+
+
 def bundle(dossier: Dossier, *, reader) -> dict:
     """The record as a FHIR R4 Bundle of type ``collection`` (plain JSON data)."""
     from careplan.content import AppointmentKind
@@ -285,23 +308,7 @@ def bundle(dossier: Dossier, *, reader) -> dict:
     delivery = getattr(dossier, "delivery", None)
     newborns = {}
     for newborn in dossier.newborns.order_by("birth_order"):
-        patient = {"resourceType": "Patient", "gender": GENDERS.get(newborn.sex, "unknown")}
-        if newborn.given_name or newborn.family_name:
-            patient["name"] = [
-                {
-                    "family": newborn.family_name or None,
-                    "given": [newborn.given_name] if newborn.given_name else None,
-                }
-            ]
-            patient["name"] = [{k: v for k, v in patient["name"][0].items() if v}]
-        if newborn.insz:
-            patient["identifier"] = [{"system": fhir.SSIN, "value": newborn.insz}]
-        if delivery is not None:
-            patient["birthDate"] = timezone.localdate(delivery.born_at).isoformat()
-        if dossier.fetus_count and dossier.fetus_count > 1:
-            patient["multipleBirthInteger"] = newborn.birth_order
-        if newborn.vital_status == "stillbirth":
-            patient["deceasedBoolean"] = True
+        patient = newborn_patient(dossier, newborn, delivery)
         url = newborns[newborn.pk] = doc.add(f"newborn/{newborn.public_id}", patient)
         if delivery is not None:
             doc.quantity(

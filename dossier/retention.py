@@ -60,9 +60,11 @@ FREE_TEXT: dict[str, tuple[str, tuple[str, ...]]] = {
     "dossier.SelfMonitoring": ("dossier", ("note",)),
     "dossier.Comment": ("dossier", ("text",)),
     "dossier.PrenatalConsultation": ("dossier", ("notes",)),
+    "dossier.PrenatalLab": ("dossier", ("detail",)),  # free text about her result
     "dossier.PsychosocialAnamnesis": ("dossier", ("notes",)),
     "dossier.ShortStayAssessment": ("dossier", ("notes",)),
     "dossier.DischargeChecklist": ("dossier", ("needs_notes", "open_steps_reason")),
+    "dossier.Handover": ("dossier", ("remarks",)),  # the closure hand-over's remark
     "dossier.Admission": ("dossier", ("reason_detail",)),
     "network.Membership": ("dossier", ("end_note",)),
     "network.Concern": ("dossier", ("text", "response")),
@@ -77,11 +79,13 @@ FREE_TEXT: dict[str, tuple[str, tuple[str, ...]]] = {
 KEPT_TEXT = {
     "dossier.Delivery": {"maternity_ward"},  # a ward's name
     "dossier.Admission": {"hospital"},
+    "dossier.PrenatalLab": {"laboratory"},  # a laboratory's name
     "dossier.EntryChange": {"reason", "old_values", "new_values"},  # scrubbed, see below
     "network.AccessEvent": {"actor_label"},  # the chain's content (the professionals)
     "network.Notification": {"message", "params"},  # a msgid and references
     "network.OutboxMessage": {"sender_name", "reply_to"},  # the sender's
     "ebirth.ExportedMessage": {"content"},  # what was sent stays as sent
+    "dossier.HandoverSend": {"recipient_name", "address", "document"},  # likewise, as sent
     "dossier.RetentionDecision": {"reason"},  # the decision's own why (written for it)
 }
 

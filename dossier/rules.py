@@ -133,11 +133,19 @@ def pregnancy_start(instance) -> datetime.date | None:
     record = _record(instance)
     if record is None:
         return None
-    if record.last_menstrual_period:
-        return record.last_menstrual_period
-    if record.expected_due_date:
-        return record.expected_due_date - datetime.timedelta(days=PREGNANCY_DAYS)
-    return None
+    # the earlier of the last period and the day the due date counts from: an ultrasound
+    # or an IVF transfer may date the pregnancy apart from a period remembered wrong
+    starts = [
+        day
+        for day in (
+            record.last_menstrual_period,
+            record.expected_due_date - datetime.timedelta(days=PREGNANCY_DAYS)
+            if record.expected_due_date
+            else None,
+        )
+        if day is not None
+    ]
+    return min(starts) if starts else None
 
 
 def birth_day(instance) -> datetime.date | None:
@@ -177,7 +185,9 @@ DATE_RULES = (
         ),
         _noop("%(field)s cannot lie before the start of this pregnancy (%(earliest)s)."),
         why="An entry belongs to this pregnancy: it starts at the last menstrual period "
-        "(else the due date − 280 days, Naegele's rule). Four weeks of margin cover a "
+        "or at the due date − 280 days (Naegele's rule), whichever is earlier (an "
+        "ultrasound or an IVF transfer dates it apart from the period). Four weeks of margin "
+        "cover a "
         "period remembered a cycle wrong and the due date redated by ultrasound "
         "(NICE NG201 §1.2: redate when the scan differs by more than 7 days).",
     ),

@@ -18,10 +18,19 @@ class Section(models.TextChoices):
     HOMEHELP = "homehelp", _("Maternity home help")
 
 
+# Not a right but a marker (issue 16): ``network.access.recompute_permissions`` writes it
+# beside ``view_dossier`` for everyone who may open the record while it is not closed, so
+# the lists a professional works from walk her open records, not her whole career
+# (``network.access.current_dossiers``).
+CURRENT_CODENAME = "current_dossier"
+
+
 def section_permissions() -> list[tuple[str, str]]:
-    """The (codename, name) pairs Django creates on the Dossier model."""
+    """The (codename, name) pairs Django creates on the Dossier model: a view and a change
+    permission per section, and the marker of the records in the current lists."""
     pairs = []
     for section in Section:
         pairs.append((f"view_{section.value}", f"Can view section {section.value}"))
         pairs.append((f"change_{section.value}", f"Can change section {section.value}"))
+    pairs.append((CURRENT_CODENAME, "Record not closed: in the current lists"))
     return pairs

@@ -26,7 +26,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from dossier import alerts, screenings
+from dossier import alerts, labs, screenings
 from dossier.entries import KINDS
 from dossier.entries import facts as entry_facts
 from dossier.insz import compact_insz
@@ -44,6 +44,7 @@ from dossier.models import (
     Newborn,
     NewbornStatus,
     PhoneContact,
+    PrenatalLab,
     Screening,
     VitalStatus,
 )
@@ -69,7 +70,16 @@ def dossier_list(user, *, query: str = "", status: str = "", urgent=()) -> Query
     """The user's dossiers, what needs attention first: the records in ``urgent`` (ids of
     the records with an open urgent alert, which the dashboard has just read), then by due
     date (the nearest first), closed records last; then newest first. A search on name or
-    INSZ only matches dossiers whose identity section the user may see."""
+    INSZ only matches dossiers whose identity section the user may see.
+
+    The list stays bounded (issue 16): without a search, a care provider's list holds her
+    current records (``access.current_dossiers``, not closed), however many she closed over
+    the years; a search and the "closed" status reach every record she may open
+    (``access.visible_dossiers``), the closed ones last. A mother's list holds all her own
+    records (a few pregnancies)."""
+    query = query.strip()
+    everything = bool(query) or status == DossierStatus.CLOSED or not access.is_care_provider(user)
+    scope = access.visible_dossiers(user) if everything else access.current_dossiers(user)
     newborns = (
         Newborn.objects.filter(dossier=OuterRef("pk"))
         .order_by()
@@ -94,15 +104,13 @@ def dossier_list(user, *, query: str = "", status: str = "", urgent=()) -> Query
             )
         )
     dossiers = access.with_section_flags(
-        access.visible_dossiers(user)
-        .select_related("mother", "delivery")
+        scope.select_related("mother", "delivery")
         .annotate(newborn_count=Coalesce(Subquery(newborns, output_field=IntegerField()), 0))
         .order_by(*order, F("expected_due_date").asc(nulls_last=True), "-pk"),
         user,
     )
     if status:
         dossiers = dossiers.filter(status=status)
-    query = query.strip()
     if query:
         match = (
             Q(mother__given_name__icontains=query)
@@ -128,7 +136,11 @@ def dossier_list(user, *, query: str = "", status: str = "", urgent=()) -> Query
 # tables with a dossier_id, and the newborn's weighings and screenings (via the newborn).
 SECTION_TABLES = {
     Section.IDENTITY: [],
-    Section.PRENATAL: ["dossier_prenatalconsultation", "dossier_shortstayassessment"],
+    Section.PRENATAL: [
+        "dossier_prenatalconsultation",
+        "dossier_prenatallab",
+        "dossier_shortstayassessment",
+    ],
     Section.PSYCHOSOCIAL: ["dossier_psychosocialanamnesis"],
     Section.DELIVERY: ["dossier_delivery", "dossier_dischargechecklist"],
     Section.POSTNATAL: [
@@ -137,7 +149,7 @@ SECTION_TABLES = {
         "dossier_admission",
         "dossier_selfmonitoring",
     ],
-    Section.NEWBORN: ["dossier_newborn", "dossier_babycheck"],
+    Section.NEWBORN: ["dossier_newborn", "dossier_babycheck", "dossier_babylog"],
     Section.HOMEHELP: ["dossier_homehelpneed", "dossier_homehelpday"],
 }
 
@@ -184,6 +196,12 @@ def entry_summary(kind, dossier: Dossier, entries) -> dict:
         return PhoneContact.objects.filter(dossier=dossier).aggregate(
             calls=Count("pk"), minutes=Coalesce(Sum("duration_minutes"), 0)
         )
+    if model is PrenatalLab:
+        return {
+            "labs": latest_labs(dossier),
+            "carried": safety_status(dossier),
+            "reference": list(labs.REFERENCE.values()),
+        }
     if model in (HomeHelpDay, HomeHelpNeed):
         need = HomeHelpNeed.objects.filter(dossier=dossier).first()
         delivered = HomeHelpDay.objects.filter(dossier=dossier).aggregate(
@@ -191,6 +209,30 @@ def entry_summary(kind, dossier: Dossier, entries) -> dict:
         )
         return {"need_hours": need.estimated_hours if need else None, **delivered}
     return {}
+
+
+def latest_labs(dossier: Dossier, tests=None) -> list[PrenatalLab]:
+    """The latest result of each test (of ``tests``, else of all) in this record, in the
+    order of the reference table. One query."""
+    found = PrenatalLab.objects.filter(dossier=dossier)
+    if tests is not None:
+        found = found.filter(test__in=list(tests))
+    latest = {}
+    for lab in found.order_by("test", "-taken_on", "-id").distinct("test"):
+        lab.dossier = dossier  # its gestational age, without a query
+        latest[lab.test] = lab
+    return [latest[test] for test in labs.REFERENCE if test in latest]
+
+
+def safety_status(dossier: Dossier) -> list:
+    """The prenatal results that decide care at the birth and for the baby (Rhesus D and
+    anti-D, HBsAg, GBS; ``labs.carried_forward``), as they stand at the birth (today before
+    it). For a reader of the prenatal section only: the caller checks and logs it. One
+    query."""
+    delivery = getattr(dossier, "delivery", None)
+    on = timezone.localdate(delivery.born_at) if delivery else timezone.localdate()
+    latest = {lab.test: lab for lab in latest_labs(dossier, labs.CARRIED_TESTS)}
+    return labs.carried_forward(latest, on=on)
 
 
 class _Done(NamedTuple):
@@ -223,7 +265,7 @@ def missing_screenings(user) -> list[dict]:
     Three queries; the newborns and their screenings are first read as plain values (a
     busy coordinator has hundreds of newborns), and only those shown are read whole."""
     dossiers = access.with_section_flags(
-        access.coordinated_dossiers(user), user, sections=[Section.NEWBORN]
+        access.coordinated_dossiers(user, current=True), user, sections=[Section.NEWBORN]
     )
     settled = {f"settled_{kind}": _settled(kind) for kind in screenings.SCHEDULE}
     candidates = list(
@@ -349,11 +391,12 @@ def open_alerts(user, dossiers: QuerySet[Dossier]) -> QuerySet[Alert]:
 def watched_alerts(
     user, *, limit: int | None = 20, urgent_only: bool = False
 ) -> tuple[list[Alert], int, set]:
-    """The open alerts of every record this user may open, in the sections they may read
-    (R42), most urgent and oldest first: the first ``limit`` rows (all with None), how many
+    """The open alerts of every current record this user may open (not closed: the watch
+    list walks her open records, issue 16), in the sections they may read (R42), most
+    urgent and oldest first: the first ``limit`` rows (all with None), how many
     there are, and the (dossier, section) pairs the rows show, for the access log. Each row
     names the mother (``who``) only for a reader who may see her identity."""
-    rows = open_alerts(user, access.visible_dossiers(user))
+    rows = open_alerts(user, access.current_dossiers(user))
     if urgent_only:
         rows = rows.filter(severity=alerts.Severity.URGENT)
     rows = rows.annotate(list_total=Window(Count("pk")))
@@ -422,11 +465,20 @@ POSTNATAL_ORDER = (
 )
 
 
-def now_status(dossier: Dossier, levels: dict, newborns, *, today=None) -> dict:
+# From this week on, and to this day after the birth, the header also names the results
+# still missing (the GBS swab is taken at 35–37 weeks; the baby's hepatitis B immunisation
+# is decided in the first 12 hours, the mother's anti-D within 72).
+NEAR_BIRTH_WEEKS = 36
+NEAR_BIRTH_DAYS_AFTER = 3
+
+
+def now_status(dossier: Dossier, levels: dict, newborns, *, today=None, safety=()) -> dict:
     """What the record's header says now, from what the page has loaded already (no query):
     the phase; before the birth the gestational age today (prenatal section); after it the
     day post partum (delivery or newborn section) and per baby (newborn section: pass
-    ``newborns`` only when it is visible) the last weighing and its trend."""
+    ``newborns`` only when it is visible) the last weighing and its trend; the prenatal
+    results that ask for something (``safety``: pass ``safety_status`` only to a reader of
+    the prenatal section) — a missing one only from 36 weeks to day 3 after the birth."""
     from dossier.models import day_post_partum
 
     today = today or timezone.localdate()
@@ -439,9 +491,21 @@ def now_status(dossier: Dossier, levels: dict, newborns, *, today=None) -> dict:
         "gestational_age": None,
         "day": None,
         "babies": [],
+        "safety": [],
     }
     if not postnatal and Section.PRENATAL in sees:
         status["gestational_age"] = dossier.gestational_age_on(today)
+    if Section.PRENATAL in sees:
+        near_birth = (
+            day_post_partum(delivery.born_at, today) <= NEAR_BIRTH_DAYS_AFTER
+            if postnatal
+            else (status["gestational_age"] or (0, 0))[0] >= NEAR_BIRTH_WEEKS
+        )
+        status["safety"] = [
+            item
+            for item in safety
+            if item.state == labs.State.ACT or (near_birth and item.state == labs.State.UNKNOWN)
+        ]
     if postnatal and sees & {Section.DELIVERY, Section.NEWBORN}:
         status["day"] = day_post_partum(delivery.born_at, today)
     for newborn in newborns if Section.NEWBORN in sees else ():

@@ -88,3 +88,64 @@ def value_constraints() -> list[models.CheckConstraint]:
         )
     )
     return checks
+
+
+# --- feeds and nappies, per baby (issue 18) --------------------------------------------------
+# What parents log quickly for each baby (``dossier.models.BabyLog``, newborn section): a
+# feed at the left or the right breast or from a bottle (with how much it drank, within the
+# bottle scale above), or a nappy, wet and/or dirty. The midwife sees the last 24 hours per
+# baby (``dossier.feeds``).
+
+
+class CareKind(models.TextChoices):
+    BREAST_LEFT = "breast_left", _("Breast, left")
+    BREAST_RIGHT = "breast_right", _("Breast, right")
+    BOTTLE = "bottle", _("Bottle")
+    NAPPY = "nappy", _("Nappy")
+
+
+FEED_KINDS = [CareKind.BREAST_LEFT.value, CareKind.BREAST_RIGHT.value, CareKind.BOTTLE.value]
+BOTTLE_ML = SCALES[SelfKind.BOTTLE]  # the same bounds as a bottle feed noted before
+
+# What one tap of the quick form records: (kind, wet, dirty).
+QUICK = {
+    "breast_left": (CareKind.BREAST_LEFT, False, False),
+    "breast_right": (CareKind.BREAST_RIGHT, False, False),
+    "bottle": (CareKind.BOTTLE, False, False),
+    "wet": (CareKind.NAPPY, True, False),
+    "dirty": (CareKind.NAPPY, False, True),
+    "wet_dirty": (CareKind.NAPPY, True, True),
+}
+QUICK_LABELS = {
+    "breast_left": _("Left breast"),
+    "breast_right": _("Right breast"),
+    "bottle": _("Bottle"),
+    "wet": _("Wet nappy"),
+    "dirty": _("Dirty nappy"),
+    "wet_dirty": _("Wet and dirty"),
+}
+
+
+def care_constraints() -> list[models.CheckConstraint]:
+    """A known kind; millilitres for a bottle (within its bounds) and only then; a nappy is
+    wet, dirty or both, and only a nappy is."""
+    low, high = int(BOTTLE_ML.low), int(BOTTLE_ML.high)
+    return [
+        models.CheckConstraint(
+            condition=models.Q(kind__in=CareKind.values), name="babylog_kind_known"
+        ),
+        models.CheckConstraint(
+            condition=(
+                models.Q(kind=CareKind.BOTTLE, bottle_ml__gte=low, bottle_ml__lte=high)
+                | (~models.Q(kind=CareKind.BOTTLE) & models.Q(bottle_ml__isnull=True))
+            ),
+            name="babylog_bottle_ml",
+        ),
+        models.CheckConstraint(
+            condition=(
+                (models.Q(kind=CareKind.NAPPY) & (models.Q(wet=True) | models.Q(dirty=True)))
+                | (~models.Q(kind=CareKind.NAPPY) & models.Q(wet=False, dirty=False))
+            ),
+            name="babylog_nappy_wet_or_dirty",
+        ),
+    ]

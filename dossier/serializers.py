@@ -22,6 +22,7 @@ from rest_framework.reverse import reverse
 from rest_framework.utils.formatting import lazy_format
 
 from dossier import growth
+from dossier.dating import DatingMethod
 from dossier.insz import compact_insz
 from dossier.models import (
     Anomaly,
@@ -156,14 +157,33 @@ class MotherSummarySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class CarriedSerializer(serializers.Serializer):
+    """A prenatal result where it decides care (``dossier.labs.carried_forward``)."""
+
+    key = serializers.ChoiceField(choices=["rhesus", "hbsag", "gbs"])
+    state = serializers.ChoiceField(choices=["act", "clear", "unknown"])
+    finding = serializers.CharField()
+    care = serializers.CharField(help_text="What it decides at the birth.")
+    baby = serializers.CharField(help_text="What it decides for the baby.")
+
+
 class PrenatalSerializer(serializers.ModelSerializer):
-    """The prenatal section: the pregnancy's own fields."""
+    """The prenatal section: the pregnancy's own fields, how it was dated, and the prenatal
+    results that decide care at the birth and for the baby (``safety``)."""
+
+    safety = serializers.SerializerMethodField()
 
     class Meta:
         model = Dossier
         fields = [
             "last_menstrual_period",
             "expected_due_date",
+            "dating_method",
+            "crown_rump_length_mm",
+            "dating_scan_on",
+            "embryo_transfer_on",
+            "embryo_age_days",
+            "safety",
             "gravidity",
             "parity",
             "fetus_count",
@@ -172,6 +192,12 @@ class PrenatalSerializer(serializers.ModelSerializer):
             "risk_notes",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(CarriedSerializer(many=True))
+    def get_safety(self, dossier) -> list:
+        from dossier.selectors import safety_status
+
+        return CarriedSerializer(safety_status(dossier), many=True).data
 
 
 class DeliverySerializer(serializers.ModelSerializer):
@@ -354,13 +380,24 @@ class DossierFilterSerializer(serializers.Serializer):
 
 
 class DossierUpdateSerializer(ModelBoundedSerializer):
-    """The prenatal section and the status. A due date left out of a change of the last
-    menstrual period stays as it is; ``null`` computes it again (280 days later)."""
+    """The prenatal section and the status. The due date follows the dating method
+    (``dating_method``: ``lmp`` + 280 days, ``ultrasound`` from ``crown_rump_length_mm`` and
+    ``dating_scan_on``, ``ivf`` from ``embryo_transfer_on`` and ``embryo_age_days``, or
+    ``typed``): left out of a change of the dating, or ``null``, it is computed again; a
+    typed date that differs from the computed one is refused unless the method is
+    ``typed``."""
 
     bounds_model = Dossier
 
     last_menstrual_period = serializers.DateField(required=False, allow_null=True)
     expected_due_date = serializers.DateField(required=False, allow_null=True)
+    dating_method = serializers.ChoiceField(choices=DatingMethod.choices, required=False)
+    crown_rump_length_mm = serializers.DecimalField(
+        max_digits=3, decimal_places=1, required=False, allow_null=True
+    )
+    dating_scan_on = serializers.DateField(required=False, allow_null=True)
+    embryo_transfer_on = serializers.DateField(required=False, allow_null=True)
+    embryo_age_days = serializers.IntegerField(required=False, allow_null=True)
     gravidity = serializers.IntegerField(required=False)
     parity = serializers.IntegerField(required=False)
     fetus_count = serializers.IntegerField(required=False)

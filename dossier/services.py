@@ -7,6 +7,10 @@ everything in a call is saved and logged, or nothing is and an error says why.""
 
 from __future__ import annotations
 
+import datetime
+import uuid
+from typing import Any, TypeVar
+
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
@@ -38,6 +42,12 @@ from dossier.models import (
 from dossier.sections import Section
 from dossier.selfcare import SelfKind
 from network import access
+
+# What ``_save_entry`` saves: a clinical entry of any kind, or a newborn's weighing or
+# screening (each with its author, ``recorded_by``).
+_Entry = TypeVar("_Entry", bound=ClinicalEntry | Measurement | Screening)
+_NewbornEntry = TypeVar("_NewbornEntry", bound=Measurement | Screening)
+_AnyClinicalEntry = TypeVar("_AnyClinicalEntry", bound=ClinicalEntry)
 
 
 @transaction.atomic
@@ -117,6 +127,11 @@ def dossier_update(*, actor: User, dossier: Dossier, reason: str = "") -> Dossie
         _check_closure(actor, dossier)
     dossier.full_clean()
     dossier.save()
+    if dossier.status == DossierStatus.CLOSED and stored.status != DossierStatus.CLOSED:
+        access.recompute_permissions(dossier)  # closed: it leaves the current lists
+        from dossier import closure_services  # the hand-over, to whoever the mother agreed to
+
+        closure_services.on_closed(actor=actor, dossier=dossier)
     access.record_write(actor, dossier, Section.PRENATAL)
     return dossier
 
@@ -220,7 +235,7 @@ def newborn_record(*, actor: User, newborn: Newborn, reason: str = "") -> Newbor
     return newborn
 
 
-def _save_entry(actor: User, dossier: Dossier, section: str, entry, reason: str):
+def _save_entry(actor: User, dossier: Dossier, section: str, entry: _Entry, reason: str) -> _Entry:
     """The common tail of every entry write, after the access check and inside its
     transaction: author, validation, history attribution, save and the access log. A
     uniqueness race (two people creating the one checklist at once) becomes a message."""
@@ -256,7 +271,7 @@ def _save_entry(actor: User, dossier: Dossier, section: str, entry, reason: str)
     return entry
 
 
-def _newborn_entry_record(actor: User, entry, reason: str):
+def _newborn_entry_record(actor: User, entry: _NewbornEntry, reason: str) -> _NewbornEntry:
     """Save an entry of the newborn section (a weighing, a screening): the section's right,
     the author, validation, history and the access log, in one transaction."""
     with transaction.atomic():
@@ -276,7 +291,7 @@ def screening_record(*, actor: User, screening: Screening, reason: str = "") -> 
 
 
 @transaction.atomic
-def entry_record(*, actor: User, entry: ClinicalEntry, reason: str = "") -> ClinicalEntry:
+def entry_record(*, actor: User, entry: _AnyClinicalEntry, reason: str = "") -> _AnyClinicalEntry:
     """Record or amend a clinical entry under the rule of its kind (``access.
     require_entry_write``): a consultation, the anamnesis, a phone contact, an admission,
     hours of home help… An amendment keeps the previous version in the history."""
@@ -284,7 +299,7 @@ def entry_record(*, actor: User, entry: ClinicalEntry, reason: str = "") -> Clin
     access.require_entry_write(actor, dossier, type(entry))
     if (
         entry.pk is not None
-        and type(entry).objects.filter(pk=entry.pk).exclude(dossier=dossier).exists()
+        and type(entry)._default_manager.filter(pk=entry.pk).exclude(dossier=dossier).exists()
     ):
         raise ValidationError(_("This entry belongs to another record."))
     entry.dossier = dossier
@@ -293,7 +308,7 @@ def entry_record(*, actor: User, entry: ClinicalEntry, reason: str = "") -> Clin
 
 @transaction.atomic
 def home_visit_record(
-    *, actor: User, visit: HomeVisit, babies: list[dict], reason: str = ""
+    *, actor: User, visit: HomeVisit, babies: list[dict[str, Any]], reason: str = ""
 ) -> HomeVisit:
     """A home visit with, per baby, what was found; a weight becomes a point of the weight
     curve, so nobody types it twice. ``babies``: dicts with ``newborn`` and any of
@@ -334,7 +349,7 @@ def discharge_checklist_save(
     *,
     actor: User,
     checklist: DischargeChecklist,
-    discharged_at=None,
+    discharged_at: datetime.datetime | None = None,
     confirm: bool = False,
     reason: str = "",
 ) -> DischargeChecklist:
@@ -414,7 +429,9 @@ def own_entry_record(*, actor: User, entry: SelfMonitoring, reason: str = "") ->
 
 
 @transaction.atomic
-def comment_add(*, actor: User, dossier: Dossier, section: str, entry_id, text: str) -> Comment:
+def comment_add(
+    *, actor: User, dossier: Dossier, section: str, entry_id: uuid.UUID | str, text: str
+) -> Comment:
     """A comment on an entry (``entry_id``, its public id) of a section, by whoever may see
     that section (``access.require_comment``); comments are never changed, so the dialogue
     keeps its trace."""
@@ -450,10 +467,11 @@ def alert_acknowledge(*, actor: User, alert: Alert, note: str = "") -> Alert:
     the escalation. Taken once: a second person is told who was first."""
     dossier, alert = _alert_for_update(actor, alert)
     if alert.acknowledged_at is not None:
+        first = alert.acknowledged_by  # set together with acknowledged_at
         raise ValidationError(
             _("%(who)s already took this alert on at %(moment)s.")
             % {
-                "who": alert.acknowledged_by.get_full_name() or alert.acknowledged_by.username,
+                "who": (first.get_full_name() or first.username) if first else "",
                 "moment": timezone.localtime(alert.acknowledged_at).strftime("%d-%m-%Y %H:%M"),
             },
             code="acknowledged",

@@ -2,7 +2,7 @@ import re
 
 from django.urls import path, register_converter
 
-from dossier import own_copy_views, views
+from dossier import closure_views, feed_views, own_copy_views, views
 from dossier.entries import KINDS
 
 
@@ -46,6 +46,7 @@ urlpatterns = [
     ),
     path("<uuid:public_id>/reactie/<str:about>/", views.record_comment, name="record_comment"),
     path("<uuid:public_id>/signalen/", views.alerts, name="alerts"),
+    path("<uuid:public_id>/voeding/", feed_views.feeds_page, name="feeds"),
     path("<uuid:public_id>/<entrykind:kind>/", views.entry_list, name="entries"),
     path("<uuid:public_id>/<entrykind:kind>/<uuid:entry_id>/", views.entry_edit, name="entry_edit"),
     path(
@@ -54,4 +55,21 @@ urlpatterns = [
         name="entry_comment",
     ),
     path("<uuid:public_id>/mijn-kopie/", own_copy_views.own_copy_download, name="own_copy"),
+    # closing the record: the hand-over summary (dossier/closure.py)
+    path("<uuid:public_id>/overdracht/", closure_views.handover, name="handover"),
+    path(
+        "<uuid:public_id>/overdracht/voorbereiden/",
+        closure_views.handover_prepare,
+        name="handover_prepare",
+    ),
+    path(
+        "<uuid:public_id>/overdracht/toestemming/",
+        closure_views.handover_consent,
+        name="handover_consent",
+    ),
+    path(
+        "<uuid:public_id>/overdracht/versturen/", closure_views.handover_send, name="handover_send"
+    ),
+    path("<uuid:public_id>/overdracht/pdf/", closure_views.handover_pdf, name="handover_pdf"),
+    path("overdracht/<str:token>/", closure_views.handover_link, name="handover_link"),
 ]

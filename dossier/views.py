@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 from django_otp import user_has_device
 
 from dossier import alerts as alert_rules
-from dossier import growth, screenings, selectors, services
+from dossier import feeds, growth, screenings, selectors, services
 from dossier.entries import facts as entry_facts
 from dossier.entries import shown_sections
 from dossier.entry_forms import AlertForm, CommentForm
@@ -126,6 +126,8 @@ def dashboard(request):
             "page": page,
             "query": query,
             "status": status,
+            # without a search a professional's list holds her current records (issue 16)
+            "current_only": first,
             "missing_screenings": watch,
             "urgent_alerts": urgent,
             "urgent_total": urgent_total,
@@ -193,8 +195,11 @@ def dossier_detail(request, route):
     newborns = (
         list(dossier.newborns.prefetch_related("measurements")) if Section.NEWBORN in shown else []
     )
+    feeds.attach_last_24h(newborns)  # feeds and nappies per baby: one aggregate query
     members = access.network_of(dossier)
     overview = dict(selectors.entry_overview(user, dossier, levels))
+    # the prenatal results that decide care at the birth, for a reader of the pregnancy
+    safety = selectors.safety_status(dossier) if Section.PRENATAL in shown else []
     from careplan.today import next_appointment  # the plan's next contact (issue 14)
     from network.oncall import on_call_now
 
@@ -204,7 +209,8 @@ def dossier_detail(request, route):
         {
             "dossier": dossier,
             "mother": dossier.mother,
-            "now": selectors.now_status(dossier, levels, newborns),
+            "now": selectors.now_status(dossier, levels, newborns, safety=safety),
+            "safety": safety,
             "next_appointment": next_appointment(dossier, levels, members),
             "on_call": on_call_now(dossier, members=members),
             "parts": selectors.record_parts(
@@ -330,15 +336,30 @@ def _advise_the_mother(request, entry) -> None:
     )
 
 
-def _form_page(request, form, write, *, dossier, success, title, done=None):
+def _carried(route, for_whom: str) -> dict | None:
+    """The prenatal results that decide care (Rhesus D and anti-D, HBsAg, GBS), for a page
+    of the delivery or of a newborn: shown — and logged as a read of the pregnancy — only
+    to a reader of the prenatal section. ``for_whom``: "birth" or "baby"."""
+    if not route.can_view(Section.PRENATAL):
+        return None
+    route.show(Section.PRENATAL)
+    return {"items": selectors.safety_status(route.dossier), "for": for_whom}
+
+
+def _form_page(request, form, write, *, dossier, success, title, done=None, carried=None):
     """GET shows the form; a valid POST runs the service and returns to the record
-    (``done(result)`` names another record to return to)."""
+    (``done(result)`` names another record to return to). ``carried``: the prenatal results
+    shown beside the form (``_carried``)."""
     if request.method == "POST" and form.is_valid():
         result = _save(request, form, write, success)
         if result is not None:
             target = done(result) if done else dossier
             return redirect("dossier:detail", public_id=target.public_id)
-    return render(request, "dossier/form.html", {"form": form, "dossier": dossier, "title": title})
+    return render(
+        request,
+        "dossier/form.html",
+        {"form": form, "dossier": dossier, "title": title, "carried": carried},
+    )
 
 
 @login_required
@@ -449,6 +470,7 @@ def delivery_edit(request, route):
         dossier=dossier,
         success=_("The delivery has been saved."),
         title=_("Edit the delivery") if delivery.pk else _("Record the delivery"),
+        carried=_carried(route, "birth"),
     )
 
 
@@ -476,6 +498,7 @@ def newborn_edit(request, route):
         dossier=dossier,
         success=_("The newborn has been saved."),
         title=_("Edit newborn") if newborn.pk else _("Add a newborn"),
+        carried=_carried(route, "baby"),
     )
 
 
@@ -513,7 +536,6 @@ def weight(request, route):
     )
     if done:
         return done
-    points = growth.weight_points(newborn, dossier.delivery.born_at, newborn.measurements.all())
     return render(
         request,
         "dossier/weight.html",
@@ -521,9 +543,8 @@ def weight(request, route):
             "dossier": dossier,
             "newborn": newborn,
             "form": form,
-            "chart": growth.curve(points, newborn.birth_weight_g),
-            "points": points,
-            "latest": points[-1],
+            # the curves with WHO's percentiles, the birth-weight status (issue 18)
+            **growth.page(newborn, dossier.delivery, newborn.measurements.all()),
             "alert_percent": growth.ALERT_LOSS_PERCENT,
             "comments": _comments_card(
                 dossier,
@@ -561,6 +582,7 @@ def newborn_screenings(request, route):
             "newborn": newborn,
             "form": form,
             "states": screenings.states_of(newborn),
+            "carried": _carried(route, "baby"),
             "comments": _comments_card(
                 dossier,
                 newborn.screenings.all(),

@@ -19,6 +19,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from guardian.models import UserObjectPermissionBase
 
+from dossier.geography import Province
 from dossier.models import Dossier, RecordModel, phone_validator
 from dossier.sections import Section
 
@@ -56,7 +57,9 @@ class Organisation(RecordModel):
     name = models.CharField(_("name"), max_length=150, unique=True)
     kind = models.CharField(_("kind"), max_length=25, choices=OrganisationKind.choices)
     municipality = models.CharField(_("municipality"), max_length=100, blank=True)
-    province = models.CharField(_("province"), max_length=3, blank=True)
+    # R31: a choice, so that no service is counted under a spelling ("ANT", "Anvers") the
+    # figures do not know; empty when not known.
+    province = models.CharField(_("province"), max_length=3, choices=Province.choices, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True, validators=[phone_validator])
     language = models.CharField(
         _("language of messages"),
@@ -82,6 +85,12 @@ class Organisation(RecordModel):
         verbose_name = _("organisation")
         verbose_name_plural = _("organisations")
         ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(province="") | Q(province__in=Province.values),
+                name="organisation_province_known",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -586,17 +595,26 @@ class AccessCheckpoint(models.Model):
         return f"{self.at:%d-%m-%Y %H:%M} ({self.chains})"
 
 
-class AccessCheckpointHead(models.Model):
-    checkpoint = models.ForeignKey(AccessCheckpoint, on_delete=models.PROTECT, related_name="heads")
+class ChainPoint(models.Model):
+    """One link of a record's chain named by its position and hash: a head a checkpoint
+    signed, or the last event of a chain in an archived month."""
+
     chain = models.BigIntegerField()
     seq = models.IntegerField()
     hash = models.BinaryField(max_length=32)
 
     class Meta:
-        indexes = [models.Index(fields=["chain", "seq"])]
+        abstract = True
 
     def __str__(self) -> str:
         return f"{self.chain}: {self.seq}"
+
+
+class AccessCheckpointHead(ChainPoint):
+    checkpoint = models.ForeignKey(AccessCheckpoint, on_delete=models.PROTECT, related_name="heads")
+
+    class Meta:
+        indexes = [models.Index(fields=["chain", "seq"])]
 
 
 class AccessArchive(models.Model):
@@ -619,17 +637,11 @@ class AccessArchive(models.Model):
         return f"{self.month:%Y-%m}"
 
 
-class AccessArchiveAnchor(models.Model):
+class AccessArchiveAnchor(ChainPoint):
     archive = models.ForeignKey(AccessArchive, on_delete=models.PROTECT, related_name="anchors")
-    chain = models.BigIntegerField()
-    seq = models.IntegerField()
-    hash = models.BinaryField(max_length=32)
 
     class Meta:
         indexes = [models.Index(fields=["chain", "seq"])]
-
-    def __str__(self) -> str:
-        return f"{self.chain}: {self.seq}"
 
 
 class Channel(models.TextChoices):

@@ -30,6 +30,7 @@ from network.models import (
     Membership,
     Notification,
     Outcome,
+    Profession,
     Professional,
     Urgency,
 )
@@ -148,7 +149,7 @@ def access_visits(dossier, *, mine_of=None, others_of=None, actor_id=None) -> li
             user_id__in={v.actor_id for v in visits if v.actor_id}
         ).values_list("user_id", "profession")
     )
-    labels = dict(Professional._meta.get_field("profession").choices)
+    labels = dict(Profession.choices)
     for visit in visits:
         if visit.actor_id in professions:
             visit.profession = str(labels.get(professions[visit.actor_id], ""))

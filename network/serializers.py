@@ -8,7 +8,25 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from dossier.sections import Section
-from network.models import ConsentRule, EndReason, Level, Membership, Professional, Role
+from network.models import (
+    ConsentRule,
+    EndReason,
+    Level,
+    Membership,
+    Organisation,
+    Professional,
+    Role,
+)
+
+
+class OrganisationSerializer(serializers.ModelSerializer):
+    """An organisation; its province one of ``dossier.geography.Province`` (or empty), as
+    in the admin and the database: free text such as "ANT" is refused, naming the field."""
+
+    class Meta:
+        model = Organisation
+        fields = ["public_id", "name", "kind", "municipality", "province"]
+        read_only_fields = ["public_id"]
 
 
 class ProfessionalSerializer(serializers.ModelSerializer):

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import functools
 import json
+from collections.abc import Iterable
+from typing import Any, TypeAlias
 
 from django.contrib.auth.models import User
 from django.contrib.auth.tokens import default_token_generator
@@ -37,13 +39,23 @@ from network.models import (
     Urgency,
 )
 
+# A notice: a msgid (``gettext_noop``) with its parameters, or several as (msgid, params).
+NoticeMessage: TypeAlias = str | list[tuple[str, dict[str, Any]]]
+# ``_readers_sql``: the SQL, its parameters, where the dossier's and the excluded user's ids go.
+ReadersSql: TypeAlias = tuple[str, tuple[Any, ...], int, int | None]
+
 
 def _lock(dossier: Dossier) -> Dossier:
     return lock_dossier(dossier.pk)
 
 
 def _notify(
-    dossier: Dossier, users, message: str | list, *, about_section: str = "", **params
+    dossier: Dossier | None,
+    users: Iterable[User | None],
+    message: NoticeMessage,
+    *,
+    about_section: str = "",
+    **params: Any,
 ) -> None:
     """In-app messages, in one insert, stored as references and rendered when read
     (``network.notices``): in the reader's language and under the reader's rights of that
@@ -69,7 +81,7 @@ def _notify(
     )
 
 
-def _stored(message: str | list, params: dict) -> list[tuple[str, dict]]:
+def _stored(message: NoticeMessage, params: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
     """(msgid, references) per message as a notification row keeps them: ``message`` is a
     msgid with ``params``, or a list of (msgid, params)."""
     texts = message if isinstance(message, list) else [(message, params)]
@@ -82,13 +94,25 @@ def _stored(message: str | list, params: dict) -> list[tuple[str, dict]]:
     return stored
 
 
-def notify(dossier: Dossier, users, message: str, *, about_section: str = "", **params) -> None:
+def notify(
+    dossier: Dossier | None,
+    users: Iterable[User | None],
+    message: str,
+    *,
+    about_section: str = "",
+    **params: Any,
+) -> None:
     """In-app messages to these users, rendered when read (see ``_notify``)."""
     _notify(dossier, users, message, about_section=about_section, **params)
 
 
 def notify_section_readers(
-    dossier: Dossier, section: str, message: str | list, *, exclude: User | None = None, **params
+    dossier: Dossier,
+    section: str,
+    message: NoticeMessage,
+    *,
+    exclude: User | None = None,
+    **params: Any,
 ) -> None:
     """An in-app message about a change in a section to everyone who may read it (members
     and the mother) but ``exclude``, who made it: nobody is left out (R16), nobody learns
@@ -109,7 +133,7 @@ _DOSSIER_MARK, _EXCLUDE_MARK = -7_771_001, -7_771_002  # no real id is negative
 
 
 @functools.cache
-def _readers_sql(section: str, excluding: bool) -> tuple[str, tuple, int, int | None]:
+def _readers_sql(section: str, excluding: bool) -> ReadersSql:
     """The SQL of ``access.users_who_see(dossier, section)`` (but one user), compiled once
     per section: building and compiling that queryset cost more than running it. Returns
     the SQL, its parameters, and where the dossier's and the excluded user's ids go."""
@@ -129,20 +153,20 @@ def _readers_sql(section: str, excluding: bool) -> tuple[str, tuple, int, int | 
 
 def _notify_in_one_statement(
     dossier: Dossier,
-    readers: tuple,
+    readers: ReadersSql,
     exclude_id: int | None,
-    message: str | list,
+    message: NoticeMessage,
     *,
     about_section: str,
-    **params,
+    **params: Any,
 ) -> None:
     """``_notify`` to the readers ``_readers_sql`` selects, as one INSERT … SELECT: the
     readers are not fetched into Python, so an alert's notices cost one statement, not two
     (bench/alerts.py, ``alert_eval_median_ms``). The rows are those ``_notify`` writes (the
     same msgids and references; ``public_id`` from PostgreSQL's ``gen_random_uuid()``)."""
     stored = [(msgid, json.dumps(references)) for msgid, references in _stored(message, params)]
-    sql, sql_params, dossier_at, exclude_at = readers
-    sql_params = list(sql_params)
+    sql, readers_params, dossier_at, exclude_at = readers
+    sql_params = list(readers_params)
     sql_params[dossier_at] = dossier.pk
     if exclude_at is not None:
         sql_params[exclude_at] = exclude_id
@@ -169,7 +193,8 @@ def _notify_in_one_statement(
         )
 
 
-def _network_users(dossier: Dossier) -> list[User]:
+def _network_users(dossier: Dossier) -> list[User | None]:
+    """The active members' users and the mother's (``None`` while she has no login)."""
     users = [
         m.professional.user
         for m in Membership.objects.filter(dossier=dossier, ended_at__isnull=True).select_related(
@@ -179,7 +204,7 @@ def _network_users(dossier: Dossier) -> list[User]:
     return [*users, dossier.mother.user]
 
 
-def _others(users, actor: User) -> list[User]:
+def _others(users: Iterable[User | None], actor: User) -> list[User]:
     """The recipients of a notice but the one who acted: nobody is told of their own
     action (issue 14)."""
     return [user for user in users if user is not None and user.pk != actor.pk]
@@ -211,7 +236,7 @@ def check_role_fits(professional: Professional, role: str) -> None:
         )
 
 
-def _start(dossier, professional, role, actor) -> Membership:
+def _start(dossier: Dossier, professional: Professional, role: str, actor: User) -> Membership:
     check_role_fits(professional, role)
     try:
         with transaction.atomic():
@@ -347,7 +372,7 @@ def consent_set(
     actor: User,
     dossier: Dossier,
     section: str,
-    level: int,
+    level: int | None,
     role: str = "",
     membership: Membership | None = None,
 ) -> ConsentRule | None:
@@ -361,7 +386,7 @@ def consent_set(
             section=section,
         )
     target_role = membership.role if membership else role
-    filters = {"dossier": dossier, "section": section}
+    filters: dict[str, Any] = {"dossier": dossier, "section": section}
     filters.update({"membership": membership} if membership else {"role": role})
     if level is None:
         ConsentRule.objects.filter(**filters).delete()

@@ -160,7 +160,10 @@ class HomeVisit(WithBloodPressure, ClinicalEntry):
         }
         if self.dossier_id and self.delivery() is None:
             raise ValidationError(
-                gettext("Record the delivery first: home visits follow the birth."),
+                gettext(
+                    "Record the delivery first: these home visits follow the birth. A "
+                    "prenatal home visit is recorded as a prenatal consultation at home."
+                ),
                 code="needs_delivery",
             )
         self.not_before_birth("visited_at", errors, what=gettext("A home visit"))

@@ -14,7 +14,15 @@ from dossier.models.entry import ClinicalEntry, Writer, day_post_partum
 from dossier.models.record import Dossier, Measurement, Newborn
 from dossier.rules import past_errors, raise_if_any
 from dossier.sections import Section
-from dossier.selfcare import SCALES, SelfKind, value_constraints
+from dossier.selfcare import (
+    BOTTLE_ML,
+    FEED_KINDS,
+    SCALES,
+    CareKind,
+    SelfKind,
+    care_constraints,
+    value_constraints,
+)
 
 
 class SelfMonitoring(ClinicalEntry):
@@ -103,6 +111,76 @@ class SelfMonitoring(ClinicalEntry):
             )
         if scale.about_baby:
             self.not_before_birth("noted_at", errors, what=gettext("An observation of the baby"))
+        raise_if_any(errors)
+
+
+class BabyLog(ClinicalEntry):
+    """A feed or a nappy of one baby, logged by the mother in a tap (issue 18): what parents
+    of twins keep track of most. It belongs to the newborn section, so only who may see the
+    baby sees it; the midwife reads the last 24 hours per baby (``dossier.feeds``)."""
+
+    SECTION = Section.NEWBORN
+    WRITER = Writer.MOTHER
+
+    newborn = models.ForeignKey(
+        Newborn, on_delete=models.PROTECT, related_name="care_logs", verbose_name=_("baby")
+    )
+    noted_at = models.DateTimeField(_("when"))
+    kind = models.CharField(_("what"), max_length=12, choices=CareKind.choices)
+    bottle_ml = models.PositiveSmallIntegerField(_("bottle (ml)"), null=True, blank=True)
+    wet = models.BooleanField(_("wet"), default=False)
+    dirty = models.BooleanField(_("dirty"), default=False)
+
+    class Meta:
+        verbose_name = _("feed or nappy")
+        verbose_name_plural = _("feeds and nappies")
+        ordering = ["-noted_at", "-id"]
+        indexes = [models.Index(fields=["newborn", "noted_at"])]
+        constraints = care_constraints()
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.what_display}"
+
+    @property
+    def is_feed(self) -> bool:
+        return self.kind in FEED_KINDS
+
+    @property
+    def what_display(self) -> str:
+        if self.kind == CareKind.BOTTLE:
+            return f"{self.bottle_ml} ml"
+        if self.kind == CareKind.NAPPY:
+            parts = [gettext("wet")] * self.wet + [gettext("dirty")] * self.dirty
+            return ", ".join(parts)
+        return gettext("breastfeed")
+
+    def clean(self) -> None:
+        errors = past_errors(self, ["noted_at"])
+        low, high = int(BOTTLE_ML.low), int(BOTTLE_ML.high)
+        if self.kind == CareKind.BOTTLE:
+            if self.bottle_ml is None or not low <= self.bottle_ml <= high:
+                errors["bottle_ml"] = ValidationError(
+                    gettext(
+                        "Bottle (ml): how much the baby drank, between %(low)s and %(high)s ml."
+                    )
+                    % {"low": low, "high": high},
+                    code="bottle_ml",
+                )
+        else:
+            self.bottle_ml = None
+        if self.kind == CareKind.NAPPY:
+            if not (self.wet or self.dirty):
+                errors["wet"] = ValidationError(
+                    gettext("Nappy: say whether it was wet, dirty or both."), code="nappy"
+                )
+        else:
+            self.wet = self.dirty = False
+        if self.newborn_id and self.dossier_id and self.newborn.dossier_id != self.dossier_id:
+            errors["newborn"] = ValidationError(
+                gettext("This baby belongs to another record."), code="other_record"
+            )
+        if self.newborn_id:
+            self.not_before_birth("noted_at", errors, what=gettext("A feed or a nappy"))
         raise_if_any(errors)
 
 

@@ -1,20 +1,24 @@
-"""The prenatal module beyond the pregnancy's own facts (R2, R18, R19, R29): the
-consultations, the psychosocial anamnesis with its vulnerability flag, and the
-coordinator's short-stay assessment. Risk factors live on the dossier itself."""
+"""The prenatal module beyond the pregnancy's own facts (R2, R18, R19, R29, R35): the
+consultations (a prenatal home visit is a consultation at home), the lab results, the
+psychosocial anamnesis with its vulnerability flag, and the coordinator's short-stay
+assessment. Risk factors and the dating live on the dossier itself."""
 
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from dossier import psychosocial
+from dossier import labs, psychosocial
+from dossier.labs import BloodGroup, LabResult, LabSource, LabTest, Rhesus
 from dossier.models.entry import ClinicalEntry, WithBloodPressure, Writer
 from dossier.rules import (
     BLOOD_PRESSURE_BOUNDS,
@@ -24,6 +28,7 @@ from dossier.rules import (
     blood_pressure_errors,
     bounds_constraints,
     bounds_errors,
+    field_label,
     past_errors,
     raise_if_any,
 )
@@ -90,7 +95,13 @@ class PrenatalConsultation(WithBloodPressure, ClinicalEntry):
         ]
 
     def __str__(self) -> str:
-        return f"{gettext('Consultation')} {self.consulted_on:%d-%m-%Y}"
+        what = gettext("Prenatal home visit") if self.at_home else gettext("Consultation")
+        return f"{what} {self.consulted_on:%d-%m-%Y}"
+
+    @property
+    def place(self) -> str | None:
+        """Where it took place, said only for a home visit (R35)."""
+        return gettext("at home (prenatal home visit)") if self.at_home else None
 
     @property
     def gestational_age(self) -> tuple[int, int] | None:
@@ -186,7 +197,7 @@ class PsychosocialAnamnesis(ClinicalEntry):
             )
         raise_if_any(errors)
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.vulnerable = psychosocial.is_vulnerable(self.answers())
         super().save(*args, **kwargs)
 
@@ -250,3 +261,276 @@ class ShortStayAssessment(ClinicalEntry):
                 code="criteria_missing",
             )
         raise_if_any(errors)
+
+
+LAB_BOUNDS = (
+    Bounds("value", Decimal("1.0"), Decimal("600.0")),
+    Bounds("value_1h", Decimal("20.0"), Decimal("600.0"), "mg/dL"),
+    Bounds("value_2h", Decimal("20.0"), Decimal("600.0"), "mg/dL"),
+    Bounds("anti_d_dose_ug", 50, 1500, "µg"),
+)
+# The fields only some tests fill in, and the tests that do.
+LAB_ONLY_FOR = {
+    "result": {t for t, row in labs.REFERENCE.items() if row.measure == labs.Measure.RESULT},
+    "value": {
+        t
+        for t, row in labs.REFERENCE.items()
+        if row.measure in (labs.Measure.VALUE, labs.Measure.OGTT)
+    },
+    "value_1h": {LabTest.OGTT},
+    "value_2h": {LabTest.OGTT},
+    "abo": {LabTest.BLOOD_GROUP},
+    "rhesus": {LabTest.BLOOD_GROUP},
+    "anti_d_given_on": {LabTest.BLOOD_GROUP},
+    "anti_d_dose_ug": {LabTest.BLOOD_GROUP},
+}
+LAB_NEEDS = {
+    labs.Measure.RESULT: ("result",),
+    labs.Measure.VALUE: ("value",),
+    labs.Measure.BLOOD_GROUP: ("abo", "rhesus"),
+    labs.Measure.OGTT: ("value", "value_1h", "value_2h"),
+}
+
+
+class PrenatalLab(ClinicalEntry):
+    """A prenatal laboratory result (issue 18): which test, when the sample (or the GBS swab)
+    was taken, the result with its unit, and where it comes from. What is normal and what
+    raises an alert is the reference table of ``dossier.labs``; the Rhesus D, HBsAg and GBS
+    results are carried forward to the birth and the newborn (``labs.carried_forward``)."""
+
+    SECTION = Section.PRENATAL
+
+    test = models.CharField(_("test"), max_length=15, choices=LabTest.choices)
+    taken_on = models.DateField(
+        _("date of the sample"), help_text=_("For the group B streptococcus: the day of the swab.")
+    )
+    result = models.CharField(
+        _("result"),
+        max_length=15,
+        choices=LabResult.choices,
+        blank=True,
+        help_text=_("For the serology, the antibodies and the GBS swab."),
+    )
+    value = models.DecimalField(
+        _("value"),
+        max_digits=4,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        help_text=_(
+            "Haemoglobin in g/dL; glucose in mg/dL: the challenge test's value after 1 hour, "
+            "the tolerance test's fasting value."
+        ),
+    )
+    value_1h = models.DecimalField(
+        _("glucose after 1 hour (OGTT, mg/dL)"),
+        max_digits=4,
+        decimal_places=1,
+        null=True,
+        blank=True,
+    )
+    value_2h = models.DecimalField(
+        _("glucose after 2 hours (OGTT, mg/dL)"),
+        max_digits=4,
+        decimal_places=1,
+        null=True,
+        blank=True,
+    )
+    unit = models.CharField(_("unit"), max_length=10, blank=True, editable=False)
+    abo = models.CharField(
+        _("ABO blood group"), max_length=2, choices=BloodGroup.choices, blank=True
+    )
+    rhesus = models.CharField(_("Rhesus D"), max_length=8, choices=Rhesus.choices, blank=True)
+    anti_d_given_on = models.DateField(
+        _("anti-D given on"),
+        null=True,
+        blank=True,
+        help_text=_("Rhesus D negative: the day of the anti-D prophylaxis (usually 28 weeks)."),
+    )
+    anti_d_dose_ug = models.PositiveSmallIntegerField(
+        _("anti-D dose (µg)"), null=True, blank=True, help_text=_("E.g. 300 µg (1500 IU).")
+    )
+    detail = models.CharField(
+        _("detail"),
+        max_length=300,
+        blank=True,
+        help_text=_("E.g. which antibody (anti-D, anti-Kell) and its titre."),
+    )
+    source = models.CharField(
+        _("source"), max_length=12, choices=LabSource.choices, default=LabSource.LAB_REPORT
+    )
+    laboratory = models.CharField(_("laboratory"), max_length=200, blank=True)
+
+    # the values are held to their test's own range (``labs.REFERENCE``) in ``clean()``;
+    # the table's widest range is the database's check
+    BOUNDS = tuple(b for b in LAB_BOUNDS if b.field == "anti_d_dose_ug")
+
+    class Meta:
+        verbose_name = _("prenatal lab result")
+        verbose_name_plural = _("prenatal lab results")
+        ordering = ["-taken_on", "-id"]
+        indexes = [models.Index(fields=["dossier", "test", "taken_on"])]
+        constraints = [
+            *bounds_constraints("prenatallab", LAB_BOUNDS),
+            models.CheckConstraint(
+                condition=Q(test__in=LabTest.values), name="prenatallab_test_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(result="") | Q(result__in=LabResult.values),
+                name="prenatallab_result_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(test=LabTest.BLOOD_GROUP)
+                | Q(abo="", rhesus="", anti_d_given_on__isnull=True, anti_d_dose_ug__isnull=True),
+                name="prenatallab_blood_group_fields_only_for_it",
+            ),
+            models.CheckConstraint(
+                condition=Q(anti_d_given_on__isnull=True, anti_d_dose_ug__isnull=True)
+                | Q(anti_d_given_on__isnull=False, anti_d_dose_ug__isnull=False),
+                name="prenatallab_anti_d_date_and_dose",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_test_display()} · {self.taken_on:%d-%m-%Y}" if self.taken_on else ""
+
+    @property
+    def reference(self) -> labs.Reference | None:
+        return labs.REFERENCE.get(self.test)
+
+    @property
+    def gestational_weeks(self) -> int | None:
+        if not self.dossier_id or self.taken_on is None:
+            return None
+        age = self.dossier.gestational_age_on(self.taken_on)
+        return age[0] if age else None
+
+    @property
+    def gestational_age_display(self) -> str:
+        age = (
+            self.dossier.gestational_age_on(self.taken_on)
+            if self.dossier_id and self.taken_on
+            else None
+        )
+        return f"{age[0]}+{age[1]}" if age else "—"
+
+    @property
+    def result_display(self) -> str:
+        """The result with its unit: "O Rhesus D negative", "10,4 g/dL", "Positive (anti-Kell)",
+        "88 / 170 / 160 mg/dL (fasting / 1 h / 2 h)"."""
+        reference = self.reference
+        if reference is None:
+            return "—"
+        if reference.measure == labs.Measure.BLOOD_GROUP:
+            rhesus = self.get_rhesus_display() if self.rhesus else ""
+            return f"{self.abo} {rhesus}".strip() or "—"
+        if reference.measure == labs.Measure.VALUE:
+            return labs.value_display(self.value, self.unit or reference.unit)
+        if reference.measure == labs.Measure.OGTT:
+            values = " / ".join(
+                number_format(v) if v is not None else "—"
+                for v in (self.value, self.value_1h, self.value_2h)
+            )
+            return gettext("%(values)s %(unit)s (fasting / 1 h / 2 h)") % {
+                "values": values,
+                "unit": self.unit or reference.unit,
+            }
+        shown = self.get_result_display() if self.result else "—"
+        return f"{shown} ({self.detail})" if self.detail else shown
+
+    @property
+    def findings(self) -> list:
+        return labs.findings(self)
+
+    @property
+    def finding(self) -> str | None:
+        """The abnormal findings in words, or None (nothing to flag)."""
+        return "; ".join(str(f.title) for f in self.findings) or None
+
+    @property
+    def finding_rows(self) -> list[dict]:
+        """The findings as the API gives them: the alert rule's code, urgency and title."""
+        return [
+            {"code": f.code, "severity": f.severity, "title": str(f.title)} for f in self.findings
+        ]
+
+    @property
+    def abnormal(self) -> bool:
+        return bool(self.findings)
+
+    def clean(self) -> None:
+        errors = {
+            **past_errors(self, ["taken_on", "anti_d_given_on"]),
+            **bounds_errors(self, self.BOUNDS),
+        }
+        reference = self.reference
+        if reference is None:
+            raise_if_any(errors)
+            return
+        test = LabTest(self.test).label
+        for name, tests in LAB_ONLY_FOR.items():
+            value = getattr(self, name)
+            if self.test not in tests and value not in (None, "") and name not in errors:
+                errors[name] = ValidationError(
+                    gettext("%(field)s: not part of the test “%(test)s”; leave it empty.")
+                    % {"field": field_label(self, name), "test": test},
+                    code="not_for_this_test",
+                )
+        for name in LAB_NEEDS[reference.measure]:
+            if getattr(self, name) in (None, "") and name not in errors:
+                errors[name] = ValidationError(
+                    gettext("%(field)s: needed for the test “%(test)s”.")
+                    % {"field": field_label(self, name), "test": test},
+                    code="required",
+                )
+        if self.result and reference.results and self.result not in reference.results:
+            errors.setdefault(
+                "result",
+                ValidationError(
+                    gettext("Result: for the test “%(test)s” choose one of: %(allowed)s.")
+                    % {
+                        "test": test,
+                        "allowed": ", ".join(str(LabResult(r).label) for r in reference.results),
+                    },
+                    code="result_not_for_this_test",
+                ),
+            )
+        if reference.low is not None:
+            for name in ("value", "value_1h", "value_2h"):
+                if name in LAB_NEEDS[reference.measure] and name not in errors:
+                    errors.update(
+                        bounds_errors(
+                            self, [Bounds(name, reference.low, reference.high, reference.unit)]
+                        )
+                    )
+        if self.test == LabTest.BLOOD_GROUP and "anti_d_given_on" not in errors:
+            given, dose = self.anti_d_given_on, self.anti_d_dose_ug
+            if (given is None) != (dose is None):
+                missing = "anti_d_dose_ug" if dose is None else "anti_d_given_on"
+                errors.setdefault(
+                    missing,
+                    ValidationError(
+                        gettext("Anti-D: enter both the day and the dose."),
+                        code="anti_d_pair",
+                    ),
+                )
+            elif given is not None and self.rhesus == Rhesus.POSITIVE:
+                errors["anti_d_given_on"] = ValidationError(
+                    gettext("Anti-D: only for a Rhesus D negative mother."),
+                    code="anti_d_rhesus_positive",
+                )
+        if (
+            self.test == LabTest.ANTIBODIES
+            and self.result == LabResult.POSITIVE
+            and not self.detail.strip()
+        ):
+            errors["detail"] = ValidationError(
+                gettext("Detail: say which antibody was found (e.g. anti-D, anti-Kell)."),
+                code="required",
+            )
+        raise_if_any(errors)
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        reference = self.reference
+        self.unit = reference.unit if reference else ""
+        super().save(*args, **kwargs)

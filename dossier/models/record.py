@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 import uuid
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
@@ -18,6 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from dossier import dating
+from dossier.dating import DatingMethod
 from dossier.geography import Province, province_for_postcode
 from dossier.insz import check_insz_matches_birth_date, format_insz, validate_insz
 from dossier.rules import (
@@ -25,6 +28,7 @@ from dossier.rules import (
     Bounds,
     bounds_constraints,
     bounds_errors,
+    field_label,
     past_errors,
     raise_if_any,
 )
@@ -233,15 +237,22 @@ STATUS_TRANSITIONS = {
 }
 
 
-DOSSIER_BOUNDS = (Bounds("gravidity", 1, 30), Bounds("parity", 0, 29), Bounds("fetus_count", 1, 6))
+DOSSIER_BOUNDS = (
+    Bounds("gravidity", 1, 30),
+    Bounds("parity", 0, 29),
+    Bounds("fetus_count", 1, 6),
+    Bounds("crown_rump_length_mm", dating.CRL_LOWEST_MM, dating.CRL_HIGHEST_MM, "mm"),
+    Bounds("embryo_age_days", *dating.EMBRYO_AGE_DAYS, _("days")),
+)
 
 
 class Dossier(RecordModel):
     """The maternity record of one pregnancy, from early pregnancy to six weeks after birth.
 
     Its modules are prenatal, delivery and stay, and postnatal (R2); its status moves
-    prenatal → delivered → postnatal → closed. The expected due date is computed from the
-    last menstrual period unless an ultrasound dating replaces it."""
+    prenatal → delivered → postnatal → closed. The expected due date is computed by the
+    dating method (``dossier.dating``: the last period, an ultrasound's crown-rump length,
+    the IVF transfer) or typed in, and the record keeps which it was."""
 
     mother = models.ForeignKey(
         Mother, on_delete=models.PROTECT, related_name="dossiers", verbose_name=_("mother")
@@ -250,7 +261,35 @@ class Dossier(RecordModel):
     expected_due_date = models.DateField(
         _("expected due date"),
         blank=True,
-        help_text=_("Left empty, it is computed as 280 days after the last menstrual period."),
+        help_text=_(
+            "Left empty, it is computed by the dating method (280 days after the last "
+            "menstrual period, by default)."
+        ),
+    )
+    dating_method = models.CharField(
+        _("dating method"),
+        max_length=10,
+        choices=DatingMethod.choices,
+        blank=True,
+        default="",
+        db_default="",  # rows written by COPY (the bench's generator) name no method
+        help_text=_("What set the expected due date."),
+    )
+    crown_rump_length_mm = models.DecimalField(
+        _("crown-rump length (mm)"),
+        max_digits=3,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        help_text=_("Ultrasound dating: 10 to 84 mm (about 7 to 14 weeks)."),
+    )
+    dating_scan_on = models.DateField(_("date of the dating scan"), null=True, blank=True)
+    embryo_transfer_on = models.DateField(_("date of the embryo transfer"), null=True, blank=True)
+    embryo_age_days = models.PositiveSmallIntegerField(
+        _("embryo age at transfer (days)"),
+        null=True,
+        blank=True,
+        help_text=_("3 for a day-3 embryo, 5 for a blastocyst."),
     )
     gravidity = models.PositiveSmallIntegerField(
         _("gravidity"), default=1, help_text=_("Number of pregnancies, this one included.")
@@ -338,6 +377,20 @@ class Dossier(RecordModel):
                 condition=Q(status__in=DossierStatus.values), name="dossier_status_known"
             ),
             models.CheckConstraint(
+                condition=Q(dating_method="") | Q(dating_method__in=DatingMethod.values),
+                name="dossier_dating_method_known",
+            ),
+            models.CheckConstraint(
+                condition=~Q(dating_method=DatingMethod.ULTRASOUND)
+                | Q(crown_rump_length_mm__isnull=False, dating_scan_on__isnull=False),
+                name="dossier_ultrasound_dating_has_its_scan",
+            ),
+            models.CheckConstraint(
+                condition=~Q(dating_method=DatingMethod.IVF)
+                | Q(embryo_transfer_on__isnull=False, embryo_age_days__isnull=False),
+                name="dossier_ivf_dating_has_its_transfer",
+            ),
+            models.CheckConstraint(
                 condition=Q(conception="") | Q(conception__in=Conception.values),
                 name="dossier_conception_known",
             ),
@@ -354,6 +407,11 @@ class Dossier(RecordModel):
         # mother's identity must not be read without an access-log event.
         return f"{gettext('Maternity record')} {str(self.public_id)[:8]}"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self.dating_method:  # saved without clean() (a factory, a loader)
+            self.dating_method = self.inferred_dating_method()
+        super().save(*args, **kwargs)
+
     @property
     def is_multiple(self) -> bool:
         return self.fetus_count > 1
@@ -362,9 +420,47 @@ class Dossier(RecordModel):
         return [str(RiskFactor(code).label) for code in self.risk_factors]
 
     def computed_due_date(self) -> datetime.date | None:
-        if self.last_menstrual_period is None:
-            return None
-        return self.last_menstrual_period + datetime.timedelta(days=PREGNANCY_DAYS)
+        """The due date the dating method gives (the last period when none is chosen yet);
+        None for a typed one or when a field the method needs is missing."""
+        return dating.due_date(self.dating_method or DatingMethod.LMP, self)
+
+    def inferred_dating_method(self) -> str:
+        """The method a record saved without one was dated by: the last period when the due
+        date is the one it gives (or is still to be computed), else a typed date."""
+        if self.last_menstrual_period is not None and self.expected_due_date in (
+            None,
+            dating.due_date(DatingMethod.LMP, self),
+        ):
+            return DatingMethod.LMP
+        return DatingMethod.TYPED if self.expected_due_date is not None else ""
+
+    @property
+    def dating_display(self) -> str:
+        """How the due date was set, in a line: "ultrasound: crown-rump length 45,0 mm on
+        12-03-2026 (11+2 weeks)"."""
+        from django.utils.formats import number_format
+
+        method = self.dating_method
+        if method == DatingMethod.ULTRASOUND and self.crown_rump_length_mm is not None:
+            days = dating.gestational_days_from_crl(self.crown_rump_length_mm)
+            return gettext(
+                "ultrasound: crown-rump length %(crl)s mm on %(day)s (%(weeks)s+%(days)s weeks)"
+            ) % {
+                "crl": number_format(self.crown_rump_length_mm, decimal_pos=1),
+                "day": self.dating_scan_on.strftime("%d-%m-%Y") if self.dating_scan_on else "—",
+                "weeks": days // 7,
+                "days": days % 7,
+            }
+        if method == DatingMethod.IVF and self.embryo_transfer_on is not None:
+            return gettext("IVF: a day-%(age)s embryo transferred on %(day)s") % {
+                "age": self.embryo_age_days,
+                "day": self.embryo_transfer_on.strftime("%d-%m-%Y"),
+            }
+        if method == DatingMethod.LMP:
+            return gettext("last menstrual period + 280 days")
+        if method == DatingMethod.TYPED:
+            return gettext("typed in")
+        return ""
 
     def gestational_age_on(self, day: datetime.date) -> tuple[int, int] | None:
         """(weeks, days) of pregnancy on a day, from the due date (which ultrasound may fix)."""
@@ -373,22 +469,85 @@ class Dossier(RecordModel):
         days = (day - (self.expected_due_date - datetime.timedelta(days=PREGNANCY_DAYS))).days
         return divmod(days, 7) if days >= 0 else None
 
-    def clean(self) -> None:
-        if self.expected_due_date is None:
-            self.expected_due_date = self.computed_due_date()
-        errors = {
-            **past_errors(self, ["last_menstrual_period"]),
-            **bounds_errors(self, self.BOUNDS),
-        }
-        if self.expected_due_date is None:
-            errors["expected_due_date"] = ValidationError(
+    def _dating_errors(self, errors: dict) -> dict:
+        """The dating method's rules (``dossier.dating``): the fields it needs, no field of
+        another method, and the due date it gives — taken when none is typed, refused when
+        another one is typed (choose "typed" to keep one's own)."""
+        if not self.dating_method:
+            self.dating_method = self.inferred_dating_method() or DatingMethod.LMP
+        if self.dating_method not in DatingMethod.values:
+            return {
+                "dating_method": ValidationError(
+                    gettext("Dating method: choose one of the list."), code="invalid_choice"
+                )
+            }
+        method = DatingMethod(self.dating_method)
+        found = {}
+        if method == DatingMethod.IVF:
+            if not self.conception:
+                self.conception = Conception.IVF_ICSI
+            elif self.conception != Conception.IVF_ICSI:
+                found["conception"] = ValidationError(
+                    gettext(
+                        "Mode of conception: a pregnancy dated by the embryo transfer is an "
+                        "IVF or ICSI pregnancy."
+                    ),
+                    code="ivf_conception",
+                )
+        for name, owner in dating.METHOD_ONLY_FIELDS.items():
+            if owner != method and getattr(self, name) is not None and name not in errors:
+                found[name] = ValidationError(
+                    gettext(
+                        "%(field)s: only used for dating by “%(method)s”; choose that method "
+                        "or leave it empty."
+                    )
+                    % {"field": field_label(self, name), "method": DatingMethod(owner).label},
+                    code="other_dating_method",
+                )
+        for name in dating.METHODS[method].needs:
+            if getattr(self, name) is None and name not in errors:
+                found[name] = ValidationError(
+                    gettext("%(field)s: needed for dating by “%(method)s”.")
+                    % {"field": field_label(self, name), "method": method.label},
+                    code="required",
+                )
+        if method == DatingMethod.TYPED and self.expected_due_date is None:
+            found["expected_due_date"] = ValidationError(
                 gettext(
-                    "Expected due date: enter it, or enter the last menstrual period so "
-                    "that it can be computed."
+                    "Expected due date: type it in, or choose a dating method that computes it."
                 ),
                 code="required",
             )
-        elif self.last_menstrual_period and "last_menstrual_period" not in errors:
+        if found.keys() - {"conception"} or any(
+            name in errors for name in dating.METHODS[method].needs
+        ):
+            return found
+        if self.expected_due_date is None:
+            self.expected_due_date = self.computed_due_date()
+        return found
+
+    def clean(self) -> None:
+        errors = {
+            **past_errors(self, ["last_menstrual_period", "dating_scan_on", "embryo_transfer_on"]),
+            **bounds_errors(self, self.BOUNDS),
+        }
+        errors.update(self._dating_errors(errors))
+        if self.expected_due_date is None:
+            errors.setdefault(
+                "expected_due_date",
+                ValidationError(
+                    gettext(
+                        "Expected due date: enter it, or enter the last menstrual period so "
+                        "that it can be computed."
+                    ),
+                    code="required",
+                ),
+            )
+        elif (
+            self.last_menstrual_period
+            and "last_menstrual_period" not in errors
+            and "expected_due_date" not in errors
+        ):
             weeks = (self.expected_due_date - self.last_menstrual_period).days / 7
             if not 0 < weeks <= 44:
                 errors["expected_due_date"] = ValidationError(
@@ -403,6 +562,27 @@ class Dossier(RecordModel):
                     },
                     code="due_date_window",
                 )
+        computed = None if errors.keys() & dating.DATING_FIELDS else self.computed_due_date()
+        if (
+            computed is not None
+            and self.expected_due_date is not None
+            and self.expected_due_date != computed
+            and not (errors.keys() & {"expected_due_date", *dating.DATING_FIELDS})
+        ):
+            errors["expected_due_date"] = ValidationError(
+                gettext(
+                    "Expected due date: dating by “%(method)s” gives %(computed)s, not "
+                    "%(typed)s. Leave the due date empty to take the computed one, or choose "
+                    "“%(typed_method)s” to keep your own."
+                )
+                % {
+                    "method": DatingMethod(self.dating_method).label,
+                    "computed": computed.strftime("%d-%m-%Y"),
+                    "typed": self.expected_due_date.strftime("%d-%m-%Y"),
+                    "typed_method": DatingMethod.TYPED.label,
+                },
+                code="due_date_differs",
+            )
         if (
             self.parity is not None
             and self.gravidity is not None

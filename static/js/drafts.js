@@ -10,16 +10,18 @@
 //    values (config/pending_post.py) as JSON in #pending-post; they fill the form, which
 //    the user checks and saves herself.
 // 4. A home visit saved while the phone is offline (a form with a client_key field) is not
-//    sent into the void: it waits in an outbox in localStorage ("waiting to be sent") and is
-//    sent when the network is back (or at the next page opened online). The client_key, an
-//    id made here, makes the server save a visit sent twice only once; a visit the server
-//    refuses (its form has an error) stays as a draft on its form, to check and save.
+//    sent into the void: it goes to the outbox kept in IndexedDB (static/js/pwa.js,
+//    pwa-outbox.js; "waiting to be sent") and is sent when the network is back. The
+//    client_key, an id made here, makes the server save a visit sent twice only once; a visit
+//    the server refuses stays in the outbox, "needs your attention", and its link
+//    (#verzenden-<client_key>) puts it back in its form here, to check and save.
 (function () {
   "use strict";
 
   var MAX_AGE_MS = 7 * 24 * 3600 * 1000; // a week: a draft older than that is stale
   var PREFIX = "draft:v1:";
   var SUBMITTED = "draft:submitted";
+  var SUBMITTED_VISIT = "draft:submitted-visit";
   var SKIP_TYPES = ["hidden", "password", "file", "submit", "button", "reset", "image"];
   var body = document.body;
   var user = body && body.getAttribute("data-draft-user");
@@ -173,9 +175,7 @@
     }
   }
 
-  // --- the outbox of visits saved offline ------------------------------------------------
-
-  var OUTBOX = "outbox:v1:" + user;
+  // --- the visits saved without network (static/js/pwa.js, IndexedDB) ----------------------
 
   function newKey() {
     if (window.crypto && window.crypto.randomUUID) return window.crypto.randomUUID();
@@ -190,87 +190,115 @@
       hex.slice(20)].join("-");
   }
 
-  function outbox() {
+  function pwa() {
+    return window.MdPwa && window.MdPwa.usable() ? window.MdPwa : null;
+  }
+
+  function valuesOf(pairs) {
+    var values = {};
+    pairs.forEach(function (pair) {
+      if (pair[0] === "csrfmiddlewaretoken") return;
+      (values[pair[0]] || (values[pair[0]] = [])).push(pair[1]);
+    });
+    return values;
+  }
+
+  var entries = []; // {form, key, original, clientKey} of the page's draftable forms
+
+  // A visit sent from the outbox (by this page or the service worker): its draft goes; if its
+  // form is on this page, the form is emptied for the next visit, with a new id.
+  function draftOf(draftKey, clientKey) { // the draft, if it is still that visit's
     try {
-      return JSON.parse(local.getItem(OUTBOX) || "[]");
+      var draft = JSON.parse(local.getItem(draftKey) || "null");
+      var keys = draft && draft.values && draft.values.client_key;
+      return keys && keys[0] === clientKey ? draft : null;
     } catch (error) {
-      return [];
+      return null;
     }
   }
 
-  function setOutbox(items) {
-    if (items.length) local.setItem(OUTBOX, JSON.stringify(items));
-    else local.removeItem(OUTBOX);
+  function discard(draftKey, clientKey) {
+    if (draftKey && draftOf(draftKey, clientKey)) local.removeItem(draftKey);
+    entries.forEach(function (entry) {
+      if (!entry.clientKey || entry.clientKey.value !== clientKey) return;
+      if (draftOf(entry.key, clientKey)) local.removeItem(entry.key);
+      fill(entry.form, entry.original);
+      entry.clientKey.value = newKey();
+      var shown = entry.form.querySelector(".draft-notice");
+      if (shown) shown.remove();
+    });
   }
 
-  function say(text, kind) {
-    var box = document.getElementById("outbox-status");
-    if (!box) {
-      box = document.createElement("p");
-      box.id = "outbox-status";
+  // "Open the form" of a visit kept on the phone (#verzenden-<client_key>): back in its form,
+  // with its id, to check and save.
+  function reopen() {
+    var tool = pwa();
+    var hash = window.location.hash;
+    if (!tool || hash.indexOf(tool.reopenPrefix) !== 0) return;
+    var wanted = hash.slice(tool.reopenPrefix.length);
+    tool.get(wanted).then(function (item) {
+      if (!item || item.user !== String(user)) return;
+      var target = null;
+      entries.forEach(function (entry) {
+        if (entry.clientKey && actionPath(entry.form) === new URL(item.url).pathname) {
+          target = target || entry;
+        }
+      });
+      if (!target) return;
+      var values = valuesOf(item.fields);
+      fill(target.form, values);
+      target.clientKey.value = item.client_key;
+      local.setItem(target.key, JSON.stringify({ savedAt: Date.now(), values: read(target.form) }));
+      var old = target.form.querySelector(".draft-notice");
+      if (old) old.remove();
+      var box = document.createElement("p");
+      box.className = "draft-notice";
       box.setAttribute("role", "status");
-      var main = document.querySelector("main");
-      if (!main) return;
-      main.insertBefore(box, main.firstChild);
+      var texts = document.getElementById("pwa-texts");
+      var said = texts && texts.content.querySelector("[data-text=reopened]");
+      box.textContent = said ? said.textContent.trim() :
+        "The visit kept on this phone is back in its form: check it and save.";
+      target.form.insertBefore(box, target.form.firstChild);
+      target.form.scrollIntoView();
+    });
+  }
+
+  function settleVisit() { // a visit of the outbox saved by hand: the outbox forgets it
+    if (!session) return;
+    var clientKey = session.getItem(SUBMITTED_VISIT);
+    if (!clientKey) return;
+    session.removeItem(SUBMITTED_VISIT);
+    var saved = document.querySelector(".message-success");
+    var failed = document.querySelector("main .errorlist, main [aria-invalid=true]");
+    var tool = pwa();
+    if (saved && !failed && tool) tool.forget(clientKey);
+  }
+
+  function clearAllUsers() {
+    for (var i = local.length - 1; i >= 0; i--) {
+      var key = local.key(i);
+      if (key && key.indexOf(PREFIX) === 0) local.removeItem(key);
     }
-    box.className = "draft-notice outbox-" + kind;
-    box.textContent = text;
   }
 
-  function text(name, fallback) {
-    return body.getAttribute("data-outbox-" + name) || fallback;
-  }
-
-  function queue(form, key) {
-    var pairs = [];
-    new FormData(form).forEach(function (value, name) {
-      if (typeof value === "string") pairs.push([name, value]);
-    });
-    var items = outbox();
-    items.push({ url: new URL(form.getAttribute("action") || window.location.href,
-      window.location.href).href, body: pairs, draft: key, at: Date.now() });
-    setOutbox(items);
-    say(text("waiting", "Waiting to be sent."), "waiting");
-  }
-
-  var flushing = false;
-
-  function flush() {
-    var items = outbox();
-    if (flushing || !items.length || navigator.onLine === false) return;
-    flushing = true;
-    var item = items[0];
-    window.fetch(item.url, {
-      method: "POST", credentials: "same-origin", redirect: "follow",
-      body: new URLSearchParams(item.body),
-    }).then(function (response) {
-      var signIn = /\/aanmelden\//.test(new URL(response.url).pathname);
-      if (signIn) {
-        say(text("signin", "Sign in to send what is waiting."), "signin");
-        return false;
-      }
-      setOutbox(outbox().slice(1));
-      if (response.ok && response.redirected) {
-        local.removeItem(item.draft);
-        say(text("sent", "Sent."), "sent");
-      } else {
-        say(text("check", "Not saved: open the form, check it and save."), "check");
-      }
-      return true;
-    }).catch(function () {
-      return false; // still no network: it waits
-    }).then(function (again) {
-      flushing = false;
-      if (again) flush();
-    });
-  }
+  window.MdDrafts = {
+    keyOf: function (form) {
+      var found = "";
+      entries.forEach(function (entry) { if (entry.form === form) found = entry.key; });
+      return found;
+    },
+    discard: function (draftKey, clientKey) {
+      if (local) discard(draftKey, clientKey);
+    },
+    clearAll: function () {
+      if (local) clearAllUsers(); // at sign-out: every draft of this browser
+    },
+  };
 
   function start() {
     if (!user || !local) return;
     settleLastSubmit();
-    if (outbox().length) say(text("waiting", "Waiting to be sent."), "waiting");
-    window.addEventListener("online", flush);
-    flush();
+    settleVisit();
     var now = Date.now();
     var pending = pendingPost();
     forms().forEach(function (entry) {
@@ -308,19 +336,29 @@
       form.addEventListener("change", keep);
       var clientKey = form.querySelector("input[name=client_key]");
       if (clientKey && !clientKey.value) clientKey.value = newKey();
+      entries.push({ form: form, key: key, original: original, clientKey: clientKey });
       form.addEventListener("submit", function (event) {
         window.clearTimeout(timer);
         local.setItem(key, JSON.stringify({ savedAt: Date.now(), values: read(form) }));
-        if (clientKey && navigator.onLine === false) {
-          event.preventDefault(); // no network: into the outbox, sent when it is back
-          queue(form, key); // the form keeps its id: saved again by hand, it is deduplicated
+        var tool = pwa();
+        if (clientKey && tool && (navigator.onLine === false || tool.isCopy())) {
+          // no network (or the page is the copy kept on the phone): into the outbox, sent
+          // when the network is back; the form keeps its id, so a visit saved twice (the
+          // button pressed again) is one visit
+          event.preventDefault();
+          tool.queue(form, key);
           return;
         }
         if (session) session.setItem(SUBMITTED, key);
+        if (session && clientKey) session.setItem(SUBMITTED_VISIT, clientKey.value);
       });
     });
-    Array.prototype.forEach.call(document.querySelectorAll("form[data-drafts-clear]"),
-      function (form) { form.addEventListener("submit", clearAll); });
+    reopen();
+    window.addEventListener("hashchange", reopen); // "Open the form" on the form's own page
+    if (!window.MdPwa) { // without pwa.js the sign-out still drops this person's drafts
+      Array.prototype.forEach.call(document.querySelectorAll("form[data-drafts-clear]"),
+        function (form) { form.addEventListener("submit", clearAll); });
+    }
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);

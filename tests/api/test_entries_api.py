@@ -16,6 +16,7 @@ from tests.personas import build_network
 pytestmark = pytest.mark.django_db
 API_NAMES = {
     "consultaties": "consultations",
+    "labo": "prenatal-labs",
     "psychosociaal": "psychosocial-anamnesis",
     "kort-verblijf": "short-stay",
     "ontslag": "discharge",
@@ -25,6 +26,7 @@ API_NAMES = {
     "kraamhulp": "home-help-need",
     "kraamhulp-uren": "home-help-days",
     "eigen-metingen": "own-observations",
+    "voeding-luiers": "feeds-nappies",
 }
 SINGLE = {"psychosociaal", "kort-verblijf", "ontslag", "kraamhulp"}
 

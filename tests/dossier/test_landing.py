@@ -1,6 +1,6 @@
 """Landing per role (issue 14): the mother with one record on it (several: her list), the
-registrar on the exports, the professional's list with what needs attention first and the
-closed records last."""
+registrar on the exports, the professional's list with what needs attention first; the
+closed records only in a search, last (issue 16)."""
 
 import datetime
 
@@ -79,4 +79,6 @@ def test_the_list_puts_urgent_alerts_first_then_due_dates_closed_last(client):
     )
     page = land(client, midwife)
     order = [d.pk for d in page.context["page"].object_list]
-    assert order == [urgent.pk, sooner.pk, later.pk, closed.pk]
+    assert order == [urgent.pk, sooner.pk, later.pk]  # the closed one only in a search
+    found = client.get(reverse("dossier:dashboard"), {"q": "Gent"}).context["page"]
+    assert [d.pk for d in found.object_list] == [sooner.pk, later.pk, urgent.pk, closed.pk]

@@ -131,46 +131,5 @@ def test_a_visit_saved_after_the_session_expired_is_saved_after_signing_in(
     )
 
 
-def test_a_visit_saved_offline_waits_on_the_phone_and_is_sent_once(
-    phone, live_server, axe_source, screenshot
-):
-    call_command("load_demo")
-    page = phone
-    log_in(page, live_server, "griet")
-    open_lotte_visit_form(page, live_server, axe_source)
-    type_visit(page)
-    visits = HomeVisit.objects.count()
-    page.context.set_offline(True)  # the network drops in the family's home
-    page.get_by_role("button", name="Bewaren").click()
-    page.locator("#outbox-status.outbox-waiting").wait_for()
-    assert HomeVisit.objects.count() == visits
-    assert_accessible(page, axe_source)
-    screenshot(page, "waiting-to-be-sent")
-    page.get_by_role("button", name="Bewaren").click()  # pressed again, impatient
-    assert (
-        page.evaluate(
-            "JSON.parse(localStorage.getItem('outbox:v1:' + "
-            "document.body.dataset.draftUser)).length"
-        )
-        == 2
-    )
-
-    page.context.set_offline(False)  # the network is back
-    page.locator("#outbox-status.outbox-sent").wait_for()
-    # polled from here: page.evaluate goes through the devtools protocol, which the page's
-    # CSP allows (wait_for_function evaluates a string in the page, which it forbids)
-    for _attempt in range(150):
-        if page.evaluate(
-            "localStorage.getItem('outbox:v1:' + document.body.dataset.draftUser) === null"
-        ):
-            break
-        page.wait_for_timeout(100)
-    else:
-        pytest.fail("the outbox on the phone was not emptied after sending")
-    assert HomeVisit.objects.count() == visits + 1  # sent twice, saved once
-    assert (
-        HomeVisit.objects.order_by("-created_at").first().notes.startswith("Moeder slaapt weinig")
-    )
-    page.reload()
-    assert page.locator(".draft-notice").count() == 0  # nothing waits, no draft left
-    assert HomeVisit.objects.count() == visits + 1
+# A visit saved offline (the outbox in IndexedDB, the service worker, sent exactly once):
+# tests/e2e/test_offline_visit.py

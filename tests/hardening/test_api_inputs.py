@@ -38,6 +38,7 @@ def today():
 def _entry_routes():
     bodies = {
         "consultations": {"consulted_on": today},
+        "prenatal-labs": {"test": "hbsag", "taken_on": today, "result": "negative"},
         "psychosocial-anamnesis": {"interviewed_on": today},
         "short-stay": {"assessed_on": today, "decision": "eligible"},
         "discharge": {},
@@ -60,7 +61,7 @@ def _entry_routes():
     }
     routes = []
     for kind in KINDS.values():
-        persona = "mother" if kind.api_name == "own-observations" else "coordinator"
+        persona = "mother" if kind.model.WRITER == "mother" else "coordinator"
         routes.append(
             (
                 kind.api_name,

@@ -65,6 +65,7 @@ CARDS = {
 # judgement (R18), the own observations are the mother's (R5).
 ENTRY_PAGES = {
     "consultaties": S.PRENATAL,
+    "labo": S.PRENATAL,
     "psychosociaal": S.PSYCHOSOCIAL,
     "kort-verblijf": S.PRENATAL,
     "ontslag": S.DELIVERY,
@@ -74,8 +75,13 @@ ENTRY_PAGES = {
     "kraamhulp": S.HOMEHELP,
     "kraamhulp-uren": S.HOMEHELP,
     "eigen-metingen": S.POSTNATAL,
+    "voeding-luiers": S.NEWBORN,
 }
-WRITERS = {"kort-verblijf": {"coordinator"}, "eigen-metingen": {"mother"}}
+WRITERS = {
+    "kort-verblijf": {"coordinator"},
+    "eigen-metingen": {"mother"},
+    "voeding-luiers": {"mother"},
+}
 
 
 def may_write(persona, kind):
