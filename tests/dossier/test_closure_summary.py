@@ -12,6 +12,8 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
+from django.utils.translation import gettext
 from fhir.resources.R4B.bundle import Bundle
 from pypdf import PdfReader
 
@@ -112,7 +114,8 @@ def test_without_her_consent_nothing_is_sent(client, net):
     sign_in_verified(client, net.users["coordinator"])
     url = reverse("dossier:handover_send", args=[net.a.public_id])
     page = client.post(url, follow=True).content.decode()
-    assert "niet akkoord" in page or "has not agreed" in page
+    refused = gettext("The mother has not agreed to send the summary to anyone: nothing is sent.")
+    assert escape(refused) in page
     assert not HandoverSend.objects.exists() and not handover_messages().exists()
     # a consent to nobody is none either
     consent(net, to_child_health=False, to_gp=False)
