@@ -11,7 +11,7 @@ import uuid
 from django.conf import settings
 from django.utils import translation
 
-from network import access
+from network import access, audit
 from network.audit import current_request_id
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
@@ -44,7 +44,9 @@ class RequestIdMiddleware:
         request.request_id = given if _REQUEST_ID.match(given) else uuid.uuid4().hex
         token = current_request_id.set(request.request_id)
         try:
-            response = self.get_response(request)
+            # the request's reads: one access-log event per record shown (issue 16)
+            with audit.one_request(lambda: getattr(request, "user", None)):
+                response = self.get_response(request)
         finally:
             current_request_id.reset(token)
         response.headers["X-Request-ID"] = request.request_id

@@ -28,6 +28,7 @@ resumes."""
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import datetime
 import gzip
@@ -57,6 +58,9 @@ SEPARATOR = "\x1f"
 
 # The id of the request (or task) being served; set by config.middleware.RequestIdMiddleware.
 current_request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="")
+
+# The reads of the request being served, by record: written once when it ends (``one_request``).
+_reads: contextvars.ContextVar[dict | None] = contextvars.ContextVar("access_reads", default=None)
 
 
 def _label(actor) -> str:
@@ -165,15 +169,37 @@ def record(
     return append(actor, [(dossier, dossier_ref, sections)], action=action, outcome=outcome)
 
 
+@contextlib.contextmanager
+def one_request(actor_of):
+    """Around a request (config.middleware.RequestIdMiddleware): its reads — the page, its
+    lists, its side panels — are gathered per record and written as ONE event per record
+    when the answer is ready (``actor_of()`` says who, once authentication has run). Reads
+    made outside a request are written at once."""
+    token = _reads.set({})
+    try:
+        yield
+        gathered = _reads.get() or {}
+        if gathered:
+            reads = list(gathered.values())
+            append(actor_of(), [(d, "", sections) for d, sections in reads], action=Action.READ)
+    finally:
+        _reads.reset(token)
+
+
 def record_read(actor, dossier, sections) -> None:
     if sections:
-        record(actor=actor, dossier=dossier, sections=sections, action=Action.READ)
+        record_read_list(actor, [(dossier, section) for section in sections])
 
 
 def record_read_list(actor, reads) -> None:
     """A list reads, per row shown, the sections it shows: ``reads`` is (dossier, section);
-    one event per record."""
-    append(actor, [(d, "", [s]) for d, s in reads], action=Action.READ)
+    one event per record (per request, inside one)."""
+    gathered = _reads.get()
+    if gathered is None:
+        append(actor, [(d, "", [s]) for d, s in reads], action=Action.READ)
+        return
+    for dossier, section in reads:
+        gathered.setdefault(dossier.pk, (dossier, set()))[1].add(section)
 
 
 def record_write(actor, dossier, section: str, action: str = Action.UPDATE) -> None:

@@ -174,12 +174,15 @@ def enter(request, kwargs: dict, spec: Spec) -> Route:
 def leave(route: Route, response):
     """Log what the answer showed, once, when it shows the record."""
     if 200 <= response.status_code < 300 and route.shown:
-        audit.record(
-            actor=route.user,
-            dossier=route.dossier,
-            sections=sorted(route.shown),
-            action=route.action,
-        )
+        if route.action == Action.READ:  # with the request's other reads: one event
+            audit.record_read(route.user, route.dossier, sorted(route.shown))
+        else:
+            audit.record(
+                actor=route.user,
+                dossier=route.dossier,
+                sections=sorted(route.shown),
+                action=route.action,
+            )
     return response
 
 

@@ -358,3 +358,25 @@ def test_the_mother_sees_one_row_per_visit_her_own_apart_and_refusals_marked(cli
     own = client.get(url, {"wie": "ik"}).context["page"].object_list
     assert [(v.actor_id, v.sections) for v in own] == [(mother.pk, ["identity"])]
     assert client.get(url, {"persoon": "nobody"}).status_code == 200  # unknown: everyone
+
+
+def test_a_page_writes_one_event_per_record_it_shows(client, network):
+    """The list, its side panels and the record's own reads in one request: one event per
+    record, with every section shown (issue 16: rows per page ≤ 1 per record)."""
+    from network import services
+    from network.models import Urgency
+
+    coordinator = network.users["coordinator"]
+    # her record also in the dashboard's panel of open concerns (a second read of it)
+    services.concern_raise(
+        actor=network.users["gp"], dossier=network.a, text="Somber.", urgency=Urgency.TODAY
+    )
+    sign_in(client, coordinator)
+    for url in (
+        reverse("dossier:dashboard"),
+        reverse("dossier:detail", args=[network.a.public_id]),
+    ):
+        last = AccessEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
+        assert client.get(url).status_code == 200
+        written = list(AccessEvent.objects.filter(id__gt=last).values_list("dossier_id", flat=True))
+        assert written and len(written) == len(set(written))
