@@ -45,7 +45,7 @@ class RequestIdMiddleware:
         token = current_request_id.set(request.request_id)
         try:
             # the request's reads: one access-log event per record shown (issue 16)
-            with audit.one_request(lambda: getattr(request, "user", None)):
+            with audit.one_request():
                 response = self.get_response(request)
         finally:
             current_request_id.reset(token)

@@ -170,18 +170,16 @@ def record(
 
 
 @contextlib.contextmanager
-def one_request(actor_of):
+def one_request():
     """Around a request (config.middleware.RequestIdMiddleware): its reads — the page, its
-    lists, its side panels — are gathered per record and written as ONE event per record
-    when the answer is ready (``actor_of()`` says who, once authentication has run). Reads
-    made outside a request are written at once."""
+    lists, its side panels — are gathered per reader and record and written as ONE event
+    per record when the answer is ready. Reads made outside a request are written at once."""
     token = _reads.set({})
     try:
         yield
-        gathered = _reads.get() or {}
-        if gathered:
-            reads = list(gathered.values())
-            append(actor_of(), [(d, "", sections) for d, sections in reads], action=Action.READ)
+        for actor, by_record in (_reads.get() or {}).values():
+            reads = [(dossier, "", sections) for dossier, sections in by_record.values()]
+            append(actor, reads, action=Action.READ)
     finally:
         _reads.reset(token)
 
@@ -198,8 +196,10 @@ def record_read_list(actor, reads) -> None:
     if gathered is None:
         append(actor, [(d, "", [s]) for d, s in reads], action=Action.READ)
         return
+    reader = actor.pk if actor is not None and actor.is_authenticated else None
+    _actor, by_record = gathered.setdefault(reader, (actor, {}))
     for dossier, section in reads:
-        gathered.setdefault(dossier.pk, (dossier, set()))[1].add(section)
+        by_record.setdefault(dossier.pk, (dossier, set()))[1].add(section)
 
 
 def record_write(actor, dossier, section: str, action: str = Action.UPDATE) -> None:
