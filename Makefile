@@ -58,7 +58,7 @@ test: lint typecheck node_modules/.installed
 # empties); after editing a migration in place: `make test-fast PYTEST_ARGS=--create-db`.
 # Bytecode is cached even where PYTHONDONTWRITEBYTECODE is set. CI runs `make test`.
 test-fast: install
-	PYTHONDONTWRITEBYTECODE= DJANGO_ENV=test $(VENV)/bin/pytest -m "not browser and not slow" -q \
+	PYTHONDONTWRITEBYTECODE= DJANGO_ENV=test TEST_FAST=1 $(VENV)/bin/pytest -m "not browser and not slow" -q \
 		-n auto --reuse-db -p no:schemathesis $(PYTEST_ARGS)
 
 format: install

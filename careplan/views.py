@@ -22,7 +22,7 @@ from careplan.models import Annotation, PlanVersion
 from dossier.growth import ALERT_LOSS_PERCENT
 from dossier.models import VitalStatus
 from dossier.sections import Section
-from dossier.selectors import missing_screenings
+from dossier.selectors import missing_screenings_first
 from network import access
 from network.boundary import CHANGE_PLAN, dossier_route
 from network.models import CalendarFeed
@@ -465,11 +465,15 @@ def watch(request):
     if not access.is_care_provider(request.user):
         raise Http404
     full = request.GET.get("alle", "")  # the one list to show whole
-    lists = care_watch.watch_list(request.user, full=full)
-    due = missing_screenings(request.user)
-    screenings = care_watch.Shown(due if full == "screenings" else due[:20], len(due))
+    mine = care_watch.Mine(request.user)  # her open records, read once for every list
+    lists = care_watch.watch_list(request.user, full=full, mine=mine)
+    screenings = care_watch.Shown(
+        *missing_screenings_first(request.user, limit=None if full == "screenings" else 20)
+    )
     alerts, alert_reads = care_watch.open_alerts(request.user, full=full == "alerts")
-    missed, missed_reads = care_watch.missed_appointments(request.user, full=full == "missed")
+    missed, missed_reads = care_watch.missed_appointments(
+        request.user, full=full == "missed", mine=mine
+    )
     access.record_read_list(
         request.user,
         sorted(

@@ -231,12 +231,14 @@ class Shown:
         return self.total - len(self.rows)
 
 
-def watch_list(user, now=None, *, limit: int | None = 20, full: str = "") -> dict:
+def watch_list(
+    user, now=None, *, limit: int | None = 20, full: str = "", mine: Mine | None = None
+) -> dict:
     """Every list, the most urgent ``limit`` rows of each (all rows of the list named
     ``full``) with how many there are, and the (dossier, section) pairs the rows shown
-    show, for the access log."""
+    show, for the access log. ``mine``: her records as the page already read them."""
     now = now or timezone.now()
-    mine = Mine(user)
+    mine = mine or Mine(user)
     lists, reads = {}, set()
     for key, (make, record_of, sections) in LISTS.items():
         rows = make(mine, now).annotate(list_total=Window(Count("pk")))
@@ -247,7 +249,7 @@ def watch_list(user, now=None, *, limit: int | None = 20, full: str = "") -> dic
 
 
 def missed_appointments(
-    user, now=None, *, limit: int = 20, full: bool = False
+    user, now=None, *, limit: int = 20, full: bool = False, mine: Mine | None = None
 ) -> tuple[Shown, set]:
     """R42: in the open records she coordinates, the planned home visits and heel pricks
     whose window ended with nothing recorded in it — missed, not "planned" — oldest first,
@@ -256,7 +258,7 @@ def missed_appointments(
     from careplan.selectors import FULFILLED_BY, entry_days, progress_of
 
     today = timezone.localdate(now or timezone.now())
-    mine = Mine(user)
+    mine = mine or Mine(user)
     ids = set(mine.ids(Section.CAREPLAN, Section.POSTNATAL, Section.NEWBORN))
     plans = {}
     for dossier_id, appointments in PlanVersion.objects.filter(

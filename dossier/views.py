@@ -50,6 +50,8 @@ from network import access
 from network.boundary import OPEN_RECORD, VISIBLE, dossier_route, entry_write
 
 PAGE_SIZE = 20
+# The screenings panel of "My records" shows this many babies; the watch list has them all.
+DASHBOARD_SCREENINGS = 10
 
 
 def _landing(user) -> str | None:
@@ -99,19 +101,24 @@ def dashboard(request):
     if search.is_valid():
         query, status = search.cleaned_data["q"], search.cleaned_data["status"]
     first = not query and not status and access.is_care_provider(request.user)
-    watch = selectors.missing_screenings(request.user) if first else []
+    # the babies born longest ago, the rest on the watch list (careplan:watch)
+    watch, watch_total = (
+        selectors.missing_screenings_first(request.user, limit=DASHBOARD_SCREENINGS)
+        if first
+        else ([], 0)
+    )
     urgent, urgent_total, urgent_reads = (
         selectors.watched_alerts(request.user, urgent_only=True) if first else ([], 0, set())
     )
-    page = Paginator(
-        selectors.dossier_list(
-            request.user,
-            query=query,
-            status=status,
-            urgent=sorted({alert.dossier_id for alert in urgent}),
-        ),
-        PAGE_SIZE,
-    ).get_page(request.GET.get("page"))
+    listing = selectors.dossier_list(
+        request.user, query=query, status=status, urgent=sorted({a.dossier_id for a in urgent})
+    )
+    # the page's ids first (sorted on the record's own columns), then only those rows with
+    # their mother and delivery: the joins are made for 20 rows, not for every current one
+    page = Paginator(listing.values_list("pk", flat=True), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    page.object_list = selectors.in_order(listing, list(page.object_list))
     access.record_read_list(
         request.user,
         [(dossier, section) for dossier in page.object_list for section in _row_shows(dossier)]
@@ -129,6 +136,7 @@ def dashboard(request):
             # without a search a professional's list holds her current records (issue 16)
             "current_only": first,
             "missing_screenings": watch,
+            "missing_screenings_total": watch_total,
             "urgent_alerts": urgent,
             "urgent_total": urgent_total,
             "has_role": access.is_care_provider(request.user) or access.is_mother(request.user),

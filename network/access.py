@@ -15,7 +15,7 @@ from typing import TypeAlias, TypeGuard
 
 from django.contrib.auth.models import AnonymousUser, Permission, User
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
@@ -196,16 +196,44 @@ def _active(user: AnyUser) -> TypeGuard[User]:
     return bool(user.is_authenticated and user.is_active)
 
 
-def _permission_id(codename: str) -> Subquery:
-    """The permission's id as a subquery inside the same SQL statement. Filtering on the id
-    (not on a join to auth_permission by codename) lets PostgreSQL walk the
-    (user, permission, dossier) index in order; see bench/explain.py. Not cached in Python:
-    ids differ between databases (and between test runs)."""
-    return Subquery(
+# The dossier permissions' ids, per database: asked once per process instead of in every
+# statement (a join of auth_permission and django_content_type, planned and compiled again
+# each time, several times per page). Ids differ between databases and are made anew when
+# a database is flushed or migrated, so the map is keyed by the database's name and
+# emptied on every ``post_migrate`` (which ``flush`` sends too; network/apps.py).
+_PERMISSION_IDS: dict[tuple[str, str], int] = {}
+
+
+def forget_permission_ids(**_kwargs: object) -> None:
+    _PERMISSION_IDS.clear()
+
+
+def _permission_id(codename: str) -> int | Subquery:
+    """The permission's id. Filtering on the id (not on a join to auth_permission by
+    codename) lets PostgreSQL walk the (user, permission, dossier) index in order; see
+    bench/explain.py. Until the permission exists (a database being migrated) the id is
+    a subquery in the statement, as it always was before the map."""
+    key = (str(connection.settings_dict["NAME"]), codename)
+    known = _PERMISSION_IDS.get(key)
+    if known is not None:
+        return known
+    found = (
         Permission.objects.filter(
             content_type__app_label="dossier", content_type__model="dossier", codename=codename
-        ).values("pk")[:1]
+        )
+        .values_list("pk", flat=True)
+        .first()
     )
+    if found is None:
+        return Subquery(
+            Permission.objects.filter(
+                content_type__app_label="dossier",
+                content_type__model="dossier",
+                codename=codename,
+            ).values("pk")[:1]
+        )
+    _PERMISSION_IDS[key] = found
+    return found
 
 
 def visible_dossiers(user: AnyUser) -> QuerySet[Dossier]:

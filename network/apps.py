@@ -7,8 +7,15 @@ class NetworkConfig(AppConfig):
     verbose_name = _("Care network")
 
     def ready(self):
+        from django.db.models.signals import post_migrate
+
         from dossier.signals import alerts_raised, known_mother_opening
-        from network import alerting, joins
+        from network import access, alerting, joins
+
+        # the permission ids access.py keeps are made anew by a flush or a migration
+        post_migrate.connect(
+            access.forget_permission_ids, weak=False, dispatch_uid="network-permission-ids"
+        )
 
         alerts_raised.connect(
             lambda sender, alerts, actor, **kwargs: alerting.raised(alerts, actor),

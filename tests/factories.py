@@ -81,15 +81,18 @@ class DossierFactory(factory.django.DjangoModelFactory):
         recompute_permissions(self)
 
 
-def join(dossier, user, role=None):
-    """Make ``user`` (a professional) a member of the dossier's network."""
+def join(dossier, user, role=None, *, recompute=True):
+    """Make ``user`` (a professional) a member of the dossier's network. Whoever adds
+    several members at once may pass ``recompute=False`` and call
+    ``recompute_permissions(dossier)`` once after the last."""
     membership = Membership.objects.create(
         dossier=dossier,
         professional=user.professional,
         role=role or user.professional.profession,
         started_at=timezone.now(),
     )
-    recompute_permissions(dossier)
+    if recompute:
+        recompute_permissions(dossier)
     return membership
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from dossier.sections import Section
 from network import services
+from network.access import recompute_permissions
 from network.models import Level, Profession
 from tests.factories import (
     DeliveryFactory,
@@ -50,7 +51,8 @@ def build_network(*, gp_without_delivery: bool = False) -> Network:
     newborn = NewbornFactory(dossier=a)
     b = DossierFactory(coordinator=people["coordinator"], mother__user=people["other_mother"])
     for persona in ("gp", "paediatrician", "assistant"):
-        join(a, people[persona])
+        join(a, people[persona], recompute=False)
+    recompute_permissions(a)
     if gp_without_delivery:
         services.consent_set(
             actor=people["mother"],

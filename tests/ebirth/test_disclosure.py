@@ -20,6 +20,7 @@ from dossier.screenings import ScreeningKind
 from ebirth import disclosure, figures
 from ebirth.disclosure import Line, protect
 from ebirth.figures_tables import Published
+from tests.budget import examples
 
 BORN = datetime.datetime(2025, 3, 10, 10, 0, tzinfo=datetime.UTC)
 SMALL, PROTECTED = disclosure.SMALL_SYMBOL, disclosure.PROTECTED_SYMBOL
@@ -288,7 +289,7 @@ def tally_of(families: list[dict], *, kraamzorg: bool = True) -> dict:
 
 
 @settings(
-    max_examples=120,
+    max_examples=examples(120),
     deadline=None,
     database=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
@@ -306,7 +307,10 @@ def test_no_hidden_cell_of_a_random_year_comes_back(families):
 
 
 @settings(
-    max_examples=60, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow]
+    max_examples=examples(60),
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow],
 )
 @given(st.lists(family, min_size=0, max_size=30))
 def test_no_hidden_cell_of_a_random_ward_comes_back(families):
@@ -316,7 +320,10 @@ def test_no_hidden_cell_of_a_random_ward_comes_back(families):
 
 
 @settings(
-    max_examples=60, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow]
+    max_examples=examples(60),
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow],
 )
 @given(st.lists(family, min_size=1, max_size=40))
 def test_what_is_computed_from_a_hidden_count_is_hidden_too(families):
