@@ -208,32 +208,27 @@ def forget_permission_ids(**_kwargs: object) -> None:
     _PERMISSION_IDS.clear()
 
 
-def _permission_id(codename: str) -> int | Subquery:
+def _permission_id(codename: str) -> int:
     """The permission's id. Filtering on the id (not on a join to auth_permission by
     codename) lets PostgreSQL walk the (user, permission, dossier) index in order; see
-    bench/explain.py. Until the permission exists (a database being migrated) the id is
-    a subquery in the statement, as it always was before the map."""
+    bench/explain.py. Until the permission exists (a database being migrated) it is 0,
+    which no row has, and it is asked again next time."""
     key = (str(connection.settings_dict["NAME"]), codename)
     known = _PERMISSION_IDS.get(key)
-    if known is not None:
-        return known
-    found = (
-        Permission.objects.filter(
-            content_type__app_label="dossier", content_type__model="dossier", codename=codename
-        )
-        .values_list("pk", flat=True)
-        .first()
-    )
-    if found is None:
-        return Subquery(
+    if known is None:
+        known = (
             Permission.objects.filter(
                 content_type__app_label="dossier",
                 content_type__model="dossier",
                 codename=codename,
-            ).values("pk")[:1]
+            )
+            .values_list("pk", flat=True)
+            .first()
         )
-    _PERMISSION_IDS[key] = found
-    return found
+        if known is None:
+            return 0
+        _PERMISSION_IDS[key] = known
+    return known
 
 
 def visible_dossiers(user: AnyUser) -> QuerySet[Dossier]:
