@@ -7,7 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from careplan import api as careplan_api
 from dossier import api as dossier_api
-from dossier import closure_api
+from dossier import closure_api, consult_api
 from dossier.entry_api import entry_routes
 from ebirth import api as ebirth_api
 from network import api as network_api
@@ -48,6 +48,23 @@ urlpatterns = [
     ),
     path(DOSSIER + "consent/", network_api.ConsentApi.as_view(), name="consent"),
     path(DOSSIER + "handover/", closure_api.HandoverDocumentApi.as_view(), name="handover"),
+    # a consult with the maternity ward (dossier/consults.py)
+    path(DOSSIER + "consults/", consult_api.ConsultListApi.as_view(), name="consult-list"),
+    path(
+        DOSSIER + "consults/<uuid:consult_id>/answer/",
+        consult_api.ConsultAnswerApi.as_view(),
+        name="consult-answer",
+    ),
+    path(
+        DOSSIER + "consults/<uuid:consult_id>/notes/",
+        consult_api.ConsultNoteApi.as_view(),
+        name="consult-notes",
+    ),
+    path(
+        DOSSIER + "consults/<uuid:consult_id>/withdraw/",
+        consult_api.ConsultWithdrawApi.as_view(),
+        name="consult-withdraw",
+    ),
     *entry_routes(),
     path(DOSSIER + "careplan/", careplan_api.CarePlanApi.as_view(), name="careplan"),
     path(

@@ -401,6 +401,9 @@ SPECTACULAR_SETTINGS = {
         "LabSourceEnum": "dossier.labs.LabSource",
         "ResultEnum": "dossier.screenings.ScreeningResult",  # their names before the labs
         "SourceEnum": "dossier.models.MeasurementSource",
+        # the record's sections, and the two a consult with the maternity ward is about
+        "SectionEnum": "dossier.sections.Section",
+        "ConsultSectionEnum": "dossier.models.consult.CONSULT_SECTION_CHOICES",
     },
 }
 

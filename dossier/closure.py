@@ -15,7 +15,10 @@ What it holds, read from the record when it is made (``summary``):
   worrying situation is still open, only that there is one — never its text (it is read by
   the coordinator and whoever signalled it alone);
 - the immunisations at birth the record does not hold otherwise (``NewbornHandover``:
-  vitamin K, hepatitis B vaccine and immunoglobulin) and the coordinator's remarks.
+  vitamin K, hepatitis B vaccine and immunoglobulin) and the coordinator's remarks. The
+  hepatitis B choice is proposed from the mother's HBsAg (``HEPATITIS_B_AT_BIRTH``, one
+  table with its guideline) and a recorded choice that does not follow a positive HBsAg is
+  warned about on the hand-over page (``hepatitis_b_warnings``), never refused.
 
 The FHIR document (``document``): a Bundle of type ``document`` whose first entry is a
 Composition (LOINC 34133-9, summary of episode note) with one section per part above, then
@@ -36,10 +39,12 @@ from decimal import Decimal
 
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.functional import Promise
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from dossier import growth, screenings
+from dossier import growth, labs, screenings
 from dossier.models import (
     Alert,
     BabyCheck,
@@ -53,6 +58,7 @@ from dossier.models import (
     Newborn,
     NewbornHandover,
     Screening,
+    VitalStatus,
     VitaminK,
 )
 from dossier.own_copy import (
@@ -177,6 +183,116 @@ def summary(dossier: Dossier, now: datetime.datetime | None = None) -> Summary:
         home_visits=list(HomeVisit.objects.filter(dossier=dossier).order_by("visited_at")),
         made_at=now,
     )
+
+
+# --- hepatitis B at birth, from the mother's HBsAg ------------------------------------------
+
+HEPATITIS_B_WHY = (
+    "Superior Health Council (Hoge Gezondheidsraad / Conseil Supérieur de la Santé), "
+    "vaccination guide, hepatitis B: the baby of an HBsAg-positive mother gets hepatitis B "
+    "immunoglobulin (HBIG) and the first dose of the vaccine within 12 hours of birth (at "
+    "the latest 24 hours), then the basic schedule; the mother's HBsAg is tested in every "
+    "pregnancy (KCE Report 248, 2015) and, when it is not known at the birth, at once, so "
+    "the baby's immunisation is decided within 12 hours. The baby of an HBsAg-negative "
+    "mother gets nothing at birth: the Belgian basic vaccination schedule (Vlaanderen and "
+    "the Fédération Wallonie-Bruxelles) starts hepatitis B with the hexavalent vaccine at "
+    "8 weeks (then 12 and 16 weeks and 15 months)."
+)
+
+
+@dataclass(frozen=True)
+class HepatitisBRule:
+    """What the mother's HBsAg says of her baby's hepatitis B at birth: the choice the
+    hand-over form proposes (``prefill``, a ``HepatitisB`` value; "" proposes nothing), the
+    recorded choices that follow it (``agrees``: any other choice, or none, is warned about
+    on the hand-over page; empty: nothing to warn about) and the hint beside the field."""
+
+    prefill: str
+    agrees: tuple[str, ...]
+    hint: str | Promise  # lazy: in the reader's language
+    why: str = HEPATITIS_B_WHY
+
+
+# By the HBsAg as it is carried forward to the baby (``labs.carried_forward``: its latest
+# result; act = positive, clear = negative, unknown = none or indeterminate).
+HEPATITIS_B_AT_BIRTH = {
+    labs.State.ACT: HepatitisBRule(
+        HepatitisB.VACCINE_AND_HBIG,
+        (HepatitisB.VACCINE_AND_HBIG,),
+        gettext_lazy(
+            "Mother HBsAg positive: the hepatitis B vaccine and immunoglobulin (HBIG) within "
+            "12 hours of birth, at the latest 24 hours. Proposed from her result: check what "
+            "was given."
+        ),
+    ),
+    labs.State.CLEAR: HepatitisBRule(
+        HepatitisB.NOT_INDICATED,
+        (),
+        gettext_lazy(
+            "Mother HBsAg negative: nothing at birth; hepatitis B comes with the basic "
+            "vaccinations from 8 weeks. Proposed from her result: check what was given."
+        ),
+    ),
+    labs.State.UNKNOWN: HepatitisBRule(
+        "",
+        (),
+        gettext_lazy(
+            "Mother's HBsAg not known: test her at once and decide the baby's hepatitis B "
+            "immunisation within 12 hours of birth (the vaccine, and the immunoglobulin when "
+            "she is positive)."
+        ),
+    ),
+}
+
+
+def hbsag_status(dossier: Dossier) -> labs.Carried:
+    """The mother's HBsAg as it is carried forward to her baby (the latest result). For a
+    reader of the prenatal section only: the caller checks and logs it. One query."""
+    from dossier.selectors import safety_status  # the selectors read the record's models
+
+    return next(item for item in safety_status(dossier) if item.key == "hbsag")
+
+
+def hepatitis_b_rule(status: labs.Carried) -> HepatitisBRule:
+    return HEPATITIS_B_AT_BIRTH[labs.State(status.state)]
+
+
+def hepatitis_b_prefill(newborn: Newborn, status: labs.Carried) -> str:
+    """The choice the hand-over form proposes for a newborn: the table's, for a live-born
+    baby whose hepatitis B at birth is not recorded yet ("" otherwise)."""
+    handover = getattr(newborn, "handover", None)
+    if newborn.vital_status != VitalStatus.LIVE_BIRTH or (handover and handover.hepatitis_b):
+        return ""
+    return hepatitis_b_rule(status).prefill
+
+
+def hepatitis_b_warnings(s: Summary, status: labs.Carried) -> list[str]:
+    """Per live-born baby whose recorded hepatitis B at birth (or none) does not follow the
+    mother's HBsAg: a warning for the hand-over page. Nothing is refused: the coordinator
+    may know better (a vaccine given elsewhere, a result the record lacks)."""
+    rule = hepatitis_b_rule(status)
+    if not rule.agrees:
+        return []
+    warnings = []
+    for b in s.babies:
+        if b.newborn.vital_status != VitalStatus.LIVE_BIRTH:
+            continue
+        recorded = b.handover.hepatitis_b if b.handover is not None else ""
+        if recorded in rule.agrees:
+            continue
+        warnings.append(
+            _(
+                "%(baby)s: %(finding)s, but the hand-over says “%(recorded)s” for hepatitis B "
+                "at birth. The guideline: the vaccine and the immunoglobulin (HBIG) within "
+                "12 hours of birth. Check it and correct the hand-over."
+            )
+            % {
+                "baby": b.newborn,
+                "finding": status.finding,
+                "recorded": HepatitisB(recorded).label if recorded else _("not recorded"),
+            }
+        )
+    return warnings
 
 
 # --- the FHIR document ----------------------------------------------------------------------

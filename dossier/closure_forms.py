@@ -1,12 +1,14 @@
 """The closure hand-over's forms: the coordinator's part (per newborn the immunisations at
 birth and the feeding at the end of care, a remark) and the mother's consent. No rules
-here: the models' ``clean`` and ``dossier.closure_services`` decide."""
+here: the models' ``clean`` and ``dossier.closure_services`` decide, and what the hepatitis
+B choice proposes from the mother's HBsAg is ``dossier.closure.HEPATITIS_B_AT_BIRTH``."""
 
 from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from dossier import closure
 from dossier.closure_services import BABY_FIELDS
 from dossier.forms import DateInput
 from dossier.models import Feeding, HepatitisB, VitaminK
@@ -18,7 +20,10 @@ def _choices(choices):
 
 
 class HandoverForm(forms.Form):
-    """One set of fields per newborn, named ``<birth order>-<field>``."""
+    """One set of fields per newborn, named ``<birth order>-<field>``. ``hbsag``: the
+    mother's HBsAg as carried forward (``closure.hbsag_status``) for a reader of the
+    prenatal section, else None: the hepatitis B choice is then proposed from it, with its
+    hint (the coordinator may still choose otherwise)."""
 
     remarks = forms.CharField(
         label=_("Remarks for the next carers"),
@@ -28,9 +33,10 @@ class HandoverForm(forms.Form):
         help_text=_("What Kind & Gezin / ONE and the GP should know; no psychosocial details."),
     )
 
-    def __init__(self, *args, newborns, **kwargs):
+    def __init__(self, *args, newborns, hbsag=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.newborns = list(newborns)
+        rule = closure.hepatitis_b_rule(hbsag) if hbsag is not None else None
         for newborn in self.newborns:
             handover = getattr(newborn, "handover", None)
             prefix, name = newborn.birth_order, str(newborn)
@@ -65,6 +71,11 @@ class HandoverForm(forms.Form):
                 self.fields[f"{prefix}-{field_name}"] = field
                 if handover is not None:
                     self.initial[f"{prefix}-{field_name}"] = getattr(handover, field_name)
+            if rule is not None:
+                fields["hepatitis_b"].help_text = rule.hint
+                proposed = closure.hepatitis_b_prefill(newborn, hbsag)
+                if proposed:
+                    self.initial[f"{prefix}-hepatitis_b"] = proposed
 
     def babies(self) -> dict[int, dict]:
         """The cleaned values per newborn id (``closure_services.handover_prepare``)."""

@@ -49,11 +49,21 @@ def handover(request, route):
         for target in closure_services.targets(dossier)
     ]
     is_coordinator = access.is_coordinator(request.user, dossier)
+    # a hepatitis B at birth that does not follow a positive HBsAg: warned about, for a
+    # reader of the pregnancy (then logged as its read)
+    warnings = (
+        closure.hepatitis_b_warnings(made, closure.hbsag_status(dossier))
+        if route.can_view(Section.PRENATAL)
+        else []
+    )
+    if warnings:
+        route.show(Section.PRENATAL)
     return render(
         request,
         "dossier/closure.html",
         {
             "dossier": dossier,
+            "warnings": warnings,
             "parts": closure.parts(made),
             "summary": made,
             "consent": consent,
@@ -79,10 +89,16 @@ def handover_prepare(request, route):
     dossier = route.dossier
     newborns = list(dossier.newborns.order_by("birth_order").select_related("handover"))
     existing = getattr(dossier, "handover", None)
+    # the mother's HBsAg proposes the hepatitis B at birth: for a reader of the pregnancy
+    hbsag = None
+    if route.can_view(Section.PRENATAL):
+        hbsag = closure.hbsag_status(dossier)
+        route.show(Section.PRENATAL)
     form = HandoverForm(
         request.POST or None,
         newborns=newborns,
         initial={"remarks": existing.remarks if existing else ""},
+        hbsag=hbsag,
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -104,6 +120,7 @@ def handover_prepare(request, route):
             "dossier": dossier,
             "title": _("Prepare the hand-over summary"),
             "form": form,
+            "carried": {"items": [hbsag], "for": "baby"} if hbsag is not None else None,
         },
         status=400 if form.errors else 200,
     )

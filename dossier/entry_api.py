@@ -23,9 +23,11 @@ from dossier.models import (
     HomeVisit,
     Jaundice,
     Newborn,
+    SelfMonitoring,
     Stools,
 )
 from dossier.sections import Section
+from dossier.selfcare import SelfKind
 from dossier.serializers import DateTimeField
 from network import names
 from network.boundary import DossierApi, Spec, entry_write
@@ -162,6 +164,16 @@ def entry_serializer(kind: EntryKind) -> type[serializers.ModelSerializer]:
         )
     if "first_home_visit_midwife" in fields:
         attrs["first_home_visit_midwife"] = ProfessionalUserField(required=False, allow_null=True)
+    if model is SelfMonitoring:
+        attrs["kind"] = serializers.ChoiceField(
+            choices=SelfKind.choices,
+            help_text=(
+                "What was observed. `breastfeed` and `bottle` are read only: feeds noted "
+                "before they were logged per baby keep them, but a new observation with "
+                "either is refused with an error on `kind` — log a feed per baby with "
+                "`/api/dossiers/{id}/feeds-nappies/`."
+            ),
+        )
     if model is HomeVisit:
         attrs["babies"] = BabyFindingSerializer(many=True, required=False)
     if model is DischargeChecklist:

@@ -29,7 +29,7 @@ from dossier.models import (
     VitalStatus,
 )
 from dossier.sections import Section
-from dossier.selfcare import SCALES
+from dossier.selfcare import PER_BABY_KINDS, SCALES
 from network import access
 from network.models import Level
 
@@ -403,6 +403,9 @@ class HomeHelpDayForm(EntryForm):
 
 
 class SelfMonitoringForm(EntryForm):
+    """A new observation offers no feed: feeds are logged per baby (``dossier.feeds``);
+    a feed noted before keeps its kind when it is amended."""
+
     class Meta:
         model = SelfMonitoring
         fields = ["kind", "noted_at", "value", "newborn", "note"]
@@ -410,10 +413,24 @@ class SelfMonitoringForm(EntryForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        kinds = {
+            kind: scale
+            for kind, scale in SCALES.items()
+            if self.instance.pk or not scale.logged_per_baby
+        }
+        if not self.instance.pk:
+            self.fields["kind"].choices = [
+                (value, label)
+                for value, label in self.fields["kind"].choices
+                if value not in PER_BABY_KINDS
+            ]
+            self.fields["kind"].help_text = _(
+                "A feed is logged per baby, in one tap, under “Feeds and nappies”."
+            )
         self.fields["value"].help_text = " · ".join(
-            f"{kind.label}: {scale.hint}" for kind, scale in SCALES.items()
+            f"{kind.label}: {scale.hint}" for kind, scale in kinds.items()
         )
-        self.fields["newborn"].help_text = _("Only for a feed or the baby's weight.")
+        self.fields["newborn"].help_text = _("Only for the baby's weight.")
         if not self.instance.pk:
             self.fields["noted_at"].initial = timezone.now()
 

@@ -1,7 +1,9 @@
 """The feeds-and-nappies page (issue 18): per baby the last 24 hours, and for the mother a
 tiny form per baby — one tap for a breast, a bottle or a nappy, the time now unless she
 types another. Behind the boundary: whoever may see the newborn section reads it; only the
-mother writes (``BabyLog.WRITER``)."""
+mother writes (``BabyLog.WRITER``). The feeds she noted as own observations before feeds
+were per baby count too, for a reader of the postnatal section (logged as its read when
+there are any)."""
 
 from __future__ import annotations
 
@@ -50,8 +52,12 @@ def feeds_page(request, route):
                 )
                 return redirect("dossier:feeds", public_id=dossier.public_id)
         bound[newborn.pk] = form
-    days = feeds.last_24h(newborns)
-    recent = feeds.recent_by_baby(newborns)
+    # the feeds noted as own observations before (the postnatal section): for its readers
+    own = route.can_view(Section.POSTNATAL)
+    days = feeds.last_24h(newborns, own=own)
+    recent = feeds.recent_by_baby(newborns, own=own)
+    if any(day.own_feeds for day in days.values()):
+        route.show(Section.POSTNATAL)
     babies = [
         {
             "newborn": newborn,

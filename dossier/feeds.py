@@ -1,13 +1,23 @@
 """Feeds and nappies per baby (issue 18): the mother logs them in a tap, for each of her
 babies (``BabyLog``, an entry of the newborn section written by the mother herself; what
 a tap records is ``dossier.selfcare.QUICK``); the midwife reads the last 24 hours per baby
-on the record and on the feeds page, counted in one aggregate query for all the babies."""
+on the record and on the feeds page, counted in one aggregate query for all the babies.
+
+Before, a feed was one of the mother's own observations (``SelfMonitoring``, kinds
+breastfeed and bottle, the postnatal section). No new one is taken; those noted before are
+not moved into ``BabyLog`` (a breastfeed there has no side, and has minutes and a note
+``BabyLog`` does not hold; moving them would also move them from the postnatal section to
+the newborn one, which other people may see). They stay where they were, and for a reader of
+the postnatal section (``own=True``) they count in the last 24 hours and are listed with
+the feeds — one aggregate query more for all the babies."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -18,8 +28,16 @@ from django.utils.translation import gettext_lazy as _
 
 from dossier.entry_forms import NUMERIC, EntryForm
 from dossier.forms import DateTimeInput
-from dossier.models import BabyLog
-from dossier.selfcare import BOTTLE_ML, FEED_KINDS, QUICK, QUICK_LABELS, CareKind
+from dossier.models import BabyLog, SelfMonitoring
+from dossier.selfcare import (
+    BOTTLE_ML,
+    FEED_KINDS,
+    PER_BABY_KINDS,
+    QUICK,
+    QUICK_LABELS,
+    CareKind,
+    SelfKind,
+)
 
 WINDOW = datetime.timedelta(hours=24)
 
@@ -35,10 +53,47 @@ class Day:
     wet: int = 0
     dirty: int = 0
     last_feed_at: datetime.datetime | None = None
+    own_feeds: int = 0  # of ``feeds``: noted as own observations, before feeds were per baby
 
 
-def last_24h(newborns, *, now: datetime.datetime | None = None) -> dict[int, Day]:
-    """``{newborn.pk: Day}`` for these babies: one query, however many babies and logs."""
+def _with_own(day: Day, row: dict) -> Day:
+    lasts = [at for at in (day.last_feed_at, row["last_feed_at"]) if at is not None]
+    return dataclasses.replace(
+        day,
+        feeds=day.feeds + row["feeds"],
+        breast=day.breast + row["breast"],
+        bottles=day.bottles + row["bottles"],
+        bottle_ml=day.bottle_ml + int(row["bottle_ml"].to_integral_value()),
+        last_feed_at=max(lasts, default=None),
+        own_feeds=row["feeds"],
+    )
+
+
+def _own_last_24h(ids: list[int], since: datetime.datetime) -> dict[int, dict]:
+    """The feeds noted as own observations (``SelfMonitoring``) per baby: one query."""
+    rows = (
+        SelfMonitoring.objects.filter(
+            newborn_id__in=ids, kind__in=PER_BABY_KINDS, noted_at__gt=since
+        )
+        .values("newborn_id")
+        .annotate(
+            feeds=Count("pk"),
+            breast=Count("pk", filter=Q(kind=SelfKind.BREASTFEED)),
+            bottles=Count("pk", filter=Q(kind=SelfKind.BOTTLE)),
+            bottle_ml=Coalesce(Sum("value", filter=Q(kind=SelfKind.BOTTLE)), Decimal(0)),
+            last_feed_at=Max("noted_at"),
+        )
+        .order_by()
+    )
+    return {row.pop("newborn_id"): row for row in rows}
+
+
+def last_24h(
+    newborns, *, now: datetime.datetime | None = None, own: bool = False
+) -> dict[int, Day]:
+    """``{newborn.pk: Day}`` for these babies: one query, however many babies and logs.
+    ``own``: the reader may see the postnatal section, so the feeds noted as own
+    observations count too (a second query)."""
     ids = [newborn.pk for newborn in newborns]
     if not ids:
         return {}
@@ -59,25 +114,41 @@ def last_24h(newborns, *, now: datetime.datetime | None = None) -> dict[int, Day
         .order_by()
     )
     found = {row.pop("newborn_id"): Day(**row) for row in rows}
-    return {pk: found.get(pk, Day()) for pk in ids}
+    days = {pk: found.get(pk, Day()) for pk in ids}
+    if own:
+        for pk, row in _own_last_24h(ids, since).items():
+            days[pk] = _with_own(days[pk], row)
+    return days
 
 
-def attach_last_24h(newborns, *, now: datetime.datetime | None = None):
+def attach_last_24h(newborns, *, now: datetime.datetime | None = None, own: bool = False):
     """Set ``care_24h`` (a ``Day``) on each newborn, for the record's page."""
-    days = last_24h(newborns, now=now)
+    days = last_24h(newborns, now=now, own=own)
     for newborn in newborns:
         newborn.care_24h = days[newborn.pk]
     return newborns
 
 
-def recent_by_baby(newborns, *, now: datetime.datetime | None = None) -> dict[int, list]:
-    """The last 24 hours' logs per baby, newest first (one query)."""
+def recent_by_baby(
+    newborns, *, now: datetime.datetime | None = None, own: bool = False
+) -> dict[int, list]:
+    """The last 24 hours' logs per baby, newest first (one query; with ``own``, the feeds
+    noted as own observations among them: one more)."""
     since = (now or timezone.now()) - WINDOW
-    by_baby = defaultdict(list)
-    for log in BabyLog.objects.filter(
-        newborn_id__in=[n.pk for n in newborns], noted_at__gt=since
-    ).order_by("-noted_at", "-id"):
+    ids = [n.pk for n in newborns]
+    by_baby: defaultdict[int, list[BabyLog | SelfMonitoring]] = defaultdict(list)
+    for log in BabyLog.objects.filter(newborn_id__in=ids, noted_at__gt=since).order_by(
+        "-noted_at", "-id"
+    ):
         by_baby[log.newborn_id].append(log)
+    if own:
+        for entry in SelfMonitoring.objects.filter(
+            newborn_id__in=ids, kind__in=PER_BABY_KINDS, noted_at__gt=since
+        ):
+            if entry.newborn_id is not None:  # a feed names its baby (a CHECK)
+                by_baby[entry.newborn_id].append(entry)
+        for logs in by_baby.values():
+            logs.sort(key=lambda log: log.noted_at, reverse=True)
     return by_baby
 
 

@@ -1,6 +1,7 @@
 """Prenatal laboratory tests (issue 18): what is tested in pregnancy, in which unit, what a
 result may be and what is abnormal — one reference table (``REFERENCE``), each row with the
-guideline it comes from, tested at its edges (tests/dossier/test_prenatal_labs.py).
+guideline it comes from, tested at its edges (tests/dossier/test_prenatal_labs.py), and
+the LOINC code of what it measures (the mother's own copy codes her results with it).
 
 An abnormal result raises an alert through ``dossier.alerts`` (its rules are made from the
 ``findings`` of this table). Three results decide care at the birth and are carried forward
@@ -103,6 +104,14 @@ class Reference:
     high: Decimal | None = None
     limits: dict | None = None  # the thresholds the findings read, by name
     findings: tuple = ()
+    # The LOINC code(s) of what is measured, as (code, display): one per value recorded —
+    # the tolerance test's three (fasting, 1 hour, 2 hours). The mother's own copy codes her
+    # results with them (``dossier.own_copy``).
+    loinc: tuple[tuple[str, str], ...] = ()
+    # How a result with a finding of this row is read against its reference (the HL7 v3
+    # ObservationInterpretation code: A abnormal, L low, H high); None when the row gives no
+    # reference to read it against (any blood group is normal).
+    interpretation: str | None = "A"
 
 
 def limit(test: str, name: str) -> Decimal:
@@ -224,6 +233,8 @@ REFERENCE = {
                 "after the birth of a Rhesus-positive baby."
             ),
             why=RHESUS,
+            loinc=(("882-1", "ABO and Rh group [Type] in Blood"),),
+            interpretation=None,
             findings=(
                 Finding(
                     "lab_rhesus_negative",
@@ -239,6 +250,7 @@ REFERENCE = {
             when=_("First contact; Rhesus D negative: again at 28 weeks"),
             normal=_("Negative"),
             why=ANTIBODIES,
+            loinc=(("890-4", "Blood group antibody screen [Presence] in Serum or Plasma"),),
             results=SEROLOGY,
             findings=(
                 Finding(
@@ -256,6 +268,7 @@ REFERENCE = {
             when=_("First contact"),
             normal=_("Negative"),
             why=HEPATITIS_B,
+            loinc=(("5195-3", "Hepatitis B virus surface Ag [Presence] in Serum"),),
             results=SEROLOGY,
             findings=(
                 Finding(
@@ -273,6 +286,12 @@ REFERENCE = {
             when=_("First contact"),
             normal=_("Negative"),
             why=HIV,
+            loinc=(
+                (
+                    "56888-1",
+                    "HIV 1+2 Ab+HIV1 p24 Ag [Presence] in Serum or Plasma by Immunoassay",
+                ),
+            ),
             results=SEROLOGY,
             findings=(
                 Finding(
@@ -290,6 +309,7 @@ REFERENCE = {
             when=_("First contact"),
             normal=_("Negative"),
             why=SYPHILIS,
+            loinc=(("22587-0", "Treponema pallidum Ab [Presence] in Serum"),),
             results=SEROLOGY,
             findings=(
                 Finding(
@@ -307,6 +327,7 @@ REFERENCE = {
             when=_("First contact"),
             normal=_("Immune, or not immune with hygiene advice"),
             why=TOXOPLASMOSIS,
+            loinc=(("22580-5", "Toxoplasma gondii IgG Ab [Presence] in Serum"),),
             results=IMMUNITY,
             findings=(
                 Finding(
@@ -324,6 +345,7 @@ REFERENCE = {
             when=_("First contact"),
             normal=_("Immune"),
             why=RUBELLA,
+            loinc=(("25514-1", "Rubella virus IgG Ab [Presence] in Serum"),),
             results=IMMUNITY,
             findings=(
                 Finding(
@@ -347,6 +369,13 @@ REFERENCE = {
             when=_("35 to 37 weeks"),
             normal=_("Negative; a swab counts for 5 weeks"),
             why=GBS,
+            loinc=(
+                (
+                    "72607-5",
+                    "Streptococcus agalactiae [Presence] in Vaginal fluid+Rectum by "
+                    "Organism specific culture",
+                ),
+            ),
             results=(LabResult.NEGATIVE, LabResult.POSITIVE),
             limits={"valid_days": 35},
             findings=(
@@ -367,6 +396,8 @@ REFERENCE = {
                 "below 7.0 g/dL is severe anaemia"
             ),
             why=HAEMOGLOBIN,
+            loinc=(("718-7", "Hemoglobin [Mass/volume] in Blood"),),
+            interpretation="L",
             unit="g/dL",
             low=Decimal("3.0"),
             high=Decimal("20.0"),
@@ -402,6 +433,13 @@ REFERENCE = {
                 "gestational diabetes"
             ),
             why=GLUCOSE,
+            loinc=(
+                (
+                    "1504-0",
+                    "Glucose [Mass/volume] in Serum or Plasma --1 hour post 50 g glucose PO",
+                ),
+            ),
+            interpretation="H",
             unit="mg/dL",
             low=Decimal("20"),
             high=Decimal("600"),
@@ -430,6 +468,18 @@ REFERENCE = {
                 "fasting 126 or more, or 200 or more after 2 hours: overt diabetes"
             ),
             why=GLUCOSE,
+            loinc=(
+                ("1552-9", "Glucose [Mass/volume] in Serum or Plasma --pre 75 g glucose PO"),
+                (
+                    "1507-3",
+                    "Glucose [Mass/volume] in Serum or Plasma --1 hour post 75 g glucose PO",
+                ),
+                (
+                    "1518-0",
+                    "Glucose [Mass/volume] in Serum or Plasma --2 hours post 75 g glucose PO",
+                ),
+            ),
+            interpretation="H",
             unit="mg/dL",
             low=Decimal("20"),
             high=Decimal("600"),
@@ -463,6 +513,40 @@ def findings(lab) -> list[Finding]:
     """Every finding of the lab's row that this result shows (an alert rule each)."""
     reference = REFERENCE.get(lab.test)
     return [f for f in reference.findings if f.test(lab)] if reference else []
+
+
+# --- coded, for the mother's own copy (FHIR) ------------------------------------------------
+
+# A serology result as SNOMED CT codes it (the qualifier values labs report); the immunity
+# results have no single code and keep the record's own.
+RESULT_SNOMED = {
+    LabResult.NEGATIVE: ("260385009", "Negative"),
+    LabResult.POSITIVE: ("10828004", "Positive"),
+    LabResult.INDETERMINATE: ("82334004", "Indeterminate"),
+}
+# The ABO and Rhesus D group as LOINC's answer list LL2972-9 codes it (the answers of 882-1).
+BLOOD_GROUP_ANSWERS = {
+    ("O", Rhesus.POSITIVE): ("LA21321-7", "O Pos"),
+    ("O", Rhesus.NEGATIVE): ("LA21322-5", "O Neg"),
+    ("A", Rhesus.POSITIVE): ("LA21325-8", "A Pos"),
+    ("A", Rhesus.NEGATIVE): ("LA21326-6", "A Neg"),
+    ("B", Rhesus.POSITIVE): ("LA21327-4", "B Pos"),
+    ("B", Rhesus.NEGATIVE): ("LA21328-2", "B Neg"),
+    ("AB", Rhesus.POSITIVE): ("LA21323-3", "AB Pos"),
+    ("AB", Rhesus.NEGATIVE): ("LA21324-1", "AB Neg"),
+}
+
+
+def interpretation(lab) -> str | None:
+    """The result read against its row (an HL7 v3 ObservationInterpretation code): "IND" for
+    an indeterminate result, the row's ``interpretation`` (A, L, H) when the result shows one
+    of the row's findings, else "N"; None when the row gives no reference."""
+    reference = REFERENCE.get(lab.test)
+    if reference is None or reference.interpretation is None:
+        return None
+    if lab.result == LabResult.INDETERMINATE:
+        return "IND"
+    return reference.interpretation if findings(lab) else "N"
 
 
 def alert_rules() -> list[tuple[str, Finding]]:

@@ -20,7 +20,11 @@ What lands where in the Bundle:
 - Observation: the measurements of the prenatal consultations (blood pressure, weight,
   fundal height, fetal heart rate), of the home visits (blood pressure, temperature) and of
   the baby checks (temperature), the newborns' birth weight and every weighing, with LOINC
-  codes and UCUM units.
+  codes and UCUM units; the expected due date with how it was dated (``method``), the last
+  menstrual period and the dating scan's crown-rump length; every prenatal lab result
+  (category ``laboratory``, the LOINC code of ``dossier.labs.REFERENCE``, a value with its
+  unit or a coded answer, the day of the sample, and its interpretation against the table's
+  reference: normal, abnormal, low, high, indeterminate).
 - Encounter: each prenatal consultation, home visit and phone contact.
 - CarePlan: the current version of the care plan, its appointments as activities.
 - Consent: each of her choices (``ConsentRule``): who, which section, view / view and edit
@@ -46,16 +50,22 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
+from dossier import labs
 from dossier.models import (
     BabyCheck,
+    ConsultRequest,
+    ConsultStatus,
+    ConsultUrgency,
     Dossier,
     DossierStatus,
     HomeVisit,
     Measurement,
     PhoneContact,
     PrenatalConsultation,
+    PrenatalLab,
 )
 
 SOURCE = "Moederschapsdossier"
@@ -64,6 +74,14 @@ ACT_CODE = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
 CONSENT_SCOPE = "http://terminology.hl7.org/CodeSystem/consentscope"
 CONSENT_ACTION = "http://terminology.hl7.org/CodeSystem/consentaction"
 AUDIT_TYPE = "http://terminology.hl7.org/CodeSystem/audit-event-type"
+INTERPRETATION = "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation"
+INTERPRETATION_DISPLAY = {
+    "N": "Normal",
+    "A": "Abnormal",
+    "L": "Low",
+    "H": "High",
+    "IND": "Indeterminate",
+}
 EPISODE_STATUS = {
     DossierStatus.PRENATAL: "active",
     DossierStatus.DELIVERED: "active",
@@ -115,10 +133,15 @@ class _Bundle:
         *,
         encounter: str | None = None,
         vital: bool = True,
+        category: str = "",
     ) -> None:
+        """``category``: an observation-category code ("laboratory"); else vital signs
+        when ``vital``, none otherwise."""
         fhir = _fhir()
         resource = {"resourceType": "Observation", "status": "final"}
-        if vital:
+        if category:
+            resource["category"] = [{"coding": [fhir._coding(fhir.OBSERVATION_CATEGORY, category)]}]
+        elif vital:
             resource["category"] = fhir.VITAL_SIGNS
         resource |= {"code": code, "subject": fhir._reference(subject)}
         if encounter:
@@ -175,6 +198,8 @@ def _codes() -> dict:
         "fundal_height": loinc("11881-0", "Uterus Fundal height Tape measure"),
         "fetal_heart_rate": loinc("55283-6", "Fetal Heart rate"),
         "due_date": loinc("11778-8", "Delivery date Estimated"),
+        "last_period": loinc("8665-2", "Last menstrual period start date"),
+        "crown_rump": loinc("11957-8", "Fetal Crown Rump length US"),
     }
 
 
@@ -295,15 +320,7 @@ def bundle(dossier: Dossier, *, reader) -> dict:
             "period": {"start": dossier.created_at.isoformat()},
         },
     )
-    if dossier.expected_due_date:
-        doc.observation(
-            "due-date",
-            codes["due_date"],
-            mother,
-            dossier.created_at,
-            {"valueDateTime": dossier.expected_due_date.isoformat()},
-            vital=False,
-        )
+    _dating(doc, dossier, mother, codes)
 
     delivery = getattr(dossier, "delivery", None)
     newborns = {}
@@ -353,6 +370,8 @@ def bundle(dossier: Dossier, *, reader) -> dict:
             "/min",
             **more,
         )
+
+    _labs(doc, dossier, mother)
 
     visits = {}
     for entry in HomeVisit.objects.filter(dossier=dossier).order_by("visited_at"):
@@ -455,6 +474,8 @@ def bundle(dossier: Dossier, *, reader) -> dict:
             plan["activity"] = activities
         doc.add(f"care-plan/{version.number}", plan)
 
+    _consults(doc, dossier, reader, subjects={None: mother, **newborns})
+
     rules = (
         ConsentRule.objects.filter(dossier=dossier)
         .select_related("membership__professional__user")
@@ -530,7 +551,182 @@ def bundle(dossier: Dossier, *, reader) -> dict:
     }
 
 
+def _dating(doc: _Bundle, dossier: Dossier, mother: str, codes: dict) -> None:
+    """The expected due date with how it was dated (``method``: the record's dating method,
+    in words as the record shows it), the last menstrual period and the dating scan."""
+    from dossier.dating import DatingMethod
+
+    if dossier.expected_due_date:
+        value: dict = {"valueDateTime": dossier.expected_due_date.isoformat()}
+        if dossier.dating_method:
+            label = DatingMethod(dossier.dating_method).label
+            value["method"] = {
+                **_local(f"dating:{dossier.dating_method}", label),
+                "text": dossier.dating_display or str(label),
+            }
+        doc.observation(
+            "due-date", codes["due_date"], mother, dossier.created_at, value, vital=False
+        )
+    if dossier.last_menstrual_period:
+        doc.observation(
+            "last-menstrual-period",
+            codes["last_period"],
+            mother,
+            dossier.created_at,
+            {"valueDateTime": dossier.last_menstrual_period.isoformat()},
+            vital=False,
+        )
+    if dossier.crown_rump_length_mm is not None and dossier.dating_scan_on:
+        doc.quantity(
+            "dating-scan/crown-rump-length",
+            codes["crown_rump"],
+            mother,
+            dossier.dating_scan_on,
+            dossier.crown_rump_length_mm,
+            "mm",
+            vital=False,
+        )
+
+
+def _quantity(value, unit: str) -> dict:
+    return {"value": _number(value), "unit": unit, "system": _fhir().UCUM, "code": unit}
+
+
+def _lab_value(lab: PrenatalLab, reference: labs.Reference) -> dict:
+    """The result as an Observation holds it: a quantity with its unit, the tolerance test's
+    three values as components, a coded answer (SNOMED CT for a serology result, LOINC's
+    answers for the blood group, the record's own code always beside)."""
+    fhir = _fhir()
+    unit = lab.unit or reference.unit
+    if reference.measure == labs.Measure.VALUE:
+        return {"valueQuantity": _quantity(lab.value, unit)} if lab.value is not None else {}
+    if reference.measure == labs.Measure.OGTT:
+        return {
+            "component": [
+                {"code": fhir._loinc(*code), "valueQuantity": _quantity(value, unit)}
+                for code, value in zip(
+                    reference.loinc, (lab.value, lab.value_1h, lab.value_2h), strict=True
+                )
+                if value is not None
+            ]
+        }
+    if reference.measure == labs.Measure.BLOOD_GROUP:
+        answer = labs.BLOOD_GROUP_ANSWERS.get((lab.abo, lab.rhesus))
+        codings = [fhir._coding(fhir.LOINC, *answer)] if answer else []
+        codings.append(fhir._coding(LOCAL, f"blood-group:{lab.abo}:{lab.rhesus}"))
+        return {"valueCodeableConcept": {"coding": codings, "text": lab.result_display}}
+    if not lab.result:
+        return {}
+    snomed = labs.RESULT_SNOMED.get(lab.result)
+    codings = [fhir._coding(fhir.SNOMED, *snomed)] if snomed else []
+    codings.append(fhir._coding(LOCAL, f"lab-result:{lab.result}", str(lab.get_result_display())))
+    return {"valueCodeableConcept": {"coding": codings, "text": str(lab.get_result_display())}}
+
+
+def _lab_notes(lab: PrenatalLab) -> list[dict]:
+    notes = [lab.detail] if lab.detail else []
+    if lab.anti_d_given_on:
+        notes.append(
+            _("anti-D given on %(day)s (%(dose)s µg)")
+            % {"day": _day(lab.anti_d_given_on), "dose": lab.anti_d_dose_ug}
+        )
+    return [{"text": str(note)} for note in notes]
+
+
+def _labs_of(dossier: Dossier) -> list[PrenatalLab]:
+    """Every prenatal lab result of this record, oldest sample first (one query)."""
+    found = list(PrenatalLab.objects.filter(dossier=dossier).order_by("taken_on", "id"))
+    for lab in found:
+        lab.dossier = dossier  # its gestational age (the haemoglobin's threshold), no query
+    return found
+
+
+def _labs(doc: _Bundle, dossier: Dossier, mother: str) -> None:
+    fhir = _fhir()
+    for lab in _labs_of(dossier):
+        reference = lab.reference
+        if reference is None:
+            continue
+        label = str(labs.LabTest(lab.test).label)
+        if reference.measure == labs.Measure.OGTT or not reference.loinc:
+            code = {**_local(f"lab:{lab.test}", label), "text": label}
+        else:
+            code = {**fhir._loinc(*reference.loinc[0]), "text": label}
+        more = _lab_value(lab, reference)
+        read = labs.interpretation(lab)
+        if read is not None:
+            more["interpretation"] = [
+                {"coding": [fhir._coding(INTERPRETATION, read, INTERPRETATION_DISPLAY[read])]}
+            ]
+            more["referenceRange"] = [{"text": str(reference.normal)}]
+        notes = _lab_notes(lab)
+        if notes:
+            more["note"] = notes
+        doc.observation(
+            f"lab/{lab.public_id}", code, mother, lab.taken_on, more, category="laboratory"
+        )
+
+
 # --- the readable PDF ---------------------------------------------------------------------
+
+
+def _consults_of(dossier: Dossier) -> list[ConsultRequest]:
+    """The questions to the maternity ward, with their answer and notes (in the postnatal
+    and newborn sections, which she reads: it is her record)."""
+    return list(
+        ConsultRequest.objects.filter(dossier=dossier)
+        .select_related("ward", "newborn", "asked_by", "answered_by")
+        .prefetch_related("notes__written_by")
+        .order_by("created_at", "pk")
+    )
+
+
+def _consults(doc: _Bundle, dossier: Dossier, reader, *, subjects: dict) -> None:
+    """Each question to the maternity ward as a FHIR ``Communication`` from the asker to the
+    ward, about her or one baby; the answer and each later note as a ``Communication`` in
+    response to it. A withdrawn question is ``stopped``."""
+    from network.names import shown_name
+
+    for consult in _consults_of(dossier):
+        subject = {"reference": subjects.get(consult.newborn_id, subjects[None])}
+        asker = shown_name(consult.asked_by, reader=reader, dossier=dossier)
+        category = [_local("consult", _("Consult with the maternity ward"))]
+        question = doc.add(
+            f"consult/{consult.public_id}",
+            {
+                "resourceType": "Communication",
+                "status": "stopped" if consult.status == ConsultStatus.WITHDRAWN else "completed",
+                "category": category,
+                "priority": "asap" if consult.urgency == ConsultUrgency.HOUR else "urgent",
+                "subject": subject,
+                "sent": consult.created_at.isoformat(),
+                "sender": {"display": asker},
+                "recipient": [{"display": consult.ward.name}],
+                "payload": [{"contentString": consult.question}],
+            },
+        )
+        replies = []
+        if consult.answer:
+            replies.append(("answer", consult.answered_by, consult.answered_at, consult.answer))
+        replies += [
+            (f"note/{note.public_id}", note.written_by, note.created_at, note.text)
+            for note in consult.notes.all()
+        ]
+        for name, who, when, text in replies:
+            doc.add(
+                f"consult/{consult.public_id}/{name}",
+                {
+                    "resourceType": "Communication",
+                    "status": "completed",
+                    "category": category,
+                    "inResponseTo": [{"reference": question}],
+                    "subject": subject,
+                    "sent": when.isoformat(),
+                    "sender": {"display": shown_name(who, reader=reader, dossier=dossier)},
+                    "recipient": [{"display": asker}],
+                    "payload": [{"contentString": text}],
+                },
+            )
 
 
 def _day(value) -> str:
@@ -568,6 +764,11 @@ def _parts(dossier: Dossier, reader) -> list[dict]:
                     _("Expected due date"),
                     _day(dossier.expected_due_date) if dossier.expected_due_date else "—",
                 ],
+                [_field_label(dossier, "dating_method"), dossier.dating_display or "—"],
+                [
+                    _field_label(dossier, "last_menstrual_period"),
+                    _day(dossier.last_menstrual_period) if dossier.last_menstrual_period else "—",
+                ],
             ],
         }
     ]
@@ -585,6 +786,27 @@ def _parts(dossier: Dossier, reader) -> list[dict]:
                 for c in PrenatalConsultation.objects.filter(dossier=dossier).order_by(
                     "consulted_on"
                 )
+            ],
+        }
+    )
+    parts.append(
+        {
+            "title": _("Prenatal lab results"),
+            "head": [_("Test"), _("Date"), _("Result"), _("Note")],
+            "rows": [
+                [
+                    lab.get_test_display(),
+                    _day(lab.taken_on),
+                    lab.result_display,
+                    "; ".join(
+                        [
+                            *(n["text"] for n in _lab_notes(lab)),
+                            *([lab.finding] if lab.finding else []),
+                        ]
+                    )
+                    or "—",
+                ]
+                for lab in _labs_of(dossier)
             ],
         }
     )
@@ -631,6 +853,27 @@ def _parts(dossier: Dossier, reader) -> list[dict]:
             "rows": [
                 [_day(p.started_at), str(p.duration_minutes), p.get_outcome_display()]
                 for p in PhoneContact.objects.filter(dossier=dossier).order_by("started_at")
+            ],
+        }
+    )
+    parts.append(
+        {
+            "title": _("Consult with the maternity ward"),
+            "head": [_("Date"), _("About whom?"), _("Question"), _("Answer")],
+            "rows": [
+                [
+                    _day(c.created_at),
+                    str(c.newborn) if c.newborn_id else _("Mother"),
+                    c.question,
+                    " · ".join(
+                        [
+                            *([c.answer] if c.answer else []),
+                            *(note.text for note in c.notes.all()),
+                        ]
+                    )
+                    or c.get_status_display(),
+                ]
+                for c in _consults_of(dossier)
             ],
         }
     )
@@ -684,6 +927,10 @@ def _parts(dossier: Dossier, reader) -> list[dict]:
         }
     )
     return parts
+
+
+def _field_label(instance, name: str) -> str:
+    return str(capfirst(instance._meta.get_field(name).verbose_name))
 
 
 def language_of(dossier: Dossier) -> str:

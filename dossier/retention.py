@@ -65,6 +65,9 @@ FREE_TEXT: dict[str, tuple[str, tuple[str, ...]]] = {
     "dossier.ShortStayAssessment": ("dossier", ("notes",)),
     "dossier.DischargeChecklist": ("dossier", ("needs_notes", "open_steps_reason")),
     "dossier.Handover": ("dossier", ("remarks",)),  # the closure hand-over's remark
+    # a consult with the maternity ward: the question, its answer, the notes on it
+    "dossier.ConsultRequest": ("dossier", ("question", "answer", "withdraw_reason")),
+    "dossier.ConsultNote": ("dossier", ("text",)),
     "dossier.Admission": ("dossier", ("reason_detail",)),
     "network.Membership": ("dossier", ("end_note",)),
     "network.Concern": ("dossier", ("text", "response")),

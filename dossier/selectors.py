@@ -45,6 +45,7 @@ from dossier.models import (
     PhoneContact,
     PrenatalLab,
     Screening,
+    SelfMonitoring,
     VitalStatus,
 )
 from dossier.sections import Section
@@ -174,9 +175,19 @@ SECTION_TABLES = {
 }
 
 
+# Tables whose rows say which section they belong to (a consult with the maternity ward and
+# the notes on its answer: about the mother, postnatal; about a baby, newborn): each row shows
+# in the history of its own section only.
+SECTIONED_TABLES = ("dossier_consultrequest", "dossier_consultnote")
+
+
 def changes_of(dossier: Dossier, section: str, *, entry_id=None) -> QuerySet[EntryChange]:
     """The history of one section of this dossier (or of one entry in it), newest first."""
     match = Q(table_name__in=SECTION_TABLES[section], dossier_id=dossier.pk)
+    if section in (Section.POSTNATAL, Section.NEWBORN):
+        match |= Q(table_name__in=SECTIONED_TABLES, dossier_id=dossier.pk) & (
+            Q(new_values__section=section) | Q(new_values__isnull=True, old_values__section=section)
+        )
     if section == Section.IDENTITY:
         match = Q(table_name="dossier_mother", row_id=dossier.mother_id)
     elif section == Section.PRENATAL:
@@ -207,7 +218,8 @@ def comments_on(dossier: Dossier, entry_ids) -> dict:
 
 def entry_summary(kind, dossier: Dossier, entries) -> dict:
     """What a kind's page says above its list: the open steps of the discharge, the calls
-    counted and timed (R12), the hours of home help against the need (R26)."""
+    counted and timed (R12), the hours of home help against the need (R26), where feeds are
+    logged now (the mother's own observations: per baby, ``dossier.feeds``)."""
     model = kind.model
     if model is DischargeChecklist:
         checklist = next(iter(entries), None) or DischargeChecklist(dossier=dossier)
@@ -222,6 +234,8 @@ def entry_summary(kind, dossier: Dossier, entries) -> dict:
             "carried": safety_status(dossier),
             "reference": list(labs.REFERENCE.values()),
         }
+    if model is SelfMonitoring:
+        return {"per_baby_log": True}
     if model in (HomeHelpDay, HomeHelpNeed):
         need = HomeHelpNeed.objects.filter(dossier=dossier).first()
         delivered = HomeHelpDay.objects.filter(dossier=dossier).aggregate(

@@ -27,6 +27,10 @@ class Scale:
     high: Decimal
     about_baby: bool = False
     hint: str = ""
+    # A feed: logged per baby since issue 18 (``BabyLog``, ``dossier.feeds``). No new
+    # observation of the kind is taken; those noted before stay readable where they were and
+    # count in the midwife's last 24 hours per baby.
+    logged_per_baby: bool = False
 
 
 SCALES = {
@@ -48,6 +52,7 @@ SCALES = {
         Decimal(120),
         about_baby=True,
         hint=_("How many minutes the feed lasted."),
+        logged_per_baby=True,
     ),
     SelfKind.BOTTLE: Scale(
         "ml",
@@ -55,6 +60,7 @@ SCALES = {
         Decimal(300),
         about_baby=True,
         hint=_("How many millilitres the baby drank."),
+        logged_per_baby=True,
     ),
     SelfKind.BABY_WEIGHT: Scale(
         "g",
@@ -67,6 +73,8 @@ SCALES = {
 }
 
 ABOUT_BABY = [kind.value for kind, scale in SCALES.items() if scale.about_baby]
+# The feeds noted as own observations before they were logged per baby: read, not added.
+PER_BABY_KINDS = [kind.value for kind, scale in SCALES.items() if scale.logged_per_baby]
 
 
 def value_constraints() -> list[models.CheckConstraint]:

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from django.db import connections
 
-# The record's tables that are not entry kinds; the alerts keep their life in the history.
+# The record's tables that are not entry kinds; the alerts keep their life in the history, and
+# so do the consults with the maternity ward and the notes on their answers.
 RECORD_TABLES = (
     "dossier_mother",
     "dossier_dossier",
@@ -18,6 +19,8 @@ RECORD_TABLES = (
     "dossier_measurement",
     "dossier_screening",
     "dossier_alert",
+    "dossier_consultrequest",
+    "dossier_consultnote",
 )
 
 INSTALL = """

@@ -2,7 +2,7 @@ import re
 
 from django.urls import path, register_converter
 
-from dossier import closure_views, feed_views, own_copy_views, views
+from dossier import closure_views, consult_views, feed_views, own_copy_views, views
 from dossier.entries import KINDS
 
 
@@ -47,6 +47,19 @@ urlpatterns = [
     path("<uuid:public_id>/reactie/<str:about>/", views.record_comment, name="record_comment"),
     path("<uuid:public_id>/signalen/", views.alerts, name="alerts"),
     path("<uuid:public_id>/voeding/", feed_views.feeds_page, name="feeds"),
+    # a consult with the maternity ward (dossier/consults.py)
+    path("<uuid:public_id>/consult/", consult_views.consults_page, name="consults"),
+    path("<uuid:public_id>/consult/vragen/", consult_views.consult_ask, name="consult_ask"),
+    path(
+        "<uuid:public_id>/consult/<uuid:consult_id>/",
+        consult_views.consult_answer,
+        name="consult_answer",
+    ),
+    path(
+        "<uuid:public_id>/consult/<uuid:consult_id>/intrekken/",
+        consult_views.consult_withdraw,
+        name="consult_withdraw",
+    ),
     path("<uuid:public_id>/<entrykind:kind>/", views.entry_list, name="entries"),
     path("<uuid:public_id>/<entrykind:kind>/<uuid:entry_id>/", views.entry_edit, name="entry_edit"),
     path(

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 from django_otp import user_has_device
 
 from dossier import alerts as alert_rules
-from dossier import feeds, growth, screenings, selectors, services
+from dossier import consults, feeds, growth, screenings, selectors, services
 from dossier.entries import facts as entry_facts
 from dossier.entries import shown_sections
 from dossier.entry_forms import AlertForm, CommentForm
@@ -205,7 +205,9 @@ def dossier_detail(request, route):
     newborns = (
         list(dossier.newborns.prefetch_related("measurements")) if Section.NEWBORN in shown else []
     )
-    feeds.attach_last_24h(newborns)  # feeds and nappies per baby: one aggregate query
+    # feeds and nappies per baby: one aggregate query (and one for the feeds noted as own
+    # observations before, which belong to the postnatal section)
+    feeds.attach_last_24h(newborns, own=Section.POSTNATAL in shown)
     members = access.network_of(dossier)
     overview = dict(selectors.entry_overview(user, dossier, levels))
     # the prenatal results that decide care at the birth, for a reader of the pregnancy
@@ -245,6 +247,8 @@ def dossier_detail(request, route):
             ),
             "delivery": delivery,
             "newborns": newborns,
+            # the consult with the maternity ward (R13): its card and the header's overdue
+            "consult_card": consults.card(dossier, user, levels),
             "delivery_comments": _comments_card(
                 dossier,
                 [delivery] if delivery and Section.DELIVERY in shown else [],

@@ -41,7 +41,13 @@ from network.models import Membership, Professional
 logger = logging.getLogger(__name__)
 
 # Choice classes a stored reference may name (nothing else is imported from the database).
-CHOICE_MODULES = ("network.models", "dossier.alerts", "dossier.models", "careplan.content")
+CHOICE_MODULES = (
+    "network.models",
+    "dossier.alerts",
+    "dossier.models",
+    "dossier.models.consult",  # a consult's urgency
+    "careplan.content",
+)
 
 
 def reference(value):
@@ -190,6 +196,7 @@ class _Reading:
 JOINED = "%(member)s joined the care network of %(mother)s as %(role)s."
 ALERTS = "dossier:alerts"
 PLAN = "careplan:plan"
+CONSULTS = "dossier:consults"
 # By msgid; a notice not listed leads to the record (or, about the care plan, to the plan).
 LINKS = {
     "Alert (%(severity)s): %(title)s. Open the record's alerts to take it on.": ALERTS,
@@ -205,6 +212,13 @@ LINKS = {
     "to read it.": "network:concerns",
     "The care coordinator responded to the worrying situation you signalled on "
     "%(date)s.": "network:concerns",
+    # a consult with the maternity ward (dossier.consult_services)
+    "%(asker)s asks the maternity ward a question (%(urgency)s) in the record of %(mother)s. "
+    "Open it to answer.": CONSULTS,
+    "The maternity ward answered your consult request of %(moment)s.": CONSULTS,
+    "The maternity ward added a note to its answer to your consult request of "
+    "%(moment)s.": CONSULTS,
+    "%(asker)s withdrew the consult request of %(moment)s: no answer is needed.": CONSULTS,
 }
 SECTION_LINKS = {"careplan": PLAN}
 

@@ -90,6 +90,8 @@ VIEW_MODULES = [
     "dossier/views.py",
     "dossier/api.py",
     "dossier/entry_api.py",
+    "dossier/consult_views.py",
+    "dossier/consult_api.py",
     "careplan/views.py",
     "careplan/api.py",
     "network/views.py",

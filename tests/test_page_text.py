@@ -78,6 +78,8 @@ def pages_of(dossier: Dossier) -> list[str]:
     urls = [
         reverse("dossier:detail", args=[pid]),
         reverse("dossier:alerts", args=[pid]),
+        reverse("dossier:consults", args=[pid]),
+        reverse("dossier:consult_ask", args=[pid]),
         reverse("careplan:plan", args=[pid]),
         reverse("careplan:versions", args=[pid]),
         reverse("network:consent", args=[pid]),

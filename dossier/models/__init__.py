@@ -4,6 +4,7 @@ newborn; the other modules hold the entries of each part of the record, all on t
 
 from dossier.models.alert import Alert  # noqa: F401
 from dossier.models.closure import *  # noqa: F403
+from dossier.models.consult import *  # noqa: F403
 from dossier.models.entry import ClinicalEntry, Writer, day_post_partum  # noqa: F401
 from dossier.models.followup import *  # noqa: F403
 from dossier.models.own import *  # noqa: F403

@@ -17,6 +17,7 @@ from dossier.sections import Section
 from dossier.selfcare import (
     BOTTLE_ML,
     FEED_KINDS,
+    PER_BABY_KINDS,
     SCALES,
     CareKind,
     SelfKind,
@@ -27,7 +28,11 @@ from dossier.selfcare import (
 
 class SelfMonitoring(ClinicalEntry):
     """One observation the mother noted herself. A baby's weight she notes is also a point
-    of the weight curve (``measurement``), marked as weighed at home by the parents."""
+    of the weight curve (``measurement``), marked as weighed at home by the parents.
+
+    A feed (breastfeed, bottle) is no longer noted here: feeds are logged per baby
+    (``BabyLog``). The feeds noted before stay, readable and amendable, and count in the
+    last 24 hours per baby (``dossier.feeds``); a new one is refused (``clean``)."""
 
     SECTION = Section.POSTNATAL
     WRITER = Writer.MOTHER
@@ -78,6 +83,11 @@ class SelfMonitoring(ClinicalEntry):
         return f"{number_format(self.value, decimals)} {self.scale.unit}".strip()
 
     @property
+    def what_display(self) -> str:
+        """As the feeds page lists a feed (a feed noted here before feeds were per baby)."""
+        return self.value_display
+
+    @property
     def day(self) -> int | None:
         delivery = self.delivery()
         return day_post_partum(delivery.born_at if delivery else None, self.noted_at)
@@ -87,6 +97,14 @@ class SelfMonitoring(ClinicalEntry):
         if not self.kind or self.kind not in SelfKind.values:
             raise_if_any(errors)
             return
+        if self.pk is None and self.kind in PER_BABY_KINDS:
+            errors["kind"] = ValidationError(
+                gettext(
+                    "What: a feed is no longer noted here; log it per baby under “Feeds and "
+                    "nappies”."
+                ),
+                code="logged_per_baby",
+            )
         scale = self.scale
         if self.value is not None and not scale.low <= self.value <= scale.high:
             errors["value"] = ValidationError(

@@ -581,7 +581,7 @@ def test_the_remaining_rules_each_refuse_their_case(net, kraamzorg, other_newbor
     ]
     for entry, field in cases:
         assert field in errors_of(lambda entry=entry: record(net, entry)), field
-    baby = own(net, SelfKind.BOTTLE, "90", newborn=other_newborn)
+    baby = own(net, SelfKind.BABY_WEIGHT, "3200", newborn=other_newborn)
     assert "newborn" in errors_of(
         lambda: services.own_entry_record(actor=net.users["mother"], entry=baby)
     )

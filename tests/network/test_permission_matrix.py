@@ -50,6 +50,12 @@ NETWORK_PAGES = {
     "network:consent": {"coordinator", "mother"},
     "network:access_log": {"mother"},
 }
+# The consult with the maternity ward (R13): read by whoever reads the postnatal or the
+# newborn section; asked by a care provider of the network who may change one of them.
+CONSULT_PAGES = {
+    "dossier:consults": {"coordinator", "gp", "paediatrician", "assistant", "mother"},
+    "dossier:consult_ask": {"coordinator", "gp", "paediatrician"},
+}
 CARDS = {
     S.IDENTITY: "identity",
     S.PRENATAL: "prenatal",
@@ -160,6 +166,17 @@ def test_network_pages_follow_the_policy(client, network, persona, page, who):
     sign_in(client, network.users[persona])
     response = client.get(reverse(page, args=[network.a.public_id]))
     assert response.status_code == expected_status(persona, persona in who)
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize(("page", "who"), CONSULT_PAGES.items())
+def test_consult_pages_follow_the_policy(client, network, persona, page, who):
+    sign_in(client, network.users[persona])
+    before = last_event_id()
+    response = client.get(reverse(page, args=[network.a.public_id]))
+    assert response.status_code == expected_status(persona, persona in who)
+    if response.status_code in (403, 404):
+        assert events_since(before, outcome=Outcome.DENIED, dossier=network.a).count() == 1
 
 
 @pytest.mark.parametrize("persona", PERSONAS)

@@ -1,5 +1,11 @@
 """The mother's own copy (issue 15): a ZIP with a FHIR R4 Bundle and a readable PDF, hers
-alone, holding her whole record and nothing of another, and logged in her access log."""
+alone, holding her whole record and nothing of another, and logged in her access log. Her
+prenatal lab results and how her pregnancy was dated are in it too (issue 18): laboratory
+Observations coded with the labs table's LOINC codes, read against its reference.
+
+Which sections the copy holds: she sees every section of her record
+(``access.MOTHER_LEVELS``; a consent rule narrows a member's or a role's view, never hers),
+so there is no narrowed copy to test — the download is logged with every section."""
 
 import datetime
 import importlib
@@ -10,13 +16,16 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 from fhir.resources.R4B.bundle import Bundle
+from fhir.resources.R4B.observation import Observation
 from pypdf import PdfReader
 
 from careplan import content as plan_content
 from careplan import services as plan_services
 from dossier import services
-from dossier.models import HomeVisit, PhoneContact, PrenatalConsultation
+from dossier.labs import LabResult, LabTest, Rhesus
+from dossier.models import HomeVisit, PhoneContact, PrenatalConsultation, PrenatalLab
 from dossier.sections import Section
 from network import services as network_services
 from network.models import AccessEvent, Action, Level, Outcome
@@ -80,6 +89,43 @@ def _fill(net, dossier, newborn, *, weight_kg, baby_g):
     plan_services.plan_save(actor=coordinator, dossier=dossier, content=plan, base_number=0)
 
 
+def _labs(net, dossier, *, hb):
+    """Her prenatal labs: a blood group with anti-D, a negative and an indeterminate
+    serology, a positive swab, a haemoglobin and a glucose tolerance test."""
+    born = dossier.delivery.born_at.date()
+    for days, values in (
+        (
+            70,
+            {
+                "test": LabTest.BLOOD_GROUP,
+                "abo": "O",
+                "rhesus": Rhesus.NEGATIVE,
+                "anti_d_given_on": born - datetime.timedelta(days=40),
+                "anti_d_dose_ug": 300,
+            },
+        ),
+        (70, {"test": LabTest.HBSAG, "result": LabResult.NEGATIVE}),
+        (70, {"test": LabTest.SYPHILIS, "result": LabResult.INDETERMINATE}),
+        (50, {"test": LabTest.HAEMOGLOBIN, "value": Decimal(hb)}),
+        (
+            40,
+            {
+                "test": LabTest.OGTT,
+                "value": Decimal("95"),
+                "value_1h": Decimal("170"),
+                "value_2h": Decimal("140"),
+            },
+        ),
+        (20, {"test": LabTest.GBS, "result": LabResult.POSITIVE}),
+    ):
+        services.entry_record(
+            actor=net.users["coordinator"],
+            entry=PrenatalLab(
+                dossier=dossier, taken_on=born - datetime.timedelta(days=days), **values
+            ),
+        )
+
+
 @pytest.fixture
 def net(client):
     net = build_network()
@@ -90,6 +136,8 @@ def net(client):
     other_baby = NewbornFactory(dossier=net.b)
     _fill(net, net.a, net.newborn, weight_kg="71.5", baby_g=3333)
     _fill(net, net.b, other_baby, weight_kg="88.8", baby_g=2777)
+    _labs(net, net.a, hb="9.8")
+    _labs(net, net.b, hb="12.3")
     network_services.consent_set(
         actor=net.users["mother"],
         dossier=net.a,
@@ -228,3 +276,139 @@ def test_her_record_page_offers_the_download_to_her_only(client, net):
     client.logout()
     sign_in_verified(client, net.users["coordinator"])
     assert url not in client.get(reverse("dossier:detail", args=[net.a.public_id])).content.decode()
+
+
+# --- her prenatal labs and the dating (issue 18) ---------------------------------------------
+
+LOINC = "http://loinc.org"
+
+
+def _labs_of(data) -> dict[str, dict]:
+    """Her laboratory Observations by the LOINC code (or the record's own code) of each."""
+    found = {}
+    for r in _resources(data, "Observation"):
+        if r.get("category", [{}])[0].get("coding", [{}])[0].get("code") == "laboratory":
+            found[r["code"]["coding"][0]["code"]] = r
+    return found
+
+
+def _interpretation(resource) -> str:
+    return resource["interpretation"][0]["coding"][0]["code"]
+
+
+def test_her_labs_are_laboratory_observations_read_against_the_table(client, net):
+    data, _pdf = _unzip(_download(client, net.users["mother"], net.a))
+    found = _labs_of(data)
+    assert set(found) == {"882-1", "5195-3", "22587-0", "718-7", "lab:ogtt", "72607-5"}
+    mother = data["entry"][0]["fullUrl"]  # the first entry: her Patient
+    for resource in found.values():
+        assert resource["subject"]["reference"] == mother
+        assert resource["status"] == "final" and "effectiveDateTime" in resource
+    hb = found["718-7"]
+    assert hb["code"]["coding"][0]["system"] == LOINC
+    assert hb["valueQuantity"] == {
+        "value": 9.8,
+        "unit": "g/dL",
+        "system": "http://unitsofmeasure.org",
+        "code": "g/dL",
+    }
+    assert _interpretation(hb) == "L"  # below the anaemia threshold
+    assert hb["referenceRange"][0]["text"]
+    hbsag = found["5195-3"]
+    assert hbsag["valueCodeableConcept"]["coding"][0] == {
+        "system": "http://snomed.info/sct",
+        "code": "260385009",
+        "display": "Negative",
+    }
+    assert _interpretation(hbsag) == "N"
+    assert _interpretation(found["22587-0"]) == "IND"  # to repeat
+    assert _interpretation(found["72607-5"]) == "A"  # a positive swab
+    ogtt = found["lab:ogtt"]
+    assert [c["code"]["coding"][0]["code"] for c in ogtt["component"]] == [
+        "1552-9",
+        "1507-3",
+        "1518-0",
+    ]
+    assert [c["valueQuantity"]["value"] for c in ogtt["component"]] == [95, 170, 140]
+    assert _interpretation(ogtt) == "H"  # fasting 95: gestational diabetes
+    group = found["882-1"]
+    assert group["valueCodeableConcept"]["coding"][0]["code"] == "LA21322-5"  # O Neg
+    assert "interpretation" not in group  # any blood group is normal
+    assert group["note"][0]["text"].endswith("(300 µg)")  # the anti-D given
+
+
+def test_her_labs_validate_and_hold_nothing_of_another_record(client, net):
+    data, pdf = _unzip(_download(client, net.users["mother"], net.a))
+    for resource in _labs_of(data).values():
+        Observation.model_validate(resource)
+    values = json.dumps(data)
+    assert "9.8" in values and "12.3" not in values
+    assert len(_labs_of(data)) == PrenatalLab.objects.filter(dossier=net.a).count()
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    with translation.override("nl"):
+        assert str(LabTest.HAEMOGLOBIN.label) in text and str(LabTest.HBSAG.label) in text
+    assert "9,8 g/dL" in text and "12,3" not in text
+
+
+def test_the_due_date_says_how_it_was_dated(client, net):
+    data, pdf = _unzip(_download(client, net.users["mother"], net.a))
+    by_code = {r["code"]["coding"][0]["code"]: r for r in _resources(data, "Observation")}
+    due = by_code["11778-8"]
+    assert due["valueDateTime"] == net.a.expected_due_date.isoformat()
+    assert due["method"]["coding"][0]["code"] == f"dating:{net.a.dating_method}"
+    assert by_code["8665-2"]["valueDateTime"] == net.a.last_menstrual_period.isoformat()
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    assert net.a.last_menstrual_period.strftime("%d-%m-%Y") in text
+    with translation.override("nl"):
+        assert net.a.dating_display in text
+
+
+def test_her_questions_to_the_maternity_ward_and_their_answers_are_in_it(client, net):
+    """The consult with the maternity ward (in her postnatal and newborn sections): each
+    question a FHIR Communication about her or her baby, the answer and a later note in
+    response to it; the PDF lists them."""
+    from fhir.resources.R4B.communication import Communication
+
+    from dossier import consult_services
+    from dossier.models import ConsultUrgency
+    from network.models import Organisation, OrganisationKind
+    from tests.factories import ProfessionalFactory, join
+
+    ward = Organisation.objects.create(
+        name=net.a.delivery.maternity_ward,
+        kind=OrganisationKind.MATERNITY_WARD,
+        ward_phone="09 332 11 11",
+    )
+    wendy = ProfessionalFactory(user__username="wendy", organisation=ward).user
+    join(net.a, wendy)
+    baby = net.a.newborns.get()
+    consult = consult_services.consult_ask(
+        actor=net.users["coordinator"],
+        dossier=net.a,
+        question="Navel vochtig op dag 5, wat doen jullie?",
+        urgency=ConsultUrgency.TODAY,
+        newborn=baby,
+    )
+    consult_services.consult_answer(
+        actor=wendy, consult=consult, answer="Droog deppen, kijk morgen."
+    )
+    consult_services.consult_note_add(actor=wendy, consult=consult, text="Bel ons bij roodheid.")
+
+    data, pdf = _unzip(_download(client, net.users["mother"], net.a))
+    talks = _resources(data, "Communication")
+    for resource in talks:
+        Communication.model_validate(resource)
+    question = next(t for t in talks if "inResponseTo" not in t)
+    patients = [e["fullUrl"] for e in data["entry"] if e["resource"]["resourceType"] == "Patient"]
+    mother, *babies = patients  # she comes first, then her babies (one here)
+    assert question["subject"]["reference"] == babies[0] != mother
+    assert question["payload"][0]["contentString"] == "Navel vochtig op dag 5, wat doen jullie?"
+    question_url = next(e["fullUrl"] for e in data["entry"] if e["resource"] is question)
+    replies = [t for t in talks if "inResponseTo" in t]
+    assert {r["inResponseTo"][0]["reference"] for r in replies} == {question_url}
+    assert sorted(r["payload"][0]["contentString"] for r in replies) == [
+        "Bel ons bij roodheid.",
+        "Droog deppen, kijk morgen.",
+    ]
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    assert "Navel vochtig" in text and "Droog deppen" in text
