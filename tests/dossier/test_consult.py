@@ -413,7 +413,7 @@ def test_an_answer_is_given_once_and_corrected_by_a_note(joined):
     assert told.filter(message=ANSWERED_MSGID).count() == 1 and told.count() == 2
     messages = OutboxMessage.objects.filter(recipient=griet)
     assert {m.channel for m in messages} == {Channel.EMAIL, Channel.SMS}
-    assert all("materniteit" not in m.body and "spoed" not in m.body for m in messages)
+    assert all("langskomen" not in m.body and "spoed" not in m.body for m in messages)
 
 
 def test_the_answer_page_answers_once_then_offers_a_note(client, joined):
