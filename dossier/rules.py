@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop as _noop
+from django.utils.translation import gettext_noop
 
 # A recorded moment may lie this far ahead of the server clock (a tablet's clock drifts).
 CLOCK_TOLERANCE = datetime.timedelta(minutes=10)
@@ -173,7 +173,7 @@ DATE_RULES = (
     DateRule(
         "plausible",
         lambda instance: EARLIEST_DATE,
-        _noop("%(field)s must lie between %(earliest)s and %(latest)s."),
+        gettext_noop("%(field)s must lie between %(earliest)s and %(latest)s."),
         why="Year 1 or 9999 is a typing error, and such dates overflow the time-zone "
         "arithmetic (a 500); planned care (a next visit, the due date) lies at most a "
         "year ahead, and nothing in a maternity record predates 1850.",
@@ -183,7 +183,7 @@ DATE_RULES = (
         lambda instance: (
             (start - PREGNANCY_MARGIN) if (start := pregnancy_start(instance)) else None
         ),
-        _noop("%(field)s cannot lie before the start of this pregnancy (%(earliest)s)."),
+        gettext_noop("%(field)s cannot lie before the start of this pregnancy (%(earliest)s)."),
         why="An entry belongs to this pregnancy: it starts at the last menstrual period "
         "or at the due date − 280 days (Naegele's rule), whichever is earlier (an "
         "ultrasound or an IVF transfer dates it apart from the period). Four weeks of margin "
@@ -194,7 +194,7 @@ DATE_RULES = (
     DateRule(
         "birth",
         birth_day,
-        _noop("%(field)s cannot lie before the birth (%(earliest)s)."),
+        gettext_noop("%(field)s cannot lie before the birth (%(earliest)s)."),
         why="What is recorded about a baby (a weighing, a screening, an admission, an "
         "observation) happens after it is born.",
     ),

@@ -81,6 +81,15 @@ class DossierFactory(factory.django.DjangoModelFactory):
         recompute_permissions(self)
 
 
+def noon_days_ago(days: int) -> datetime.datetime:
+    """Noon in Belgium ``days`` days ago: a birth time whose calendar days (the age the growth
+    tables are read at) never shift by a summer-time change or a run near midnight UTC."""
+    today = timezone.localdate()
+    return timezone.make_aware(
+        datetime.datetime.combine(today - datetime.timedelta(days=days), datetime.time(12))
+    )
+
+
 def join(dossier, user, role=None, *, recompute=True):
     """Make ``user`` (a professional) a member of the dossier's network. Whoever adds
     several members at once may pass ``recompute=False`` and call

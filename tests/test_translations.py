@@ -2,6 +2,7 @@
 compiled catalogues match the sources. The extraction runs on a copy of the code, so a new
 label without a translation fails here rather than showing up in English."""
 
+import ast
 import gettext
 import os
 import re
@@ -87,3 +88,34 @@ def test_no_interface_text_is_missing_from_the_catalogues(tmp_path):
     extracted = polib.pofile(str(copy / "locale" / "nl" / "LC_MESSAGES" / "django.po"))
     missing = sorted(e.msgid for e in extracted if not e.translated() or e.fuzzy)
     assert missing == [], "untranslated or fuzzy after `make messages`: " + "; ".join(missing)
+
+
+# The names `makemessages` extracts (Django's xgettext keywords), and `_` for the plain and
+# lazy gettext: a translation function imported under any other name is never extracted,
+# so its texts would reach every reader in English (a date rule's message once did).
+EXTRACTED = {
+    "gettext",
+    "gettext_lazy",
+    "gettext_noop",
+    "ngettext",
+    "ngettext_lazy",
+    "pgettext",
+    "pgettext_lazy",
+    "npgettext",
+    "npgettext_lazy",
+}
+
+
+def test_no_translation_function_is_imported_under_a_name_extraction_does_not_know():
+    hidden = []
+    for path in ROOT.glob("*/**/*.py"):
+        if path.parts[len(ROOT.parts)] in {".venv", "node_modules", "tests", "bench", ".data"}:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module == "django.utils.translation":
+                hidden += [
+                    f"{path.relative_to(ROOT)}: {name.name} as {name.asname}"
+                    for name in node.names
+                    if name.name in EXTRACTED and name.asname not in (None, "_")
+                ]
+    assert hidden == []

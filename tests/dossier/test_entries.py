@@ -16,6 +16,7 @@ from dossier.models import (
     AdmissionReason,
     BabyCheck,
     Comment,
+    Delivery,
     DischargeChecklist,
     DossierStatus,
     EntryChange,
@@ -37,6 +38,7 @@ from dossier.models import (
 from dossier.selfcare import SelfKind
 from network import access
 from network.models import Organisation, OrganisationKind
+from tests.factories import noon_days_ago
 from tests.personas import build_network
 
 pytestmark = pytest.mark.django_db
@@ -283,9 +285,19 @@ def visit(net, **values):
 
 
 def test_a_home_visit_puts_the_baby_weight_on_the_curve_once(net):
+    # born and visited at noon in Belgium: "day 1" whatever the hour the test runs at
+    born = noon_days_ago(2)
+    Delivery.objects.filter(dossier=net.a).update(
+        born_at=born, admitted_at=born - datetime.timedelta(hours=8)
+    )
     saved = services.home_visit_record(
         actor=midwife(net),
-        visit=visit(net, temperature_c=Decimal("37.2"), epds_score=8),
+        visit=HomeVisit(
+            dossier=net.a,
+            visited_at=noon_days_ago(1),
+            temperature_c=Decimal("37.2"),
+            epds_score=8,
+        ),
         babies=[{"newborn": net.newborn, "weight_g": 3100, "jaundice": "mild"}],
     )
     assert saved.day == 1

@@ -8,12 +8,11 @@ import re
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from dossier import alerts, growth, services
 from dossier import growth_reference as reference
 from dossier.models import Alert, Measurement
-from tests.factories import DeliveryFactory, NewbornFactory
+from tests.factories import DeliveryFactory, NewbornFactory, noon_days_ago
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +26,7 @@ def grams(sex, day, z):
 def girl(*, days_old=30, weeks=39, sex="F", birth_weight_g=3400, coordinator=None):
     delivery = DeliveryFactory(
         dossier__coordinator=coordinator,
-        born_at=timezone.now() - datetime.timedelta(days=days_old),
+        born_at=noon_days_ago(days_old),
         gestational_weeks=weeks,
         gestational_days=0,
     )
@@ -36,7 +35,7 @@ def girl(*, days_old=30, weeks=39, sex="F", birth_weight_g=3400, coordinator=Non
 
 def points(weighings, *, birth_weight_g=3400):
     newborn = NewbornFactory.build(birth_weight_g=birth_weight_g, sex="F")
-    born = timezone.now() - datetime.timedelta(days=40)
+    born = noon_days_ago(40)
     measurements = [
         Measurement(measured_at=born + datetime.timedelta(days=day), weight_g=weight)
         for day, weight in weighings
@@ -65,7 +64,7 @@ def test_back_to_the_birth_weight(weighings, state, day):
 
 def test_no_status_before_the_first_weighing_and_the_limits_are_the_alert_table_s():
     newborn = NewbornFactory.build(birth_weight_g=3400, sex="F")
-    born = timezone.now()
+    born = noon_days_ago(0)
     assert growth.birth_weight_status(growth.weight_points(newborn, born, [])) is None
     assert alerts.THRESHOLDS["back_to_birth_weight_note_day"].value == 14
     assert alerts.THRESHOLDS["back_to_birth_weight_day"].value == 21
@@ -84,7 +83,7 @@ def test_no_status_before_the_first_weighing_and_the_limits_are_the_alert_table_
 )
 def test_a_fall_across_two_lines_from_day_14(later, crossed):
     newborn = NewbornFactory.build(birth_weight_g=3400, sex="F")
-    born = timezone.now() - datetime.timedelta(days=40)
+    born = noon_days_ago(40)
     weighings = [
         Measurement(measured_at=born + datetime.timedelta(days=14), weight_g=grams("F", 14, 0.1)),
         Measurement(measured_at=born + datetime.timedelta(days=28), weight_g=grams("F", 28, later)),
@@ -95,7 +94,7 @@ def test_a_fall_across_two_lines_from_day_14(later, crossed):
 
 def test_before_day_14_the_early_loss_does_not_count_as_a_fall():
     newborn = NewbornFactory.build(birth_weight_g=3400, sex="F")
-    born = timezone.now() - datetime.timedelta(days=40)
+    born = noon_days_ago(40)
     weighings = [  # 1.5 SD on day 13, −0.5 on day 20: two lines, but day 13 is early
         Measurement(measured_at=born + datetime.timedelta(days=13), weight_g=grams("F", 13, 1.5)),
         Measurement(measured_at=born + datetime.timedelta(days=20), weight_g=grams("F", 20, -0.5)),

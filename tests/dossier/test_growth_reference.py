@@ -6,10 +6,10 @@ baby's corrected age. No database."""
 import datetime
 
 import pytest
-from django.utils import timezone
 
 from dossier import growth
 from dossier import growth_reference as reference
+from tests.factories import noon_days_ago
 
 SD = (-3, -2, -1, 0, 1, 2, 3)
 
@@ -105,7 +105,7 @@ def test_a_preterm_baby_is_read_at_the_corrected_age(no_fenton, weeks, days, age
 
 
 def test_a_preterm_baby_s_percentile_at_corrected_age_zero_is_the_term_newborn_s(no_fenton):
-    born = timezone.now() - datetime.timedelta(days=50)
+    born = noon_days_ago(50)
     at = born + datetime.timedelta(days=42)
     point = growth.weight_point(2000, at, 3232, born_at=born, sex="F", gestation=34 * 7)
     assert point.z == pytest.approx(reference.z_score("weight", "F", 3.232, 0))
