@@ -317,6 +317,11 @@ CELERY_BEAT_SCHEDULE = {
     "deliver-pending-messages": {"task": "network.tasks.deliver_pending", "schedule": 60.0},
     # urgent alerts nobody acknowledged go to the next people (network/alerting.py)
     "escalate-alerts": {"task": "network.tasks.escalate_alerts", "schedule": 300.0},
+    # consult requests to the maternity ward past their time: asker and ward reminded once
+    "remind-overdue-consults": {
+        "task": "dossier.tasks.remind_overdue_consults",
+        "schedule": 300.0,
+    },
     # the mothers' reminders of tomorrow's appointments (sent once each, 9 to 21 h)
     "remind-appointments": {"task": "careplan.tasks.remind_appointments", "schedule": 3600.0},
     # the eBirth export: every hour, so that a birth completed in time leaves within its

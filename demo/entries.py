@@ -144,6 +144,7 @@ def at_home(dossier: Dossier, midwife: User, mother: User | None) -> None:
                 organisation=service,
             ),
         )
+    _consults(dossier, midwife, newborns)
     if mother is not None:
         services.own_entry_record(
             actor=mother,
@@ -184,4 +185,38 @@ def care_plan(dossier: Dossier, midwife: User) -> None:
         content=plan,
         base_number=0,
         reason="Voorbereid op de prenatale consultatie",
+    )
+
+
+def _consults(dossier: Dossier, midwife: User, newborns: list) -> None:
+    """Two questions to the maternity ward (here the coordinator's, whose gynaecologist
+    answers the one about the mother; the one about a baby waits for the ward)."""
+    from dossier import consult_services, consults
+    from network.oncall import ward_contact
+
+    if ward_contact(dossier) is None:
+        return
+    asked = consult_services.consult_ask(
+        actor=midwife,
+        dossier=dossier,
+        urgency="today",
+        question="Moeder heeft sinds gisteren pijn aan de wonde bij het rechtstaan, geen "
+        "koorts, wonde droog: mag ze naast paracetamol ook ibuprofen nemen bij "
+        "borstvoeding?",
+    )
+    answerer = next((p.user for p in consults.answerers(asked)), None)
+    if answerer is not None:
+        consult_services.consult_answer(
+            actor=answerer,
+            consult=asked,
+            answer="Ja, ibuprofen 400 mg tot 3 keer per dag mag bij borstvoeding. Bij koorts, "
+            "roodheid of vocht uit de wonde: vandaag nog bellen.",
+        )
+    consult_services.consult_ask(
+        actor=midwife,
+        dossier=dossier,
+        newborn=newborns[-1],
+        urgency="today",
+        question="Geelzucht bij de tweede tweeling op dag 4, drinkt traag: bilirubine laten "
+        "prikken of eerst afwachten tot het volgende huisbezoek?",
     )

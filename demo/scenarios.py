@@ -52,6 +52,12 @@ ORGANISATIONS = [
     ("Huisartsenpraktijk Brugse Poort", OrganisationKind.GP_PRACTICE, "Gent"),
     ("Kind en Gezin – regio Gent", OrganisationKind.CHILD_HEALTH_OFFICE, "Gent"),
 ]
+# The maternity wards' contact for the home midwives (R13): whom a consult request or an
+# escalated alert reaches when no midwife of the ward is in the network.
+WARD_CONTACTS = {
+    "UZ Gent – materniteit": ("09 123 45 67", "materniteit@uzgent.example.org"),
+    "AZ Sint-Jan Brugge – materniteit": ("050 12 34 56", "materniteit@azsintjan.example.org"),
+}
 # Who chose French for their e-mails, SMS and calendar ("Mijn berichten").
 FRENCH_SPEAKING = {"ellen"}
 
@@ -336,7 +342,13 @@ def load_demo(today: datetime.date | None = None) -> DemoResult:
     result.totp_secrets[ADMIN_USERNAME] = demo_secret(ADMIN_USERNAME)
     organisations = {
         name: Organisation.objects.update_or_create(
-            name=name, defaults={"kind": kind, "municipality": municipality}
+            name=name,
+            defaults={
+                "kind": kind,
+                "municipality": municipality,
+                "ward_phone": WARD_CONTACTS.get(name, ("", ""))[0],
+                "ward_email": WARD_CONTACTS.get(name, ("", ""))[1],
+            },
         )[0]
         for name, kind, municipality in ORGANISATIONS
     }

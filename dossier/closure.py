@@ -14,6 +14,9 @@ What it holds, read from the record when it is made (``summary``):
 - the open problems: the open alerts (their rule's title, never a note) and, when a
   worrying situation is still open, only that there is one — never its text (it is read by
   the coordinator and whoever signalled it alone);
+- the consults with the maternity ward (``dossier.consults``): each question with its
+  answer and notes, a withdrawn one left out; one still waiting for an answer is also an
+  open problem;
 - the immunisations at birth the record does not hold otherwise (``NewbornHandover``:
   vitamin K, hepatitis B vaccine and immunoglobulin) and the coordinator's remarks. The
   hepatitis B choice is proposed from the mother's HBsAg (``HEPATITIS_B_AT_BIRTH``, one
@@ -23,7 +26,8 @@ What it holds, read from the record when it is made (``summary``):
 The FHIR document (``document``): a Bundle of type ``document`` whose first entry is a
 Composition (LOINC 34133-9, summary of episode note) with one section per part above, then
 the Patients (the mother, each newborn), the Encounters (the birth stay, the postnatal home
-visits), Observations, a Condition per open problem, an Immunization per hepatitis B dose
+visits), Observations, a Condition per open problem, a Communication per consult question
+and per answer or note (the own copy's), an Immunization per hepatitis B dose
 and a MedicationAdministration for vitamin K (a medicine, not a vaccine). It reuses the
 own copy's builders (``dossier.own_copy``) and the eBirth export's codes (``ebirth.fhir``).
 
@@ -48,6 +52,8 @@ from dossier import growth, labs, screenings
 from dossier.models import (
     Alert,
     BabyCheck,
+    ConsultRequest,
+    ConsultStatus,
     Delivery,
     Dossier,
     DossierStatus,
@@ -65,6 +71,8 @@ from dossier.own_copy import (
     LOCAL,
     _Bundle,
     _codes,
+    _consults,
+    _consults_of,
     _day,
     _encounter,
     _fhir,
@@ -120,6 +128,11 @@ class Summary:
     open_concern: bool
     home_visits: list[HomeVisit]
     made_at: datetime.datetime
+    consults: list[ConsultRequest] = field(default_factory=list)  # withdrawn ones left out
+
+    @property
+    def open_consults(self) -> list[ConsultRequest]:
+        return [c for c in self.consults if c.status == ConsultStatus.OPEN]
 
     @property
     def open_problems(self) -> int:
@@ -127,6 +140,7 @@ class Summary:
             len(self.mother_alerts)
             + sum(len(b.alerts) for b in self.babies)
             + (1 if self.open_concern else 0)
+            + len(self.open_consults)
         )
 
 
@@ -182,6 +196,7 @@ def summary(dossier: Dossier, now: datetime.datetime | None = None) -> Summary:
         open_concern=Concern.objects.filter(dossier=dossier, acknowledged_at__isnull=True).exists(),
         home_visits=list(HomeVisit.objects.filter(dossier=dossier).order_by("visited_at")),
         made_at=now,
+        consults=[c for c in _consults_of(dossier) if c.status != ConsultStatus.WITHDRAWN],
     )
 
 
@@ -342,6 +357,10 @@ def _immunisation(doc: _Bundle, name: str, patient: str, cvx: tuple, when, *, do
             "occurrenceDateTime": when.isoformat(),
         },
     )
+
+
+def open_consult_text() -> str:
+    return _("A question to the maternity ward still waits for an answer")
 
 
 def open_concern_text() -> str:
@@ -529,6 +548,24 @@ def document(s: Summary, *, author: str) -> dict:
                 s.made_at,
             )
         )
+    for consult in s.open_consults:
+        problems.append(
+            _condition(
+                doc,
+                f"handover/consult/{consult.public_id}",
+                patients[consult.newborn_id] if consult.newborn_id else mother,
+                _concept("consult-unanswered", open_consult_text()),
+                open_consult_text(),
+                consult.created_at,
+            )
+        )
+    asked = _consults(
+        doc,
+        dossier,
+        None,
+        subjects={None: mother, **patients},
+        consults=s.consults,
+    )
     for visit in s.home_visits:
         visits.append(
             _encounter(
@@ -561,6 +598,7 @@ def document(s: Summary, *, author: str) -> dict:
             _section(_("Open problems"), problems),
             _section(_("Vitamin K and vaccinations at birth"), given, empty="unavailable"),
             _section(_("Home visits after the birth"), visits),
+            _section(_("Consults with the maternity ward"), asked),
         ],
     }
     if remarks:
@@ -657,6 +695,20 @@ def _screening_row(state: screenings.ScreeningState) -> list[str]:
     ]
 
 
+def _about(consult: ConsultRequest) -> str:
+    return str(consult.newborn) if consult.newborn_id else str(_("Mother"))
+
+
+def _consult_answer(consult: ConsultRequest) -> str:
+    """The answer with its notes, each after the ward's name and the moment; "—" while it
+    waits."""
+    if not consult.answer:
+        return "—"
+    lines = [f"{_day(consult.answered_at)}: {consult.answer}"]
+    lines += [f"{_day(note.created_at)}: {note.text}" for note in consult.notes.all()]
+    return "\n".join(lines)
+
+
 def parts(s: Summary) -> list[dict]:
     """The summary's parts as the page and the PDF show them: a title, column heads and
     rows of text."""
@@ -728,11 +780,24 @@ def parts(s: Summary) -> list[dict]:
                 "",
             ]
         )
+    problems += [
+        [_about(consult), open_consult_text(), _day(consult.created_at)]
+        for consult in s.open_consults
+    ]
     result.append(
         {
             "title": _("Open problems"),
             "head": [_("Who"), _("Problem"), _("Since")],
             "rows": problems,
+        }
+    )
+    result.append(
+        {
+            "title": _("Consults with the maternity ward"),
+            "head": [_("Asked on"), _("About"), _("Question"), _("Answer")],
+            "rows": [
+                [_day(c.created_at), _about(c), c.question, _consult_answer(c)] for c in s.consults
+            ],
         }
     )
     remarks = s.handover.remarks if s.handover is not None else ""

@@ -394,26 +394,44 @@ def _locked_for_the_ward(actor: User, consult: ConsultRequest) -> tuple[Dossier,
     return dossier, consult
 
 
-def _tell_the_asker(consult: ConsultRequest, message: str, *, key: str) -> None:
+def _tell_the_asker(
+    consult: ConsultRequest,
+    message: str,
+    *,
+    key: str,
+    subject: str = gettext_noop("Your consult request to the maternity ward was answered"),
+    then: str = gettext_noop("Log in to read the answer in the record."),
+    link_label: str = gettext_noop("Read the answer"),
+    **params: str,
+) -> None:
     """Whoever asked: in the inbox, and by e-mail and SMS while she may still read the
-    question's section."""
+    question's section. ``message``: the notice's msgid (with ``moment``, when it was asked,
+    and ``params``); ``subject``, ``then`` and ``link_label``: the e-mail's, as msgids."""
     from network.services import notify
 
     dossier, asker = consult.dossier, consult.asked_by
     if not access.can_view(asker, dossier, consult.section):
         return
-    notify(dossier, [asker], message, about_section=consult.section, moment=consult.created_at)
+    notify(
+        dossier,
+        [asker],
+        message,
+        about_section=consult.section,
+        moment=consult.created_at,
+        **params,
+    )
     professional = Professional.objects.select_related("organisation").filter(user=asker).first()
     if professional is None:
         return
 
     def write(recipient: Recipient) -> Letter:
-        line = _(message) % {"moment": _moment(consult.created_at)}  # the notice's own msgid
+        # the notice's own msgid, so the e-mail says what the inbox says
+        line = _(message) % {"moment": _moment(consult.created_at), **params}
         return Letter(
-            subject=_("Your consult request to the maternity ward was answered"),
-            lines=[line, _("Log in to read the answer in the record.")],
+            subject=_(subject),
+            lines=[line, _(then)],
             link=messaging.record_link(reverse("dossier:consults", args=[dossier.public_id])),
-            link_label=_("Read the answer"),
+            link_label=_(link_label),
             sms=_("%(sender)s: %(line)s Log in to read it.")
             % {"sender": settings.MESSAGE_SENDER_NAME, "line": line},
         )
@@ -499,3 +517,148 @@ def consult_withdraw(*, actor: User, consult: ConsultRequest, reason: str = "") 
             write=write,
         )
     return consult
+
+
+# --- no answer in time ----------------------------------------------------------------------
+
+
+def remind_overdue(now: datetime.datetime | None = None) -> int:
+    """Every open question past its time (``consults.WINDOWS``) is followed up, once: the
+    asker hears that no answer came and which number reaches the ward, and the ward is
+    reminded — its professionals who may answer it (inbox, e-mail, SMS), else its ward
+    contact (e-mail, SMS, nothing of the record). Each is taken by a conditional update in
+    the transaction that writes its messages (both or neither; the record's history shows
+    the reminder, by the system), and the messages' keys name it: running this twice, or
+    in two workers at once, changes nothing. Returns how many were followed up."""
+    now = now or timezone.now()
+    late = (
+        ConsultRequest.objects.filter(
+            status=ConsultStatus.OPEN, reminded_at__isnull=True, due_at__lt=now
+        )
+        .select_related("dossier__mother", "newborn", "ward", "asked_by__professional")
+        .order_by("due_at", "pk")
+    )
+    reminded = 0
+    for consult in late:
+        with transaction.atomic():
+            attribute(None)  # the history names no person: the system reminded
+            taken = ConsultRequest.objects.filter(
+                pk=consult.pk, status=ConsultStatus.OPEN, reminded_at__isnull=True
+            ).update(reminded_at=now, updated_at=now)
+            if not taken:
+                continue  # answered or withdrawn meanwhile, or another run took it
+            _remind_the_asker(consult)
+            _remind_the_ward(consult)
+        reminded += 1
+    return reminded
+
+
+def _remind_the_asker(consult: ConsultRequest) -> None:
+    ward = consult.ward
+    if ward.ward_phone:
+        message = gettext_noop(
+            "%(ward)s has not answered your consult request of %(moment)s in time. Call the "
+            "maternity ward: %(phone)s."
+        )
+        params = {"ward": ward.name, "phone": ward.ward_phone}
+    else:
+        message = gettext_noop(
+            "%(ward)s has not answered your consult request of %(moment)s in time. Call the "
+            "maternity ward."
+        )
+        params = {"ward": ward.name}
+    _tell_the_asker(
+        consult,
+        message,
+        key="overdue",
+        subject=gettext_noop("No answer in time to your consult request"),
+        then=gettext_noop(
+            "The question stays open in the record: the ward can still answer it there, or "
+            "withdraw it once you have the answer by phone."
+        ),
+        link_label=gettext_noop("Open the consults"),
+        **params,
+    )
+
+
+def _remind_the_ward(consult: ConsultRequest) -> None:
+    dossier = consult.dossier
+    people = consults.answerers(consult)
+    if people:
+        from network.services import notify
+
+        notify(
+            dossier,
+            [professional.user for professional in people],
+            gettext_noop(
+                "The consult request of %(asker)s of %(moment)s (%(urgency)s) has not been "
+                "answered in time. Open it to answer."
+            ),
+            about_section=consult.section,
+            asker=consult.asked_by,
+            moment=consult.created_at,
+            urgency=notices.choice(ConsultUrgency(consult.urgency), lower=True),
+        )
+        for professional in people:
+            messaging.send(
+                messaging.professional_recipient(professional),
+                key=f"consult:{consult.public_id}:overdue",
+                dossier=dossier,
+                write=_overdue_for_the_ward(consult, member=True),
+            )
+        return
+    messaging.send(
+        _ward_recipient(consult.ward),
+        key=f"consult:{consult.public_id}:overdue",
+        dossier=dossier,
+        write=_overdue_for_the_ward(consult, member=False),
+    )
+
+
+def _overdue_for_the_ward(consult: ConsultRequest, *, member: bool) -> Write:
+    """The reminder to the ward: who asks, when, how urgent, whom to call back, and a link
+    that needs signing in — nothing of the question or of the mother."""
+
+    def write(recipient: Recipient) -> Letter:
+        urgency = str(ConsultUrgency(consult.urgency).label).lower()
+        asker, phone = _asker(consult)
+        who = f"{asker} ({phone})" if phone else asker
+        values = {
+            "who": who,
+            "moment": _moment(consult.created_at),
+            "urgency": urgency,
+            "due": _moment(consult.due_at),
+        }
+        line = (
+            _(
+                "The consult request of %(who)s of %(moment)s (%(urgency)s, answer expected "
+                "by %(due)s) has not been answered yet."
+            )
+            % values
+        )
+        then = (
+            _("Open the record to read the question and answer it there, or call back.")
+            if member
+            else _(
+                "No care provider of your ward is a member of the mother's care network: call back."
+            )
+        )
+        target = (
+            reverse("dossier:consult_answer", args=[consult.dossier.public_id, consult.public_id])
+            if member
+            else reverse("network:inbox")
+        )
+        return Letter(
+            subject=_("Reminder: consult request for the maternity ward not answered yet"),
+            lines=[line, then],
+            details=[(_("Asked by"), who)],
+            link=messaging.record_link(target),
+            link_label=_("Read and answer") if member else _("Log in"),
+            sms=_(
+                "%(sender)s: reminder, the consult request of %(who)s of %(moment)s "
+                "(%(urgency)s) is not answered yet. Call back, or log in."
+            )
+            % {"sender": settings.MESSAGE_SENDER_NAME, **values},
+        )
+
+    return write

@@ -27,8 +27,9 @@ the rules are here, in one place:
   call back, and a link that needs signing in — and a ward professional added to the
   network later answers in the record.
 * **How fast** (``WINDOWS``, each with its ``why``): the answer is expected within the
-  urgency's window; an open request past it is *overdue* (``is_overdue``) and says so on
-  the record's status header."""
+  urgency's window; an open request past it is *overdue* (``is_overdue``), says so on
+  the record's status header and is followed up once (``consult_services.remind_overdue``:
+  the asker gets the ward's number, the ward a reminder)."""
 
 from __future__ import annotations
 

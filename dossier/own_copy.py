@@ -681,13 +681,17 @@ def _consults_of(dossier: Dossier) -> list[ConsultRequest]:
     )
 
 
-def _consults(doc: _Bundle, dossier: Dossier, reader, *, subjects: dict) -> None:
-    """Each question to the maternity ward as a FHIR ``Communication`` from the asker to the
-    ward, about her or one baby; the answer and each later note as a ``Communication`` in
-    response to it. A withdrawn question is ``stopped``."""
+def _consults(
+    doc: _Bundle, dossier: Dossier, reader, *, subjects: dict, consults=None
+) -> list[str]:
+    """Each question to the maternity ward (``consults``, else all of the record's) as a
+    FHIR ``Communication`` from the asker to the ward, about her or one baby; the answer and
+    each later note as a ``Communication`` in response to it. A withdrawn question is
+    ``stopped``. Returns the questions' full URLs."""
     from network.names import shown_name
 
-    for consult in _consults_of(dossier):
+    questions = []
+    for consult in _consults_of(dossier) if consults is None else consults:
         subject = {"reference": subjects.get(consult.newborn_id, subjects[None])}
         asker = shown_name(consult.asked_by, reader=reader, dossier=dossier)
         category = [_local("consult", _("Consult with the maternity ward"))]
@@ -705,6 +709,7 @@ def _consults(doc: _Bundle, dossier: Dossier, reader, *, subjects: dict) -> None
                 "payload": [{"contentString": consult.question}],
             },
         )
+        questions.append(question)
         replies = []
         if consult.answer:
             replies.append(("answer", consult.answered_by, consult.answered_at, consult.answer))
@@ -727,6 +732,8 @@ def _consults(doc: _Bundle, dossier: Dossier, reader, *, subjects: dict) -> None
                     "payload": [{"contentString": text}],
                 },
             )
+
+    return questions
 
 
 def _day(value) -> str:

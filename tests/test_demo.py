@@ -40,6 +40,20 @@ def test_the_demo_covers_every_stage_province_and_profession():
     assert short_stays
 
 
+def test_the_demo_shows_a_consult_answered_by_the_ward_and_one_waiting():
+    from dossier.models import ConsultRequest, ConsultStatus
+
+    call_command("load_demo")
+    consults = ConsultRequest.objects.filter(dossier__mother__user__username="lotte")
+    assert sorted(consults.values_list("status", flat=True)) == [
+        ConsultStatus.ANSWERED,
+        ConsultStatus.OPEN,
+    ]
+    answered = consults.get(status=ConsultStatus.ANSWERED)
+    assert answered.newborn is None and answered.answered_by.username == "pieter"
+    assert answered.ward.ward_phone  # the ward can be called
+
+
 def test_every_printed_login_works():
     call_command("load_demo")
     for username, *_rest in PROFESSIONALS:

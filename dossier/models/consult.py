@@ -117,6 +117,16 @@ class ConsultRequest(RecordModel):
         ),
     )
 
+    reminded_at = models.DateTimeField(
+        _("reminded at"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "No answer within the time its urgency allows: the asker and the ward were "
+            "reminded (once)."
+        ),
+    )
+
     class Meta:
         verbose_name = _("consult with the maternity ward")
         verbose_name_plural = _("consults with the maternity ward")
@@ -127,6 +137,11 @@ class ConsultRequest(RecordModel):
                 fields=["ward", "due_at"],
                 name="consult_open_by_ward",
                 condition=Q(status="open"),
+            ),
+            models.Index(  # the reminder job's question: which open ones are late, unreminded
+                fields=["due_at"],
+                name="consult_to_remind",
+                condition=Q(status="open", reminded_at__isnull=True),
             ),
         ]
         constraints = [

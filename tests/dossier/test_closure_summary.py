@@ -327,3 +327,65 @@ def test_the_record_page_offers_it_to_the_coordinator_and_the_mother_only(client
         sign_in_verified(client, net.users[persona])
         page = client.get(reverse("dossier:detail", args=[net.a.public_id])).content.decode()
         assert (url in page) is offered, persona
+
+
+def test_the_consults_with_the_ward_are_handed_over_and_an_unanswered_one_is_open(client, net):
+    from dossier import closure, consult_services
+    from network.models import Organisation, OrganisationKind
+    from tests.factories import ProfessionalFactory, join
+
+    Organisation.objects.create(
+        name="UZ Gent – materniteit",
+        kind=OrganisationKind.MATERNITY_WARD,
+        ward_phone="09 332 11 11",
+        ward_email="materniteit@uzgent.example",
+    )
+    ward = Organisation.objects.get(name="UZ Gent – materniteit")
+    wendy = ProfessionalFactory(user__username="wendy", organisation=ward).user
+    join(net.a, wendy)
+    coordinator = net.users["coordinator"]
+
+    def ask(question, newborn=None):
+        return consult_services.consult_ask(
+            actor=coordinator, dossier=net.a, question=question, urgency="today", newborn=newborn
+        )
+
+    answered = ask("Geelzucht dag 4: bilirubine prikken?", newborn=net.newborn)
+    consult_services.consult_answer(actor=wendy, consult=answered, answer="Ja, vandaag nog.")
+    consult_services.consult_note_add(actor=wendy, consult=answered, text="Waarde was 14 mg/dl.")
+    waiting = ask("Moeder koorts 38,4: terugkomen?")
+    withdrawn = ask("Vraag in vergissing gesteld")
+    consult_services.consult_withdraw(actor=coordinator, consult=withdrawn)
+
+    made = closure.summary(Dossier.objects.get(pk=net.a.pk))
+    assert [c.pk for c in made.consults] == [answered.pk, waiting.pk]  # withdrawn left out
+    shown = {part["title"]: part for part in closure.parts(made)}
+    rows = shown[gettext("Consults with the maternity ward")]["rows"]
+    assert [row[2] for row in rows] == [answered.question, waiting.question]
+    assert "Ja, vandaag nog." in rows[0][3] and "14 mg/dl" in rows[0][3] and rows[1][3] == "—"
+    problems = shown[gettext("Open problems")]["rows"]
+    assert [row[1] for row in problems].count(closure.open_consult_text()) == 1
+    assert made.open_problems == len(problems)
+
+    sign_in_verified(client, coordinator)
+    data = client.get(f"/api/dossiers/{net.a.public_id}/handover/").json()
+    Bundle.model_validate(data)
+    communications = _resources(data, "Communication")
+    for resource in communications:
+        module = importlib.import_module("fhir.resources.R4B.communication")
+        module.Communication.model_validate(resource)
+    assert len(communications) == 4  # two questions, one answer, one note
+    assert "Vraag in vergissing gesteld" not in json.dumps(data)
+    section = next(
+        s
+        for s in data["entry"][0]["resource"]["section"]
+        if s["title"] == gettext("Consults with the maternity ward")
+    )
+    questions = [r for r in communications if "inResponseTo" not in r]
+    urls = {e["fullUrl"] for e in data["entry"]}
+    assert len(section["entry"]) == len(questions) == 2
+    assert {e["reference"] for e in section["entry"]} <= urls
+    waiting_condition = [
+        r for r in _resources(data, "Condition") if r["code"]["text"] == closure.open_consult_text()
+    ]
+    assert len(waiting_condition) == 1 and "38,4" not in json.dumps(waiting_condition)

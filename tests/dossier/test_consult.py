@@ -3,12 +3,14 @@
 withdraws (the personas, the ward's midwife, the GP with narrowed consent, an outsider's
 404), errors that name their field, an answer given once and corrected by a note, the
 messages (inbox in the reader's language; e-mail and SMS through the outbox, with nothing
-of the record in them), the history, the record's card and header, the ward's inbox and the
-API."""
+of the record in them), the history, the record's card and header, the ward's inbox, the
+API, and the reminder when no answer came in time (once, also with two runs at once)."""
 
 import datetime
+import threading
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.utils import DatabaseError
@@ -25,6 +27,7 @@ from dossier.models import (
     EntryChange,
 )
 from dossier.sections import Section
+from dossier.tasks import remind_overdue_consults
 from network import access, notices, selectors, services
 from network.models import (
     AccessEvent,
@@ -618,3 +621,140 @@ def test_a_nul_byte_in_the_question_is_refused_on_its_field(client, api_client, 
     )
     assert response.status_code == 400 and set(response.json()) == {"question"}
     assert ConsultRequest.objects.count() == 0
+
+
+# --- no answer in time: the reminder -------------------------------------------------------
+
+REMINDED_ASKER = (
+    "%(ward)s has not answered your consult request of %(moment)s in time. Call the "
+    "maternity ward: %(phone)s."
+)
+REMINDED_WARD = (
+    "The consult request of %(asker)s of %(moment)s (%(urgency)s) has not been answered in "
+    "time. Open it to answer."
+)
+
+
+def reminders(consult):
+    return outbox(consult).filter(key__startswith=f"consult:{consult.public_id}:overdue:")
+
+
+@pytest.mark.parametrize("urgency", list(ConsultUrgency))
+def test_a_question_is_followed_up_only_after_its_window(joined, urgency):
+    consult = ask(joined, urgency=urgency)
+    window = consults.WINDOWS[urgency].within
+    assert abs(consult.due_at - consult.created_at - window) < datetime.timedelta(seconds=1)
+    assert consult_services.remind_overdue(now=consult.due_at) == 0  # at the edge: not yet
+    assert not reminders(consult).exists()
+    later = consult.due_at + datetime.timedelta(microseconds=1)
+    assert consult_services.remind_overdue(now=later) == 1
+    assert ConsultRequest.objects.get(pk=consult.pk).reminded_at == later
+
+
+def test_the_asker_and_the_ward_s_member_are_reminded_once(joined):
+    consult = ask(joined, newborn=joined.newborn)
+    later = consult.due_at + datetime.timedelta(minutes=1)
+    assert consult_services.remind_overdue(now=later) == 1
+    assert consult_services.remind_overdue(now=later + datetime.timedelta(hours=1)) == 0
+    griet, wendy = joined.users["coordinator"], joined.users["ward"]
+    mine = Notification.objects.get(recipient=griet, message=REMINDED_ASKER)
+    assert mine.params["ward"] == "UZ Gent – materniteit" and mine.params["phone"] == "09 332 11 11"
+    assert Notification.objects.filter(recipient=wendy, message=REMINDED_WARD).count() == 1
+    sent = {(m.recipient_id, m.channel): m for m in reminders(consult)}
+    assert set(sent) == {
+        (griet.pk, Channel.EMAIL),
+        (griet.pk, Channel.SMS),
+        (wendy.pk, Channel.EMAIL),
+        (wendy.pk, Channel.SMS),
+    }
+    for message in sent.values():
+        text = f"{message.subject} {message.body} {message.html_body}"
+        assert "lochia" not in text and str(joined.newborn) not in text  # nothing of the record
+    assert "09 332 11 11" in sent[griet.pk, Channel.SMS].body  # the ward's number, to call
+    assert "0470 11 22 33" in sent[wendy.pk, Channel.EMAIL].body  # whom to call back
+    assert reverse("dossier:consult_answer", args=[joined.a.public_id, consult.public_id]) in (
+        sent[wendy.pk, Channel.EMAIL].body
+    )
+
+
+def test_without_a_member_of_the_ward_its_contact_is_reminded_to_call_back(net):
+    consult = ask(net)
+    consult_services.remind_overdue(now=consult.due_at + datetime.timedelta(minutes=1))
+    sent = {m.channel: m for m in reminders(consult)}
+    assert sent[Channel.EMAIL].address == "materniteit@uzgent.example"
+    assert sent[Channel.SMS].address == "09 332 11 11"
+    for message in sent.values():
+        text = f"{message.subject} {message.body} {message.html_body}"
+        assert message.recipient is None
+        assert net.a.mother.family_name not in text and "lochia" not in text
+        assert str(net.a.public_id) not in text and "0470 11 22 33" in text
+    assert Notification.objects.filter(recipient=net.users["coordinator"]).count() == 1
+
+
+def test_an_answered_or_withdrawn_question_is_not_followed_up(joined):
+    answered, withdrawn = ask(joined), ask(joined)
+    consult_services.consult_answer(actor=joined.users["ward"], consult=answered, answer="Ja")
+    consult_services.consult_withdraw(actor=joined.users["coordinator"], consult=withdrawn)
+    later = timezone.now() + datetime.timedelta(hours=2)
+    assert consult_services.remind_overdue(now=later) == 0
+    assert not OutboxMessage.objects.filter(key__endswith=":overdue").exists()
+
+
+def test_an_asker_who_no_longer_reads_the_section_is_not_told_but_the_ward_is(joined):
+    consult = ask(joined)
+    outsider = joined.users["outsider"]  # as if the asker had since left the network
+    ConsultRequest.objects.filter(pk=consult.pk).update(asked_by=outsider)
+    consult_services.remind_overdue(now=consult.due_at + datetime.timedelta(minutes=1))
+    assert not Notification.objects.filter(recipient=outsider).exists()
+    assert not reminders(consult).filter(recipient=outsider).exists()
+    assert reminders(consult).filter(recipient=joined.users["ward"]).exists()
+
+
+def test_the_reminder_is_in_the_history_by_the_system_and_on_the_card(client, joined):
+    consult = ask(joined)
+    later = consult.due_at + datetime.timedelta(minutes=1)
+    consult_services.remind_overdue(now=later)
+    change = EntryChange.objects.filter(
+        table_name="dossier_consultrequest", row_id=consult.pk, operation="UPDATE"
+    ).get()
+    assert change.actor_id is None and change.new_values["reminded_at"]
+    sign_in(client, joined.users["coordinator"])
+    page = client.get(reverse("dossier:consults", args=[joined.a.public_id])).content.decode()
+    assert "data-consult-reminded" in page and 'href="tel:09 332 11 11"' in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_runs_at_once_remind_once(joined):
+    consult = ask(joined)
+    later = consult.due_at + datetime.timedelta(minutes=1)
+    results, barrier = [], threading.Barrier(2)
+
+    def run():
+        try:
+            barrier.wait()
+            results.append(consult_services.remind_overdue(now=later))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results) == [0, 1]
+    assert reminders(consult).filter(recipient=joined.users["ward"]).count() == 2  # e-mail, SMS
+
+
+def test_the_beat_runs_the_reminder_every_five_minutes(joined):
+    entry = next(
+        e
+        for e in settings.CELERY_BEAT_SCHEDULE.values()
+        if e["task"] == "dossier.tasks.remind_overdue_consults"
+    )
+    assert entry["schedule"] <= 300
+    consult = ask(joined)
+    ConsultRequest.objects.filter(pk=consult.pk).update(
+        created_at=timezone.now() - datetime.timedelta(hours=2),
+        due_at=timezone.now() - datetime.timedelta(hours=1),
+    )
+    assert remind_overdue_consults.apply().get() == 1
