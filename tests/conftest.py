@@ -4,6 +4,7 @@ Personas (DESIGN.md §7): ``midwife`` (a professional), ``staff`` (an administra
 ``outsider`` (a signed-in account that is no care provider). The network issue adds the
 coordinator, the GP with narrower consent and the mothers."""
 
+import contextlib
 import os
 
 import pytest
@@ -188,3 +189,41 @@ def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         for module, function in MIGRATION_SEEDS:  # each adds only what is missing
             getattr(importlib.import_module(module), function)(apps, None)
+
+
+@contextlib.contextmanager
+def module_rows(django_db_blocker):
+    """Rows a module's tests share, made once (Django's ``setUpTestData`` for pytest): the
+    block runs in a transaction each test nests its own in (a savepoint, rolled back after
+    it, as usual), and the transaction is rolled back when the module's tests are done. For
+    modules without transactional tests only (a transactional test would run inside it);
+    each test should take fresh instances of the shared rows (``Network.fresh``), so what
+    one test changes in memory never reaches the next."""
+    from django.db import transaction
+
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            yield
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
+def shared_rows(builder, *, name: str):
+    """Two fixtures for a module whose tests all read the same rows: ``_shared_<name>``
+    (module scope, autouse, so its transaction opens before any test's) runs ``builder()``
+    once inside ``module_rows``; ``<name>`` gives each test ``built.fresh()``. In the
+    module: ``_shared, network = shared_rows(build, name="network")``."""
+
+    @pytest.fixture(scope="module", autouse=True, name=f"_shared_{name}")
+    def built(django_db_setup, django_db_blocker):
+        with module_rows(django_db_blocker):
+            yield builder()
+
+    @pytest.fixture(name=name)
+    def fresh(db, request):
+        return request.getfixturevalue(f"_shared_{name}").fresh()
+
+    return built, fresh

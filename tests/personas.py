@@ -28,6 +28,23 @@ class Network:
     newborn: object
     users: dict
 
+    def fresh(self) -> "Network":
+        """The same rows as new instances (a shared network's per-test copy: nothing one
+        test caches or changes on an instance reaches the next)."""
+        from django.contrib.auth.models import User
+
+        from dossier.models import Dossier, Newborn
+
+        users = {
+            u.pk: u for u in User.objects.filter(pk__in=[u.pk for u in self.users.values() if u])
+        }
+        return Network(
+            a=Dossier.objects.select_related("mother").get(pk=self.a.pk),
+            b=Dossier.objects.select_related("mother").get(pk=self.b.pk),
+            newborn=Newborn.objects.get(pk=self.newborn.pk),
+            users={k: users[u.pk] if u else None for k, u in self.users.items()},
+        )
+
 
 def build_network(*, gp_without_delivery: bool = False) -> Network:
     """``gp_without_delivery``: the mother has closed the delivery section to Karim."""

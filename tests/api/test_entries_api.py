@@ -10,6 +10,7 @@ from django.utils import timezone
 from dossier.models import EntryChange, HomeVisit, Measurement, PsychosocialAnamnesis
 from network.models import Outcome
 from tests.api.conftest import token_client
+from tests.conftest import shared_rows
 from tests.network.test_permission_matrix import ENTRY_PAGES, PERSONAS, level, may_write
 from tests.personas import build_network
 
@@ -31,9 +32,8 @@ API_NAMES = {
 SINGLE = {"psychosociaal", "kort-verblijf", "ontslag", "kraamhulp"}
 
 
-@pytest.fixture
-def network(db):
-    return build_network(gp_without_delivery=True)  # the matrix's network
+# the matrix's network, built once for the module (tests.conftest.shared_rows)
+_shared, network = shared_rows(lambda: build_network(gp_without_delivery=True), name="network")
 
 
 def client_of(network, persona):

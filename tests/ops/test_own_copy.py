@@ -29,7 +29,7 @@ from dossier.models import HomeVisit, PhoneContact, PrenatalConsultation, Prenat
 from dossier.sections import Section
 from network import services as network_services
 from network.models import AccessEvent, Action, Level, Outcome
-from tests.conftest import sign_in_verified
+from tests.conftest import shared_rows, sign_in_verified
 from tests.personas import build_network
 
 pytestmark = pytest.mark.django_db
@@ -126,8 +126,10 @@ def _labs(net, dossier, *, hb):
         )
 
 
-@pytest.fixture
-def net(client):
+def _build():
+    from django.test import Client
+
+    client = Client()
     net = build_network()
     from tests.factories import DeliveryFactory, NewbornFactory
 
@@ -150,6 +152,10 @@ def net(client):
     client.get(reverse("dossier:detail", args=[net.b.public_id]))
     client.logout()
     return net
+
+
+# both filled records, built once for the module (tests.conftest.shared_rows)
+_shared, net = shared_rows(_build, name="net")
 
 
 def _download(client, user, dossier):
