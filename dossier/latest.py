@@ -32,27 +32,44 @@ def _instance(model, row: dict):
     return model.from_db(connection.alias, [field.attname for field in fields], values)
 
 
+# The record's id in the statement as compiled once (no real id is negative); each call
+# puts the record's own id in its place.
+_MARK = -7_771_003
+_STATEMENTS: dict[tuple[str, ...], tuple[str, list]] = {}
+
+
+def _statement(kinds) -> tuple[str, list]:
+    """The one statement for these kinds and its parameters with ``_MARK`` for the record,
+    compiled once per process (the ORM's compiling of a dozen queries cost more than the
+    statement itself)."""
+    key = tuple(kind.slug for kind in kinds)
+    if key not in _STATEMENTS:
+        parts, params = [], []
+        for index, kind in enumerate(kinds):
+            query = (
+                kind.model.objects.filter(dossier_id=_MARK)
+                .annotate(total=Window(Count("pk")))
+                .values_list("pk", "total")[:1]
+            )
+            sql, query_params = query.query.sql_with_params()
+            table = connection.ops.quote_name(kind.model._meta.db_table)
+            # the same rows and order, with the whole row as JSON
+            sql = sql.replace("SELECT ", f"SELECT {index} AS kind, to_jsonb({table}.*)::text, ", 1)
+            parts.append(f"({sql})")
+            params.extend(query_params)
+        _STATEMENTS[key] = (" UNION ALL ".join(parts), params)
+    return _STATEMENTS[key]
+
+
 def latest_of(dossier, kinds) -> dict[str, Latest]:
     """``{kind.slug: Latest(entry, count)}`` for ``kinds`` of ``dossier``, newest first as
     each kind orders its entries."""
     kinds = list(kinds)
     if not kinds:
         return {}
-    parts, params = [], []
-    for index, kind in enumerate(kinds):
-        query = (
-            kind.model.objects.filter(dossier=dossier)
-            .annotate(total=Window(Count("pk")))
-            .values_list("pk", "total")[:1]
-        )
-        sql, query_params = query.query.sql_with_params()
-        table = connection.ops.quote_name(kind.model._meta.db_table)
-        # the same rows and order, with the whole row as JSON
-        sql = sql.replace("SELECT ", f"SELECT {index} AS kind, to_jsonb({table}.*)::text, ", 1)
-        parts.append(f"({sql})")
-        params.extend(query_params)
+    sql, marked = _statement(kinds)
     with connection.cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(parts), params)
+        cursor.execute(sql, [dossier.pk if value == _MARK else value for value in marked])
         rows = {index: (text, total) for index, text, _pk, total in cursor.fetchall()}
     found: dict[str, Latest] = {}
     for index, kind in enumerate(kinds):

@@ -642,3 +642,20 @@ def test_the_first_home_visit_is_planned_with_a_midwife_or_gp_of_the_network(net
         lambda: confirm(net, complete_checklist(net, first_home_visit_midwife=assistant))
     )
     assert confirm(net, complete_checklist(net, first_home_visit_midwife=net.users["gp"]))
+
+
+def test_the_latest_entries_statement_is_compiled_once_and_reads_each_record_s_own(net):
+    """``dossier.latest`` compiles its one statement once per process with a stand-in id:
+    every record still gets its own entries and counts."""
+    from dossier import latest
+    from dossier.entries import KINDS
+
+    kinds = [KINDS["huisbezoeken"], KINDS["telefoon"]]
+    for _ in range(2):
+        services.home_visit_record(actor=midwife(net), visit=visit(net), babies=[])
+    first = latest.latest_of(net.a, kinds)
+    assert first["huisbezoeken"].count == 2 and first["telefoon"].count == 0
+    assert first["huisbezoeken"].entry.dossier_id == net.a.pk
+    other = latest.latest_of(net.b, kinds)  # the cached statement, another record
+    assert other["huisbezoeken"].count == 0 and other["huisbezoeken"].entry is None
+    assert tuple(k.slug for k in kinds) in latest._STATEMENTS
