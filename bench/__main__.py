@@ -22,9 +22,9 @@ The "my dossiers" page (``dossier:dashboard``), for two people of the generated 
   rendering): the page's list is two statements, timed one after the other — the ids of
   the page (``dossier.selectors.dossier_list(user)``: her current records through the
   permission rows, sorted on the record's own columns, first 25), then those 25 rows whole
-  (``dossier.selectors.in_order``: the section flags, mother and delivery joined, newborns
-  counted); the floor is a plain indexed membership query for the same 25 records in the
-  same order::
+  (``dossier.selectors.list_rows``: those ids only, unsorted, with the section flags,
+  mother and delivery joined, newborns counted); the floor is a plain indexed membership
+  query for the same 25 records in the same order::
 
       SELECT d.* FROM dossier_dossier d
         JOIN network_membership m ON m.dossier_id = d.id
@@ -248,6 +248,7 @@ def run(scale: str, repeat: int) -> None:
     from django.urls import reverse
 
     from dossier import selectors, views
+    from dossier.models import Dossier
     from network import access
 
     dashboard = reverse("dossier:dashboard")
@@ -276,16 +277,17 @@ def run(scale: str, repeat: int) -> None:
         listing = selectors.dossier_list(user)
         page_ids = listing.values_list("pk", flat=True)[:LIST_ROWS]
         ids_ms, list_rows = time_sql(*page_ids.query.sql_with_params(), repeat)
-        rows = listing.only(*selectors.LIST_ROW_FIELDS).filter(pk__in=list(page_ids))
+        rows = (
+            selectors.with_row_columns(Dossier.objects.filter(pk__in=list(page_ids)), user)
+            .only(*selectors.LIST_ROW_FIELDS)
+            .order_by()
+        )  # the statement of selectors.list_rows
         rows_ms, _rows = time_sql(*rows.query.sql_with_params(), repeat)
         list_ms = ids_ms + rows_ms
         floor_ms, floor_rows = time_floor(user.professional.pk, repeat)
         start = time.perf_counter()
         for _ in range(repeat):
-            selectors.in_order(
-                listing.only(*selectors.LIST_ROW_FIELDS),
-                list(listing.values_list("pk", flat=True)[:LIST_ROWS]),
-            )
+            selectors.list_rows(user, list(listing.values_list("pk", flat=True)[:LIST_ROWS]))
         orm_ms = (time.perf_counter() - start) * 1000 / repeat
         emit(f"my_dossiers_{prefix}list_query_median_ms", list_ms, "ms")
         emit(f"my_dossiers_{prefix}list_orm_mean_ms", orm_ms, "ms")

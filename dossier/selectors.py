@@ -80,13 +80,6 @@ def dossier_list(user, *, query: str = "", status: str = "", urgent=()) -> Query
     query = query.strip()
     everything = bool(query) or status == DossierStatus.CLOSED or not access.is_care_provider(user)
     scope = access.visible_dossiers(user) if everything else access.current_dossiers(user)
-    newborns = (
-        Newborn.objects.filter(dossier=OuterRef("pk"))
-        .order_by()
-        .values("dossier")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
     # Ordered on the record's own columns (and a constant list of ids): one top-N sort of
     # the visible rows, no look-up per row; the newborns are counted per row shown only.
     closed_last = Case(
@@ -103,11 +96,8 @@ def dossier_list(user, *, query: str = "", status: str = "", urgent=()) -> Query
                 output_field=IntegerField(),
             )
         )
-    dossiers = access.with_section_flags(
-        scope.select_related("mother", "delivery")
-        .annotate(newborn_count=Coalesce(Subquery(newborns, output_field=IntegerField()), 0))
-        .order_by(*order, F("expected_due_date").asc(nulls_last=True), "-pk"),
-        user,
+    dossiers = with_row_columns(
+        scope.order_by(*order, F("expected_due_date").asc(nulls_last=True), "-pk"), user
     )
     if status:
         dossiers = dossiers.filter(status=status)
@@ -146,10 +136,33 @@ LIST_ROW_FIELDS = (
 )
 
 
-def in_order(rows: QuerySet, ids: list[int]) -> list:
-    """The rows of ``rows`` with these ids, in the order of ``ids``: one query that joins
-    and annotates only the rows of a page whose ids were chosen (sorted, counted) first."""
-    found = {row.pk: row for row in rows.filter(pk__in=ids)} if ids else {}
+def with_row_columns(dossiers: QuerySet[Dossier], user) -> QuerySet[Dossier]:
+    """What a row of the list shows beside the record's own columns: the mother, the
+    delivery, how many newborns, and which sections the user may see."""
+    newborns = (
+        Newborn.objects.filter(dossier=OuterRef("pk"))
+        .order_by()
+        .values("dossier")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return access.with_section_flags(
+        dossiers.select_related("mother", "delivery").annotate(
+            newborn_count=Coalesce(Subquery(newborns, output_field=IntegerField()), 0)
+        ),
+        user,
+    )
+
+
+def list_rows(user, ids: list[int]) -> list[Dossier]:
+    """The rows of a page of ``dossier_list(user, …)`` whose ids it chose (sorted, counted
+    and limited to what the user may open), in the order of ``ids``: one statement over
+    those ids only, with the columns a row shows and the user's section flags per row — it
+    neither walks her rights again nor sorts (measured: both cost more than the rows)."""
+    if not ids:
+        return []
+    rows = with_row_columns(Dossier.objects.filter(pk__in=ids), user).only(*LIST_ROW_FIELDS)
+    found = {row.pk: row for row in rows.order_by()}
     return [found[pk] for pk in ids if pk in found]
 
 

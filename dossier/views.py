@@ -118,9 +118,7 @@ def dashboard(request):
     page = Paginator(listing.values_list("pk", flat=True), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    page.object_list = selectors.in_order(
-        listing.only(*selectors.LIST_ROW_FIELDS), list(page.object_list)
-    )
+    page.object_list = selectors.list_rows(request.user, list(page.object_list))
     access.record_read_list(
         request.user,
         [(dossier, section) for dossier in page.object_list for section in _row_shows(dossier)]

@@ -189,3 +189,21 @@ def test_the_migration_marks_the_records_open_at_the_time(net):
     rows = DossierUserObjectPermission.objects.filter(permission__codename=CURRENT_CODENAME)
     assert set(rows.values_list("content_object_id", flat=True)) == {net.b.pk}
     assert set(rows.values_list("user_id", flat=True)) == expected
+
+
+def test_a_page_s_rows_are_the_chosen_ids_in_their_order_with_the_reader_s_flags(net):
+    """``selectors.list_rows`` reads the rows of the ids ``dossier_list`` chose, in that
+    order, with each reader's own section flags and the columns a row shows."""
+    griet, karim = net.users["coordinator"], net.users["gp"]
+    ids = list(selectors.dossier_list(griet).values_list("pk", flat=True))
+    assert set(ids) == {net.a.pk, net.b.pk}
+    rows = selectors.list_rows(griet, list(reversed(ids)))
+    assert [row.pk for row in rows] == list(reversed(ids))
+    assert all(row.can_view_identity and row.can_view_delivery for row in rows)
+    assert rows[0].mother.family_name  # the mother is joined, no query per row
+    gp_ids = list(selectors.dossier_list(karim).values_list("pk", flat=True))
+    assert gp_ids == [net.a.pk]
+    (row,) = selectors.list_rows(karim, gp_ids)
+    assert row.can_view_identity == access.can_view(karim, net.a, Section.IDENTITY)
+    assert row.newborn_count == net.a.newborns.count()
+    assert selectors.list_rows(griet, []) == []
