@@ -168,7 +168,18 @@ def consult_ask(
     return consult
 
 
-def _tell_the_ward(consult: ConsultRequest, actor: User, now: datetime.datetime) -> None:
+def _reach_the_ward(
+    consult: ConsultRequest,
+    *,
+    key: str,
+    notice: str,
+    member: Write,
+    contact: Write,
+    **params: object,
+) -> bool:
+    """The ward's professionals who may answer (``consults.answerers``): ``notice`` in the
+    inbox (with ``params``) and ``member`` by e-mail and SMS; with none, its ward contact
+    ``contact`` by e-mail and SMS. Returns whether it was the contact."""
     dossier = consult.dossier
     people = consults.answerers(consult)
     if people:
@@ -177,31 +188,43 @@ def _tell_the_ward(consult: ConsultRequest, actor: User, now: datetime.datetime)
         notify(
             dossier,
             [professional.user for professional in people],
-            gettext_noop(
-                "%(asker)s asks the maternity ward a question (%(urgency)s) in the record of "
-                "%(mother)s. Open it to answer."
-            ),
+            notice,
             about_section=consult.section,
-            asker=actor,
-            urgency=notices.choice(ConsultUrgency(consult.urgency), lower=True),
-            mother=dossier.mother,
+            **params,
         )
         for professional in people:
             messaging.send(
                 messaging.professional_recipient(professional),
-                key=f"consult:{consult.public_id}:asked",
+                key=f"consult:{consult.public_id}:{key}",
                 dossier=dossier,
-                write=_asked_member(consult),
+                write=member,
             )
-        return
+        return False
     messaging.send(
         _ward_recipient(consult.ward),
-        key=f"consult:{consult.public_id}:asked",
+        key=f"consult:{consult.public_id}:{key}",
         dossier=dossier,
-        write=_asked_ward(consult),
+        write=contact,
     )
-    consult.ward_messaged_at = now
-    consult.save(update_fields=["ward_messaged_at", "updated_at"])
+    return True
+
+
+def _tell_the_ward(consult: ConsultRequest, actor: User, now: datetime.datetime) -> None:
+    if _reach_the_ward(
+        consult,
+        key="asked",
+        notice=gettext_noop(
+            "%(asker)s asks the maternity ward a question (%(urgency)s) in the record of "
+            "%(mother)s. Open it to answer."
+        ),
+        member=_asked_member(consult),
+        contact=_asked_ward(consult),
+        asker=actor,
+        urgency=notices.choice(ConsultUrgency(consult.urgency), lower=True),
+        mother=consult.dossier.mother,
+    ):
+        consult.ward_messaged_at = now
+        consult.save(update_fields=["ward_messaged_at", "updated_at"])
 
 
 def _ward_recipient(ward: Organisation) -> Recipient:
@@ -582,36 +605,18 @@ def _remind_the_asker(consult: ConsultRequest) -> None:
 
 
 def _remind_the_ward(consult: ConsultRequest) -> None:
-    dossier = consult.dossier
-    people = consults.answerers(consult)
-    if people:
-        from network.services import notify
-
-        notify(
-            dossier,
-            [professional.user for professional in people],
-            gettext_noop(
-                "The consult request of %(asker)s of %(moment)s (%(urgency)s) has not been "
-                "answered in time. Open it to answer."
-            ),
-            about_section=consult.section,
-            asker=consult.asked_by,
-            moment=consult.created_at,
-            urgency=notices.choice(ConsultUrgency(consult.urgency), lower=True),
-        )
-        for professional in people:
-            messaging.send(
-                messaging.professional_recipient(professional),
-                key=f"consult:{consult.public_id}:overdue",
-                dossier=dossier,
-                write=_overdue_for_the_ward(consult, member=True),
-            )
-        return
-    messaging.send(
-        _ward_recipient(consult.ward),
-        key=f"consult:{consult.public_id}:overdue",
-        dossier=dossier,
-        write=_overdue_for_the_ward(consult, member=False),
+    _reach_the_ward(
+        consult,
+        key="overdue",
+        notice=gettext_noop(
+            "The consult request of %(asker)s of %(moment)s (%(urgency)s) has not been "
+            "answered in time. Open it to answer."
+        ),
+        member=_overdue_for_the_ward(consult, member=True),
+        contact=_overdue_for_the_ward(consult, member=False),
+        asker=consult.asked_by,
+        moment=consult.created_at,
+        urgency=notices.choice(ConsultUrgency(consult.urgency), lower=True),
     )
 
 
