@@ -86,6 +86,10 @@ class Mine:
         wanted = {Section.IDENTITY, *needed}
         return [pk for pk, seen in self.sections.items() if wanted <= seen]
 
+    def seeing(self, section: str) -> list[int]:
+        """Her records whose ``section`` she may see (her identity rights aside)."""
+        return [pk for pk, seen in self.sections.items() if section in seen]
+
 
 def no_first_visit(mine: Mine, now) -> QuerySet[Delivery]:
     return (

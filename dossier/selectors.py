@@ -300,19 +300,28 @@ def missing_screenings(user) -> list[dict]:
     return missing_screenings_first(user, limit=None)[0]
 
 
-def missing_screenings_first(user, *, limit: int | None) -> tuple[list[dict], int]:
+def missing_screenings_first(
+    user, *, limit: int | None, dossier_ids: list[int] | None = None
+) -> tuple[list[dict], int]:
     """The first ``limit`` rows of ``missing_screenings`` (all with None) and how many
-    there are: only the babies shown are read whole (with their mother's record)."""
-    dossiers = access.with_section_flags(
-        access.coordinated_dossiers(user, current=True), user, sections=[Section.NEWBORN]
-    )
+    there are: only the babies shown are read whole (with their mother's record).
+    ``dossier_ids``: her open records whose newborn section she may see, when the caller
+    has read them already (the watch list's ``careplan.watch.Mine``)."""
+    if dossier_ids is None:
+        where = Q(
+            dossier__in=access.with_section_flags(
+                access.coordinated_dossiers(user, current=True), user, sections=[Section.NEWBORN]
+            ).filter(can_view_newborn=True)
+        )
+    else:
+        where = Q(dossier_id__in=dossier_ids)
     # Every live baby of her open records is a candidate (the records are open for weeks,
     # so they are tens, a few hundred for the busiest); which screening is missing is
     # decided once, in Python, by dossier.screenings.states. (A filter on the settled
     # screenings in SQL cost more to plan — eight nested subqueries — than it saved.)
     candidates = list(
         Newborn.objects.filter(
-            dossier__in=dossiers.filter(can_view_newborn=True),
+            where,
             dossier__delivery__isnull=False,
             vital_status=VitalStatus.LIVE_BIRTH,
         )

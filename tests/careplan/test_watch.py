@@ -284,3 +284,21 @@ def test_a_missed_home_visit_is_listed_until_a_visit_is_recorded_in_its_window(n
     assert watch.missed_appointments(net.users["gp"])[0].total == 0  # she coordinates
     HomeVisit.objects.create(dossier=net.a, visited_at=NOW() - datetime.timedelta(days=1))
     assert watch.missed_appointments(net.users["coordinator"])[0].total == 0
+
+
+@pytest.mark.parametrize("persona", ["coordinator", "gp", "outsider"])
+def test_the_watch_list_s_screenings_from_her_records_as_read_once_are_the_same(net, persona):
+    """The watch page gives the screenings panel the records it read once
+    (``Mine.seeing``): the same rows as the panel's own query, for whoever asks."""
+    from dossier.sections import Section
+    from dossier.selectors import missing_screenings_first
+
+    user = net.users[persona]
+    own = missing_screenings_first(user, limit=None)
+    given = missing_screenings_first(
+        user, limit=None, dossier_ids=watch.Mine(user).seeing(Section.NEWBORN)
+    )
+    assert [row["newborn"].pk for row in given[0]] == [row["newborn"].pk for row in own[0]]
+    assert given[1] == own[1]
+    if persona == "coordinator":
+        assert own[1] >= 1  # her record's baby, born three days ago, has screenings due
