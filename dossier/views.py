@@ -213,6 +213,10 @@ def dossier_detail(request, route):
     from careplan.today import next_appointment  # the plan's next contact (issue 14)
     from network.oncall import on_call_now
 
+    # the comments under the delivery and under each baby: one query for both cards
+    commented_delivery = [delivery] if delivery and Section.DELIVERY in shown else []
+    commented = [entry.public_id for entry in [*commented_delivery, *newborns]]
+    comments = selectors.comments_on(dossier, commented) if commented else {}
     return render(
         request,
         "dossier/detail.html",
@@ -249,10 +253,11 @@ def dossier_detail(request, route):
             "consult_card": consults.card(dossier, user, levels),
             "delivery_comments": _comments_card(
                 dossier,
-                [delivery] if delivery and Section.DELIVERY in shown else [],
+                commented_delivery,
                 lambda entry: _("the delivery"),
+                by_entry=comments,
             ),
-            "newborn_comments": _comments_card(dossier, newborns, str),
+            "newborn_comments": _comments_card(dossier, newborns, str, by_entry=comments),
             "show": {section: section in shown for section in Section},
             "overview": overview,
             "edit": {section: levels[section] >= access.Level.EDIT for section in Section},
@@ -781,12 +786,16 @@ def record_comment(request, route, about):
     return _comment(request, dossier, section, entry.public_id, shown_at(dossier, entry))
 
 
-def _comments_card(dossier, entries, label) -> dict:
+def _comments_card(dossier, entries, label, *, by_entry: dict | None = None) -> dict:
     """The comments on a few entries (a newborn's weighings, the delivery…), each with what
-    it is about, and the entries the card's form offers, newest first. One query."""
+    it is about, and the entries the card's form offers, newest first. One query, or none
+    with ``by_entry`` (``selectors.comments_on`` for these entries and others, read once
+    for several cards)."""
     entries = list(entries)
     labels = {entry.public_id: label(entry) for entry in entries}
-    by_entry = selectors.comments_on(dossier, labels) if labels else {}
+    if by_entry is None:
+        by_entry = selectors.comments_on(dossier, labels) if labels else {}
+    by_entry = {entry_id: by_entry.get(entry_id, []) for entry_id in labels}
     return {
         "comments": sorted(
             (

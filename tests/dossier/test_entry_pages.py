@@ -252,3 +252,24 @@ def test_the_mother_comments_on_her_delivery_record_from_the_overview(client, ne
     assert "Het uur van de geboorte klopt niet." in client.get(detail).text
     sign_in(client, net.users["gp"])  # sees the delivery in this network: the comment too
     assert "Het uur van de geboorte klopt niet." in client.get(detail).text
+
+
+def test_the_overview_shows_each_comment_under_its_own_card_from_one_query(client, net):
+    """The delivery's and the babies' comments are read in one query and each shown on its
+    own card of the overview, once."""
+    sign_in(client, net.users["mother"])
+    for about, entry, text in (
+        ("bevalling", net.a.delivery, "Het uur van de geboorte klopt niet."),
+        ("pasgeborenen", net.newborn, "Zijn tweede voornaam is Jan."),
+    ):
+        client.post(
+            reverse("dossier:record_comment", args=[net.a.public_id, about]),
+            {"entry": str(entry.public_id), "text": text},
+        )
+    sign_in(client, net.users["coordinator"])
+    page = client.get(reverse("dossier:detail", args=[net.a.public_id]))
+    delivery = page.context["delivery_comments"]["comments"]
+    babies = page.context["newborn_comments"]["comments"]
+    assert [c.text for _label, c in delivery] == ["Het uur van de geboorte klopt niet."]
+    assert [c.text for _label, c in babies] == ["Zijn tweede voornaam is Jan."]
+    assert page.text.count("Zijn tweede voornaam is Jan.") == 1
