@@ -26,6 +26,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from config.prepared import STAND_IN_IDS, STAND_IN_TIME, Prepared
 from dossier.entry_forms import NUMERIC, EntryForm
 from dossier.forms import DateTimeInput
 from dossier.models import BabyLog, SelfMonitoring
@@ -69,11 +70,10 @@ def _with_own(day: Day, row: dict) -> Day:
     )
 
 
-def _own_last_24h(ids: list[int], since: datetime.datetime) -> dict[int, dict]:
-    """The feeds noted as own observations (``SelfMonitoring``) per baby: one query."""
-    rows = (
+def _own_per_baby(ids: list[int], since: datetime.datetime):
+    return (
         SelfMonitoring.objects.filter(
-            newborn_id__in=ids, kind__in=PER_BABY_KINDS, noted_at__gt=since
+            newborn_id__any=ids, kind__in=PER_BABY_KINDS, noted_at__gt=since
         )
         .values("newborn_id")
         .annotate(
@@ -85,7 +85,14 @@ def _own_last_24h(ids: list[int], since: datetime.datetime) -> dict[int, dict]:
         )
         .order_by()
     )
-    return {row.pop("newborn_id"): row for row in rows}
+
+
+_OWN_PER_BABY = Prepared(_own_per_baby, ids=STAND_IN_IDS, since=STAND_IN_TIME)
+
+
+def _own_last_24h(ids: list[int], since: datetime.datetime) -> dict[int, dict]:
+    """The feeds noted as own observations (``SelfMonitoring``) per baby: one query."""
+    return {row.pop("newborn_id"): row for row in _OWN_PER_BABY(ids=ids, since=since)}
 
 
 def last_24h(
@@ -98,9 +105,18 @@ def last_24h(
     if not ids:
         return {}
     since = (now or timezone.now()) - WINDOW
+    found = {row.pop("newborn_id"): Day(**row) for row in _PER_BABY(ids=ids, since=since)}
+    days = {pk: found.get(pk, Day()) for pk in ids}
+    if own:
+        for pk, row in _own_last_24h(ids, since).items():
+            days[pk] = _with_own(days[pk], row)
+    return days
+
+
+def _per_baby(ids: list[int], since: datetime.datetime):
     feed = Q(kind__in=FEED_KINDS)
-    rows = (
-        BabyLog.objects.filter(newborn_id__in=ids, noted_at__gt=since)
+    return (
+        BabyLog.objects.filter(newborn_id__any=ids, noted_at__gt=since)
         .values("newborn_id")
         .annotate(
             feeds=Count("pk", filter=feed),
@@ -113,12 +129,9 @@ def last_24h(
         )
         .order_by()
     )
-    found = {row.pop("newborn_id"): Day(**row) for row in rows}
-    days = {pk: found.get(pk, Day()) for pk in ids}
-    if own:
-        for pk, row in _own_last_24h(ids, since).items():
-            days[pk] = _with_own(days[pk], row)
-    return days
+
+
+_PER_BABY = Prepared(_per_baby, ids=STAND_IN_IDS, since=STAND_IN_TIME)
 
 
 def attach_last_24h(newborns, *, now: datetime.datetime | None = None, own: bool = False):

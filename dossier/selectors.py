@@ -22,9 +22,12 @@ from django.db.models import (
     Window,
 )
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext
 
+from config.prepared import STAND_IN_ID, STAND_IN_TEXT, STAND_IN_UUID, Prepared
 from dossier import alerts, labs, screenings
 from dossier.entries import KINDS
 from dossier.entries import facts as entry_facts
@@ -55,12 +58,7 @@ from network import access
 def dossier_for(user, public_id) -> Dossier:
     """The dossier, or a 404 whether it does not exist or lies outside the user's reach: its
     existence is itself health data. The refusal is logged by the boundary."""
-    dossier = (
-        access.visible_dossiers(user)
-        .select_related("mother", "delivery")
-        .filter(public_id=public_id)
-        .first()
-    )
+    dossier = access.visible_dossier(user, public_id)
     if dossier is None:
         raise access.DossierNotFound(public_id, Dossier.objects.filter(public_id=public_id).first())
     return dossier
@@ -222,11 +220,18 @@ def changes_of(dossier: Dossier, section: str, *, entry_id=None) -> QuerySet[Ent
 def comments_on(dossier: Dossier, entry_ids) -> dict:
     """The comments under these entries, oldest first, by entry."""
     by_entry = defaultdict(list)
-    for comment in Comment.objects.filter(
-        dossier=dossier, entry_id__in=list(entry_ids)
-    ).select_related("author"):
+    for comment in _COMMENTS(dossier_id=dossier.pk, entry_ids=list(entry_ids)):
         by_entry[comment.entry_id].append(comment)
     return by_entry
+
+
+_COMMENTS = Prepared(
+    lambda dossier_id, entry_ids: Comment.objects.filter(
+        dossier_id=dossier_id, entry_id__any=entry_ids
+    ).select_related("author"),
+    dossier_id=STAND_IN_ID,
+    entry_ids=[STAND_IN_UUID],
+)
 
 
 def entry_summary(kind, dossier: Dossier, entries) -> dict:
@@ -258,14 +263,27 @@ def entry_summary(kind, dossier: Dossier, entries) -> dict:
     return {}
 
 
+def _latest_labs(dossier_id: int, tests=None):
+    found = PrenatalLab.objects.filter(dossier_id=dossier_id)
+    if tests is not None:
+        found = found.filter(test__any=tests)
+    return found.order_by("test", "-taken_on", "-id").distinct("test")
+
+
+_LATEST_LABS = Prepared(_latest_labs, dossier_id=STAND_IN_ID)
+_LATEST_LABS_OF = Prepared(_latest_labs, dossier_id=STAND_IN_ID, tests=[STAND_IN_TEXT])
+
+
 def latest_labs(dossier: Dossier, tests=None) -> list[PrenatalLab]:
     """The latest result of each test (of ``tests``, else of all) in this record, in the
     order of the reference table. One query."""
-    found = PrenatalLab.objects.filter(dossier=dossier)
-    if tests is not None:
-        found = found.filter(test__in=list(tests))
     latest = {}
-    for lab in found.order_by("test", "-taken_on", "-id").distinct("test"):
+    found = (
+        _LATEST_LABS(dossier_id=dossier.pk)
+        if tests is None
+        else _LATEST_LABS_OF(dossier_id=dossier.pk, tests=[str(test) for test in tests])
+    )
+    for lab in found:
         lab.dossier = dossier  # its gestational age, without a query
         latest[lab.test] = lab
     return [latest[test] for test in labs.REFERENCE if test in latest]
@@ -378,17 +396,34 @@ def entry_overview(user, dossier: Dossier, levels: dict) -> dict[str, list[dict]
     kinds = [kind for kind in KINDS.values() if levels[kind.section] >= access.Level.VIEW]
     found = latest_of(dossier, kinds)
     for kind in kinds:
-        latest = found[kind.slug]
+        entry = found[kind.slug].entry
         overview[kind.section].append(
             {
                 "kind": kind,
-                "latest": latest.entry,
-                "latest_facts": entry_facts(kind, latest.entry)[:3] if latest.entry else [],
-                "count": latest.count,
+                "url": entry_list_url(dossier, kind),
+                "latest": entry,
+                # what the line shows of it: three facts, each cut at 60 characters
+                "latest_facts": [
+                    (label, Truncator(value).chars(60))
+                    for label, value in (entry_facts(kind, entry)[:3] if entry else [])
+                ],
+                "vulnerable": bool(getattr(entry, "vulnerable", False)),
+                "epds_alarming": bool(getattr(entry, "epds_alarming", False)),
+                "count": found[kind.slug].count,
                 "can_write": access.can_write_entry(user, dossier, kind.model, levels),
             }
         )
     return {section: overview[section] for section in overview}
+
+
+def entry_list_url(dossier: Dossier, kind) -> str:
+    """``dossier:entries`` of this record and kind: the record's address and the kind's
+    slug (reversed once per record, not once per kind; a test holds it to ``reverse``)."""
+    known = dossier.__dict__.get("_detail_url")
+    if known is None:
+        known = reverse("dossier:detail", args=[dossier.public_id])
+        dossier.__dict__["_detail_url"] = known
+    return f"{known}{kind.slug}/"
 
 
 # --- alerts (R42) ---------------------------------------------------------------------------

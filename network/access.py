@@ -10,6 +10,7 @@ very next request. Whoever changes a membership, a default or a consent rule cal
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable, Mapping
 from typing import TypeAlias, TypeGuard
 
@@ -21,6 +22,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from config.prepared import STAND_IN_ID, STAND_IN_OTHER_ID, STAND_IN_UUID, Prepared
 from dossier.models import ClinicalEntry, Dossier, DossierStatus, Mother, Writer, lock_dossier
 from dossier.sections import CURRENT_CODENAME, Section
 from network import audit
@@ -242,6 +244,33 @@ def visible_dossiers(user: AnyUser) -> QuerySet[Dossier]:
     return Dossier.objects.filter(pk__in=granted.values("content_object_id"))
 
 
+def _stand_in_user(user_id: int) -> User:
+    """A user of this id, signed in and active: what a statement compiled once
+    (``config.prepared``) is built for; the callers check the real one first."""
+    return User(pk=user_id, is_active=True)
+
+
+# the record a path names, as visible_dossiers finds it (compiled once: every record page)
+_VISIBLE_ONE = Prepared(
+    lambda user_id, public_id: (
+        visible_dossiers(_stand_in_user(user_id))
+        .filter(public_id=public_id)
+        .select_related("mother", "delivery")[:1]
+    ),
+    user_id=STAND_IN_ID,
+    public_id=STAND_IN_UUID,
+)
+
+
+def visible_dossier(user: AnyUser, public_id: uuid.UUID) -> Dossier | None:
+    """The dossier with this public id among ``visible_dossiers(user)`` (with its mother
+    and delivery), else ``None``: one statement, compiled once per process."""
+    if not _active(user) or not isinstance(public_id, uuid.UUID):
+        return None
+    found = _VISIBLE_ONE(user_id=user.pk, public_id=public_id)
+    return found[0] if found else None
+
+
 def current_dossiers(user: AnyUser) -> QuerySet[Dossier]:
     """The dossiers of ``visible_dossiers`` that are not closed: where the lists a
     professional works from start ("My records" without a search, the watch list, "Today",
@@ -294,15 +323,21 @@ def _granted(user: User, codename: str) -> Exists:
     )
 
 
+_CODENAMES = Prepared(
+    lambda user_id, dossier_id: DossierUserObjectPermission.objects.filter(
+        user_id=user_id, content_object_id=dossier_id
+    ).values_list("permission__codename", flat=True),
+    user_id=STAND_IN_ID,
+    dossier_id=STAND_IN_OTHER_ID,
+)
+
+
 def section_levels(user: AnyUser, dossier: Dossier) -> dict[str, int]:
     """The user's level per section of this dossier, read from the permissions in one
     query. A page asks once and derives what to show and what to offer for editing."""
     levels: dict[str, int] = dict.fromkeys(Section, Level.NONE)
     if _active(user):
-        codenames = DossierUserObjectPermission.objects.filter(
-            user=user, content_object=dossier
-        ).values_list("permission__codename", flat=True)
-        for codename in codenames:
+        for codename in _CODENAMES(user_id=user.pk, dossier_id=dossier.pk):
             action, _sep, section = codename.partition("_")
             if section in levels:
                 wanted = Level.EDIT if action == "change" else Level.VIEW
@@ -347,10 +382,18 @@ def active_membership(user: AnyUser, dossier: Dossier) -> Membership | None:
         return None
     known: dict[int, Membership | None] = dossier.__dict__.setdefault("_active_memberships", {})
     if user.pk not in known:
-        known[user.pk] = Membership.objects.filter(
-            dossier=dossier, professional__user=user, ended_at__isnull=True
-        ).first()
+        found = _ACTIVE_MEMBERSHIP(dossier_id=dossier.pk, user_id=user.pk)
+        known[user.pk] = found[0] if found else None
     return known[user.pk]
+
+
+_ACTIVE_MEMBERSHIP = Prepared(
+    lambda dossier_id, user_id: Membership.objects.filter(
+        dossier_id=dossier_id, professional__user_id=user_id, ended_at__isnull=True
+    ).order_by("pk")[:1],
+    dossier_id=STAND_IN_ID,
+    user_id=STAND_IN_OTHER_ID,
+)
 
 
 def coordinated_dossiers(user: AnyUser, *, current: bool = False) -> QuerySet[Dossier]:
@@ -448,10 +491,17 @@ def record_read_list(user: AnyUser, reads: Iterable[tuple[Dossier, str]]) -> Non
 def network_of(dossier: Dossier) -> list[Membership]:
     """The active members, coordinator first: who is in the network is shown to everyone
     who may open the dossier (the mother, every member)."""
-    members = Membership.objects.filter(dossier=dossier, ended_at__isnull=True).select_related(
-        "professional__user", "professional__organisation"
+    return sorted(
+        _MEMBERS(dossier_id=dossier.pk), key=lambda m: (m.role != Role.COORDINATOR, m.started_at)
     )
-    return sorted(members, key=lambda m: (m.role != Role.COORDINATOR, m.started_at))
+
+
+_MEMBERS = Prepared(
+    lambda dossier_id: Membership.objects.filter(
+        dossier_id=dossier_id, ended_at__isnull=True
+    ).select_related("professional__user", "professional__organisation"),
+    dossier_id=STAND_IN_ID,
+)
 
 
 def recompute_permissions_by_id(dossier_id: int) -> None:
@@ -601,6 +651,16 @@ def require_comment(user: AnyUser, dossier: Dossier, section: str) -> None:
 # --- the figures for policy makers (R31) --------------------------------------------------------
 
 
+_GIVEN = Prepared(
+    lambda user_id: (
+        Permission.objects.filter(Q(user__id=user_id) | Q(group__user__id=user_id))
+        .values_list("content_type__app_label", "codename")
+        .distinct()
+    ),
+    user_id=STAND_IN_ID,
+)
+
+
 def granted(user: AnyUser, permission: str) -> bool:
     """Whether ``permission`` ("app_label.codename") was given to this user, or to one of
     their groups, in the admin. Unlike ``user.has_perm`` it ignores ``is_superuser`` (and
@@ -610,12 +670,7 @@ def granted(user: AnyUser, permission: str) -> bool:
         return False
     cache: set[str] | None = getattr(user, "_granted_permissions", None)
     if cache is None:
-        cache = {
-            f"{app_label}.{codename}"
-            for app_label, codename in Permission.objects.filter(Q(user=user) | Q(group__user=user))
-            .values_list("content_type__app_label", "codename")
-            .distinct()
-        }
+        cache = {f"{app_label}.{codename}" for app_label, codename in _GIVEN(user_id=user.pk)}
         # kept on this user object for the rest of the request; User has no such field
         user._granted_permissions = cache  # type: ignore[attr-defined]
     return permission in cache

@@ -9,6 +9,7 @@ class NetworkConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
+        from config import prepared
         from dossier.signals import alerts_raised, known_mother_opening
         from network import access, alerting, joins
 
@@ -16,6 +17,8 @@ class NetworkConfig(AppConfig):
         post_migrate.connect(
             access.forget_permission_ids, weak=False, dispatch_uid="network-permission-ids"
         )
+        # and so may the statements compiled once (config.prepared) that carry those ids
+        post_migrate.connect(prepared.forget_all, weak=False, dispatch_uid="prepared-statements")
 
         alerts_raised.connect(
             lambda sender, alerts, actor, **kwargs: alerting.raised(alerts, actor),

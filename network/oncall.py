@@ -34,6 +34,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from config.prepared import STAND_IN_IDS, STAND_IN_TIME, Prepared
 from network import access
 from network.models import (
     OnCallShift,
@@ -71,6 +72,15 @@ def own_number(professional: Professional) -> str:
     return professional.phone or (organisation.phone if organisation else "")
 
 
+_SHIFTS_NOW = Prepared(
+    lambda organisations, now: OnCallShift.objects.filter(
+        organisation_id__any=organisations, start__lte=now, end__gt=now
+    ).select_related("professional__user", "professional__organisation", "organisation"),
+    organisations=STAND_IN_IDS,
+    now=STAND_IN_TIME,
+)
+
+
 def on_call_now(
     dossier, *, now: datetime.datetime | None = None, members: list | None = None
 ) -> OnCall | None:
@@ -94,9 +104,7 @@ def on_call_now(
     if organisations:
         shifts = {
             shift.organisation_id: shift
-            for shift in OnCallShift.objects.filter(
-                organisation_id__in=organisations, start__lte=now, end__gt=now
-            ).select_related("professional__user", "professional__organisation", "organisation")
+            for shift in _SHIFTS_NOW(organisations=organisations, now=now)
         }
         for organisation_id in organisations:
             shift = shifts.get(organisation_id)

@@ -273,3 +273,24 @@ def test_the_overview_shows_each_comment_under_its_own_card_from_one_query(clien
     assert [c.text for _label, c in delivery] == ["Het uur van de geboorte klopt niet."]
     assert [c.text for _label, c in babies] == ["Zijn tweede voornaam is Jan."]
     assert page.text.count("Zijn tweede voornaam is Jan.") == 1
+
+
+def test_each_kind_on_the_overview_links_to_its_list_and_flags_what_matters(client, net):
+    """The overview's line per kind (``selectors.entry_overview``): its address is the
+    kind's list as ``reverse`` makes it, for every kind; a vulnerable family and an EPDS of
+    13 or more are flagged on the line, a lower score is not."""
+    from dossier.entries import KINDS
+    from dossier.selectors import entry_list_url
+
+    for kind in KINDS.values():
+        assert entry_list_url(net.a, kind) == url(net, kind.slug)
+    sign_in(client, net.users["coordinator"])
+    detail = reverse("dossier:detail", args=[net.a.public_id])
+    with translation.override("en"):
+        page = client.get(detail, HTTP_ACCEPT_LANGUAGE="en")
+    assert f'href="{url(net, "huisbezoeken")}"' in page.text
+    assert "EPDS ≥ 13" not in page.text
+    HomeVisit.objects.create(dossier=net.a, visited_at=timezone.now(), epds_score=12)
+    assert "EPDS ≥ 13" not in client.get(detail).text
+    HomeVisit.objects.create(dossier=net.a, visited_at=timezone.now(), epds_score=13)
+    assert "EPDS ≥ 13" in client.get(detail).text

@@ -1,0 +1,159 @@
+"""Statements built and compiled once per process (issue 16).
+
+Building a queryset (``filter``, ``annotate``, ``Exists``…) and compiling it to SQL costs
+the ORM more than PostgreSQL needs to run many of the statements a page asks: a record's
+overview spent a quarter of its Python time there. A ``Prepared`` statement is built once,
+with a stand-in for each value that changes from call to call, and compiled once per
+database connection's settings; each call puts its own values in the stand-ins' places
+and runs it through the ORM's own reading of the rows (model instances with their
+``select_related`` objects, ``values()`` dicts, ``values_list()`` tuples, the fields'
+converters), so a call returns what ``list(queryset)`` would have.
+
+    members = Prepared(
+        lambda dossier_id: Membership.objects.filter(dossier_id=dossier_id, ended_at=None),
+        dossier_id=STAND_IN_ID,
+    )
+    members(dossier_id=dossier.pk)  # a list of Membership
+
+Only what a call changes is a stand-in: the values are parameters of the statement, never
+text in it, and they reach the database as given — as the column holds them (an id, not
+the object; the text of a choice), since the field's own preparing ran on the stand-in.
+A list of ids is one parameter with the ``any`` lookup (``newborn_id__any=ids``:
+``= ANY(%s)``), so its length does not change the statement.
+The stand-ins must each appear in the compiled parameters (checked when compiling: a
+lookup that transforms its value, e.g. ``icontains``, cannot take one) and no other
+parameter may equal one. A prepared statement is read whole (no ``first()``, ``count()``
+or further filters: those change the statement); ``prefetch_related`` is not supported."""
+
+from __future__ import annotations
+
+import copy
+import datetime
+import uuid
+import weakref
+from collections.abc import Callable
+from typing import Any
+
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connections
+from django.db.models import Field, ForeignObject, Lookup, QuerySet
+
+# Values no real call passes: no id is negative, no date lies in year 1, no text holds NUL.
+STAND_IN_ID = -7_771_001
+STAND_IN_OTHER_ID = -7_771_002
+STAND_IN_IDS = [-7_771_003]
+STAND_IN_TEXT = "\x00stand-in\x00"
+STAND_IN_UUID = uuid.UUID(int=7_771_006)
+STAND_IN_TIME = datetime.datetime(1, 1, 1, 0, 0, 7, 771_004, tzinfo=datetime.UTC)
+STAND_IN_LATER = datetime.datetime(1, 1, 1, 0, 0, 7, 771_005, tzinfo=datetime.UTC)
+
+
+class AnyOf(Lookup):
+    """``field__any=values``: ``field = ANY(%s)`` with the list as one array parameter, so
+    the statement is the same for any number of values (``IN`` has one placeholder each).
+    An empty list matches nothing, as ``__in=[]`` does."""
+
+    lookup_name = "any"
+    prepare_rhs = False
+
+    def get_prep_lookup(self):
+        field = self.lhs.output_field
+        return [field.get_prep_value(value) for value in self.rhs]
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        field = self.lhs.output_field
+        values = [field.get_db_prep_value(value, connection, prepared=True) for value in self.rhs]
+        return f"{lhs} = ANY(%s)", (*lhs_params, values)
+
+
+# on every field, foreign keys too (a relation's lookups are its own: ForeignObject's)
+Field.register_lookup(AnyOf)
+ForeignObject.register_lookup(AnyOf)
+
+
+_EVERY: weakref.WeakSet[Prepared] = weakref.WeakSet()
+
+
+def forget_all(**_kwargs: object) -> None:
+    """Compile every statement again next time: after a migration or a flush, whose new
+    rows (the permissions' ids a statement may carry, ``network.access``) differ."""
+    for prepared in list(_EVERY):
+        prepared._compiled.clear()
+
+
+class _Compiled:
+    """One compiled statement: the queryset as built with the stand-ins, its compiler (its
+    columns and how to read them, set up by compiling), the SQL, and where each stand-in
+    sits among the parameters."""
+
+    def __init__(self, queryset: QuerySet, alias: str, stand_ins: dict[str, Any]):
+        self.queryset = queryset
+        self.compiler = queryset.query.get_compiler(using=alias)
+        self.sql, params = self.compiler.as_sql()
+        self.params = list(params)
+        self.slots: dict[str, list[int]] = {}
+        for name, stand_in in stand_ins.items():
+            positions = [
+                index
+                for index, value in enumerate(self.params)
+                if type(value) is type(stand_in) and value == stand_in
+            ]
+            if not positions:
+                raise ImproperlyConfigured(
+                    f"The stand-in for {name!r} is not a parameter of the compiled statement "
+                    f"(a lookup that changes its value cannot take a stand-in): {self.sql}"
+                )
+            self.slots[name] = positions
+
+
+class Prepared:
+    """A queryset built by ``build(**stand_ins)``, compiled once per database (and again
+    after a migration or a flush: ``forget_all``); call it with the real values (the same
+    names) for the rows, as a list."""
+
+    def __init__(self, build: Callable[..., QuerySet], **stand_ins: Any):
+        self._build = build
+        self._stand_ins = stand_ins
+        self._compiled: dict[tuple[str, str], _Compiled] = {}
+        _EVERY.add(self)
+
+    def _compiled_for(self, alias: str) -> _Compiled:
+        key = (alias, str(connections[alias].settings_dict["NAME"]))
+        compiled = self._compiled.get(key)
+        if compiled is None:
+            queryset = self._build(**self._stand_ins)
+            if queryset._prefetch_related_lookups:
+                raise ImproperlyConfigured("A prepared statement cannot prefetch_related.")
+            # two threads may compile at once: both get the same statement, one is kept
+            compiled = self._compiled[key] = _Compiled(
+                queryset.using(alias), alias, self._stand_ins
+            )
+        return compiled
+
+    def __call__(self, *, using: str = "default", **values: Any) -> list:
+        if values.keys() != self._stand_ins.keys():
+            raise TypeError(f"expected the values {sorted(self._stand_ins)}, got {sorted(values)}")
+        compiled = self._compiled_for(using)
+        params = list(compiled.params)
+        for name, positions in compiled.slots.items():
+            for index in positions:
+                params[index] = values[name]
+        statement = (compiled.sql, tuple(params))
+        # The compiler as compiled (its columns, klass_info, converters), on this thread's
+        # connection, answering the statement with this call's values. The queryset and
+        # its query are shallow copies whose only change is that compiler: nothing of
+        # them is built again, and the ORM reads the rows as it always does.
+        compiler = copy.copy(compiled.compiler)
+        compiler.connection = connections[using]
+        compiler.as_sql = lambda *args, **kwargs: statement  # type: ignore[method-assign]
+        query = copy.copy(compiled.queryset.query)
+        query.get_compiler = lambda *args, **kwargs: compiler  # type: ignore[method-assign]
+        queryset = QuerySet.__new__(type(compiled.queryset))
+        queryset.__dict__ = {
+            **compiled.queryset.__dict__,
+            "_query": query,
+            "_result_cache": None,
+            "_prefetch_done": False,
+        }
+        return list(queryset)
