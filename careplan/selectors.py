@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from careplan import content as plan_content
 from careplan.models import Annotation, CarePlan, PlanVersion
 from careplan.services import member_names
+from config.prepared import STAND_IN_ID, STAND_IN_NUMBER, Prepared
 from dossier.sections import Section
 from network import access
 
@@ -24,11 +25,30 @@ GROUPS = (
 )
 
 
+_PLAN = Prepared(
+    lambda dossier_id: CarePlan.objects.filter(dossier_id=dossier_id).order_by("pk")[:1],
+    dossier_id=STAND_IN_ID,
+)
+_VERSION = Prepared(
+    lambda plan_id, number: (
+        PlanVersion.objects.filter(plan_id=plan_id, number=number)
+        .select_related("author")
+        .order_by()[:1]
+    ),
+    plan_id=STAND_IN_ID,
+    number=STAND_IN_NUMBER,
+)
+
+
 def current_plan(dossier) -> tuple[CarePlan | None, PlanVersion | None]:
-    plan = CarePlan.objects.filter(dossier=dossier).first()
+    """The record's plan and its current version (each ``None`` until there is one): two
+    statements compiled once (every record page asks for the next appointment)."""
+    found = _PLAN(dossier_id=dossier.pk)
+    plan = found[0] if found else None
     if plan is None or plan.current_number == 0:
         return plan, None
-    return plan, plan.versions.select_related("author").get(number=plan.current_number)
+    (version,) = _VERSION(plan_id=plan.pk, number=plan.current_number)
+    return plan, version
 
 
 def _shown(path: str, value, names) -> dict:

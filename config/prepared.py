@@ -22,8 +22,10 @@ A list of ids is one parameter with the ``any`` lookup (``newborn_id__any=ids``:
 ``= ANY(%s)``), so its length does not change the statement.
 The stand-ins must each appear in the compiled parameters (checked when compiling: a
 lookup that transforms its value, e.g. ``icontains``, cannot take one) and no other
-parameter may equal one. A prepared statement is read whole (no ``first()``, ``count()``
-or further filters: those change the statement); ``prefetch_related`` is not supported."""
+parameter may equal one. ``None`` is no value here (``filter(x=None)`` is ``IS NULL``, a
+parameter is compared with ``=``): a call with one is refused. A prepared statement is
+read whole (no ``first()``, ``count()`` or further filters: those change the statement);
+``prefetch_related`` is not supported."""
 
 from __future__ import annotations
 
@@ -41,6 +43,10 @@ from django.db.models import Field, ForeignObject, Lookup, QuerySet
 # Values no real call passes: no id is negative, no date lies in year 1, no text holds NUL.
 STAND_IN_ID = -7_771_001
 STAND_IN_OTHER_ID = -7_771_002
+STAND_IN_THIRD_ID = -7_771_007
+# for a field that holds no negative number (the ORM drops a lookup out of the field's
+# range before it reaches the statement; this one fits a positive small integer too)
+STAND_IN_NUMBER = 30_771
 STAND_IN_IDS = [-7_771_003]
 STAND_IN_TEXT = "\x00stand-in\x00"
 STAND_IN_UUID = uuid.UUID(int=7_771_006)
@@ -92,12 +98,15 @@ class _Compiled:
         self.compiler = queryset.query.get_compiler(using=alias)
         self.sql, params = self.compiler.as_sql()
         self.params = list(params)
-        self.slots: dict[str, list[int]] = {}
+        # where each stand-in sits, and the type the ORM gave it there (on PostgreSQL an
+        # integer column's value may come wrapped, e.g. psycopg's Int4): a call's value is
+        # given the same
+        self.slots: dict[str, list[tuple[int, type]]] = {}
         for name, stand_in in stand_ins.items():
             positions = [
-                index
+                (index, type(value))
                 for index, value in enumerate(self.params)
-                if type(value) is type(stand_in) and value == stand_in
+                if isinstance(value, type(stand_in)) and value == stand_in
             ]
             if not positions:
                 raise ImproperlyConfigured(
@@ -134,11 +143,15 @@ class Prepared:
     def __call__(self, *, using: str = "default", **values: Any) -> list:
         if values.keys() != self._stand_ins.keys():
             raise TypeError(f"expected the values {sorted(self._stand_ins)}, got {sorted(values)}")
+        missing = sorted(name for name, value in values.items() if value is None)
+        if missing:
+            raise TypeError(f"None is no value for a prepared statement: {missing}")
         compiled = self._compiled_for(using)
         params = list(compiled.params)
         for name, positions in compiled.slots.items():
-            for index in positions:
-                params[index] = values[name]
+            value = values[name]
+            for index, kind in positions:
+                params[index] = value if type(value) is kind else kind(value)
         statement = (compiled.sql, tuple(params))
         # The compiler as compiled (its columns, klass_info, converters), on this thread's
         # connection, answering the statement with this call's values. The queryset and

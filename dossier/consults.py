@@ -44,6 +44,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from config.prepared import STAND_IN_ID, STAND_IN_TEXT, STAND_IN_TIME, Prepared
 from dossier.models import (
     ConsultNote,
     ConsultRequest,
@@ -323,6 +324,25 @@ def decorate(
     return rows
 
 
+# the card's counts: one row per record (none without a consult), compiled once
+_COUNTS = Prepared(
+    lambda dossier_id, sections, now: (
+        ConsultRequest.objects.filter(dossier_id=dossier_id, section__any=sections)
+        .values("dossier_id")
+        .annotate(
+            total=Count("pk"),
+            open=Count("pk", filter=Q(status=ConsultStatus.OPEN)),
+            overdue=Count("pk", filter=Q(status=ConsultStatus.OPEN, due_at__lt=now)),
+        )
+        .values("total", "open", "overdue")
+        .order_by()
+    ),
+    dossier_id=STAND_IN_ID,
+    sections=[STAND_IN_TEXT],
+    now=STAND_IN_TIME,
+)
+
+
 def card(
     dossier: Dossier, user: User, levels: dict[str, int], *, now: datetime.datetime | None = None
 ) -> dict[str, Any]:
@@ -332,11 +352,8 @@ def card(
     if not sections or getattr(dossier, "delivery", None) is None:
         return {"show": False, "overdue": 0}
     now = now or timezone.now()
-    counts = ConsultRequest.objects.filter(dossier=dossier, section__in=sections).aggregate(
-        total=Count("pk"),
-        open=Count("pk", filter=Q(status=ConsultStatus.OPEN)),
-        overdue=Count("pk", filter=Q(status=ConsultStatus.OPEN, due_at__lt=now)),
-    )
+    found = _COUNTS(dossier_id=dossier.pk, sections=[str(s) for s in sections], now=now)
+    counts = found[0] if found else {"total": 0, "open": 0, "overdue": 0}
     rows = (
         decorate(consults_of(dossier, sections)[:CARD_ROWS], user, dossier, levels, now)
         if counts["total"]

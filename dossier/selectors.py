@@ -429,6 +429,32 @@ def entry_list_url(dossier: Dossier, kind) -> str:
 # --- alerts (R42) ---------------------------------------------------------------------------
 
 
+# the header's counts of the open alerts, in the sections shown: compiled once
+_OPEN_ALERTS = Prepared(
+    lambda dossier_id, sections: (
+        Alert.objects.filter(dossier_id=dossier_id, section__any=sections, resolved_at__isnull=True)
+        .values("dossier_id")
+        .annotate(
+            open=Count("pk"),
+            urgent=Count(
+                "pk", filter=Q(severity=alerts.Severity.URGENT, acknowledged_at__isnull=True)
+            ),
+        )
+        .values("open", "urgent")
+        .order_by()
+    ),
+    dossier_id=STAND_IN_ID,
+    sections=[STAND_IN_TEXT],
+)
+
+
+def open_alert_counts(dossier: Dossier, sections) -> dict[str, int]:
+    """How many alerts of the record are open in these sections, and how many of them are
+    urgent and not taken on by anyone."""
+    found = _OPEN_ALERTS(dossier_id=dossier.pk, sections=[str(s) for s in sections])
+    return found[0] if found else {"open": 0, "urgent": 0}
+
+
 def _by_urgency():
     return Case(
         *[When(severity=severity, then=Value(rank)) for severity, rank in alerts.RANK.items()],

@@ -10,7 +10,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -39,7 +38,6 @@ from dossier.forms import (
 )
 from dossier.history import field_changes
 from dossier.models import (
-    Alert,
     Delivery,
     Measurement,
     Newborn,
@@ -238,15 +236,7 @@ def dossier_detail(request, route):
                 ),
                 None,
             ),
-            "alerts": Alert.objects.filter(
-                dossier=dossier, section__in=shown, resolved_at__isnull=True
-            ).aggregate(
-                open=Count("pk"),
-                urgent=Count(
-                    "pk",
-                    filter=Q(severity=alert_rules.Severity.URGENT, acknowledged_at__isnull=True),
-                ),
-            ),
+            "alerts": selectors.open_alert_counts(dossier, shown),
             "delivery": delivery,
             "newborns": newborns,
             # the consult with the maternity ward (R13): its card and the header's overdue
@@ -266,10 +256,7 @@ def dossier_detail(request, route):
             "can_raise_concern": access.can_raise_concern(user, dossier),
             "is_mother": access.is_mother_of(user, dossier),
             "can_open": access.can_open_dossier(user) and Section.IDENTITY in shown,
-            "other_dossiers": access.visible_dossiers(user)
-            .filter(mother=dossier.mother)
-            .exclude(pk=dossier.pk)
-            .order_by("-expected_due_date")
+            "other_dossiers": access.other_pregnancies(user, dossier)
             if Section.IDENTITY in shown
             else [],
         },

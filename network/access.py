@@ -22,7 +22,13 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from config.prepared import STAND_IN_ID, STAND_IN_OTHER_ID, STAND_IN_UUID, Prepared
+from config.prepared import (
+    STAND_IN_ID,
+    STAND_IN_OTHER_ID,
+    STAND_IN_THIRD_ID,
+    STAND_IN_UUID,
+    Prepared,
+)
 from dossier.models import ClinicalEntry, Dossier, DossierStatus, Mother, Writer, lock_dossier
 from dossier.sections import CURRENT_CODENAME, Section
 from network import audit
@@ -269,6 +275,26 @@ def visible_dossier(user: AnyUser, public_id: uuid.UUID) -> Dossier | None:
         return None
     found = _VISIBLE_ONE(user_id=user.pk, public_id=public_id)
     return found[0] if found else None
+
+
+_OTHERS = Prepared(
+    lambda user_id, mother_id, dossier_id: (
+        visible_dossiers(_stand_in_user(user_id))
+        .filter(mother_id=mother_id)
+        .exclude(pk=dossier_id)
+        .order_by("-expected_due_date")
+    ),
+    user_id=STAND_IN_ID,
+    mother_id=STAND_IN_OTHER_ID,
+    dossier_id=STAND_IN_THIRD_ID,
+)
+
+
+def other_pregnancies(user: AnyUser, dossier: Dossier) -> list[Dossier]:
+    """The mother's other records this user may open, the latest due date first."""
+    if not _active(user):
+        return []
+    return _OTHERS(user_id=user.pk, mother_id=dossier.mother_id, dossier_id=dossier.pk)
 
 
 def current_dossiers(user: AnyUser) -> QuerySet[Dossier]:

@@ -123,6 +123,8 @@ def test_the_values_must_be_the_stand_ins_names():
         prepared(dossier=1)
     with pytest.raises(TypeError):
         prepared()
+    with pytest.raises(TypeError, match="None"):
+        prepared(dossier_id=None)
 
 
 def test_prefetching_is_refused():
@@ -181,3 +183,22 @@ def test_a_migration_or_flush_compiles_it_again():
     )
     prepared(dossier_id=1)
     assert built == [STAND_IN_ID, STAND_IN_ID]
+
+
+def test_a_value_the_driver_wraps_for_its_column_is_wrapped_alike():
+    """On PostgreSQL a small integer column's value reaches psycopg as ``Int2``/``Int4``;
+    a positive one cannot take a negative stand-in (the ORM drops a lookup out of range)."""
+    from config.prepared import STAND_IN_NUMBER
+
+    first, second = DossierFactory(gravidity=2), DossierFactory(gravidity=3)
+    prepared = Prepared(
+        lambda gravidity, ids: Dossier.objects.filter(gravidity=gravidity, pk__any=ids).values_list(
+            "pk", flat=True
+        ),
+        gravidity=STAND_IN_NUMBER,
+        ids=STAND_IN_IDS,
+    )
+    ids = [first.pk, second.pk]
+    assert prepared(gravidity=2, ids=ids) == [first.pk]
+    assert prepared(gravidity=3, ids=ids) == [second.pk]
+    assert prepared(gravidity=4, ids=ids) == []
