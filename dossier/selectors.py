@@ -27,7 +27,14 @@ from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext
 
-from config.prepared import STAND_IN_ID, STAND_IN_TEXT, STAND_IN_UUID, Prepared
+from config.prepared import (
+    STAND_IN_ID,
+    STAND_IN_IDS,
+    STAND_IN_OTHER_ID,
+    STAND_IN_TEXT,
+    STAND_IN_UUID,
+    Prepared,
+)
 from dossier import alerts, labs, screenings
 from dossier.entries import KINDS
 from dossier.entries import facts as entry_facts
@@ -318,26 +325,12 @@ def missing_screenings(user) -> list[dict]:
     return missing_screenings_first(user, limit=None)[0]
 
 
-def missing_screenings_first(
-    user, *, limit: int | None, dossier_ids: list[int] | None = None
-) -> tuple[list[dict], int]:
-    """The first ``limit`` rows of ``missing_screenings`` (all with None) and how many
-    there are: only the babies shown are read whole (with their mother's record).
-    ``dossier_ids``: her open records whose newborn section she may see, when the caller
-    has read them already (the watch list's ``careplan.watch.Mine``)."""
-    if dossier_ids is None:
-        where = Q(
-            dossier__in=access.with_section_flags(
-                access.coordinated_dossiers(user, current=True), user, sections=[Section.NEWBORN]
-            ).filter(can_view_newborn=True)
-        )
-    else:
-        where = Q(dossier_id__in=dossier_ids)
-    # Every live baby of her open records is a candidate (the records are open for weeks,
-    # so they are tens, a few hundred for the busiest); which screening is missing is
-    # decided once, in Python, by dossier.screenings.states. (A filter on the settled
-    # screenings in SQL cost more to plan — eight nested subqueries — than it saved.)
-    candidates = list(
+def _candidates(where: Q) -> QuerySet[Newborn]:
+    """Every live baby of her open records is a candidate (the records are open for weeks,
+    so they are tens, a few hundred for the busiest); which screening is missing is decided
+    once, in Python, by dossier.screenings.states. (A filter on the settled screenings in
+    SQL cost more to plan — eight nested subqueries — than it saved.)"""
+    return (
         Newborn.objects.filter(
             where,
             dossier__delivery__isnull=False,
@@ -353,12 +346,53 @@ def missing_screenings_first(
             "dossier__delivery__gestational_weeks",
         )
     )
+
+
+def _coordinated_newborn_readable(user_id: int, professional_id: int) -> QuerySet[Newborn]:
+    user = access.stand_in_user(user_id, professional_id)
+    return _candidates(
+        Q(
+            dossier__in=access.with_section_flags(
+                access.coordinated_dossiers(user, current=True), user, sections=[Section.NEWBORN]
+            ).filter(can_view_newborn=True)
+        )
+    )
+
+
+# the screenings' statements, compiled once (the dashboard and the watch list ask them)
+_CANDIDATES = Prepared(
+    _coordinated_newborn_readable, user_id=STAND_IN_ID, professional_id=STAND_IN_OTHER_ID
+)
+_CANDIDATES_OF = Prepared(lambda ids: _candidates(Q(dossier_id__any=ids)), ids=STAND_IN_IDS)
+_DONE = Prepared(
+    lambda ids: Screening.objects.filter(newborn_id__any=ids)
+    .order_by()
+    .values_list("newborn_id", "kind", "result", "done_at"),
+    ids=STAND_IN_IDS,
+)
+_SHOWN_NEWBORNS = Prepared(
+    lambda ids: Newborn.objects.filter(pk__any=ids).select_related(
+        "dossier__mother", "dossier__delivery"
+    ),
+    ids=STAND_IN_IDS,
+)
+
+
+def missing_screenings_first(
+    user, *, limit: int | None, dossier_ids: list[int] | None = None
+) -> tuple[list[dict], int]:
+    """The first ``limit`` rows of ``missing_screenings`` (all with None) and how many
+    there are: only the babies shown are read whole (with their mother's record).
+    ``dossier_ids``: her open records whose newborn section she may see, when the caller
+    has read them already (the watch list's ``careplan.watch.Mine``)."""
+    if dossier_ids is not None:
+        candidates = _CANDIDATES_OF(ids=dossier_ids)
+    elif access.is_care_provider(user):
+        candidates = _CANDIDATES(user_id=user.pk, professional_id=user.professional.pk)
+    else:
+        candidates = []
     done = defaultdict(list)
-    for newborn_id, *values in (
-        Screening.objects.filter(newborn__in=[c[0] for c in candidates])
-        .order_by()
-        .values_list("newborn_id", "kind", "result", "done_at")
-    ):
+    for newborn_id, *values in _DONE(ids=[c[0] for c in candidates]):
         done[newborn_id].append(_Done(*values))
     missing = {}
     for pk, born_at, neonatal_unit, weeks in candidates:
@@ -374,12 +408,7 @@ def missing_screenings_first(
     # the oldest births first; only the newborns shown are read whole, with their record
     born = {pk: born_at for pk, born_at, *_rest in candidates}
     shown = sorted(missing, key=lambda pk: (born[pk], pk))[:limit]
-    newborns = {
-        newborn.pk: newborn
-        for newborn in Newborn.objects.filter(pk__in=shown).select_related(
-            "dossier__mother", "dossier__delivery"
-        )
-    }
+    newborns = {newborn.pk: newborn for newborn in _SHOWN_NEWBORNS(ids=shown)}
     rows = [
         {"newborn": newborns[pk], "dossier": newborns[pk].dossier, "missing": missing[pk]}
         for pk in shown
@@ -483,22 +512,70 @@ def open_alerts(user, dossiers: QuerySet[Dossier]) -> QuerySet[Alert]:
             resolved_at__isnull=True, dossier__in=dossiers.values("pk")
         ).values_list("pk", "dossier_id", "section")
     )
-    readable = []
-    if found:
-        sections = list(Section)
-        seen = {
-            pk: {s for s, flag in zip(sections, flags, strict=True) if flag}
-            for pk, *flags in access.with_section_flags(
-                Dossier.objects.filter(pk__in={d for _a, d, _s in found}), user, sections=sections
-            ).values_list("pk", *[f"can_view_{section}" for section in sections])
-        }
-        readable = [pk for pk, dossier, section in found if section in seen.get(dossier, ())]
+    return _alert_rows(_readable(user, found))
+
+
+def _readable(user, found: list[tuple[int, int, str]]) -> list[int]:
+    """Of these open alerts (id, dossier id, section), those in a section the user may read
+    of their record: one statement for all their records."""
+    if not found or not access.is_active(user):
+        return []
+    seen = {
+        pk: {s for s, flag in zip(Section, flags, strict=True) if flag}
+        for pk, *flags in _SECTION_FLAGS(user_id=user.pk, ids=sorted({d for _a, d, _s in found}))
+    }
+    return [pk for pk, dossier, section in found if section in seen.get(dossier, ())]
+
+
+def _alert_rows(ids) -> QuerySet[Alert]:
     return (
-        Alert.objects.filter(pk__in=readable)
+        Alert.objects.filter(pk__any=ids)
         .select_related("dossier__mother", "newborn", "acknowledged_by")
         .annotate(urgency=_by_urgency())
         .order_by("urgency", "created_at")
     )
+
+
+def _section_flags(user_id: int, ids: list[int], sections=tuple(Section)):
+    return access.with_section_flags(
+        Dossier.objects.filter(pk__any=ids), access.stand_in_user(user_id), sections=sections
+    ).values_list("pk", *[f"can_view_{section}" for section in sections])
+
+
+# the watch list's alerts, compiled once: the open ones of her current records, which of
+# their records' sections she may read, the rows shown (per kind of list) and whose
+# identity she may see
+_OPEN_IN_CURRENT = Prepared(
+    lambda user_id: Alert.objects.filter(
+        resolved_at__isnull=True,
+        dossier__in=access.current_dossiers(access.stand_in_user(user_id)).values("pk"),
+    ).values_list("pk", "dossier_id", "section"),
+    user_id=STAND_IN_ID,
+)
+_SECTION_FLAGS = Prepared(_section_flags, user_id=STAND_IN_ID, ids=STAND_IN_IDS)
+_IDENTITY_FLAGS = Prepared(
+    lambda user_id, ids: _section_flags(user_id, ids, sections=[Section.IDENTITY]),
+    user_id=STAND_IN_ID,
+    ids=STAND_IN_IDS,
+)
+_WATCHED_ROWS: dict[tuple[bool, int | None], Prepared] = {}
+
+
+def _watched_rows(urgent_only: bool, limit: int | None) -> Prepared:
+    """The rows of the watch list's alerts, with how many there are: one statement per
+    kind of list (urgent only or all; first ``limit`` rows or all)."""
+    key = (urgent_only, limit)
+    if key not in _WATCHED_ROWS:
+
+        def build(ids):
+            rows = _alert_rows(ids)
+            if urgent_only:
+                rows = rows.filter(severity=alerts.Severity.URGENT)
+            rows = rows.annotate(list_total=Window(Count("pk")))
+            return rows if limit is None else rows[:limit]
+
+        _WATCHED_ROWS[key] = Prepared(build, ids=STAND_IN_IDS)
+    return _WATCHED_ROWS[key]
 
 
 def watched_alerts(
@@ -509,20 +586,18 @@ def watched_alerts(
     urgent and oldest first: the first ``limit`` rows (all with None), how many
     there are, and the (dossier, section) pairs the rows show, for the access log. Each row
     names the mother (``who``) only for a reader who may see her identity."""
-    rows = open_alerts(user, access.current_dossiers(user))
-    if urgent_only:
-        rows = rows.filter(severity=alerts.Severity.URGENT)
-    rows = rows.annotate(list_total=Window(Count("pk")))
-    rows = list(rows if limit is None else rows[:limit])
-    named = set(
-        access.with_section_flags(
-            Dossier.objects.filter(pk__in={row.dossier_id for row in rows}),
-            user,
-            sections=[Section.IDENTITY],
+    found = _OPEN_IN_CURRENT(user_id=user.pk) if access.is_active(user) else []
+    readable = _readable(user, found)
+    rows = _watched_rows(urgent_only, limit)(ids=readable) if readable else []
+    named = {
+        pk
+        for pk, can_view_identity in (
+            _IDENTITY_FLAGS(user_id=user.pk, ids=sorted({row.dossier_id for row in rows}))
+            if rows
+            else []
         )
-        .filter(can_view_identity=True)
-        .values_list("pk", flat=True)
-    )
+        if can_view_identity
+    }
     reads = set()
     for row in rows:
         row.who = (

@@ -44,6 +44,7 @@ from network.models import (
     DossierUserObjectPermission,
     Membership,
     Organisation,
+    Professional,
     RoleDefault,
 )
 from network.models import Level as Level
@@ -204,6 +205,12 @@ def _active(user: AnyUser) -> TypeGuard[User]:
     return bool(user.is_authenticated and user.is_active)
 
 
+def is_active(user: AnyUser) -> TypeGuard[User]:
+    """Signed in and not deactivated: what a statement compiled once for a user's id asks
+    first (``stand_in_user``)."""
+    return _active(user)
+
+
 # The dossier permissions' ids, per database: asked once per process instead of in every
 # statement (a join of auth_permission and django_content_type, planned and compiled again
 # each time, several times per page). Ids differ between databases and are made anew when
@@ -250,16 +257,21 @@ def visible_dossiers(user: AnyUser) -> QuerySet[Dossier]:
     return Dossier.objects.filter(pk__in=granted.values("content_object_id"))
 
 
-def _stand_in_user(user_id: int) -> User:
-    """A user of this id, signed in and active: what a statement compiled once
-    (``config.prepared``) is built for; the callers check the real one first."""
-    return User(pk=user_id, is_active=True)
+def stand_in_user(user_id: int, professional_id: int | None = None) -> User:
+    """A user of this id (a care provider with a professional of that id), signed in and
+    active: what a statement compiled once (``config.prepared``) is built for, with the
+    stand-ins for ids. Whoever calls such a statement checks the real user first, as the
+    function that built it would have (``_active``, ``is_care_provider``)."""
+    user = User(pk=user_id, is_active=True)
+    if professional_id is not None:
+        user.professional = Professional(pk=professional_id, user=user)
+    return user
 
 
 # the record a path names, as visible_dossiers finds it (compiled once: every record page)
 _VISIBLE_ONE = Prepared(
     lambda user_id, public_id: (
-        visible_dossiers(_stand_in_user(user_id))
+        visible_dossiers(stand_in_user(user_id))
         .filter(public_id=public_id)
         .select_related("mother", "delivery")[:1]
     ),
@@ -279,7 +291,7 @@ def visible_dossier(user: AnyUser, public_id: uuid.UUID) -> Dossier | None:
 
 _OTHERS = Prepared(
     lambda user_id, mother_id, dossier_id: (
-        visible_dossiers(_stand_in_user(user_id))
+        visible_dossiers(stand_in_user(user_id))
         .filter(mother_id=mother_id)
         .exclude(pk=dossier_id)
         .order_by("-expected_due_date")
