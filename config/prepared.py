@@ -51,7 +51,18 @@ STAND_IN_IDS = [-7_771_003]
 STAND_IN_TEXT = "\x00stand-in\x00"
 STAND_IN_UUID = uuid.UUID(int=7_771_006)
 STAND_IN_TIME = datetime.datetime(1, 1, 1, 0, 0, 7, 771_004, tzinfo=datetime.UTC)
-STAND_IN_LATER = datetime.datetime(1, 1, 1, 0, 0, 7, 771_005, tzinfo=datetime.UTC)
+_ALL = (
+    STAND_IN_ID,
+    STAND_IN_OTHER_ID,
+    STAND_IN_THIRD_ID,
+    STAND_IN_NUMBER,
+    STAND_IN_IDS,
+    STAND_IN_TEXT,
+    STAND_IN_UUID,
+    STAND_IN_TIME,
+    [STAND_IN_TEXT],
+    [STAND_IN_UUID],
+)
 
 
 class AnyOf(Lookup):
@@ -114,6 +125,16 @@ class _Compiled:
                     f"(a lookup that changes its value cannot take a stand-in): {self.sql}"
                 )
             self.slots[name] = positions
+        # a stand-in nobody declared (built into a helper, say) would be run as a value
+        declared = {index for positions in self.slots.values() for index, _kind in positions}
+        for index, value in enumerate(self.params):
+            if index not in declared and any(
+                isinstance(value, type(stand_in)) and value == stand_in for stand_in in _ALL
+            ):
+                raise ImproperlyConfigured(
+                    f"A stand-in ({value!r}) is in the compiled statement but not declared: "
+                    f"{self.sql}"
+                )
 
 
 class Prepared:

@@ -365,9 +365,11 @@ _CANDIDATES = Prepared(
 )
 _CANDIDATES_OF = Prepared(lambda ids: _candidates(Q(dossier_id__any=ids)), ids=STAND_IN_IDS)
 _DONE = Prepared(
-    lambda ids: Screening.objects.filter(newborn_id__any=ids)
-    .order_by()
-    .values_list("newborn_id", "kind", "result", "done_at"),
+    lambda ids: (
+        Screening.objects.filter(newborn_id__any=ids)
+        .order_by()
+        .values_list("newborn_id", "kind", "result", "done_at")
+    ),
     ids=STAND_IN_IDS,
 )
 _SHOWN_NEWBORNS = Prepared(

@@ -16,10 +16,12 @@ from django.db.models import (
     QuerySet,
     Value,
     When,
+    prefetch_related_objects,
 )
 from django.db.models.functions import Concat
 from django.utils.translation import gettext_lazy as _
 
+from config.prepared import STAND_IN_ID, STAND_IN_OTHER_ID, Prepared
 from dossier.sections import Section
 from network import access
 from network.models import (
@@ -207,6 +209,9 @@ def unread_count(user) -> int:
 # --- worrying situations (R28) ---------------------------------------------------------
 
 
+OPEN_CONCERNS_RELATED = ("dossier__mother", "raised_by__professional")
+
+
 def open_concerns_for_coordinator(user) -> QuerySet[Concern]:
     """The signalled situations not yet acknowledged in the records this user coordinates:
     "call me" first, then the oldest first. Whoever shows their text logs a psychosocial
@@ -216,7 +221,7 @@ def open_concerns_for_coordinator(user) -> QuerySet[Concern]:
         Concern.objects.filter(
             dossier__in=access.coordinated_dossiers(user), acknowledged_at__isnull=True
         )
-        .prefetch_related("dossier__mother", "raised_by__professional")
+        .prefetch_related(*OPEN_CONCERNS_RELATED)
         .annotate(
             now_first=Case(
                 When(urgency=Urgency.NOW, then=Value(0)),
@@ -226,6 +231,33 @@ def open_concerns_for_coordinator(user) -> QuerySet[Concern]:
         )
         .order_by("now_first", "created_at", "pk")
     )
+
+
+def _first_open_concerns(user_id: int, limit: int) -> QuerySet[Concern]:
+    # her professional's id is not in this statement (config.prepared refuses a stand-in
+    # that is left in a statement undeclared)
+    user = access.stand_in_user(user_id, STAND_IN_OTHER_ID)
+    queryset = open_concerns_for_coordinator(user)
+    queryset._prefetch_related_lookups = ()  # read apart, only when there are rows
+    return queryset[:limit]
+
+
+_FIRST_OPEN_CONCERNS: dict[int, Prepared] = {}
+
+
+def first_open_concerns(user, limit: int) -> list[Concern]:
+    """The first ``limit`` of ``open_concerns_for_coordinator``: a statement compiled once
+    (the dashboard asks it on every visit); the related rows are read only when there are
+    any, as the queryset's prefetch would."""
+    if not access.is_care_provider(user):
+        return []
+    if limit not in _FIRST_OPEN_CONCERNS:
+        _FIRST_OPEN_CONCERNS[limit] = Prepared(
+            lambda user_id: _first_open_concerns(user_id, limit), user_id=STAND_IN_ID
+        )
+    rows = _FIRST_OPEN_CONCERNS[limit](user_id=user.pk)
+    prefetch_related_objects(rows, *OPEN_CONCERNS_RELATED)
+    return rows
 
 
 def concerns_of(user, dossier) -> QuerySet[Concern]:

@@ -159,6 +159,12 @@ class Mother(RecordModel):
         return f"{self.given_name} {self.family_name}"
 
     @property
+    def province_label(self) -> str:
+        """``get_province_display()`` for a list's rows: the label from the choices' enum
+        (Django builds the field's whole table of choices on every call)."""
+        return choice_label(Province, self.province)
+
+    @property
     def insz_display(self) -> str:
         return format_insz(self.insz)
 
@@ -219,6 +225,15 @@ class Conception(models.TextChoices):
     OVULATION_INDUCTION = "ovulation", _("Ovulation induction only")
     INSEMINATION = "iui", _("Intra-uterine insemination (IUI)")
     IVF_ICSI = "ivf_icsi", _("IVF or ICSI")
+
+
+def choice_label(choices: type[models.TextChoices], value: str) -> str:
+    """The label of ``value`` among ``choices`` in the active language, as a
+    ``get_<field>_display()`` gives it (the value itself when it is none of them)."""
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return value
 
 
 class DossierStatus(models.TextChoices):
@@ -303,6 +318,7 @@ class Dossier(RecordModel):
     status = models.CharField(
         _("status"), max_length=10, choices=DossierStatus.choices, default=DossierStatus.PRENATAL
     )
+
     closure_reason = models.CharField(
         _("why it is closed with care still open"),
         max_length=300,
@@ -411,6 +427,11 @@ class Dossier(RecordModel):
         if not self.dating_method:  # saved without clean() (a factory, a loader)
             self.dating_method = self.inferred_dating_method()
         super().save(*args, **kwargs)
+
+    @property
+    def status_label(self) -> str:
+        """``get_status_display()`` for a list's rows (see ``Mother.province_label``)."""
+        return choice_label(DossierStatus, self.status)
 
     @property
     def is_multiple(self) -> bool:

@@ -15,7 +15,7 @@ def open_concerns(context, limit: int = 20):
     coordinates. The row names the mother (one identity read per record shown), not the
     situation itself: that is read on the concerns page."""
     user = context["request"].user
-    rows = list(selectors.open_concerns_for_coordinator(user)[:limit])
+    rows = selectors.first_open_concerns(user, limit)
     named = names.identity_readable(user, {row.dossier_id for row in rows})
     for row in rows:
         row.who = names.shown_name(

@@ -202,3 +202,16 @@ def test_a_value_the_driver_wraps_for_its_column_is_wrapped_alike():
     assert prepared(gravidity=2, ids=ids) == [first.pk]
     assert prepared(gravidity=3, ids=ids) == [second.pk]
     assert prepared(gravidity=4, ids=ids) == []
+
+
+def test_a_stand_in_left_undeclared_in_the_statement_is_refused():
+    """A stand-in a helper built in, that the statement does not declare, would run as a
+    value (no rows, silently): compiling refuses it."""
+    from config.prepared import STAND_IN_OTHER_ID
+
+    prepared = Prepared(
+        lambda dossier_id: _members(dossier_id).filter(professional_id=STAND_IN_OTHER_ID),
+        dossier_id=STAND_IN_ID,
+    )
+    with pytest.raises(ImproperlyConfigured, match="not declared"):
+        prepared(dossier_id=1)

@@ -358,3 +358,22 @@ def test_models_have_public_uuids_and_timestamps():
         assert record.public_id and record.created_at and record.updated_at
     assert Dossier.objects.get(public_id=newborn.dossier.public_id) == newborn.dossier
     assert isinstance(Delivery.objects.first().length_of_stay, type(None) | datetime.timedelta)
+
+
+@pytest.mark.parametrize("language", ["nl", "fr", "en"])
+def test_a_rows_labels_are_what_get_display_gives_in_every_language(language):
+    """``province_label`` and ``status_label`` (the list's rows) equal Django's
+    ``get_<field>_display()`` for every choice, and for a value that is none of them."""
+    from django.utils import translation
+
+    from dossier.geography import Province
+    from dossier.models import Dossier as Record
+    from dossier.models import DossierStatus, Mother
+
+    with translation.override(language):
+        for value in [*Province.values, "", "XXX"]:
+            mother = Mother(province=value)
+            assert mother.province_label == mother.get_province_display()
+        for value in [*DossierStatus.values, "unknown"]:
+            record = Record(status=value)
+            assert record.status_label == record.get_status_display()
