@@ -248,7 +248,6 @@ def run(scale: str, repeat: int) -> None:
     from django.urls import reverse
 
     from dossier import selectors, views
-    from dossier.models import Dossier
     from network import access
 
     dashboard = reverse("dossier:dashboard")
@@ -277,11 +276,7 @@ def run(scale: str, repeat: int) -> None:
         listing = selectors.dossier_list(user)
         page_ids = listing.values_list("pk", flat=True)[:LIST_ROWS]
         ids_ms, list_rows = time_sql(*page_ids.query.sql_with_params(), repeat)
-        rows = (
-            selectors.with_row_columns(Dossier.objects.filter(pk__in=list(page_ids)), user)
-            .only(*selectors.LIST_ROW_FIELDS)
-            .order_by()
-        )  # the statement of selectors.list_rows
+        rows = selectors.list_rows_query(user.pk, list(page_ids))
         rows_ms, _rows = time_sql(*rows.query.sql_with_params(), repeat)
         list_ms = ids_ms + rows_ms
         floor_ms, floor_rows = time_floor(user.professional.pk, repeat)

@@ -164,11 +164,22 @@ def list_rows(user, ids: list[int]) -> list[Dossier]:
     and limited to what the user may open), in the order of ``ids``: one statement over
     those ids only, with the columns a row shows and the user's section flags per row — it
     neither walks her rights again nor sorts (measured: both cost more than the rows)."""
-    if not ids:
+    if not ids or not access.is_active(user):
         return []
-    rows = with_row_columns(Dossier.objects.filter(pk__in=ids), user).only(*LIST_ROW_FIELDS)
-    found = {row.pk: row for row in rows.order_by()}
+    found = {row.pk: row for row in _LIST_ROWS(user_id=user.pk, ids=ids)}
     return [found[pk] for pk in ids if pk in found]
+
+
+def list_rows_query(user_id: int, ids: list[int]) -> QuerySet[Dossier]:
+    """The statement of ``list_rows`` (compiled once; the bench times it as it is)."""
+    return (
+        with_row_columns(Dossier.objects.filter(pk__any=ids), access.stand_in_user(user_id))
+        .only(*LIST_ROW_FIELDS)
+        .order_by()
+    )
+
+
+_LIST_ROWS = Prepared(list_rows_query, user_id=STAND_IN_ID, ids=STAND_IN_IDS)
 
 
 # Where each section's history lives: the section's own row (the mother, the dossier), the
