@@ -153,7 +153,7 @@ class Prepared:
         compiled = self._compiled.get(key)
         if compiled is None:
             queryset = self._build(**self._stand_ins)
-            if queryset._prefetch_related_lookups:
+            if getattr(queryset, "_prefetch_related_lookups", ()):
                 raise ImproperlyConfigured("A prepared statement cannot prefetch_related.")
             # two threads may compile at once: both get the same statement, one is kept
             compiled = self._compiled[key] = _Compiled(
@@ -180,7 +180,7 @@ class Prepared:
         # them is built again, and the ORM reads the rows as it always does.
         compiler = copy.copy(compiled.compiler)
         compiler.connection = connections[using]
-        compiler.as_sql = lambda *args, **kwargs: statement  # type: ignore[method-assign]
+        compiler.as_sql = lambda *args, **kwargs: statement
         query = copy.copy(compiled.queryset.query)
         query.get_compiler = lambda *args, **kwargs: compiler  # type: ignore[method-assign]
         queryset = QuerySet.__new__(type(compiled.queryset))

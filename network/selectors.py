@@ -237,9 +237,8 @@ def _first_open_concerns(user_id: int, limit: int) -> QuerySet[Concern]:
     # her professional's id is not in this statement (config.prepared refuses a stand-in
     # that is left in a statement undeclared)
     user = access.stand_in_user(user_id, STAND_IN_OTHER_ID)
-    queryset = open_concerns_for_coordinator(user)
-    queryset._prefetch_related_lookups = ()  # read apart, only when there are rows
-    return queryset[:limit]
+    # the related rows are read apart, only when there are rows (first_open_concerns)
+    return open_concerns_for_coordinator(user).prefetch_related(None)[:limit]
 
 
 _FIRST_OPEN_CONCERNS: dict[int, Prepared] = {}
