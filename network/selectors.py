@@ -195,13 +195,22 @@ def notifications_for(user) -> QuerySet[Notification]:
     )
 
 
+# the header's first look, on every page: compiled once
+_ANY_UNREAD = Prepared(
+    lambda user_id: Notification.objects.filter(
+        recipient_id=user_id, read_at__isnull=True
+    ).values_list("pk", flat=True)[:1],
+    user_id=STAND_IN_ID,
+)
+
+
 def unread_count(user) -> int:
     """How many of ``notifications_for`` are unread (the header's count, on every page).
     Most readers have none: a plain look at their own unread rows answers that, and only
     when there are some does the count check what they may still read."""
     if not user.is_authenticated:
         return 0
-    if not Notification.objects.filter(recipient=user, read_at__isnull=True).exists():
+    if not _ANY_UNREAD(user_id=user.pk):
         return 0
     return notifications_for(user).filter(read_at__isnull=True).count()
 
