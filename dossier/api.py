@@ -71,13 +71,15 @@ class DossierListApi(ListApi):
     def get(self, request):
         filters = DossierFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
-        page = self.paginate(
-            selectors.dossier_list(
-                request.user,
-                query=filters.validated_data.get("q", ""),
-                status=filters.validated_data.get("status", ""),
-            )
+        listing = selectors.dossier_list(
+            request.user,
+            query=filters.validated_data.get("q", ""),
+            status=filters.validated_data.get("status", ""),
         )
+        # as "My records" does: the page's ids (sorted on the record's own columns), then
+        # only those rows whole — not the joins and flags of every current record sorted
+        ids = self.paginate(listing.values_list("pk", flat=True))
+        page = selectors.list_rows(request.user, list(ids))
         access.record_read_list(
             request.user, [(d, Section.IDENTITY) for d in page if d.can_view_identity]
         )
