@@ -10,9 +10,10 @@ very next request. Whoever changes a membership, a default or a consent rule cal
 
 from __future__ import annotations
 
+import itertools
 import uuid
 from collections.abc import Iterable, Mapping
-from typing import TypeAlias, TypeGuard
+from typing import Any, TypeAlias, TypeGuard
 
 from django.contrib.auth.models import AnonymousUser, Permission, User
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -161,7 +162,7 @@ def recompute_permissions(dossier: Dossier) -> None:
     While the record is not closed (its stored status), everyone who may open it also gets
     the ``current_dossier`` marker that ``current_dossiers`` walks; so closing the record
     (``dossier.services.dossier_update``) recomputes, and the record leaves the lists."""
-    dossier.__dict__.pop("_active_memberships", None)  # active_membership asks again
+    _recomputed()  # what any record's object remembers of its rights is asked again
     stored = lock_dossier(dossier.pk)
     permissions = {
         p.codename: p
@@ -370,17 +371,46 @@ _CODENAMES = Prepared(
 )
 
 
+# Counted up by every recompute_permissions in this process (whatever object of whichever
+# record it was given: the services lock their own): what a record's object remembers of
+# someone's rights (section_levels, active_membership) holds for the count it was read at.
+_RECOMPUTES = itertools.count(1)
+_recompute_count = 0
+
+
+def _recomputed() -> None:
+    global _recompute_count
+    _recompute_count = next(_RECOMPUTES)
+
+
+def _remembered(dossier: Dossier, name: str) -> dict[int, Any]:
+    """What this object of the record remembers under ``name``, per user id: emptied when
+    permissions were recomputed since it was read."""
+    count, known = dossier.__dict__.get(name, (None, None))
+    if count != _recompute_count or known is None:
+        known = {}
+        dossier.__dict__[name] = (_recompute_count, known)
+    return known
+
+
 def section_levels(user: AnyUser, dossier: Dossier) -> dict[str, int]:
     """The user's level per section of this dossier, read from the permissions in one
-    query. A page asks once and derives what to show and what to offer for editing."""
+    query. A page asks once and derives what to show and what to offer for editing; what
+    it asks again (a helper's ``can_view``) is answered from the record's object, as
+    ``active_membership`` is, until permissions are recomputed (``_remembered``). A copy
+    each time: a caller may change what it gets."""
     levels: dict[str, int] = dict.fromkeys(Section, Level.NONE)
-    if _active(user):
+    if not _active(user) or dossier.pk is None:
+        return levels
+    known: dict[int, dict[str, int]] = _remembered(dossier, "_section_levels")
+    if user.pk not in known:
         for codename in _CODENAMES(user_id=user.pk, dossier_id=dossier.pk):
             action, _sep, section = codename.partition("_")
             if section in levels:
                 wanted = Level.EDIT if action == "change" else Level.VIEW
                 levels[section] = max(levels[section], wanted)
-    return levels
+        known[user.pk] = levels
+    return dict(known[user.pk])
 
 
 def can_view(user: AnyUser, dossier: Dossier, section: str) -> bool:
@@ -418,7 +448,7 @@ def active_membership(user: AnyUser, dossier: Dossier) -> Membership | None:
     network changes (``recompute_permissions``)."""
     if not is_care_provider(user):
         return None
-    known: dict[int, Membership | None] = dossier.__dict__.setdefault("_active_memberships", {})
+    known: dict[int, Membership | None] = _remembered(dossier, "_active_memberships")
     if user.pk not in known:
         found = _ACTIVE_MEMBERSHIP(dossier_id=dossier.pk, user_id=user.pk)
         known[user.pk] = found[0] if found else None

@@ -352,3 +352,24 @@ def test_a_refused_new_pregnancy_is_logged_on_the_record_it_started_from(client,
     denied = AccessEvent.objects.latest("id")
     assert AccessEvent.objects.count() == before + 1
     assert (denied.dossier, denied.outcome, denied.action) == (network.a, "denied", "create")
+
+
+def test_a_page_asking_the_levels_again_reads_them_once_until_they_are_recomputed(network):
+    """``section_levels`` keeps what it read on the record's object (a page's helpers ask
+    again), and a copy each time; ``recompute_permissions`` drops it."""
+    from django.test.utils import CaptureQueriesContext
+
+    gp, mother, dossier = network.users["gp"], network.users["mother"], network.a
+    with CaptureQueriesContext(connection) as queries:
+        first = access.section_levels(gp, dossier)
+        assert first[Section.PRENATAL] >= Level.VIEW
+        first[Section.PRENATAL] = Level.NONE  # the caller's own copy
+        assert access.can_view(gp, dossier, Section.PRENATAL)
+        assert access.section_levels(gp, dossier)[Section.PRENATAL] >= Level.VIEW
+    assert len(queries) == 1
+    services.consent_set(
+        actor=mother, dossier=dossier, section=Section.PRENATAL, level=Level.NONE, role=Role.GP
+    )
+    assert not access.can_view(gp, dossier, Section.PRENATAL)
+    # another user on the same object is asked for apart
+    assert access.can_view(mother, dossier, Section.PRENATAL)
