@@ -371,3 +371,38 @@ def test_health_check_reports_database_and_broker(client):
     response = client.get(reverse("healthz"))
     assert response.status_code == 200
     assert response.json()["database"] == "ok"
+
+
+def test_the_first_pages_read_in_one_statement_are_the_pages_of_the_list(
+    midwife_client, midwife, monkeypatch
+):
+    """``selectors.current_list_page`` (one compiled statement per page: its ids and the
+    total) gives what the paginator over ``dossier_list`` gives, urgent records first;
+    a page past the end or past the compiled ones is left to the paginator."""
+    from django.core.paginator import Paginator
+
+    from dossier import selectors
+
+    dossiers = DossierFactory.create_batch(7, coordinator=midwife)
+    urgent = [dossiers[3].pk, dossiers[5].pk]
+    listing = selectors.dossier_list(midwife, urgent=urgent).values_list("pk", flat=True)
+    paginator = Paginator(listing, 3)
+    for number in (1, 2, 3):
+        ids, total = selectors.current_list_page(midwife, urgent=urgent, number=number, size=3)
+        assert ids == list(paginator.page(number).object_list)
+        assert total == 7
+    assert selectors.current_list_page(midwife, urgent=urgent, number=1, size=3)[0][:2] == sorted(
+        urgent, key=lambda pk: list(listing).index(pk)
+    )
+    assert selectors.current_list_page(midwife, urgent=[], number=4, size=3) is None
+    too_far = selectors.COMPILED_PAGES + 1
+    assert selectors.current_list_page(midwife, urgent=[], number=too_far, size=3) is None
+    from dossier import views
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 3)
+    plain = Paginator(selectors.dossier_list(midwife).values_list("pk", flat=True), 3)
+    # as Django's paginator answers: not a number → the first, out of range → the last
+    for asked, shown in (("2", 2), ("99", 3), ("abc", 1), ("0", 3), ("-1", 3), ("", 1)):
+        page = midwife_client.get(reverse("dossier:dashboard"), {"page": asked}).context["page"]
+        assert (page.number, page.paginator.count) == (shown, 7), asked
+        assert [d.pk for d in page.object_list] == list(plain.page(shown).object_list)
