@@ -23,7 +23,11 @@ The "my dossiers" page (``dossier:dashboard``), for two people of the generated 
   the page (``dossier.selectors.dossier_list(user)``: her current records through the
   permission rows, sorted on the record's own columns, first 25), then those 25 rows whole
   (``dossier.selectors.list_rows``: those ids only, unsorted, with the section flags,
-  mother and delivery joined, newborns counted); the floor is a plain indexed membership
+  mother and delivery joined, newborns counted). (On its first pages the page reads the ids
+  with the list's total, a window count, in one statement compiled once —
+  ``selectors.current_list_page``, about 0.1 ms more than the ids alone nationally — instead
+  of a count and then the ids; the figure keeps timing the ids as before.) The floor is a
+  plain indexed membership
   query for the same 25 records in the same order::
 
       SELECT d.* FROM dossier_dossier d
@@ -36,7 +40,9 @@ The "my dossiers" page (``dossier:dashboard``), for two people of the generated 
   scan of all records for the busiest people, which is not the indexed floor).
   Ratio = median list-query time / median floor time. Target: ≤ 1.5. The whole page
   against the same floor is ``my_dossiers_page_floor_ratio`` (informative: the page also
-  counts the rows for the pagination, writes the access log and renders).
+  counts the rows for the pagination, writes the access log and renders). Many of the
+  page's statements are built and compiled once per process (``config/prepared.py``): the
+  timed requests follow the warm-up, so they measure what a running server does.
 * ``dashboard_*`` and ``dossier_detail_*``: the page as shipped (20 rows), a search, and the
   overview of one of the midwife's records.
 * ``dossier_overview_queries_1`` / ``_30`` and ``dossier_overview_median_ms``: the overview
