@@ -386,10 +386,11 @@ def _recomputed() -> None:
 def _remembered(dossier: Dossier, name: str) -> dict[int, Any]:
     """What this object of the record remembers under ``name``, per user id: emptied when
     permissions were recomputed since it was read."""
-    count, known = dossier.__dict__.get(name, (None, None))
-    if count != _recompute_count or known is None:
-        known = {}
-        dossier.__dict__[name] = (_recompute_count, known)
+    stored: tuple[int, dict[int, Any]] | None = dossier.__dict__.get(name)
+    if stored is not None and stored[0] == _recompute_count:
+        return stored[1]
+    known: dict[int, Any] = {}
+    dossier.__dict__[name] = (_recompute_count, known)
     return known
 
 
