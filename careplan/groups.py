@@ -30,6 +30,7 @@ from careplan.group_models import (
     ParentGroup,
     ReferralStatus,
 )
+from config.prepared import STAND_IN_ID, STAND_IN_IDS, STAND_IN_TIME, Prepared
 from dossier.models import Dossier, lock_dossier
 from dossier.sections import Section
 from network import access, audit
@@ -255,12 +256,10 @@ def group_page(user: User, group: ParentGroup) -> dict[str, object]:
     }
 
 
-def plan_card(user: AnyUser, dossier: Dossier, *, can_refer: bool) -> dict[str, object]:
-    """The care plan's card: this record's referrals with their next session and the
-    sessions attended, and the groups open for a new referral."""
-    now = timezone.now()
-    referrals = list(
-        GroupReferral.objects.filter(dossier=dossier)
+# the plan page's card, compiled once: the record's referrals, the groups open to it
+_REFERRALS = Prepared(
+    lambda dossier_id, now: (
+        GroupReferral.objects.filter(dossier_id=dossier_id)
         .select_related("group__organisation", "referred_by")
         .annotate(
             attended=Count("attendance", filter=Q(attendance__present=True)),
@@ -269,17 +268,26 @@ def plan_card(user: AnyUser, dossier: Dossier, *, can_refer: bool) -> dict[str, 
             ),
         )
         .order_by("-created_at")
-    )
-    referred = {r.group_id for r in referrals if r.status in OPEN_STATUSES}
-    groups = (
-        list(
-            ParentGroup.objects.filter(active=True)
-            .exclude(pk__in=referred)
-            .select_related("organisation")
-        )
-        if can_refer
-        else []
-    )
+    ),
+    dossier_id=STAND_IN_ID,
+    now=STAND_IN_TIME,
+)
+_OPEN_GROUPS = Prepared(
+    lambda referred: (
+        ParentGroup.objects.filter(active=True)
+        .exclude(pk__any=referred)
+        .select_related("organisation")
+    ),
+    referred=STAND_IN_IDS,
+)
+
+
+def plan_card(user: AnyUser, dossier: Dossier, *, can_refer: bool) -> dict[str, object]:
+    """The care plan's card: this record's referrals with their next session and the
+    sessions attended, and the groups open for a new referral."""
+    referrals = _REFERRALS(dossier_id=dossier.pk, now=timezone.now())
+    referred = sorted({r.group_id for r in referrals if r.status in OPEN_STATUSES})
+    groups = _OPEN_GROUPS(referred=referred) if can_refer else []
     return {
         "referrals": referrals,
         "groups": groups,

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from careplan import content as plan_content
 from careplan.models import Annotation, CarePlan, PlanVersion
 from careplan.services import member_names
-from config.prepared import STAND_IN_ID, STAND_IN_NUMBER, Prepared
+from config.prepared import STAND_IN_ID, STAND_IN_IDS, STAND_IN_NUMBER, Prepared
 from dossier.sections import Section
 from network import access
 
@@ -86,24 +86,37 @@ def entry_days(dossier_ids, *, visits: bool, screenings: bool) -> dict[int, dict
     was recorded: home visits, heel pricks. Two queries for any number of dossiers."""
     from django.utils import timezone
 
-    from dossier.models import HomeVisit, Screening
-
     days = {pk: {} for pk in dossier_ids}
     if visits:
         for pk in days:
             days[pk]["home_visit"] = days[pk]["first_home_visit"] = []
-        for pk, moment in HomeVisit.objects.filter(dossier_id__in=list(days)).values_list(
-            "dossier_id", "visited_at"
-        ):
+        for pk, moment in _VISIT_DAYS(ids=list(days)):
             days[pk]["home_visit"].append(timezone.localdate(moment))
     if screenings:
         for pk in days:
             days[pk]["heel_prick"] = []
-        for pk, moment in Screening.objects.filter(
-            newborn__dossier_id__in=list(days), kind="heel_prick"
-        ).values_list("newborn__dossier_id", "done_at"):
+        for pk, moment in _HEEL_PRICK_DAYS(ids=list(days)):
             days[pk]["heel_prick"].append(timezone.localdate(moment))
     return days
+
+
+def _visit_days(ids):
+    from dossier.models import HomeVisit
+
+    return HomeVisit.objects.filter(dossier_id__any=ids).values_list("dossier_id", "visited_at")
+
+
+def _heel_prick_days(ids):
+    from dossier.models import Screening
+
+    return Screening.objects.filter(newborn__dossier_id__any=ids, kind="heel_prick").values_list(
+        "newborn__dossier_id", "done_at"
+    )
+
+
+# the entries that fulfil appointments, compiled once (the plan, "Today", the watch list)
+_VISIT_DAYS = Prepared(_visit_days, ids=STAND_IN_IDS)
+_HEEL_PRICK_DAYS = Prepared(_heel_prick_days, ids=STAND_IN_IDS)
 
 
 def appointment_progress(

@@ -12,12 +12,14 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from careplan import content as plan_content
 from careplan import messages
 from careplan.models import Annotation, CarePlan, PlanVersion
+from config.prepared import STAND_IN_ID, Prepared
 from dossier.models import Dossier, lock_dossier
 from dossier.sections import Section
 from network import access
@@ -36,14 +38,28 @@ class PlanConflict(Exception):
 def member_names(dossier: Dossier, *, active_only: bool = False) -> dict[str, str]:
     """Member public id (the professional's) → name, for the plan's references to members.
     Former members keep their name in old versions."""
-    memberships = Membership.objects.filter(dossier=dossier).select_related("professional__user")
-    if active_only:
-        memberships = memberships.filter(ended_at__isnull=True)
+    memberships = (_ACTIVE_MEMBERS if active_only else _EVER_MEMBERS)(dossier_id=dossier.pk)
     return {
         str(m.professional.public_id): m.professional.user.get_full_name()
         or m.professional.user.username
         for m in memberships
     }
+
+
+def _members(dossier_id: int, *, active_only: bool) -> QuerySet[Membership]:
+    memberships = Membership.objects.filter(dossier_id=dossier_id).select_related(
+        "professional__user"
+    )
+    return memberships.filter(ended_at__isnull=True) if active_only else memberships
+
+
+# compiled once: every plan page names its members
+_EVER_MEMBERS = Prepared(
+    lambda dossier_id: _members(dossier_id, active_only=False), dossier_id=STAND_IN_ID
+)
+_ACTIVE_MEMBERS = Prepared(
+    lambda dossier_id: _members(dossier_id, active_only=True), dossier_id=STAND_IN_ID
+)
 
 
 def version_content(plan: CarePlan | None, number: int) -> dict[str, Any]:
