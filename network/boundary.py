@@ -41,7 +41,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from rest_framework.views import APIView
 
-from dossier.selectors import dossier_for
+from dossier.selectors import dossier_for, newborn_of
 from network import access, audit
 from network.models import Action, Level
 
@@ -160,7 +160,7 @@ def enter(request, kwargs: dict, spec: Spec) -> Route:
         else (s for s in shows if isinstance(s, str) and route.can_view(s))
     )
     if "newborn_id" in kwargs:
-        route.newborn = dossier.newborns.filter(public_id=kwargs["newborn_id"]).first()
+        route.newborn = newborn_of(dossier, kwargs["newborn_id"])
         if route.newborn is None:
             raise Http404
     if "entry_id" in kwargs:
