@@ -139,6 +139,17 @@ def hand_over(task, *args) -> None:
     _publisher.submit(_publish, task, args)
 
 
+def drain(timeout: float = 30.0) -> None:
+    """Wait until what was handed to the background publisher so far has been published
+    or given up (it publishes in order, one at a time): before the broker is switched (the
+    tests' outages), so that no hand-over still running meets the broker's pools being
+    replaced."""
+    with _publisher_lock:
+        publisher = _publisher
+    if publisher is not None:
+        publisher.submit(lambda: None).result(timeout=timeout)
+
+
 def _run_in_process(task, args) -> None:
     try:
         task.apply(args=list(args), throw=True)

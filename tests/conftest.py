@@ -109,14 +109,20 @@ def route_celery(url: str, *, eager: bool) -> None:
     from kombu import pools
 
     from config.celery import app
+    from network import outbox
 
+    # a hand-over still publishing from the outbox's thread would take a producer pool
+    # while the pools are replaced, and keep one that is closed below ("Acquire on closed
+    # pool" at the next publish): let it finish first
+    outbox.drain()
     # the settings' own (namespaced) names: with CELERY_-prefixed settings loaded, celery
     # 5.5 reads those before the short ones
     app.conf.update(CELERY_BROKER_URL=url, CELERY_TASK_ALWAYS_EAGER=eager)
     app.pool.force_close_all()
+    pools.reset()
+    # dropped after kombu's pools are closed, so no pool made in between is kept
     app._pool = None
     app.amqp._producer_pool = None
-    pools.reset()
 
 
 # The inner loop (`make test-fast`) leaves out what starts processes, walks every field of
