@@ -126,6 +126,8 @@ TEMPLATES = [
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
+            # {% url %} and |date with the same output, their work done once (issue 16)
+            "builtins": ["config.templatetags.quick"],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.template.context_processors.i18n",
