@@ -426,12 +426,39 @@ def visible_sections(user: AnyUser, dossier: Dossier) -> set[str]:
     return {s for s, level in section_levels(user, dossier).items() if level >= Level.VIEW}
 
 
+# A user's professional and her mother's record (either, both or neither) in one statement
+# compiled once, instead of one ORM lookup per role on first use: a page asks both
+# ("Mijn dossiers" asks whether she is a mother, then a care provider; the menu shows links
+# by role).
+ROLES = ("professional", "mother")
+_ROLES = Prepared(
+    lambda user_id: User.objects.filter(pk=user_id).select_related(*ROLES),
+    user_id=STAND_IN_ID,
+)
+
+
+def _has_role(user: User, role: str) -> bool:
+    """Whether this signed-in user has the role, both roles read at the first question and
+    kept on the user as ``select_related`` keeps them (``user.professional`` then needs no
+    statement; an absent role is kept as absent)."""
+    known = user._state.fields_cache
+    if role not in known:
+        found = _ROLES(user_id=user.pk)
+        for name in ROLES:
+            if name not in known:
+                related = found[0]._state.fields_cache.get(name) if found else None
+                if related is not None:
+                    related.user = user  # and user.<name> = related
+                known[name] = related
+    return known[role] is not None
+
+
 def is_care_provider(user: AnyUser) -> TypeGuard[User]:
-    return _active(user) and hasattr(user, "professional")
+    return _active(user) and _has_role(user, "professional")
 
 
 def is_mother(user: AnyUser) -> TypeGuard[User]:
-    return _active(user) and hasattr(user, "mother")
+    return _active(user) and _has_role(user, "mother")
 
 
 def is_mother_of(user: AnyUser, dossier: Dossier) -> bool:
