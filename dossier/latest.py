@@ -1,7 +1,8 @@
 """The newest entry of every kind of a record, and how many there are, in a constant number
 of queries (issue 16): one statement for all the kinds (a ``UNION ALL`` of one row per kind,
 each row the entry as JSON with its kind's count), then one query per model the entries
-point to (who recorded them, the newborn, the organisation) — however many kinds there are.
+point to (who recorded them, the newborn, the organisation; each compiled once) — however
+many kinds there are.
 
 The overview shows the latest entry's first facts; those read the entry's own fields and
 the related objects the kind's list would ``select_related`` (``EntryKind.related``, the
@@ -18,6 +19,8 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import Count, Window
+
+from config.prepared import STAND_IN_IDS, Prepared
 
 
 @dataclass
@@ -97,6 +100,22 @@ def _attach_related(dossier, pairs) -> None:
             if target is not None:
                 wanted[field.related_model].add(target)
                 links.append((entry, field, target))
-    loaded = {model: model._default_manager.in_bulk(ids) for model, ids in wanted.items() if ids}
+    loaded = {
+        model: {found.pk: found for found in _by_ids(model)(ids=list(ids))}
+        for model, ids in wanted.items()
+        if ids
+    }
     for entry, field, target in links:
         field.set_cached_value(entry, loaded[field.related_model].get(target))
+
+
+# the related objects' statements, one per model, compiled once (as in_bulk would read them)
+_BY_IDS: dict[Any, Prepared] = {}
+
+
+def _by_ids(model) -> Prepared:
+    if model not in _BY_IDS:
+        _BY_IDS[model] = Prepared(
+            lambda ids: model._default_manager.filter(pk__any=ids).order_by(), ids=STAND_IN_IDS
+        )
+    return _BY_IDS[model]

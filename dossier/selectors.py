@@ -93,6 +93,34 @@ def newborn_of(dossier: Dossier, public_id) -> Newborn | None:
     return found[0]
 
 
+_NEWBORNS = Prepared(
+    lambda dossier_id: Newborn.objects.filter(dossier_id=dossier_id), dossier_id=STAND_IN_ID
+)
+_WEIGHINGS = Prepared(lambda ids: Measurement.objects.filter(newborn_id__any=ids), ids=STAND_IN_IDS)
+
+
+def newborns_with_weighings(dossier: Dossier) -> list[Newborn]:
+    """The record's newborns (birth order) with their weighings, as
+    ``dossier.newborns.prefetch_related("measurements")`` gives them — ``measurements.all()``
+    of each is read, oldest first, with no statement of its own, and each row's ``dossier``
+    and ``newborn`` are the objects at hand — in two statements compiled once."""
+    newborns = _NEWBORNS(dossier_id=dossier.pk)
+    by_newborn: dict[int, list[Measurement]] = {newborn.pk: [] for newborn in newborns}
+    for weighing in _WEIGHINGS(ids=list(by_newborn)) if newborns else []:
+        by_newborn[weighing.newborn_id].append(weighing)
+    for newborn in newborns:
+        newborn.dossier = dossier
+        for weighing in by_newborn[newborn.pk]:
+            weighing.newborn = newborn
+        # what prefetch_related keeps (QuerySet's prefetch_one_level): the related
+        # manager's queryset, already read
+        kept = newborn.measurements.get_queryset()
+        kept._result_cache = by_newborn[newborn.pk]
+        kept._prefetch_done = True
+        newborn.__dict__.setdefault("_prefetched_objects_cache", {})["measurements"] = kept
+    return newborns
+
+
 def dossier_list(user, *, query: str = "", status: str = "", urgent=()) -> QuerySet[Dossier]:
     """The user's dossiers, what needs attention first: the records in ``urgent`` (ids of
     the records with an open urgent alert, which the dashboard has just read), then by due

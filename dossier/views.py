@@ -220,9 +220,7 @@ def _row_shows(dossier) -> list[str]:
 def dossier_detail(request, route):
     dossier, user, levels, shown = route.dossier, request.user, route.levels, route.visible
     delivery = getattr(dossier, "delivery", None)
-    newborns = (
-        list(dossier.newborns.prefetch_related("measurements")) if Section.NEWBORN in shown else []
-    )
+    newborns = selectors.newborns_with_weighings(dossier) if Section.NEWBORN in shown else []
     # feeds and nappies per baby: one aggregate query (and one for the feeds noted as own
     # observations before, which belong to the postnatal section)
     feeds.attach_last_24h(newborns, own=Section.POSTNATAL in shown)
