@@ -23,7 +23,6 @@ from django.db.models import (
     Window,
 )
 from django.db.models.functions import Coalesce
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext
@@ -36,6 +35,7 @@ from config.prepared import (
     STAND_IN_UUID,
     Prepared,
 )
+from config.reversing import reverse_ids
 from dossier import alerts, labs, screenings
 from dossier.entries import KINDS
 from dossier.entries import facts as entry_facts
@@ -542,13 +542,9 @@ def entry_overview(user, dossier: Dossier, levels: dict) -> dict[str, list[dict]
 
 
 def entry_list_url(dossier: Dossier, kind) -> str:
-    """``dossier:entries`` of this record and kind: the record's address and the kind's
-    slug (reversed once per record, not once per kind; a test holds it to ``reverse``)."""
-    known = dossier.__dict__.get("_detail_url")
-    if known is None:
-        known = reverse("dossier:detail", args=[dossier.public_id])
-        dossier.__dict__["_detail_url"] = known
-    return f"{known}{kind.slug}/"
+    """``dossier:entries`` of this record and kind: the record's address (``reverse_ids``:
+    reversed once per route) and the kind's slug (a test holds it to ``reverse``)."""
+    return f"{reverse_ids('dossier:detail', dossier.public_id)}{kind.slug}/"
 
 
 # --- alerts (R42) ---------------------------------------------------------------------------
