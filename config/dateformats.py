@@ -9,7 +9,7 @@ of the numeric specifiers below (and literal text, ``\\`` escapes included) into
 function, once per format; any other specifier (month and day names, which Django
 translates; ``c``, ``U``, time zones…) gives None, and Django formats the value itself.
 Tested equal to ``dateformat.format`` for every specifier, on dates and datetimes:
-``tests/config/test_dateformats.py``."""
+``tests/config/test_quick_templates.py``."""
 
 from __future__ import annotations
 

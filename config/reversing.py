@@ -4,11 +4,12 @@ per row (issue 16).
 A list page names a record, a baby or an alert in every row. Django's ``reverse`` checks
 each candidate pattern with a regular expression on every call, which cost a list of 25
 rows about as much as rendering the rest of its row. ``reverse_ids(name, *ids)`` reverses
-the route once per process (per script prefix and URL configuration) with stand-in UUIDs,
+the route once per process (per script prefix, URL configuration and language, should a
+route ever be translated) with stand-in UUIDs,
 keeps the address cut around them, and then only puts each call's ids in their places.
 The address is the one ``reverse`` gives: a public id is a ``uuid.UUID``, written by the
 ``<uuid:…>`` converter as ``str(uuid)``, and anything else is handed to ``reverse`` itself
-(tested against ``reverse`` for every route with ids: ``tests/config/test_reversing.py``).
+(tested against ``reverse`` for every route with ids: ``tests/config/test_quick_templates.py``).
 """
 
 from __future__ import annotations
@@ -16,11 +17,12 @@ from __future__ import annotations
 import uuid
 
 from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils.translation import get_language
 
 # Stand-ins that no route's own text contains (version-4 shape, counted from 1).
 _STAND_INS = tuple(uuid.UUID(f"00000000-0000-4000-8000-{index:012x}") for index in range(1, 5))
 
-_PIECES: dict[tuple[str, int, str, str | None], tuple[str, ...] | None] = {}
+_PIECES: dict[tuple[str, int, str, str | None, str | None], tuple[str, ...] | None] = {}
 
 
 def _pieces(name: str, count: int) -> tuple[str, ...] | None:
@@ -43,7 +45,7 @@ def reverse_ids(name: str, *ids: uuid.UUID) -> str:
     """``reverse(name, args=ids)`` for a route whose arguments are all public ids."""
     if len(ids) > len(_STAND_INS) or not all(type(value) is uuid.UUID for value in ids):
         return reverse(name, args=ids)
-    key = (name, len(ids), get_script_prefix(), get_urlconf())
+    key = (name, len(ids), get_script_prefix(), get_urlconf(), get_language())
     try:
         pieces = _PIECES[key]
     except KeyError:

@@ -9,8 +9,6 @@ namespace; this project has none (tested), so an address does not depend on it."
 
 from __future__ import annotations
 
-import uuid
-
 from django import template
 from django.template.defaultfilters import date as django_date
 from django.template.defaulttags import URLNode
@@ -29,12 +27,11 @@ class RecordURLNode(URLNode):
     def render(self, context):
         if self.kwargs:
             return super().render(context)
-        args = [arg.resolve(context) for arg in self.args]
-        if not all(type(value) is uuid.UUID for value in args):
-            return super().render(context)
         url = ""
-        try:
-            url = reverse_ids(self.view_name.resolve(context), *args)
+        try:  # reverse_ids hands anything but public ids to reverse itself
+            url = reverse_ids(
+                self.view_name.resolve(context), *[arg.resolve(context) for arg in self.args]
+            )
         except NoReverseMatch:
             if self.asvar is None:
                 raise
