@@ -16,9 +16,11 @@ from collections.abc import Iterable, Mapping
 from typing import Any, TypeAlias, TypeGuard
 
 from django.contrib.auth.models import AnonymousUser, Permission, User
+from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Concat
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -426,31 +428,55 @@ def visible_sections(user: AnyUser, dossier: Dossier) -> set[str]:
     return {s for s, level in section_levels(user, dossier).items() if level >= Level.VIEW}
 
 
-# A user's professional and her mother's record (either, both or neither) in one statement
-# compiled once, instead of one ORM lookup per role on first use: a page asks both
-# ("Mijn dossiers" asks whether she is a mother, then a care provider; the menu shows links
-# by role).
+# What every page asks of its user, in one statement compiled once instead of one per
+# question: her professional and her mother's record (either, both or neither: "Mijn
+# dossiers" asks whether she is a mother, then a care provider; the menu shows links by
+# role) and the permissions given to her or her groups in the admin (``granted``: the
+# menu's eBirth links). Read at the first of these questions and kept on the user object
+# for the rest of the request.
 ROLES = ("professional", "mother")
+
+
+def _given(path: str) -> ArraySubquery:
+    return ArraySubquery(
+        Permission.objects.filter(**{path: OuterRef("pk")})
+        .order_by()
+        .values(given=Concat("content_type__app_label", Value("."), "codename"))
+    )
+
+
 _ROLES = Prepared(
-    lambda user_id: User.objects.filter(pk=user_id).select_related(*ROLES),
+    lambda user_id: (
+        User.objects.filter(pk=user_id)
+        .select_related(*ROLES)
+        .annotate(given_directly=_given("user"), given_by_groups=_given("group__user"))
+    ),
     user_id=STAND_IN_ID,
 )
 
 
-def _has_role(user: User, role: str) -> bool:
-    """Whether this signed-in user has the role, both roles read at the first question and
-    kept on the user as ``select_related`` keeps them (``user.professional`` then needs no
-    statement; an absent role is kept as absent)."""
+def _read_roles(user: User) -> None:
+    """Her roles (those not known yet) kept as ``select_related`` keeps them
+    (``user.professional`` then needs no statement; an absent role is kept as absent),
+    and what she was given for ``granted``."""
+    found = _ROLES(user_id=user.pk)
     known = user._state.fields_cache
-    if role not in known:
-        found = _ROLES(user_id=user.pk)
-        for name in ROLES:
-            if name not in known:
-                related = found[0]._state.fields_cache.get(name) if found else None
-                if related is not None:
-                    related.user = user  # and user.<name> = related
-                known[name] = related
-    return known[role] is not None
+    for name in ROLES:
+        if name not in known:
+            related = found[0]._state.fields_cache.get(name) if found else None
+            if related is not None:
+                related.user = user  # and user.<name> = related
+            known[name] = related
+    given = {*found[0].given_directly, *found[0].given_by_groups} if found else set()
+    # kept on this user object for the rest of the request; User has no such field
+    user._granted_permissions = given  # type: ignore[attr-defined]
+
+
+def _has_role(user: User, role: str) -> bool:
+    """Whether this signed-in user has the role, read with the rest at the first question."""
+    if role not in user._state.fields_cache:
+        _read_roles(user)
+    return user._state.fields_cache[role] is not None
 
 
 def is_care_provider(user: AnyUser) -> TypeGuard[User]:
@@ -747,29 +773,16 @@ def require_comment(user: AnyUser, dossier: Dossier, section: str) -> None:
 # --- the figures for policy makers (R31) --------------------------------------------------------
 
 
-_GIVEN = Prepared(
-    lambda user_id: (
-        Permission.objects.filter(Q(user__id=user_id) | Q(group__user__id=user_id))
-        .values_list("content_type__app_label", "codename")
-        .distinct()
-    ),
-    user_id=STAND_IN_ID,
-)
-
-
 def granted(user: AnyUser, permission: str) -> bool:
     """Whether ``permission`` ("app_label.codename") was given to this user, or to one of
     their groups, in the admin. Unlike ``user.has_perm`` it ignores ``is_superuser`` (and
     ``is_staff``): the registrar's and the analyst's roles are given, never implied (issue
-    13). Asked once per user object and request."""
+    13). Read with the user's roles, once per user object and request."""
     if not _active(user):
         return False
-    cache: set[str] | None = getattr(user, "_granted_permissions", None)
-    if cache is None:
-        cache = {f"{app_label}.{codename}" for app_label, codename in _GIVEN(user_id=user.pk)}
-        # kept on this user object for the rest of the request; User has no such field
-        user._granted_permissions = cache  # type: ignore[attr-defined]
-    return permission in cache
+    if getattr(user, "_granted_permissions", None) is None:
+        _read_roles(user)
+    return permission in user._granted_permissions  # type: ignore[attr-defined]
 
 
 def can_view_figures(user: AnyUser) -> bool:

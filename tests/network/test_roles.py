@@ -1,10 +1,11 @@
-"""A user's roles (professional, mother) read in one statement at the first question and
-kept on the user as ``select_related`` keeps them (``network.access._has_role``, issue 16)."""
+"""A user's roles (professional, mother) and the permissions given to her in the admin,
+read in one statement at the first question and kept on the user as ``select_related``
+keeps them (``network.access._read_roles``, issue 16)."""
 
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Group, Permission, User
 
 from network import access
 from tests.factories import MotherFactory, ProfessionalFactory, UserFactory
@@ -78,3 +79,31 @@ def test_each_request_reads_the_roles_anew(client):
     assert not access.is_care_provider(fresh(account))
     ProfessionalFactory(user=account)
     assert access.is_care_provider(fresh(account))
+
+
+def test_the_permissions_given_come_with_the_roles(django_assert_num_queries):
+    """The menu asks both on every page: one statement, whichever is asked first; a
+    permission given to her group counts as one given to her."""
+    professional = ProfessionalFactory()
+    export = Permission.objects.get(content_type__app_label="ebirth", codename="run_export")
+    figures = Permission.objects.get(content_type__app_label="ebirth", codename="view_figures")
+    professional.user.user_permissions.add(export)
+    group = Group.objects.create(name="analysts")
+    group.permissions.add(figures)
+    group.user_set.add(professional.user)
+    for first in ("role", "permission"):
+        user = fresh(professional.user)
+        with django_assert_num_queries(1):
+            if first == "permission":
+                assert access.granted(user, "ebirth.run_export")
+            assert access.is_care_provider(user) and not access.is_mother(user)
+            assert access.granted(user, "ebirth.run_export")
+            assert access.granted(user, "ebirth.view_figures")
+            assert not access.granted(user, "ebirth.change_export")
+
+
+def test_no_permission_given_is_none_granted(django_assert_num_queries):
+    user = fresh(UserFactory(is_superuser=True, is_staff=True))
+    with django_assert_num_queries(1):
+        assert not access.granted(user, "ebirth.run_export")
+        assert not access.is_care_provider(user)
