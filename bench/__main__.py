@@ -36,8 +36,9 @@ The "my dossiers" page (``dossier:dashboard``), for two people of the generated 
        ORDER BY d.created_at DESC LIMIT 25
 
   timed with the planner's plan, or with ``enable_seqscan = off`` when that is faster
-  (with the server's default ``random_page_cost`` of 4 the planner prefers a sequential
-  scan of all records for the busiest people, which is not the indexed floor).
+  (with PostgreSQL's default ``random_page_cost`` of 4 the planner prefers a sequential
+  scan of all records for the busiest people, which is not the indexed floor; the app's
+  connections plan with 1.1, ``config.database.planner_options``, ``PG_RANDOM_PAGE_COST``).
   Ratio = median list-query time / median floor time. Target: ≤ 1.5. The whole page
   against the same floor is ``my_dossiers_page_floor_ratio`` (informative: the page also
   counts the rows for the pagination, writes the access log and renders). Many of the
@@ -237,7 +238,8 @@ def time_sql(
 def time_floor(professional_id: int, repeat: int) -> tuple[float, int]:
     """The floor is the indexed plan: the planner's own choice, or the index path when it
     prefers a sequential scan of every record (it does for the busiest people once their id
-    is among the column's most common values, with the default random_page_cost of 4)."""
+    is among the column's most common values, with PostgreSQL's default random_page_cost
+    of 4; the app's connections use 1.1 unless PG_RANDOM_PAGE_COST says otherwise)."""
     planned = time_sql(FLOOR_SQL, [professional_id], repeat)
     indexed = time_sql(FLOOR_SQL, [professional_id], repeat, setting="SET enable_seqscan = off")
     if indexed[0] < planned[0] * 0.8:
