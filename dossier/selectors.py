@@ -466,9 +466,22 @@ _DONE = Prepared(
     ),
     ids=STAND_IN_IDS,
 )
+# what a row of the panels shows (the baby's name and both links, the mother's name on the
+# watch list): a tenth of the three rows' columns, each a model to build and convert
+SHOWN_NEWBORN_FIELDS = (
+    "public_id",
+    "given_name",
+    "family_name",
+    "birth_order",
+    "dossier__public_id",
+    "dossier__mother__given_name",
+    "dossier__mother__family_name",
+)
 _SHOWN_NEWBORNS = Prepared(
-    lambda ids: Newborn.objects.filter(pk__any=ids).select_related(
-        "dossier__mother", "dossier__delivery"
+    lambda ids: (
+        Newborn.objects.filter(pk__any=ids)
+        .select_related("dossier__mother")
+        .only(*SHOWN_NEWBORN_FIELDS)
     ),
     ids=STAND_IN_IDS,
 )

@@ -120,6 +120,35 @@ def test_the_coordinator_sees_missing_screenings_on_her_dashboard(midwife_client
     assert "Mila" in page.text
 
 
+def test_the_panels_rows_cost_no_statement_each(midwife_client, midwife):
+    """The babies shown are read with what their rows show (``SHOWN_NEWBORN_FIELDS``):
+    three rows on the dashboard and the watch list run the statements of one."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def born_six_days_ago(name):
+        newborn = NewbornFactory(coordinator=midwife, given_name=name)
+        newborn.dossier.delivery.born_at = timezone.now() - datetime.timedelta(days=6)
+        newborn.dossier.delivery.save()
+        return newborn
+
+    def statements(page_name):
+        midwife_client.get(reverse(page_name))
+        with CaptureQueriesContext(connection) as queries:
+            page = midwife_client.get(reverse(page_name))
+        return len(queries), page
+
+    babies = [born_six_days_ago("Mila")]
+    one = {name: statements(name)[0] for name in ("dossier:dashboard", "careplan:watch")}
+    babies += [born_six_days_ago("Noor"), born_six_days_ago("Lou")]
+    for name in ("dossier:dashboard", "careplan:watch"):
+        count, page = statements(name)
+        assert count == one[name], name
+        assert all(baby.given_name in page.text for baby in babies), name
+    # the watch list names each baby's mother too
+    assert all(baby.dossier.mother.full_name in page.text for baby in babies)
+
+
 def test_other_members_do_not_get_the_coordinators_watch_list(client):
     network = build_network()
     gp = network.users["gp"]
