@@ -79,7 +79,7 @@ from dossier.models import (
     RiskFactor,
     VitalStatus,
 )
-from dossier.sections import CURRENT_CODENAME, Section
+from dossier.sections import COORDINATING_CODENAME, CURRENT_CODENAME, Section
 from network.access import MOTHER_LEVELS, _codenames, effective_levels, limit
 from network.models import (
     ConsentRule,
@@ -1015,6 +1015,8 @@ class Generator:
         self.grant_cache: dict[tuple, list[str]] = {}
         self.mother_grants = [self.permission_ids[c] for c in _codenames(MOTHER_LEVELS)]
         self.current_grant = [self.permission_ids[CURRENT_CODENAME]]
+        # the active coordinator's marker beside it (network.access.recompute_permissions)
+        self.coordinating_grant = [self.permission_ids[COORDINATING_CODENAME]]
         self.consent_weights = list(_accumulate(w for w, _r, _m in CONSENT_PATTERNS))
         self.province_weights = list(_accumulate(share for _p, share, _places in PLACES))
         self.insz_serials: dict[tuple, int] = {}
@@ -1498,10 +1500,13 @@ class Generator:
                     )
             suffix = f"\t{dossier_id}\n"
             current = [] if status == DossierStatus.CLOSED else self.current_grant
+            coordinating = [] if status == DossierStatus.CLOSED else self.coordinating_grant
             for mid, role, pro, _start, _end in active:
                 if not self.active[pro]:
                     continue
                 codes = self._grants(role, pattern, member_rules.get(mid, ())) + current
+                if role == Role.COORDINATOR:
+                    codes = codes + coordinating
                 prefix = f"{pro}\t"
                 permission_text.append(prefix + (suffix + prefix).join(codes) + suffix)
                 permission_rows += len(codes)

@@ -23,14 +23,21 @@ class Section(models.TextChoices):
 # the lists a professional works from walk her open records, not her whole career
 # (``network.access.current_dossiers``).
 CURRENT_CODENAME = "current_dossier"
+# The same, for the record's active coordinator only: the coordinator's watch lists (the
+# screenings panel of "Mijn dossiers", the watch list) walk the open records she
+# coordinates instead of all her open records with a probe of each one's coordinator
+# (``network.access.coordinated_dossiers``).
+COORDINATING_CODENAME = "coordinate_dossier"
 
 
 def section_permissions() -> list[tuple[str, str]]:
     """The (codename, name) pairs Django creates on the Dossier model: a view and a change
-    permission per section, and the marker of the records in the current lists."""
+    permission per section, and the markers of the records in the current lists and in
+    their coordinator's."""
     pairs = []
     for section in Section:
         pairs.append((f"view_{section.value}", f"Can view section {section.value}"))
         pairs.append((f"change_{section.value}", f"Can change section {section.value}"))
     pairs.append((CURRENT_CODENAME, "Record not closed: in the current lists"))
+    pairs.append((COORDINATING_CODENAME, "Record not closed: in its coordinator's lists"))
     return pairs

@@ -442,8 +442,9 @@ def _candidates(where: Q) -> QuerySet[Newborn]:
     )
 
 
-def _coordinated_newborn_readable(user_id: int, professional_id: int) -> QuerySet[Newborn]:
-    user = access.stand_in_user(user_id, professional_id)
+def _coordinated_newborn_readable(user_id: int) -> QuerySet[Newborn]:
+    # a care provider's stand-in: the caller has checked the real user is one
+    user = access.stand_in_user(user_id, STAND_IN_OTHER_ID)
     return _candidates(
         Q(
             dossier__in=access.with_section_flags(
@@ -454,9 +455,7 @@ def _coordinated_newborn_readable(user_id: int, professional_id: int) -> QuerySe
 
 
 # the screenings' statements, compiled once (the dashboard and the watch list ask them)
-_CANDIDATES = Prepared(
-    _coordinated_newborn_readable, user_id=STAND_IN_ID, professional_id=STAND_IN_OTHER_ID
-)
+_CANDIDATES = Prepared(_coordinated_newborn_readable, user_id=STAND_IN_ID)
 _CANDIDATES_OF = Prepared(lambda ids: _candidates(Q(dossier_id__any=ids)), ids=STAND_IN_IDS)
 _DONE = Prepared(
     lambda ids: (
@@ -497,7 +496,7 @@ def missing_screenings_first(
     if dossier_ids is not None:
         candidates = _CANDIDATES_OF(ids=dossier_ids)
     elif access.is_care_provider(user):
-        candidates = _CANDIDATES(user_id=user.pk, professional_id=user.professional.pk)
+        candidates = _CANDIDATES(user_id=user.pk)
     else:
         candidates = []
     done = defaultdict(list)

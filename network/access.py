@@ -19,7 +19,7 @@ from django.contrib.auth.models import AnonymousUser, Permission, User
 from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef, QuerySet, Subquery, Value
+from django.db.models import Exists, OuterRef, QuerySet, Value
 from django.db.models.functions import Concat
 from django.http import Http404
 from django.utils import timezone
@@ -33,7 +33,7 @@ from config.prepared import (
     Prepared,
 )
 from dossier.models import ClinicalEntry, Dossier, DossierStatus, Mother, Writer, lock_dossier
-from dossier.sections import CURRENT_CODENAME, Section
+from dossier.sections import COORDINATING_CODENAME, CURRENT_CODENAME, Section
 from network import audit
 
 # The `name as name` imports are re-exported: callers write access.record_write(...),
@@ -162,8 +162,10 @@ def recompute_permissions(dossier: Dossier) -> None:
     truth, and the next request sees the result.
 
     While the record is not closed (its stored status), everyone who may open it also gets
-    the ``current_dossier`` marker that ``current_dossiers`` walks; so closing the record
-    (``dossier.services.dossier_update``) recomputes, and the record leaves the lists."""
+    the ``current_dossier`` marker that ``current_dossiers`` walks, and its active
+    coordinator the ``coordinate_dossier`` marker that ``coordinated_dossiers`` walks; so
+    closing the record (``dossier.services.dossier_update``) recomputes, and the record
+    leaves the lists, as handing over the coordination moves it between two lists."""
     _recomputed()  # what any record's object remembers of its rights is asked again
     stored = lock_dossier(dossier.pk)
     permissions = {
@@ -175,6 +177,7 @@ def recompute_permissions(dossier: Dossier) -> None:
     defaults = {(d.role, d.section): d.level for d in RoleDefault.objects.all()}
     rules = list(ConsentRule.objects.filter(dossier=dossier))
     grants: dict[int, list[str]] = {}
+    coordinators = []
     members = Membership.objects.filter(
         dossier=dossier, ended_at__isnull=True, professional__user__is_active=True
     )
@@ -182,12 +185,16 @@ def recompute_permissions(dossier: Dossier) -> None:
         grants[membership.professional.user_id] = _codenames(
             effective_levels(membership, defaults, rules)
         )
+        if membership.role == Role.COORDINATOR:
+            coordinators.append(membership.professional.user_id)
     mother_user_id = dossier.mother.user_id if dossier.mother_id else None
     if mother_user_id:
         grants[mother_user_id] = _codenames(MOTHER_LEVELS)
     if stored.status != DossierStatus.CLOSED:
         for names in grants.values():
             names.append(CURRENT_CODENAME)
+        for user_id in coordinators:
+            grants[user_id].append(COORDINATING_CODENAME)
     DossierUserObjectPermission.objects.filter(content_object=dossier).delete()
     DossierUserObjectPermission.objects.bulk_create(
         [
@@ -520,24 +527,22 @@ _ACTIVE_MEMBERSHIP = Prepared(
 
 def coordinated_dossiers(user: AnyUser, *, current: bool = False) -> QuerySet[Dossier]:
     """The dossiers this user coordinates: what the coordinator's watch lists start from;
-    with ``current``, only those not closed, walked from ``current_dossiers`` (issue 16)."""
+    with ``current``, only those not closed (issue 16).
+
+    The current ones are walked from the ``coordinate_dossier`` marker rows that
+    ``recompute_permissions`` writes for a record's active coordinator while it is open, on
+    the same (user, permission, dossier) index as ``current_dossiers``: the busiest midwife
+    nationally coordinates 147 of her 396 open records, and probing each open record's
+    coordinator (the unique index ``membership_one_active_coordinator``) cost 4–5 ms of the
+    screenings panel against 1.5–2 ms. The status is filtered too, as there."""
     if not is_care_provider(user):
         return Dossier.objects.none()
     if current:
-        # Per current record, its one active coordinator: a probe of the unique index
-        # membership_one_active_coordinator. As a join (IN, EXISTS) PostgreSQL starts from
-        # her memberships instead — every network she ever coordinated.
-        coordinator = (
-            Membership.objects.filter(
-                dossier=OuterRef("pk"), role=Role.COORDINATOR, ended_at__isnull=True
-            )
-            .order_by()
-            .values("professional_id")[:1]
+        marked = DossierUserObjectPermission.objects.filter(
+            user=user, permission_id=_permission_id(COORDINATING_CODENAME)
         )
-        return (
-            current_dossiers(user)
-            .alias(coordinator=Subquery(coordinator))
-            .filter(coordinator=user.professional.pk)
+        return Dossier.objects.filter(pk__in=marked.values("content_object_id")).exclude(
+            status=DossierStatus.CLOSED
         )
     return Dossier.objects.filter(
         pk__in=Membership.objects.filter(

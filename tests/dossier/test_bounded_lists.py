@@ -2,7 +2,8 @@
 current lists — "My records", the watch list (its alerts and screenings), "Today" and the
 API's list — and is still found by a search on the mother's name and by the "closed"
 filter; who may open it, and what they see of it, does not change. The lists walk the
-``current_dossier`` marker rows, which closing removes."""
+``current_dossier`` marker rows, which closing removes; the coordinator's watch lists walk
+the ``coordinate_dossier`` marker rows of the open records she coordinates."""
 
 import datetime
 import importlib
@@ -19,8 +20,9 @@ from careplan import watch as care_watch
 from dossier import selectors, services
 from dossier.alerts import BY_CODE, Severity
 from dossier.models import Alert, Dossier, DossierStatus
-from dossier.sections import CURRENT_CODENAME, Section
+from dossier.sections import COORDINATING_CODENAME, CURRENT_CODENAME, Section
 from network import access
+from network import services as network_services
 from network.models import DossierUserObjectPermission
 from tests.api.conftest import token_client
 from tests.network.conftest import sign_in
@@ -149,12 +151,52 @@ def test_closing_changes_nobody_s_access(net, client):
     assert api_ids(people["mother"]) == {str(net.a.public_id)}
 
 
-def marked(user) -> set[int]:
+def marked(user, codename=CURRENT_CODENAME) -> set[int]:
     return set(
         DossierUserObjectPermission.objects.filter(
-            user=user, permission__codename=CURRENT_CODENAME
+            user=user, permission__codename=codename
         ).values_list("content_object_id", flat=True)
     )
+
+
+def coordinating(user) -> set[int]:
+    return marked(user, COORDINATING_CODENAME)
+
+
+def test_the_coordinators_lists_walk_the_marker_of_the_records_she_coordinates(net):
+    """Only the active coordinator of an open record holds its ``coordinate_dossier``
+    marker: handing over moves it, closing removes it, and ``coordinated_dossiers`` (the
+    screenings panel, the watch list) finds exactly the records marked and open."""
+    griet, karim = net.users["coordinator"], net.users["gp"]
+    assert coordinating(griet) == {net.a.pk, net.b.pk}
+    assert not any(coordinating(net.users[p]) for p in PERSONAS if p != "coordinator")
+    assert set(access.coordinated_dossiers(griet, current=True)) == {net.a, net.b}
+    network_services.coordinator_hand_over(
+        actor=griet, dossier=net.a, to=net.a.memberships.get(professional__user=karim)
+    )
+    assert coordinating(griet) == {net.b.pk} and coordinating(karim) == {net.a.pk}
+    assert set(access.coordinated_dossiers(griet, current=True)) == {net.b}
+    assert set(access.coordinated_dossiers(karim, current=True)) == {net.a}
+    assert net.a.pk in {r["dossier"].pk for r in selectors.missing_screenings(karim)}
+    assert net.a.pk not in {r["dossier"].pk for r in selectors.missing_screenings(griet)}
+    close(net.a, karim)
+    assert coordinating(karim) == set()
+    assert not access.coordinated_dossiers(karim, current=True).exists()
+    # the records she coordinates, closed ones included, are still hers (all, not current)
+    assert net.a in set(access.coordinated_dossiers(karim))
+    # a record closed past the services (a stale marker) is left out: the status rules
+    Dossier.objects.filter(pk=net.b.pk).update(status=DossierStatus.CLOSED)
+    assert coordinating(griet) == {net.b.pk}
+    assert not access.coordinated_dossiers(griet, current=True).exists()
+
+
+def test_a_deactivated_coordinator_holds_no_marker(net):
+    griet = net.users["coordinator"]
+    griet.is_active = False
+    griet.save()
+    access.recompute_permissions(net.b)
+    assert coordinating(griet) == {net.a.pk}  # B recomputed, A not yet
+    assert not access.coordinated_dossiers(griet, current=True).exists()  # inactive: none
 
 
 def test_the_lists_walk_only_the_open_records_marker_rows(net):
@@ -173,6 +215,23 @@ def test_the_lists_walk_only_the_open_records_marker_rows(net):
     Dossier.objects.filter(pk=net.b.pk).update(status=DossierStatus.CLOSED)
     assert marked(griet) == {net.b.pk}
     assert not access.current_dossiers(griet).exists()
+
+
+def test_the_migration_marks_the_coordinators_of_the_records_open_at_the_time(net):
+    migration = importlib.import_module("dossier.migrations.0029_coordinator_marker")
+    close(net.a, net.users["coordinator"])
+    rows = DossierUserObjectPermission.objects.filter(permission__codename=COORDINATING_CODENAME)
+    rows.delete()
+    with connection.schema_editor(atomic=False) as editor:
+        migration.mark_coordinators(apps, editor)
+    assert set(rows.values_list("user_id", "content_object_id")) == {
+        (net.users["coordinator"].pk, net.b.pk)
+    }
+    # what recomputing writes: the same rows
+    access.recompute_permissions(net.b)
+    assert set(rows.values_list("user_id", "content_object_id")) == {
+        (net.users["coordinator"].pk, net.b.pk)
+    }
 
 
 def test_the_migration_marks_the_records_open_at_the_time(net):
