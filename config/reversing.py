@@ -7,6 +7,8 @@ rows about as much as rendering the rest of its row. ``reverse_ids(name, *ids)``
 the route once per process (per script prefix, URL configuration and language, should a
 route ever be translated) with stand-in UUIDs,
 keeps the address cut around them, and then only puts each call's ids in their places.
+A short text among the arguments (``{% url 'dossier:history' dossier.public_id 'identity'
+%}``) is kept in the key and reversed as it is, once per route and text.
 The address is the one ``reverse`` gives: a public id is a ``uuid.UUID``, written by the
 ``<uuid:…>`` converter as ``str(uuid)``, and anything else is handed to ``reverse`` itself
 (tested against ``reverse`` for every route with ids: ``tests/config/test_quick_templates.py``).
@@ -22,16 +24,26 @@ from django.utils.translation import get_language
 # Stand-ins that no route's own text contains (version-4 shape, counted from 1).
 _STAND_INS = tuple(uuid.UUID(f"00000000-0000-4000-8000-{index:012x}") for index in range(1, 5))
 
-_PIECES: dict[tuple[str, int, str, str | None, str | None], tuple[str, ...] | None] = {}
+# A text argument (a section's name, a kind of entry: what a template writes as a constant)
+# is part of the key, reversed as it is; a longer one, or a key past the bound, is asked
+# of reverse every time, so what a request names cannot grow the cache without end.
+_TEXT_MAX = 40
+_KEYS_MAX = 10_000
+
+_Shape = tuple[str | None, ...]  # per argument: its text, or None for a public id
+_PIECES: dict[tuple[str, _Shape, str, str | None, str | None], tuple[str, ...] | None] = {}
 
 
-def _pieces(name: str, count: int) -> tuple[str, ...] | None:
-    """The route's address cut where its ids go (``count + 1`` pieces), or None when the
-    address does not hold each stand-in exactly once (reverse is then asked every time)."""
-    address = reverse(name, args=_STAND_INS[:count])
+def _pieces(name: str, shape: _Shape) -> tuple[str, ...] | None:
+    """The route's address cut where its ids go (one piece more than ids), or None when
+    the address does not hold each stand-in exactly once (reverse is then asked every
+    time)."""
+    stand_ins = iter(_STAND_INS)
+    args = [next(stand_ins) if text is None else text for text in shape]
+    address = reverse(name, args=args)
     pieces: list[str] = []
     rest = address
-    for stand_in in _STAND_INS[:count]:
+    for stand_in in (arg for arg, text in zip(args, shape, strict=True) if text is None):
         before, found, after = rest.partition(str(stand_in))
         if not found or str(stand_in) in after:
             return None
@@ -41,17 +53,30 @@ def _pieces(name: str, count: int) -> tuple[str, ...] | None:
     return tuple(pieces)
 
 
-def reverse_ids(name: str, *ids: uuid.UUID) -> str:
-    """``reverse(name, args=ids)`` for a route whose arguments are all public ids."""
-    if len(ids) > len(_STAND_INS) or not all(type(value) is uuid.UUID for value in ids):
-        return reverse(name, args=ids)
-    key = (name, len(ids), get_script_prefix(), get_urlconf(), get_language())
+def reverse_ids(name: str, *args: uuid.UUID | str) -> str:
+    """``reverse(name, args=args)`` for a route whose arguments are public ids and short
+    texts."""
+    shape: list[str | None] = []
+    ids: list[uuid.UUID] = []
+    for value in args:
+        if type(value) is uuid.UUID:
+            shape.append(None)
+            ids.append(value)
+        elif type(value) is str and len(value) <= _TEXT_MAX:
+            shape.append(value)
+        else:
+            return reverse(name, args=args)
+    if len(ids) > len(_STAND_INS):
+        return reverse(name, args=args)
+    key = (name, tuple(shape), get_script_prefix(), get_urlconf(), get_language())
     try:
         pieces = _PIECES[key]
     except KeyError:
-        pieces = _PIECES[key] = _pieces(name, len(ids))
+        if len(_PIECES) >= _KEYS_MAX:
+            return reverse(name, args=args)
+        pieces = _PIECES[key] = _pieces(name, key[1])
     if pieces is None:
-        return reverse(name, args=ids)
+        return reverse(name, args=args)
     parts = [pieces[0]]
     for value, piece in zip(ids, pieces[1:], strict=True):
         parts.append(str(value))

@@ -63,6 +63,70 @@ def test_reverse_ids_hands_anything_else_to_reverse():
         reverse_ids("dossier:detail", some, some)
 
 
+def _routes_with_texts(resolvers=None, namespace=""):
+    """(name, converters) of every named route whose arguments are UUIDs and texts, with at
+    least one text (``<str:…>``, ``<slug:…>``)."""
+    from django.urls.converters import SlugConverter, StringConverter
+
+    found = []
+    for entry in (resolvers or get_resolver()).url_patterns:
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            found += _routes_with_texts(entry, inner)
+        elif isinstance(entry, URLPattern) and entry.name:
+            converters = list(entry.pattern.converters.values())
+            kinds = (UUIDConverter, StringConverter, SlugConverter)
+            if (
+                converters
+                and all(isinstance(c, kinds) for c in converters)
+                and not all(isinstance(c, UUIDConverter) for c in converters)
+            ):
+                found.append((f"{namespace}{entry.name}", converters))
+    return found
+
+
+ROUTES_WITH_TEXTS = _routes_with_texts()
+TEXTS = ["identity", "home-visit", "a b", "é", "x/y", "", "%20", "?q=1", "#top", "a" * 40]
+
+
+def test_there_are_routes_with_ids_and_texts():
+    assert any(name == "dossier:history" for name, _c in ROUTES_WITH_TEXTS)
+
+
+@pytest.mark.parametrize("name,converters", ROUTES_WITH_TEXTS)
+def test_reverse_ids_is_reverse_for_ids_and_texts(name, converters):
+    """A text is reversed as it is, once per route and text: the same address, quoting
+    included, and the same refusal for a text the route's converter does not take."""
+    for text in TEXTS:
+        for _ in range(2):
+            args = [uuid.uuid4() if isinstance(c, UUIDConverter) else text for c in converters]
+            try:
+                expected = reverse(name, args=args)
+            except NoReverseMatch:
+                with pytest.raises(NoReverseMatch):
+                    reverse_ids(name, *args)
+                continue
+            assert reverse_ids(name, *args) == expected, (name, text)
+
+
+def test_a_long_text_or_a_full_cache_is_left_to_reverse(monkeypatch):
+    from config import reversing
+
+    some = uuid.uuid4()
+    long_text = "a" * 41
+    assert reverse_ids("dossier:history", some, long_text) == reverse(
+        "dossier:history", args=[some, long_text]
+    )
+    assert not any(long_text in key[1] for key in reversing._PIECES)
+    monkeypatch.setattr(reversing, "_PIECES", {})
+    monkeypatch.setattr(reversing, "_KEYS_MAX", 2)
+    for section in ("identity", "prenatal", "delivery", "newborn"):
+        assert reverse_ids("dossier:history", some, section) == reverse(
+            "dossier:history", args=[some, section]
+        )
+    assert len(reversing._PIECES) == 2
+
+
 def test_no_application_namespace_has_two_instances():
     """The url tag ignores the request's current_app, which only chooses among instances."""
     assert all(len(instances) == 1 for instances in get_resolver().app_dict.values())
