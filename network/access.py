@@ -511,8 +511,13 @@ def active_membership(user: AnyUser, dossier: Dossier) -> Membership | None:
         return None
     known: dict[int, Membership | None] = _remembered(dossier, "_active_memberships")
     if user.pk not in known:
-        found = _ACTIVE_MEMBERSHIP(dossier_id=dossier.pk, user_id=user.pk)
-        known[user.pk] = found[0] if found else None
+        network = _remembered(dossier, "_network").get(0)
+        if network is not None:  # every active membership is in it: hers or none
+            mine = [m for m in network if m.professional.user_id == user.pk]
+            known[user.pk] = min(mine, key=lambda m: m.pk) if mine else None
+        else:
+            found = _ACTIVE_MEMBERSHIP(dossier_id=dossier.pk, user_id=user.pk)
+            known[user.pk] = found[0] if found else None
     return known[user.pk]
 
 
@@ -617,10 +622,15 @@ def record_read_list(user: AnyUser, reads: Iterable[tuple[Dossier, str]]) -> Non
 
 def network_of(dossier: Dossier) -> list[Membership]:
     """The active members, coordinator first: who is in the network is shown to everyone
-    who may open the dossier (the mother, every member)."""
-    return sorted(
+    who may open the dossier (the mother, every member). Read anew at each call (what is
+    shown of the members may change without their memberships changing); the record's
+    object keeps the memberships until its network changes (``_remembered``), so that
+    ``active_membership`` finds the reader's own among them instead of asking again."""
+    members = sorted(
         _MEMBERS(dossier_id=dossier.pk), key=lambda m: (m.role != Role.COORDINATOR, m.started_at)
     )
+    _remembered(dossier, "_network")[0] = tuple(members)
+    return members
 
 
 _MEMBERS = Prepared(

@@ -1,6 +1,6 @@
 """The overview's statements compiled once read what the ORM would (issue 16): the newborns
 with their weighings as ``prefetch_related`` gives them, and the latest entries' related
-objects as ``in_bulk`` would."""
+objects as ``in_bulk`` would; the reader's own membership found in the network it read."""
 
 from __future__ import annotations
 
@@ -80,3 +80,43 @@ def test_the_latest_entries_related_objects_as_in_bulk_reads_them(django_assert_
         _attach_related(dossier, [(KINDS["eigen-metingen"], bare), (KINDS["consultaties"], None)])
     with django_assert_num_queries(0):
         assert bare.recorded_by == author and bare.dossier is dossier and bare.newborn is None
+
+
+def test_a_members_own_membership_is_found_in_the_network_read_before(
+    django_assert_num_queries,
+):
+    """``network_of`` holds every active membership of the record: whoever asks for her
+    own next (the overview asks both) is answered from it, a member or not, the same as
+    the statement of her own; a change of the network (recomputed) asks again."""
+    from django.contrib.auth.models import User
+
+    from dossier.models import Dossier
+    from network import access
+    from network.models import Membership, Role
+    from tests.factories import join
+
+    def _fresh(user):
+        return User.objects.get(pk=user.pk)
+
+    dossier = DossierFactory()
+    coordinator = Membership.objects.get(dossier=dossier, role=Role.COORDINATOR)
+    member = ProfessionalFactory()
+    join(dossier, member.user)
+    outsider = ProfessionalFactory()
+    users = [_fresh(coordinator.professional.user), _fresh(member.user), _fresh(outsider.user)]
+    for user in users:
+        access.is_care_provider(user)  # her roles, read beforehand
+    asked = {
+        user.pk: access.active_membership(user, Dossier.objects.get(pk=dossier.pk))
+        for user in users
+    }
+    record = Dossier.objects.get(pk=dossier.pk)
+    with django_assert_num_queries(1):
+        members = access.network_of(record)
+        found = {user.pk: access.active_membership(user, record) for user in users}
+    assert found == asked
+    assert found[outsider.user_id] is None and found[member.user_id] is not None
+    access.recompute_permissions(record)  # the network may have changed: asked again
+    with django_assert_num_queries(2):
+        assert access.active_membership(users[1], record) == found[member.user_id]
+        assert access.network_of(record) == members
