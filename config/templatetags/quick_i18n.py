@@ -13,7 +13,7 @@ its translation is not escaped either way). Anything else is Django's node as it
 from __future__ import annotations
 
 from django import template
-from django.template.base import render_value_in_context
+from django.template.base import Variable, render_value_in_context
 from django.templatetags import i18n as django_i18n
 from django.templatetags.i18n import TranslateNode, do_translate
 from django.utils.safestring import SafeData, mark_safe
@@ -54,7 +54,7 @@ def is_constant(node: TranslateNode) -> bool:
         not node.noop
         and node.message_context is None
         and not expression.filters
-        and expression.is_var
+        and isinstance(expression.var, Variable)
         and expression.var.lookups is None  # a literal text, not a variable
     )
 

@@ -18,18 +18,25 @@ from config.dateformats import compiled, format_date
 from config.reversing import reverse_ids
 
 
-def _routes(resolvers=None, namespace=""):
-    """(name, number of arguments) of every named route whose arguments are all UUIDs."""
+def _named_routes(resolvers=None, namespace=""):
+    """(name, converters) of every named route with arguments."""
     found = []
     for entry in (resolvers or get_resolver()).url_patterns:
         if isinstance(entry, URLResolver):
             inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
-            found += _routes(entry, inner)
-        elif isinstance(entry, URLPattern) and entry.name:
-            converters = list(entry.pattern.converters.values())
-            if converters and all(isinstance(c, UUIDConverter) for c in converters):
-                found.append((f"{namespace}{entry.name}", len(converters)))
+            found += _named_routes(entry, inner)
+        elif isinstance(entry, URLPattern) and entry.name and entry.pattern.converters:
+            found.append((f"{namespace}{entry.name}", list(entry.pattern.converters.values())))
     return found
+
+
+def _routes():
+    """(name, number of arguments) of every named route whose arguments are all UUIDs."""
+    return [
+        (name, len(converters))
+        for name, converters in _named_routes()
+        if all(isinstance(c, UUIDConverter) for c in converters)
+    ]
 
 
 ROUTES = _routes()
@@ -63,26 +70,18 @@ def test_reverse_ids_hands_anything_else_to_reverse():
         reverse_ids("dossier:detail", some, some)
 
 
-def _routes_with_texts(resolvers=None, namespace=""):
+def _routes_with_texts():
     """(name, converters) of every named route whose arguments are UUIDs and texts, with at
     least one text (``<str:…>``, ``<slug:…>``)."""
     from django.urls.converters import SlugConverter, StringConverter
 
-    found = []
-    for entry in (resolvers or get_resolver()).url_patterns:
-        if isinstance(entry, URLResolver):
-            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
-            found += _routes_with_texts(entry, inner)
-        elif isinstance(entry, URLPattern) and entry.name:
-            converters = list(entry.pattern.converters.values())
-            kinds = (UUIDConverter, StringConverter, SlugConverter)
-            if (
-                converters
-                and all(isinstance(c, kinds) for c in converters)
-                and not all(isinstance(c, UUIDConverter) for c in converters)
-            ):
-                found.append((f"{namespace}{entry.name}", converters))
-    return found
+    kinds = (UUIDConverter, StringConverter, SlugConverter)
+    return [
+        (name, converters)
+        for name, converters in _named_routes()
+        if all(isinstance(c, kinds) for c in converters)
+        and not all(isinstance(c, UUIDConverter) for c in converters)
+    ]
 
 
 ROUTES_WITH_TEXTS = _routes_with_texts()
