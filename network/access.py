@@ -341,8 +341,13 @@ def current_dossiers(user: AnyUser) -> QuerySet[Dossier]:
     past the services."""
     if not _active(user):
         return Dossier.objects.none()
+    return _marked_open(user, CURRENT_CODENAME)
+
+
+def _marked_open(user: User, codename: str) -> QuerySet[Dossier]:
+    """The records this user holds the marker ``codename`` of, not closed."""
     marked = DossierUserObjectPermission.objects.filter(
-        user=user, permission_id=_permission_id(CURRENT_CODENAME)
+        user=user, permission_id=_permission_id(codename)
     )
     return Dossier.objects.filter(pk__in=marked.values("content_object_id")).exclude(
         status=DossierStatus.CLOSED
@@ -543,12 +548,7 @@ def coordinated_dossiers(user: AnyUser, *, current: bool = False) -> QuerySet[Do
     if not is_care_provider(user):
         return Dossier.objects.none()
     if current:
-        marked = DossierUserObjectPermission.objects.filter(
-            user=user, permission_id=_permission_id(COORDINATING_CODENAME)
-        )
-        return Dossier.objects.filter(pk__in=marked.values("content_object_id")).exclude(
-            status=DossierStatus.CLOSED
-        )
+        return _marked_open(user, COORDINATING_CODENAME)
     return Dossier.objects.filter(
         pk__in=Membership.objects.filter(
             professional__user=user, role=Role.COORDINATOR, ended_at__isnull=True
