@@ -143,6 +143,22 @@ def test_an_empty_search_says_what_to_do(midwife_client, midwife):
     assert "Geen dossier gevonden" in response.text
 
 
+@pytest.mark.parametrize("params,field", [({"status": "bogus"}, "status"), ({"q": "x" * 101}, "q")])
+def test_a_search_that_cannot_be_done_says_why_beside_its_field(
+    midwife_client, midwife, params, field
+):
+    """A status that does not exist or a text that is too long (typed into the address):
+    the list is shown unfiltered and the field's error is on the page, where the field's
+    aria-describedby points."""
+    DossierFactory(coordinator=midwife)
+    page = midwife_client.get(reverse("dossier:dashboard"), params)
+    assert page.status_code == 200
+    text = page.text
+    assert f'aria-describedby="id_{field}_error"' in text
+    assert f'<p class="error" id="id_{field}_error">' in text
+    assert len(page.context["page"].object_list) == 1
+
+
 def test_the_dashboard_is_paginated_with_a_fixed_number_of_queries(
     midwife_client, midwife, django_assert_num_queries
 ):

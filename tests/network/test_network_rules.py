@@ -373,3 +373,15 @@ def test_a_page_asking_the_levels_again_reads_them_once_until_they_are_recompute
     assert not access.can_view(gp, dossier, Section.PRENATAL)
     # another user on the same object is asked for apart
     assert access.can_view(mother, dossier, Section.PRENATAL)
+
+
+def test_a_member_search_that_cannot_be_done_says_why_beside_its_field(client, network):
+    """A profession that does not exist (typed into the address): the field's error is on
+    the page, where its aria-describedby points, and nobody is listed."""
+    sign_in(client, network.users["coordinator"])
+    url = reverse("network:manage", args=[network.a.public_id])
+    page = client.get(url, {"profession": "astronaut"})
+    assert page.status_code == 200
+    assert 'aria-describedby="id_profession_error"' in page.text
+    assert '<p class="error" id="id_profession_error">' in page.text
+    assert page.context["found"] is None
