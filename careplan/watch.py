@@ -13,8 +13,11 @@ sections it is made of.
 from __future__ import annotations
 
 import datetime
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from operator import attrgetter
+from typing import Any
 
 from django.db.models import (
     Count,
@@ -32,11 +35,17 @@ from django.utils import timezone
 
 from careplan.content import AppointmentKind, AppointmentStatus
 from careplan.models import CarePlan, PlanVersion
+from config.prepared import (
+    STAND_IN_DATE,
+    STAND_IN_IDS,
+    STAND_IN_OTHER_TIME,
+    STAND_IN_TIME,
+    Prepared,
+)
 from dossier.growth import ALERT_LOSS_PERCENT
 from dossier.models import (
     Delivery,
     Dossier,
-    DossierStatus,
     HomeVisit,
     Measurement,
     Newborn,
@@ -63,24 +72,13 @@ SECTIONS = [
 
 class Mine:
     """The coordinator's open records and, per record, the sections she may see: read once
-    (one query, walking her current records only: ``access.coordinated_dossiers`` with
-    ``current``, issue 16), then every list asks for the ids it may show. Lists filter on
-    these ids, so PostgreSQL walks each table's dossier index for her records only instead
-    of scanning every delivery in the country."""
+    (one statement, compiled once, walking her current records only:
+    ``access.coordinated_sections``, issue 16), then every list asks for the ids it may
+    show. Lists filter on these ids, so PostgreSQL walks each table's dossier index for her
+    records only instead of scanning every delivery in the country."""
 
     def __init__(self, user):
-        flags = [f"can_view_{s}" for s in SECTIONS]
-        rows = (
-            access.with_section_flags(
-                access.coordinated_dossiers(user, current=True), user, sections=SECTIONS
-            )
-            .exclude(status=DossierStatus.CLOSED)
-            .values_list("pk", *flags)
-        )
-        self.sections = {
-            pk: {s for s, seen in zip(SECTIONS, seen_flags, strict=True) if seen}
-            for pk, *seen_flags in rows
-        }
+        self.sections = access.coordinated_sections(user, SECTIONS)
 
     def ids(self, *needed: str) -> list[int]:
         wanted = {Section.IDENTITY, *needed}
@@ -91,12 +89,17 @@ class Mine:
         return [pk for pk, seen in self.sections.items() if section in seen]
 
 
-def no_first_visit(mine: Mine, now) -> QuerySet[Delivery]:
+# Each list is a statement compiled once (``config.prepared``): its records are one array
+# parameter (``__any``) and its moments parameters too, so building and compiling it, and
+# quoting hundreds of ids, is not done again on every request (issue 16).
+
+
+def no_first_visit(ids, discharged_before, discharged_since) -> QuerySet[Delivery]:
     return (
         Delivery.objects.filter(
-            dossier_id__in=mine.ids(Section.DELIVERY, Section.POSTNATAL),
-            discharged_at__lt=now - FIRST_VISIT_WITHIN,
-            discharged_at__gte=now - RECENT,
+            dossier_id__any=ids,
+            discharged_at__lt=discharged_before,
+            discharged_at__gte=discharged_since,
         )
         .exclude(first_visit_in_time())
         .select_related("dossier__mother")
@@ -115,7 +118,7 @@ class _PhysicianAppointments(Func):
     output_field = IntegerField()
 
 
-def no_physician_planned(mine: Mine, now) -> QuerySet[Delivery]:
+def no_physician_planned(ids, born_since) -> QuerySet[Delivery]:
     """Per baby (R22): a delivery whose live babies outnumber the physician consultations
     planned or done in the current plan — one twin's cancelled consultation is not hidden
     by the other's."""
@@ -134,10 +137,7 @@ def no_physician_planned(mine: Mine, now) -> QuerySet[Delivery]:
         .values("n")[:1]
     )
     return (
-        Delivery.objects.filter(
-            dossier_id__in=mine.ids(Section.DELIVERY, Section.CAREPLAN),
-            born_at__gte=now - datetime.timedelta(days=10),
-        )
+        Delivery.objects.filter(dossier_id__any=ids, born_at__gte=born_since)
         .alias(planned=Coalesce(Subquery(planned), 0), babies=Coalesce(Subquery(babies), 1))
         .filter(planned__lt=F("babies"))
         .select_related("dossier__mother")
@@ -145,14 +145,14 @@ def no_physician_planned(mine: Mine, now) -> QuerySet[Delivery]:
     )
 
 
-def weight_loss(mine: Mine, now) -> QuerySet[Newborn]:
+def weight_loss(ids, born_since) -> QuerySet[Newborn]:
     latest = Measurement.objects.filter(newborn=OuterRef("pk")).order_by("-measured_at")
     # dossier.growth.is_alarming in SQL, exactly: (birth − last) × 100 > 10 × birth
     return (
         Newborn.objects.filter(
-            dossier_id__in=mine.ids(Section.NEWBORN),
+            dossier_id__any=ids,
             vital_status=VitalStatus.LIVE_BIRTH,
-            dossier__delivery__born_at__gte=now - RECENT,
+            dossier__delivery__born_at__gte=born_since,
         )
         .annotate(last_weight=Subquery(latest.values("weight_g")[:1]))
         .alias(
@@ -165,10 +165,9 @@ def weight_loss(mine: Mine, now) -> QuerySet[Newborn]:
     )
 
 
-def vulnerable_without_contact(mine: Mine, now) -> QuerySet[Dossier]:
-    since = now - FOLLOW_UP
+def vulnerable_without_contact(ids, since, since_day) -> QuerySet[Dossier]:
     return (
-        Dossier.objects.filter(pk__in=mine.ids(Section.PSYCHOSOCIAL, Section.POSTNATAL))
+        Dossier.objects.filter(pk__any=ids)
         .filter(
             Exists(PsychosocialAnamnesis.objects.filter(dossier=OuterRef("pk"), vulnerable=True))
         )
@@ -178,7 +177,7 @@ def vulnerable_without_contact(mine: Mine, now) -> QuerySet[Dossier]:
         .exclude(
             Exists(
                 PrenatalConsultation.objects.filter(
-                    dossier=OuterRef("pk"), consulted_on__gte=timezone.localdate(since)
+                    dossier=OuterRef("pk"), consulted_on__gte=since_day
                 )
             )
         )
@@ -187,39 +186,96 @@ def vulnerable_without_contact(mine: Mine, now) -> QuerySet[Dossier]:
     )
 
 
-def mother_changed_plan(mine: Mine, now=None) -> QuerySet[CarePlan]:
+def mother_changed_plan(ids) -> QuerySet[CarePlan]:
     by_mother = PlanVersion.objects.filter(
         plan=OuterRef("pk"), by_mother=True, number__gt=OuterRef("acknowledged_number")
     )
     return (
-        CarePlan.objects.filter(dossier_id__in=mine.ids(Section.CAREPLAN))
+        CarePlan.objects.filter(dossier_id__any=ids)
         .filter(Exists(by_mother))
         .select_related("dossier__mother")
         .order_by("-updated_at")
     )
 
 
-# Each list: how it is made, how a row names its record, and the sections a row shows.
+@dataclass(frozen=True, eq=False)  # hashed as itself: its statements are cached by list
+class WatchedList:
+    """One list: its statement (``build``, with the parameters ``moments(now)`` gives
+    beside ``ids``, and a stand-in for each), the sections a record must show her for its
+    rows to be made (``needs``), how a row names its record, and the sections a row
+    shows (for the access log)."""
+
+    build: Callable[..., QuerySet]
+    moments: Callable[[datetime.datetime], dict[str, Any]]
+    stand_ins: dict[str, Any]
+    needs: tuple[str, ...]
+    record_of: Callable[[Any], Dossier]
+    shows: tuple[str, ...]
+
+    def rows(self, mine: Mine, now, limit: int | None) -> list:
+        ids = mine.ids(*self.needs)
+        if not ids:
+            return []
+        return _statement(self, limit)(ids=ids, **self.moments(now))
+
+
+@functools.cache
+def _statement(watched: WatchedList, limit: int | None) -> Prepared:
+    """The list's statement with its rows' total, its first ``limit`` rows (all: None)."""
+
+    def build(**values):
+        rows = watched.build(**values).annotate(list_total=Window(Count("pk")))
+        return rows if limit is None else rows[:limit]
+
+    return Prepared(build, ids=STAND_IN_IDS, **watched.stand_ins)
+
+
+_THEIR_RECORD = attrgetter("dossier")
 LISTS = {
-    "no_first_visit": (
+    "no_first_visit": WatchedList(
         no_first_visit,
-        attrgetter("dossier"),
+        lambda now: {
+            "discharged_before": now - FIRST_VISIT_WITHIN,
+            "discharged_since": now - RECENT,
+        },
+        {"discharged_before": STAND_IN_TIME, "discharged_since": STAND_IN_OTHER_TIME},
+        (Section.DELIVERY, Section.POSTNATAL),
+        _THEIR_RECORD,
         (Section.IDENTITY, Section.DELIVERY, Section.POSTNATAL),
     ),
-    "no_physician": (
+    "no_physician": WatchedList(
         no_physician_planned,
-        attrgetter("dossier"),
+        lambda now: {"born_since": now - datetime.timedelta(days=10)},
+        {"born_since": STAND_IN_TIME},
+        (Section.DELIVERY, Section.CAREPLAN),
+        _THEIR_RECORD,
         (Section.IDENTITY, Section.CAREPLAN),
     ),
-    "weight_loss": (weight_loss, attrgetter("dossier"), (Section.IDENTITY, Section.NEWBORN)),
-    "vulnerable": (
+    "weight_loss": WatchedList(
+        weight_loss,
+        lambda now: {"born_since": now - RECENT},
+        {"born_since": STAND_IN_TIME},
+        (Section.NEWBORN,),
+        _THEIR_RECORD,
+        (Section.IDENTITY, Section.NEWBORN),
+    ),
+    "vulnerable": WatchedList(
         vulnerable_without_contact,
+        lambda now: {
+            "since": now - FOLLOW_UP,
+            "since_day": timezone.localdate(now - FOLLOW_UP),
+        },
+        {"since": STAND_IN_TIME, "since_day": STAND_IN_DATE},
+        (Section.PSYCHOSOCIAL, Section.POSTNATAL),
         lambda dossier: dossier,
         (Section.IDENTITY, Section.PSYCHOSOCIAL),
     ),
-    "mother_changed": (
+    "mother_changed": WatchedList(
         mother_changed_plan,
-        attrgetter("dossier"),
+        lambda now: {},
+        {},
+        (Section.CAREPLAN,),
+        _THEIR_RECORD,
         (Section.IDENTITY, Section.CAREPLAN),
     ),
 }
@@ -244,12 +300,22 @@ def watch_list(
     now = now or timezone.now()
     mine = mine or Mine(user)
     lists, reads = {}, set()
-    for key, (make, record_of, sections) in LISTS.items():
-        rows = make(mine, now).annotate(list_total=Window(Count("pk")))
-        rows = list(rows if key == full or limit is None else rows[:limit])
+    for key, watched in LISTS.items():
+        rows = watched.rows(mine, now, None if key == full else limit)
         lists[key] = Shown(rows, rows[0].list_total if rows else 0)
-        reads |= {(record_of(row), section) for row in rows for section in sections}
+        reads |= {(watched.record_of(row), section) for row in rows for section in watched.shows}
     return {**lists, "reads": reads}
+
+
+_CURRENT_APPOINTMENTS = Prepared(
+    lambda ids: PlanVersion.objects.filter(
+        plan__dossier_id__any=ids, number=F("plan__current_number")
+    ).values_list("plan__dossier_id", "content__appointments"),
+    ids=STAND_IN_IDS,
+)
+_WITH_MOTHER = Prepared(
+    lambda ids: Dossier.objects.filter(pk__any=ids).select_related("mother"), ids=STAND_IN_IDS
+)
 
 
 def missed_appointments(
@@ -265,9 +331,7 @@ def missed_appointments(
     mine = mine or Mine(user)
     ids = set(mine.ids(Section.CAREPLAN, Section.POSTNATAL, Section.NEWBORN))
     plans = {}
-    for dossier_id, appointments in PlanVersion.objects.filter(
-        plan__dossier_id__in=ids, number=F("plan__current_number")
-    ).values_list("plan__dossier_id", "content__appointments"):
+    for dossier_id, appointments in _CURRENT_APPOINTMENTS(ids=sorted(ids)) if ids else []:
         ended = [
             a
             for a in appointments or []
@@ -286,7 +350,8 @@ def missed_appointments(
     ]
     missed.sort(key=lambda row: row[1]["due_until"])
     shown = missed if full else missed[:limit]
-    dossiers = Dossier.objects.select_related("mother").in_bulk({d for d, _a in shown})
+    wanted = sorted({d for d, _a in shown})
+    dossiers = {dossier.pk: dossier for dossier in _WITH_MOTHER(ids=wanted)} if wanted else {}
     rows = [
         {
             "dossier": dossiers[d],

@@ -51,6 +51,8 @@ STAND_IN_IDS = [-7_771_003]
 STAND_IN_TEXT = "\x00stand-in\x00"
 STAND_IN_UUID = uuid.UUID(int=7_771_006)
 STAND_IN_TIME = datetime.datetime(1, 1, 1, 0, 0, 7, 771_004, tzinfo=datetime.UTC)
+STAND_IN_OTHER_TIME = datetime.datetime(1, 1, 1, 0, 0, 7, 771_008, tzinfo=datetime.UTC)
+STAND_IN_DATE = datetime.date(1, 1, 7)
 _ALL = (
     STAND_IN_ID,
     STAND_IN_OTHER_ID,
@@ -60,6 +62,8 @@ _ALL = (
     STAND_IN_TEXT,
     STAND_IN_UUID,
     STAND_IN_TIME,
+    STAND_IN_OTHER_TIME,
+    STAND_IN_DATE,
     [STAND_IN_TEXT],
     [STAND_IN_UUID],
 )

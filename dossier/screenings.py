@@ -125,12 +125,14 @@ def states(
     *,
     neonatal_unit: bool | None = None,
     gestational_weeks: int | None = None,
+    in_order: bool = False,
 ) -> list[ScreeningState]:
     """The state of every scheduled screening for a newborn born at ``born_at`` (admitted
-    to a neonatal unit or not, born at ``gestational_weeks``)."""
+    to a neonatal unit or not, born at ``gestational_weeks``). ``screenings``: what was
+    recorded, with ``done_at``, or already in the order it was done (``in_order``)."""
     now = now or timezone.now()
     by_kind: dict[str, list] = {}
-    for screening in sorted(screenings, key=lambda s: s.done_at):
+    for screening in screenings if in_order else sorted(screenings, key=lambda s: s.done_at):
         by_kind.setdefault(screening.kind, []).append(screening)
     result = []
     for kind, (earliest, latest) in SCHEDULE.items():

@@ -10,6 +10,7 @@ very next request. Whoever changes a membership, a default or a consent rule cal
 
 from __future__ import annotations
 
+import functools
 import itertools
 import uuid
 from collections.abc import Iterable, Mapping
@@ -554,6 +555,33 @@ def coordinated_dossiers(user: AnyUser, *, current: bool = False) -> QuerySet[Do
             professional__user=user, role=Role.COORDINATOR, ended_at__isnull=True
         ).values("dossier_id")
     )
+
+
+@functools.cache
+def _coordinated_flags(sections: tuple[str, ...]) -> Prepared:
+    """The open records a user coordinates with a ``can_view_<section>`` flag each: the
+    statement of ``coordinated_sections``, compiled once per set of sections."""
+    return Prepared(
+        lambda user_id: with_section_flags(
+            _marked_open(stand_in_user(user_id), COORDINATING_CODENAME),
+            stand_in_user(user_id),
+            sections=sections,
+        ).values_list("pk", *(f"can_view_{s}" for s in sections)),
+        user_id=STAND_IN_ID,
+    )
+
+
+def coordinated_sections(user: AnyUser, sections: Iterable[str]) -> dict[int, set[str]]:
+    """The open records this user coordinates (``coordinated_dossiers`` with ``current``),
+    by id, each with those of ``sections`` she may see: one statement, compiled once (the
+    coordinator's watch list reads her records through this, issue 16)."""
+    if not is_care_provider(user):
+        return {}
+    wanted = tuple(sections)
+    return {
+        pk: {s for s, seen in zip(wanted, flags, strict=True) if seen}
+        for pk, *flags in _coordinated_flags(wanted)(user_id=user.pk)
+    }
 
 
 def is_coordinator(user: AnyUser, dossier: Dossier) -> bool:

@@ -302,3 +302,70 @@ def test_the_watch_list_s_screenings_from_her_records_as_read_once_are_the_same(
     assert given[1] == own[1]
     if persona == "coordinator":
         assert own[1] >= 1  # her record's baby, born three days ago, has screenings due
+
+
+@pytest.mark.parametrize("persona", ["coordinator", "gp", "mother", "outsider"])
+def test_her_records_and_their_sections_as_the_rules_give_them(net, persona):
+    """``Mine`` reads her open records through one compiled statement
+    (``access.coordinated_sections``): the records and sections are what the access rules
+    give (``coordinated_dossiers`` with ``current``, the section flags), a closed record
+    drops out."""
+    from dossier.models import Dossier
+
+    user = net.users[persona]
+
+    def by_the_rules():
+        flags = [f"can_view_{s}" for s in watch.SECTIONS]
+        return {
+            pk: {s for s, seen in zip(watch.SECTIONS, seen, strict=True) if seen}
+            for pk, *seen in access.with_section_flags(
+                access.coordinated_dossiers(user, current=True), user, sections=watch.SECTIONS
+            ).values_list("pk", *flags)
+        }
+
+    assert watch.Mine(user).sections == by_the_rules()
+    if persona == "coordinator":
+        assert set(watch.Mine(user).sections) == {net.a.pk, net.b.pk}
+        Dossier.objects.filter(pk=net.a.pk).update(status="closed")
+        assert set(watch.Mine(user).sections) == {net.b.pk} == set(by_the_rules())
+    else:
+        assert watch.Mine(user).sections == {}
+
+
+def test_the_latest_screening_by_its_time_counts_not_the_first_entered(net):
+    """The screenings panel reads each baby's results in the order they were done: a
+    normal heel prick entered first but done later settles a repeat entered after it."""
+    from dossier.models import Screening
+    from dossier.selectors import missing_screenings
+
+    def heel_prick_missing():
+        return [
+            state.kind
+            for row in missing_screenings(net.users["coordinator"])
+            for state in row["missing"]
+            if row["newborn"] == net.newborn and state.kind == "heel_prick"
+        ]
+
+    born = NOW() - datetime.timedelta(days=5)
+    Delivery.objects.filter(dossier=net.a).update(born_at=born)
+    assert heel_prick_missing() == ["heel_prick"]
+    Screening.objects.create(
+        newborn=net.newborn,
+        kind="heel_prick",
+        result="normal",
+        done_at=born + datetime.timedelta(hours=80),
+    )
+    Screening.objects.create(  # entered afterwards, done before
+        newborn=net.newborn,
+        kind="heel_prick",
+        result="repeat",
+        done_at=born + datetime.timedelta(hours=74),
+    )
+    assert heel_prick_missing() == []
+    Screening.objects.create(
+        newborn=net.newborn,
+        kind="heel_prick",
+        result="repeat",
+        done_at=born + datetime.timedelta(hours=90),
+    )
+    assert heel_prick_missing() == ["heel_prick"]
