@@ -56,6 +56,7 @@ from dossier.models import (
 )
 from dossier.models.stay import FIRST_VISIT_WITHIN, first_visit_in_time
 from dossier.sections import Section
+from dossier.selectors import SHOWN_NEWBORN_FIELDS
 from network import access
 
 RECENT = datetime.timedelta(days=14)
@@ -89,6 +90,10 @@ class Mine:
         return [pk for pk, seen in self.sections.items() if section in seen]
 
 
+# What a row shows of its record: the link (the record's public id) and the mother's name.
+_HER_NAME = ("public_id", "mother__given_name", "mother__family_name")
+_THEIR_NAMES = tuple(f"dossier__{field}" for field in _HER_NAME)
+
 # Each list is a statement compiled once (``config.prepared``): its records are one array
 # parameter (``__any``) and its moments parameters too, so building and compiling it, and
 # quoting hundreds of ids, is not done again on every request (issue 16).
@@ -103,6 +108,7 @@ def no_first_visit(ids, discharged_before, discharged_since) -> QuerySet[Deliver
         )
         .exclude(first_visit_in_time())
         .select_related("dossier__mother")
+        .only("discharged_at", *_THEIR_NAMES)
         .order_by("discharged_at")
     )
 
@@ -141,6 +147,7 @@ def no_physician_planned(ids, born_since) -> QuerySet[Delivery]:
         .alias(planned=Coalesce(Subquery(planned), 0), babies=Coalesce(Subquery(babies), 1))
         .filter(planned__lt=F("babies"))
         .select_related("dossier__mother")
+        .only("born_at", *_THEIR_NAMES)
         .order_by("born_at")
     )
 
@@ -161,6 +168,7 @@ def weight_loss(ids, born_since) -> QuerySet[Newborn]:
         )
         .filter(last_weight__isnull=False, loss__gt=F("limit"))
         .select_related("dossier__mother")
+        .only("birth_weight_g", *SHOWN_NEWBORN_FIELDS)
         .order_by("dossier__delivery__born_at")
     )
 
@@ -182,6 +190,7 @@ def vulnerable_without_contact(ids, since, since_day) -> QuerySet[Dossier]:
             )
         )
         .select_related("mother")
+        .only(*_HER_NAME)
         .order_by("expected_due_date")
     )
 
@@ -194,6 +203,7 @@ def mother_changed_plan(ids) -> QuerySet[CarePlan]:
         CarePlan.objects.filter(dossier_id__any=ids)
         .filter(Exists(by_mother))
         .select_related("dossier__mother")
+        .only("current_number", *_THEIR_NAMES)
         .order_by("-updated_at")
     )
 
@@ -314,7 +324,8 @@ _CURRENT_APPOINTMENTS = Prepared(
     ids=STAND_IN_IDS,
 )
 _WITH_MOTHER = Prepared(
-    lambda ids: Dossier.objects.filter(pk__any=ids).select_related("mother"), ids=STAND_IN_IDS
+    lambda ids: Dossier.objects.filter(pk__any=ids).select_related("mother").only(*_HER_NAME),
+    ids=STAND_IN_IDS,
 )
 
 

@@ -369,3 +369,66 @@ def test_the_latest_screening_by_its_time_counts_not_the_first_entered(net):
         done_at=born + datetime.timedelta(hours=90),
     )
     assert heel_prick_missing() == ["heel_prick"]
+
+
+def on_every_list(net, dossier, newborn, mother):
+    """Put ``dossier`` on every list of the page: discharged 30 hours ago without a visit,
+    no physician planned, 12 % below the birth weight, vulnerable without contact, a plan
+    the mother changed with a home visit whose window has passed, screenings due, an
+    open alert."""
+    from dossier.alerts import BY_CODE, Severity
+    from dossier.models import Alert
+
+    Delivery.objects.filter(dossier=dossier).update(
+        born_at=NOW() - datetime.timedelta(days=3),
+        admitted_at=NOW() - datetime.timedelta(days=3, hours=8),
+        discharged_at=NOW() - datetime.timedelta(hours=30),
+    )
+    type(newborn).objects.filter(pk=newborn.pk).update(birth_weight_g=3000)
+    Measurement.objects.create(newborn=newborn, measured_at=NOW(), weight_g=2640)
+    PsychosocialAnamnesis.objects.create(
+        dossier=dossier, interviewed_on=timezone.localdate(), violence="now"
+    )
+    today = timezone.localdate()
+    past = content.new_appointment(
+        "home_visit", today - datetime.timedelta(2), today - datetime.timedelta(1)
+    )
+    plan = {**content.empty_plan(), "appointments": [past]}
+    coordinator = net.users["coordinator"]
+    services.plan_save(actor=coordinator, dossier=dossier, content=plan, base_number=0)
+    plan["expected_course"] = "Liefst thuis"
+    services.plan_save(actor=mother, dossier=dossier, content=plan, base_number=1)
+    Alert.objects.create(
+        dossier=dossier,
+        rule=next(iter(BY_CODE)),
+        section="postnatal",
+        severity=Severity.URGENT,
+        entry_kind="x",
+        raised_by=coordinator,
+        entry_id=dossier.public_id,
+    )
+
+
+def test_every_list_reads_its_rows_in_its_own_statement(client, net):
+    """Each list reads what its rows show in its statement (narrowed to those fields): a
+    second record on every list costs no statement more."""
+    from dossier.models import Dossier
+
+    on_every_list(net, net.a, net.newborn, net.users["mother"])
+    sign_in(client, net.users["coordinator"])
+    url = reverse("careplan:watch")
+    client.get(url)
+    with CaptureQueriesContext(connection) as one:
+        page = client.get(url)
+    keys = [*watch.LISTS, "missed", "screenings", "alerts"]
+    assert {key: page.context[key].total for key in keys} == dict.fromkeys(keys, 1)
+
+    b = Dossier.objects.get(pk=net.b.pk)
+    delivery = DeliveryFactory(dossier=b)
+    on_every_list(net, b, NewbornFactory(dossier=delivery.dossier), net.users["other_mother"])
+    client.get(url)
+    with CaptureQueriesContext(connection) as two:
+        page = client.get(url)
+    assert {key: page.context[key].total for key in keys} == dict.fromkeys(keys, 2)
+    assert len(two) == len(one)
+    assert escape(b.mother.full_name) in page.text
