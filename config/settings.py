@@ -141,6 +141,9 @@ TEMPLATES = [
     },
 ]
 
+# Forms: Django's renderer, its inputs and selects written out in Python (issue 16)
+FORM_RENDERER = "config.forms_renderer.QuickRenderer"
+
 DATABASES = {"default": database_settings(ENVIRONMENT)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
