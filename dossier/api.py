@@ -44,6 +44,14 @@ class ListApi(APIView):
         self.paginator = self.pagination_class()
         return self.paginator.paginate_queryset(items, self.request, view=self)
 
+    def paginate_as(self, page) -> list:
+        """A page read another way (``selectors.first_list_page``: its ids and the list's
+        count in one statement), answered as the paginator's own page."""
+        self.paginator = self.pagination_class()
+        self.paginator.page = page
+        self.paginator.request = self.request
+        return list(page.object_list)
+
     def paginated(self, data) -> Response:
         return self.paginator.get_paginated_response(data)
 
@@ -71,14 +79,26 @@ class DossierListApi(ListApi):
     def get(self, request):
         filters = DossierFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
-        listing = selectors.dossier_list(
-            request.user,
-            query=filters.validated_data.get("q", ""),
-            status=filters.validated_data.get("status", ""),
-        )
+        query = filters.validated_data.get("q", "")
+        status = filters.validated_data.get("status", "")
         # as "My records" does: the page's ids (sorted on the record's own columns), then
-        # only those rows whole — not the joins and flags of every current record sorted
-        ids = self.paginate(listing.values_list("pk", flat=True))
+        # only those rows whole — not the joins and flags of every current record sorted;
+        # a care provider's first pages without a search in one statement with the count
+        first = (
+            selectors.first_list_page(
+                request.user,
+                urgent=[],
+                number=request.query_params.get(self.pagination_class.page_query_param),
+                size=api_settings.PAGE_SIZE,
+            )
+            if not query and not status and access.is_care_provider(request.user)
+            else None
+        )
+        if first is not None:
+            ids = self.paginate_as(first)
+        else:
+            listing = selectors.dossier_list(request.user, query=query, status=status)
+            ids = self.paginate(listing.values_list("pk", flat=True))
         page = selectors.list_rows(request.user, list(ids))
         access.record_read_list(
             request.user, [(d, Section.IDENTITY) for d in page if d.can_view_identity]

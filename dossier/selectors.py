@@ -7,6 +7,7 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import NamedTuple
 
+from django.core.paginator import Page, Paginator
 from django.db.models import (
     Case,
     Count,
@@ -207,6 +208,25 @@ def current_list_page(user, *, urgent: list[int], number: int, size: int):
     if not rows:
         return None
     return [pk for pk, _total in rows], rows[0][1]
+
+
+def first_list_page(user, *, urgent: list[int], number, size: int) -> Page | None:
+    """Page ``number`` (as the request gives it: a text, or None for the first) of a care
+    provider's current records as a Django page, its ids and the list's count read in one
+    statement (``current_list_page``). None for any other page — past the compiled ones,
+    past the end, not a whole number: the caller pages ``dossier_list`` as usual then, and
+    its paginator answers as it always does ("My records" and the API alike)."""
+    try:
+        wanted = int(number or 1)
+    except (TypeError, ValueError):
+        return None
+    found = current_list_page(user, urgent=urgent, number=wanted, size=size)
+    if found is None:
+        return None
+    ids, total = found
+    paginator = Paginator(ids, size)
+    paginator.count = total  # the whole list's, read with the page
+    return Page(ids, wanted, paginator)
 
 
 # What a row of "My records" shows (templates/dossier/dashboard.html): the rows are read

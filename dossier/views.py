@@ -9,7 +9,7 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -111,7 +111,13 @@ def dashboard(request):
     urgent_ids = sorted({a.dossier_id for a in urgent})
     # the page's ids first (sorted on the record's own columns), then only those rows with
     # their mother and delivery: the joins are made for 20 rows, not for every current one
-    page = _first_pages(request, urgent_ids) if first else None
+    page = (
+        selectors.first_list_page(
+            request.user, urgent=urgent_ids, number=request.GET.get("page"), size=PAGE_SIZE
+        )
+        if first
+        else None
+    )
     if page is None:
         listing = selectors.dossier_list(
             request.user, query=query, status=status, urgent=urgent_ids
@@ -147,25 +153,6 @@ def dashboard(request):
             and not user_has_device(request.user, confirmed=True),
         },
     )
-
-
-def _first_pages(request, urgent_ids: list[int]) -> Page | None:
-    """One of the first pages of a care provider's current records, its ids and how many
-    there are read in one statement compiled once (``selectors.current_list_page``); None
-    for any other page (a number past them, past the end, or not a number)."""
-    try:
-        number = int(request.GET.get("page") or 1)
-    except ValueError:
-        return None
-    found = selectors.current_list_page(
-        request.user, urgent=urgent_ids, number=number, size=PAGE_SIZE
-    )
-    if found is None:
-        return None
-    ids, total = found
-    paginator = Paginator(ids, PAGE_SIZE)
-    paginator.count = total  # the whole list's, read with the page
-    return Page(ids, number, paginator)
 
 
 def _history_section(section: str, **_kwargs) -> str:

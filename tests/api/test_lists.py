@@ -101,3 +101,26 @@ def test_the_newborn_and_member_lists_are_paged_too(api, network):
     assert members["results"][0]["professional"]["public_id"] == str(
         network.users["coordinator"].professional.public_id
     )
+
+
+@pytest.mark.parametrize("asked", [None, "1", "2", "last", "3", "abc", "0", "1.0"])
+def test_the_first_pages_read_in_one_statement_answer_as_the_paginator(midwife, monkeypatch, asked):
+    """A care provider's first pages without a search come from one statement (the ids and
+    the count, ``selectors.first_list_page``), as "My records" reads them: the answer is
+    the paginator's own, a page that does not exist included."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from dossier import selectors
+
+    DossierFactory.create_batch(30, coordinator=midwife)
+    client = token_client(midwife)
+    params = {} if asked is None else {"page": asked}
+    with CaptureQueriesContext(connection) as one:
+        fast = client.get(LIST, params)
+    monkeypatch.setattr(selectors, "current_list_page", lambda *_args, **_kwargs: None)
+    with CaptureQueriesContext(connection) as apart:
+        slow = client.get(LIST, params)
+    assert (fast.status_code, fast.json()) == (slow.status_code, slow.json())
+    if asked in (None, "1", "2"):
+        assert fast.status_code == 200 and len(one) == len(apart) - 1
