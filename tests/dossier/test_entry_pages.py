@@ -294,3 +294,28 @@ def test_each_kind_on_the_overview_links_to_its_list_and_flags_what_matters(clie
     assert "EPDS ≥ 13" not in client.get(detail).text
     HomeVisit.objects.create(dossier=net.a, visited_at=timezone.now(), epds_score=13)
     assert "EPDS ≥ 13" in client.get(detail).text
+
+
+def test_the_overview_line_shows_the_latest_entry_s_first_facts_escaped(client, net):
+    """A kind's line on the overview: the latest entry's first three facts, each cut at 60
+    characters, escaped, between middle dots; a kind without entries says so."""
+    from django.utils.html import escape
+
+    from dossier.entries import KINDS
+    from dossier.entries import facts as entry_facts
+
+    sign_in(client, net.users["coordinator"])
+    detail = reverse("dossier:detail", args=[net.a.public_id])
+    assert "Nog niets geregistreerd." in client.get(detail).text
+    visit = HomeVisit.objects.create(
+        dossier=net.a,
+        visited_at=timezone.now(),
+        advice="<b>stevig</b> & " + "goed " * 20,
+    )
+    page = client.get(detail).text
+    with translation.override("nl"):
+        shown = entry_facts(KINDS["huisbezoeken"], visit)[:3]
+    assert shown[-1][1].startswith("<b>stevig</b>")
+    cut = [(label, value if len(value) <= 60 else value[:59] + "…") for label, value in shown]
+    assert " · ".join(f"{escape(label)}: {escape(value)}" for label, value in cut) in page
+    assert "<b>stevig</b>" not in page and "&lt;b&gt;stevig&lt;/b&gt; &amp; goed" in page
