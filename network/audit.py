@@ -99,8 +99,15 @@ def link(previous: bytes, seq: int, content: bytes, at: datetime.datetime) -> by
 
 # --- appending ------------------------------------------------------------------------------
 
+# The events to write come as one array per column (so the statement is the same for any
+# number of records: psycopg and PostgreSQL read it once, not 5 placeholders per record);
+# a record's sections as one text, split again here (a section's name holds no comma).
 _APPEND = """
-WITH input (chain, dossier_id, dossier_ref, sections, content) AS (VALUES {rows}),
+WITH input (chain, dossier_id, dossier_ref, sections, content) AS (
+    SELECT chain, dossier_id, dossier_ref, string_to_array(sections, ',')::varchar[], content
+    FROM unnest(%s::bigint[], %s::bigint[], %s::varchar[], %s::text[], %s::bytea[])
+        AS given (chain, dossier_id, dossier_ref, sections, content)
+),
 moved AS (
     INSERT INTO network_accesschainhead AS head (chain, seq, at, hash, checkpointed_seq)
     SELECT chain, 1, %s, sha256(%s::bytea || convert_to('1', 'UTF8') || content
@@ -124,7 +131,6 @@ FROM moved m JOIN input i USING (chain)
 """.replace("{first_at}", AT_FORMAT_SQL.format("%s::timestamptz")).replace(
     "{next_at}", AT_FORMAT_SQL.format("greatest(excluded.at, head.at)")
 )
-_ROW = "(%s::bigint, %s::bigint, %s::varchar, %s::varchar[], %s::bytea)"
 
 
 def append(actor, targets: Iterable, *, action: str, outcome: str = Outcome.ALLOWED) -> int:
@@ -144,15 +150,18 @@ def append(actor, targets: Iterable, *, action: str, outcome: str = Outcome.ALLO
     at = timezone.now()
     actor_id = actor.pk if actor is not None and actor.is_authenticated else None
     label, request_id = _label(actor)[:200], current_request_id.get()[:64]
-    params: list = []
+    columns: tuple[list, list, list, list, list] = ([], [], [], [], [])
     for chain, (dossier, ref, sections) in sorted(merged.items()):
         listed = sorted(sections)
+        if any("," in section for section in listed):
+            raise ValueError(f"A section's name holds no comma: {listed!r}")
         content = _content(chain, actor_id, label, ref, listed, action, outcome, request_id)
-        params += [chain, dossier.pk if dossier is not None else None, ref, listed, content]
-    sql = _APPEND.format(rows=", ".join([_ROW] * len(merged)))
-    params += [at, GENESIS, at, actor_id, label, action, outcome, request_id]
+        row = (chain, dossier.pk if dossier is not None else None, ref, ",".join(listed), content)
+        for column, value in zip(columns, row, strict=True):
+            column.append(value)
+    params = [*columns, at, GENESIS, at, actor_id, label, action, outcome, request_id]
     with connection.cursor() as cursor:  # one statement: atomic by itself
-        cursor.execute(sql, params)
+        cursor.execute(_APPEND, params)
         return cursor.rowcount
 
 

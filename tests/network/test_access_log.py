@@ -162,9 +162,9 @@ def test_events_about_no_record_share_chain_zero(log):
     audit.record_denied(UserFactory(), dossier_ref="not-a-record")
     audit.record_denied(UserFactory(), dossier_ref="another")
     unattached = AccessEvent.objects.filter(dossier__isnull=True).order_by("seq")
-    assert [(e.seq, e.dossier_ref, e.outcome) for e in unattached] == [
-        (1, "not-a-record", Outcome.DENIED),
-        (2, "another", Outcome.DENIED),
+    assert [(e.seq, e.dossier_ref, e.outcome, e.sections) for e in unattached] == [
+        (1, "not-a-record", Outcome.DENIED, []),
+        (2, "another", Outcome.DENIED, []),
     ]
     assert broken() is None
     tamper("UPDATE network_accessevent SET dossier_ref = 'x' WHERE id = %s", [unattached[0].pk])
@@ -380,3 +380,33 @@ def test_a_page_writes_one_event_per_record_it_shows(client, network):
         assert client.get(url).status_code == 200
         written = list(AccessEvent.objects.filter(id__gt=last).values_list("dossier_id", flat=True))
         assert written and len(written) == len(set(written))
+
+
+def test_one_append_writes_each_record_s_sections_and_refuses_a_comma(log):
+    """The events of one append travel as one array per column (``audit.append``): each
+    record gets its own sections, none and several included, and a section name with a
+    comma (which would split) is refused before anything is written."""
+    from tests.factories import DossierFactory
+
+    actor, dossiers = UserFactory(), DossierFactory.create_batch(3)
+    written = audit.append(
+        actor,
+        [
+            (dossiers[0], "", ["prenatal", "identity"]),
+            (dossiers[1], "", []),
+            (dossiers[2], "", ["newborn"]),
+            (dossiers[0], "", ["delivery"]),
+        ],
+        action="read",
+    )
+    assert written == 3
+    events = {e.dossier_id: e.sections for e in AccessEvent.objects.filter(actor=actor)}
+    assert events == {
+        dossiers[0].pk: ["delivery", "identity", "prenatal"],
+        dossiers[1].pk: [],
+        dossiers[2].pk: ["newborn"],
+    }
+    assert broken() is None
+    with pytest.raises(ValueError, match="comma"):
+        audit.append(actor, [(dossiers[1], "", ["a,b"])], action="read")
+    assert AccessEvent.objects.filter(actor=actor).count() == 3
