@@ -464,20 +464,7 @@ def _candidates(where: Q) -> QuerySet[Newborn]:
     )
 
 
-def _coordinated_newborn_readable(user_id: int) -> QuerySet[Newborn]:
-    # a care provider's stand-in: the caller has checked the real user is one
-    user = access.stand_in_user(user_id, STAND_IN_OTHER_ID)
-    return _candidates(
-        Q(
-            dossier__in=access.with_section_flags(
-                access.coordinated_dossiers(user, current=True), user, sections=[Section.NEWBORN]
-            ).filter(can_view_newborn=True)
-        )
-    )
-
-
 # the screenings' statements, compiled once (the dashboard and the watch list ask them)
-_CANDIDATES = Prepared(_coordinated_newborn_readable, user_id=STAND_IN_ID)
 _CANDIDATES_OF = Prepared(lambda ids: _candidates(Q(dossier_id__any=ids)), ids=STAND_IN_IDS)
 _DONE = Prepared(
     lambda ids: (
@@ -514,15 +501,17 @@ def missing_screenings_first(
     """The first ``limit`` rows of ``missing_screenings`` (all with None) and how many
     there are: only the babies shown are read whole (with their mother's record).
     ``dossier_ids``: her open records whose newborn section she may see, when the caller
-    has read them already (the watch list's ``careplan.watch.Mine``)."""
-    if dossier_ids is not None:
-        candidates = _CANDIDATES_OF(ids=dossier_ids)
-    elif access.is_care_provider(user):
-        candidates = _CANDIDATES(user_id=user.pk)
-    else:
-        candidates = []
+    has read them already (the watch list's ``careplan.watch.Mine``); else they are read
+    here (``access.coordinated_sections``). Two plain statements plan faster than one that
+    nests her records' permissions in the babies' (3 ms of planning for the busiest
+    midwife), and someone who coordinates nothing is answered without asking further."""
+    if dossier_ids is None:
+        dossier_ids = [
+            pk for pk, seen in access.coordinated_sections(user, [Section.NEWBORN]).items() if seen
+        ]
+    candidates = _CANDIDATES_OF(ids=dossier_ids) if dossier_ids else []
     done = defaultdict(list)
-    for newborn_id, *values in _DONE(ids=[c[0] for c in candidates]):
+    for newborn_id, *values in _DONE(ids=[c[0] for c in candidates]) if candidates else []:
         done[newborn_id].append(_Done(*values))
     missing, now = {}, timezone.now()
     for pk, born_at, neonatal_unit, weeks in candidates:
@@ -543,7 +532,7 @@ def missing_screenings_first(
     # the oldest births first; only the newborns shown are read whole, with their record
     born = {pk: born_at for pk, born_at, *_rest in candidates}
     shown = sorted(missing, key=lambda pk: (born[pk], pk))[:limit]
-    newborns = {newborn.pk: newborn for newborn in _SHOWN_NEWBORNS(ids=shown)}
+    newborns = {newborn.pk: newborn for newborn in _SHOWN_NEWBORNS(ids=shown)} if shown else {}
     rows = [
         {"newborn": newborns[pk], "dossier": newborns[pk].dossier, "missing": missing[pk]}
         for pk in shown
