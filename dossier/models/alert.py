@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from dossier.alerts import BY_CODE, Severity
-from dossier.models.record import Dossier, Newborn, RecordModel
+from dossier.models.record import Dossier, Newborn, RecordModel, choice_label
 from dossier.sections import Section
 
 
@@ -106,6 +106,12 @@ class Alert(RecordModel):
     def title(self):
         rule = BY_CODE.get(self.rule)
         return rule.title if rule else self.rule
+
+    @property
+    def severity_label(self) -> str:
+        """``get_severity_display()`` for the lists' rows, from the choices' enum (Django
+        builds the field's whole table of choices on every call)."""
+        return choice_label(Severity, self.severity)
 
     @property
     def why(self) -> str:

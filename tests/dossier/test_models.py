@@ -362,13 +362,15 @@ def test_models_have_public_uuids_and_timestamps():
 
 @pytest.mark.parametrize("language", ["nl", "fr", "en"])
 def test_a_rows_labels_are_what_get_display_gives_in_every_language(language):
-    """``province_label`` and ``status_label`` (the list's rows) equal Django's
-    ``get_<field>_display()`` for every choice, and for a value that is none of them."""
+    """``province_label``, ``status_label`` and an alert's ``severity_label`` (the lists'
+    rows) equal Django's ``get_<field>_display()`` for every choice, and for a value that
+    is none of them."""
     from django.utils import translation
 
+    from dossier.alerts import Severity
     from dossier.geography import Province
+    from dossier.models import Alert, DossierStatus, Mother
     from dossier.models import Dossier as Record
-    from dossier.models import DossierStatus, Mother
 
     with translation.override(language):
         for value in [*Province.values, "", "XXX"]:
@@ -377,3 +379,6 @@ def test_a_rows_labels_are_what_get_display_gives_in_every_language(language):
         for value in [*DossierStatus.values, "unknown"]:
             record = Record(status=value)
             assert record.status_label == record.get_status_display()
+        for value in [*Severity.values, "unknown"]:
+            alert = Alert(severity=value)
+            assert alert.severity_label == alert.get_severity_display()

@@ -239,3 +239,26 @@ def test_the_blood_card_number_belongs_to_a_heel_prick():
                 card_number=number,
             ).full_clean()
         assert "card_number" in refused.value.error_dict
+
+
+@pytest.mark.parametrize("language", ["nl", "fr", "en"])
+def test_the_panels_badges_read_as_the_loop_they_replace(language):
+    """``{% screening_badges %}`` (both screenings panels) writes what the template loop
+    wrote: a badge per missing screening, its kind and its status in lower case."""
+    from django.template import Context, Template
+    from django.utils import translation
+
+    states = [
+        screenings.ScreeningState(kind, status, BORN, BORN, None)
+        for kind in ScreeningKind
+        for status in (Status.DUE, Status.OVERDUE)
+    ]
+    loop = Template(
+        '{% for state in row.missing %}<span class="badge status-{{ state.status }}">'
+        "{{ state.kind.label }}: {{ state.status.label|lower }}</span> {% endfor %}"
+    )
+    tag = Template("{% load screening_badges %}{% screening_badges row.missing %}")
+    with translation.override(language):
+        context = Context({"row": {"missing": states}})
+        assert tag.render(context) == loop.render(context)
+        assert tag.render(Context({"row": {"missing": []}})) == ""
