@@ -7,8 +7,9 @@ import factory
 from django.contrib.auth.models import User
 from django.utils import timezone
 
+from dossier.alerts import BY_CODE, Severity
 from dossier.insz import build_insz
-from dossier.models import Delivery, DeliveryMode, Dossier, Mother, Newborn, Sex
+from dossier.models import Alert, Delivery, DeliveryMode, Dossier, Mother, Newborn, Sex
 from network.access import recompute_permissions
 from network.models import Membership, Profession, Professional, Role
 
@@ -151,3 +152,17 @@ class NewbornFactory(factory.django.DjangoModelFactory):
     head_circumference_cm = Decimal("34.0")
     apgar_1 = 9
     apgar_5 = 10
+
+
+class AlertFactory(factory.django.DjangoModelFactory):
+    """An open alert as a rule of ``dossier.alerts`` raises it (urgent, in the postnatal
+    section, about an entry of the record), written straight: nobody is notified."""
+
+    class Meta:
+        model = Alert
+
+    rule = factory.LazyFunction(lambda: next(iter(BY_CODE)))
+    section = "postnatal"
+    severity = Severity.URGENT
+    entry_kind = "x"
+    entry_id = factory.LazyAttribute(lambda alert: alert.dossier.public_id)

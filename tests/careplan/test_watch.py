@@ -13,7 +13,7 @@ from django.utils.html import escape
 from careplan import content, services, watch
 from dossier.models import Delivery, HomeVisit, Measurement, PhoneContact, PsychosocialAnamnesis
 from network import access
-from tests.factories import DeliveryFactory, NewbornFactory
+from tests.factories import AlertFactory, DeliveryFactory, NewbornFactory
 from tests.network.conftest import sign_in
 from tests.personas import build_network
 
@@ -376,9 +376,6 @@ def on_every_list(net, dossier, newborn, mother):
     no physician planned, 12 % below the birth weight, vulnerable without contact, a plan
     the mother changed with a home visit whose window has passed, screenings due, an
     open alert."""
-    from dossier.alerts import BY_CODE, Severity
-    from dossier.models import Alert
-
     Delivery.objects.filter(dossier=dossier).update(
         born_at=NOW() - datetime.timedelta(days=3),
         admitted_at=NOW() - datetime.timedelta(days=3, hours=8),
@@ -398,15 +395,7 @@ def on_every_list(net, dossier, newborn, mother):
     services.plan_save(actor=coordinator, dossier=dossier, content=plan, base_number=0)
     plan["expected_course"] = "Liefst thuis"
     services.plan_save(actor=mother, dossier=dossier, content=plan, base_number=1)
-    Alert.objects.create(
-        dossier=dossier,
-        rule=next(iter(BY_CODE)),
-        section="postnatal",
-        severity=Severity.URGENT,
-        entry_kind="x",
-        raised_by=coordinator,
-        entry_id=dossier.public_id,
-    )
+    AlertFactory(dossier=dossier, raised_by=coordinator)
 
 
 def test_every_list_reads_its_rows_in_its_own_statement(client, net):

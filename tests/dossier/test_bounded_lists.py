@@ -18,13 +18,13 @@ from careplan import content, today
 from careplan import services as plan_services
 from careplan import watch as care_watch
 from dossier import selectors, services
-from dossier.alerts import BY_CODE, Severity
-from dossier.models import Alert, Dossier, DossierStatus
+from dossier.models import Dossier, DossierStatus
 from dossier.sections import COORDINATING_CODENAME, CURRENT_CODENAME, Section
 from network import access
 from network import services as network_services
 from network.models import DossierUserObjectPermission
 from tests.api.conftest import token_client
+from tests.factories import AlertFactory
 from tests.network.conftest import sign_in
 from tests.personas import build_network
 
@@ -56,15 +56,7 @@ def net():
             ],
         },
     )
-    Alert.objects.create(
-        dossier=network.a,
-        rule=next(iter(BY_CODE)),
-        section=Section.POSTNATAL,
-        severity=Severity.URGENT,
-        entry_kind="x",
-        raised_by=griet,
-        entry_id=network.a.public_id,
-    )
+    AlertFactory(dossier=network.a, section=Section.POSTNATAL, raised_by=griet)
     return network
 
 

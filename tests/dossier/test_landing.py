@@ -8,10 +8,9 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 
-from dossier.alerts import BY_CODE, Severity
-from dossier.models import Alert, DossierStatus
+from dossier.models import DossierStatus
 from network.access import recompute_permissions
-from tests.factories import DossierFactory, ProfessionalFactory, UserFactory
+from tests.factories import AlertFactory, DossierFactory, ProfessionalFactory, UserFactory
 from tests.network.conftest import sign_in
 
 pytestmark = pytest.mark.django_db
@@ -68,15 +67,7 @@ def test_the_list_puts_urgent_alerts_first_then_due_dates_closed_last(client):
     sooner = due_in(10)
     closed = due_in(-100, status=DossierStatus.CLOSED)
     later = due_in(90)
-    Alert.objects.create(
-        dossier=urgent,
-        rule=next(iter(BY_CODE)),
-        section="prenatal",
-        severity=Severity.URGENT,
-        entry_kind="x",
-        raised_by=midwife,
-        entry_id=urgent.public_id,
-    )
+    AlertFactory(dossier=urgent, section="prenatal", raised_by=midwife)
     page = land(client, midwife)
     order = [d.pk for d in page.context["page"].object_list]
     assert order == [urgent.pk, sooner.pk, later.pk]  # the closed one only in a search
