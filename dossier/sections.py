@@ -26,7 +26,7 @@ CURRENT_CODENAME = "current_dossier"
 # The same, for the record's active coordinator only: the coordinator's watch lists (the
 # screenings panel of "Mijn dossiers", the watch list) walk the open records she
 # coordinates instead of all her open records with a probe of each one's coordinator
-# (``network.access.coordinated_dossiers``).
+# (``network.access.coordinated_sections``).
 COORDINATING_CODENAME = "coordinate_dossier"
 
 

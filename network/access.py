@@ -164,7 +164,7 @@ def recompute_permissions(dossier: Dossier) -> None:
 
     While the record is not closed (its stored status), everyone who may open it also gets
     the ``current_dossier`` marker that ``current_dossiers`` walks, and its active
-    coordinator the ``coordinate_dossier`` marker that ``coordinated_dossiers`` walks; so
+    coordinator the ``coordinate_dossier`` marker that ``coordinated_sections`` walks; so
     closing the record (``dossier.services.dossier_update``) recomputes, and the record
     leaves the lists, as handing over the coordination moves it between two lists."""
     _recomputed()  # what any record's object remembers of its rights is asked again
@@ -536,20 +536,11 @@ _ACTIVE_MEMBERSHIP = Prepared(
 )
 
 
-def coordinated_dossiers(user: AnyUser, *, current: bool = False) -> QuerySet[Dossier]:
-    """The dossiers this user coordinates: what the coordinator's watch lists start from;
-    with ``current``, only those not closed (issue 16).
-
-    The current ones are walked from the ``coordinate_dossier`` marker rows that
-    ``recompute_permissions`` writes for a record's active coordinator while it is open, on
-    the same (user, permission, dossier) index as ``current_dossiers``: the busiest midwife
-    nationally coordinates 147 of her 396 open records, and probing each open record's
-    coordinator (the unique index ``membership_one_active_coordinator``) cost 4–5 ms of the
-    screenings panel against 1.5–2 ms. The status is filtered too, as there."""
+def coordinated_dossiers(user: AnyUser) -> QuerySet[Dossier]:
+    """The dossiers this user coordinates (her active coordinator memberships), closed ones
+    included. The open ones, with what she may see of each, are ``coordinated_sections``."""
     if not is_care_provider(user):
         return Dossier.objects.none()
-    if current:
-        return _marked_open(user, COORDINATING_CODENAME)
     return Dossier.objects.filter(
         pk__in=Membership.objects.filter(
             professional__user=user, role=Role.COORDINATOR, ended_at__isnull=True
@@ -572,9 +563,16 @@ def _coordinated_flags(sections: tuple[str, ...]) -> Prepared:
 
 
 def coordinated_sections(user: AnyUser, sections: Iterable[str]) -> dict[int, set[str]]:
-    """The open records this user coordinates (``coordinated_dossiers`` with ``current``),
-    by id, each with those of ``sections`` she may see: one statement, compiled once (the
-    coordinator's watch list reads her records through this, issue 16)."""
+    """The open records this user coordinates, by id, each with those of ``sections`` she
+    may see: one statement, compiled once (the watch list and the screenings panels start
+    here, issue 16).
+
+    They are walked from the ``coordinate_dossier`` marker rows that
+    ``recompute_permissions`` writes for a record's active coordinator while it is open, on
+    the same (user, permission, dossier) index as ``current_dossiers``: the busiest midwife
+    nationally coordinates 147 of her 396 open records, and probing each open record's
+    coordinator (the unique index ``membership_one_active_coordinator``) cost 4–5 ms of the
+    screenings panel against 1.5–2 ms. The status is filtered too, as there."""
     if not is_care_provider(user):
         return {}
     wanted = tuple(sections)

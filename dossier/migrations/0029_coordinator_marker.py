@@ -2,7 +2,7 @@
 
 ``network.access.recompute_permissions`` writes a ``coordinate_dossier`` permission row for
 a record's active coordinator while the record is not closed, beside her
-``current_dossier`` marker; ``network.access.coordinated_dossiers(current=True)`` (the
+``current_dossier`` marker; ``network.access.coordinated_sections`` (the
 screenings panel of "Mijn dossiers", the watch list) walks those rows on the guardian index
 (user, permission, dossier) instead of probing every open record's coordinator.
 
