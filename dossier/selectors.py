@@ -282,7 +282,8 @@ def list_rows_query(user_id: int, ids: list[int]) -> QuerySet[Dossier]:
     )
 
 
-_LIST_ROWS = Prepared(list_rows_query, user_id=STAND_IN_ID, ids=STAND_IN_IDS)
+# with her section flags: planned for her values (config.prepared.planned_for_its_values)
+_LIST_ROWS = Prepared(list_rows_query, for_its_values=True, user_id=STAND_IN_ID, ids=STAND_IN_IDS)
 
 
 # Where each section's history lives: the section's own row (the mother, the dossier), the
@@ -677,9 +678,12 @@ _OPEN_IN_CURRENT = Prepared(
     ).values_list("pk", "dossier_id", "section"),
     user_id=STAND_IN_ID,
 )
-_SECTION_FLAGS = Prepared(_section_flags, user_id=STAND_IN_ID, ids=STAND_IN_IDS)
+_SECTION_FLAGS = Prepared(
+    _section_flags, for_its_values=True, user_id=STAND_IN_ID, ids=STAND_IN_IDS
+)
 _IDENTITY_FLAGS = Prepared(
     lambda user_id, ids: _section_flags(user_id, ids, sections=[Section.IDENTITY]),
+    for_its_values=True,
     user_id=STAND_IN_ID,
     ids=STAND_IN_IDS,
 )

@@ -15,6 +15,7 @@ from config.prepared import (
     STAND_IN_TEXT,
     STAND_IN_UUID,
     Prepared,
+    planned_for_its_values,
 )
 from dossier.models import Dossier, Mother
 from network.models import Membership
@@ -215,3 +216,61 @@ def test_a_stand_in_left_undeclared_in_the_statement_is_refused():
     )
     with pytest.raises(ImproperlyConfigured, match="not declared"):
         prepared(dossier_id=1)
+
+
+# --- planned for its values (config.prepared.planned_for_its_values) -------------------------
+
+
+def _kept_on_the_server(marker: str) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
+            [f"%{marker}%"],
+        )
+        return cursor.fetchone()[0]
+
+
+def test_a_statement_planned_for_its_values_is_never_kept_prepared():
+    """Inside ``planned_for_its_values`` a statement run more often than the threshold is
+    planned anew each time (not prepared on the server); outside, the same statement is
+    prepared. The connection's threshold comes back, after an error too."""
+    threshold = connection.connection.prepare_threshold
+    assert threshold is not None, "the connection prepares (config.database)"
+    runs = threshold + 3
+    with planned_for_its_values(), connection.cursor() as cursor:
+        assert connection.connection.prepare_threshold is None
+        for value in range(runs):
+            cursor.execute("SELECT %s::int AS planned_each_time", [value])
+            assert cursor.fetchone() == (value,)
+    assert _kept_on_the_server("planned_each_time") == 0
+    assert connection.connection.prepare_threshold == threshold
+    with connection.cursor() as cursor:
+        for value in range(runs):
+            cursor.execute("SELECT %s::int AS kept_prepared", [value])
+    assert _kept_on_the_server("kept_prepared") == 1
+    with pytest.raises(ZeroDivisionError), planned_for_its_values():
+        1 / 0  # noqa: B018
+    assert connection.connection.prepare_threshold == threshold
+
+
+def test_a_prepared_statement_for_its_values_answers_alike_and_is_not_kept():
+    """``Prepared(..., for_its_values=True)``: the same rows as the queryset, and its
+    statement is not kept on the server however often it runs; without the flag it is."""
+    dossier = DossierFactory()
+    join(dossier, ProfessionalFactory(profession="gp").user)
+    expected = list(_members(dossier.pk))
+    planned = Prepared(_members, for_its_values=True, dossier_id=STAND_IN_ID)
+    kept = Prepared(
+        lambda dossier_id: _members(dossier_id).filter(public_id__isnull=False),
+        dossier_id=STAND_IN_ID,
+    )
+    runs = connection.connection.prepare_threshold + 3
+    for _ in range(runs):
+        assert planned(dossier_id=dossier.pk) == expected
+        assert kept(dossier_id=dossier.pk) == expected
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        statements = [row[0] for row in cursor.fetchall()]
+    membership_table = '"network_membership"'
+    shown = [s for s in statements if membership_table in s and '"dossier_id" = $1' in s]
+    assert len(shown) == 1 and "IS NOT NULL" in shown[0], shown
