@@ -148,7 +148,8 @@ def past_retention(now=None) -> list[Due]:
     now = now or timezone.now()
     closed = Dossier.objects.filter(status=DossierStatus.CLOSED, pseudonymised_at__isnull=True)
     dates = closed_at(closed.values_list("pk", flat=True))
-    due = [d for d in closed.filter(pk__in=dates) if _expiry(dates[d.pk]) <= now]
+    # one array however many (a statement carries at most 65,535 separate values)
+    due = [d for d in closed.filter(pk__any=list(dates)) if _expiry(dates[d.pk]) <= now]
     return sorted(
         (Due(d, dates[d.pk], _blocked(d, now)) for d in due), key=lambda item: item.closed_at
     )

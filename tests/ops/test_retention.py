@@ -233,3 +233,24 @@ def test_every_free_text_of_a_record_is_emptied_or_knowingly_kept():
         covered = set(retention.FREE_TEXT.get(label, ("", ()))[1])
         kept = retention.KEPT_TEXT.get(label, set())
         assert texts <= covered | kept, f"{label}: {texts - covered - kept}"
+
+
+def test_the_records_past_their_period_are_found_among_more_than_a_statement_can_list(
+    settings, monkeypatch
+):
+    """Nationally, hundreds of thousands of records are closed and not yet pseudonymised;
+    their ids go to the server as one array (a statement carries at most 65,535 separate
+    values when they travel apart from it, config.database.statement_options)."""
+    settings.RETENTION_YEARS = 0
+    dossier = DossierFactory()
+    close(dossier)
+    found = retention.closed_at
+
+    def with_many_more(dossier_ids):
+        dates = found(dossier_ids)
+        if dossier.pk not in dates:  # asked about her other records
+            return dates
+        return {**{-n: dates[dossier.pk] for n in range(1, 70_001)}, **dates}
+
+    monkeypatch.setattr(retention, "closed_at", with_many_more)
+    assert [due.dossier.pk for due in retention.past_retention()] == [dossier.pk]
