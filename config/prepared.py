@@ -229,7 +229,8 @@ class Prepared:
             "_result_cache": None,
             "_prefetch_done": False,
         }
-        if self._for_its_values:
-            with planned_for_its_values(using):
-                return list(queryset)
-        return list(queryset)
+        planned = (
+            planned_for_its_values(using) if self._for_its_values else contextlib.nullcontext()
+        )
+        with planned:
+            return list(queryset)

@@ -80,7 +80,9 @@ def worklist(user, now: datetime.datetime | None = None) -> list[WorkItem]:
     flagged = access.with_edit_flags(
         access.with_section_flags(dossiers, user, (Section.IDENTITY,)), user, FLAGGED_SECTIONS
     )
-    by_pk = {d.pk: d for d in flagged.filter(pk__any=list({b.dossier_pk for b, _p in incomplete}))}
+    # one array however many (a statement carries at most 65,535 separate values)
+    shown = list({birth.dossier_pk for birth, _problems in incomplete})
+    by_pk = {d.pk: d for d in flagged.filter(pk__any=shown)}
     items = [WorkItem(birth, by_pk[birth.dossier_pk], found, now) for birth, found in incomplete]
     return sorted(items, key=lambda item: (item.due, item.birth.birth_order))
 
