@@ -244,9 +244,12 @@ LIST_ROW_FIELDS = (
 )
 
 
-def with_row_columns(dossiers: QuerySet[Dossier], user) -> QuerySet[Dossier]:
+def with_row_columns(
+    dossiers: QuerySet[Dossier], user, *, per_row: bool = False
+) -> QuerySet[Dossier]:
     """What a row of the list shows beside the record's own columns: the mother, the
-    delivery, how many newborns, and which sections the user may see."""
+    delivery, how many newborns, and which sections the user may see (``per_row``: for a
+    page's rows, ``access.with_section_flags``)."""
     newborns = (
         Newborn.objects.filter(dossier=OuterRef("pk"))
         .order_by()
@@ -259,6 +262,7 @@ def with_row_columns(dossiers: QuerySet[Dossier], user) -> QuerySet[Dossier]:
             newborn_count=Coalesce(Subquery(newborns, output_field=IntegerField()), 0)
         ),
         user,
+        per_row=per_row,
     )
 
 
@@ -276,14 +280,16 @@ def list_rows(user, ids: list[int]) -> list[Dossier]:
 def list_rows_query(user_id: int, ids: list[int]) -> QuerySet[Dossier]:
     """The statement of ``list_rows`` (compiled once; the bench times it as it is)."""
     return (
-        with_row_columns(Dossier.objects.filter(pk__any=ids), access.stand_in_user(user_id))
+        with_row_columns(
+            Dossier.objects.filter(pk__any=ids), access.stand_in_user(user_id), per_row=True
+        )
         .only(*LIST_ROW_FIELDS)
         .order_by()
     )
 
 
-# with her section flags: planned for her values (config.prepared.planned_for_its_values)
-_LIST_ROWS = Prepared(list_rows_query, for_its_values=True, user_id=STAND_IN_ID, ids=STAND_IN_IDS)
+# a page's rows, her section flags probed per row: one plan, good for every user
+_LIST_ROWS = Prepared(list_rows_query, user_id=STAND_IN_ID, ids=STAND_IN_IDS)
 
 
 # Where each section's history lives: the section's own row (the mother, the dossier), the

@@ -20,8 +20,8 @@ from django.contrib.auth.models import AnonymousUser, Permission, User
 from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef, QuerySet, Value
-from django.db.models.functions import Concat
+from django.db.models import BooleanField, Exists, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, Concat
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -361,20 +361,41 @@ LIST_SECTIONS = (Section.IDENTITY, Section.PRENATAL, Section.DELIVERY)
 
 
 def with_section_flags(
-    dossiers: QuerySet[Dossier], user: User, sections: Iterable[str] = LIST_SECTIONS
+    dossiers: QuerySet[Dossier],
+    user: User,
+    sections: Iterable[str] = LIST_SECTIONS,
+    *,
+    per_row: bool = False,
 ) -> QuerySet[Dossier]:
     """Annotate each dossier with ``can_view_<section>`` for this user (one subquery per
     section, in the same SQL query), so a list shows or hides each part of a row without a
-    query per row."""
-    return dossiers.annotate(**{f"can_view_{s}": _granted(user, f"view_{s}") for s in sections})
+    query per row.
+
+    ``per_row``: for a statement that reads a page of rows (tens, never her whole list),
+    each flag is one probe of the permission index per row, whatever the user. Otherwise
+    PostgreSQL may read all of her rights in the section into a hash first: cheaper over
+    hundreds of rows, but for the busiest midwife nationally (≈2,000 rights per section) it
+    made the 20 rows of "My records" cost 2.9 ms against 0.5 ms probed, and which of the
+    two it chose depended on whose values it planned for (issue 16)."""
+    flag = _probed if per_row else _granted
+    return dossiers.annotate(**{f"can_view_{s}": flag(user, f"view_{s}") for s in sections})
+
+
+def _rights(user: User, codename: str) -> QuerySet[DossierUserObjectPermission]:
+    return DossierUserObjectPermission.objects.filter(
+        user=user, content_object=OuterRef("pk"), permission_id=_permission_id(codename)
+    )
 
 
 def _granted(user: User, codename: str) -> Exists:
-    return Exists(
-        DossierUserObjectPermission.objects.filter(
-            user=user, content_object=OuterRef("pk"), permission_id=_permission_id(codename)
-        )
-    )
+    return Exists(_rights(user, codename))
+
+
+def _probed(user: User, codename: str) -> Coalesce:
+    # a scalar subquery: PostgreSQL runs it for each row and never turns it into a hash
+    # (it may for EXISTS and IN)
+    first = _rights(user, codename).order_by().values(granted=Value(True))[:1]
+    return Coalesce(Subquery(first, output_field=BooleanField()), Value(False))
 
 
 _CODENAMES = Prepared(

@@ -98,13 +98,14 @@ def shown_name(
 
 def identity_readable(reader, dossier_ids) -> set[int]:
     """Of these dossiers, the ids whose identity section ``reader`` may see now: one query
-    for a whole list (the inbox, a list of rows from several records)."""
+    for the rows a page shows (the inbox, a list of rows from several records), her right
+    probed per record (``access.with_section_flags``' per_row)."""
     ids = {pk for pk in dossier_ids if pk is not None}
     if not ids or reader is None or not reader.is_authenticated:
         return set()
     return set(
         access.with_section_flags(
-            Dossier.objects.filter(pk__in=ids), reader, sections=[Section.IDENTITY]
+            Dossier.objects.filter(pk__in=ids), reader, sections=[Section.IDENTITY], per_row=True
         )
         .filter(can_view_identity=True)
         .values_list("pk", flat=True)
