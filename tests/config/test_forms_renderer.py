@@ -39,8 +39,18 @@ def test_what_it_writes_out_is_the_input_template_and_nothing_else(name):
 def test_the_templates_it_writes_out_are_djangos_own():
     """Compared with the templates as this Django ships them; an app that overrode one
     would not be written out the same."""
-    for name in (INPUT, forms_renderer.SELECT, forms_renderer.OPTION, "django/forms/attrs.html"):
+    for name in (
+        INPUT,
+        forms_renderer.SELECT,
+        forms_renderer.OPTION,
+        forms_renderer.LABEL,
+        "django/forms/attrs.html",
+    ):
         assert Path(DJANGOS.get_template(name).origin.name) == TEMPLATES / name
+    assert (TEMPLATES / forms_renderer.LABEL).read_text() == (
+        "{% if use_tag %}<{{ tag }}{% include 'django/forms/attrs.html' %}>{{ label }}"
+        "</{{ tag }}>{% else %}{{ label }}{% endif %}\n"
+    )
     assert (TEMPLATES / INPUT).read_text() == (
         '<input type="{{ widget.type }}" name="{{ widget.name }}"{% if widget.value != None %}'
         " value=\"{{ widget.value|stringformat:'s' }}\"{% endif %}"
@@ -120,6 +130,55 @@ def test_the_written_out_widgets_do_not_go_through_the_template_engine(monkeypat
     assert "<input" in forms.TextInput(attrs=ATTRS).render("veld", "x", renderer=QUICK)
 
 
+class Labelled(forms.Form):
+    plain = forms.CharField(label=TRICKY)
+    lazy = forms.CharField(label=gettext_lazy("Search"), required=False)
+    safe = forms.CharField(label=mark_safe("<abbr>EPDS</abbr>"))
+    asked = forms.CharField(label="Meer dan 3 <4 & waarom?")  # no suffix: not escaped yet
+    none = forms.CharField(label="")
+
+
+LABEL_CALLS = [
+    lambda field: field.label_tag(),
+    lambda field: field.label_tag(attrs={"class": "x", "data-x": TRICKY, "hidden": True}),
+    lambda field: field.label_tag(contents=TRICKY, label_suffix=" :"),
+    lambda field: field.label_tag(contents=TRICKY, label_suffix=""),
+    lambda field: field.legend_tag(),
+    lambda field: field.label_tag(attrs={"data-call": lambda: "called"}),
+]
+
+
+@pytest.mark.parametrize("language", ["nl", "fr", "en"])
+@pytest.mark.parametrize("auto_id", ["id_%s", False])
+@pytest.mark.parametrize("required_css_class", ["", "required"])
+def test_a_label_renders_as_its_template_does(language, auto_id, required_css_class):
+    """With an id (a <label for>) and without one (the text alone), escaped as the template
+    escapes, a safe label kept, the suffix and the attributes, and the legend."""
+    form = Labelled(auto_id=auto_id)
+    form.required_css_class = required_css_class
+    compared = 0
+    with translation.override(language):
+        for field in form:
+            for call in LABEL_CALLS:
+                form.renderer = DJANGOS
+                expected = call(field)
+                form.renderer = QUICK
+                assert call(field) == expected, (field.name, expected)
+                compared += 1
+    assert compared == 30
+
+
+def test_a_label_does_not_go_through_the_template_engine(monkeypatch):
+    def refuse(*_args, **_kwargs):
+        raise AssertionError("rendered by the template engine")
+
+    monkeypatch.setattr(DjangoTemplates, "render", refuse)
+    field = Labelled()["plain"]
+    assert field.label_tag() == (
+        '<label for="id_plain">a&lt;b &amp; &quot;c&quot; &#x27;d&#x27; é:</label>'
+    )
+
+
 FORM_MODULES = (
     "careplan.forms",
     "careplan.group_forms",
@@ -156,8 +215,9 @@ def _made(form_class, **kwargs):
 
 @pytest.mark.django_db
 def test_every_form_of_the_project_renders_as_the_templates_do():
-    """Each field's widget, unbound and bound to nothing (required fields then carry
-    aria-invalid and aria-describedby), in the renderer's output and the templates'."""
+    """Each field's widget, label and legend, unbound and bound to nothing (required fields
+    then carry aria-invalid and aria-describedby), in the renderer's output and the
+    templates'."""
     compared = 0
     for form_class in _project_forms().values():
         for kwargs in ({}, {"data": {}}):
@@ -167,8 +227,10 @@ def test_every_form_of_the_project_renders_as_the_templates_do():
             form.is_bound and form.is_valid()
             for field in form:
                 form.renderer = DJANGOS
-                expected = field.as_widget()
+                expected = field.as_widget(), field.label_tag(), field.legend_tag()
                 form.renderer = QUICK
-                assert field.as_widget() == expected, field.html_name
+                assert (field.as_widget(), field.label_tag(), field.legend_tag()) == expected, (
+                    field.html_name
+                )
                 compared += 1
     assert compared >= 40, compared
