@@ -279,12 +279,18 @@ def stand_in_user(user_id: int, professional_id: int | None = None) -> User:
     return user
 
 
-# the record a path names, as visible_dossiers finds it (compiled once: every record page)
+# the record a path names, as visible_dossiers finds it, with the reader's rights on it
+# (compiled once: every record page)
 _VISIBLE_ONE = Prepared(
     lambda user_id, public_id: (
         visible_dossiers(stand_in_user(user_id))
         .filter(public_id=public_id)
-        .select_related("mother", "delivery")[:1]
+        .select_related("mother", "delivery")
+        .annotate(
+            reader_codenames=ArraySubquery(
+                _permissions_on(user_id, OuterRef("pk")).values("permission__codename")
+            )
+        )[:1]
     ),
     user_id=STAND_IN_ID,
     public_id=STAND_IN_UUID,
@@ -293,11 +299,17 @@ _VISIBLE_ONE = Prepared(
 
 def visible_dossier(user: AnyUser, public_id: uuid.UUID) -> Dossier | None:
     """The dossier with this public id among ``visible_dossiers(user)`` (with its mother
-    and delivery), else ``None``: one statement, compiled once per process."""
+    and delivery), else ``None``: one statement, compiled once per process. Her rights on
+    it are read in the same statement and kept as ``section_levels`` would keep them: every
+    record page asks for them next (one statement less per page, issue 16)."""
     if not _active(user) or not isinstance(public_id, uuid.UUID):
         return None
     found = _VISIBLE_ONE(user_id=user.pk, public_id=public_id)
-    return found[0] if found else None
+    if not found:
+        return None
+    dossier = found[0]
+    _remembered(dossier, "_section_levels")[user.pk] = _levels(dossier.reader_codenames)
+    return dossier
 
 
 _OTHERS = Prepared(
@@ -398,10 +410,17 @@ def _probed(user: User, codename: str) -> Coalesce:
     return Coalesce(Subquery(first, output_field=BooleanField()), Value(False))
 
 
-_CODENAMES = Prepared(
-    lambda user_id, dossier_id: DossierUserObjectPermission.objects.filter(
+def _permissions_on(user_id: int, dossier_id) -> QuerySet[DossierUserObjectPermission]:
+    """Her permissions on one record (``dossier_id`` a value or ``OuterRef``)."""
+    return DossierUserObjectPermission.objects.filter(
         user_id=user_id, content_object_id=dossier_id
-    ).values_list("permission__codename", flat=True),
+    ).order_by()
+
+
+_CODENAMES = Prepared(
+    lambda user_id, dossier_id: _permissions_on(user_id, dossier_id).values_list(
+        "permission__codename", flat=True
+    ),
     user_id=STAND_IN_ID,
     dossier_id=STAND_IN_OTHER_ID,
 )
@@ -436,18 +455,23 @@ def section_levels(user: AnyUser, dossier: Dossier) -> dict[str, int]:
     it asks again (a helper's ``can_view``) is answered from the record's object, as
     ``active_membership`` is, until permissions are recomputed (``_remembered``). A copy
     each time: a caller may change what it gets."""
-    levels: dict[str, int] = dict.fromkeys(Section, Level.NONE)
     if not _active(user) or dossier.pk is None:
-        return levels
+        return _levels(())
     known: dict[int, dict[str, int]] = _remembered(dossier, "_section_levels")
     if user.pk not in known:
-        for codename in _CODENAMES(user_id=user.pk, dossier_id=dossier.pk):
-            action, _sep, section = codename.partition("_")
-            if section in levels:
-                wanted = Level.EDIT if action == "change" else Level.VIEW
-                levels[section] = max(levels[section], wanted)
-        known[user.pk] = levels
+        known[user.pk] = _levels(_CODENAMES(user_id=user.pk, dossier_id=dossier.pk))
     return dict(known[user.pk])
+
+
+def _levels(codenames: Iterable[str]) -> dict[str, int]:
+    """Her level per section from the codenames of her permissions on one record."""
+    levels: dict[str, int] = dict.fromkeys(Section, Level.NONE)
+    for codename in codenames:
+        action, _sep, section = codename.partition("_")
+        if section in levels:
+            wanted = Level.EDIT if action == "change" else Level.VIEW
+            levels[section] = max(levels[section], wanted)
+    return levels
 
 
 def can_view(user: AnyUser, dossier: Dossier, section: str) -> bool:

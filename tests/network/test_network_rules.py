@@ -9,6 +9,7 @@ from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from dossier.models import Dossier
 from dossier.sections import Section
 from network import access, notices, selectors, services
 from network.models import (
@@ -373,6 +374,36 @@ def test_a_page_asking_the_levels_again_reads_them_once_until_they_are_recompute
     assert not access.can_view(gp, dossier, Section.PRENATAL)
     # another user on the same object is asked for apart
     assert access.can_view(mother, dossier, Section.PRENATAL)
+
+
+@pytest.mark.parametrize("persona", ["coordinator", "gp", "paediatrician", "mother", "outsider"])
+def test_the_record_a_path_names_comes_with_the_readers_levels_in_one_statement(network, persona):
+    """``visible_dossier`` (every record page) reads the reader's rights on the record in
+    the same statement: ``section_levels`` then asks nothing, and gives what it reads on its
+    own, for every persona; after a consent change the same object reads them anew."""
+    from django.test.utils import CaptureQueriesContext
+
+    user = network.users[persona]
+    expected = access.section_levels(user, Dossier.objects.get(pk=network.a.pk))
+    access.visible_dossier(network.users["other_mother"], network.a.public_id)  # compiled
+    with CaptureQueriesContext(connection) as queries:
+        dossier = access.visible_dossier(user, network.a.public_id)
+        if dossier is not None:
+            assert access.section_levels(user, dossier) == expected
+    assert len(queries) == 1
+    if persona == "outsider":
+        assert dossier is None
+        return
+    assert any(level > Level.NONE for level in expected.values())
+    if persona == "gp":
+        services.consent_set(
+            actor=network.users["mother"],
+            dossier=network.a,
+            section=Section.PRENATAL,
+            level=Level.NONE,
+            role=Role.GP,
+        )
+        assert access.section_levels(user, dossier)[Section.PRENATAL] == Level.NONE
 
 
 def test_a_member_search_that_cannot_be_done_says_why_beside_its_field(client, network):
