@@ -307,8 +307,9 @@ def visible_dossier(user: AnyUser, public_id: uuid.UUID) -> Dossier | None:
     found = _VISIBLE_ONE(user_id=user.pk, public_id=public_id)
     if not found:
         return None
-    dossier = found[0]
-    _remembered(dossier, "_section_levels")[user.pk] = _levels(dossier.reader_codenames)
+    dossier: Dossier = found[0]
+    codenames = dossier.reader_codenames  # type: ignore[attr-defined]
+    _remembered(dossier, "_section_levels")[user.pk] = _levels(codenames)
     return dossier
 
 
@@ -410,10 +411,13 @@ def _probed(user: User, codename: str) -> Coalesce:
     return Coalesce(Subquery(first, output_field=BooleanField()), Value(False))
 
 
-def _permissions_on(user_id: int, dossier_id) -> QuerySet[DossierUserObjectPermission]:
+def _permissions_on(
+    user_id: int, dossier_id: int | OuterRef
+) -> QuerySet[DossierUserObjectPermission]:
     """Her permissions on one record (``dossier_id`` a value or ``OuterRef``)."""
     return DossierUserObjectPermission.objects.filter(
-        user_id=user_id, content_object_id=dossier_id
+        user_id=user_id,
+        content_object_id=dossier_id,  # type: ignore[misc]  # the stubs know no OuterRef here
     ).order_by()
 
 
