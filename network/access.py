@@ -304,12 +304,13 @@ def visible_dossier(user: AnyUser, public_id: uuid.UUID) -> Dossier | None:
     record page asks for them next (one statement less per page, issue 16)."""
     if not _active(user) or not isinstance(public_id, uuid.UUID):
         return None
+    read_at = _recompute_count  # before the statement, as section_levels counts
     found = _VISIBLE_ONE(user_id=user.pk, public_id=public_id)
     if not found:
         return None
     dossier: Dossier = found[0]
     codenames = dossier.reader_codenames  # type: ignore[attr-defined]
-    _remembered(dossier, "_section_levels")[user.pk] = _levels(codenames)
+    _remembered(dossier, "_section_levels", read_at)[user.pk] = _levels(codenames)
     return dossier
 
 
@@ -388,7 +389,7 @@ def with_section_flags(
     each flag is one probe of the permission index per row, whatever the user. Otherwise
     PostgreSQL may read all of her rights in the section into a hash first: cheaper over
     hundreds of rows, but for the busiest midwife nationally (≈2,000 rights per section) it
-    made the 20 rows of "My records" cost 2.9 ms against 0.5 ms probed, and which of the
+    made the 20 rows of "My records" cost 2.9 ms against 0.6 ms probed, and which of the
     two it chose depended on whose values it planned for (issue 16)."""
     flag = _probed if per_row else _granted
     return dossiers.annotate(**{f"can_view_{s}": flag(user, f"view_{s}") for s in sections})
@@ -442,14 +443,17 @@ def _recomputed() -> None:
     _recompute_count = next(_RECOMPUTES)
 
 
-def _remembered(dossier: Dossier, name: str) -> dict[int, Any]:
+def _remembered(dossier: Dossier, name: str, read_at: int | None = None) -> dict[int, Any]:
     """What this object of the record remembers under ``name``, per user id: emptied when
-    permissions were recomputed since it was read."""
+    permissions were recomputed since it was read. ``read_at``: the count when what is to be
+    kept was read, if that was before this object existed (a recompute in between makes it
+    stale at once)."""
+    as_of = _recompute_count if read_at is None else read_at
     stored: tuple[int, dict[int, Any]] | None = dossier.__dict__.get(name)
-    if stored is not None and stored[0] == _recompute_count:
+    if stored is not None and stored[0] == as_of:
         return stored[1]
     known: dict[int, Any] = {}
-    dossier.__dict__[name] = (_recompute_count, known)
+    dossier.__dict__[name] = (as_of, known)
     return known
 
 

@@ -406,6 +406,28 @@ def test_the_record_a_path_names_comes_with_the_readers_levels_in_one_statement(
         assert access.section_levels(user, dossier)[Section.PRENATAL] == Level.NONE
 
 
+def test_rights_read_with_the_record_are_not_kept_past_a_recompute_during_the_read(
+    network, monkeypatch
+):
+    """Permissions recomputed (in this process) after the record's statement read her rights
+    and before they are kept: the object does not keep them, ``section_levels`` asks anew."""
+    from django.test.utils import CaptureQueriesContext
+
+    gp = network.users["gp"]
+    lookup = access._VISIBLE_ONE
+
+    def read_then_recompute(**values):
+        rows = lookup(**values)
+        access.recompute_permissions(network.a)
+        return rows
+
+    monkeypatch.setattr(access, "_VISIBLE_ONE", read_then_recompute)
+    dossier = access.visible_dossier(gp, network.a.public_id)
+    with CaptureQueriesContext(connection) as queries:
+        access.section_levels(gp, dossier)
+    assert len(queries) == 1
+
+
 def test_a_member_search_that_cannot_be_done_says_why_beside_its_field(client, network):
     """A profession that does not exist (typed into the address): the field's error is on
     the page, where its aria-describedby points, and nobody is listed."""
