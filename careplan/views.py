@@ -468,11 +468,7 @@ def watch(request):
     mine = care_watch.Mine(request.user)  # her open records, read once for every list
     lists = care_watch.watch_list(request.user, full=full, mine=mine)
     screenings = care_watch.Shown(
-        *missing_screenings_first(
-            request.user,
-            limit=None if full == "screenings" else 20,
-            dossier_ids=mine.seeing(Section.NEWBORN),
-        )
+        *missing_screenings_first(request.user, limit=None if full == "screenings" else 20)
     )
     alerts, alert_reads = care_watch.open_alerts(request.user, full=full == "alerts")
     missed, missed_reads = care_watch.missed_appointments(

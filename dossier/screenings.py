@@ -146,6 +146,7 @@ def states(
             status = Status.DONE
         elif last is not None and last.result == ScreeningResult.REFER:
             status = Status.FOLLOW_UP
+        # (missing_condition below says the same in SQL: change both, its test holds them)
         elif now > born_at + latest:
             status = Status.OVERDUE
         elif now >= born_at + earliest:
@@ -158,6 +159,60 @@ def states(
             )
         )
     return result
+
+
+SETTLED = (ScreeningResult.NORMAL, ScreeningResult.REFER)  # done, or done and referred
+
+
+def missing_condition(
+    now: datetime.datetime,
+    *,
+    born_at: str,
+    neonatal_unit: str,
+    gestational_weeks: str,
+    newborn: str = "pk",
+) -> models.Q:
+    """``any(s.missing for s in states(...))`` as a condition on a query of newborns: the
+    same table (``SCHEDULE``), the same ``applies`` and the same settled results, decided in
+    the statement. A list of the babies with a screening due or overdue then reads those
+    babies only, not every baby of the coordinator's records to decide each in Python (the
+    screenings panels, issue 16). ``born_at``, ``neonatal_unit`` and ``gestational_weeks``
+    are the paths of the birth's moment, the admission and the gestational age from the
+    newborn; ``newborn`` the newborn's own key (an outer reference's name). Held equal to
+    ``states`` for every kind, result, moment on its window's edges and baby, one by one
+    (tests/dossier/test_screenings.py)."""
+    from django.db.models import DateTimeField, ExpressionWrapper, F, OuterRef, Q, Subquery, Value
+    from django.db.models.lookups import In, IsNull, LessThan, LessThanOrEqual
+
+    from dossier.models import Screening
+
+    # ``applies``: neither in a neonatal unit nor born before PRETERM_WEEKS (unknown: no)
+    well = ~Q(**{neonatal_unit: True}) & (
+        Q(**{f"{gestational_weeks}__isnull": True})
+        | Q(**{f"{gestational_weeks}__gte": PRETERM_WEEKS})
+    )
+
+    def after_birth(delta: datetime.timedelta) -> ExpressionWrapper:
+        return ExpressionWrapper(F(born_at) + Value(delta), output_field=DateTimeField())
+
+    any_missing = Q()
+    for kind, window in SCHEDULE.items():
+        last = Subquery(  # the latest result of this kind, as states() takes done[-1]
+            Screening.objects.filter(newborn=OuterRef(newborn), kind=kind)
+            .order_by("-done_at", "-pk")
+            .values("result")[:1]
+        )
+        nothing = Q(IsNull(last, True))  # nothing recorded: not applicable or open
+        if window.well_babies_only:
+            nothing &= well
+        # DUE from the window's start, OVERDUE after its end (NOT_YET before)
+        opened = Q(LessThanOrEqual(after_birth(window.earliest), now)) | Q(
+            LessThan(after_birth(window.latest), now)
+        )
+        # a result recorded and not settled (inconclusive) keeps it open; NOT (NULL IN …)
+        # is no match, so a baby with nothing recorded is decided by ``nothing`` alone
+        any_missing |= opened & (nothing | ~Q(In(last, list(SETTLED))))
+    return any_missing
 
 
 def states_of(newborn, now: datetime.datetime | None = None) -> list[ScreeningState]:

@@ -20,7 +20,7 @@ from django.contrib.auth.models import AnonymousUser, Permission, User
 from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import BooleanField, Exists, OuterRef, QuerySet, Subquery, Value
+from django.db.models import BooleanField, Exists, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Concat
 from django.http import Http404
 from django.utils import timezone
@@ -633,6 +633,29 @@ def coordinated_sections(user: AnyUser, sections: Iterable[str]) -> dict[int, se
         pk: {s for s, seen in zip(wanted, flags, strict=True) if seen}
         for pk, *flags in _coordinated_flags(wanted)(user_id=user.pk)
     }
+
+
+def coordinated_open(user: User, section: str, *, dossier: str = "dossier") -> Q:
+    """``coordinated_sections(user, [section])`` as a condition on the rows of another
+    table (``dossier``: the path of their record): her open records she coordinates and
+    may see ``section`` of, nested in a statement that reads their rows (the screenings
+    panels, issue 16), walked from the same marker rows. The caller checks
+    ``is_care_provider`` first, as ``coordinated_sections`` does."""
+
+    def held(codename: str) -> Exists:
+        return Exists(
+            DossierUserObjectPermission.objects.filter(
+                user=user,
+                permission_id=_permission_id(codename),
+                content_object_id=OuterRef(f"{dossier}_id"),
+            )
+        )
+
+    return (
+        Q(held(COORDINATING_CODENAME))
+        & Q(held(f"view_{section}"))
+        & ~Q(**{f"{dossier}__status": DossierStatus.CLOSED})
+    )
 
 
 def is_coordinator(user: AnyUser, dossier: Dossier) -> bool:

@@ -12,7 +12,10 @@ from django.utils.html import escape
 
 from careplan import content, services, watch
 from dossier.models import Delivery, HomeVisit, Measurement, PhoneContact, PsychosocialAnamnesis
+from dossier.sections import Section
 from network import access
+from network import services as network_services
+from network.models import Level
 from tests.factories import AlertFactory, DeliveryFactory, NewbornFactory
 from tests.network.conftest import sign_in
 from tests.personas import build_network
@@ -286,22 +289,44 @@ def test_a_missed_home_visit_is_listed_until_a_visit_is_recorded_in_its_window(n
     assert watch.missed_appointments(net.users["coordinator"])[0].total == 0
 
 
-@pytest.mark.parametrize("persona", ["coordinator", "gp", "outsider"])
-def test_the_watch_list_s_screenings_from_her_records_as_read_once_are_the_same(net, persona):
-    """The watch page gives the screenings panel the records it read once
-    (``Mine.seeing``): the same rows as the panel's own query, for whoever asks."""
-    from dossier.sections import Section
-    from dossier.selectors import missing_screenings_first
+@pytest.mark.parametrize("persona", ["coordinator", "gp", "mother", "outsider"])
+def test_the_screenings_panels_nest_her_records_as_the_watch_list_reads_them(net, persona):
+    """The screenings panels nest her records in their own statement
+    (``access.coordinated_open``): per section, the same records as the watch list reads
+    once (``Mine``, ``access.coordinated_sections``); a closed record and a withdrawn
+    section drop out of both."""
+    from dossier.models import Dossier
+    from network.models import Membership
 
     user = net.users[persona]
-    own = missing_screenings_first(user, limit=None)
-    given = missing_screenings_first(
-        user, limit=None, dossier_ids=watch.Mine(user).seeing(Section.NEWBORN)
+
+    def nested(section):
+        return set(
+            Membership.objects.filter(access.coordinated_open(user, section)).values_list(
+                "dossier_id", flat=True
+            )
+        )
+
+    def read_once():
+        mine = watch.Mine(user)
+        return {section: set(mine.seeing(section)) for section in watch.SECTIONS}
+
+    assert {section: nested(section) for section in watch.SECTIONS} == read_once()
+    if persona != "coordinator":
+        assert not any(read_once().values())
+        return
+    assert nested(Section.NEWBORN) == {net.a.pk, net.b.pk}
+    network_services.consent_set(
+        actor=net.users["mother"],
+        dossier=net.a,
+        section=Section.NEWBORN,
+        level=Level.NONE,
+        membership=net.a.memberships.get(professional__user=user),
     )
-    assert [row["newborn"].pk for row in given[0]] == [row["newborn"].pk for row in own[0]]
-    assert given[1] == own[1]
-    if persona == "coordinator":
-        assert own[1] >= 1  # her record's baby, born three days ago, has screenings due
+    Dossier.objects.filter(pk=net.b.pk).update(status="closed")
+    assert {section: nested(section) for section in watch.SECTIONS} == read_once()
+    assert nested(Section.NEWBORN) == set()
+    assert nested(Section.IDENTITY) == {net.a.pk}
 
 
 @pytest.mark.parametrize("persona", ["coordinator", "gp", "mother", "outsider"])

@@ -262,3 +262,113 @@ def test_the_panels_badges_read_as_the_loop_they_replace(language):
         context = Context({"row": {"missing": states}})
         assert tag.render(context) == loop.render(context)
         assert tag.render(Context({"row": {"missing": []}})) == ""
+
+
+def _edges():
+    """Moments around every window's start and end, and before the birth."""
+    tick = datetime.timedelta(microseconds=1)
+    moments = {BORN - datetime.timedelta(hours=1)}
+    for window in screenings.SCHEDULE.values():
+        for edge in (window.earliest, window.latest):
+            moments |= {BORN + edge - tick, BORN + edge, BORN + edge + tick}
+    return sorted(moments)
+
+
+def test_the_statement_s_missing_screenings_are_those_of_states():
+    """``missing_condition`` (the panels' statement) picks exactly the babies for whom
+    ``states`` finds a screening due or overdue: every kind with nothing, each result and
+    a later result recorded (entered first or last), the others settled or not; a baby in
+    a neonatal unit or not (or not said), born preterm or at term; at every window's
+    edges."""
+    from dossier.models import Newborn
+
+    settled_others = {
+        kind: [(other, ScreeningResult.NORMAL, 30) for other in ScreeningKind if other != kind]
+        for kind in ScreeningKind
+    }
+    babies = [((None, 39), [])]  # nothing recorded at all
+    for kind in ScreeningKind:
+        for recorded in (
+            [],
+            [(kind, ScreeningResult.NORMAL, 30)],
+            [(kind, ScreeningResult.REFER, 30)],
+            [(kind, ScreeningResult.REPEAT, 30)],
+            # entered in this order, done in the other: the later one counts
+            [(kind, ScreeningResult.NORMAL, 40), (kind, ScreeningResult.REPEAT, 20)],
+            [(kind, ScreeningResult.REPEAT, 40), (kind, ScreeningResult.NORMAL, 20)],
+        ):
+            babies.append(((None, 39), recorded + settled_others[kind]))
+    for neonatal_unit in (None, False, True):
+        for weeks in (34, 35):  # (the delivery always holds one)
+            babies.append(((neonatal_unit, weeks), settled_others[ScreeningKind.CCHD]))
+            babies.append(((neonatal_unit, weeks), []))
+    made = {}
+    for (neonatal_unit, weeks), recorded in babies:
+        newborn = NewbornFactory(neonatal_admission=neonatal_unit)
+        newborn.dossier.delivery.born_at = BORN
+        newborn.dossier.delivery.gestational_weeks = weeks
+        newborn.dossier.delivery.save()
+        for kind, result, hours in recorded:
+            Screening.objects.create(
+                newborn=newborn,
+                kind=kind,
+                result=result,
+                done_at=BORN + datetime.timedelta(hours=hours),
+            )
+        made[newborn.pk] = (neonatal_unit, weeks)
+    for now in _edges():
+        by_states = {
+            pk
+            for pk, (neonatal_unit, weeks) in made.items()
+            if any(
+                state.missing
+                for state in screenings.states(
+                    BORN,
+                    Screening.objects.filter(newborn_id=pk),
+                    now,
+                    neonatal_unit=neonatal_unit,
+                    gestational_weeks=weeks,
+                )
+            )
+        }
+        by_statement = set(
+            Newborn.objects.filter(pk__in=made)
+            .filter(
+                screenings.missing_condition(
+                    now,
+                    born_at="dossier__delivery__born_at",
+                    neonatal_unit="neonatal_admission",
+                    gestational_weeks="dossier__delivery__gestational_weeks",
+                )
+            )
+            .values_list("pk", flat=True)
+        )
+        assert by_statement == by_states, now - BORN
+    assert 0 < len(by_states) < len(made)  # (the last moment: some settled, some not)
+
+
+def test_a_panel_s_first_rows_are_the_first_of_the_whole_list(midwife):
+    """The dashboard's first rows are the watch list's first, the oldest birth first, with
+    the whole list's count; a baby whose screenings are all settled is on neither."""
+    from dossier.selectors import missing_screenings_first
+
+    babies = []
+    for days in (9, 3, 6, 12):
+        newborn = NewbornFactory(coordinator=midwife)
+        newborn.dossier.delivery.born_at = timezone.now() - datetime.timedelta(days=days)
+        newborn.dossier.delivery.save()
+        babies.append(newborn)
+    for kind in ScreeningKind:
+        Screening.objects.create(
+            newborn=babies[3],
+            kind=kind,
+            result=ScreeningResult.NORMAL,
+            done_at=babies[3].dossier.delivery.born_at + datetime.timedelta(hours=80),
+        )
+    every, total = missing_screenings_first(midwife, limit=None)
+    first, first_total = missing_screenings_first(midwife, limit=2)
+    assert [row["newborn"] for row in every] == [babies[0], babies[2], babies[1]]
+    assert total == first_total == 3
+    assert [row["newborn"] for row in first] == [babies[0], babies[2]]
+    assert all(row["missing"] and row["dossier"] == row["newborn"].dossier for row in every)
+    assert missing_screenings_first(midwife, limit=None) == (every, total)
