@@ -17,6 +17,7 @@ The address is the one ``reverse`` gives: a public id is a ``uuid.UUID``, writte
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.translation import get_language
@@ -53,6 +54,10 @@ def _pieces(name: str, shape: _Shape) -> tuple[str, ...] | None:
     return tuple(pieces)
 
 
+def _key(name: str, shape: _Shape) -> tuple[str, _Shape, str, str | None, str | None]:
+    return (name, shape, get_script_prefix(), get_urlconf(), get_language())
+
+
 def reverse_ids(name: str, *args: uuid.UUID | str) -> str:
     """``reverse(name, args=args)`` for a route whose arguments are public ids and short
     texts."""
@@ -68,7 +73,7 @@ def reverse_ids(name: str, *args: uuid.UUID | str) -> str:
             return reverse(name, args=args)
     if len(ids) > len(_STAND_INS):
         return reverse(name, args=args)
-    key = (name, tuple(shape), get_script_prefix(), get_urlconf(), get_language())
+    key = _key(name, tuple(shape))
     try:
         pieces = _PIECES[key]
     except KeyError:
@@ -82,3 +87,24 @@ def reverse_ids(name: str, *args: uuid.UUID | str) -> str:
         parts.append(str(value))
         parts.append(piece)
     return "".join(parts)
+
+
+def id_addresses(name: str) -> Callable[[object], str]:
+    """``reverse_ids(name, public_id)`` for the rows of a list, one route and one public id
+    each: the route's pieces are looked up once for the list instead of once per row (the
+    key's script prefix, URL configuration and language are three lookups of the request's
+    state, ≈8 µs a row). Anything but a public id is handed to ``reverse_ids``."""
+    pieces = _PIECES.get(_key(name, (None,)))
+    if pieces is None:
+        reverse_ids(name, _STAND_INS[0])  # works the route out (or finds it has no pieces)
+        pieces = _PIECES.get(_key(name, (None,)))
+    if pieces is None or len(pieces) != 2:
+        return lambda value: reverse_ids(name, value)  # type: ignore[arg-type]
+    before, after = pieces
+
+    def address(value: object) -> str:
+        if type(value) is uuid.UUID:
+            return f"{before}{value}{after}"
+        return reverse_ids(name, value)  # type: ignore[arg-type]
+
+    return address

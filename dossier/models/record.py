@@ -228,12 +228,12 @@ class Conception(models.TextChoices):
     IVF_ICSI = "ivf_icsi", _("IVF or ICSI")
 
 
-def choice_label(choices: type[models.TextChoices], value: str) -> str:
-    """The label of ``value`` among ``choices`` in the active language, as a
-    ``get_<field>_display()`` gives it (the value itself when it is none of them). Kept per
-    language: a lazy label is translated anew at each use (≈6 µs), and a list shows two per
-    row."""
-    return _choice_label(choices, value, get_language())
+def choice_label(choices: type[models.TextChoices], value: str, language: str | None = None) -> str:
+    """The label of ``value`` among ``choices`` in the active language (``language``: the
+    active one, as a list's rows read it once), as a ``get_<field>_display()`` gives it
+    (the value itself when it is none of them). Kept per language: a lazy label is
+    translated anew at each use (≈6 µs), and a list shows two per row."""
+    return _choice_label(choices, value, language or get_language())
 
 
 @functools.lru_cache(maxsize=4096)

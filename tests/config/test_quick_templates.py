@@ -15,7 +15,7 @@ from django.urls.converters import UUIDConverter
 from django.utils import dateformat, translation
 
 from config.dateformats import compiled, format_date
-from config.reversing import reverse_ids
+from config.reversing import id_addresses, reverse_ids
 
 
 def _named_routes(resolvers=None, namespace=""):
@@ -68,6 +68,33 @@ def test_reverse_ids_hands_anything_else_to_reverse():
         reverse_ids("dossier:no-such-route", some)
     with pytest.raises(NoReverseMatch):  # one id too many
         reverse_ids("dossier:detail", some, some)
+
+
+@pytest.mark.parametrize("name", [name for name, count in ROUTES if count == 1])
+@pytest.mark.parametrize("language", ["nl", "fr", "en"])
+def test_a_list_s_addresses_are_reverse_s_for_every_route_with_one_id(name, language):
+    """``id_addresses`` (a list's rows, one route each) writes what ``reverse`` writes,
+    whether the route was worked out before or not, in each language."""
+    from config import reversing
+
+    reversing._PIECES.clear()
+    with translation.override(language):
+        for _ in range(2):
+            address = id_addresses(name)
+            some = uuid.uuid4()
+            try:
+                expected = reverse(name, args=[some])
+            except NoReverseMatch:  # a name that several routes share, with other arguments
+                return
+            assert address(some) == expected
+            assert address(str(some)) == expected  # a text: handed to reverse
+
+
+def test_a_list_s_addresses_hand_anything_else_to_reverse():
+    with pytest.raises(NoReverseMatch):
+        id_addresses("dossier:detail")("not-a-uuid")
+    with pytest.raises(NoReverseMatch):
+        id_addresses("dossier:no-such-route")(uuid.uuid4())
 
 
 def _routes_with_texts():
