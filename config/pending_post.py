@@ -71,6 +71,9 @@ class PendingPostMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        # what base.html asks on every page; set here when a form waits (a template's
+        # lookup of an attribute the request lacks tries three ways and fails each: 30 µs)
+        request.pending_post = None
         response = self.get_response(request)
         user = getattr(request, "user", None)
         if request.path == reverse("logout"):

@@ -128,8 +128,12 @@ TEMPLATES = [
         "OPTIONS": {
             # {% url %} and |date with the same output, their work done once (issue 16)
             "builtins": ["config.templatetags.quick"],
-            # {% load i18n %}: Django's, a constant {% translate %} worked out once (issue 16)
-            "libraries": {"i18n": "config.templatetags.quick_i18n"},
+            # {% load i18n %}: Django's, a constant {% translate %} worked out once; {% load
+            # static %}: Django's, each file's address kept once asked (issue 16)
+            "libraries": {
+                "i18n": "config.templatetags.quick_i18n",
+                "static": "config.templatetags.quick_static",
+            },
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.template.context_processors.i18n",
