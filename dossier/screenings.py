@@ -129,7 +129,9 @@ def states(
 ) -> list[ScreeningState]:
     """The state of every scheduled screening for a newborn born at ``born_at`` (admitted
     to a neonatal unit or not, born at ``gestational_weeks``). ``screenings``: what was
-    recorded, with ``done_at``, or already in the order it was done (``in_order``)."""
+    recorded, with ``done_at``, or already in the order it was done (``in_order``).
+    ``missing_condition`` below says which babies have one missing in SQL, for the lists:
+    change both (a test holds them equal)."""
     now = now or timezone.now()
     by_kind: dict[str, list] = {}
     for screening in screenings if in_order else sorted(screenings, key=lambda s: s.done_at):
@@ -146,7 +148,6 @@ def states(
             status = Status.DONE
         elif last is not None and last.result == ScreeningResult.REFER:
             status = Status.FOLLOW_UP
-        # (missing_condition below says the same in SQL: change both, its test holds them)
         elif now > born_at + latest:
             status = Status.OVERDUE
         elif now >= born_at + earliest:
