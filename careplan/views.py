@@ -26,6 +26,7 @@ from dossier.selectors import missing_screenings_first
 from network import access
 from network.boundary import CHANGE_PLAN, dossier_route
 from network.models import CalendarFeed
+from network.names import shown_name
 
 # The plan's pages: read by whoever may see the care-plan section; changed by the mother
 # and whoever may change that section (``access.can_change_plan``).
@@ -470,6 +471,15 @@ def watch(request):
     screenings = care_watch.Shown(
         *missing_screenings_first(request.user, limit=None if full == "screenings" else 20)
     )
+    # a baby's row (the newborn section) names its mother only to a reader of her identity
+    for row in screenings.rows:
+        row["named"] = Section.IDENTITY in mine.sections.get(row["dossier"].pk, set())
+        row["mother"] = shown_name(
+            row["dossier"].mother,
+            reader=request.user,
+            dossier=row["dossier"],
+            may_see_identity=row["named"],
+        )
     alerts, alert_reads = care_watch.open_alerts(request.user, full=full == "alerts")
     missed, missed_reads = care_watch.missed_appointments(
         request.user, full=full == "missed", mine=mine
@@ -480,11 +490,8 @@ def watch(request):
             lists.pop("reads")
             | alert_reads
             | missed_reads
-            | {
-                (row["dossier"], section)
-                for row in screenings.rows
-                for section in (Section.IDENTITY, Section.NEWBORN)
-            },
+            | {(row["dossier"], Section.NEWBORN) for row in screenings.rows}
+            | {(row["dossier"], Section.IDENTITY) for row in screenings.rows if row["named"]},
             key=lambda read: (read[0].pk, read[1]),
         ),
     )

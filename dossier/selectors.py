@@ -450,7 +450,8 @@ def missing_screenings(user) -> list[dict]:
 
 
 # what a row of the panels shows (the baby's name and both links, the mother's name on the
-# watch list): a tenth of the three rows' columns, each a model to build and convert
+# watch list, and her account: ``names.shown_name`` asks whether the reader is she): a
+# tenth of the three rows' columns, each a model to build and convert
 SHOWN_NEWBORN_FIELDS = (
     "public_id",
     "given_name",
@@ -459,6 +460,7 @@ SHOWN_NEWBORN_FIELDS = (
     "dossier__public_id",
     "dossier__mother__given_name",
     "dossier__mother__family_name",
+    "dossier__mother__user",
 )
 _BORN_AT = "dossier__delivery__born_at"
 _WEEKS = "dossier__delivery__gestational_weeks"

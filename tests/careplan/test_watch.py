@@ -118,6 +118,38 @@ def test_only_her_own_records_and_the_page_logs_what_it_shows(client, net):
     assert {"identity", "delivery", "postnatal"} <= shown
 
 
+def test_a_baby_s_row_names_the_mother_only_to_a_reader_of_her_identity(client, net):
+    """The screenings panel of the watch list keeps the baby whose screening is due (the
+    newborn section) and names the mother beside it only when the coordinator may see her
+    identity: withdrawn, the row says "the mother" and the page logs no identity read."""
+    from django.utils import translation
+
+    from network.models import AccessEvent
+    from network.names import the_mother
+
+    coordinator = net.users["coordinator"]
+    sign_in(client, coordinator)
+    url = reverse("careplan:watch")
+    name = escape(net.a.mother.full_name)
+    assert name in client.get(url).text
+    network_services.consent_set(
+        actor=net.users["mother"],
+        dossier=net.a,
+        section=Section.IDENTITY,
+        level=Level.NONE,
+        membership=net.a.memberships.get(professional__user=coordinator),
+    )
+    before = AccessEvent.objects.filter(actor=coordinator, dossier=net.a).count()
+    page = client.get(url)
+    screenings = page.context["screenings"]
+    assert [row["newborn"] for row in screenings.rows] == [net.newborn]
+    assert name not in page.text
+    with translation.override("nl"):  # the page's language
+        assert f"({the_mother()})" in page.text
+    shown = AccessEvent.objects.filter(actor=coordinator, dossier=net.a).order_by("pk")[before:]
+    assert [event.sections for event in shown] == [["newborn"]]
+
+
 def test_the_page_runs_the_same_queries_for_one_record_or_five(client, net):
     sign_in(client, net.users["coordinator"])
     url = reverse("careplan:watch")
