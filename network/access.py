@@ -395,14 +395,15 @@ def with_section_flags(
     return dossiers.annotate(**{f"can_view_{s}": flag(user, f"view_{s}") for s in sections})
 
 
-def _rights(user: User, codename: str) -> QuerySet[DossierUserObjectPermission]:
+def _rights(user: User, codename: str, record: str = "pk") -> QuerySet[DossierUserObjectPermission]:
+    """Her rows of this permission on the outer row's record (``record``: its path there)."""
     return DossierUserObjectPermission.objects.filter(
-        user=user, content_object=OuterRef("pk"), permission_id=_permission_id(codename)
+        user=user, content_object_id=OuterRef(record), permission_id=_permission_id(codename)
     )
 
 
-def _granted(user: User, codename: str) -> Exists:
-    return Exists(_rights(user, codename))
+def _granted(user: User, codename: str, record: str = "pk") -> Exists:
+    return Exists(_rights(user, codename, record))
 
 
 def _probed(user: User, codename: str) -> Coalesce:
@@ -641,19 +642,10 @@ def coordinated_open(user: User, section: str, *, dossier: str = "dossier") -> Q
     may see ``section`` of, nested in a statement that reads their rows (the screenings
     panels, issue 16), walked from the same marker rows. The caller checks
     ``is_care_provider`` first, as ``coordinated_sections`` does."""
-
-    def held(codename: str) -> Exists:
-        return Exists(
-            DossierUserObjectPermission.objects.filter(
-                user=user,
-                permission_id=_permission_id(codename),
-                content_object_id=OuterRef(f"{dossier}_id"),
-            )
-        )
-
+    record = f"{dossier}_id"
     return (
-        Q(held(COORDINATING_CODENAME))
-        & Q(held(f"view_{section}"))
+        Q(_granted(user, COORDINATING_CODENAME, record))
+        & Q(_granted(user, f"view_{section}", record))
         & ~Q(**{f"{dossier}__status": DossierStatus.CLOSED})
     )
 

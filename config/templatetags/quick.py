@@ -49,7 +49,13 @@ def url(parser, token):
 
 @register.filter(expects_localtime=True, is_safe=False)
 def date(value, arg=None):
+    return date_in_format(value, formats.get_format(arg or "DATE_FORMAT"), arg)
+
+
+def date_in_format(value, format_string: str, arg=None) -> str:
+    """The ``date`` filter's text with the format already read (``formats.get_format(arg)``:
+    a list reads it once for its rows)."""
     if value in (None, ""):
         return ""
-    written = format_date(value, formats.get_format(arg or "DATE_FORMAT"))
+    written = format_date(value, format_string)
     return django_date(value, arg) if written is None else written

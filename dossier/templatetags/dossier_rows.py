@@ -16,15 +16,14 @@ import functools
 from collections.abc import Callable
 
 from django import template
-from django.template.defaultfilters import date as django_date
 from django.utils import formats
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import get_current_timezone, localtime
 from django.utils.translation import get_language, gettext, ngettext
 
-from config.dateformats import format_date
 from config.reversing import id_addresses
+from config.templatetags.quick import date_in_format
 from dossier.models import DossierStatus, Province, choice_label
 
 register = template.Library()
@@ -49,15 +48,14 @@ def _words(_language: str | None) -> dict[str, str]:
 
 def _dates() -> Callable[[datetime.date], str]:
     """The ``date:"SHORT_DATE_FORMAT"`` filter for this request's rows: a moment on its
-    local day, as a template shows it (``config.templatetags.quick.date``)."""
+    local day, as a template shows it, the format and the time zone read once."""
     format_string = formats.get_format("SHORT_DATE_FORMAT")
     zone = get_current_timezone()
 
     def written(value: datetime.date) -> str:
         if isinstance(value, datetime.datetime):
             value = localtime(value, zone)
-        quick = format_date(value, format_string)
-        return django_date(value, "SHORT_DATE_FORMAT") if quick is None else quick
+        return date_in_format(value, format_string, "SHORT_DATE_FORMAT")
 
     return written
 
