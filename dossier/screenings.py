@@ -105,6 +105,9 @@ class Status(models.TextChoices):
     FOLLOW_UP = "follow_up", _("Done: follow-up needed")
 
 
+_MISSING = frozenset({Status.DUE, Status.OVERDUE})
+
+
 @dataclass
 class ScreeningState:
     kind: ScreeningKind
@@ -115,7 +118,7 @@ class ScreeningState:
 
     @property
     def missing(self) -> bool:
-        return self.status in {Status.DUE, Status.OVERDUE}
+        return self.status in _MISSING
 
 
 def states(
@@ -136,29 +139,28 @@ def states(
     by_kind: dict[str, list] = {}
     for screening in screenings if in_order else sorted(screenings, key=lambda s: s.done_at):
         by_kind.setdefault(screening.kind, []).append(screening)
+    # ``applies`` for each kind, worked out once for the baby (the lists ask it per row)
+    adapted = bool(neonatal_unit) or (
+        gestational_weeks is not None and gestational_weeks < PRETERM_WEEKS
+    )
     result = []
-    for kind, (earliest, latest) in SCHEDULE.items():
-        done = by_kind.get(kind, [])
+    for kind, window in SCHEDULE.items():
+        done = by_kind.get(kind)
         last = done[-1] if done else None
-        if last is None and not applies(
-            kind, neonatal_unit=neonatal_unit, gestational_weeks=gestational_weeks
-        ):
+        due_from, due_until = born_at + window.earliest, born_at + window.latest
+        if last is None and window.well_babies_only and adapted:
             status = Status.NOT_APPLICABLE
         elif last is not None and last.result == ScreeningResult.NORMAL:
             status = Status.DONE
         elif last is not None and last.result == ScreeningResult.REFER:
             status = Status.FOLLOW_UP
-        elif now > born_at + latest:
+        elif now > due_until:
             status = Status.OVERDUE
-        elif now >= born_at + earliest:
+        elif now >= due_from:
             status = Status.DUE
         else:
             status = Status.NOT_YET
-        result.append(
-            ScreeningState(
-                ScreeningKind(kind), Status(status), born_at + earliest, born_at + latest, last
-            )
-        )
+        result.append(ScreeningState(kind, status, due_from, due_until, last))
     return result
 
 
