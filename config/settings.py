@@ -133,6 +133,8 @@ TEMPLATES = [
             "libraries": {
                 "i18n": "config.templatetags.quick_i18n",
                 "static": "config.templatetags.quick_static",
+                # {% topbar %}: every page's header in one tag (issue 16)
+                "topbar": "config.templatetags.topbar",
             },
             "context_processors": [
                 "django.template.context_processors.request",
