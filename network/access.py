@@ -41,12 +41,14 @@ from network import audit
 # access.Level.VIEW, access.Role.COORDINATOR.
 from network.audit import record_read as record_read
 from network.audit import record_write as record_write
+from network.audit import written_during as written_during
 from network.models import Action as Action
 from network.models import (
     Concern,
     ConsentRule,
     DossierUserObjectPermission,
     Membership,
+    Notification,
     Organisation,
     Professional,
     RoleDefault,
@@ -516,7 +518,14 @@ _ROLES = Prepared(
     lambda user_id: (
         User.objects.filter(pk=user_id)
         .select_related(*ROLES)
-        .annotate(given_directly=_given("user"), given_by_groups=_given("group__user"))
+        .annotate(
+            given_directly=_given("user"),
+            given_by_groups=_given("group__user"),
+            # the header's first look (network.selectors.unread_count), on every page
+            any_unread=Exists(
+                Notification.objects.filter(recipient_id=OuterRef("pk"), read_at__isnull=True)
+            ),
+        )
     ),
     user_id=STAND_IN_ID,
 )
@@ -525,7 +534,7 @@ _ROLES = Prepared(
 def _read_roles(user: User) -> None:
     """Her roles (those not known yet) kept as ``select_related`` keeps them
     (``user.professional`` then needs no statement; an absent role is kept as absent),
-    and what she was given for ``granted``."""
+    what she was given for ``granted``, and whether she had unread notifications."""
     found = _ROLES(user_id=user.pk)
     known = user._state.fields_cache
     for name in ROLES:
@@ -537,6 +546,14 @@ def _read_roles(user: User) -> None:
     given = {*found[0].given_directly, *found[0].given_by_groups} if found else set()
     # kept on this user object for the rest of the request; User has no such field
     user._granted_permissions = given  # type: ignore[attr-defined]
+    user._any_unread = bool(found and found[0].any_unread)  # type: ignore[attr-defined]
+
+
+def any_unread(user: User) -> bool | None:
+    """Whether she had unread notifications when her roles were read in this request
+    (``_read_roles``); None when they were not read. A notification read since still counts
+    as unread here (the count then asks); one received since is seen on her next page."""
+    return getattr(user, "_any_unread", None)
 
 
 def _has_role(user: User, role: str) -> bool:

@@ -38,10 +38,12 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import psycopg
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from config.prepared import reads_only
 from network.models import (
     AccessArchive,
     AccessArchiveAnchor,
@@ -60,7 +62,9 @@ SEPARATOR = "\x1f"
 current_request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="")
 
 # The reads of the request being served, by record: written once when it ends (``one_request``).
-_reads: contextvars.ContextVar[dict | None] = contextvars.ContextVar("access_reads", default=None)
+_reads: contextvars.ContextVar[_Gathered | None] = contextvars.ContextVar(
+    "access_reads", default=None
+)
 
 
 def _label(actor) -> str:
@@ -182,15 +186,75 @@ def record(
 def one_request():
     """Around a request (config.middleware.RequestIdMiddleware): its reads — the page, its
     lists, its side panels — are gathered per reader and record and written as ONE event
-    per record when the answer is ready. Reads made outside a request are written at once."""
-    token = _reads.set({})
+    per record when the answer is ready (or earlier, while the page renders:
+    ``written_during``). Reads made outside a request are written at once."""
+    token = _reads.set(_Gathered())
     try:
         yield
-        for actor, by_record in (_reads.get() or {}).values():
-            reads = [(dossier, "", sections) for dossier, sections in by_record.values()]
-            append(actor, reads, action=Action.READ)
+        _write(list((_reads.get() or {}).values()))
     finally:
         _reads.reset(token)
+
+
+class _Gathered(dict):
+    """A request's reads not written yet: reader's id → (reader, {record id: (record,
+    sections)}); ``sent``: (reader's id, record id) → the sections already written by
+    ``written_during``, which a later read does not write again."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sent: dict[tuple[int | None, int], set[str]] = {}
+
+
+def _write(batches: list[tuple[object, dict]]) -> None:
+    """One append per reader: (reader, {record id: (record, sections)})."""
+    for actor, by_record in batches:
+        reads = [(dossier, "", sections) for dossier, sections in by_record.values()]
+        append(actor, reads, action=Action.READ)
+
+
+@contextlib.contextmanager
+def written_during():
+    """Write the reads the request gathered so far now, and run the block — the page's
+    rendering — while the database writes them; the block's end waits for the commit and
+    raises if it failed, so no answer leaves with its reads unlogged (issue 16: the append
+    and its commit were an eighth of "Mijn dossiers", spent waiting for the database).
+
+    The write is sent in psycopg's pipeline mode: BEGIN, the append, COMMIT, without
+    waiting for their answers. The connection stays in pipeline mode for the block, whose
+    statements queue behind the write, so the block may only read: anything but a SELECT
+    is refused (``config.prepared.reads_only``: in pipeline mode a write's row count is
+    not known when the ORM asks). If the write fails, the block's next statement, or its
+    end, raises it. If the block fails after the commit, the reads stay logged with no
+    page shown, as for an answer the browser never received.
+
+    Where the reads cannot be sent ahead — outside a request, inside a transaction (the
+    write then belongs to it), nothing gathered — the block just runs and the reads are
+    written when the request ends, as always. A record read again in the block, for a
+    section already written, is not written twice; a section not written yet is, when the
+    request ends."""
+    gathered = _reads.get()
+    if not gathered or connection.in_atomic_block or not connection.get_autocommit():
+        yield
+        return
+    batches = list(gathered.values())
+    for reader, (_actor, by_record) in gathered.items():
+        for record_id, (_dossier, sections) in by_record.items():
+            gathered.sent.setdefault((reader, record_id), set()).update(sections)
+    gathered.clear()
+    raw = connection.connection
+    try:
+        with connection.wrap_database_errors, raw.pipeline(), connection.cursor() as cursor:
+            cursor.execute("BEGIN")
+            _write(batches)
+            cursor.execute("COMMIT")
+            with connection.execute_wrapper(reads_only):
+                yield
+    finally:
+        # a write that failed leaves its transaction aborted (or, stopped before COMMIT was
+        # sent, open): end it, so the connection is in autocommit again, as Django holds
+        if raw.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+            raw.rollback()
 
 
 def record_read(actor, dossier, sections) -> None:
@@ -207,7 +271,10 @@ def record_read_list(actor, reads) -> None:
         return
     reader = actor.pk if actor is not None and actor.is_authenticated else None
     _actor, by_record = gathered.setdefault(reader, (actor, {}))
+    sent = gathered.sent
     for dossier, section in reads:
+        if sent and section in sent.get((reader, dossier.pk), ()):
+            continue
         by_record.setdefault(dossier.pk, (dossier, set()))[1].add(section)
 
 

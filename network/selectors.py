@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import connection
@@ -23,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from config.prepared import STAND_IN_ID, STAND_IN_OTHER_ID, Prepared
 from dossier.sections import Section
-from network import access
+from network import access, names
 from network.models import (
     AccessEvent,
     Action,
@@ -210,7 +211,8 @@ def unread_count(user) -> int:
     when there are some does the count check what they may still read."""
     if not user.is_authenticated:
         return 0
-    if not _ANY_UNREAD(user_id=user.pk):
+    known = access.any_unread(user)  # read with her roles, when the page asked for them
+    if known is False or (known is None and not _ANY_UNREAD(user_id=user.pk)):
         return 0
     return notifications_for(user).filter(read_at__isnull=True).count()
 
@@ -257,14 +259,43 @@ def first_open_concerns(user, limit: int) -> list[Concern]:
     """The first ``limit`` of ``open_concerns_for_coordinator``: a statement compiled once
     (the dashboard asks it on every visit); the related rows are read only when there are
     any, as the queryset's prefetch would."""
+    return first_open_concerns_later(user, limit)()
+
+
+def first_open_concerns_later(user, limit: int) -> Callable[[], list[Concern]]:
+    """``first_open_concerns``, its statement sent now inside ``config.prepared.together()``
+    and its rows read when the returned function is called."""
     if not access.is_care_provider(user):
-        return []
+        return list
     if limit not in _FIRST_OPEN_CONCERNS:
         _FIRST_OPEN_CONCERNS[limit] = Prepared(
             lambda user_id: _first_open_concerns(user_id, limit), user_id=STAND_IN_ID
         )
-    rows = _FIRST_OPEN_CONCERNS[limit](user_id=user.pk)
-    prefetch_related_objects(rows, *OPEN_CONCERNS_RELATED)
+    found = _FIRST_OPEN_CONCERNS[limit].later(user_id=user.pk)
+
+    def read() -> list[Concern]:
+        rows = found()
+        prefetch_related_objects(rows, *OPEN_CONCERNS_RELATED)
+        return rows
+
+    return read
+
+
+def shown_open_concerns(user, rows: list[Concern]) -> list[Concern]:
+    """The rows of the open concerns panel as shown: each names the mother (``who``) to a
+    reader of her identity — one identity read logged per record shown — and not the
+    situation itself, which is read on the concerns page."""
+    named = names.identity_readable(user, {row.dossier_id for row in rows})
+    for row in rows:
+        row.who = names.shown_name(  # type: ignore[attr-defined]  # shown, not stored
+            row.dossier.mother,
+            reader=user,
+            dossier=row.dossier,
+            may_see_identity=row.dossier_id in named,
+        )
+    access.record_read_list(
+        user, {(row.dossier, Section.IDENTITY) for row in rows if row.dossier_id in named}
+    )
     return rows
 
 

@@ -225,3 +225,29 @@ def test_an_alert_notice_names_its_rule_and_severity_in_the_readers_language(net
         with translation.override(language):
             [text] = [n.shown for n in notices.render(selectors.notifications_for(gp), gp)]
             assert str(rule.title) in text and str(Severity.TODAY.label) in text
+
+
+def test_the_header_count_rides_on_the_roles_and_asks_again_when_there_are_unread(net):
+    """The header's first look (any unread?) is read with the user's roles, which every
+    page reads: a reader with none costs no statement more; one with some is counted, and a
+    notification read after the roles were read is not counted (issue 16)."""
+    from django.contrib.auth.models import User
+    from django.utils import timezone
+
+    from network import access
+
+    gp = User.objects.get(pk=net.users["gp"].pk)  # a fresh user: nothing read yet
+    assert access.is_care_provider(gp)
+    with CaptureQueriesContext(connection) as queries:
+        assert selectors.unread_count(gp) == 0
+    assert len(queries) == 0
+    Notification.objects.create(recipient=gp, dossier=net.a, text="Iemand vervoegde het netwerk.")
+    still = User.objects.get(pk=gp.pk)
+    assert access.is_care_provider(still)
+    assert access.any_unread(still) is True
+    assert selectors.unread_count(still) == 1
+    Notification.objects.filter(recipient=gp).update(read_at=timezone.now())
+    assert selectors.unread_count(still) == 0  # read since the roles: counted again
+    fresh = User.objects.get(pk=gp.pk)
+    assert access.any_unread(fresh) is None  # roles not read: the count asks as before
+    assert selectors.unread_count(fresh) == 0
