@@ -36,13 +36,17 @@ declared ``for_its_values=True`` and planned for each call's values instead
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import copy
 import datetime
+import functools
+import select
 import uuid
 import weakref
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import psycopg
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connections
 from django.db.models import Field, ForeignObject, Lookup, QuerySet
@@ -202,6 +206,43 @@ class Prepared:
         return compiled
 
     def __call__(self, *, using: str = "default", **values: Any) -> list:
+        queryset = self._bound(using, values)
+        with self._planned(using):
+            return list(queryset)
+
+    def later(self, *, using: str = "default", **values: Any) -> Callable[[], list]:
+        """This call's rows, read when the returned function is called. Inside
+        ``together()`` the statement is sent now and its answer read then, so the database
+        runs it while Python does what comes between; elsewhere it simply runs then."""
+        sending = (_together.get() or {}).get(using)
+        if sending is None:
+            return functools.partial(self, using=using, **values)
+        queryset = self._bound(using, values)
+        compiler = queryset.query.get_compiler(using)
+        sending.answered()
+        cursor = connections[using].cursor()
+        with self._planned(using):
+            cursor.execute(*compiler.as_sql())
+        sending.sent()
+
+        def read() -> list:
+            try:
+                rows = cursor.fetchall()
+            finally:
+                cursor.close()
+            if compiler.has_extra_select:  # as the compiler's own reading cuts them
+                rows = [row[: compiler.col_count] for row in rows]
+            # the ORM reads these rows as it reads its own (converters, related objects)
+            compiler.execute_sql = lambda *args, **kwargs: [rows]
+            return list(queryset)
+
+        return read
+
+    def _planned(self, using: str) -> contextlib.AbstractContextManager:
+        return planned_for_its_values(using) if self._for_its_values else contextlib.nullcontext()
+
+    def _bound(self, using: str, values: dict[str, Any]) -> QuerySet:
+        """The compiled queryset with this call's values in the stand-ins' places."""
         if values.keys() != self._stand_ins.keys():
             raise TypeError(f"expected the values {sorted(self._stand_ins)}, got {sorted(values)}")
         missing = sorted(name for name, value in values.items() if value is None)
@@ -230,8 +271,74 @@ class Prepared:
             "_result_cache": None,
             "_prefetch_done": False,
         }
-        planned = (
-            planned_for_its_values(using) if self._for_its_values else contextlib.nullcontext()
+        return queryset
+
+
+class _Sending:
+    """A connection in ``together()``: its pipeline, and whether a statement was sent
+    whose answer has not arrived yet."""
+
+    def __init__(self, pipeline: psycopg.Pipeline) -> None:
+        self.pipeline, self.pgconn, self.waiting = pipeline, pipeline.pgconn, False
+
+    def answered(self) -> None:
+        """Wait for the answers to the statements sent before (psycopg reads a pipeline's
+        answers in order, all of those sent: a statement sent now would be waited for
+        with them); each is kept with its cursor until read."""
+        if self.waiting:
+            self.pipeline.sync()
+            self.waiting = False
+
+    def sent(self) -> None:
+        """Ask the server to send this statement's answer as soon as it has it (a Flush:
+        in pipeline mode it keeps its answers until asked or synced)."""
+        self.waiting = True
+        self.pgconn.send_flush_request()
+        while self.pgconn.flush():  # 1 while part of the message is still to be sent
+            select.select([], [self.pgconn.socket], [])
+
+
+# The databases whose connection is in ``together()`` now (this thread or task).
+_together: contextvars.ContextVar[dict[str, _Sending] | None] = contextvars.ContextVar(
+    "prepared_together", default=None
+)
+
+
+def reads_only(execute, sql, params, many, context):
+    """An execute wrapper that refuses anything but a SELECT: on a connection in pipeline
+    mode a write's row count is not known when the ORM asks for it."""
+    if sql.lstrip()[:6].upper() != "SELECT":
+        raise RuntimeError(
+            "Only reads may be sent while the connection sends statements ahead "
+            f"(config.prepared.together, network.audit.written_during): {sql[:200]}"
         )
-        with planned:
-            return list(queryset)
+    return execute(sql, params, many, context)
+
+
+@contextlib.contextmanager
+def together(using: str = "default") -> Iterator[None]:
+    """Statements asked with ``Prepared.later`` inside are sent ahead and read when wanted,
+    so the database runs one while Python makes the rows of the one before: a page's
+    reads then cost nearer the longer of the two than their sum ("My records" sends its
+    screenings panel once its rows have arrived, and makes the rows while the database
+    looks for the babies: issue 16). The connection is in psycopg's pipeline mode inside,
+    so only reads may run there (``reads_only``); a statement is sent once the answers to
+    those before it have arrived (psycopg reads a pipeline's answers in order); leaving
+    waits for every answer and raises the first error. Inside a transaction, or where
+    psycopg has no pipeline, nothing is sent ahead: ``later`` runs each statement when
+    its rows are asked for."""
+    connection = connections[using]
+    if connection.in_atomic_block or not psycopg.Pipeline.is_supported():
+        yield
+        return
+    connection.ensure_connection()
+    with (
+        connection.wrap_database_errors,
+        connection.connection.pipeline() as pipeline,
+        connection.execute_wrapper(reads_only),
+    ):
+        token = _together.set({**(_together.get() or {}), using: _Sending(pipeline)})
+        try:
+            yield
+        finally:
+            _together.reset(token)

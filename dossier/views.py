@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_otp import user_has_device
 
+from config.prepared import together
 from dossier import alerts as alert_rules
 from dossier import consults, feeds, growth, screenings, selectors, services
 from dossier.entries import facts as entry_facts
@@ -44,6 +45,7 @@ from dossier.models import (
     Screening,
 )
 from dossier.sections import Section
+from dossier.templatetags.dossier_rows import dossier_rows
 from network import access
 from network.boundary import OPEN_RECORD, VISIBLE, dossier_route, entry_write
 
@@ -99,12 +101,6 @@ def dashboard(request):
     if search.is_valid():
         query, status = search.cleaned_data["q"], search.cleaned_data["status"]
     first = not query and not status and access.is_care_provider(request.user)
-    # the babies born longest ago, the rest on the watch list (careplan:watch)
-    watch, watch_total = (
-        selectors.missing_screenings_first(request.user, limit=DASHBOARD_SCREENINGS)
-        if first
-        else ([], 0)
-    )
     urgent, urgent_total, urgent_reads = (
         selectors.watched_alerts(request.user, urgent_only=True) if first else ([], 0, set())
     )
@@ -125,34 +121,57 @@ def dashboard(request):
         page = Paginator(listing.values_list("pk", flat=True), PAGE_SIZE).get_page(
             request.GET.get("page")
         )
-    page.object_list = selectors.list_rows(request.user, list(page.object_list))
+    panels = {}
+    # The page's rows, the open concerns, then the screenings panel, each sent once the
+    # answer before it has arrived: the database looks for the babies (the longest) while
+    # Python makes the rows and the concerns (config.prepared.together).
+    with together():
+        rows = selectors.list_rows_later(request.user, list(page.object_list))
+        if first:  # the network's panel (its tag: network_watch.open_concerns), read ahead
+            from network import selectors as network_selectors
+
+            concerns = network_selectors.first_open_concerns_later(request.user, 20)
+        # the babies born longest ago, the rest on the watch list (careplan:watch)
+        watch = (
+            selectors.missing_screenings_later(request.user, limit=DASHBOARD_SCREENINGS)
+            if first
+            else lambda: ([], 0)
+        )
+        page.object_list = rows()
+        if first:
+            panels["open_concerns"] = network_selectors.shown_open_concerns(
+                request.user, concerns()
+            )
+        # the rows' HTML too is written while the database still looks for the babies
+        written_rows = dossier_rows(page.object_list)
+        watch, watch_total = watch()
     access.record_read_list(
         request.user,
         [(dossier, section) for dossier in page.object_list for section in _row_shows(dossier)]
         + [(row["dossier"], Section.NEWBORN) for row in watch]
         + sorted(urgent_reads, key=lambda read: (read[0].pk, read[1])),
     )
-    return render(
-        request,
-        "dossier/dashboard.html",
-        {
-            "search": search,
-            "page": page,
-            "query": query,
-            "status": status,
-            # without a search a professional's list holds her current records (issue 16)
-            "current_only": first,
-            "missing_screenings": watch,
-            "missing_screenings_total": watch_total,
-            "urgent_alerts": urgent,
-            "urgent_total": urgent_total,
-            "has_role": access.is_care_provider(request.user) or access.is_mother(request.user),
-            "can_open": access.can_open_dossier(request.user),
-            # a mother chooses herself whether to add a second step to her sign-in
-            "offer_two_step": access.is_mother(request.user)
-            and not user_has_device(request.user, confirmed=True),
-        },
-    )
+    context = {
+        **panels,
+        "search": search,
+        "page": page,
+        "written_rows": written_rows,
+        "query": query,
+        "status": status,
+        # without a search a professional's list holds her current records (issue 16)
+        "current_only": first,
+        "missing_screenings": watch,
+        "missing_screenings_total": watch_total,
+        "urgent_alerts": urgent,
+        "urgent_total": urgent_total,
+        "has_role": access.is_care_provider(request.user) or access.is_mother(request.user),
+        "can_open": access.can_open_dossier(request.user),
+        # a mother chooses herself whether to add a second step to her sign-in
+        "offer_two_step": access.is_mother(request.user)
+        and not user_has_device(request.user, confirmed=True),
+    }
+    with access.written_during():  # the reads are written while the list renders
+        return render(request, "dossier/dashboard.html", context)
 
 
 def _history_section(section: str, **_kwargs) -> str:

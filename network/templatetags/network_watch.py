@@ -1,10 +1,11 @@
 """The network's part of the coordinator's dashboard, as a tag the dashboard template
-loads: the page itself (``dossier.views``) does not import the network app (DESIGN.md §1)."""
+loads, so that the template shows it wherever it is rendered (DESIGN.md §1: the record's
+pages import the network app's access rules only; "My records" reads the rows ahead, see
+``open_concerns``)."""
 
 from django import template
 
-from dossier.sections import Section
-from network import access, names, selectors
+from network import selectors
 
 register = template.Library()
 
@@ -12,19 +13,10 @@ register = template.Library()
 @register.inclusion_tag("network/includes/open_concerns.html", takes_context=True)
 def open_concerns(context, limit: int = 20):
     """The worrying situations signalled and not yet answered in the records the user
-    coordinates. The row names the mother (one identity read per record shown), not the
-    situation itself: that is read on the concerns page."""
-    user = context["request"].user
-    rows = selectors.first_open_concerns(user, limit)
-    named = names.identity_readable(user, {row.dossier_id for row in rows})
-    for row in rows:
-        row.who = names.shown_name(
-            row.dossier.mother,
-            reader=user,
-            dossier=row.dossier,
-            may_see_identity=row.dossier_id in named,
-        )
-    access.record_read_list(
-        user, {(row.dossier, Section.IDENTITY) for row in rows if row.dossier_id in named}
-    )
+    coordinates (``selectors.shown_open_concerns``). A page that read them already, before
+    its rendering, gives them as ``open_concerns`` ("My records": dossier.views)."""
+    rows = context.get("open_concerns")
+    if rows is None:
+        user = context["request"].user
+        rows = selectors.shown_open_concerns(user, selectors.first_open_concerns(user, limit))
     return {"concerns": rows}
