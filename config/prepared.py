@@ -226,15 +226,17 @@ class Prepared:
         sending.sent()
 
         def read() -> list:
-            try:
-                rows = cursor.fetchall()
-            finally:
-                cursor.close()
-            if compiler.has_extra_select:  # as the compiler's own reading cuts them
-                rows = [row[: compiler.col_count] for row in rows]
-            # the ORM reads these rows as it reads its own (converters, related objects)
-            compiler.execute_sql = lambda *args, **kwargs: [rows]
-            return list(queryset)
+            if queryset._result_cache is None:  # read once; the same list after
+                try:
+                    rows = cursor.fetchall()
+                finally:
+                    cursor.close()
+                if compiler.has_extra_select:  # as the compiler's own reading cuts them
+                    rows = [row[: compiler.col_count] for row in rows]
+                # the ORM reads these rows as it reads its own (converters, related objects)
+                compiler.execute_sql = lambda *args, **kwargs: [rows]
+                queryset._fetch_all()
+            return list(queryset._result_cache)
 
         return read
 

@@ -229,12 +229,17 @@ def written_during():
     page shown, as for an answer the browser never received.
 
     Where the reads cannot be sent ahead — outside a request, inside a transaction (the
-    write then belongs to it), nothing gathered — the block just runs and the reads are
-    written when the request ends, as always. A record read again in the block, for a
-    section already written, is not written twice; a section not written yet is, when the
-    request ends."""
+    write then belongs to it), nothing gathered, a libpq without pipelines — the block
+    just runs and the reads are written when the request ends, as always. A record read
+    again in the block, for a section already written, is not written twice; a section not
+    written yet is, when the request ends."""
     gathered = _reads.get()
-    if not gathered or connection.in_atomic_block or not connection.get_autocommit():
+    if (
+        not gathered
+        or connection.in_atomic_block
+        or not connection.get_autocommit()
+        or not psycopg.Pipeline.is_supported()
+    ):
         yield
         return
     batches = list(gathered.values())

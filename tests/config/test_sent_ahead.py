@@ -66,6 +66,8 @@ def test_rows_sent_ahead_are_the_rows_of_the_call_read_in_any_order(records):
         assert len(queries) == 3, "each statement is sent when asked for, not when read"
         mothers_got, rows_got, pairs_got = mothers(), rows(), pairs()  # not in sent order
         got = rows_got, pairs_got, mothers_got
+        assert pairs() == pairs_got, "read again: the same rows, no statement more"
+        assert len(queries) == 3
     assert not in_pipeline()
     assert got[1] == expected[1] and got[2] == expected[2]
     assert got[0] == expected[0]  # model rows, with their related objects and flags
