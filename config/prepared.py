@@ -236,7 +236,7 @@ class Prepared:
                 # the ORM reads these rows as it reads its own (converters, related objects)
                 compiler.execute_sql = lambda *args, **kwargs: [rows]
                 queryset._fetch_all()
-            return list(queryset._result_cache)
+            return list(queryset._result_cache or ())
 
         return read
 
