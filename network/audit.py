@@ -103,19 +103,31 @@ def link(previous: bytes, seq: int, content: bytes, at: datetime.datetime) -> by
 
 # --- appending ------------------------------------------------------------------------------
 
-# The events to write come as one array per column (so the statement is the same for any
-# number of records: psycopg and PostgreSQL read it once, not 5 placeholders per record);
-# a record's sections as one text, split again here (a section's name holds no comma).
+# The events to write come as two arrays — each record's chain and its sections as one text
+# (split again here: a section's name holds no comma) — so the statement is the same for any
+# number of records and psycopg sends two short arrays, not five per-record columns. Every
+# other field is the same for the whole append and comes once; the one reference that
+# matched no record belongs to chain 0, where every such read is merged. Each event's
+# content (``_content``, what its hash covers) is written here from the same fields in the
+# same order, separated by ``SEPARATOR`` (given as ``sep``), so PostgreSQL hashes what
+# ``verify()`` recomputes in Python from the stored row (every chain is checked so).
 _APPEND = """
 WITH input (chain, dossier_id, dossier_ref, sections, content) AS (
-    SELECT chain, dossier_id, dossier_ref, string_to_array(sections, ',')::varchar[], content
-    FROM unnest(%s::bigint[], %s::bigint[], %s::varchar[], %s::text[], %s::bytea[])
-        AS given (chain, dossier_id, dossier_ref, sections, content)
+    SELECT chain, NULLIF(chain, 0), CASE WHEN chain = 0 THEN %(ref)s ELSE '' END,
+           string_to_array(sections, ',')::varchar[],
+           convert_to(
+               %(sep)s || chain::text || %(sep)s || %(actor_text)s || %(sep)s || %(label)s
+               || %(sep)s || CASE WHEN chain = 0 THEN %(ref)s ELSE '' END || %(sep)s
+               || sections || %(sep)s || %(action)s || %(sep)s || %(outcome)s || %(sep)s
+               || %(request_id)s || %(sep)s,
+               'UTF8'
+           )
+    FROM unnest(%(chains)s::bigint[], %(sections)s::text[]) AS given (chain, sections)
 ),
 moved AS (
     INSERT INTO network_accesschainhead AS head (chain, seq, at, hash, checkpointed_seq)
-    SELECT chain, 1, %s, sha256(%s::bytea || convert_to('1', 'UTF8') || content
-                                || convert_to({first_at}, 'UTF8')), 0
+    SELECT chain, 1, %(at)s, sha256(%(genesis)s::bytea || convert_to('1', 'UTF8') || content
+                                    || convert_to({first_at}, 'UTF8')), 0
     FROM input ORDER BY chain
     ON CONFLICT (chain) DO UPDATE SET
         seq = head.seq + 1,
@@ -130,9 +142,10 @@ moved AS (
 INSERT INTO network_accessevent
     (at, actor_id, actor_label, dossier_id, dossier_ref, sections, action, outcome,
      request_id, seq, hash)
-SELECT m.at, %s, %s, i.dossier_id, i.dossier_ref, i.sections, %s, %s, %s, m.seq, m.hash
+SELECT m.at, %(actor_id)s, %(label)s, i.dossier_id, i.dossier_ref, i.sections, %(action)s,
+       %(outcome)s, %(request_id)s, m.seq, m.hash
 FROM moved m JOIN input i USING (chain)
-""".replace("{first_at}", AT_FORMAT_SQL.format("%s::timestamptz")).replace(
+""".replace("{first_at}", AT_FORMAT_SQL.format("%(at)s::timestamptz")).replace(
     "{next_at}", AT_FORMAT_SQL.format("greatest(excluded.at, head.at)")
 )
 
@@ -141,29 +154,37 @@ def append(actor, targets: Iterable, *, action: str, outcome: str = Outcome.ALLO
     """Log one event per record: ``targets`` are ``(dossier, reference, sections)``; the
     same record named twice is one event with the sections of both. Returns the number of
     events written. One statement, in the caller's transaction."""
-    merged: dict[int, tuple[object, str, set[str]]] = {}
-    for dossier, reference, sections in targets:
+    merged: dict[int, set[str]] = {}
+    reference = ""  # chain 0's: the first reference that matched no record
+    for dossier, ref, sections in targets:
         chain = dossier.pk if dossier is not None else UNATTACHED
-        if chain in merged:
-            merged[chain][2].update(s for s in sections if s)
-        else:
-            ref = "" if dossier is not None else str(reference)[:36]
-            merged[chain] = (dossier, ref, {s for s in sections if s})
+        if chain == UNATTACHED and chain not in merged:
+            reference = str(ref)[:36]
+        merged.setdefault(chain, set()).update(s for s in sections if s)
     if not merged:
         return 0
-    at = timezone.now()
-    actor_id = actor.pk if actor is not None and actor.is_authenticated else None
-    label, request_id = _label(actor)[:200], current_request_id.get()[:64]
-    columns: tuple[list, list, list, list, list] = ([], [], [], [], [])
-    for chain, (dossier, ref, sections) in sorted(merged.items()):
+    chains, texts = [], []
+    for chain, sections in sorted(merged.items()):
         listed = sorted(sections)
         if any("," in section for section in listed):
             raise ValueError(f"A section's name holds no comma: {listed!r}")
-        content = _content(chain, actor_id, label, ref, listed, action, outcome, request_id)
-        row = (chain, dossier.pk if dossier is not None else None, ref, ",".join(listed), content)
-        for column, value in zip(columns, row, strict=True):
-            column.append(value)
-    params = [*columns, at, GENESIS, at, actor_id, label, action, outcome, request_id]
+        chains.append(chain)
+        texts.append(",".join(listed))
+    actor_id = actor.pk if actor is not None and actor.is_authenticated else None
+    params = {
+        "chains": chains,
+        "sections": texts,
+        "ref": reference,
+        "actor_id": actor_id,
+        "actor_text": str(actor_id or ""),  # as _content writes it
+        "label": _label(actor)[:200],
+        "action": action,
+        "outcome": outcome,
+        "request_id": current_request_id.get()[:64],
+        "at": timezone.now(),
+        "genesis": GENESIS,
+        "sep": SEPARATOR,
+    }
     with connection.cursor() as cursor:  # one statement: atomic by itself
         cursor.execute(_APPEND, params)
         return cursor.rowcount

@@ -171,6 +171,31 @@ def test_events_about_no_record_share_chain_zero(log):
     assert broken().chain == 0
 
 
+def test_postgresql_hashes_the_content_python_verifies_whatever_the_text(log):
+    """The append writes each event's content in SQL (``_APPEND``); ``verify`` recomputes
+    it in Python (``_content``) from the stored row. Names and references holding the
+    separator, quotes, accents and characters beyond the basic plane hash the same on both
+    sides, and the fields are stored as given."""
+    odd = UserFactory(first_name="Zoë \x1f 'O''Brien'", last_name="Ŝ😀; DROP TABLE x; --")
+    reference = "ref\x1f\"';--😀"
+    written = audit.append(
+        odd,
+        [(log[0], "", ["prenatal", "identity"]), (None, reference, []), (log[1], "", [])],
+        action="read",
+    )
+    assert written == 3
+    mine = AccessEvent.objects.filter(actor=odd)
+    assert {(e.chain, e.reference, tuple(e.sections)) for e in mine} == {
+        (log[0].pk, "", ("identity", "prenatal")),
+        (log[1].pk, "", ()),
+        (0, reference, ()),
+    }
+    assert {e.actor_label for e in mine} == {odd.get_full_name()}
+    assert broken() is None
+    tamper("UPDATE network_accessevent SET actor_label = 'Zoe' WHERE actor_id = %s", [odd.pk])
+    assert broken() is not None
+
+
 def test_events_carry_no_clinical_content():
     fields = {f.name for f in AccessEvent._meta.get_fields()}
     assert fields == {
