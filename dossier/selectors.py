@@ -194,8 +194,14 @@ def current_list_page(user, *, urgent: list[int], number: int, size: int):
     when the page is not one of the first ``COMPILED_PAGES`` or lies past the end (the
     caller pages the list as usual then: Django's paginator says what a page past the end
     shows)."""
+    return current_list_page_later(user, urgent=urgent, number=number, size=size)()
+
+
+def current_list_page_later(user, *, urgent: list[int], number: int, size: int):
+    """``current_list_page``, its statement sent now inside ``config.prepared.together()``
+    and read when the returned function is called."""
     if not access.is_care_provider(user) or not 1 <= number <= COMPILED_PAGES:
-        return None
+        return lambda: None
     key = (number, size)
     if key not in _CURRENT_PAGES:
         start = (number - 1) * size
@@ -209,10 +215,15 @@ def current_list_page(user, *, urgent: list[int], number: int, size: int):
             ]
 
         _CURRENT_PAGES[key] = Prepared(build, user_id=STAND_IN_ID, urgent=STAND_IN_IDS)
-    rows = _CURRENT_PAGES[key](user_id=user.pk, urgent=list(urgent))
-    if not rows:
-        return None
-    return [pk for pk, _total in rows], rows[0][1]
+    found = _CURRENT_PAGES[key].later(user_id=user.pk, urgent=list(urgent))
+
+    def read() -> tuple[list[int], int] | None:
+        rows = found()
+        if not rows:
+            return None
+        return [pk for pk, _total in rows], rows[0][1]
+
+    return read
 
 
 def first_list_page(user, *, urgent: list[int], number, size: int) -> Page | None:
@@ -221,17 +232,30 @@ def first_list_page(user, *, urgent: list[int], number, size: int) -> Page | Non
     statement (``current_list_page``). None for any other page — past the compiled ones,
     past the end, not a whole number: the caller pages ``dossier_list`` as usual then, and
     its paginator answers as it always does ("My records" and the API alike)."""
+    return first_list_page_later(user, urgent=urgent, number=number, size=size)()
+
+
+def first_list_page_later(
+    user, *, urgent: list[int], number, size: int
+) -> Callable[[], Page | None]:
+    """``first_list_page``, its statement sent now inside ``config.prepared.together()``
+    and read when the returned function is called."""
     try:
         wanted = int(number or 1)
     except (TypeError, ValueError):
-        return None
-    found = current_list_page(user, urgent=urgent, number=wanted, size=size)
-    if found is None:
-        return None
-    ids, total = found
-    paginator = Paginator(ids, size)
-    paginator.count = total  # the whole list's, read with the page
-    return Page(ids, wanted, paginator)
+        return lambda: None
+    found = current_list_page_later(user, urgent=urgent, number=wanted, size=size)
+
+    def read() -> Page | None:
+        answer = found()
+        if answer is None:
+            return None
+        ids, total = answer
+        paginator = Paginator(ids, size)
+        paginator.count = total  # the whole list's, read with the page
+        return Page(ids, wanted, paginator)
+
+    return read
 
 
 # What a row of "My records" shows (templates/dossier/dashboard.html): the rows are read

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 from django_otp import user_has_device
 
 from config.prepared import together
+from config.templatetags.topbar import written_ahead
 from dossier import alerts as alert_rules
 from dossier import consults, feeds, growth, screenings, selectors, services
 from dossier.entries import facts as entry_facts
@@ -105,31 +106,36 @@ def dashboard(request):
         selectors.watched_alerts(request.user, urgent_only=True) if first else ([], 0, set())
     )
     urgent_ids = sorted({a.dossier_id for a in urgent})
-    # the page's ids first (sorted on the record's own columns), then only those rows with
-    # their mother and delivery: the joins are made for 20 rows, not for every current one
-    page = (
-        selectors.first_list_page(
-            request.user, urgent=urgent_ids, number=request.GET.get("page"), size=PAGE_SIZE
-        )
-        if first
-        else None
-    )
-    if page is None:
-        listing = selectors.dossier_list(
-            request.user, query=query, status=status, urgent=urgent_ids
-        )
-        page = Paginator(listing.values_list("pk", flat=True), PAGE_SIZE).get_page(
-            request.GET.get("page")
-        )
-    panels = {}
-    # The page's rows, the open concerns, then the screenings panel, each sent once the
-    # answer before it has arrived: the database looks for the babies (the longest) while
-    # Python makes the rows and the concerns (config.prepared.together).
+    from network import selectors as network_selectors  # its panel and count, read ahead
+
+    ahead = {}
+    # The page's ids, then its rows, the open concerns and the screenings panel, each sent
+    # once the answer before it has arrived and read when needed: the database sorts her
+    # list while Python writes the page's header, and looks for the babies (the longest)
+    # while Python makes the rows and the concerns (config.prepared.together).
     with together():
+        # the page's ids first (sorted on the record's own columns), then only those rows
+        # with their mother and delivery: the joins are made for 20 rows, not for every one
+        listed = (
+            selectors.first_list_page_later(
+                request.user, urgent=urgent_ids, number=request.GET.get("page"), size=PAGE_SIZE
+            )
+            if first
+            else lambda: None
+        )
+        ahead["topbar"] = written_ahead(
+            request, unread=network_selectors.unread_count(request.user)
+        )
+        page = listed()
+        if page is None:
+            listing = selectors.dossier_list(
+                request.user, query=query, status=status, urgent=urgent_ids
+            )
+            page = Paginator(listing.values_list("pk", flat=True), PAGE_SIZE).get_page(
+                request.GET.get("page")
+            )
         rows = selectors.list_rows_later(request.user, list(page.object_list))
         if first:  # the network's panel (its tag: network_watch.open_concerns), read ahead
-            from network import selectors as network_selectors
-
             concerns = network_selectors.first_open_concerns_later(request.user, 20)
         # the babies born longest ago, the rest on the watch list (careplan:watch)
         watch = (
@@ -139,9 +145,7 @@ def dashboard(request):
         )
         page.object_list = rows()
         if first:
-            panels["open_concerns"] = network_selectors.shown_open_concerns(
-                request.user, concerns()
-            )
+            ahead["open_concerns"] = network_selectors.shown_open_concerns(request.user, concerns())
         # the rows' HTML too is written while the database still looks for the babies
         written_rows = dossier_rows(page.object_list)
         watch, watch_total = watch()
@@ -152,7 +156,7 @@ def dashboard(request):
         + sorted(urgent_reads, key=lambda read: (read[0].pk, read[1])),
     )
     context = {
-        **panels,
+        **ahead,
         "search": search,
         "page": page,
         "written_rows": written_rows,
