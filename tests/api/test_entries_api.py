@@ -7,10 +7,11 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from dossier.models import EntryChange, HomeVisit, Measurement, PsychosocialAnamnesis
+from dossier.models import Delivery, EntryChange, HomeVisit, Measurement, PsychosocialAnamnesis
 from network.models import Outcome
 from tests.api.conftest import token_client
 from tests.conftest import shared_rows
+from tests.factories import noon_days_ago
 from tests.network.test_permission_matrix import ENTRY_PAGES, PERSONAS, level, may_write
 from tests.personas import build_network
 
@@ -80,12 +81,18 @@ def test_reading_and_writing_each_kind_follows_the_policy(network, persona, kind
 
 
 def test_a_home_visit_with_a_baby_weight_over_the_api(network, events):
+    # born and visited at noon in Belgium: "day 1" whatever the hour the test runs at (a visit
+    # ten minutes ago, just after midnight, is still the day of a birth 24 hours ago)
+    born = noon_days_ago(2)
+    Delivery.objects.filter(dossier=network.a).update(
+        born_at=born, admitted_at=born - datetime.timedelta(hours=8)
+    )
     client = client_of(network, "coordinator")
     newborn = str(network.newborn.public_id)
     response = client.post(
         base(network, "huisbezoeken"),
         {
-            "visited_at": when(),
+            "visited_at": noon_days_ago(1).isoformat(),
             "temperature_c": "37.3",
             "bp_systolic": 115,
             "bp_diastolic": 70,
