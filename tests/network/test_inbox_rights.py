@@ -251,3 +251,21 @@ def test_the_header_count_rides_on_the_roles_and_asks_again_when_there_are_unrea
     fresh = User.objects.get(pk=gp.pk)
     assert access.any_unread(fresh) is None  # roles not read: the count asks as before
     assert selectors.unread_count(fresh) == 0
+
+
+def test_my_records_counts_her_unread_notifications_once(client, net):
+    """"My records" writes its header ahead with the count; the ``inbox`` context processor,
+    which every template gets, counts only when a template asks (issue 16)."""
+    gp = net.users["gp"]
+    Notification.objects.create(recipient=gp, dossier=net.a, text="Iemand vervoegde het netwerk.")
+    sign_in(client, gp)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(reverse("dossier:dashboard"))
+    counts = [
+        q["sql"]
+        for q in queries.captured_queries
+        if "COUNT(" in q["sql"] and "network_notification" in q["sql"]
+    ]
+    assert len(counts) == 1, counts
+    assert page.context["unread_notifications"] == 1
+    assert '<span class="badge">1</span>' in page.text
