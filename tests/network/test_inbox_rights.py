@@ -254,7 +254,7 @@ def test_the_header_count_rides_on_the_roles_and_asks_again_when_there_are_unrea
 
 
 def test_my_records_counts_her_unread_notifications_once(client, net):
-    """"My records" writes its header ahead with the count; the ``inbox`` context processor,
+    """'My records' writes its header ahead with the count; the ``inbox`` context processor,
     which every template gets, counts only when a template asks (issue 16)."""
     gp = net.users["gp"]
     Notification.objects.create(recipient=gp, dossier=net.a, text="Iemand vervoegde het netwerk.")
