@@ -43,13 +43,14 @@ import functools
 import select
 import uuid
 import weakref
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from typing import Any
 
 import psycopg
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connections
 from django.db.models import Field, ForeignObject, Lookup, QuerySet
+from psycopg.generators import fetch_many, send
 
 # Values no real call passes: no id is negative, no date lies in year 1, no text holds NUL.
 STAND_IN_ID = -7_771_001
@@ -230,7 +231,6 @@ class Prepared:
             return functools.partial(self, using=using, **values)
         queryset = self._bound(using, values)
         compiler = queryset.query.get_compiler(using)
-        sending.answered()
         cursor = connections[using].cursor()
         with self._planned(using):
             cursor.execute(*compiler.as_sql())
@@ -239,6 +239,7 @@ class Prepared:
         def read() -> list:
             if queryset._result_cache is None:  # read once; the same list after
                 try:
+                    sending.arrived(cursor.cursor)
                     rows = cursor.fetchall()
                 finally:
                     cursor.close()
@@ -289,24 +290,41 @@ class Prepared:
 
 
 class _Sending:
-    """A connection in ``together()``: its pipeline, and whether a statement was sent
-    whose answer has not arrived yet."""
+    """A connection in ``together()``: its pipeline, whose answers are read in the order
+    the statements were sent."""
 
     def __init__(self, pipeline: psycopg.Pipeline) -> None:
-        self.pipeline, self.pgconn, self.waiting = pipeline, pipeline.pgconn, False
+        self.pipeline, self.pgconn = pipeline, pipeline.pgconn
 
-    def answered(self) -> None:
-        """Wait for the answers to the statements sent before (psycopg reads a pipeline's
-        answers in order, all of those sent: a statement sent now would be waited for
-        with them); each is kept with its cursor until read."""
-        if self.waiting:
-            self.pipeline.sync()
-            self.waiting = False
+    def arrived(self, cursor: psycopg.Cursor) -> None:
+        """Read the answers to the statements sent before this cursor's, and its own, but
+        none sent after it (psycopg's own reading waits for every answer sent): the
+        database goes on with those while Python makes these rows. Each answer is handled
+        as psycopg handles it (the cursor's rows, its error, the prepared statements'
+        cache); should none come, psycopg's own reading takes over."""
+        queue = self.pipeline.result_queue
+        if not any(queued is not None and queued[0] is cursor for queued in queue):
+            return
+        connection = cursor.connection
+        with connection.lock:
+            connection.wait(self._answers_up_to(cursor))
+
+    def _answers_up_to(self, cursor: psycopg.Cursor) -> Generator[Any, Any, None]:
+        # psycopg's own pipeline reading (Pipeline._fetch_gen) stopped at this cursor: its
+        # queue and its handling of an answer are not public, so psycopg is pinned
+        # (requirements.lock) and tests/config/test_sent_ahead.py holds both behaviours
+        pipeline, queue = self.pipeline, self.pipeline.result_queue
+        self.pgconn.send_flush_request()
+        yield from send(self.pgconn)
+        while any(queued is not None and queued[0] is cursor for queued in queue):
+            results = yield from fetch_many(self.pgconn)
+            if not results:
+                return
+            pipeline._process_results(queue.popleft(), results)
 
     def sent(self) -> None:
         """Ask the server to send this statement's answer as soon as it has it (a Flush:
         in pipeline mode it keeps its answers until asked or synced)."""
-        self.waiting = True
         self.pgconn.send_flush_request()
         while self.pgconn.flush():  # 1 while part of the message is still to be sent
             select.select([], [self.pgconn.socket], [])
@@ -334,13 +352,14 @@ def together(using: str = "default") -> Iterator[None]:
     """Statements asked with ``Prepared.later`` inside are sent ahead and read when wanted,
     so the database runs one while Python makes the rows of the one before: a page's
     reads then cost nearer the longer of the two than their sum ("My records" sends its
-    screenings panel once its rows have arrived, and makes the rows while the database
-    looks for the babies: issue 16). The connection is in psycopg's pipeline mode inside,
-    so only reads may run there (``reads_only``); a statement is sent once the answers to
-    those before it have arrived (psycopg reads a pipeline's answers in order); leaving
-    waits for every answer and raises the first error. Inside a transaction, or where
-    psycopg has no pipeline, nothing is sent ahead: ``later`` runs each statement when
-    its rows are asked for."""
+    rows, open concerns and screenings panel at once, and makes the rows while the
+    database looks for the babies: issue 16). The connection is in psycopg's pipeline mode
+    inside, so only reads may run there (``reads_only``). The answers arrive in the order
+    the statements were sent: reading one reads those sent before it, never those after
+    it, so send first what is needed first and the longest last. Any other statement run
+    inside waits for every answer sent; leaving waits for them all and raises the first
+    error. Inside a transaction, or where psycopg has no pipeline, nothing is sent ahead:
+    ``later`` runs each statement when its rows are asked for."""
     connection = connections[using]
     if connection.in_atomic_block or not psycopg.Pipeline.is_supported():
         yield

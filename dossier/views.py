@@ -109,10 +109,10 @@ def dashboard(request):
     from network import selectors as network_selectors  # its panel and count, read ahead
 
     ahead = {}
-    # The page's ids, then its rows, the open concerns and the screenings panel, each sent
-    # once the answer before it has arrived and read when needed: the database sorts her
-    # list while Python writes the page's header, and looks for the babies (the longest)
-    # while Python makes the rows and the concerns (config.prepared.together).
+    # The page's ids, then its rows, the open concerns and the screenings panel, sent ahead
+    # and read in that order when needed: the database sorts her list while Python writes
+    # the page's header, and runs the concerns and looks for the babies (the longest) while
+    # Python makes the rows (config.prepared.together).
     with together():
         # the page's ids first (sorted on the record's own columns), then only those rows
         # with their mother and delivery: the joins are made for 20 rows, not for every one

@@ -40,6 +40,15 @@ DIVIDED = Prepared(
 )
 
 
+# takes a tenth of a second per n: still running when the answer before it is read
+SLEEPY = Prepared(
+    lambda n: Dossier.objects.annotate(
+        x=RawSQL("(SELECT 1 FROM pg_sleep(%s / 10.0))", [n])
+    ).values_list("x", flat=True)[:1],
+    n=STAND_IN_NUMBER,
+)
+
+
 def in_pipeline() -> bool:
     return connection.connection is not None and connection.connection._pipeline is not None
 
@@ -75,6 +84,35 @@ def test_rows_sent_ahead_are_the_rows_of_the_call_read_in_any_order(records):
         assert row.mother.family_name == same.mother.family_name
         assert row.newborn_count == same.newborn_count
         assert row.can_view_identity == same.can_view_identity
+
+
+def test_reading_a_statement_does_not_wait_for_those_sent_after_it(records):
+    """Reading an answer reads those sent before it and its own, never those after it:
+    the database goes on with them while Python makes these rows (psycopg's own reading
+    would wait for every answer sent)."""
+    _dossiers, ids = records
+    expected = IDS(ids=ids)
+    with together():
+        pipeline = connection.connection._pipeline
+        first = SLEEPY.later(n=2)  # not arrived yet when it is read
+        slow = SLEEPY.later(n=5)
+        pairs = IDS.later(ids=ids)
+        assert first() == [1]
+        assert len(pipeline.result_queue) == 2, "the slow answer and the one after it: unread"
+        assert slow() == [1]
+        assert pairs() == expected
+        assert not pipeline.result_queue
+
+
+def test_an_answer_before_a_failing_statement_is_read_and_the_failure_raised_when_read(records):
+    _dossiers, ids = records
+    with pytest.raises(DatabaseError, match="division by zero"), together():
+        pairs = IDS.later(ids=ids)
+        failing = DIVIDED.later(n=0)
+        assert [pk for pk, _status in pairs()] == ids
+        failing()
+    assert not in_pipeline()
+    assert [pk for pk, _status in IDS(ids=ids)] == ids
 
 
 def test_outside_together_a_later_statement_runs_when_read(records):
