@@ -87,13 +87,18 @@ SCHEDULE = {
 PRETERM_WEEKS = 35  # below it a baby follows the neonatal unit's procedure (see CCHD)
 
 
-def applies(kind: str, *, neonatal_unit: bool | None, gestational_weeks: int | None) -> bool:
-    """Whether the routine screening applies to this baby (R41: preterm and sick newborns
-    follow an adapted procedure, the unit's)."""
-    if not SCHEDULE[kind].well_babies_only:
-        return True
+def adapted_procedure(*, neonatal_unit: bool | None, gestational_weeks: int | None) -> bool:
+    """Whether this baby follows the neonatal unit's adapted procedure (R41: preterm and
+    sick newborns), not the routine screenings meant for well babies only."""
     preterm = gestational_weeks is not None and gestational_weeks < PRETERM_WEEKS
-    return not (neonatal_unit or preterm)
+    return bool(neonatal_unit) or preterm
+
+
+def applies(kind: str, *, neonatal_unit: bool | None, gestational_weeks: int | None) -> bool:
+    """Whether the routine screening applies to this baby (``adapted_procedure``)."""
+    return not SCHEDULE[kind].well_babies_only or not adapted_procedure(
+        neonatal_unit=neonatal_unit, gestational_weeks=gestational_weeks
+    )
 
 
 class Status(models.TextChoices):
@@ -139,10 +144,8 @@ def states(
     by_kind: dict[str, list] = {}
     for screening in screenings if in_order else sorted(screenings, key=lambda s: s.done_at):
         by_kind.setdefault(screening.kind, []).append(screening)
-    # ``applies`` for each kind, worked out once for the baby (the lists ask it per row)
-    adapted = bool(neonatal_unit) or (
-        gestational_weeks is not None and gestational_weeks < PRETERM_WEEKS
-    )
+    # ``applies`` for each kind, its rule worked out once for the baby (lists ask it per row)
+    adapted = adapted_procedure(neonatal_unit=neonatal_unit, gestational_weeks=gestational_weeks)
     result = []
     for kind, window in SCHEDULE.items():
         done = by_kind.get(kind)

@@ -1,6 +1,6 @@
 """The network's part of the coordinator's dashboard, as a tag the dashboard template
-loads, so that the template shows it wherever it is rendered (DESIGN.md §1: the record's
-pages import the network app's access rules only; "My records" reads the rows ahead, see
+loads, so that the template shows it wherever it is rendered. "My records" reads the rows
+ahead itself (``selectors.first_open_concerns_later``) and gives them to the tag (see
 ``open_concerns``)."""
 
 from django import template
